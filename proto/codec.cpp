@@ -1,0 +1,276 @@
+#include "proto/codec.hpp"
+
+#include "proto/json_fields.hpp"
+#include "proto/letter_format.hpp"
+#include "proto/strict_json.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <sodium.h>
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace shuttle::proto {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::array<std::pair<role, std::string_view>, 5> role_words{{
+    {role::facilitator, "facilitator"},
+    {role::harmed, "harmed"},
+    {role::responsible, "responsible"},
+    {role::harmed_support, "harmed_support"},
+    {role::responsible_support, "responsible_support"},
+}};
+constexpr std::array<std::pair<message_kind, std::string_view>, 4> kind_words{{
+    {message_kind::letter, "letter"},
+    {message_kind::reply, "reply"},
+    {message_kind::note, "note"},
+    {message_kind::agreement, "agreement"},
+}};
+
+template <class E, std::size_t N>
+std::string_view word_of(const std::array<std::pair<E, std::string_view>, N>& words, E value) {
+  for (const auto& [v, w] : words) {
+    if (v == value) return w;
+  }
+  return "?";
+}
+template <class E, std::size_t N>
+bool value_of(const std::array<std::pair<E, std::string_view>, N>& words, std::string_view word, E& out) {
+  for (const auto& [v, w] : words) {
+    if (w == word) {
+      out = v;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool is_zero(const id& v) { return v == id{}; }
+
+// Rules shared by every statement's header.
+result<void> validate_header(const statement_header& h, bool case_may_be_null) {
+  if (is_zero(h.statement_id)) return make_error(errc::bad_value, "id");
+  if (!case_may_be_null && is_zero(h.case_id)) return make_error(errc::bad_value, "case");
+  if (h.created_at == 0 || h.created_at > max_json_integer) return make_error(errc::bad_value, "created_at");
+  return {};
+}
+
+result<void> validate_readers(const std::vector<reader_wrap>& wraps, std::string_view field) {
+  if (wraps.empty() || wraps.size() > max_wraps) return make_error(errc::bad_length, std::string(field));
+  for (std::size_t i = 0; i < wraps.size(); ++i) {
+    for (std::size_t j = i + 1; j < wraps.size(); ++j) {
+      if (wraps[i].reader == wraps[j].reader) {
+        return make_error(errc::bad_value, std::string(field) + "[" + std::to_string(j) + "].reader");
+      }
+    }
+  }
+  return {};
+}
+
+bool is_case_role(role r) { return r != role::facilitator; }
+
+result<void> check(const case_open& s) {
+  if (auto h = validate_header(s.header, false); !h) return h;
+  if (s.approvals_required != 1 && s.approvals_required != 2) {
+    return make_error(errc::bad_value, "approvals_required");
+  }
+  return {};
+}
+
+result<void> check(const invitation& s) {
+  // An account-level invitation (null case) can only make a facilitator.
+  if (auto h = validate_header(s.header, s.role == role::facilitator); !h) return h;
+  if (s.expires_at <= s.header.created_at || s.expires_at > max_json_integer) {
+    return make_error(errc::bad_value, "expires_at");
+  }
+  return {};
+}
+
+result<void> check(const enrolment& s) {
+  if (auto h = validate_header(s.header, s.role == role::facilitator); !h) return h;
+  if (is_zero(s.invitation_id)) return make_error(errc::bad_value, "invitation");
+  return {};
+}
+
+result<void> check(const key_statement& s) { return validate_header(s.header, false); }
+
+result<void> check(const attestation& s) {
+  if (auto h = validate_header(s.header, false); !h) return h;
+  if (s.subject == s.header.signer) return make_error(errc::bad_value, "subject");
+  if (is_zero(s.key_statement_id)) return make_error(errc::bad_value, "key_statement");
+  return {};
+}
+
+result<void> check(const envelope& s) {
+  if (auto h = validate_header(s.header, false); !h) return h;
+  if (s.to != role::harmed && s.to != role::responsible && s.to != role::facilitator) {
+    return make_error(errc::bad_value, "to");
+  }
+  // Internal notes go to the facilitators only; every other kind to a party.
+  if ((s.kind == message_kind::note) != (s.to == role::facilitator)) return make_error(errc::bad_value, "to");
+  if (s.supersedes && (is_zero(*s.supersedes) || *s.supersedes == s.header.statement_id)) {
+    return make_error(errc::bad_value, "supersedes");
+  }
+  if (s.ciphertext_size > max_ciphertext_bytes || !plaintext_size_for(s.ciphertext_size)) {
+    return make_error(errc::bad_value, "ciphertext_size");
+  }
+  if (auto r = validate_readers(s.wraps, "wraps"); !r) return r;
+  // The sender first, then the other readers in ascending order of key bytes.
+  if (s.wraps.front().reader != s.header.signer) return make_error(errc::bad_value, "wraps[0].reader");
+  for (std::size_t i = 2; i < s.wraps.size(); ++i) {
+    if (!(s.wraps[i - 1].reader < s.wraps[i].reader)) {
+      return make_error(errc::bad_value, "wraps[" + std::to_string(i) + "].reader");
+    }
+  }
+  return {};
+}
+
+result<void> check(const approval& s) {
+  if (auto h = validate_header(s.header, false); !h) return h;
+  if (is_zero(s.message_id)) return make_error(errc::bad_value, "message");
+  if (s.release_at && (*s.release_at == 0 || *s.release_at > max_json_integer)) {
+    return make_error(errc::bad_value, "release_at");
+  }
+  return validate_readers(s.wraps, "wraps");
+}
+
+result<void> check(const return_statement& s) {
+  if (auto h = validate_header(s.header, false); !h) return h;
+  if (is_zero(s.message_id)) return make_error(errc::bad_value, "message");
+  if (s.note.box.size() < min_sealed_note_bytes || s.note.box.size() > max_sealed_note_bytes) {
+    return make_error(errc::bad_length, "note");
+  }
+  return {};
+}
+
+result<void> check(const revoke& s) {
+  if (auto h = validate_header(s.header, false); !h) return h;
+  if (is_zero(s.message_id)) return make_error(errc::bad_value, "message");
+  return {};
+}
+
+result<void> check(const withdraw& s) { return validate_header(s.header, false); }
+result<void> check(const close& s) { return validate_header(s.header, false); }
+
+}  // namespace
+
+std::string_view to_string(role r) { return word_of(role_words, r); }
+std::string_view to_string(message_kind k) { return word_of(kind_words, k); }
+bool parse_enum(std::string_view word, role& out) { return value_of(role_words, word, out); }
+bool parse_enum(std::string_view word, message_kind& out) { return value_of(kind_words, word, out); }
+
+hash blake2b_256(bytes_view data) {
+  hash out{};
+  crypto_generichash(out.data(), out.size(), data.data(), data.size(), nullptr, 0);
+  return out;
+}
+
+template <class S>
+result<S> parse_statement(const json::value& value, const std::string& path) {
+  S s{};
+  object_reader r(value, path);
+  // Version and type come first so a newer or different statement is named as such.
+  if (const json::value* v = r.find("v")) {
+    if (!v->is_int64() || v->get_int64() != 1) return make_error(errc::unsupported_version, r.path_of("v"));
+  } else {
+    return make_error(errc::missing_field, r.path_of("v"));
+  }
+  if (const json::value* t = r.find("type")) {
+    const auto* word = t->if_string();
+    if (!word) return make_error(errc::wrong_type, r.path_of("type"));
+    if (std::string_view(word->data(), word->size()) != S::type) {
+      return make_error(errc::wrong_statement, r.path_of("type"));
+    }
+  } else {
+    return make_error(errc::missing_field, r.path_of("type"));
+  }
+  r("id", s.header.statement_id)("case", s.header.case_id)("signer", s.header.signer)(
+      "created_at", s.header.created_at);
+  S::each_field(s, [&r](std::string_view name, auto& field) { r(name, field); });
+  r("sig", s.sig);
+  if (auto done = r.finish(); !done) return done.error();
+  if (auto ok = check(s); !ok) {
+    auto e = ok.error();
+    e.detail = r.path_of(e.detail);
+    return e;
+  }
+  return s;
+}
+
+template <class S>
+result<S> parse_statement(std::string_view json_text) {
+  auto value = parse_strict_json(json_text, max_statement_json_bytes);
+  if (!value) return value.error();
+  return parse_statement<S>(*value, std::string{});
+}
+
+template <class S>
+std::string to_json(const S& s) {
+  json::object o;
+  o["v"] = 1;
+  o["type"] = S::type;
+  object_writer w(o);
+  w("id", s.header.statement_id)("case", s.header.case_id)("signer", s.header.signer)(
+      "created_at", s.header.created_at);
+  S::each_field(s, [&w](std::string_view name, const auto& field) { w(name, field); });
+  w("sig", s.sig);
+  return json::serialize(o);
+}
+
+template <class S>
+result<void> validate(const S& s) {
+  return check(s);
+}
+
+template <class S>
+bytes signing_transcript(const S& s) {
+  transcript t(domain_of<S>());
+  t.add(s.header.statement_id).add(s.header.case_id).add(s.header.signer).add_u64(s.header.created_at);
+  S::each_field(s, [&t](std::string_view, const auto& field) { add_field(t, field); });
+  return t.data();
+}
+
+template <class S>
+result<void> verify_signature(const S& s) {
+  const bytes t = signing_transcript(s);
+  if (crypto_sign_verify_detached(s.sig.data(), t.data(), t.size(), s.header.signer.data()) != 0) {
+    return make_error(errc::bad_signature, std::string(S::type));
+  }
+  return {};
+}
+
+template <class S>
+hash statement_hash(const S& s) {
+  transcript t("shuttle/v1/statement-hash");
+  t.add(signing_transcript(s)).add(s.sig);
+  return blake2b_256(t.data());
+}
+
+#define SHUTTLE_INSTANTIATE(S)                                                  \
+  template result<S> parse_statement<S>(std::string_view);                      \
+  template result<S> parse_statement<S>(const json::value&, const std::string&); \
+  template std::string to_json<S>(const S&);                                    \
+  template result<void> validate<S>(const S&);                                  \
+  template bytes signing_transcript<S>(const S&);                               \
+  template result<void> verify_signature<S>(const S&);                          \
+  template hash statement_hash<S>(const S&);
+
+SHUTTLE_INSTANTIATE(case_open)
+SHUTTLE_INSTANTIATE(invitation)
+SHUTTLE_INSTANTIATE(enrolment)
+SHUTTLE_INSTANTIATE(key_statement)
+SHUTTLE_INSTANTIATE(attestation)
+SHUTTLE_INSTANTIATE(envelope)
+SHUTTLE_INSTANTIATE(approval)
+SHUTTLE_INSTANTIATE(return_statement)
+SHUTTLE_INSTANTIATE(revoke)
+SHUTTLE_INSTANTIATE(withdraw)
+SHUTTLE_INSTANTIATE(close)
+
+#undef SHUTTLE_INSTANTIATE
+
+}  // namespace shuttle::proto

@@ -1,0 +1,245 @@
+// The signed statements of protocol v1, as typed values.
+//
+// Every statement has the common fields of `statement_header` and then its
+// own. Each type lists its own fields once, in `each_field`, in transcript
+// order; the codec (proto/codec.hpp) derives JSON parsing, JSON writing and
+// the signing transcript from that one list, so the three cannot disagree.
+// proto/SPEC.md "Statements" is the normative description of the same list.
+#pragma once
+
+#include "proto/bytes.hpp"
+#include "proto/limits.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace shuttle::proto {
+
+using id = fixed<id_bytes>;
+using public_key = fixed<public_key_bytes>;
+using hash = fixed<hash_bytes>;
+using signature = fixed<signature_bytes>;
+using stream_header = fixed<stream_header_bytes>;
+using wrap_box = fixed<wrap_bytes>;
+
+// The case id of account-level statements (a facilitator's own enrolment).
+inline constexpr id null_case{};
+
+enum class role { facilitator, harmed, responsible, harmed_support, responsible_support };
+enum class message_kind { letter, reply, note, agreement };
+
+// A value sealed (crypto_box_seal) to one reader's case key: a content note,
+// a return note, an internal note. Its plaintext format is in SPEC.md "Notes".
+struct sealed_note {
+  bytes box;
+  friend bool operator==(const sealed_note&, const sealed_note&) = default;
+};
+
+// A letter key sealed to one reader: crypto_box_seal(letter_key || message_id).
+struct reader_wrap {
+  public_key reader;  // the reader's identity key
+  wrap_box box;
+  friend bool operator==(const reader_wrap&, const reader_wrap&) = default;
+};
+
+struct statement_header {
+  id statement_id{};
+  id case_id{};
+  public_key signer{};  // Ed25519 identity key of the author
+  std::uint64_t created_at = 0;  // Unix seconds, UTC
+  friend bool operator==(const statement_header&, const statement_header&) = default;
+};
+
+// Opens a case with its review policy. Signed by the opening facilitator.
+struct case_open {
+  static constexpr std::string_view type = "case_open";
+  statement_header header;
+  std::uint64_t approvals_required = 1;  // 1 or 2 distinct facilitators
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("approvals_required", s.approvals_required);
+  }
+  friend bool operator==(const case_open&, const case_open&) = default;
+};
+
+// A facilitator invites someone into a case in a role. The one-time secret
+// travels only in the invitation code; the relay keeps its hash.
+struct invitation {
+  static constexpr std::string_view type = "invitation";
+  statement_header header;
+  proto::role role = role::harmed;
+  hash secret_hash{};
+  std::uint64_t expires_at = 0;
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("role", s.role);
+    f("secret_hash", s.secret_hash);
+    f("expires_at", s.expires_at);
+  }
+  friend bool operator==(const invitation&, const invitation&) = default;
+};
+
+// A new participant accepts an invitation with its identity key.
+struct enrolment {
+  static constexpr std::string_view type = "enrolment";
+  statement_header header;
+  id invitation_id{};
+  proto::role role = role::harmed;
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("invitation", s.invitation_id);
+    f("role", s.role);
+  }
+  friend bool operator==(const enrolment&, const enrolment&) = default;
+};
+
+// A participant publishes its case key (X25519) for one case.
+struct key_statement {
+  static constexpr std::string_view type = "key_statement";
+  statement_header header;
+  public_key case_key{};
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("case_key", s.case_key);
+  }
+  friend bool operator==(const key_statement&, const key_statement&) = default;
+};
+
+// A facilitator vouches, after comparing safety numbers in person, that these
+// keys belong to this participant in this role.
+struct attestation {
+  static constexpr std::string_view type = "attestation";
+  statement_header header;
+  public_key subject{};  // the participant's identity key
+  proto::role subject_role = role::harmed;
+  id key_statement_id{};
+  public_key subject_case_key{};
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("subject", s.subject);
+    f("subject_role", s.subject_role);
+    f("key_statement", s.key_statement_id);
+    f("subject_case_key", s.subject_case_key);
+  }
+  friend bool operator==(const attestation&, const attestation&) = default;
+};
+
+// A submitted message. header.statement_id is the message id.
+struct envelope {
+  static constexpr std::string_view type = "envelope";
+  statement_header header;
+  message_kind kind = message_kind::letter;
+  proto::role to = role::responsible;  // harmed, responsible, or facilitator (internal notes)
+  std::optional<id> supersedes;        // the returned message this one revises
+  stream_header stream{};              // secretstream header
+  std::uint64_t ciphertext_size = 0;
+  hash ciphertext_hash{};              // BLAKE2b-256 of the whole ciphertext
+  std::vector<reader_wrap> wraps;      // the sender first, then facilitators by key
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("kind", s.kind);
+    f("to", s.to);
+    f("supersedes", s.supersedes);
+    f("stream", s.stream);
+    f("ciphertext_size", s.ciphertext_size);
+    f("ciphertext_hash", s.ciphertext_hash);
+    f("wraps", s.wraps);
+  }
+  friend bool operator==(const envelope&, const envelope&) = default;
+};
+
+// A facilitator releases a message to its recipient.
+struct approval {
+  static constexpr std::string_view type = "approval";
+  statement_header header;
+  id message_id{};
+  hash ciphertext_hash{};
+  std::vector<reader_wrap> wraps;        // for the recipient(s)
+  std::optional<sealed_note> note;       // content note sealed to the recipient
+  std::optional<std::uint64_t> release_at;
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("message", s.message_id);
+    f("ciphertext_hash", s.ciphertext_hash);
+    f("wraps", s.wraps);
+    f("note", s.note);
+    f("release_at", s.release_at);
+  }
+  friend bool operator==(const approval&, const approval&) = default;
+};
+
+// A facilitator returns a message to its sender with a reason and a note,
+// both inside `note`, sealed to the sender.
+struct return_statement {
+  static constexpr std::string_view type = "return";
+  statement_header header;
+  id message_id{};
+  hash ciphertext_hash{};
+  sealed_note note;
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("message", s.message_id);
+    f("ciphertext_hash", s.ciphertext_hash);
+    f("note", s.note);
+  }
+  friend bool operator==(const return_statement&, const return_statement&) = default;
+};
+
+// The sender takes a message back.
+struct revoke {
+  static constexpr std::string_view type = "revoke";
+  statement_header header;
+  id message_id{};
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("message", s.message_id);
+  }
+  friend bool operator==(const revoke&, const revoke&) = default;
+};
+
+// A participant leaves the process.
+struct withdraw {
+  static constexpr std::string_view type = "withdraw";
+  statement_header header;
+  bool revoke_released = false;  // also revoke letters already released
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("revoke_released", s.revoke_released);
+  }
+  friend bool operator==(const withdraw&, const withdraw&) = default;
+};
+
+// A facilitator closes a case.
+struct close {
+  static constexpr std::string_view type = "close";
+  statement_header header;
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S&, F&&) {}
+  friend bool operator==(const close&, const close&) = default;
+};
+
+std::string_view to_string(role r);
+std::string_view to_string(message_kind k);
+bool parse_enum(std::string_view word, role& out);
+bool parse_enum(std::string_view word, message_kind& out);
+
+// The domain separation string of a statement type: "shuttle/v1/<type>".
+template <class S>
+std::string domain_of() {
+  return std::string("shuttle/v1/") + std::string(S::type);
+}
+
+}  // namespace shuttle::proto
