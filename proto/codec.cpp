@@ -71,8 +71,6 @@ result<void> validate_readers(const std::vector<reader_wrap>& wraps, std::string
   return {};
 }
 
-bool is_case_role(role r) { return r != role::facilitator; }
-
 result<void> check(const case_open& s) {
   if (auto h = validate_header(s.header, false); !h) return h;
   if (s.approvals_required != 1 && s.approvals_required != 2) {

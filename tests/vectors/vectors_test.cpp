@@ -1,0 +1,250 @@
+// The vectors in proto/vectors/, in both directions: this build produces the
+// same bytes from the same seeds, and it accepts the stored files through
+// the ordinary parsers and checks (as an independent client would).
+#include "tests/vectors/vectors.hpp"
+
+#include "client-lib/keystore.hpp"
+#include "client-lib/review.hpp"
+#include "proto/audit.hpp"
+#include "proto/base64.hpp"
+#include "proto/codec.hpp"
+#include "proto/fingerprint.hpp"
+#include "proto/invitation_code.hpp"
+#include "proto/letter_format.hpp"
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace shuttle {
+namespace {
+
+namespace json = boost::json;
+std::filesystem::path vectors_dir;
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+json::object load(std::string_view name) {
+  const std::string text = read_file(vectors_dir / name);
+  EXPECT_FALSE(text.empty()) << "missing vector file " << name;
+  return json::parse(text).as_object();
+}
+
+std::string str(const json::value& v) { return std::string(v.as_string().c_str()); }
+
+template <std::size_t N>
+fixed<N> b64(const json::value& v) {
+  auto decoded = proto::base64url_decode(str(v));
+  EXPECT_TRUE(decoded && decoded->size() == N);
+  fixed<N> out{};
+  if (decoded && decoded->size() == N) std::copy(decoded->begin(), decoded->end(), out.begin());
+  return out;
+}
+
+TEST(Vectors, ThisBuildProducesTheStoredBytes) {
+  for (const auto& [name, text] : vectors::make_vectors()) {
+    EXPECT_EQ(read_file(vectors_dir / name), text)
+        << name << " differs: run shuttle-vectors --out proto/vectors and review the diff";
+  }
+}
+
+TEST(Vectors, TranscriptsAndPadme) {
+  // Framing, spelled out here by hand rather than through proto::transcript.
+  auto t = load("transcript.json");
+  const auto& cases = t["cases"].as_array();
+  ASSERT_EQ(cases.size(), 6u);
+  EXPECT_EQ(str(cases[0].at("bytes")), "00000012" + to_hex(as_bytes("shuttle/v1/example")));
+  EXPECT_EQ(str(cases[3].at("bytes")), "00000012" + to_hex(as_bytes("shuttle/v1/example")) + "000000080000000000000102");
+
+  for (const auto& c : load("padme.json")["cases"].as_array()) {
+    const auto n = c.at("length").to_number<std::uint64_t>();
+    EXPECT_EQ(proto::padme(n), c.at("padded").to_number<std::uint64_t>()) << n;
+  }
+}
+
+TEST(Vectors, KeysFingerprintsAndSafetyNumbers) {
+  auto k = load("keys.json");
+  for (const auto& entry : k["keys"].as_array()) {
+    const auto& o = entry.as_object();
+    bytes seed(32);
+    ASSERT_EQ(sodium_hex2bin(seed.data(), seed.size(), o.at("identity_seed").as_string().c_str(), 64, nullptr,
+                             nullptr, nullptr),
+              0);
+    const auto id = client::identity_key::from_seed(seed);
+    EXPECT_EQ(id.public_key(), b64<32>(o.at("identity_key")));
+    EXPECT_EQ(proto::fingerprint(id.public_key()), b64<32>(o.at("fingerprint")));
+    EXPECT_EQ(proto::safety_number(id.public_key()), str(o.at("safety_number")));
+  }
+}
+
+TEST(Vectors, InvitationCodesParse) {
+  for (const auto& c : load("invitation_code.json")["cases"].as_array()) {
+    auto code = proto::parse_invitation_code(str(c.at("code")));
+    ASSERT_TRUE(code) << code.error().message();
+    EXPECT_EQ(code->invitation_id, b64<16>(c.at("invitation")));
+    EXPECT_EQ(code->case_id, b64<16>(c.at("case")));
+    EXPECT_EQ(code->secret, b64<32>(c.at("secret")));
+    EXPECT_EQ(proto::invitation_secret_hash(code->secret), b64<32>(c.at("secret_hash")));
+    EXPECT_EQ(code->relay, str(c.at("relay")));
+    EXPECT_EQ(encode(*code), str(c.at("code")));
+  }
+}
+
+// Parses every stored statement with the strict parser, verifies it, and
+// checks the stored transcript and hash.
+struct story {
+  std::map<std::string, proto::case_open> opens;
+  std::vector<proto::key_statement> keys;
+  std::vector<proto::attestation> attestations;
+  std::vector<proto::envelope> envelopes;
+  std::vector<proto::approval> approvals;
+  std::vector<proto::return_statement> returns;
+  std::size_t verified = 0;
+};
+
+template <class S>
+void accept(const json::object& entry, std::vector<S>* out, story& s) {
+  auto parsed = proto::parse_statement<S>(str(entry.at("json")));
+  ASSERT_TRUE(parsed) << entry.at("type") << ": " << parsed.error().message();
+  EXPECT_TRUE(proto::verify_signature(*parsed)) << entry.at("type");
+  EXPECT_EQ(to_hex(proto::signing_transcript(*parsed)), str(entry.at("transcript")));
+  EXPECT_EQ(proto::base64url_encode(proto::statement_hash(*parsed)), str(entry.at("statement_hash")));
+  EXPECT_EQ(proto::to_json(*parsed), str(entry.at("json")));
+  if (out) out->push_back(*parsed);
+  ++s.verified;
+}
+
+story load_story() {
+  story s;
+  for (const auto& v : load("statements.json")["statements"].as_array()) {
+    const auto& e = v.as_object();
+    const std::string type = str(e.at("type"));
+    if (type == "case_open") {
+      std::vector<proto::case_open> one;
+      accept(e, &one, s);
+      if (!one.empty()) s.opens["case"] = one.front();
+    } else if (type == "invitation") {
+      accept<proto::invitation>(e, nullptr, s);
+    } else if (type == "enrolment") {
+      accept<proto::enrolment>(e, nullptr, s);
+    } else if (type == "key_statement") {
+      accept(e, &s.keys, s);
+    } else if (type == "attestation") {
+      accept(e, &s.attestations, s);
+    } else if (type == "envelope") {
+      accept(e, &s.envelopes, s);
+    } else if (type == "approval") {
+      accept(e, &s.approvals, s);
+    } else if (type == "return") {
+      accept(e, &s.returns, s);
+    } else if (type == "revoke") {
+      accept<proto::revoke>(e, nullptr, s);
+    } else if (type == "withdraw") {
+      accept<proto::withdraw>(e, nullptr, s);
+    } else if (type == "close") {
+      accept<proto::close>(e, nullptr, s);
+    } else {
+      ADD_FAILURE() << "unknown statement type " << type;
+    }
+  }
+  return s;
+}
+
+TEST(Vectors, EveryStatementParsesAndVerifies) {
+  const story s = load_story();
+  EXPECT_EQ(s.verified, 17u);
+  EXPECT_EQ(s.envelopes.size(), 2u);
+}
+
+TEST(Vectors, LettersOpenForEachReader) {
+  story s = load_story();
+  ASSERT_EQ(s.envelopes.size(), 2u);
+  const auto f1 = vectors::identity_of("facilitator-1");
+  const auto f2 = vectors::identity_of("facilitator-2");
+  const auto h = vectors::identity_of("harmed");
+  const auto r = vectors::identity_of("responsible");
+  client::roster roster(s.envelopes[0].header.case_id, f1.public_key());
+  ASSERT_TRUE(roster.add_case_open(s.opens["case"]));
+  for (const auto& k : s.keys) {
+    if (k.header.signer == f1.public_key()) ASSERT_TRUE(roster.add_facilitator_keys(k));
+  }
+  for (const auto& a : s.attestations) {
+    for (const auto& k : s.keys) {
+      if (k.header.statement_id == a.key_statement_id) ASSERT_TRUE(roster.add_attested(a, k));
+    }
+  }
+  auto letters = load("letters.json")["letters"].as_array();
+  ASSERT_EQ(letters.size(), 2u);
+  auto ciphertext = [&](std::size_t i) { return *proto::base64url_decode(str(letters[i].at("ciphertext"))); };
+
+  // Letter 1: the facilitator reads it in review, the recipient after release.
+  const bytes c1 = ciphertext(0);
+  auto review = client::open_for_review(roster, s.envelopes[0], c1, f2, vectors::case_key_of("facilitator-2"));
+  ASSERT_TRUE(review) << review.error().message();
+  EXPECT_EQ(to_hex(*client::serialize(*review)), str(letters[0].at("document")));
+  const std::uint64_t release_at = *s.approvals[0].release_at;
+  auto early = client::open_delivered(roster, s.envelopes[0], s.approvals, c1, r, vectors::case_key_of("responsible"),
+                                      release_at - 1);
+  EXPECT_EQ(early.error().code, errc::not_approved);
+  auto delivered = client::open_delivered(roster, s.envelopes[0], s.approvals, c1, r,
+                                          vectors::case_key_of("responsible"), release_at);
+  ASSERT_TRUE(delivered) << delivered.error().message();
+  EXPECT_EQ(*delivered->content_note, "Read this when you have an hour to yourself.");
+  EXPECT_EQ(delivered->sender.identity, h.public_key());
+
+  // Letter 2: two chunks; returned with a note only the sender opens.
+  const bytes c2 = ciphertext(1);
+  EXPECT_GT(c2.size(), proto::chunk_plaintext_bytes + proto::chunk_overhead_bytes);
+  auto back = client::open_return(roster, s.envelopes[1], s.returns[0], vectors::case_key_of("harmed"));
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->reason, client::return_reason::identifying_information);
+  EXPECT_EQ(back->text, "Please leave out the name of the street.");
+  auto mine = client::open_for_review(roster, s.envelopes[1], c2, h, vectors::case_key_of("harmed"));
+  ASSERT_TRUE(mine) << mine.error().message();
+  EXPECT_EQ(mine->attachments.size(), 1u);
+  // The returned letter was never approved: the recipient cannot open it.
+  auto refused = client::open_delivered(roster, s.envelopes[1], s.approvals, c2, r, vectors::case_key_of("responsible"),
+                                        release_at);
+  EXPECT_EQ(refused.error().code, errc::not_approved);
+}
+
+TEST(Vectors, AuditExportVerifies) {
+  auto a = load("audit.json");
+  auto x = proto::parse_audit_export(str(a["export"]));
+  ASSERT_TRUE(x) << x.error().message();
+  const auto relay_key = b64<32>(load("keys.json")["relay_key"]);
+  EXPECT_TRUE(proto::verify_audit_export(*x, relay_key));
+  EXPECT_EQ(to_hex(proto::checkpoint_transcript(x->checkpoint)), str(a["checkpoint_transcript"]));
+}
+
+TEST(Vectors, KeystoreOpensWithItsPassphrase) {
+  auto k = load("keystore.json");
+  auto ks = client::keystore::open(str(k["file"]), vectors::keystore_passphrase);
+  ASSERT_TRUE(ks) << ks.error().message();
+  EXPECT_EQ(ks->identity().public_key(), b64<32>(k["identity_key"]));
+  const auto* ck = ks->find_case_key(b64<16>(k["case"]));
+  ASSERT_NE(ck, nullptr);
+  EXPECT_EQ(ck->public_key(), b64<32>(k["case_key"]));
+}
+
+}  // namespace
+}  // namespace shuttle
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg.starts_with("--vectors=")) shuttle::vectors_dir = std::string(arg.substr(10));
+  }
+  if (shuttle::vectors_dir.empty()) shuttle::vectors_dir = "proto/vectors";
+  return RUN_ALL_TESTS();
+}
