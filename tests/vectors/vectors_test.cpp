@@ -65,7 +65,8 @@ TEST(Vectors, TranscriptsAndPadme) {
   EXPECT_EQ(str(cases[0].at("bytes")), "00000012" + to_hex(as_bytes("shuttle/v1/example")));
   EXPECT_EQ(str(cases[3].at("bytes")), "00000012" + to_hex(as_bytes("shuttle/v1/example")) + "000000080000000000000102");
 
-  for (const auto& c : load("padme.json")["cases"].as_array()) {
+  const auto padme = load("padme.json");
+  for (const auto& c : padme.at("cases").as_array()) {
     const auto n = c.at("length").to_number<std::uint64_t>();
     EXPECT_EQ(proto::padme(n), c.at("padded").to_number<std::uint64_t>()) << n;
   }
@@ -73,7 +74,7 @@ TEST(Vectors, TranscriptsAndPadme) {
 
 TEST(Vectors, KeysFingerprintsAndSafetyNumbers) {
   auto k = load("keys.json");
-  for (const auto& entry : k["keys"].as_array()) {
+  for (const auto& entry : k.at("keys").as_array()) {
     const auto& o = entry.as_object();
     bytes seed(32);
     ASSERT_EQ(sodium_hex2bin(seed.data(), seed.size(), o.at("identity_seed").as_string().c_str(), 64, nullptr,
@@ -87,7 +88,8 @@ TEST(Vectors, KeysFingerprintsAndSafetyNumbers) {
 }
 
 TEST(Vectors, InvitationCodesParse) {
-  for (const auto& c : load("invitation_code.json")["cases"].as_array()) {
+  const auto codes = load("invitation_code.json");
+  for (const auto& c : codes.at("cases").as_array()) {
     auto code = proto::parse_invitation_code(str(c.at("code")));
     ASSERT_TRUE(code) << code.error().message();
     EXPECT_EQ(code->invitation_id, b64<16>(c.at("invitation")));
@@ -125,7 +127,8 @@ void accept(const json::object& entry, std::vector<S>* out, story& s) {
 
 story load_story() {
   story s;
-  for (const auto& v : load("statements.json")["statements"].as_array()) {
+  const auto file = load("statements.json");
+  for (const auto& v : file.at("statements").as_array()) {
     const auto& e = v.as_object();
     const std::string type = str(e.at("type"));
     if (type == "case_open") {
