@@ -2,13 +2,13 @@
 
 #include "client-lib/statements.hpp"
 #include "proto/codec.hpp"
+#include "proto/enum_words.hpp"
 #include "proto/limits.hpp"
 #include "proto/transcript.hpp"
 
 #include <sodium.h>
 
 #include <algorithm>
-#include <array>
 
 namespace shuttle::client {
 
@@ -18,34 +18,15 @@ bool contains(const std::vector<proto::public_key>& v, const proto::public_key& 
   return std::find(v.begin(), v.end(), k) != v.end();
 }
 
-constexpr std::array<std::pair<return_reason, std::string_view>, 5> reason_words{{
-    {return_reason::identifying_information, "identifying_information"},
-    {return_reason::retraumatising_wording, "retraumatising_wording"},
-    {return_reason::asks_for_forgiveness_or_contact, "asks_for_forgiveness_or_contact"},
-    {return_reason::threat, "threat"},
-    {return_reason::other, "other"},
-}};
+constexpr proto::enum_words<return_reason, 5> reason_words{{
+    "identifying_information", "retraumatising_wording", "asks_for_forgiveness_or_contact", "threat", "other"}};
 
 constexpr std::string_view note_domain = "shuttle/v1/note";
 
 }  // namespace
 
-std::string_view to_string(return_reason r) {
-  for (const auto& [v, w] : reason_words) {
-    if (v == r) return w;
-  }
-  return "other";
-}
-
-bool parse_enum(std::string_view word, return_reason& out) {
-  for (const auto& [v, w] : reason_words) {
-    if (w == word) {
-      out = v;
-      return true;
-    }
-  }
-  return false;
-}
+std::string_view to_string(return_reason r) { return reason_words.word(r); }
+bool parse_enum(std::string_view word, return_reason& out) { return reason_words.parse(word, out); }
 
 // ------------------------------------------------------------------ roster
 

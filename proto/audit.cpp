@@ -1,36 +1,27 @@
 #include "proto/audit.hpp"
 
 #include "proto/codec.hpp"
+#include "proto/enum_words.hpp"
 #include "proto/json_fields.hpp"
 #include "proto/strict_json.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <sodium.h>
 
-#include <array>
 
 namespace shuttle::proto {
 
 namespace json = boost::json;
 
 namespace {
-constexpr std::array<std::string_view, 16> event_words{
+constexpr enum_words<audit_event, 16> event_words{{
     "case_opened", "invited",  "enrolled", "key_published", "attested", "submitted", "approved", "returned",
     "released",    "delivered", "opened",  "declined",      "revoked",  "withdrawn", "closed",   "purged",
-};
+}};
 }  // namespace
 
-std::string_view to_string(audit_event e) { return event_words[static_cast<std::size_t>(e)]; }
-
-bool parse_enum(std::string_view word, audit_event& out) {
-  for (std::size_t i = 0; i < event_words.size(); ++i) {
-    if (event_words[i] == word) {
-      out = static_cast<audit_event>(i);
-      return true;
-    }
-  }
-  return false;
-}
+std::string_view to_string(audit_event e) { return event_words.word(e); }
+bool parse_enum(std::string_view word, audit_event& out) { return event_words.parse(word, out); }
 
 result<void> read_value(const json::value& v, audit_event& out, const std::string& path) {
   const auto* s = v.if_string();

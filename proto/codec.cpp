@@ -1,5 +1,6 @@
 #include "proto/codec.hpp"
 
+#include "proto/enum_words.hpp"
 #include "proto/json_fields.hpp"
 #include "proto/letter_format.hpp"
 #include "proto/strict_json.hpp"
@@ -8,8 +9,6 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <array>
-#include <utility>
 
 namespace shuttle::proto {
 
@@ -17,37 +16,9 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array<std::pair<role, std::string_view>, 5> role_words{{
-    {role::facilitator, "facilitator"},
-    {role::harmed, "harmed"},
-    {role::responsible, "responsible"},
-    {role::harmed_support, "harmed_support"},
-    {role::responsible_support, "responsible_support"},
-}};
-constexpr std::array<std::pair<message_kind, std::string_view>, 4> kind_words{{
-    {message_kind::letter, "letter"},
-    {message_kind::reply, "reply"},
-    {message_kind::note, "note"},
-    {message_kind::agreement, "agreement"},
-}};
-
-template <class E, std::size_t N>
-std::string_view word_of(const std::array<std::pair<E, std::string_view>, N>& words, E value) {
-  for (const auto& [v, w] : words) {
-    if (v == value) return w;
-  }
-  return "?";
-}
-template <class E, std::size_t N>
-bool value_of(const std::array<std::pair<E, std::string_view>, N>& words, std::string_view word, E& out) {
-  for (const auto& [v, w] : words) {
-    if (w == word) {
-      out = v;
-      return true;
-    }
-  }
-  return false;
-}
+constexpr enum_words<role, 5> role_words{
+    {"facilitator", "harmed", "responsible", "harmed_support", "responsible_support"}};
+constexpr enum_words<message_kind, 4> kind_words{{"letter", "reply", "note", "agreement"}};
 
 bool is_zero(const id& v) { return v == id{}; }
 
@@ -156,10 +127,10 @@ result<void> check(const close& s) { return validate_header(s.header, false); }
 
 }  // namespace
 
-std::string_view to_string(role r) { return word_of(role_words, r); }
-std::string_view to_string(message_kind k) { return word_of(kind_words, k); }
-bool parse_enum(std::string_view word, role& out) { return value_of(role_words, word, out); }
-bool parse_enum(std::string_view word, message_kind& out) { return value_of(kind_words, word, out); }
+std::string_view to_string(role r) { return role_words.word(r); }
+std::string_view to_string(message_kind k) { return kind_words.word(k); }
+bool parse_enum(std::string_view word, role& out) { return role_words.parse(word, out); }
+bool parse_enum(std::string_view word, message_kind& out) { return kind_words.parse(word, out); }
 
 hash blake2b_256(bytes_view data) {
   hash out{};

@@ -1,6 +1,6 @@
 #include "proto/lifecycle.hpp"
 
-#include <array>
+#include "proto/enum_words.hpp"
 
 namespace shuttle::proto {
 
@@ -32,21 +32,12 @@ bool is_released(message_state s) {
 }
 
 namespace {
-constexpr std::array<std::string_view, 7> message_words{"in_review", "returned", "released", "delivered",
-                                                        "opened",    "declined", "revoked"};
-}
+constexpr enum_words<message_state, 7> message_words{
+    {"in_review", "returned", "released", "delivered", "opened", "declined", "revoked"}};
+}  // namespace
 
-std::string_view to_string(message_state s) { return message_words[static_cast<std::size_t>(s)]; }
-
-bool parse_enum(std::string_view word, message_state& out) {
-  for (std::size_t i = 0; i < message_words.size(); ++i) {
-    if (message_words[i] == word) {
-      out = static_cast<message_state>(i);
-      return true;
-    }
-  }
-  return false;
-}
+std::string_view to_string(message_state s) { return message_words.word(s); }
+bool parse_enum(std::string_view word, message_state& out) { return message_words.parse(word, out); }
 
 std::string_view to_string(participant_state s) {
   switch (s) {

@@ -87,6 +87,14 @@ std::string render(const json::object& top) {
   return out + "\n}\n";
 }
 
+// Every vector file starts with its version and what it holds.
+json::object vector_file(std::string_view description) {
+  json::object top;
+  top["v"] = 1;
+  top["description"] = description;
+  return top;
+}
+
 constexpr std::uint64_t t0 = 1'790'000'000;  // 2026-09-21T12:53:20Z
 
 proto::statement_header header(std::string_view id_label, std::uint64_t at, const proto::id& case_id) {
@@ -153,9 +161,7 @@ std::map<std::string, std::string> make_vectors() {
     add("u64 258", proto::transcript("shuttle/v1/example").add_u64(258));
     add("bool true, bool false", proto::transcript("shuttle/v1/example").add_bool(true).add_bool(false));
     add("list of two fields", proto::transcript("shuttle/v1/example").add_count(2).add(std::string_view("a")).add(std::string_view("bc")));
-    json::object top;
-    top["v"] = 1;
-    top["description"] = "Transcript framing: every field, the domain included, is a 4-byte big-endian length and its bytes.";
+    json::object top = vector_file("Transcript framing: every field, the domain included, is a 4-byte big-endian length and its bytes.");
     top["cases"] = std::move(cases);
     files["transcript.json"] = render(top);
   }
@@ -171,9 +177,7 @@ std::map<std::string, std::string> make_vectors() {
       o["ciphertext_size_of_padded"] = n == 0 ? 0 : proto::ciphertext_size_for(proto::padme(n));
       cases.push_back(std::move(o));
     }
-    json::object top;
-    top["v"] = 1;
-    top["description"] = "Padmé lengths, and the ciphertext size of a padded plaintext in 64 KiB chunks.";
+    json::object top = vector_file("Padmé lengths, and the ciphertext size of a padded plaintext in 64 KiB chunks.");
     top["cases"] = std::move(cases);
     files["padme.json"] = render(top);
   }
@@ -195,9 +199,7 @@ std::map<std::string, std::string> make_vectors() {
       keys.push_back(std::move(o));
     }
     const auto relay = identity_of("relay");
-    json::object top;
-    top["v"] = 1;
-    top["description"] = "The story's people: identity keys (Ed25519 from seed), case keys (X25519), fingerprints and safety numbers.";
+    json::object top = vector_file("The story's people: identity keys (Ed25519 from seed), case keys (X25519), fingerprints and safety numbers.");
     top["relay_key"] = base64url_encode(relay.public_key());
     top["relay_seed"] = to_hex(relay.seed());
     top["keys"] = std::move(keys);
@@ -240,9 +242,7 @@ std::map<std::string, std::string> make_vectors() {
     o["relay_certificate_sha256"] = base64url_encode(*c.relay_certificate_sha256);
     o["code"] = encode(c);
     cases.push_back(std::move(o));
-    json::object top;
-    top["v"] = 1;
-    top["description"] = "Invitation codes: the prefix and base64url of the framed fields.";
+    json::object top = vector_file("Invitation codes: the prefix and base64url of the framed fields.");
     top["cases"] = std::move(cases);
     files["invitation_code.json"] = render(top);
   }
@@ -373,18 +373,14 @@ std::map<std::string, std::string> make_vectors() {
   cl = must(client::sign(cl, f1));
   statements.push_back(statement_entry(cl, "facilitator-1"));
   {
-    json::object top;
-    top["v"] = 1;
-    top["description"] = "One case from opening to closing. Each entry: the signer's label (keys.json), the signing transcript in hex, the statement hash, and the statement's JSON text.";
+    json::object top = vector_file("One case from opening to closing. Each entry: the signer's label (keys.json), the signing transcript in hex, the statement hash, and the statement's JSON text.");
     top["case"] = base64url_encode(case_id);
     top["invitation_secret_harmed"] = base64url_encode(secret_h);
     top["statements"] = std::move(statements);
     files["statements.json"] = render(top);
   }
   {
-    json::object top;
-    top["v"] = 1;
-    top["description"] = "The ciphertexts of the story's letters (envelopes in statements.json), with their serialised documents, chunk additional data and letter keys. letter-1: content note \"Read this when you have an hour to yourself.\" approved by facilitator-1 for responsible; letter-2: returned by facilitator-2 with reason identifying_information and note \"Please leave out the name of the street.\"";
+    json::object top = vector_file("The ciphertexts of the story's letters (envelopes in statements.json), with their serialised documents, chunk additional data and letter keys. letter-1: content note \"Read this when you have an hour to yourself.\" approved by facilitator-1 for responsible; letter-2: returned by facilitator-2 with reason identifying_information and note \"Please leave out the name of the street.\"");
     top["letters"] = std::move(letters);
     files["letters.json"] = render(top);
   }
@@ -433,9 +429,7 @@ std::map<std::string, std::string> make_vectors() {
     x.checkpoint.at = t0 + 7 * 86400 + 1;
     x.checkpoint.relay_key = relay.public_key();
     x.checkpoint.sig = relay.sign(proto::checkpoint_transcript(x.checkpoint));
-    json::object top;
-    top["v"] = 1;
-    top["description"] = "An audit export of the story's case, checkpoint signed by the relay key in keys.json.";
+    json::object top = vector_file("An audit export of the story's case, checkpoint signed by the relay key in keys.json.");
     top["checkpoint_transcript"] = to_hex(proto::checkpoint_transcript(x.checkpoint));
     top["export"] = proto::to_json(x);
     files["audit.json"] = render(top);
@@ -447,9 +441,7 @@ std::map<std::string, std::string> make_vectors() {
     auto ks = client::keystore::create();
     const proto::public_key identity = ks.identity().public_key();
     const proto::public_key case_public = ks.case_key_for(case_id).public_key();
-    json::object top;
-    top["v"] = 1;
-    top["description"] = "A keystore file (MODERATE limits) with one case key, opened by the passphrase.";
+    json::object top = vector_file("A keystore file (MODERATE limits) with one case key, opened by the passphrase.");
     top["passphrase"] = keystore_passphrase;
     top["identity_key"] = base64url_encode(identity);
     top["case"] = base64url_encode(case_id);
