@@ -52,6 +52,16 @@ result<void> verify_signature(const S& statement);
 template <class S>
 hash statement_hash(const S& statement);
 
+// Lets object_reader (json_fields.hpp) read a statement nested in a request.
+template <class S>
+  requires requires { S::type; }
+result<void> read_value(const boost::json::value& json, S& out, const std::string& path) {
+  auto parsed = parse_statement<S>(json, path);
+  if (!parsed) return parsed.error();
+  out = std::move(*parsed);
+  return {};
+}
+
 // BLAKE2b-256, the hash of ciphertexts and of the audit chain.
 hash blake2b_256(bytes_view data);
 

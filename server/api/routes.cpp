@@ -1,0 +1,153 @@
+// The route table and its handlers. Handlers read their request body
+// strictly (every key known, every statement parsed by proto) and hand typed
+// values to the relay service.
+#include "server/api/router.hpp"
+
+#include "proto/codec.hpp"
+#include "proto/json_fields.hpp"
+#include "server/limits.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace shuttle::relay::api {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+
+namespace {
+
+// Awaits a write of the relay service: `start` receives the completion,
+// which the store calls on its writer thread after the commit.
+template <class Start>
+awaitable<outcome> written(Start start) {
+  auto ex = co_await asio::this_coro::executor;
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>, void(outcome)>(
+      [start = std::move(start), ex](auto handler) mutable {
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        start([h, ex](outcome o) {
+          asio::post(ex, [h, o = std::move(o)]() mutable { (*h)(std::move(o)); });
+        });
+      },
+      asio::use_awaitable);
+}
+
+// Reads the named fields of the body; the first problem becomes the answer.
+template <class... Fields>
+std::optional<failure> read_body(const boost::json::value& body, Fields&&... fields) {
+  proto::object_reader r(body, "");
+  (std::apply([&r](std::string_view name, auto& out) { r(name, out); }, fields), ...);
+  if (auto done = r.finish(); !done) return failure::from(done.error());
+  return std::nullopt;
+}
+
+template <class T>
+std::tuple<std::string_view, T&> field(std::string_view name, T& out) {
+  return {name, out};
+}
+
+awaitable<outcome> healthz(request_context&) {
+  answer a;
+  a["status"] = "ok";
+  co_return a;
+}
+
+awaitable<outcome> open_invitation(request_context& ctx) {
+  proto::id invitation{};
+  proto::invitation_secret secret{};
+  if (auto f = read_body(ctx.body, field("invitation", invitation), field("secret", secret))) co_return *f;
+  co_return ctx.service.open_invitation(invitation, secret);
+}
+
+awaitable<outcome> enrol(request_context& ctx) {
+  proto::enrolment e;
+  proto::invitation_secret secret{};
+  std::optional<proto::key_statement> keys;
+  if (auto f = read_body(ctx.body, field("enrolment", e), field("secret", secret), field("keys", keys))) co_return *f;
+  co_return co_await written([&](auto done) { ctx.service.enrol(std::move(e), secret, std::move(keys), std::move(done)); });
+}
+
+awaitable<outcome> login_challenge(request_context& ctx) {
+  proto::public_key identity{};
+  if (auto f = read_body(ctx.body, field("identity", identity))) co_return *f;
+  co_return ctx.service.login_challenge(identity);
+}
+
+awaitable<outcome> login(request_context& ctx) {
+  proto::public_key identity{};
+  proto::login_challenge challenge{};
+  proto::signature sig{};
+  if (auto f = read_body(ctx.body, field("identity", identity), field("challenge", challenge), field("signature", sig))) {
+    co_return *f;
+  }
+  co_return co_await written([&](auto done) { ctx.service.login(identity, challenge, sig, std::move(done)); });
+}
+
+awaitable<outcome> logout(request_context& ctx) {
+  if (auto f = read_body(ctx.body)) co_return *f;
+  co_return co_await written([&](auto done) { ctx.service.logout(*ctx.who, std::move(done)); });
+}
+
+awaitable<outcome> me(request_context& ctx) { co_return ctx.service.me(*ctx.who); }
+awaitable<outcome> my_cases(request_context& ctx) { co_return ctx.service.my_cases(*ctx.who); }
+
+awaitable<outcome> open_case(request_context& ctx) {
+  proto::case_open open;
+  proto::key_statement keys;
+  if (auto f = read_body(ctx.body, field("case_open", open), field("keys", keys))) co_return *f;
+  co_return co_await written(
+      [&](auto done) { ctx.service.open_case(*ctx.who, std::move(open), std::move(keys), std::move(done)); });
+}
+
+awaitable<outcome> case_detail(request_context& ctx) { co_return ctx.service.case_detail(*ctx.who); }
+
+// One signed statement under `name`, handed to a service method.
+template <class S, class Method>
+awaitable<outcome> one_statement(request_context& ctx, std::string_view name, Method method) {
+  S s;
+  if (auto f = read_body(ctx.body, field(name, s))) co_return *f;
+  co_return co_await written([&](auto done) { (ctx.service.*method)(*ctx.who, std::move(s), std::move(done)); });
+}
+
+awaitable<outcome> invite(request_context& ctx) {
+  return one_statement<proto::invitation>(ctx, "invitation", &relay_service::invite);
+}
+awaitable<outcome> publish_key(request_context& ctx) {
+  return one_statement<proto::key_statement>(ctx, "key_statement", &relay_service::publish_key);
+}
+awaitable<outcome> attest(request_context& ctx) {
+  return one_statement<proto::attestation>(ctx, "attestation", &relay_service::attest);
+}
+awaitable<outcome> close_case(request_context& ctx) {
+  return one_statement<proto::close>(ctx, "close", &relay_service::close_case);
+}
+awaitable<outcome> withdraw(request_context& ctx) {
+  return one_statement<proto::withdraw>(ctx, "withdraw", &relay_service::withdraw);
+}
+
+}  // namespace
+
+const std::vector<route>& routes() {
+  using http::verb;
+  static const std::vector<route> table{
+      {verb::get, "/healthz", access::anonymous, 0, false, healthz},
+      {verb::post, "/v1/invitations/open", access::anonymous, small_body_bytes, true, open_invitation},
+      {verb::post, "/v1/enrol", access::anonymous, statement_body_bytes, true, enrol},
+      {verb::post, "/v1/login/challenge", access::anonymous, small_body_bytes, true, login_challenge},
+      {verb::post, "/v1/login", access::anonymous, small_body_bytes, true, login},
+      {verb::post, "/v1/logout", access::account, small_body_bytes, false, logout},
+      {verb::get, "/v1/me", access::account, 0, false, me},
+      {verb::get, "/v1/cases", access::account, 0, false, my_cases},
+      {verb::post, "/v1/cases", access::facilitator_account, statement_body_bytes, false, open_case},
+      {verb::get, "/v1/cases/{case}", access::case_participant, 0, false, case_detail},
+      {verb::post, "/v1/cases/{case}/invitations", access::case_facilitator, statement_body_bytes, false, invite},
+      {verb::post, "/v1/cases/{case}/keys", access::case_participant, statement_body_bytes, false, publish_key},
+      {verb::post, "/v1/cases/{case}/attestations", access::case_facilitator, statement_body_bytes, false, attest},
+      {verb::post, "/v1/cases/{case}/close", access::case_facilitator, statement_body_bytes, false, close_case},
+      {verb::post, "/v1/cases/{case}/withdraw", access::case_party, statement_body_bytes, false, withdraw},
+  };
+  return table;
+}
+
+}  // namespace shuttle::relay::api

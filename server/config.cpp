@@ -1,0 +1,102 @@
+#include "server/config.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+namespace shuttle::relay {
+
+namespace po = boost::program_options;
+
+void split_listen_address(const std::string& text, net::server_options& out) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 == text.size()) {
+    throw std::runtime_error("--listen needs ADDRESS:PORT, e.g. 127.0.0.1:8443");
+  }
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const std::string port = text.substr(colon + 1);
+  unsigned long value = 0;
+  try {
+    std::size_t used = 0;
+    value = std::stoul(port, &used);
+    if (used != port.size() || value > 65535) throw std::out_of_range("port");
+  } catch (const std::exception&) {
+    throw std::runtime_error("--listen: '" + port + "' is not a port number");
+  }
+  out.address = host;
+  out.port = static_cast<unsigned short>(value);
+}
+
+std::optional<config> parse_serve_options(int argc, const char* const* argv) {
+  config c;
+  std::string listen = "127.0.0.1:8443";
+  std::string data_dir = c.data_dir.string();
+  std::string certificate, key, port_file, config_file;
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+
+  po::options_description general("shuttle-relay serve: run the relay");
+  general.add_options()
+      ("help,h", "show this help and exit")
+      ("config", po::value(&config_file), "read options from this INI-style file (flags win over it)");
+  po::options_description relay("Relay options (also allowed in the config file)");
+  relay.add_options()
+      ("listen", po::value(&listen)->default_value(listen), "address and port to serve HTTPS on; port 0 picks a free one")
+      ("data-dir", po::value(&data_dir)->default_value(data_dir),
+       "directory for the database, the relay key and a self-signed certificate")
+      ("tls-certificate", po::value(&certificate), "PEM certificate chain; without it a self-signed certificate for "
+                                                   "localhost is made in the data directory")
+      ("tls-key", po::value(&key), "PEM private key of --tls-certificate")
+      ("threads", po::value(&c.listen.threads)->default_value(cores), "threads serving requests")
+      ("max-connections", po::value(&c.listen.max_connections)->default_value(c.listen.max_connections),
+       "open connections at most; more are refused")
+      ("session-idle-seconds", po::value(&c.service.session_idle_seconds)->default_value(c.service.session_idle_seconds),
+       "a session ends after this long without a request")
+      ("session-lifetime-seconds",
+       po::value(&c.service.session_lifetime_seconds)->default_value(c.service.session_lifetime_seconds),
+       "a session ends this long after login, whatever happens")
+      ("address-burst", po::value(&c.address_burst)->default_value(c.address_burst),
+       "enrolments, invitation look-ups and logins one address may make at once")
+      ("address-per-minute", po::value(&c.address_per_minute)->default_value(c.address_per_minute),
+       "... and then per minute")
+      ("account-write-burst", po::value(&c.account_write_burst)->default_value(c.account_write_burst),
+       "changes one account may make at once")
+      ("account-writes-per-minute", po::value(&c.account_writes_per_minute)->default_value(c.account_writes_per_minute),
+       "... and then per minute")
+      ("log-level", po::value(&c.log_level)->default_value(c.log_level), "trace, debug, info, warn or error")
+      ("port-file", po::value(&port_file), "write the port listened on to this file once listening (for scripts)");
+
+  po::options_description all;
+  all.add(general).add(relay);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).run(), vm);
+    if (vm.count("help")) {
+      std::cout << all << "\n";
+      return std::nullopt;
+    }
+    if (vm.count("config")) {
+      const auto file = vm["config"].as<std::string>();
+      std::ifstream in(file);
+      if (!in) throw std::runtime_error("cannot read the config file " + file);
+      po::store(po::parse_config_file(in, relay), vm);
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw std::runtime_error(std::string(e.what()) + " (see shuttle-relay serve --help)");
+  }
+  split_listen_address(listen, c.listen);
+  c.data_dir = data_dir;
+  if (!certificate.empty()) c.tls_certificate = certificate;
+  if (!key.empty()) c.tls_key = key;
+  if (c.tls_certificate.has_value() != c.tls_key.has_value()) {
+    throw std::runtime_error("--tls-certificate and --tls-key go together");
+  }
+  if (!port_file.empty()) c.port_file = port_file;
+  if (c.listen.threads == 0 || c.listen.max_connections == 0) throw std::runtime_error("threads and connections must be > 0");
+  return c;
+}
+
+}  // namespace shuttle::relay

@@ -1,0 +1,508 @@
+#include "server/domain/relay_service.hpp"
+
+#include "proto/base64.hpp"
+#include "proto/codec.hpp"
+#include "proto/fingerprint.hpp"
+#include "server/limits.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <future>
+
+namespace shuttle::relay {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::uint64_t max_invitation_lifetime_seconds = 30 * 24 * 3600;
+
+failure invalid(std::string code, std::string message) {
+  return {failure_kind::invalid, std::move(code), std::move(message)};
+}
+failure forbidden(std::string code, std::string message) {
+  return {failure_kind::forbidden, std::move(code), std::move(message)};
+}
+failure conflict(std::string code, std::string message) {
+  return {failure_kind::conflict, std::move(code), std::move(message)};
+}
+failure gone(std::string code, std::string message) {
+  return {failure_kind::gone, std::move(code), std::move(message)};
+}
+failure login_failed() {
+  return {failure_kind::unauthorized, "login_failed", "The login did not succeed. Please try again."};
+}
+failure case_closed() { return conflict("case_closed", "This case is closed."); }
+
+template <std::size_t N>
+json::value b64(const fixed<N>& v) {
+  return json::value(proto::base64url_encode(v));
+}
+
+json::value stored(const std::string& statement_text) { return json::parse(statement_text); }
+
+proto::id random_id() {
+  proto::id v{};
+  do {
+    randombytes_buf(v.data(), v.size());
+  } while (v == proto::id{});
+  return v;
+}
+
+// An exact resubmit of a statement answers what it answered the first time;
+// a different statement under a used id is a conflict.
+template <class S>
+std::optional<outcome> replay(reader& r, const S& s) {
+  auto existing = r.statement(s.header.statement_id);
+  if (!existing) return std::nullopt;
+  if (existing->type == S::type && existing->hash == proto::statement_hash(s)) {
+    return outcome(json::parse(existing->answer).as_object());
+  }
+  return outcome(conflict("id_in_use", "Another statement already uses this id."));
+}
+
+template <class S>
+void remember(writer& w, const S& s, const answer& a) {
+  w.insert_statement({s.header.statement_id, std::string(S::type), proto::statement_hash(s), json::serialize(a)},
+                     s.header.case_id);
+}
+
+// Checks done before a statement reaches the writer: it verifies, it is the
+// caller's own, and it belongs to the case of the route.
+template <class S>
+std::optional<failure> precheck(const S& s, const caller& c) {
+  if (auto ok = proto::verify_signature(s); !ok) return failure::from(ok.error());
+  if (s.header.signer != c.account.identity) {
+    return forbidden("signer_mismatch", "A statement must be signed by the account that sends it.");
+  }
+  if (c.participant && s.header.case_id != c.participant->case_id) {
+    return invalid("wrong_case", "The statement belongs to another case.");
+  }
+  return std::nullopt;
+}
+
+std::optional<failure> require_open_case(reader& r, const proto::id& case_id) {
+  auto c = r.case_by_id(case_id);
+  if (!c) return not_found("No such case.");
+  if (c->state != proto::case_state::open) return case_closed();
+  return std::nullopt;
+}
+
+}  // namespace
+
+relay_service::relay_service(sqlite_store& store, const relay_identity& relay, clock now, service_options options)
+    : store_(store), relay_(relay), now_(std::move(now)), options_(options) {}
+
+// ------------------------------------------------------------------ enrolment
+
+outcome relay_service::open_invitation(const proto::id& invitation, const proto::invitation_secret& secret) {
+  const std::uint64_t now = now_();
+  return store_.read([&](reader& r) -> outcome {
+    auto inv = r.invitation(invitation);
+    if (!inv || !equal_ct(inv->secret_hash, proto::invitation_secret_hash(secret))) {
+      return not_found("This invitation is not known. Please check the code with your facilitator.");
+    }
+    if (inv->used_at) return gone("invitation_used", "This invitation has already been used.");
+    if (inv->expires_at <= now) return gone("invitation_expired", "This invitation has expired. Please ask for a new one.");
+    answer a;
+    a["invitation"] = stored(inv->statement);
+    if (inv->case_id != proto::null_case) {
+      if (auto c = r.case_by_id(inv->case_id)) a["case_open"] = stored(c->open_statement);
+    }
+    return a;
+  });
+}
+
+void relay_service::enrol(proto::enrolment e, proto::invitation_secret secret, std::optional<proto::key_statement> keys,
+                          completion done) {
+  if (auto ok = proto::verify_signature(e); !ok) return done(failure::from(ok.error()));
+  if (keys) {
+    if (auto ok = proto::verify_signature(*keys); !ok) return done(failure::from(ok.error()));
+    if (keys->header.signer != e.header.signer || keys->header.case_id != e.header.case_id ||
+        e.header.case_id == proto::null_case) {
+      return done(invalid("keys_mismatch", "The case key must be the enrolling participant's own, for this case."));
+    }
+  }
+  const std::uint64_t now = now_();
+  const proto::hash secret_hash = proto::invitation_secret_hash(secret);
+  store_.submit(
+      [e = std::move(e), keys = std::move(keys), secret_hash, now](writer& w) -> outcome {
+        if (auto r = replay(w, e)) return *r;
+        auto inv = w.invitation(e.invitation_id);
+        if (!inv || !equal_ct(inv->secret_hash, secret_hash)) {
+          return not_found("This invitation is not known. Please check the code with your facilitator.");
+        }
+        if (inv->used_at) return gone("invitation_used", "This invitation has already been used.");
+        if (inv->expires_at <= now) return gone("invitation_expired", "This invitation has expired. Please ask for a new one.");
+        if (inv->role != e.role || inv->case_id != e.header.case_id) {
+          return invalid("invitation_mismatch", "The enrolment does not match its invitation.");
+        }
+        const bool account_level = inv->case_id == proto::null_case;
+        if (!account_level) {
+          if (auto f = require_open_case(w, inv->case_id)) return *f;
+        }
+        auto account = w.account_by_identity(e.header.signer);
+        if (account_level) {
+          if (account) return conflict("already_enrolled", "This key already has an account.");
+        } else if (e.role == proto::role::facilitator && (!account || !account->facilitator)) {
+          return forbidden("not_a_facilitator", "Only a facilitator account can join a case as a facilitator.");
+        }
+        if (!account) {
+          account = account_record{random_id(), e.header.signer, account_level, now};
+          w.insert_account(*account);
+        }
+        if (!account_level) {
+          if (w.participant(inv->case_id, account->id)) {
+            return conflict("already_enrolled", "You already take part in this case.");
+          }
+          w.insert_participant({inv->case_id, account->id, e.header.signer, e.role, proto::participant_state::active,
+                                proto::to_json(e), now});
+        }
+        w.mark_invitation_used(inv->id, now);
+        answer a;
+        a["account"] = b64(account->id);
+        a["case"] = b64(e.header.case_id);
+        a["role"] = proto::to_string(e.role);
+        if (keys) {
+          if (w.statement(keys->header.statement_id)) return conflict("id_in_use", "Another statement already uses this id.");
+          w.insert_key({keys->header.statement_id, keys->header.case_id, keys->header.signer, keys->case_key,
+                        proto::to_json(*keys), keys->header.created_at},
+                       account->id);
+          answer ka;
+          ka["key_statement"] = b64(keys->header.statement_id);
+          remember(w, *keys, ka);
+          a["key_statement"] = b64(keys->header.statement_id);
+        }
+        remember(w, e, a);
+        return a;
+      },
+      std::move(done));
+}
+
+// ------------------------------------------------------------------ login
+
+outcome relay_service::login_challenge(const proto::public_key& identity) {
+  const std::uint64_t now = now_();
+  proto::login_challenge ch{};
+  randombytes_buf(ch.data(), ch.size());
+  const std::uint64_t expires_at = now + static_cast<std::uint64_t>(login_challenge_lifetime.count());
+  {
+    std::lock_guard lock(challenges_mutex_);
+    if (challenges_.size() >= max_pending_challenges) {
+      std::erase_if(challenges_, [now](const auto& kv) { return kv.second.expires_at <= now; });
+    }
+    if (challenges_.size() >= max_pending_challenges) {
+      return failure{failure_kind::rate_limited, "rate_limited", "Too many logins at once. Please wait a moment."};
+    }
+    challenges_.emplace(ch, challenge_entry{identity, expires_at});
+  }
+  answer a;
+  a["challenge"] = b64(ch);
+  a["expires_at"] = expires_at;
+  a["relay_key"] = b64(relay_.public_key());
+  return a;
+}
+
+void relay_service::login(const proto::public_key& identity, const proto::login_challenge& challenge,
+                          const proto::signature& sig, completion done) {
+  const std::uint64_t now = now_();
+  {
+    std::lock_guard lock(challenges_mutex_);
+    auto it = challenges_.find(challenge);
+    if (it == challenges_.end()) return done(login_failed());
+    const challenge_entry entry = it->second;
+    challenges_.erase(it);  // a challenge is used once, whatever happens next
+    if (entry.identity != identity || entry.expires_at <= now) return done(login_failed());
+  }
+  if (!proto::verify_login(challenge, identity, relay_.public_key(), sig)) return done(login_failed());
+
+  fixed<32> token{};
+  randombytes_buf(token.data(), token.size());
+  const proto::hash token_hash = proto::blake2b_256(token);
+  const std::string token_text = proto::base64url_encode(token);
+  sodium_memzero(token.data(), token.size());
+  store_.submit(
+      [identity, token_hash, token_text, now, options = options_](writer& w) -> outcome {
+        auto account = w.account_by_identity(identity);
+        if (!account) return login_failed();
+        w.delete_expired_sessions(now, options.session_idle_seconds);
+        const std::uint64_t expires_at = now + options.session_lifetime_seconds;
+        w.insert_session({token_hash, account->id, now, now, expires_at});
+        answer a;
+        a["token"] = token_text;
+        a["expires_at"] = expires_at;
+        a["account"] = b64(account->id);
+        a["facilitator"] = account->facilitator;
+        return a;
+      },
+      std::move(done));
+}
+
+std::optional<caller> relay_service::authenticate(std::string_view token) {
+  auto raw = proto::base64url_decode(token);
+  if (!raw || raw->size() != 32) return std::nullopt;
+  const proto::hash token_hash = proto::blake2b_256(*raw);
+  const std::uint64_t now = now_();
+  const std::uint64_t idle = options_.session_idle_seconds;
+  auto found = store_.read([&](reader& r) -> std::optional<caller> {
+    auto s = r.session(token_hash);
+    if (!s || s->expires_at <= now || s->last_used_at + idle <= now) return std::nullopt;
+    auto account = r.account_by_id(s->account);
+    if (!account) return std::nullopt;
+    if (now >= s->last_used_at + std::min<std::uint64_t>(60, idle / 4)) {
+      store_.submit(
+          [token_hash, now](writer& w) -> outcome {
+            w.touch_session(token_hash, now);
+            return answer{};
+          },
+          [](outcome) {});
+    }
+    return caller{*account, token_hash, std::nullopt};
+  });
+  return found;
+}
+
+void relay_service::logout(const caller& c, completion done) {
+  store_.submit(
+      [h = c.token_hash](writer& w) -> outcome {
+        w.delete_session(h);
+        return answer{};
+      },
+      std::move(done));
+}
+
+// ------------------------------------------------------------------ accounts and cases
+
+outcome relay_service::me(const caller& c) {
+  answer a;
+  a["account"] = b64(c.account.id);
+  a["identity"] = b64(c.account.identity);
+  a["facilitator"] = c.account.facilitator;
+  a["relay_key"] = b64(relay_.public_key());
+  return a;
+}
+
+outcome relay_service::my_cases(const caller& c) {
+  return store_.read([&](reader& r) -> outcome {
+    json::array list;
+    for (const auto& [cs, p] : r.cases_of(c.account.id)) {
+      json::object o;
+      o["case"] = b64(cs.id);
+      o["state"] = proto::to_string(cs.state);
+      o["approvals_required"] = cs.approvals_required;
+      o["role"] = proto::to_string(p.role);
+      o["participant_state"] = proto::to_string(p.state);
+      list.push_back(std::move(o));
+    }
+    answer a;
+    a["cases"] = std::move(list);
+    return a;
+  });
+}
+
+void relay_service::open_case(const caller& c, proto::case_open open, proto::key_statement keys, completion done) {
+  if (auto f = precheck(open, c)) return done(*f);
+  if (auto f = precheck(keys, c)) return done(*f);
+  if (keys.header.case_id != open.header.case_id) {
+    return done(invalid("wrong_case", "The case key must be for the case being opened."));
+  }
+  const std::uint64_t now = now_();
+  store_.submit(
+      [open = std::move(open), keys = std::move(keys), account = c.account, now](writer& w) -> outcome {
+        if (auto r = replay(w, open)) return *r;
+        if (w.case_by_id(open.header.case_id) || w.statement(keys.header.statement_id)) {
+          return conflict("id_in_use", "This case id is already in use.");
+        }
+        w.insert_case({open.header.case_id, proto::case_state::open, open.approvals_required, proto::to_json(open),
+                       std::nullopt, now},
+                      account.id);
+        w.insert_participant({open.header.case_id, account.id, account.identity, proto::role::facilitator,
+                              proto::participant_state::active, std::nullopt, now});
+        w.insert_key({keys.header.statement_id, keys.header.case_id, keys.header.signer, keys.case_key,
+                      proto::to_json(keys), keys.header.created_at},
+                     account.id);
+        answer ka;
+        ka["key_statement"] = b64(keys.header.statement_id);
+        remember(w, keys, ka);
+        answer a;
+        a["case"] = b64(open.header.case_id);
+        a["state"] = "open";
+        remember(w, open, a);
+        return a;
+      },
+      std::move(done));
+}
+
+outcome relay_service::case_detail(const caller& c) {
+  const proto::id case_id = c.participant->case_id;
+  return store_.read([&](reader& r) -> outcome {
+    auto cs = r.case_by_id(case_id);
+    if (!cs) return not_found("No such case.");
+    answer a;
+    a["case"] = b64(cs->id);
+    a["state"] = proto::to_string(cs->state);
+    a["approvals_required"] = cs->approvals_required;
+    a["case_open"] = stored(cs->open_statement);
+    if (cs->close_statement) a["close"] = stored(*cs->close_statement);
+    json::array people;
+    for (const auto& p : r.participants(case_id)) {
+      json::object o;
+      o["identity"] = b64(p.identity);
+      o["role"] = proto::to_string(p.role);
+      o["state"] = proto::to_string(p.state);
+      if (p.enrolment) o["enrolment"] = stored(*p.enrolment);
+      people.push_back(std::move(o));
+    }
+    a["participants"] = std::move(people);
+    json::array keys;
+    for (const auto& k : r.keys(case_id)) keys.push_back(stored(k.statement));
+    a["key_statements"] = std::move(keys);
+    json::array attestations;
+    for (const auto& t : r.attestations(case_id)) attestations.push_back(stored(t.statement));
+    a["attestations"] = std::move(attestations);
+    return a;
+  });
+}
+
+void relay_service::invite(const caller& c, proto::invitation inv, completion done) {
+  if (auto f = precheck(inv, c)) return done(*f);
+  const std::uint64_t now = now_();
+  if (inv.expires_at <= now || inv.expires_at > now + max_invitation_lifetime_seconds) {
+    return done(invalid("invitation_lifetime", "An invitation must expire within 30 days from now."));
+  }
+  store_.submit(
+      [inv = std::move(inv)](writer& w) -> outcome {
+        if (auto r = replay(w, inv)) return *r;
+        if (auto f = require_open_case(w, inv.header.case_id)) return *f;
+        if (w.invitation(inv.header.statement_id)) return conflict("id_in_use", "This invitation id is already in use.");
+        w.insert_invitation({inv.header.statement_id, inv.header.case_id, inv.role, inv.secret_hash, inv.expires_at,
+                             inv.header.signer, proto::to_json(inv), std::nullopt});
+        answer a;
+        a["invitation"] = b64(inv.header.statement_id);
+        a["expires_at"] = inv.expires_at;
+        remember(w, inv, a);
+        return a;
+      },
+      std::move(done));
+}
+
+void relay_service::publish_key(const caller& c, proto::key_statement k, completion done) {
+  if (auto f = precheck(k, c)) return done(*f);
+  store_.submit(
+      [k = std::move(k), account = c.account.id](writer& w) -> outcome {
+        if (auto r = replay(w, k)) return *r;
+        if (auto f = require_open_case(w, k.header.case_id)) return *f;
+        auto p = w.participant(k.header.case_id, account);
+        if (!p || p->state != proto::participant_state::active) return not_found("No such case.");
+        w.insert_key({k.header.statement_id, k.header.case_id, k.header.signer, k.case_key, proto::to_json(k),
+                      k.header.created_at},
+                     account);
+        answer a;
+        a["key_statement"] = b64(k.header.statement_id);
+        remember(w, k, a);
+        return a;
+      },
+      std::move(done));
+}
+
+void relay_service::attest(const caller& c, proto::attestation att, completion done) {
+  if (auto f = precheck(att, c)) return done(*f);
+  store_.submit(
+      [att = std::move(att), account = c.account.id](writer& w) -> outcome {
+        if (auto r = replay(w, att)) return *r;
+        if (auto f = require_open_case(w, att.header.case_id)) return *f;
+        auto k = w.key(att.key_statement_id);
+        if (!k || k->case_id != att.header.case_id || k->identity != att.subject ||
+            k->case_key != att.subject_case_key) {
+          return invalid("attestation_mismatch", "The attestation does not name a key statement of this case.");
+        }
+        auto subject = w.account_by_identity(att.subject);
+        auto p = subject ? w.participant(att.header.case_id, subject->id) : std::nullopt;
+        if (!p || p->state != proto::participant_state::active || p->role != att.subject_role) {
+          return invalid("attestation_mismatch", "The attested participant is not active here in that role.");
+        }
+        w.insert_attestation({att.header.statement_id, att.header.case_id, att.subject, att.key_statement_id,
+                              att.header.signer, proto::to_json(att)},
+                             subject->id, account);
+        answer a;
+        a["attestation"] = b64(att.header.statement_id);
+        remember(w, att, a);
+        return a;
+      },
+      std::move(done));
+}
+
+void relay_service::close_case(const caller& c, proto::close s, completion done) {
+  if (auto f = precheck(s, c)) return done(*f);
+  const std::uint64_t now = now_();
+  store_.submit(
+      [s = std::move(s), now](writer& w) -> outcome {
+        if (auto r = replay(w, s)) return *r;
+        if (auto f = require_open_case(w, s.header.case_id)) return *f;
+        w.close_case(s.header.case_id, proto::to_json(s), now);
+        answer a;
+        a["case"] = b64(s.header.case_id);
+        a["state"] = "closed";
+        remember(w, s, a);
+        return a;
+      },
+      std::move(done));
+}
+
+void relay_service::withdraw(const caller& c, proto::withdraw wd, completion done) {
+  if (auto f = precheck(wd, c)) return done(*f);
+  const std::uint64_t now = now_();
+  store_.submit(
+      [wd = std::move(wd), account = c.account.id, now](writer& w) -> outcome {
+        if (auto r = replay(w, wd)) return *r;
+        auto p = w.participant(wd.header.case_id, account);
+        if (!p || p->state != proto::participant_state::active) return not_found("No such case.");
+        w.set_participant_state(wd.header.case_id, account, proto::participant_state::withdrawn, now);
+        answer a;
+        a["case"] = b64(wd.header.case_id);
+        a["participant_state"] = "withdrawn";
+        remember(w, wd, a);
+        return a;
+      },
+      std::move(done));
+}
+
+// ------------------------------------------------------------------ the operator
+
+result<std::string> relay_service::invite_facilitator(const std::string& relay, const std::optional<proto::hash>& pin,
+                                                       std::uint64_t lifetime_seconds) {
+  const std::uint64_t now = now_();
+  proto::invitation_code code;
+  code.invitation_id = random_id();
+  code.case_id = proto::null_case;
+  code.role = proto::role::facilitator;
+  randombytes_buf(code.secret.data(), code.secret.size());
+  code.inviter_fingerprint = proto::fingerprint(relay_.public_key());
+  code.relay = relay;
+  code.relay_certificate_sha256 = pin;
+
+  proto::invitation inv;
+  inv.header = {code.invitation_id, proto::null_case, relay_.public_key(), now};
+  inv.role = proto::role::facilitator;
+  inv.secret_hash = proto::invitation_secret_hash(code.secret);
+  inv.expires_at = now + lifetime_seconds;
+  if (auto ok = proto::validate(inv); !ok) return ok.error();
+  inv.sig = relay_.sign(proto::signing_transcript(inv));
+
+  std::promise<outcome> written;
+  store_.submit(
+      [inv](writer& w) -> outcome {
+        w.insert_invitation({inv.header.statement_id, proto::null_case, inv.role, inv.secret_hash, inv.expires_at,
+                             inv.header.signer, proto::to_json(inv), std::nullopt});
+        return answer{};
+      },
+      [&written](outcome o) { written.set_value(std::move(o)); });
+  auto o = written.get_future().get();
+  if (!o) return make_error(errc::invalid_argument, o.error().message);
+  return proto::encode(code);
+}
+
+}  // namespace shuttle::relay

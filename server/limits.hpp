@@ -1,0 +1,40 @@
+// The relay's limits and timeouts, in one place, with units in their names.
+// Operators may lower some through configuration (config.hpp); none is
+// unbounded. proto/SPEC.md "HTTP API" lists the per-route body limits.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+namespace shuttle::relay {
+
+using namespace std::chrono_literals;
+
+// HTTP.
+inline constexpr std::size_t max_header_bytes = 8 * 1024;
+inline constexpr std::size_t small_body_bytes = 16 * 1024;       // login, logout, most statements
+inline constexpr std::size_t statement_body_bytes = 72 * 1024;   // a statement plus its envelope
+inline constexpr std::chrono::seconds handshake_timeout = 10s;
+inline constexpr std::chrono::seconds read_timeout = 30s;        // a whole request, once it started
+inline constexpr std::chrono::seconds write_timeout = 30s;
+inline constexpr std::chrono::seconds idle_timeout = 60s;        // between requests on a connection
+inline constexpr std::chrono::seconds shutdown_grace = 10s;      // in-flight requests at SIGTERM
+inline constexpr std::size_t default_max_connections = 1024;
+
+// Sessions.
+inline constexpr std::chrono::seconds login_challenge_lifetime = 60s;
+inline constexpr std::chrono::seconds session_idle_lifetime = 30min;
+inline constexpr std::chrono::hours session_absolute_lifetime = 12h;
+inline constexpr std::size_t max_pending_challenges = 10'000;
+
+// Rate limits: a burst, then a steady rate per minute.
+inline constexpr double address_burst = 20;       // enrolment, invitation look-ups, login
+inline constexpr double address_per_minute = 20;
+inline constexpr double account_write_burst = 60;
+inline constexpr double account_writes_per_minute = 120;
+
+// Storage.
+inline constexpr std::size_t max_group_commit = 512;  // writes in one transaction
+inline constexpr std::size_t max_write_queue = 10'000;  // beyond it, writes are refused (503)
+
+}  // namespace shuttle::relay

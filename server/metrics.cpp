@@ -1,0 +1,44 @@
+#include "server/metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace shuttle::relay {
+
+void metrics::request_done(std::string_view route, unsigned status, std::chrono::microseconds took) {
+  const double seconds = static_cast<double>(took.count()) / 1e6;
+  std::lock_guard lock(mutex_);
+  ++requests_[{std::string(route), status}];
+  for (std::size_t i = 0; i < buckets_seconds.size(); ++i) {
+    if (seconds <= buckets_seconds[i]) ++bucket_counts_[i];
+  }
+  ++latency_count_;
+  latency_sum_seconds_ += seconds;
+}
+
+std::string metrics::render() const {
+  std::string out;
+  out += "# HELP shuttle_requests_total Requests answered, by route pattern and status.\n";
+  out += "# TYPE shuttle_requests_total counter\n";
+  std::lock_guard lock(mutex_);
+  for (const auto& [key, n] : requests_) {
+    out += fmt::format("shuttle_requests_total{{route=\"{}\",status=\"{}\"}} {}\n", key.first, key.second, n);
+  }
+  out += "# HELP shuttle_request_duration_seconds Time from a request's last byte to its answer.\n";
+  out += "# TYPE shuttle_request_duration_seconds histogram\n";
+  for (std::size_t i = 0; i < buckets_seconds.size(); ++i) {
+    out += fmt::format("shuttle_request_duration_seconds_bucket{{le=\"{}\"}} {}\n", buckets_seconds[i],
+                       bucket_counts_[i]);
+  }
+  out += fmt::format("shuttle_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", latency_count_);
+  out += fmt::format("shuttle_request_duration_seconds_sum {}\n", latency_sum_seconds_);
+  out += fmt::format("shuttle_request_duration_seconds_count {}\n", latency_count_);
+  out += "# HELP shuttle_open_connections TLS connections open now.\n";
+  out += "# TYPE shuttle_open_connections gauge\n";
+  out += fmt::format("shuttle_open_connections {}\n", open_connections_.load());
+  out += "# HELP shuttle_write_queue_depth Writes waiting for the writer thread.\n";
+  out += "# TYPE shuttle_write_queue_depth gauge\n";
+  out += fmt::format("shuttle_write_queue_depth {}\n", queue_depth_ ? queue_depth_() : 0);
+  return out;
+}
+
+}  // namespace shuttle::relay

@@ -1,0 +1,36 @@
+// Counters for /metrics in the Prometheus text format. Labels are route
+// patterns and status codes only: never a path with ids, an address, a token.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace shuttle::relay {
+
+class metrics {
+ public:
+  void request_done(std::string_view route, unsigned status, std::chrono::microseconds took);
+  void connection_opened() { ++open_connections_; }
+  void connection_closed() { --open_connections_; }
+  void set_queue_depth_source(std::function<std::size_t()> f) { queue_depth_ = std::move(f); }
+
+  std::string render() const;
+
+ private:
+  static constexpr std::array<double, 12> buckets_seconds{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                          0.05,   0.1,   0.25,   0.5,   1,    2.5};
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;  // guarded by mutex_
+  std::array<std::uint64_t, buckets_seconds.size()> bucket_counts_{};  // guarded by mutex_
+  std::uint64_t latency_count_ = 0;                                    // guarded by mutex_
+  double latency_sum_seconds_ = 0;                                     // guarded by mutex_
+  std::atomic<std::int64_t> open_connections_{0};
+  std::function<std::size_t()> queue_depth_;
+};
+
+}  // namespace shuttle::relay

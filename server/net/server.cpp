@@ -1,0 +1,212 @@
+#include "server/net/server.hpp"
+
+#include "server/limits.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+#include <vector>
+
+namespace shuttle::relay::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+struct server::impl {
+  server_options options;
+  asio::io_context ioc;
+  asio::ssl::context& tls;
+  api::router& router;
+  metrics& counters;
+  tcp::acceptor acceptor{ioc};
+  std::atomic<std::size_t> connections{0};
+  std::atomic<std::size_t> in_flight{0};
+  std::atomic<bool> stopping{false};
+
+  impl(server_options o, asio::ssl::context& t, api::router& r, metrics& m)
+      : options(std::move(o)), ioc(static_cast<int>(options.threads)), tls(t), router(r), counters(m) {}
+
+  struct connection_count {
+    impl& s;
+    explicit connection_count(impl& owner) : s(owner) {
+      ++s.connections;
+      s.counters.connection_opened();
+    }
+    ~connection_count() {
+      --s.connections;
+      s.counters.connection_closed();
+    }
+  };
+
+  awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), tuple_awaitable);
+      if (ec) {
+        if (!acceptor.is_open() || stopping) co_return;
+        spdlog::warn("accept failed: {}", ec.message());
+        continue;
+      }
+      if (connections >= options.max_connections) {
+        // Over the cap: refuse at once rather than queue without bound.
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
+      asio::co_spawn(socket.get_executor(), session(std::move(socket)), asio::detached);
+    }
+  }
+
+  template <class Stream>
+  awaitable<bool> send(Stream& stream, api::response res) {
+    beast::get_lowest_layer(stream).expires_after(write_timeout);
+    auto [ec, n] = co_await http::async_write(stream, res, tuple_awaitable);
+    co_return !ec && res.keep_alive();
+  }
+
+  static api::response plain_failure(http::status status, std::string code, std::string message, unsigned version) {
+    return api::router::failure_response(
+        {status == http::status::payload_too_large ? failure_kind::too_large
+         : status == http::status::not_found       ? failure_kind::not_found
+                                                   : failure_kind::invalid,
+         std::move(code), std::move(message)},
+        version, false);
+  }
+
+  awaitable<void> session(tcp::socket socket) {
+    connection_count count(*this);
+    boost::system::error_code ec;
+    // Kept in memory for rate limiting only; never logged or stored.
+    const std::string address = socket.remote_endpoint(ec).address().to_string();
+    beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), tls);
+    beast::get_lowest_layer(stream).expires_after(handshake_timeout);
+    if (auto [hs] = co_await stream.async_handshake(asio::ssl::stream_base::server, tuple_awaitable); hs) co_return;
+
+    beast::flat_buffer buffer;
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(max_header_bytes);
+      beast::get_lowest_layer(stream).expires_after(idle_timeout);
+      auto [header_ec, header_n] = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
+      if (header_ec == http::error::header_limit) {
+        co_await send(stream, plain_failure(http::status::request_header_fields_too_large, "too_large",
+                                            "The request's headers are too large.", 11));
+        break;
+      }
+      if (header_ec) break;  // the peer left, timed out, or spoke no HTTP
+
+      const auto started = std::chrono::steady_clock::now();
+      const auto& head = parser.get();
+      const unsigned version = head.version();
+      if (head.method() == http::verb::get && head.target() == "/metrics") {
+        api::response res{http::status::ok, version};
+        res.set(http::field::content_type, "text/plain; version=0.0.4");
+        res.set(http::field::cache_control, "no-store");
+        res.body() = counters.render();
+        res.keep_alive(head.keep_alive() && !stopping);
+        res.prepare_payload();
+        if (!co_await send(stream, std::move(res))) break;
+        continue;
+      }
+      const api::match m = api::find_route(head.method(), head.target());
+      if (!m.found) {
+        // The body is not read; the connection closes after the answer.
+        auto res = m.path_exists ? plain_failure(http::status::method_not_allowed, "method_not_allowed",
+                                                 "This path does not take that method.", version)
+                                 : plain_failure(http::status::not_found, "not_found", "No such path.", version);
+        if (m.path_exists) res.result(http::status::method_not_allowed);
+        counters.request_done("unknown", res.result_int(), {});
+        co_await send(stream, std::move(res));
+        break;
+      }
+      parser.body_limit(m.found->body_limit);
+      beast::get_lowest_layer(stream).expires_after(read_timeout);
+      auto [body_ec, body_n] = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
+      if (body_ec == http::error::body_limit) {
+        co_await send(stream, plain_failure(http::status::payload_too_large, "too_large",
+                                            "The request is larger than this route accepts.", version));
+        counters.request_done(m.found->pattern, 413, {});
+        break;
+      }
+      if (body_ec) break;
+
+      ++in_flight;
+      api::response res = co_await router.handle(m, parser.release(), address);
+      --in_flight;
+      counters.request_done(m.found->pattern, res.result_int(),
+                            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
+      spdlog::debug("{} {} -> {}", head.method_string(), m.found->pattern, res.result_int());
+      if (stopping) res.keep_alive(false);
+      if (!co_await send(stream, std::move(res))) break;
+    }
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
+    co_await stream.async_shutdown(tuple_awaitable);
+  }
+
+  awaitable<void> drain_then_stop() {
+    asio::steady_timer timer(ioc);
+    const auto deadline = std::chrono::steady_clock::now() + shutdown_grace;
+    while (in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
+      timer.expires_after(std::chrono::milliseconds(20));
+      co_await timer.async_wait(tuple_awaitable);
+    }
+    ioc.stop();
+  }
+};
+
+server::server(server_options options, asio::ssl::context& tls, api::router& router, metrics& counters)
+    : impl_(std::make_unique<impl>(std::move(options), tls, router, counters)) {}
+
+server::~server() = default;
+
+unsigned short server::listen() {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(impl_->options.address, ec);
+  if (ec) throw std::runtime_error("not an IP address: " + impl_->options.address);
+  const tcp::endpoint endpoint(address, impl_->options.port);
+  auto& a = impl_->acceptor;
+  a.open(endpoint.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(endpoint, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    throw std::runtime_error("cannot listen on " + impl_->options.address + ":" +
+                             std::to_string(impl_->options.port) + ": " + ec.message());
+  }
+  return a.local_endpoint().port();
+}
+
+void server::run() {
+  impl& s = *impl_;
+  asio::signal_set signals(s.ioc, SIGINT, SIGTERM);
+  signals.async_wait([&s](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {} received: finishing requests in flight, then stopping", signal);
+    s.stopping = true;
+    boost::system::error_code ignored;
+    s.acceptor.close(ignored);
+    asio::co_spawn(s.ioc, s.drain_then_stop(), asio::detached);
+  });
+  asio::co_spawn(s.ioc, s.accept_loop(), asio::detached);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < s.options.threads; ++i) threads.emplace_back([&s] { s.ioc.run(); });
+  s.ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+}  // namespace shuttle::relay::net

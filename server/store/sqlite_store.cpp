@@ -1,0 +1,518 @@
+#include "server/store/sqlite_store.hpp"
+
+#include "server/limits.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <SQLiteCpp/Savepoint.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+
+namespace shuttle::relay {
+
+namespace {
+
+// Each migration moves the schema one version up. Never edit a released one:
+// add the next. SECURITY.md classifies every table and column.
+constexpr std::array<const char*, 1> migrations{
+    R"sql(
+CREATE TABLE accounts (
+  id              BLOB PRIMARY KEY,
+  identity_key    BLOB NOT NULL UNIQUE,
+  is_facilitator  INTEGER NOT NULL CHECK (is_facilitator IN (0, 1)),
+  created_at      INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+  token_hash      BLOB PRIMARY KEY,
+  account_id      BLOB NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  created_at      INTEGER NOT NULL,
+  last_used_at    INTEGER NOT NULL,
+  expires_at      INTEGER NOT NULL
+);
+CREATE INDEX sessions_by_account ON sessions(account_id);
+CREATE TABLE cases (
+  id                  BLOB PRIMARY KEY,
+  state               TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+  approvals_required  INTEGER NOT NULL CHECK (approvals_required IN (1, 2)),
+  opened_by           BLOB NOT NULL REFERENCES accounts(id),
+  open_statement      TEXT NOT NULL,
+  close_statement     TEXT,
+  created_at          INTEGER NOT NULL,
+  closed_at           INTEGER
+);
+CREATE TABLE invitations (
+  id            BLOB PRIMARY KEY,
+  case_id       BLOB REFERENCES cases(id),
+  role          TEXT NOT NULL,
+  secret_hash   BLOB NOT NULL,
+  expires_at    INTEGER NOT NULL,
+  inviter_key   BLOB NOT NULL,
+  statement     TEXT NOT NULL,
+  used_at       INTEGER
+);
+CREATE TABLE participants (
+  case_id       BLOB NOT NULL REFERENCES cases(id),
+  account_id    BLOB NOT NULL REFERENCES accounts(id),
+  role          TEXT NOT NULL,
+  state         TEXT NOT NULL CHECK (state IN ('active', 'withdrawn')),
+  enrolment     TEXT,
+  joined_at     INTEGER NOT NULL,
+  left_at       INTEGER,
+  PRIMARY KEY (case_id, account_id)
+);
+CREATE INDEX participants_by_account ON participants(account_id);
+CREATE TABLE key_statements (
+  id            BLOB PRIMARY KEY,
+  case_id       BLOB NOT NULL,
+  account_id    BLOB NOT NULL,
+  case_key      BLOB NOT NULL,
+  statement     TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  FOREIGN KEY (case_id, account_id) REFERENCES participants(case_id, account_id)
+);
+CREATE INDEX key_statements_by_case ON key_statements(case_id, created_at);
+CREATE TABLE attestations (
+  id                BLOB PRIMARY KEY,
+  case_id           BLOB NOT NULL REFERENCES cases(id),
+  subject_account   BLOB NOT NULL REFERENCES accounts(id),
+  key_statement_id  BLOB NOT NULL REFERENCES key_statements(id),
+  attested_by       BLOB NOT NULL REFERENCES accounts(id),
+  statement         TEXT NOT NULL
+);
+CREATE INDEX attestations_by_case ON attestations(case_id);
+CREATE TABLE statements (
+  id          BLOB PRIMARY KEY,
+  case_id     BLOB NOT NULL,
+  type        TEXT NOT NULL,
+  hash        BLOB NOT NULL,
+  answer      TEXT NOT NULL
+);
+)sql",
+};
+
+void configure(SQLite::Database& db) {
+  db.exec("PRAGMA foreign_keys = ON");
+  db.exec("PRAGMA secure_delete = ON");
+  db.exec("PRAGMA synchronous = FULL");
+  db.setBusyTimeout(5000);
+}
+
+template <std::size_t N>
+fixed<N> blob(const SQLite::Column& c) {
+  fixed<N> out{};
+  if (c.getBytes() != static_cast<int>(N)) throw std::runtime_error("stored value of unexpected size");
+  const auto* p = static_cast<const byte*>(c.getBlob());
+  std::copy(p, p + N, out.begin());
+  return out;
+}
+
+template <std::size_t N>
+void bind(SQLite::Statement& s, int i, const fixed<N>& v) {
+  s.bind(i, v.data(), static_cast<int>(N));
+}
+void bind(SQLite::Statement& s, int i, std::uint64_t v) { s.bind(i, static_cast<std::int64_t>(v)); }
+void bind(SQLite::Statement& s, int i, std::string_view v) { s.bind(i, std::string(v)); }
+void bind(SQLite::Statement& s, int i, const std::string& v) { s.bind(i, v); }
+void bind(SQLite::Statement& s, int i, bool v) { s.bind(i, v ? 1 : 0); }
+template <class T>
+void bind(SQLite::Statement& s, int i, const std::optional<T>& v) {
+  if (v) {
+    bind(s, i, *v);
+  } else {
+    s.bind(i);
+  }
+}
+
+template <class... A>
+void bind_all(SQLite::Statement& s, const A&... args) {
+  int i = 1;
+  (bind(s, i++, args), ...);
+}
+
+std::uint64_t u64(const SQLite::Column& c) { return static_cast<std::uint64_t>(c.getInt64()); }
+std::optional<std::uint64_t> opt_u64(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return u64(c);
+}
+std::optional<std::string> opt_text(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getString();
+}
+
+proto::role role_of(const SQLite::Column& c) {
+  proto::role r{};
+  if (!proto::parse_enum(c.getString(), r)) throw std::runtime_error("stored role unknown");
+  return r;
+}
+
+// The SQL of every read and write, over one connection.
+class sqlite_repository final : public writer {
+ public:
+  explicit sqlite_repository(SQLite::Database& db) : db_(db) {}
+
+  std::optional<account_record> account_by_identity(const proto::public_key& identity) override {
+    return one_account("SELECT id, identity_key, is_facilitator, created_at FROM accounts WHERE identity_key = ?",
+                       identity);
+  }
+  std::optional<account_record> account_by_id(const proto::id& id) override {
+    return one_account("SELECT id, identity_key, is_facilitator, created_at FROM accounts WHERE id = ?", id);
+  }
+  std::optional<session_record> session(const proto::hash& token_hash) override {
+    SQLite::Statement q(db_, "SELECT token_hash, account_id, created_at, last_used_at, expires_at FROM sessions "
+                             "WHERE token_hash = ?");
+    bind_all(q, token_hash);
+    if (!q.executeStep()) return std::nullopt;
+    return session_record{blob<32>(q.getColumn(0)), blob<16>(q.getColumn(1)), u64(q.getColumn(2)),
+                          u64(q.getColumn(3)), u64(q.getColumn(4))};
+  }
+  std::optional<invitation_record> invitation(const proto::id& id) override {
+    SQLite::Statement q(db_, "SELECT id, case_id, role, secret_hash, expires_at, inviter_key, statement, used_at "
+                             "FROM invitations WHERE id = ?");
+    bind_all(q, id);
+    if (!q.executeStep()) return std::nullopt;
+    invitation_record r;
+    r.id = blob<16>(q.getColumn(0));
+    r.case_id = q.getColumn(1).isNull() ? proto::null_case : blob<16>(q.getColumn(1));
+    r.role = role_of(q.getColumn(2));
+    r.secret_hash = blob<32>(q.getColumn(3));
+    r.expires_at = u64(q.getColumn(4));
+    r.inviter = blob<32>(q.getColumn(5));
+    r.statement = q.getColumn(6).getString();
+    r.used_at = opt_u64(q.getColumn(7));
+    return r;
+  }
+  std::optional<case_record> case_by_id(const proto::id& id) override {
+    SQLite::Statement q(db_, "SELECT " + case_columns + " FROM cases WHERE id = ?");
+    bind_all(q, id);
+    if (!q.executeStep()) return std::nullopt;
+    return case_of(q, 0);
+  }
+  std::optional<participant_record> participant(const proto::id& case_id, const proto::id& account) override {
+    SQLite::Statement q(db_, "SELECT " + participant_columns +
+                                 " FROM participants p JOIN accounts a ON a.id = p.account_id "
+                                 "WHERE p.case_id = ? AND p.account_id = ?");
+    bind_all(q, case_id, account);
+    if (!q.executeStep()) return std::nullopt;
+    return participant_of(q, 0);
+  }
+  std::vector<participant_record> participants(const proto::id& case_id) override {
+    SQLite::Statement q(db_, "SELECT " + participant_columns +
+                                 " FROM participants p JOIN accounts a ON a.id = p.account_id "
+                                 "WHERE p.case_id = ? ORDER BY p.joined_at, a.identity_key");
+    bind_all(q, case_id);
+    std::vector<participant_record> out;
+    while (q.executeStep()) out.push_back(participant_of(q, 0));
+    return out;
+  }
+  std::vector<std::pair<case_record, participant_record>> cases_of(const proto::id& account) override {
+    SQLite::Statement q(db_, "SELECT " + case_columns + ", " + participant_columns +
+                                 " FROM participants p JOIN accounts a ON a.id = p.account_id "
+                                 "JOIN cases c ON c.id = p.case_id WHERE p.account_id = ? ORDER BY c.created_at");
+    bind_all(q, account);
+    std::vector<std::pair<case_record, participant_record>> out;
+    while (q.executeStep()) out.emplace_back(case_of(q, 0), participant_of(q, 6));
+    return out;
+  }
+  std::vector<key_record> keys(const proto::id& case_id) override {
+    SQLite::Statement q(db_, "SELECT " + key_columns + " FROM key_statements k JOIN accounts a ON a.id = k.account_id "
+                                                       "WHERE k.case_id = ? ORDER BY k.created_at, k.rowid");
+    bind_all(q, case_id);
+    std::vector<key_record> out;
+    while (q.executeStep()) out.push_back(key_of(q));
+    return out;
+  }
+  std::optional<key_record> key(const proto::id& id) override {
+    SQLite::Statement q(db_, "SELECT " + key_columns + " FROM key_statements k JOIN accounts a ON a.id = k.account_id "
+                                                       "WHERE k.id = ?");
+    bind_all(q, id);
+    if (!q.executeStep()) return std::nullopt;
+    return key_of(q);
+  }
+  std::vector<attestation_record> attestations(const proto::id& case_id) override {
+    SQLite::Statement q(db_, "SELECT t.id, t.case_id, s.identity_key, t.key_statement_id, b.identity_key, t.statement "
+                             "FROM attestations t JOIN accounts s ON s.id = t.subject_account "
+                             "JOIN accounts b ON b.id = t.attested_by WHERE t.case_id = ? ORDER BY t.rowid");
+    bind_all(q, case_id);
+    std::vector<attestation_record> out;
+    while (q.executeStep()) {
+      out.push_back({blob<16>(q.getColumn(0)), blob<16>(q.getColumn(1)), blob<32>(q.getColumn(2)),
+                     blob<16>(q.getColumn(3)), blob<32>(q.getColumn(4)), q.getColumn(5).getString()});
+    }
+    return out;
+  }
+  std::optional<statement_record> statement(const proto::id& id) override {
+    SQLite::Statement q(db_, "SELECT id, type, hash, answer FROM statements WHERE id = ?");
+    bind_all(q, id);
+    if (!q.executeStep()) return std::nullopt;
+    return statement_record{blob<16>(q.getColumn(0)), q.getColumn(1).getString(), blob<32>(q.getColumn(2)),
+                            q.getColumn(3).getString()};
+  }
+
+  void insert_account(const account_record& a) override {
+    exec("INSERT INTO accounts (id, identity_key, is_facilitator, created_at) VALUES (?, ?, ?, ?)", a.id, a.identity,
+         a.facilitator, a.created_at);
+  }
+  void insert_session(const session_record& s) override {
+    exec("INSERT INTO sessions (token_hash, account_id, created_at, last_used_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+         s.token_hash, s.account, s.created_at, s.last_used_at, s.expires_at);
+  }
+  void touch_session(const proto::hash& token_hash, std::uint64_t now) override {
+    exec("UPDATE sessions SET last_used_at = ? WHERE token_hash = ?", now, token_hash);
+  }
+  void delete_session(const proto::hash& token_hash) override {
+    exec("DELETE FROM sessions WHERE token_hash = ?", token_hash);
+  }
+  void delete_sessions_of(const proto::id& account) override {
+    exec("DELETE FROM sessions WHERE account_id = ?", account);
+  }
+  void delete_expired_sessions(std::uint64_t now, std::uint64_t idle_seconds) override {
+    exec("DELETE FROM sessions WHERE expires_at <= ? OR last_used_at + ? <= ?", now, idle_seconds, now);
+  }
+  void insert_invitation(const invitation_record& i) override {
+    std::optional<proto::id> case_id;
+    if (i.case_id != proto::null_case) case_id = i.case_id;
+    exec("INSERT INTO invitations (id, case_id, role, secret_hash, expires_at, inviter_key, statement) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?)",
+         i.id, case_id, proto::to_string(i.role), i.secret_hash, i.expires_at, i.inviter, i.statement);
+  }
+  void mark_invitation_used(const proto::id& id, std::uint64_t now) override {
+    exec("UPDATE invitations SET used_at = ? WHERE id = ?", now, id);
+  }
+  void insert_case(const case_record& c, const proto::id& opened_by) override {
+    exec("INSERT INTO cases (id, state, approvals_required, opened_by, open_statement, created_at) "
+         "VALUES (?, 'open', ?, ?, ?, ?)",
+         c.id, c.approvals_required, opened_by, c.open_statement, c.created_at);
+  }
+  void close_case(const proto::id& id, const std::string& statement, std::uint64_t now) override {
+    exec("UPDATE cases SET state = 'closed', close_statement = ?, closed_at = ? WHERE id = ?", statement, now, id);
+  }
+  void insert_participant(const participant_record& p) override {
+    exec("INSERT INTO participants (case_id, account_id, role, state, enrolment, joined_at) VALUES (?, ?, ?, ?, ?, ?)",
+         p.case_id, p.account, proto::to_string(p.role), proto::to_string(p.state), p.enrolment, p.joined_at);
+  }
+  void set_participant_state(const proto::id& case_id, const proto::id& account, proto::participant_state s,
+                             std::uint64_t now) override {
+    exec("UPDATE participants SET state = ?, left_at = ? WHERE case_id = ? AND account_id = ?", proto::to_string(s),
+         now, case_id, account);
+  }
+  void insert_key(const key_record& k, const proto::id& account) override {
+    exec("INSERT INTO key_statements (id, case_id, account_id, case_key, statement, created_at) "
+         "VALUES (?, ?, ?, ?, ?, ?)",
+         k.id, k.case_id, account, k.case_key, k.statement, k.created_at);
+  }
+  void insert_attestation(const attestation_record& a, const proto::id& subject_account,
+                          const proto::id& attested_by_account) override {
+    exec("INSERT INTO attestations (id, case_id, subject_account, key_statement_id, attested_by, statement) "
+         "VALUES (?, ?, ?, ?, ?, ?)",
+         a.id, a.case_id, subject_account, a.key_statement, attested_by_account, a.statement);
+  }
+  void insert_statement(const statement_record& s, const proto::id& case_id) override {
+    exec("INSERT INTO statements (id, case_id, type, hash, answer) VALUES (?, ?, ?, ?, ?)", s.id, case_id, s.type,
+         s.hash, s.answer);
+  }
+
+ private:
+  static inline const std::string case_columns =
+      "c.id, c.state, c.approvals_required, c.open_statement, c.close_statement, c.created_at";
+  static inline const std::string participant_columns =
+      "p.case_id, p.account_id, a.identity_key, p.role, p.state, p.enrolment, p.joined_at";
+  static inline const std::string key_columns =
+      "k.id, k.case_id, a.identity_key, k.case_key, k.statement, k.created_at";
+
+  template <class... A>
+  void exec(const char* sql, const A&... args) {
+    SQLite::Statement q(db_, sql);
+    bind_all(q, args...);
+    q.exec();
+  }
+  template <class K>
+  std::optional<account_record> one_account(const char* sql, const K& key) {
+    SQLite::Statement q(db_, sql);
+    bind_all(q, key);
+    if (!q.executeStep()) return std::nullopt;
+    return account_record{blob<16>(q.getColumn(0)), blob<32>(q.getColumn(1)), q.getColumn(2).getInt() != 0,
+                          u64(q.getColumn(3))};
+  }
+  static case_record case_of(SQLite::Statement& q, int at) {
+    case_record c;
+    c.id = blob<16>(q.getColumn(at));
+    c.state = q.getColumn(at + 1).getString() == "closed" ? proto::case_state::closed : proto::case_state::open;
+    c.approvals_required = u64(q.getColumn(at + 2));
+    c.open_statement = q.getColumn(at + 3).getString();
+    c.close_statement = opt_text(q.getColumn(at + 4));
+    c.created_at = u64(q.getColumn(at + 5));
+    return c;
+  }
+  static participant_record participant_of(SQLite::Statement& q, int at) {
+    participant_record p;
+    p.case_id = blob<16>(q.getColumn(at));
+    p.account = blob<16>(q.getColumn(at + 1));
+    p.identity = blob<32>(q.getColumn(at + 2));
+    p.role = role_of(q.getColumn(at + 3));
+    p.state = q.getColumn(at + 4).getString() == "withdrawn" ? proto::participant_state::withdrawn
+                                                               : proto::participant_state::active;
+    p.enrolment = opt_text(q.getColumn(at + 5));
+    p.joined_at = u64(q.getColumn(at + 6));
+    return p;
+  }
+  static key_record key_of(SQLite::Statement& q) {
+    return {blob<16>(q.getColumn(0)), blob<16>(q.getColumn(1)), blob<32>(q.getColumn(2)), blob<32>(q.getColumn(3)),
+            q.getColumn(4).getString(), u64(q.getColumn(5))};
+  }
+
+  SQLite::Database& db_;
+};
+
+int migrate(SQLite::Database& db) {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  int version = 0;
+  {
+    SQLite::Statement q(db, "SELECT version FROM schema_version");
+    if (q.executeStep()) {
+      version = q.getColumn(0).getInt();
+    } else {
+      db.exec("INSERT INTO schema_version (version) VALUES (0)");
+    }
+  }
+  if (version > static_cast<int>(migrations.size())) {
+    throw std::runtime_error("the database was written by a newer relay (schema " + std::to_string(version) + ")");
+  }
+  for (auto v = static_cast<std::size_t>(version); v < migrations.size(); ++v) {
+    SQLite::Transaction t(db, SQLite::TransactionBehavior::IMMEDIATE);
+    db.exec(migrations[v]);
+    db.exec("UPDATE schema_version SET version = " + std::to_string(v + 1));
+    t.commit();
+    spdlog::info("database migrated to schema {}", v + 1);
+  }
+  return static_cast<int>(migrations.size());
+}
+
+}  // namespace
+
+struct sqlite_store::pooled {
+  std::unique_ptr<SQLite::Database> db;
+  std::unique_ptr<reader> repo;
+};
+
+sqlite_store::reader_lease::~reader_lease() {
+  {
+    std::lock_guard lock(store->pool_mutex_);
+    store->idle_.push_back(item);
+  }
+  store->pool_cv_.notify_one();
+}
+
+sqlite_store::sqlite_store(const std::filesystem::path& file, std::size_t readers) {
+  try {
+    writer_db_ = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE |
+                                                                       SQLite::OPEN_NOMUTEX);
+    writer_db_->exec("PRAGMA journal_mode = WAL");
+    configure(*writer_db_);
+    schema_version_ = migrate(*writer_db_);
+    writer_repo_ = std::make_unique<sqlite_repository>(*writer_db_);
+    for (std::size_t i = 0; i < std::max<std::size_t>(readers, 1); ++i) {
+      auto p = std::make_unique<pooled>();
+      p->db = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX);
+      p->db->exec("PRAGMA foreign_keys = ON");
+      p->db->setBusyTimeout(5000);
+      p->repo = std::make_unique<sqlite_repository>(*p->db);
+      idle_.push_back(p.get());
+      pool_.push_back(std::move(p));
+    }
+  } catch (const SQLite::Exception& e) {
+    throw std::runtime_error("cannot open the database " + file.string() + ": " + e.what());
+  }
+  writer_thread_ = std::thread([this] { writer_loop(); });
+}
+
+sqlite_store::~sqlite_store() { stop(); }
+
+int sqlite_store::latest_schema_version() { return static_cast<int>(migrations.size()); }
+
+void sqlite_store::stop() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (stopping_ && !writer_thread_.joinable()) return;
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_thread_.joinable()) writer_thread_.join();
+  if (writer_db_) {
+    try {
+      writer_db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch (const SQLite::Exception& e) {
+      spdlog::warn("WAL checkpoint at close failed: {}", e.what());
+    }
+  }
+}
+
+std::size_t sqlite_store::queue_depth() const {
+  std::lock_guard lock(queue_mutex_);
+  return queue_.size();
+}
+
+void sqlite_store::submit(job j, completion done) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!stopping_ && queue_.size() < max_write_queue) {
+      queue_.push_back({std::move(j), std::move(done)});
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  done(failure{failure_kind::unavailable, "unavailable", "The relay is busy or shutting down; please try again."});
+}
+
+sqlite_store::reader_lease sqlite_store::borrow() {
+  std::unique_lock lock(pool_mutex_);
+  pool_cv_.wait(lock, [this] { return !idle_.empty(); });
+  pooled* p = idle_.back();
+  idle_.pop_back();
+  return reader_lease{this, p, p->repo.get()};
+}
+
+void sqlite_store::writer_loop() {
+  std::vector<queued> group;
+  std::vector<outcome> results;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left to write
+      while (!queue_.empty() && group.size() < max_group_commit) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    results.clear();
+    try {
+      SQLite::Transaction t(*writer_db_, SQLite::TransactionBehavior::IMMEDIATE);
+      for (auto& q : group) {
+        SQLite::Savepoint sp(*writer_db_, "job");
+        try {
+          outcome o = q.j(*writer_repo_);
+          if (o) {
+            sp.release();
+          } else {
+            sp.rollback();
+          }
+          results.push_back(std::move(o));
+        } catch (const std::exception& e) {
+          sp.rollback();
+          spdlog::error("a write failed and was rolled back: {}", e.what());
+          results.push_back(failure{failure_kind::internal, "internal", "Something went wrong on the relay."});
+        }
+      }
+      t.commit();
+    } catch (const std::exception& e) {
+      spdlog::error("a group commit failed: {}", e.what());
+      results.assign(group.size(), failure{failure_kind::internal, "internal", "Something went wrong on the relay."});
+    }
+    for (std::size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
+    group.clear();
+  }
+}
+
+}  // namespace shuttle::relay

@@ -1,0 +1,92 @@
+// SQLite storage: one file in WAL mode with synchronous=FULL, secure_delete
+// and foreign keys on; versioned migrations applied at open.
+//
+// Writes go through one writer thread that commits queued jobs in groups
+// (group commit): each job runs in its own savepoint inside the group's
+// transaction, so a failing job rolls back alone, and every job's completion
+// runs only after the group's COMMIT returned, i.e. after fsync. Reads use a
+// pool of separate read-only connections and may run on any thread.
+#pragma once
+
+#include "server/domain/outcome.hpp"
+#include "server/store/repository.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace SQLite {
+class Database;
+}
+
+namespace shuttle::relay {
+
+class sqlite_store {
+ public:
+  using job = std::function<outcome(writer&)>;
+  using completion = std::function<void(outcome)>;
+
+  // Opens (creating if needed) and migrates the database, starts the writer.
+  // Throws std::runtime_error when the file cannot be opened or migrated.
+  sqlite_store(const std::filesystem::path& file, std::size_t readers);
+  // Finishes every queued write, then closes all connections.
+  ~sqlite_store();
+  sqlite_store(const sqlite_store&) = delete;
+  sqlite_store& operator=(const sqlite_store&) = delete;
+
+  // Queues a write. `done` runs on the writer thread after the commit (or
+  // with a failure); it must only hand the outcome over, e.g. post it.
+  // Refuses with `unavailable` when the queue is full or the store stopping.
+  void submit(job j, completion done);
+
+  // Runs `f` with a reader connection from the pool, on the calling thread.
+  template <class F>
+  auto read(F&& f) {
+    auto held = borrow();
+    return f(*held.r);
+  }
+
+  // Stops accepting writes and drains the queue (the destructor calls it).
+  void stop();
+
+  std::size_t queue_depth() const;
+  int schema_version() const { return schema_version_; }
+  static int latest_schema_version();
+
+ private:
+  struct pooled;
+  struct reader_lease {
+    sqlite_store* store;
+    pooled* item;
+    reader* r;
+    ~reader_lease();
+  };
+  reader_lease borrow();
+  void writer_loop();
+
+  struct queued {
+    job j;
+    completion done;
+  };
+
+  std::unique_ptr<SQLite::Database> writer_db_;
+  std::unique_ptr<writer> writer_repo_;
+  std::vector<std::unique_ptr<pooled>> pool_;
+  std::vector<pooled*> idle_;
+  std::mutex pool_mutex_;
+  std::condition_variable pool_cv_;
+
+  mutable std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<queued> queue_;  // guarded by queue_mutex_
+  bool stopping_ = false;     // guarded by queue_mutex_
+  std::thread writer_thread_;
+  int schema_version_ = 0;
+};
+
+}  // namespace shuttle::relay
