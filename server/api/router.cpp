@@ -170,7 +170,10 @@ boost::asio::awaitable<response> router::handle(const match& m, http::request<ht
     const std::string& text = req.body();
     if (!text.empty()) {
       auto body = proto::parse_strict_json(text, r.body_limit, 8);
-      if (!body) co_return fail(failure::from(body.error()));
+      if (!body) {
+        co_return fail(failure::from(body.error(), body.error().code == errc::too_large ? failure_kind::too_large
+                                                                                      : failure_kind::invalid));
+      }
       if (!body->is_object()) co_return fail(invalid_body("The request body must be a JSON object."));
       ctx.body = std::move(*body);
     } else {

@@ -7,7 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -28,9 +28,13 @@ using tcp = asio::ip::tcp;
 using asio::awaitable;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
+// One io_context per thread, each run by exactly one thread: a session lives
+// on one context for its whole life, so nothing needs a strand.
 struct server::impl {
   server_options options;
-  asio::io_context ioc;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::atomic<std::size_t> next_context{0};
+  asio::io_context& ioc;  // the first context: accepting, signals, shutdown
   asio::ssl::context& tls;
   api::router& router;
   metrics& counters;
@@ -40,7 +44,20 @@ struct server::impl {
   std::atomic<bool> stopping{false};
 
   impl(server_options o, asio::ssl::context& t, api::router& r, metrics& m)
-      : options(std::move(o)), ioc(static_cast<int>(options.threads)), tls(t), router(r), counters(m) {}
+      : options(std::move(o)), contexts(make_contexts(options.threads)), ioc(*contexts.front()), tls(t), router(r),
+        counters(m) {}
+
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(std::size_t n) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (std::size_t i = 0; i < std::max<std::size_t>(n, 1); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
+
+  asio::io_context& pick_context() { return *contexts[next_context++ % contexts.size()]; }
+
+  void stop_all() {
+    for (auto& c : contexts) c->stop();
+  }
 
   struct connection_count {
     impl& s;
@@ -56,7 +73,7 @@ struct server::impl {
 
   awaitable<void> accept_loop() {
     for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), tuple_awaitable);
+      auto [ec, socket] = co_await acceptor.async_accept(pick_context(), tuple_awaitable);
       if (ec) {
         if (!acceptor.is_open() || stopping) co_return;
         spdlog::warn("accept failed: {}", ec.message());
@@ -68,7 +85,8 @@ struct server::impl {
         socket.close(ignored);
         continue;
       }
-      asio::co_spawn(socket.get_executor(), session(std::move(socket)), asio::detached);
+      auto executor = socket.get_executor();
+      asio::co_spawn(executor, session(std::move(socket)), asio::detached);
     }
   }
 
@@ -79,13 +97,11 @@ struct server::impl {
     co_return !ec && res.keep_alive();
   }
 
+  // An answer the session gives itself, before a route runs; it closes the connection.
   static api::response plain_failure(http::status status, std::string code, std::string message, unsigned version) {
-    return api::router::failure_response(
-        {status == http::status::payload_too_large ? failure_kind::too_large
-         : status == http::status::not_found       ? failure_kind::not_found
-                                                   : failure_kind::invalid,
-         std::move(code), std::move(message)},
-        version, false);
+    auto res = api::router::failure_response({failure_kind::invalid, std::move(code), std::move(message)}, version, false);
+    res.result(status);
+    return res;
   }
 
   awaitable<void> session(tcp::socket socket) {
@@ -101,8 +117,15 @@ struct server::impl {
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.header_limit(max_header_bytes);
+      // Until the route is known, the largest body any route takes.
+      parser.body_limit(statement_body_bytes);
       beast::get_lowest_layer(stream).expires_after(idle_timeout);
       auto [header_ec, header_n] = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
+      if (header_ec == http::error::body_limit) {
+        co_await send(stream, plain_failure(http::status::payload_too_large, "too_large",
+                                            "The request is larger than any route accepts.", 11));
+        break;
+      }
       if (header_ec == http::error::header_limit) {
         co_await send(stream, plain_failure(http::status::request_header_fields_too_large, "too_large",
                                             "The request's headers are too large.", 11));
@@ -129,9 +152,18 @@ struct server::impl {
         auto res = m.path_exists ? plain_failure(http::status::method_not_allowed, "method_not_allowed",
                                                  "This path does not take that method.", version)
                                  : plain_failure(http::status::not_found, "not_found", "No such path.", version);
-        if (m.path_exists) res.result(http::status::method_not_allowed);
         counters.request_done("unknown", res.result_int(), {});
         co_await send(stream, std::move(res));
+        break;
+      }
+      // Beast compares Content-Length with the limit only while parsing the
+      // header, so a route's smaller limit is checked here; body_limit also
+      // bounds a chunked body as it arrives.
+      const auto length = parser.content_length();
+      if (length && *length > m.found->body_limit) {
+        co_await send(stream, plain_failure(http::status::payload_too_large, "too_large",
+                                            "The request is larger than this route accepts.", version));
+        counters.request_done(m.found->pattern, 413, {});
         break;
       }
       parser.body_limit(m.found->body_limit);
@@ -145,12 +177,13 @@ struct server::impl {
       }
       if (body_ec) break;
 
+      const std::string method(head.method_string());
       ++in_flight;
       api::response res = co_await router.handle(m, parser.release(), address);
       --in_flight;
       counters.request_done(m.found->pattern, res.result_int(),
                             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
-      spdlog::debug("{} {} -> {}", head.method_string(), m.found->pattern, res.result_int());
+      spdlog::debug("{} {} -> {}", method, m.found->pattern, res.result_int());
       if (stopping) res.keep_alive(false);
       if (!co_await send(stream, std::move(res))) break;
     }
@@ -165,7 +198,7 @@ struct server::impl {
       timer.expires_after(std::chrono::milliseconds(20));
       co_await timer.async_wait(tuple_awaitable);
     }
-    ioc.stop();
+    stop_all();
   }
 };
 
@@ -203,8 +236,11 @@ void server::run() {
     asio::co_spawn(s.ioc, s.drain_then_stop(), asio::detached);
   });
   asio::co_spawn(s.ioc, s.accept_loop(), asio::detached);
+  // Keep every context running until stop_all(), even with nothing to do.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> busy;
+  for (auto& c : s.contexts) busy.push_back(asio::make_work_guard(*c));
   std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < s.options.threads; ++i) threads.emplace_back([&s] { s.ioc.run(); });
+  for (std::size_t i = 1; i < s.contexts.size(); ++i) threads.emplace_back([&s, i] { s.contexts[i]->run(); });
   s.ioc.run();
   for (auto& t : threads) t.join();
 }

@@ -184,7 +184,7 @@ class sqlite_repository final : public writer {
     return r;
   }
   std::optional<case_record> case_by_id(const proto::id& id) override {
-    SQLite::Statement q(db_, "SELECT " + case_columns + " FROM cases WHERE id = ?");
+    SQLite::Statement q(db_, "SELECT " + case_columns + " FROM cases c WHERE c.id = ?");
     bind_all(q, id);
     if (!q.executeStep()) return std::nullopt;
     return case_of(q, 0);

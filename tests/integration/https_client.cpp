@@ -1,0 +1,140 @@
+#include "tests/integration/https_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/json.hpp>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+
+namespace shuttle::testing {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+
+namespace {
+
+proto::hash digest(X509* cert) {
+  proto::hash out{};
+  unsigned n = 0;
+  X509_digest(cert, EVP_sha256(), out.data(), &n);
+  return out;
+}
+
+struct connection {
+  asio::io_context ioc;
+  asio::ssl::context ctx{asio::ssl::context::tls_client};
+  beast::ssl_stream<beast::tcp_stream> stream{ioc, ctx};
+
+  connection(unsigned short port, const proto::hash& pin) {
+    ctx.set_verify_mode(asio::ssl::verify_none);  // the pin below is the check
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
+    beast::get_lowest_layer(stream).connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    stream.handshake(asio::ssl::stream_base::client);
+    X509* peer = SSL_get1_peer_certificate(stream.native_handle());
+    const bool pinned = peer && digest(peer) == pin;
+    X509_free(peer);
+    if (!pinned) throw std::runtime_error("the relay's certificate is not the pinned one");
+  }
+};
+
+}  // namespace
+
+std::string reply::header(const std::string& name) const {
+  std::string lower = headers;
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string key = name;
+  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto at = lower.find("\n" + key + ": ");
+  if (at == std::string::npos) return "";
+  const auto start = at + key.size() + 3;
+  return headers.substr(start, headers.find('\r', start) - start);
+}
+
+std::string reply::error() const {
+  if (const auto* o = body.if_object()) {
+    if (const auto* e = o->if_contains("error"); e && e->is_string()) return std::string(e->as_string());
+  }
+  return "";
+}
+
+https_client::https_client(unsigned short port, const proto::hash& certificate_sha256)
+    : port_(port), pin_(certificate_sha256) {}
+
+reply https_client::get(const std::string& target, const std::string& token) {
+  return request("GET", target, std::nullopt, token);
+}
+reply https_client::post(const std::string& target, const json::value& body, const std::string& token) {
+  return request("POST", target, json::serialize(body), token);
+}
+reply https_client::post_text(const std::string& target, const std::string& body, const std::string& token) {
+  return request("POST", target, body, token);
+}
+
+reply https_client::request(const std::string& method, const std::string& target,
+                            const std::optional<std::string>& body, const std::string& token) {
+  connection c(port_, pin_);
+  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+  req.set(http::field::host, "localhost");
+  if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+  if (body) {
+    req.set(http::field::content_type, "application/json");
+    req.body() = *body;
+  }
+  req.prepare_payload();
+  http::write(c.stream, req);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  http::read(c.stream, buffer, parser);
+  auto res = parser.release();
+  reply r;
+  r.status = res.result_int();
+  r.text = res.body();
+  std::ostringstream hs;
+  hs << "\r\n" << res.base();
+  r.headers = hs.str();
+  boost::system::error_code ec;
+  r.body = json::parse(r.text, ec);
+  if (ec) r.body = nullptr;
+  beast::error_code ignored;
+  c.stream.shutdown(ignored);
+  return r;
+}
+
+std::string https_client::raw(const std::string& bytes, bool read_answer) {
+  connection c(port_, pin_);
+  asio::write(c.stream, asio::buffer(bytes));
+  if (!read_answer) return {};
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    beast::error_code ec;
+    const std::size_t n = c.stream.read_some(asio::buffer(buf), ec);
+    out.append(buf, n);
+    if (ec) break;
+  }
+  return out;
+}
+
+proto::hash certificate_pin(const std::string& certificate_file) {
+  std::FILE* f = std::fopen(certificate_file.c_str(), "r");
+  if (!f) throw std::runtime_error("no certificate at " + certificate_file);
+  X509* cert = PEM_read_X509(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  if (!cert) throw std::runtime_error("unreadable certificate");
+  const auto h = digest(cert);
+  X509_free(cert);
+  return h;
+}
+
+}  // namespace shuttle::testing

@@ -1,0 +1,46 @@
+// A small synchronous HTTPS client for integration tests: one TLS
+// connection per request, the relay's self-signed certificate pinned by its
+// SHA-256, and a raw mode for sending malformed requests.
+#pragma once
+
+#include "proto/statements.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+
+namespace shuttle::testing {
+
+struct reply {
+  unsigned status = 0;
+  boost::json::value body;  // null when the answer was not JSON
+  std::string text;
+  std::string header(const std::string& name) const;
+  std::string headers;
+  // The "error" word of a failure answer, or "".
+  std::string error() const;
+};
+
+class https_client {
+ public:
+  https_client(unsigned short port, const proto::hash& certificate_sha256);
+
+  reply get(const std::string& target, const std::string& token = "");
+  reply post(const std::string& target, const boost::json::value& body, const std::string& token = "");
+  reply post_text(const std::string& target, const std::string& body, const std::string& token = "");
+  // Sends bytes as they are and reads whatever comes back until the relay
+  // closes; or, without `read_answer`, hangs up at once.
+  std::string raw(const std::string& bytes, bool read_answer = true);
+
+ private:
+  reply request(const std::string& method, const std::string& target, const std::optional<std::string>& body,
+                const std::string& token);
+  unsigned short port_;
+  proto::hash pin_;
+};
+
+// The pin of a relay's self-signed certificate, from its data directory.
+proto::hash certificate_pin(const std::string& certificate_file);
+
+}  // namespace shuttle::testing

@@ -1,0 +1,105 @@
+#include "tests/integration/relay_process.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace shuttle::testing {
+
+std::string relay_process::binary() { return SHUTTLE_RELAY_BINARY; }
+
+relay_process::relay_process(std::vector<std::string> extra_args) : extra_(std::move(extra_args)) {
+  char pattern[] = "/tmp/shuttle-relay-test-XXXXXX";
+  if (!::mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
+  dir_ = pattern;
+  start();
+}
+
+relay_process::~relay_process() {
+  if (pid_ > 0) stop(SIGKILL);
+  // SHUTTLE_KEEP_RELAY_DIR=1 keeps the data directory and the log for a look.
+  if (const char* keep = std::getenv("SHUTTLE_KEEP_RELAY_DIR"); keep && std::string(keep) == "1") return;
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+void relay_process::start() {
+  const auto port_file = dir_ / "port";
+  std::filesystem::remove(port_file);
+  std::vector<std::string> args{binary(), "serve", "--listen", "127.0.0.1:0", "--data-dir", (dir_ / "data").string(),
+                                "--port-file", port_file.string(), "--threads", "2", "--log-level", "warn"};
+  args.insert(args.end(), extra_.begin(), extra_.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  const std::string log = (dir_ / "relay.log").string();
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + binary());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(port_file);
+    unsigned p = 0;
+    if (in >> p && p > 0) {
+      port_ = static_cast<unsigned short>(p);
+      return;
+    }
+    if (!running()) throw std::runtime_error("the relay exited at start; see " + log);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("the relay did not start listening within 60 s");
+}
+
+bool relay_process::running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+int relay_process::stop(int signal) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, signal);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return status;
+}
+
+void relay_process::restart() {
+  if (pid_ > 0) stop(SIGTERM);
+  start();
+}
+
+std::string relay_process::invite_facilitator(const std::string& extra) {
+  const std::string cmd = binary() + " admin invite-facilitator --data-dir " + (dir_ / "data").string() +
+                          " --relay 127.0.0.1:" + std::to_string(port_) + " " + extra + " 2>/dev/null";
+  std::FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) throw std::runtime_error("cannot run " + cmd);
+  char buf[1024];
+  std::string out;
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  if (::pclose(p) != 0) throw std::runtime_error("invite-facilitator failed");
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+}  // namespace shuttle::testing
