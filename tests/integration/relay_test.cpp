@@ -58,6 +58,25 @@ TEST(Enrolment, AWholeCaseComesTogetherAndVerifiesOnTheClient) {
   EXPECT_EQ(mine.body.at("cases").as_array()[0].at("role"), "responsible");
 }
 
+TEST(Enrolment, ACoFacilitatorJoinsWithAFacilitatorAccountOnly) {
+  world w;
+  actor f = w.facilitator();
+  actor co = w.facilitator();
+  const proto::id case_id = w.open_case(f);
+  // A party's identity cannot take a facilitator's place.
+  actor pretender;
+  auto refused = w.enrol(pretender, w.invite(f, case_id, role::facilitator));
+  EXPECT_EQ(refused.status, 403u) << refused.text;
+  EXPECT_EQ(refused.error(), "not_a_facilitator");
+  auto joined = w.enrol(co, w.invite(f, case_id, role::facilitator));
+  ASSERT_EQ(joined.status, 200u) << joined.text;
+  w.attest(f, case_id, co, role::facilitator);
+  // The co-facilitator may now invite into the case.
+  actor h;
+  EXPECT_EQ(w.enrol(h, w.invite(co, case_id, role::harmed)).status, 200u);
+  EXPECT_EQ(w.http.get(world::case_path(case_id), co.token).body.at("participants").as_array().size(), 3u);
+}
+
 TEST(Enrolment, AnExpiredInvitationIsGone) {
   world w;
   actor f = w.facilitator();
