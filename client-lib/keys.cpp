@@ -42,13 +42,7 @@ case_key case_key::from_secret(bytes_view secret32) {
   return k;
 }
 
-proto::id new_id() {
-  proto::id v{};
-  do {
-    randombytes_buf(v.data(), v.size());
-  } while (v == proto::id{});
-  return v;
-}
+proto::id new_id() { return proto::random_id(); }
 
 std::uint64_t unix_now() {
   using namespace std::chrono;

@@ -132,6 +132,14 @@ std::string_view to_string(message_kind k) { return kind_words.word(k); }
 bool parse_enum(std::string_view word, role& out) { return role_words.parse(word, out); }
 bool parse_enum(std::string_view word, message_kind& out) { return kind_words.parse(word, out); }
 
+id random_id() {
+  id v{};
+  do {
+    randombytes_buf(v.data(), v.size());
+  } while (v == id{});
+  return v;
+}
+
 hash blake2b_256(bytes_view data) {
   hash out{};
   crypto_generichash(out.data(), out.size(), data.data(), data.size(), nullptr, 0);

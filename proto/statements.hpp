@@ -236,6 +236,9 @@ std::string_view to_string(message_kind k);
 bool parse_enum(std::string_view word, role& out);
 bool parse_enum(std::string_view word, message_kind& out);
 
+// A fresh random id (never the all-zero id), from libsodium's random source.
+id random_id();
+
 // The domain separation string of a statement type: "shuttle/v1/<type>".
 template <class S>
 std::string domain_of() {

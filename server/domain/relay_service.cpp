@@ -44,14 +44,6 @@ json::value b64(const fixed<N>& v) {
 
 json::value stored(const std::string& statement_text) { return json::parse(statement_text); }
 
-proto::id random_id() {
-  proto::id v{};
-  do {
-    randombytes_buf(v.data(), v.size());
-  } while (v == proto::id{});
-  return v;
-}
-
 // An exact resubmit of a statement answers what it answered the first time;
 // a different statement under a used id is a conflict.
 template <class S>
@@ -68,6 +60,17 @@ template <class S>
 void remember(writer& w, const S& s, const answer& a) {
   w.insert_statement({s.header.statement_id, std::string(S::type), proto::statement_hash(s), json::serialize(a)},
                      s.header.case_id);
+}
+
+// Stores a participant's key statement and remembers its answer.
+answer store_key(writer& w, const proto::key_statement& k, const proto::id& account) {
+  w.insert_key({k.header.statement_id, k.header.case_id, k.header.signer, k.case_key, proto::to_json(k),
+                k.header.created_at},
+               account);
+  answer a;
+  a["key_statement"] = b64(k.header.statement_id);
+  remember(w, k, a);
+  return a;
 }
 
 // Checks done before a statement reaches the writer: it verifies, it is the
@@ -151,7 +154,7 @@ void relay_service::enrol(proto::enrolment e, proto::invitation_secret secret, s
           return forbidden("not_a_facilitator", "Only a facilitator account can join a case as a facilitator.");
         }
         if (!account) {
-          account = account_record{random_id(), e.header.signer, account_level, now};
+          account = account_record{proto::random_id(), e.header.signer, account_level, now};
           w.insert_account(*account);
         }
         if (!account_level) {
@@ -168,13 +171,7 @@ void relay_service::enrol(proto::enrolment e, proto::invitation_secret secret, s
         a["role"] = proto::to_string(e.role);
         if (keys) {
           if (w.statement(keys->header.statement_id)) return conflict("id_in_use", "Another statement already uses this id.");
-          w.insert_key({keys->header.statement_id, keys->header.case_id, keys->header.signer, keys->case_key,
-                        proto::to_json(*keys), keys->header.created_at},
-                       account->id);
-          answer ka;
-          ka["key_statement"] = b64(keys->header.statement_id);
-          remember(w, *keys, ka);
-          a["key_statement"] = b64(keys->header.statement_id);
+          a["key_statement"] = store_key(w, *keys, account->id)["key_statement"];
         }
         remember(w, e, a);
         return a;
@@ -321,12 +318,7 @@ void relay_service::open_case(const caller& c, proto::case_open open, proto::key
                       account.id);
         w.insert_participant({open.header.case_id, account.id, account.identity, proto::role::facilitator,
                               proto::participant_state::active, std::nullopt, now});
-        w.insert_key({keys.header.statement_id, keys.header.case_id, keys.header.signer, keys.case_key,
-                      proto::to_json(keys), keys.header.created_at},
-                     account.id);
-        answer ka;
-        ka["key_statement"] = b64(keys.header.statement_id);
-        remember(w, keys, ka);
+        store_key(w, keys, account.id);
         answer a;
         a["case"] = b64(open.header.case_id);
         a["state"] = "open";
@@ -397,13 +389,7 @@ void relay_service::publish_key(const caller& c, proto::key_statement k, complet
         if (auto f = require_open_case(w, k.header.case_id)) return *f;
         auto p = w.participant(k.header.case_id, account);
         if (!p || p->state != proto::participant_state::active) return not_found("No such case.");
-        w.insert_key({k.header.statement_id, k.header.case_id, k.header.signer, k.case_key, proto::to_json(k),
-                      k.header.created_at},
-                     account);
-        answer a;
-        a["key_statement"] = b64(k.header.statement_id);
-        remember(w, k, a);
-        return a;
+        return store_key(w, k, account);
       },
       std::move(done));
 }
@@ -476,7 +462,7 @@ result<std::string> relay_service::invite_facilitator(const std::string& relay, 
                                                        std::uint64_t lifetime_seconds) {
   const std::uint64_t now = now_();
   proto::invitation_code code;
-  code.invitation_id = random_id();
+  code.invitation_id = proto::random_id();
   code.case_id = proto::null_case;
   code.role = proto::role::facilitator;
   randombytes_buf(code.secret.data(), code.secret.size());
