@@ -36,6 +36,9 @@ std::optional<config> parse_serve_options(int argc, const char* const* argv) {
   std::string data_dir = c.data_dir.string();
   std::string certificate, key, port_file, config_file;
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  auto seconds_of = [](std::chrono::seconds s) { return static_cast<unsigned>(s.count()); };
+  unsigned handshake = seconds_of(c.listen.handshake_timeout), idle = seconds_of(c.listen.idle_timeout);
+  unsigned read = seconds_of(c.listen.read_timeout), write = seconds_of(c.listen.write_timeout);
 
   po::options_description general("shuttle-relay serve: run the relay");
   general.add_options()
@@ -52,6 +55,14 @@ std::optional<config> parse_serve_options(int argc, const char* const* argv) {
       ("threads", po::value(&c.listen.threads)->default_value(cores), "threads serving requests")
       ("max-connections", po::value(&c.listen.max_connections)->default_value(c.listen.max_connections),
        "open connections at most; more are refused")
+      ("handshake-timeout-seconds", po::value(&handshake)->default_value(handshake),
+       "a connection that has not finished its TLS handshake by then is closed")
+      ("idle-timeout-seconds", po::value(&idle)->default_value(idle),
+       "a connection whose next request's headers have not all arrived by then is closed")
+      ("read-timeout-seconds", po::value(&read)->default_value(read),
+       "a request whose body has not all arrived this long after its headers is dropped")
+      ("write-timeout-seconds", po::value(&write)->default_value(write),
+       "an answer the client has not taken by then is dropped with its connection")
       ("session-idle-seconds", po::value(&c.service.session_idle_seconds)->default_value(c.service.session_idle_seconds),
        "a session ends after this long without a request")
       ("session-lifetime-seconds",
@@ -96,6 +107,11 @@ std::optional<config> parse_serve_options(int argc, const char* const* argv) {
   }
   if (!port_file.empty()) c.port_file = port_file;
   if (c.listen.threads == 0 || c.listen.max_connections == 0) throw std::runtime_error("threads and connections must be > 0");
+  if (handshake == 0 || idle == 0 || read == 0 || write == 0) throw std::runtime_error("every timeout must be > 0 seconds");
+  c.listen.handshake_timeout = std::chrono::seconds(handshake);
+  c.listen.idle_timeout = std::chrono::seconds(idle);
+  c.listen.read_timeout = std::chrono::seconds(read);
+  c.listen.write_timeout = std::chrono::seconds(write);
   return c;
 }
 

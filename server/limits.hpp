@@ -15,9 +15,9 @@ inline constexpr std::size_t max_header_bytes = 8 * 1024;
 inline constexpr std::size_t small_body_bytes = 16 * 1024;       // login, logout, most statements
 inline constexpr std::size_t statement_body_bytes = 72 * 1024;   // a statement plus its envelope
 inline constexpr std::chrono::seconds handshake_timeout = 10s;
-inline constexpr std::chrono::seconds read_timeout = 30s;        // a whole request, once it started
+inline constexpr std::chrono::seconds idle_timeout = 60s;        // for the whole header of the next request
+inline constexpr std::chrono::seconds read_timeout = 30s;        // for the body, once the header came
 inline constexpr std::chrono::seconds write_timeout = 30s;
-inline constexpr std::chrono::seconds idle_timeout = 60s;        // between requests on a connection
 inline constexpr std::chrono::seconds shutdown_grace = 10s;      // in-flight requests at SIGTERM
 inline constexpr std::size_t default_max_connections = 1024;
 

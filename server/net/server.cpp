@@ -59,12 +59,11 @@ struct server::impl {
     for (auto& c : contexts) c->stop();
   }
 
+  // Counted when accepted (so the cap holds even before a session starts),
+  // released when its session ends.
   struct connection_count {
     impl& s;
-    explicit connection_count(impl& owner) : s(owner) {
-      ++s.connections;
-      s.counters.connection_opened();
-    }
+    explicit connection_count(impl& owner) : s(owner) {}
     ~connection_count() {
       --s.connections;
       s.counters.connection_closed();
@@ -85,6 +84,8 @@ struct server::impl {
         socket.close(ignored);
         continue;
       }
+      ++connections;
+      counters.connection_opened();
       auto executor = socket.get_executor();
       asio::co_spawn(executor, session(std::move(socket)), asio::detached);
     }
@@ -92,7 +93,7 @@ struct server::impl {
 
   template <class Stream>
   awaitable<bool> send(Stream& stream, api::response res) {
-    beast::get_lowest_layer(stream).expires_after(write_timeout);
+    beast::get_lowest_layer(stream).expires_after(options.write_timeout);
     auto [ec, n] = co_await http::async_write(stream, res, tuple_awaitable);
     co_return !ec && res.keep_alive();
   }
@@ -110,7 +111,7 @@ struct server::impl {
     // Kept in memory for rate limiting only; never logged or stored.
     const std::string address = socket.remote_endpoint(ec).address().to_string();
     beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), tls);
-    beast::get_lowest_layer(stream).expires_after(handshake_timeout);
+    beast::get_lowest_layer(stream).expires_after(options.handshake_timeout);
     if (auto [hs] = co_await stream.async_handshake(asio::ssl::stream_base::server, tuple_awaitable); hs) co_return;
 
     beast::flat_buffer buffer;
@@ -119,7 +120,7 @@ struct server::impl {
       parser.header_limit(max_header_bytes);
       // Until the route is known, the largest body any route takes.
       parser.body_limit(statement_body_bytes);
-      beast::get_lowest_layer(stream).expires_after(idle_timeout);
+      beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
       auto [header_ec, header_n] = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
       if (header_ec == http::error::body_limit) {
         co_await send(stream, plain_failure(http::status::payload_too_large, "too_large",
@@ -167,7 +168,7 @@ struct server::impl {
         break;
       }
       parser.body_limit(m.found->body_limit);
-      beast::get_lowest_layer(stream).expires_after(read_timeout);
+      beast::get_lowest_layer(stream).expires_after(options.read_timeout);
       auto [body_ec, body_n] = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
       if (body_ec == http::error::body_limit) {
         co_await send(stream, plain_failure(http::status::payload_too_large, "too_large",

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "server/api/router.hpp"
+#include "server/limits.hpp"
 #include "server/metrics.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -14,6 +15,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -23,7 +25,12 @@ struct server_options {
   std::string address = "127.0.0.1";
   unsigned short port = 8443;
   std::size_t threads = 2;
-  std::size_t max_connections = 1024;
+  std::size_t max_connections = default_max_connections;
+  // Each stage of a connection has its own deadline.
+  std::chrono::seconds handshake_timeout = relay::handshake_timeout;  // the TLS handshake
+  std::chrono::seconds idle_timeout = relay::idle_timeout;            // the next request's whole header
+  std::chrono::seconds read_timeout = relay::read_timeout;            // a request's body, once its header came
+  std::chrono::seconds write_timeout = relay::write_timeout;          // an answer
 };
 
 class server {

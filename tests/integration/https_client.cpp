@@ -126,6 +126,46 @@ std::string https_client::raw(const std::string& bytes, bool read_answer) {
   return out;
 }
 
+struct held_connection::impl {
+  asio::io_context ioc;
+  asio::ssl::context ctx{asio::ssl::context::tls_client};
+  beast::ssl_stream<beast::tcp_stream> stream{ioc, ctx};
+  bool tls;
+};
+
+held_connection::held_connection(unsigned short port, bool tls) : impl_(std::make_unique<impl>()) {
+  impl_->tls = tls;
+  impl_->ctx.set_verify_mode(asio::ssl::verify_none);
+  auto& tcp = beast::get_lowest_layer(impl_->stream);
+  tcp.expires_after(std::chrono::seconds(30));
+  tcp.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  if (tls) impl_->stream.handshake(asio::ssl::stream_base::client);
+}
+
+held_connection::~held_connection() = default;
+
+void held_connection::send(const std::string& bytes) {
+  beast::get_lowest_layer(impl_->stream).expires_after(std::chrono::seconds(30));
+  if (impl_->tls) {
+    asio::write(impl_->stream, asio::buffer(bytes));
+  } else {
+    asio::write(beast::get_lowest_layer(impl_->stream), asio::buffer(bytes));
+  }
+}
+
+bool held_connection::closed_by_relay_within(std::chrono::seconds limit) {
+  auto& tcp = beast::get_lowest_layer(impl_->stream);
+  tcp.expires_after(limit);
+  char buf[4096];
+  for (;;) {
+    beast::error_code ec;
+    const std::size_t n = impl_->tls ? impl_->stream.read_some(asio::buffer(buf), ec) : tcp.read_some(asio::buffer(buf), ec);
+    received_.append(buf, n);
+    if (ec == beast::error::timeout) return false;
+    if (ec) return true;  // end of stream, a reset, or a truncated TLS close: the relay hung up
+  }
+}
+
 proto::hash certificate_pin(const std::string& certificate_file) {
   std::FILE* f = std::fopen(certificate_file.c_str(), "r");
   if (!f) throw std::runtime_error("no certificate at " + certificate_file);

@@ -7,6 +7,8 @@
 
 #include <boost/json/value.hpp>
 
+#include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -38,6 +40,24 @@ class https_client {
                 const std::string& token);
   unsigned short port_;
   proto::hash pin_;
+};
+
+// A connection a test holds open to watch the relay's timeouts and its cap.
+class held_connection {
+ public:
+  // Connects; with `tls`, also completes the handshake (throws if it fails).
+  held_connection(unsigned short port, bool tls);
+  ~held_connection();
+  void send(const std::string& bytes);
+  // Waits up to `limit` for the relay to hang up; true if it did, false if
+  // the connection was still open at the limit. Bytes that came are kept.
+  bool closed_by_relay_within(std::chrono::seconds limit);
+  const std::string& received() const { return received_; }
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+  std::string received_;
 };
 
 // The pin of a relay's self-signed certificate, from its data directory.

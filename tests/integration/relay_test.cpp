@@ -293,6 +293,45 @@ TEST(Limits, AddressesAreRateLimitedOnAnonymousRoutes) {
   EXPECT_EQ(w.http.get("/healthz").status, 200u);  // not a limited route
 }
 
+TEST(Limits, EveryStageOfAConnectionHasADeadline) {
+  world w({"--handshake-timeout-seconds", "1", "--idle-timeout-seconds", "1", "--read-timeout-seconds", "1"});
+  const auto limit = std::chrono::seconds(5);  // well under the defaults (10 s, 60 s, 30 s)
+  held_connection no_handshake(w.relay.port(), false);
+  held_connection no_request(w.relay.port(), true);
+  held_connection half_header(w.relay.port(), true);
+  half_header.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n");
+  held_connection half_body(w.relay.port(), true);
+  half_body.send("POST /v1/login/challenge HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{\"identity\"");
+
+  EXPECT_TRUE(no_handshake.closed_by_relay_within(limit));
+  EXPECT_TRUE(no_request.closed_by_relay_within(limit));
+  EXPECT_TRUE(half_header.closed_by_relay_within(limit));
+  EXPECT_TRUE(half_body.closed_by_relay_within(limit));
+  EXPECT_EQ(half_header.received(), "");  // dropped, not answered
+  EXPECT_EQ(half_body.received(), "");
+  EXPECT_EQ(w.http.get("/healthz").status, 200u);
+}
+
+TEST(Limits, ConnectionsOverTheCapAreRefusedUntilOneEnds) {
+  world w({"--max-connections", "2"});
+  auto first = std::make_unique<held_connection>(w.relay.port(), true);
+  held_connection second(w.relay.port(), true);
+  held_connection third(w.relay.port(), false);
+  EXPECT_TRUE(third.closed_by_relay_within(std::chrono::seconds(5)));
+  EXPECT_ANY_THROW(w.http.get("/healthz"));
+
+  first.reset();  // the relay sees the end of the stream and frees its slot
+  unsigned status = 0;
+  for (int i = 0; i < 100 && status != 200; ++i) {
+    try {
+      status = w.http.get("/healthz").status;
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  EXPECT_EQ(status, 200u);
+}
+
 TEST(BadInput, MalformedRequestsGetJsonErrorsAndChangeNothing) {
   world w;
   actor f = w.facilitator();
