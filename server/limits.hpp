@@ -18,6 +18,8 @@ inline constexpr std::chrono::seconds handshake_timeout = 10s;
 inline constexpr std::chrono::seconds idle_timeout = 60s;        // for the whole header of the next request
 inline constexpr std::chrono::seconds read_timeout = 30s;        // for the body, once the header came
 inline constexpr std::chrono::seconds write_timeout = 30s;
+inline constexpr std::chrono::seconds linger_time = 2s;        // draining a refused request's body
+inline constexpr std::size_t linger_bytes = 1024 * 1024;
 inline constexpr std::chrono::seconds shutdown_grace = 10s;      // in-flight requests at SIGTERM
 inline constexpr std::size_t default_max_connections = 1024;
 

@@ -16,6 +16,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <thread>
 #include <vector>
 
@@ -105,6 +106,22 @@ struct server::impl {
     return res;
   }
 
+  // After refusing a request, reads and drops what the client is still
+  // sending (briefly, and only so much): closing with unread bytes would make
+  // the kernel reset the connection, and the reset can destroy the answer
+  // before the client reads it.
+  template <class Stream>
+  static awaitable<void> linger(Stream& stream) {
+    beast::get_lowest_layer(stream).expires_after(linger_time);
+    std::array<char, 16 * 1024> sink;
+    std::size_t dropped = 0;
+    while (dropped < linger_bytes) {
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), tuple_awaitable);
+      if (ec) break;
+      dropped += n;
+    }
+  }
+
   awaitable<void> session(tcp::socket socket) {
     connection_count count(*this);
     boost::system::error_code ec;
@@ -115,6 +132,7 @@ struct server::impl {
     if (auto [hs] = co_await stream.async_handshake(asio::ssl::stream_base::server, tuple_awaitable); hs) co_return;
 
     beast::flat_buffer buffer;
+    bool refused = false;  // answered a request whose body was left unread
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.header_limit(max_header_bytes);
@@ -125,11 +143,13 @@ struct server::impl {
       if (header_ec == http::error::body_limit) {
         co_await send(stream, plain_failure(http::status::payload_too_large, "too_large",
                                             "The request is larger than any route accepts.", 11));
+        refused = true;
         break;
       }
       if (header_ec == http::error::header_limit) {
         co_await send(stream, plain_failure(http::status::request_header_fields_too_large, "too_large",
                                             "The request's headers are too large.", 11));
+        refused = true;
         break;
       }
       if (header_ec) break;  // the peer left, timed out, or spoke no HTTP
@@ -155,6 +175,7 @@ struct server::impl {
                                  : plain_failure(http::status::not_found, "not_found", "No such path.", version);
         counters.request_done("unknown", res.result_int(), {});
         co_await send(stream, std::move(res));
+        refused = true;
         break;
       }
       // Beast compares Content-Length with the limit only while parsing the
@@ -165,6 +186,7 @@ struct server::impl {
         co_await send(stream, plain_failure(http::status::payload_too_large, "too_large",
                                             "The request is larger than this route accepts.", version));
         counters.request_done(m.found->pattern, 413, {});
+        refused = true;
         break;
       }
       parser.body_limit(m.found->body_limit);
@@ -174,6 +196,7 @@ struct server::impl {
         co_await send(stream, plain_failure(http::status::payload_too_large, "too_large",
                                             "The request is larger than this route accepts.", version));
         counters.request_done(m.found->pattern, 413, {});
+        refused = true;
         break;
       }
       if (body_ec) break;
@@ -188,6 +211,7 @@ struct server::impl {
       if (stopping) res.keep_alive(false);
       if (!co_await send(stream, std::move(res))) break;
     }
+    if (refused) co_await linger(stream);
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
     co_await stream.async_shutdown(tuple_awaitable);
   }
