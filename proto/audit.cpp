@@ -110,23 +110,37 @@ result<audit_export> parse_audit_export(std::string_view json_text) {
   return x;
 }
 
-result<void> verify_audit_export(const audit_export& x, const public_key& relay_key) {
+result<void> verify_audit_chain(const id& case_id, const std::vector<audit_entry>& entries) {
   hash prev{};
-  for (std::size_t i = 0; i < x.entries.size(); ++i) {
-    const audit_entry& e = x.entries[i];
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const audit_entry& e = entries[i];
     const std::string where = "entry " + std::to_string(i + 1);
     if (e.seq != i + 1) return make_error(errc::broken_chain, where + ": out of sequence");
-    if (e.case_id != x.case_id) return make_error(errc::broken_chain, where + ": another case's entry");
+    if (e.case_id != case_id) return make_error(errc::broken_chain, where + ": another case's entry");
     if (e.prev != prev) return make_error(errc::broken_chain, where + ": does not follow its predecessor");
     if (audit_entry_hash(e) != e.entry_hash) return make_error(errc::broken_chain, where + ": altered");
     prev = e.entry_hash;
   }
-  const audit_checkpoint& c = x.checkpoint;
-  if (c.case_id != x.case_id || c.seq != x.entries.size() || c.head != prev) {
-    return make_error(errc::broken_chain, "the checkpoint does not cover the last entry");
+  return {};
+}
+
+result<void> verify_checkpoint_of(const std::vector<audit_entry>& entries, const audit_checkpoint& c,
+                                  const public_key& relay_key) {
+  const hash head = c.seq == 0 ? hash{} : c.seq <= entries.size() ? entries[c.seq - 1].entry_hash : hash{};
+  if (c.seq > entries.size() || c.head != head) {
+    return make_error(errc::broken_chain, "the checkpoint of entry " + std::to_string(c.seq) + " does not match the chain");
   }
   if (c.relay_key != relay_key) return make_error(errc::bad_signature, "checkpoint signed by another relay");
   return verify_checkpoint(c);
+}
+
+result<void> verify_audit_export(const audit_export& x, const public_key& relay_key) {
+  if (auto ok = verify_audit_chain(x.case_id, x.entries); !ok) return ok;
+  const audit_checkpoint& c = x.checkpoint;
+  if (c.case_id != x.case_id || c.seq != x.entries.size()) {
+    return make_error(errc::broken_chain, "the checkpoint does not cover the last entry");
+  }
+  return verify_checkpoint_of(x.entries, c, relay_key);
 }
 
 }  // namespace shuttle::proto

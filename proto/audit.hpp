@@ -62,6 +62,14 @@ std::string to_json(const audit_export& x);
 // Strict parsing (at most max_audit_export_json_bytes, max_audit_export_entries).
 result<audit_export> parse_audit_export(std::string_view json_text);
 
+// Checks that entries are numbered 1..n without gaps, each of `case_id`,
+// each prev its predecessor's hash, and each hash recomputes.
+result<void> verify_audit_chain(const id& case_id, const std::vector<audit_entry>& entries);
+// Checks that a checkpoint names entry c.seq of `entries` (a verified chain)
+// with its hash, and carries `relay_key`'s signature.
+result<void> verify_checkpoint_of(const std::vector<audit_entry>& entries, const audit_checkpoint& c,
+                                  const public_key& relay_key);
+
 // Checks, in order: entries numbered 1..n without gaps, each entry's case is
 // the export's, each prev is its predecessor's hash, each hash recomputes,
 // the checkpoint covers exactly the last entry, it is signed by `relay_key`.

@@ -68,6 +68,8 @@ std::optional<config> parse_serve_options(int argc, const char* const* argv) {
       ("session-lifetime-seconds",
        po::value(&c.service.session_lifetime_seconds)->default_value(c.service.session_lifetime_seconds),
        "a session ends this long after login, whatever happens")
+      ("claim-seconds", po::value(&c.service.claim_seconds)->default_value(c.service.claim_seconds),
+       "a facilitator's claim on a letter under review lapses after this long")
       ("address-burst", po::value(&c.address_burst)->default_value(c.address_burst),
        "enrolments, invitation look-ups and logins one address may make at once")
       ("address-per-minute", po::value(&c.address_per_minute)->default_value(c.address_per_minute),

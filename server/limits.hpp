@@ -29,6 +29,14 @@ inline constexpr std::chrono::seconds session_idle_lifetime = 30min;
 inline constexpr std::chrono::hours session_absolute_lifetime = 12h;
 inline constexpr std::size_t max_pending_challenges = 10'000;
 
+// Review and delivery.
+inline constexpr std::chrono::seconds review_claim_lifetime = 15min;  // a claim lapses after this
+inline constexpr std::size_t max_queue_items = 500;                   // in one queue answer
+inline constexpr std::size_t max_message_ciphertext_bytes = 16 * 1024 * 1024;  // the relay's limit (format: 128 MiB)
+inline constexpr std::size_t message_body_bytes = max_message_ciphertext_bytes / 3 * 4 + 128 * 1024;
+inline constexpr std::size_t max_events_replayed = 1000;              // per reconnection
+inline constexpr std::chrono::seconds checkpoint_interval = 60s;
+
 // Rate limits: a burst, then a steady rate per minute.
 inline constexpr double address_burst = 20;       // enrolment, invitation look-ups, login
 inline constexpr double address_per_minute = 20;

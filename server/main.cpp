@@ -2,6 +2,8 @@
 //
 //   shuttle-relay serve [--listen 127.0.0.1:8443] [--data-dir DIR] ...
 //   shuttle-relay admin invite-facilitator [--data-dir DIR] [--relay HOST:PORT]
+//   shuttle-relay purge [--data-dir DIR] [--retention-days N]
+//   shuttle-relay audit verify [--data-dir DIR]
 //
 // Each subcommand has --help.
 #include "server/api/router.hpp"
@@ -19,9 +21,12 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 namespace {
 
@@ -39,6 +44,48 @@ void prepare_data_dir(const std::filesystem::path& dir) {
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
 }
 
+// The relay's own clockwork while it serves: releases approved letters whose
+// release time has come (every second) and signs a checkpoint of every audit
+// chain that grew (every minute, and once more when stopping).
+class maintenance {
+ public:
+  explicit maintenance(relay_service& service) : service_(service), thread_([this] { run(); }) {}
+  ~maintenance() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    service_.checkpoint_chains();
+  }
+
+ private:
+  void run() {
+    auto next_checkpoint = std::chrono::steady_clock::now() + checkpoint_interval;
+    std::unique_lock lock(mutex_);
+    while (!cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
+      lock.unlock();
+      try {
+        service_.release_due();
+        if (std::chrono::steady_clock::now() >= next_checkpoint) {
+          service_.checkpoint_chains();
+          next_checkpoint = std::chrono::steady_clock::now() + checkpoint_interval;
+        }
+      } catch (const std::exception& e) {
+        spdlog::error("maintenance failed: {}", e.what());
+      }
+      lock.lock();
+    }
+  }
+
+  relay_service& service_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // guarded by mutex_
+  std::thread thread_;
+};
+
 int serve(int argc, const char* const* argv) {
   auto parsed = parse_serve_options(argc, argv);
   if (!parsed) return 0;
@@ -51,7 +98,8 @@ int serve(int argc, const char* const* argv) {
   auto tls = net::make_server_context(files);
   const auto identity = relay_identity::load_or_create(c.relay_key());
   sqlite_store store(c.database(), c.listen.threads + 1);
-  relay_service service(store, identity, unix_now, c.service);
+  event_hub hub;
+  relay_service service(store, identity, hub, unix_now, c.service);
   metrics counters;
   counters.set_queue_depth_source([&store] { return store.queue_depth(); });
   api::router router(service, counters, static_cast<std::size_t>(c.address_burst), c.address_per_minute,
@@ -78,7 +126,10 @@ int serve(int argc, const char* const* argv) {
     std::filesystem::rename(tmp, *c.port_file);
   }
 
-  server.run();
+  {
+    maintenance clockwork(service);
+    server.run();
+  }
   store.stop();
   spdlog::info("stopped; the database is closed");
   return 0;
@@ -123,7 +174,8 @@ int invite_facilitator(int argc, const char* const* argv) {
   }
   const auto identity = relay_identity::load_or_create(c.relay_key());
   sqlite_store store(c.database(), 1);
-  relay_service service(store, identity, unix_now);
+  event_hub hub;
+  relay_service service(store, identity, hub, unix_now);
   auto code = service.invite_facilitator(relay, pin, std::uint64_t{hours} * 3600);
   store.stop();
   if (!code) {
@@ -136,9 +188,102 @@ int invite_facilitator(int argc, const char* const* argv) {
   return 0;
 }
 
+// Options of the operator commands that only need the data directory.
+std::optional<po::variables_map> operator_options(po::options_description& opts, int argc, const char* const* argv) {
+  opts.add_options()("help,h", "show this help and exit");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw std::runtime_error(std::string(e.what()) + " (see --help)");
+  }
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return std::nullopt;
+  }
+  return vm;
+}
+
+int purge(int argc, const char* const* argv) {
+  std::string data_dir = "shuttle-data";
+  unsigned days = 90;
+  po::options_description opts(
+      "shuttle-relay purge: remove the letters of cases closed longer than the retention time; keep states and the "
+      "audit trail");
+  opts.add_options()
+      ("data-dir", po::value(&data_dir)->default_value(data_dir), "the relay's data directory")
+      ("retention-days", po::value(&days)->default_value(days), "keep a closed case's letters this many days");
+  if (!operator_options(opts, argc, argv)) return 0;
+  config c;
+  c.data_dir = data_dir;
+  if (!std::filesystem::exists(c.database())) throw std::runtime_error("no relay database in " + data_dir);
+  const auto identity = relay_identity::load_or_create(c.relay_key());
+  sqlite_store store(c.database(), 1);
+  event_hub hub;
+  relay_service service(store, identity, hub, unix_now);
+  auto purged = service.purge(std::uint64_t{days} * 24 * 3600);
+  store.stop();
+  if (!purged) throw std::runtime_error(purged.error().message());
+  std::cout << "purged the letters of " << *purged << " closed case(s)\n";
+  return 0;
+}
+
+// Verifies every audit chain of a data directory, offline: each chain links
+// and recomputes, and its latest checkpoint is signed by the relay key.
+int audit_verify(int argc, const char* const* argv) {
+  std::string data_dir = "shuttle-data";
+  std::string key_text;
+  po::options_description opts("shuttle-relay audit verify: check every audit chain and its signed checkpoint");
+  opts.add_options()
+      ("data-dir", po::value(&data_dir)->default_value(data_dir), "the relay's data directory (opened read-only)")
+      ("relay-key", po::value(&key_text), "the relay's public key (base64url), if not from the data directory");
+  if (!operator_options(opts, argc, argv)) return 0;
+  config c;
+  c.data_dir = data_dir;
+  if (!std::filesystem::exists(c.database())) throw std::runtime_error("no relay database in " + data_dir);
+  proto::public_key relay_key{};
+  if (key_text.empty()) {
+    relay_key = relay_identity::load_or_create(c.relay_key()).public_key();
+  } else {
+    auto raw = proto::base64url_decode(key_text);
+    if (!raw || raw->size() != relay_key.size()) throw std::runtime_error("--relay-key is not a public key");
+    std::copy(raw->begin(), raw->end(), relay_key.begin());
+  }
+  sqlite_store store(c.database(), 1);
+  std::size_t chains = 0, entries = 0, failures = 0, uncovered = 0;
+  store.read([&](reader& r) {
+    for (const auto& case_id : r.audit_chains()) {
+      const auto chain = r.audit_chain(case_id);
+      const auto checkpoint = r.latest_checkpoint(case_id);
+      ++chains;
+      entries += chain.size();
+      auto ok = proto::verify_audit_chain(case_id, chain);
+      if (ok && checkpoint) ok = proto::verify_checkpoint_of(chain, *checkpoint, relay_key);
+      if (!ok) {
+        ++failures;
+        std::cout << "case " << proto::base64url_encode(case_id) << ": " << ok.error().message() << "\n";
+        continue;
+      }
+      const std::uint64_t covered = checkpoint ? checkpoint->seq : 0;
+      if (covered < chain.size()) {
+        ++uncovered;
+        std::cout << "case " << proto::base64url_encode(case_id) << ": entries " << covered + 1 << " to "
+                  << chain.size() << " are not under a signed checkpoint yet\n";
+      }
+    }
+  });
+  store.stop();
+  std::cout << chains << " chain(s), " << entries << " entries: "
+            << (failures == 0 ? "every chain verifies" : std::to_string(failures) + " chain(s) do NOT verify") << "\n";
+  return failures == 0 ? 0 : 1;
+}
+
 void usage(std::ostream& out) {
   out << "usage: shuttle-relay serve [options]                  run the relay\n"
          "       shuttle-relay admin invite-facilitator [options] print an invitation for a new facilitator\n"
+         "       shuttle-relay purge [options]                  remove letters of long-closed cases\n"
+         "       shuttle-relay audit verify [options]           check the audit trail offline\n"
          "Each command has --help.\n";
 }
 
@@ -153,6 +298,8 @@ int main(int argc, char** argv) {
     if (command == "admin" && argc > 2 && std::string(argv[2]) == "invite-facilitator") {
       return invite_facilitator(argc - 2, argv + 2);
     }
+    if (command == "purge") return purge(argc - 1, argv + 1);
+    if (command == "audit" && argc > 2 && std::string(argv[2]) == "verify") return audit_verify(argc - 2, argv + 2);
     if (command == "--help" || command == "-h" || command == "help") {
       usage(std::cout);
       return 0;

@@ -72,14 +72,15 @@ match find_route(http::verb method, std::string_view target) {
   for (const auto& r : routes()) {
     const auto pattern = segments(r.pattern);
     if (pattern.size() != path.size()) continue;
-    std::optional<proto::id> case_id;
+    std::optional<proto::id> case_id, message_id;
     bool same = true;
     for (std::size_t i = 0; i < pattern.size() && same; ++i) {
-      if (pattern[i] == "{case}") {
+      if (pattern[i] == "{case}" || pattern[i] == "{message}") {
         auto raw = proto::base64url_decode(path[i]);
+        auto& out = pattern[i] == "{case}" ? case_id : message_id;
         if (raw && raw->size() == proto::id_bytes) {
-          case_id.emplace();
-          std::copy(raw->begin(), raw->end(), case_id->begin());
+          out.emplace();
+          std::copy(raw->begin(), raw->end(), out->begin());
         } else {
           same = false;
         }
@@ -92,6 +93,7 @@ match find_route(http::verb method, std::string_view target) {
     if (r.method == method) {
       best.found = &r;
       best.case_id = case_id;
+      best.message_id = message_id;
       return best;
     }
   }
@@ -132,7 +134,7 @@ boost::asio::awaitable<response> router::handle(const match& m, http::request<ht
   const bool keep_alive = req.keep_alive();
   auto fail = [&](failure f) { return failure_response(f, version, keep_alive); };
 
-  request_context ctx{service_, nullptr, std::nullopt, counters_};
+  request_context ctx{service_, nullptr, std::nullopt, counters_, m.message_id};
 
   // Authentication and authorization, for every route, here and only here.
   if (r.who != access::anonymous) {

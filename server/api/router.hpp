@@ -40,13 +40,14 @@ struct request_context {
   boost::json::value body;         // null when the route takes no body
   std::optional<caller> who;       // set for every access but anonymous
   metrics& counters;
+  std::optional<proto::id> message_id;  // for routes under /v1/cases/{case}/messages/{message}
 };
 
 using handler = std::function<boost::asio::awaitable<outcome>(request_context&)>;
 
 struct route {
   http::verb method;
-  std::string_view pattern;  // "/v1/cases/{case}/keys"
+  std::string_view pattern;  // "/v1/cases/{case}/keys", "/v1/cases/{case}/messages/{message}"
   access who;
   std::size_t body_limit;    // bytes; 0 for routes without a body
   bool limit_by_address;     // anonymous routes that cost the relay or guess secrets
@@ -59,6 +60,7 @@ const std::vector<route>& routes();
 struct match {
   const route* found = nullptr;
   std::optional<proto::id> case_id;
+  std::optional<proto::id> message_id;
   bool path_exists = false;  // the path matched some route, with another method
 };
 match find_route(http::verb method, std::string_view target);

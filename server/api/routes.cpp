@@ -126,6 +126,71 @@ awaitable<outcome> withdraw(request_context& ctx) {
   return one_statement<proto::withdraw>(ctx, "withdraw", &relay_service::withdraw);
 }
 
+// -- messages
+
+// The ciphertext beside an envelope: base64url, at most the relay's limit.
+struct message_ciphertext {
+  bytes value;
+};
+result<void> read_value(const boost::json::value& v, message_ciphertext& out, const std::string& path) {
+  return proto::read_bytes(v, out.value, 1, max_message_ciphertext_bytes, path);
+}
+
+awaitable<outcome> submit_message(request_context& ctx) {
+  proto::envelope e;
+  message_ciphertext ciphertext;
+  if (auto f = read_body(ctx.body, field("envelope", e), field("ciphertext", ciphertext))) co_return *f;
+  co_return co_await written([&](auto done) {
+    ctx.service.submit_message(*ctx.who, std::move(e), std::move(ciphertext.value), std::move(done));
+  });
+}
+
+awaitable<outcome> list_messages(request_context& ctx) { co_return ctx.service.list_messages(*ctx.who); }
+awaitable<outcome> review_queue(request_context& ctx) { co_return ctx.service.review_queue(*ctx.who); }
+
+awaitable<outcome> fetch_message(request_context& ctx) {
+  co_return co_await written([&](auto done) { ctx.service.fetch_message(*ctx.who, *ctx.message_id, std::move(done)); });
+}
+
+// A step on the message of the path that takes no statement.
+template <class Method>
+awaitable<outcome> message_step(request_context& ctx, Method method) {
+  if (auto f = read_body(ctx.body)) co_return *f;
+  co_return co_await written(
+      [&](auto done) { (ctx.service.*method)(*ctx.who, *ctx.message_id, std::move(done)); });
+}
+
+// A signed statement about the message of the path.
+template <class S, class Method>
+awaitable<outcome> message_statement(request_context& ctx, std::string_view name, Method method) {
+  S s;
+  if (auto f = read_body(ctx.body, field(name, s))) co_return *f;
+  co_return co_await written(
+      [&](auto done) { (ctx.service.*method)(*ctx.who, *ctx.message_id, std::move(s), std::move(done)); });
+}
+
+awaitable<outcome> claim(request_context& ctx) { return message_step(ctx, &relay_service::claim); }
+awaitable<outcome> receipt(request_context& ctx) { return message_step(ctx, &relay_service::receipt); }
+awaitable<outcome> decline(request_context& ctx) { return message_step(ctx, &relay_service::decline); }
+awaitable<outcome> approve(request_context& ctx) {
+  return message_statement<proto::approval>(ctx, "approval", &relay_service::approve);
+}
+awaitable<outcome> return_message(request_context& ctx) {
+  return message_statement<proto::return_statement>(ctx, "return", &relay_service::return_message);
+}
+awaitable<outcome> revoke(request_context& ctx) {
+  return message_statement<proto::revoke>(ctx, "revoke", &relay_service::revoke);
+}
+
+awaitable<outcome> audit_export(request_context& ctx) {
+  co_return co_await written([&](auto done) { ctx.service.audit_export(*ctx.who, std::move(done)); });
+}
+
+// Reached only by a request that is not a WebSocket upgrade (net/ takes those).
+awaitable<outcome> events(request_context&) {
+  co_return failure{failure_kind::invalid, "upgrade_required", "This path speaks WebSocket only."};
+}
+
 }  // namespace
 
 const std::vector<route>& routes() {
@@ -146,6 +211,21 @@ const std::vector<route>& routes() {
       {verb::post, "/v1/cases/{case}/attestations", access::case_facilitator, statement_body_bytes, false, attest},
       {verb::post, "/v1/cases/{case}/close", access::case_facilitator, statement_body_bytes, false, close_case},
       {verb::post, "/v1/cases/{case}/withdraw", access::case_party, statement_body_bytes, false, withdraw},
+      {verb::get, "/v1/cases/{case}/messages", access::case_participant, 0, false, list_messages},
+      {verb::post, "/v1/cases/{case}/messages", access::case_participant, message_body_bytes, false, submit_message},
+      {verb::get, "/v1/cases/{case}/messages/{message}", access::case_participant, 0, false, fetch_message},
+      {verb::post, "/v1/cases/{case}/messages/{message}/claim", access::case_facilitator, small_body_bytes, false, claim},
+      {verb::post, "/v1/cases/{case}/messages/{message}/approve", access::case_facilitator, statement_body_bytes, false,
+       approve},
+      {verb::post, "/v1/cases/{case}/messages/{message}/return", access::case_facilitator, statement_body_bytes, false,
+       return_message},
+      {verb::post, "/v1/cases/{case}/messages/{message}/revoke", access::case_participant, statement_body_bytes, false,
+       revoke},
+      {verb::post, "/v1/cases/{case}/messages/{message}/receipt", access::case_party, small_body_bytes, false, receipt},
+      {verb::post, "/v1/cases/{case}/messages/{message}/decline", access::case_party, small_body_bytes, false, decline},
+      {verb::get, "/v1/queue", access::facilitator_account, 0, false, review_queue},
+      {verb::get, "/v1/cases/{case}/audit", access::case_facilitator, 0, false, audit_export},
+      {verb::get, "/v1/events", access::account, 0, false, events},
   };
   return table;
 }

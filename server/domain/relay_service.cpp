@@ -3,6 +3,7 @@
 #include "proto/base64.hpp"
 #include "proto/codec.hpp"
 #include "proto/fingerprint.hpp"
+#include "server/domain/rules.hpp"
 #include "server/limits.hpp"
 
 #include <boost/json/parse.hpp>
@@ -18,86 +19,49 @@ namespace json = boost::json;
 
 namespace {
 
+using namespace rules;
+using proto::audit_event;
+
 constexpr std::uint64_t max_invitation_lifetime_seconds = 30 * 24 * 3600;
 
-failure invalid(std::string code, std::string message) {
-  return {failure_kind::invalid, std::move(code), std::move(message)};
-}
-failure forbidden(std::string code, std::string message) {
-  return {failure_kind::forbidden, std::move(code), std::move(message)};
-}
-failure conflict(std::string code, std::string message) {
-  return {failure_kind::conflict, std::move(code), std::move(message)};
-}
-failure gone(std::string code, std::string message) {
-  return {failure_kind::gone, std::move(code), std::move(message)};
-}
 failure login_failed() {
   return {failure_kind::unauthorized, "login_failed", "The login did not succeed. Please try again."};
 }
-failure case_closed() { return conflict("case_closed", "This case is closed."); }
-
-template <std::size_t N>
-json::value b64(const fixed<N>& v) {
-  return json::value(proto::base64url_encode(v));
-}
-
-json::value stored(const std::string& statement_text) { return json::parse(statement_text); }
-
-// An exact resubmit of a statement answers what it answered the first time;
-// a different statement under a used id is a conflict.
-template <class S>
-std::optional<outcome> replay(reader& r, const S& s) {
-  auto existing = r.statement(s.header.statement_id);
-  if (!existing) return std::nullopt;
-  if (existing->type == S::type && existing->hash == proto::statement_hash(s)) {
-    return outcome(json::parse(existing->answer).as_object());
-  }
-  return outcome(conflict("id_in_use", "Another statement already uses this id."));
-}
-
-template <class S>
-void remember(writer& w, const S& s, const answer& a) {
-  w.insert_statement({s.header.statement_id, std::string(S::type), proto::statement_hash(s), json::serialize(a)},
-                     s.header.case_id);
-}
 
 // Stores a participant's key statement and remembers its answer.
-answer store_key(writer& w, const proto::key_statement& k, const proto::id& account) {
+answer store_key(writer& w, effects& fx, const proto::key_statement& k, const proto::id& account, std::uint64_t now) {
   w.insert_key({k.header.statement_id, k.header.case_id, k.header.signer, k.case_key, proto::to_json(k),
                 k.header.created_at},
                account);
+  audit(w, fx, k, audit_event::key_published, k.header.statement_id, now);
   answer a;
   a["key_statement"] = b64(k.header.statement_id);
   remember(w, k, a);
   return a;
 }
 
-// Checks done before a statement reaches the writer: it verifies, it is the
-// caller's own, and it belongs to the case of the route.
-template <class S>
-std::optional<failure> precheck(const S& s, const caller& c) {
-  if (auto ok = proto::verify_signature(s); !ok) return failure::from(ok.error());
-  if (s.header.signer != c.account.identity) {
-    return forbidden("signer_mismatch", "A statement must be signed by the account that sends it.");
-  }
-  if (c.participant && s.header.case_id != c.participant->case_id) {
-    return invalid("wrong_case", "The statement belongs to another case.");
-  }
-  return std::nullopt;
-}
-
-std::optional<failure> require_open_case(reader& r, const proto::id& case_id) {
-  auto c = r.case_by_id(case_id);
-  if (!c) return not_found("No such case.");
-  if (c->state != proto::case_state::open) return case_closed();
-  return std::nullopt;
-}
-
 }  // namespace
 
-relay_service::relay_service(sqlite_store& store, const relay_identity& relay, clock now, service_options options)
-    : store_(store), relay_(relay), now_(std::move(now)), options_(options) {}
+relay_service::relay_service(sqlite_store& store, const relay_identity& relay, event_hub& hub, clock now,
+                             service_options options)
+    : store_(store), relay_(relay), hub_(hub), now_(std::move(now)), options_(options) {}
+
+void relay_service::write(job j, completion done) {
+  auto fx = std::make_shared<effects>();
+  store_.submit([j = std::move(j), fx](writer& w) { return j(w, *fx); },
+                [this, fx, done = std::move(done)](outcome o) {
+                  if (o) {
+                    hub_.publish(fx->events);
+                    for (const auto& a : fx->ended_accounts) hub_.end_account(a);
+                    for (const auto& s : fx->ended_sessions) hub_.end_session(s);
+                    if (!fx->audited_cases.empty()) {
+                      std::lock_guard lock(dirty_mutex_);
+                      dirty_chains_.insert(fx->audited_cases.begin(), fx->audited_cases.end());
+                    }
+                  }
+                  done(std::move(o));
+                });
+}
 
 // ------------------------------------------------------------------ enrolment
 
@@ -131,8 +95,8 @@ void relay_service::enrol(proto::enrolment e, proto::invitation_secret secret, s
   }
   const std::uint64_t now = now_();
   const proto::hash secret_hash = proto::invitation_secret_hash(secret);
-  store_.submit(
-      [e = std::move(e), keys = std::move(keys), secret_hash, now](writer& w) -> outcome {
+  write(
+      [e = std::move(e), keys = std::move(keys), secret_hash, now](writer& w, effects& fx) -> outcome {
         if (auto r = replay(w, e)) return *r;
         auto inv = w.invitation(e.invitation_id);
         if (!inv || !equal_ct(inv->secret_hash, secret_hash)) {
@@ -165,13 +129,17 @@ void relay_service::enrol(proto::enrolment e, proto::invitation_secret secret, s
                                 proto::to_json(e), now});
         }
         w.mark_invitation_used(inv->id, now);
+        audit(w, fx, e, audit_event::enrolled, inv->id, now);
+        if (!account_level) {
+          notify(w, fx, facilitators_of(w, inv->case_id), inv->case_id, "enrolled", std::nullopt, now);
+        }
         answer a;
         a["account"] = b64(account->id);
         a["case"] = b64(e.header.case_id);
         a["role"] = proto::to_string(e.role);
         if (keys) {
           if (w.statement(keys->header.statement_id)) return conflict("id_in_use", "Another statement already uses this id.");
-          a["key_statement"] = store_key(w, *keys, account->id)["key_statement"];
+          a["key_statement"] = store_key(w, fx, *keys, account->id, now)["key_statement"];
         }
         remember(w, e, a);
         return a;
@@ -263,9 +231,10 @@ std::optional<caller> relay_service::authenticate(std::string_view token) {
 }
 
 void relay_service::logout(const caller& c, completion done) {
-  store_.submit(
-      [h = c.token_hash](writer& w) -> outcome {
+  write(
+      [h = c.token_hash](writer& w, effects& fx) -> outcome {
         w.delete_session(h);
+        fx.ended_sessions.push_back(h);
         return answer{};
       },
       std::move(done));
@@ -307,8 +276,8 @@ void relay_service::open_case(const caller& c, proto::case_open open, proto::key
     return done(invalid("wrong_case", "The case key must be for the case being opened."));
   }
   const std::uint64_t now = now_();
-  store_.submit(
-      [open = std::move(open), keys = std::move(keys), account = c.account, now](writer& w) -> outcome {
+  write(
+      [open = std::move(open), keys = std::move(keys), account = c.account, now](writer& w, effects& fx) -> outcome {
         if (auto r = replay(w, open)) return *r;
         if (w.case_by_id(open.header.case_id) || w.statement(keys.header.statement_id)) {
           return conflict("id_in_use", "This case id is already in use.");
@@ -318,7 +287,8 @@ void relay_service::open_case(const caller& c, proto::case_open open, proto::key
                       account.id);
         w.insert_participant({open.header.case_id, account.id, account.identity, proto::role::facilitator,
                               proto::participant_state::active, std::nullopt, now});
-        store_key(w, keys, account.id);
+        audit(w, fx, open, audit_event::case_opened, open.header.case_id, now);
+        store_key(w, fx, keys, account.id, now);
         answer a;
         a["case"] = b64(open.header.case_id);
         a["state"] = "open";
@@ -365,13 +335,14 @@ void relay_service::invite(const caller& c, proto::invitation inv, completion do
   if (inv.expires_at <= now || inv.expires_at > now + max_invitation_lifetime_seconds) {
     return done(invalid("invitation_lifetime", "An invitation must expire within 30 days from now."));
   }
-  store_.submit(
-      [inv = std::move(inv)](writer& w) -> outcome {
+  write(
+      [inv = std::move(inv), now](writer& w, effects& fx) -> outcome {
         if (auto r = replay(w, inv)) return *r;
         if (auto f = require_open_case(w, inv.header.case_id)) return *f;
         if (w.invitation(inv.header.statement_id)) return conflict("id_in_use", "This invitation id is already in use.");
         w.insert_invitation({inv.header.statement_id, inv.header.case_id, inv.role, inv.secret_hash, inv.expires_at,
                              inv.header.signer, proto::to_json(inv), std::nullopt});
+        audit(w, fx, inv, audit_event::invited, inv.header.statement_id, now);
         answer a;
         a["invitation"] = b64(inv.header.statement_id);
         a["expires_at"] = inv.expires_at;
@@ -383,21 +354,22 @@ void relay_service::invite(const caller& c, proto::invitation inv, completion do
 
 void relay_service::publish_key(const caller& c, proto::key_statement k, completion done) {
   if (auto f = precheck(k, c)) return done(*f);
-  store_.submit(
-      [k = std::move(k), account = c.account.id](writer& w) -> outcome {
+  const std::uint64_t now = now_();
+  write(
+      [k = std::move(k), account = c.account.id, now](writer& w, effects& fx) -> outcome {
         if (auto r = replay(w, k)) return *r;
         if (auto f = require_open_case(w, k.header.case_id)) return *f;
-        auto p = w.participant(k.header.case_id, account);
-        if (!p || p->state != proto::participant_state::active) return not_found("No such case.");
-        return store_key(w, k, account);
+        if (!active(w, k.header.case_id, account)) return not_found("No such case.");
+        return store_key(w, fx, k, account, now);
       },
       std::move(done));
 }
 
 void relay_service::attest(const caller& c, proto::attestation att, completion done) {
   if (auto f = precheck(att, c)) return done(*f);
-  store_.submit(
-      [att = std::move(att), account = c.account.id](writer& w) -> outcome {
+  const std::uint64_t now = now_();
+  write(
+      [att = std::move(att), account = c.account.id, now](writer& w, effects& fx) -> outcome {
         if (auto r = replay(w, att)) return *r;
         if (auto f = require_open_case(w, att.header.case_id)) return *f;
         auto k = w.key(att.key_statement_id);
@@ -413,6 +385,7 @@ void relay_service::attest(const caller& c, proto::attestation att, completion d
         w.insert_attestation({att.header.statement_id, att.header.case_id, att.subject, att.key_statement_id,
                               att.header.signer, proto::to_json(att)},
                              subject->id, account);
+        audit(w, fx, att, audit_event::attested, att.key_statement_id, now);
         answer a;
         a["attestation"] = b64(att.header.statement_id);
         remember(w, att, a);
@@ -424,33 +397,20 @@ void relay_service::attest(const caller& c, proto::attestation att, completion d
 void relay_service::close_case(const caller& c, proto::close s, completion done) {
   if (auto f = precheck(s, c)) return done(*f);
   const std::uint64_t now = now_();
-  store_.submit(
-      [s = std::move(s), now](writer& w) -> outcome {
+  write(
+      [s = std::move(s), now](writer& w, effects& fx) -> outcome {
         if (auto r = replay(w, s)) return *r;
         if (auto f = require_open_case(w, s.header.case_id)) return *f;
         w.close_case(s.header.case_id, proto::to_json(s), now);
+        audit(w, fx, s, audit_event::closed, s.header.case_id, now);
+        const auto everyone = accounts_in(w, s.header.case_id,
+                                          {proto::role::facilitator, proto::role::harmed, proto::role::responsible,
+                                           proto::role::harmed_support, proto::role::responsible_support});
+        notify(w, fx, everyone, s.header.case_id, "closed", std::nullopt, now);
         answer a;
         a["case"] = b64(s.header.case_id);
         a["state"] = "closed";
         remember(w, s, a);
-        return a;
-      },
-      std::move(done));
-}
-
-void relay_service::withdraw(const caller& c, proto::withdraw wd, completion done) {
-  if (auto f = precheck(wd, c)) return done(*f);
-  const std::uint64_t now = now_();
-  store_.submit(
-      [wd = std::move(wd), account = c.account.id, now](writer& w) -> outcome {
-        if (auto r = replay(w, wd)) return *r;
-        auto p = w.participant(wd.header.case_id, account);
-        if (!p || p->state != proto::participant_state::active) return not_found("No such case.");
-        w.set_participant_state(wd.header.case_id, account, proto::participant_state::withdrawn, now);
-        answer a;
-        a["case"] = b64(wd.header.case_id);
-        a["participant_state"] = "withdrawn";
-        remember(w, wd, a);
         return a;
       },
       std::move(done));
@@ -479,10 +439,12 @@ result<std::string> relay_service::invite_facilitator(const std::string& relay, 
   inv.sig = relay_.sign(proto::signing_transcript(inv));
 
   std::promise<outcome> written;
-  store_.submit(
-      [inv](writer& w) -> outcome {
+  write(
+      [inv, now](writer& w, effects& fx) -> outcome {
         w.insert_invitation({inv.header.statement_id, proto::null_case, inv.role, inv.secret_hash, inv.expires_at,
                              inv.header.signer, proto::to_json(inv), std::nullopt});
+        audit(w, fx, proto::null_case, audit_event::invited, proto::public_key{}, inv.header.statement_id,
+              proto::statement_hash(inv), now);
         return answer{};
       },
       [&written](outcome o) { written.set_value(std::move(o)); });

@@ -12,6 +12,7 @@
 #include "proto/invitation_code.hpp"
 #include "proto/login.hpp"
 #include "proto/statements.hpp"
+#include "server/domain/event_hub.hpp"
 #include "server/domain/outcome.hpp"
 #include "server/limits.hpp"
 #include "server/relay_identity.hpp"
@@ -21,6 +22,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace shuttle::relay {
@@ -35,6 +37,7 @@ struct caller {
 struct service_options {
   std::uint64_t session_idle_seconds = std::chrono::seconds(session_idle_lifetime).count();
   std::uint64_t session_lifetime_seconds = std::chrono::seconds(session_absolute_lifetime).count();
+  std::uint64_t claim_seconds = std::chrono::seconds(review_claim_lifetime).count();
 };
 
 class relay_service {
@@ -42,10 +45,13 @@ class relay_service {
   using completion = sqlite_store::completion;
   using clock = std::function<std::uint64_t()>;
 
-  relay_service(sqlite_store& store, const relay_identity& relay, clock now, service_options options = {});
+  relay_service(sqlite_store& store, const relay_identity& relay, event_hub& hub, clock now,
+                service_options options = {});
 
   const proto::public_key& relay_key() const { return relay_.public_key(); }
   sqlite_store& store() { return store_; }
+  event_hub& hub() { return hub_; }
+  std::uint64_t now() const { return now_(); }
 
   // -- anonymous
   // The signed invitation behind a code, for the client to check the pinned
@@ -76,6 +82,40 @@ class relay_service {
   void close_case(const caller& c, proto::close s, completion done);
   void withdraw(const caller& c, proto::withdraw w, completion done);
 
+  // -- messages (message ids come from the path; the router checked the case)
+  // Submits a signed envelope with its ciphertext into the review queue.
+  void submit_message(const caller& c, proto::envelope e, bytes ciphertext, completion done);
+  // The case's messages the caller may see: facilitators all, a sender its
+  // own, a recipient those released to its role. Content-free.
+  outcome list_messages(const caller& c);
+  // One message with its statements and ciphertext, for whoever may read it.
+  // A recipient's first fetch records `delivered` (a write, hence the completion).
+  void fetch_message(const caller& c, const proto::id& message, completion done);
+  void claim(const caller& c, const proto::id& message, completion done);
+  void approve(const caller& c, const proto::id& message, proto::approval a, completion done);
+  void return_message(const caller& c, const proto::id& message, proto::return_statement r, completion done);
+  void revoke(const caller& c, const proto::id& message, proto::revoke r, completion done);
+  void receipt(const caller& c, const proto::id& message, completion done);
+  void decline(const caller& c, const proto::id& message, completion done);
+  // Everything waiting for review in the caller's cases, oldest first.
+  outcome review_queue(const caller& c);
+  // The case's audit chain with a freshly signed checkpoint of its head.
+  void audit_export(const caller& c, completion done);
+
+  // -- live events
+  std::vector<event_record> events_after(const proto::id& account, std::uint64_t seq, std::size_t limit);
+
+  // -- maintenance (called by the relay's maintenance thread and subcommands)
+  // Releases approved messages whose release time has come.
+  void release_due();
+  // Signs a checkpoint of every audit chain that grew since its last one.
+  // Blocks until written.
+  void checkpoint_chains();
+  // Removes the ciphertexts, envelopes and reviews of cases closed at least
+  // `retention_seconds` ago; keeps states and the audit trail. Blocks;
+  // returns how many cases were purged.
+  result<std::size_t> purge(std::uint64_t retention_seconds);
+
   // -- the operator
   // A facilitator account invitation signed by the relay key, stored, and
   // returned as a code. Blocks until durable. `relay` and `pin` go into the code.
@@ -88,8 +128,16 @@ class relay_service {
     std::uint64_t expires_at;
   };
 
+  using job = std::function<outcome(writer&, effects&)>;
+  // Queues a write; once it is durable, its events go to live subscribers
+  // and ended sessions lose their subscriptions, then `done` runs.
+  void write(job j, completion done);
+
   sqlite_store& store_;
   const relay_identity& relay_;
+  event_hub& hub_;
+  std::mutex dirty_mutex_;
+  std::set<proto::id> dirty_chains_;  // guarded by dirty_mutex_
   clock now_;
   service_options options_;
   std::mutex challenges_mutex_;

@@ -137,7 +137,7 @@ struct server::impl {
       http::request_parser<http::string_body> parser;
       parser.header_limit(max_header_bytes);
       // Until the route is known, the largest body any route takes.
-      parser.body_limit(statement_body_bytes);
+      parser.body_limit(message_body_bytes);
       beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
       auto [header_ec, header_n] = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
       if (header_ec == http::error::body_limit) {

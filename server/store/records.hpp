@@ -3,6 +3,7 @@
 // hold public keys and signatures, and (later) ciphertexts hold no plaintext.
 #pragma once
 
+#include "proto/audit.hpp"
 #include "proto/lifecycle.hpp"
 #include "proto/statements.hpp"
 
@@ -73,6 +74,51 @@ struct attestation_record {
   proto::id key_statement{};
   proto::public_key attested_by{};
   std::string statement;
+};
+
+// A message and where it is in its lifecycle. The envelope (which holds the
+// sender's and facilitators' wraps) is gone once revoked or purged; the
+// ciphertext is kept apart (ciphertexts table) and deleted with it.
+struct message_record {
+  proto::id id{};
+  proto::id case_id{};
+  proto::id sender_account{};
+  proto::public_key sender{};
+  proto::message_kind kind = proto::message_kind::letter;
+  proto::role to = proto::role::responsible;
+  std::optional<proto::id> supersedes;
+  proto::message_state state = proto::message_state::in_review;
+  std::optional<std::string> envelope;
+  std::uint64_t ciphertext_size = 0;
+  proto::hash ciphertext_hash{};
+  std::uint64_t submitted_at = 0;
+  std::optional<std::uint64_t> release_at;   // approved, waiting for this time
+  std::optional<std::uint64_t> released_at;
+  std::optional<std::uint64_t> delivered_at;
+  std::optional<std::uint64_t> changed_at;   // the last change of state
+  std::optional<proto::public_key> claimed_by;
+  std::optional<std::uint64_t> claim_expires_at;
+  bool purged = false;
+};
+
+// A facilitator's decision on a message. The statement (recipient wraps or
+// a sealed return note) is gone once the message is revoked or purged.
+struct review_record {
+  proto::id message_id{};
+  proto::public_key facilitator{};
+  bool approve = true;
+  std::optional<std::string> statement;
+  std::uint64_t created_at = 0;
+};
+
+// One content-free event for one account, numbered for replay.
+struct event_record {
+  std::uint64_t seq = 0;
+  proto::id account{};
+  proto::id case_id{};
+  std::string event;  // queued, claimed, approved, released, returned, delivered, opened, declined, revoked, withdrawn, closed
+  std::optional<proto::id> message;
+  std::uint64_t at = 0;
 };
 
 // Every accepted signed statement, by id: replays answer the same, and a

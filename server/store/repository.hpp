@@ -6,6 +6,8 @@
 
 #include "server/store/records.hpp"
 
+#include "proto/bytes.hpp"
+
 #include <optional>
 #include <vector>
 
@@ -28,6 +30,26 @@ class reader {
   virtual std::optional<key_record> key(const proto::id& key_statement_id) = 0;
   virtual std::vector<attestation_record> attestations(const proto::id& case_id) = 0;
   virtual std::optional<statement_record> statement(const proto::id& id) = 0;
+
+  virtual std::optional<message_record> message(const proto::id& id) = 0;
+  virtual std::vector<message_record> messages(const proto::id& case_id) = 0;
+  // Messages waiting for review in the cases where `facilitator` is an active
+  // facilitator, oldest first (notes excluded).
+  virtual std::vector<message_record> review_queue(const proto::id& facilitator, std::size_t limit) = 0;
+  // Approved messages whose release time has come.
+  virtual std::vector<message_record> due_for_release(std::uint64_t now) = 0;
+  virtual std::optional<bytes> ciphertext(const proto::id& message_id) = 0;
+  virtual std::vector<review_record> reviews(const proto::id& message_id) = 0;
+
+  // The last entry of a case's audit chain (nothing for an empty chain).
+  virtual std::optional<proto::audit_entry> audit_head(const proto::id& case_id) = 0;
+  virtual std::vector<proto::audit_entry> audit_chain(const proto::id& case_id) = 0;
+  virtual std::vector<proto::id> audit_chains() = 0;  // every case with a chain, the null case too
+  virtual std::optional<proto::audit_checkpoint> latest_checkpoint(const proto::id& case_id) = 0;
+
+  virtual std::vector<event_record> events_after(const proto::id& account, std::uint64_t seq, std::size_t limit) = 0;
+  // The case ids closed at or before `closed_before` that still hold ciphertexts.
+  virtual std::vector<proto::id> cases_to_purge(std::uint64_t closed_before) = 0;
 };
 
 // Runs inside one transaction of the writer thread; everything a job writes
@@ -51,6 +73,23 @@ class writer : public reader {
   virtual void insert_attestation(const attestation_record& a, const proto::id& subject_account,
                                   const proto::id& attested_by_account) = 0;
   virtual void insert_statement(const statement_record& s, const proto::id& case_id) = 0;
+
+  virtual void insert_message(const message_record& m, const bytes& ciphertext) = 0;
+  virtual void set_message_state(const proto::id& id, proto::message_state s, std::uint64_t now) = 0;
+  virtual void set_release_at(const proto::id& id, std::uint64_t at) = 0;
+  virtual void set_claim(const proto::id& id, const std::optional<proto::id>& account, std::uint64_t expires_at) = 0;
+  virtual void insert_review(const proto::id& message_id, const proto::id& facilitator_account, bool approve,
+                             const std::string& statement, std::uint64_t now) = 0;
+  // Deletes the ciphertext, the envelope and every review statement of a
+  // message (all the wraps and sealed notes it had), keeping its metadata.
+  virtual void shred_message(const proto::id& id) = 0;
+  virtual void mark_purged(const proto::id& case_id, std::uint64_t now) = 0;
+  virtual void insert_audit(const proto::audit_entry& e) = 0;
+  virtual void insert_checkpoint(const proto::audit_checkpoint& c) = 0;
+  virtual std::uint64_t insert_event(const event_record& e) = 0;  // returns its seq
+  // Asks for a WAL checkpoint that truncates the log after this commit, so
+  // shredded bytes leave the WAL file too.
+  virtual void truncate_log_after_commit() = 0;
 };
 
 }  // namespace shuttle::relay

@@ -8,7 +8,10 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
+#include <utility>
 
 namespace shuttle::relay {
 
@@ -16,7 +19,7 @@ namespace {
 
 // Each migration moves the schema one version up. Never edit a released one:
 // add the next. SECURITY.md classifies every table and column.
-constexpr std::array<const char*, 1> migrations{
+constexpr std::array<const char*, 2> migrations{
     R"sql(
 CREATE TABLE accounts (
   id              BLOB PRIMARY KEY,
@@ -90,6 +93,72 @@ CREATE TABLE statements (
   answer      TEXT NOT NULL
 );
 )sql",
+    R"sql(
+CREATE TABLE messages (
+  id                BLOB PRIMARY KEY,
+  case_id           BLOB NOT NULL REFERENCES cases(id),
+  sender_account    BLOB NOT NULL REFERENCES accounts(id),
+  kind              TEXT NOT NULL,
+  to_role           TEXT NOT NULL,
+  supersedes        BLOB,
+  state             TEXT NOT NULL CHECK (state IN ('in_review', 'returned', 'released', 'delivered', 'opened',
+                                                   'declined', 'revoked')),
+  envelope          TEXT,
+  ciphertext_size   INTEGER NOT NULL,
+  ciphertext_hash   BLOB NOT NULL,
+  submitted_at      INTEGER NOT NULL,
+  release_at        INTEGER,
+  released_at       INTEGER,
+  delivered_at      INTEGER,
+  changed_at        INTEGER,
+  claimed_by        BLOB REFERENCES accounts(id),
+  claim_expires_at  INTEGER,
+  purged_at         INTEGER
+);
+CREATE INDEX messages_by_case ON messages(case_id, submitted_at);
+CREATE INDEX messages_in_review ON messages(submitted_at) WHERE state = 'in_review';
+CREATE TABLE ciphertexts (
+  message_id  BLOB PRIMARY KEY REFERENCES messages(id),
+  bytes       BLOB NOT NULL
+);
+CREATE TABLE reviews (
+  message_id           BLOB NOT NULL REFERENCES messages(id),
+  facilitator_account  BLOB NOT NULL REFERENCES accounts(id),
+  decision             TEXT NOT NULL CHECK (decision IN ('approve', 'return')),
+  statement            TEXT,
+  created_at           INTEGER NOT NULL,
+  PRIMARY KEY (message_id, facilitator_account)
+);
+CREATE TABLE audit_entries (
+  case_id    BLOB NOT NULL,
+  seq        INTEGER NOT NULL,
+  at         INTEGER NOT NULL,
+  event      TEXT NOT NULL,
+  actor      BLOB NOT NULL,
+  subject    BLOB NOT NULL,
+  statement  BLOB NOT NULL,
+  prev       BLOB NOT NULL,
+  hash       BLOB NOT NULL,
+  PRIMARY KEY (case_id, seq)
+);
+CREATE TABLE audit_checkpoints (
+  case_id  BLOB NOT NULL,
+  seq      INTEGER NOT NULL,
+  head     BLOB NOT NULL,
+  at       INTEGER NOT NULL,
+  sig      BLOB NOT NULL,
+  PRIMARY KEY (case_id, seq)
+);
+CREATE TABLE events (
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id  BLOB NOT NULL REFERENCES accounts(id),
+  case_id     BLOB NOT NULL,
+  event       TEXT NOT NULL,
+  message_id  BLOB,
+  at          INTEGER NOT NULL
+);
+CREATE INDEX events_by_account ON events(account_id, seq);
+)sql",
 };
 
 void configure(SQLite::Database& db) {
@@ -116,6 +185,8 @@ void bind(SQLite::Statement& s, int i, std::uint64_t v) { s.bind(i, static_cast<
 void bind(SQLite::Statement& s, int i, std::string_view v) { s.bind(i, std::string(v)); }
 void bind(SQLite::Statement& s, int i, const std::string& v) { s.bind(i, v); }
 void bind(SQLite::Statement& s, int i, bool v) { s.bind(i, v ? 1 : 0); }
+// Without it, a string literal would convert to bool.
+void bind(SQLite::Statement& s, int i, const char* v) { s.bind(i, std::string(v)); }
 template <class T>
 void bind(SQLite::Statement& s, int i, const std::optional<T>& v) {
   if (v) {
@@ -250,6 +321,179 @@ class sqlite_repository final : public writer {
                             q.getColumn(3).getString()};
   }
 
+  std::optional<message_record> message(const proto::id& id) override {
+    SQLite::Statement q(db_, "SELECT " + message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account "
+                                                           "LEFT JOIN accounts c ON c.id = m.claimed_by WHERE m.id = ?");
+    bind_all(q, id);
+    if (!q.executeStep()) return std::nullopt;
+    return message_of(q);
+  }
+  std::vector<message_record> messages(const proto::id& case_id) override {
+    SQLite::Statement q(db_, "SELECT " + message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account "
+                                                           "LEFT JOIN accounts c ON c.id = m.claimed_by "
+                                                           "WHERE m.case_id = ? ORDER BY m.submitted_at, m.rowid");
+    bind_all(q, case_id);
+    return all_messages(q);
+  }
+  std::vector<message_record> review_queue(const proto::id& facilitator, std::size_t limit) override {
+    SQLite::Statement q(db_, "SELECT " + message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account "
+                                                           "LEFT JOIN accounts c ON c.id = m.claimed_by "
+                                                           "JOIN participants p ON p.case_id = m.case_id "
+                                                           "WHERE m.state = 'in_review' AND m.kind != 'note' "
+                                                           "AND m.release_at IS NULL AND p.account_id = ? "
+                                                           "AND p.role = 'facilitator' AND p.state = 'active' "
+                                                           "ORDER BY m.submitted_at, m.rowid LIMIT ?");
+    bind_all(q, facilitator, static_cast<std::uint64_t>(limit));
+    return all_messages(q);
+  }
+  std::vector<message_record> due_for_release(std::uint64_t now) override {
+    SQLite::Statement q(db_, "SELECT " + message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account "
+                                                           "LEFT JOIN accounts c ON c.id = m.claimed_by "
+                                                           "WHERE m.state = 'in_review' AND m.release_at <= ? "
+                                                           "ORDER BY m.release_at LIMIT 1000");
+    bind_all(q, now);
+    return all_messages(q);
+  }
+  std::optional<bytes> ciphertext(const proto::id& message_id) override {
+    SQLite::Statement q(db_, "SELECT bytes FROM ciphertexts WHERE message_id = ?");
+    bind_all(q, message_id);
+    if (!q.executeStep()) return std::nullopt;
+    const auto c = q.getColumn(0);
+    const auto* p = static_cast<const byte*>(c.getBlob());
+    return bytes(p, p + c.getBytes());
+  }
+  std::vector<review_record> reviews(const proto::id& message_id) override {
+    SQLite::Statement q(db_, "SELECT r.message_id, a.identity_key, r.decision, r.statement, r.created_at "
+                             "FROM reviews r JOIN accounts a ON a.id = r.facilitator_account "
+                             "WHERE r.message_id = ? ORDER BY r.created_at, r.rowid");
+    bind_all(q, message_id);
+    std::vector<review_record> out;
+    while (q.executeStep()) {
+      out.push_back({blob<16>(q.getColumn(0)), blob<32>(q.getColumn(1)), q.getColumn(2).getString() == "approve",
+                     opt_text(q.getColumn(3)), u64(q.getColumn(4))});
+    }
+    return out;
+  }
+  std::optional<proto::audit_entry> audit_head(const proto::id& case_id) override {
+    SQLite::Statement q(db_, "SELECT " + audit_columns + " FROM audit_entries WHERE case_id = ? ORDER BY seq DESC LIMIT 1");
+    bind_all(q, case_id);
+    if (!q.executeStep()) return std::nullopt;
+    return audit_of(q);
+  }
+  std::vector<proto::audit_entry> audit_chain(const proto::id& case_id) override {
+    SQLite::Statement q(db_, "SELECT " + audit_columns + " FROM audit_entries WHERE case_id = ? ORDER BY rowid");
+    bind_all(q, case_id);
+    std::vector<proto::audit_entry> out;
+    while (q.executeStep()) out.push_back(audit_of(q));
+    return out;
+  }
+  std::vector<proto::id> audit_chains() override {
+    SQLite::Statement q(db_, "SELECT DISTINCT case_id FROM audit_entries ORDER BY case_id");
+    std::vector<proto::id> out;
+    while (q.executeStep()) out.push_back(blob<16>(q.getColumn(0)));
+    return out;
+  }
+  std::optional<proto::audit_checkpoint> latest_checkpoint(const proto::id& case_id) override {
+    SQLite::Statement q(db_, "SELECT case_id, seq, head, at, sig FROM audit_checkpoints WHERE case_id = ? "
+                             "ORDER BY seq DESC LIMIT 1");
+    bind_all(q, case_id);
+    if (!q.executeStep()) return std::nullopt;
+    proto::audit_checkpoint c;
+    c.case_id = blob<16>(q.getColumn(0));
+    c.seq = u64(q.getColumn(1));
+    c.head = blob<32>(q.getColumn(2));
+    c.at = u64(q.getColumn(3));
+    c.sig = blob<64>(q.getColumn(4));
+    return c;
+  }
+  std::vector<event_record> events_after(const proto::id& account, std::uint64_t seq, std::size_t limit) override {
+    SQLite::Statement q(db_, "SELECT seq, account_id, case_id, event, message_id, at FROM events "
+                             "WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+    bind_all(q, account, seq, static_cast<std::uint64_t>(limit));
+    std::vector<event_record> out;
+    while (q.executeStep()) {
+      event_record e;
+      e.seq = u64(q.getColumn(0));
+      e.account = blob<16>(q.getColumn(1));
+      e.case_id = blob<16>(q.getColumn(2));
+      e.event = q.getColumn(3).getString();
+      if (!q.getColumn(4).isNull()) e.message = blob<16>(q.getColumn(4));
+      e.at = u64(q.getColumn(5));
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+  std::vector<proto::id> cases_to_purge(std::uint64_t closed_before) override {
+    SQLite::Statement q(db_, "SELECT c.id FROM cases c WHERE c.state = 'closed' AND c.closed_at <= ? AND EXISTS "
+                             "(SELECT 1 FROM messages m WHERE m.case_id = c.id AND m.purged_at IS NULL)");
+    bind_all(q, closed_before);
+    std::vector<proto::id> out;
+    while (q.executeStep()) out.push_back(blob<16>(q.getColumn(0)));
+    return out;
+  }
+
+  void insert_message(const message_record& m, const bytes& ciphertext) override {
+    exec("INSERT INTO messages (id, case_id, sender_account, kind, to_role, supersedes, state, envelope, "
+         "ciphertext_size, ciphertext_hash, submitted_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         m.id, m.case_id, m.sender_account, proto::to_string(m.kind), proto::to_string(m.to), m.supersedes,
+         proto::to_string(m.state), m.envelope, m.ciphertext_size, m.ciphertext_hash, m.submitted_at, m.submitted_at);
+    SQLite::Statement q(db_, "INSERT INTO ciphertexts (message_id, bytes) VALUES (?, ?)");
+    bind_all(q, m.id);
+    q.bind(2, ciphertext.data(), static_cast<int>(ciphertext.size()));
+    q.exec();
+  }
+  void set_message_state(const proto::id& id, proto::message_state s, std::uint64_t now) override {
+    using ms = proto::message_state;
+    const char* extra = s == ms::released ? ", released_at = ?1, release_at = NULL"
+                        : s == ms::delivered ? ", delivered_at = ?1"
+                                             : "";
+    SQLite::Statement q(db_, std::string("UPDATE messages SET state = ?2, changed_at = ?1, claimed_by = NULL, "
+                                         "claim_expires_at = NULL") + extra + " WHERE id = ?3");
+    bind_all(q, now, proto::to_string(s), id);
+    q.exec();
+  }
+  void set_release_at(const proto::id& id, std::uint64_t at) override {
+    exec("UPDATE messages SET release_at = ? WHERE id = ?", at, id);
+  }
+  void set_claim(const proto::id& id, const std::optional<proto::id>& account, std::uint64_t expires_at) override {
+    exec("UPDATE messages SET claimed_by = ?, claim_expires_at = ? WHERE id = ?", account, expires_at, id);
+  }
+  void insert_review(const proto::id& message_id, const proto::id& facilitator_account, bool approve,
+                     const std::string& statement, std::uint64_t now) override {
+    exec("INSERT INTO reviews (message_id, facilitator_account, decision, statement, created_at) VALUES (?, ?, ?, ?, ?)",
+         message_id, facilitator_account, approve ? "approve" : "return", statement, now);
+  }
+  void shred_message(const proto::id& id) override {
+    exec("DELETE FROM ciphertexts WHERE message_id = ?", id);
+    exec("UPDATE messages SET envelope = NULL WHERE id = ?", id);
+    exec("UPDATE reviews SET statement = NULL WHERE message_id = ?", id);
+    truncate_log_after_commit();
+  }
+  void mark_purged(const proto::id& case_id, std::uint64_t now) override {
+    SQLite::Statement q(db_, "SELECT id FROM messages WHERE case_id = ? AND purged_at IS NULL");
+    bind_all(q, case_id);
+    std::vector<proto::id> ids;
+    while (q.executeStep()) ids.push_back(blob<16>(q.getColumn(0)));
+    for (const auto& id : ids) shred_message(id);
+    exec("UPDATE messages SET purged_at = ? WHERE case_id = ? AND purged_at IS NULL", now, case_id);
+  }
+  void insert_audit(const proto::audit_entry& e) override {
+    exec("INSERT INTO audit_entries (case_id, seq, at, event, actor, subject, statement, prev, hash) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         e.case_id, e.seq, e.at, proto::to_string(e.event), e.actor, e.subject, e.statement, e.prev, e.entry_hash);
+  }
+  void insert_checkpoint(const proto::audit_checkpoint& c) override {
+    exec("INSERT OR REPLACE INTO audit_checkpoints (case_id, seq, head, at, sig) VALUES (?, ?, ?, ?, ?)", c.case_id,
+         c.seq, c.head, c.at, c.sig);
+  }
+  std::uint64_t insert_event(const event_record& e) override {
+    exec("INSERT INTO events (account_id, case_id, event, message_id, at) VALUES (?, ?, ?, ?, ?)", e.account,
+         e.case_id, e.event, e.message, e.at);
+    return static_cast<std::uint64_t>(db_.getLastInsertRowid());
+  }
+  void truncate_log_after_commit() override { truncate_requested_ = true; }
+  bool take_truncate_request() { return std::exchange(truncate_requested_, false); }
+
   void insert_account(const account_record& a) override {
     exec("INSERT INTO accounts (id, identity_key, is_facilitator, created_at) VALUES (?, ?, ?, ?)", a.id, a.identity,
          a.facilitator, a.created_at);
@@ -318,6 +562,11 @@ class sqlite_repository final : public writer {
       "c.id, c.state, c.approvals_required, c.open_statement, c.close_statement, c.created_at";
   static inline const std::string participant_columns =
       "p.case_id, p.account_id, a.identity_key, p.role, p.state, p.enrolment, p.joined_at";
+  static inline const std::string message_columns =
+      "m.id, m.case_id, m.sender_account, a.identity_key, m.kind, m.to_role, m.supersedes, m.state, m.envelope, "
+      "m.ciphertext_size, m.ciphertext_hash, m.submitted_at, m.release_at, m.released_at, m.delivered_at, "
+      "m.changed_at, c.identity_key, m.claim_expires_at, m.purged_at";
+  static inline const std::string audit_columns = "seq, at, case_id, event, actor, subject, statement, prev, hash";
   static inline const std::string key_columns =
       "k.id, k.case_id, a.identity_key, k.case_key, k.statement, k.created_at";
 
@@ -362,7 +611,50 @@ class sqlite_repository final : public writer {
             q.getColumn(4).getString(), u64(q.getColumn(5))};
   }
 
+  static message_record message_of(SQLite::Statement& q) {
+    message_record m;
+    m.id = blob<16>(q.getColumn(0));
+    m.case_id = blob<16>(q.getColumn(1));
+    m.sender_account = blob<16>(q.getColumn(2));
+    m.sender = blob<32>(q.getColumn(3));
+    if (!proto::parse_enum(q.getColumn(4).getString(), m.kind)) throw std::runtime_error("stored kind unknown");
+    m.to = role_of(q.getColumn(5));
+    if (!q.getColumn(6).isNull()) m.supersedes = blob<16>(q.getColumn(6));
+    if (!proto::parse_enum(q.getColumn(7).getString(), m.state)) throw std::runtime_error("stored state unknown");
+    m.envelope = opt_text(q.getColumn(8));
+    m.ciphertext_size = u64(q.getColumn(9));
+    m.ciphertext_hash = blob<32>(q.getColumn(10));
+    m.submitted_at = u64(q.getColumn(11));
+    m.release_at = opt_u64(q.getColumn(12));
+    m.released_at = opt_u64(q.getColumn(13));
+    m.delivered_at = opt_u64(q.getColumn(14));
+    m.changed_at = opt_u64(q.getColumn(15));
+    if (!q.getColumn(16).isNull()) m.claimed_by = blob<32>(q.getColumn(16));
+    m.claim_expires_at = opt_u64(q.getColumn(17));
+    m.purged = !q.getColumn(18).isNull();
+    return m;
+  }
+  static std::vector<message_record> all_messages(SQLite::Statement& q) {
+    std::vector<message_record> out;
+    while (q.executeStep()) out.push_back(message_of(q));
+    return out;
+  }
+  static proto::audit_entry audit_of(SQLite::Statement& q) {
+    proto::audit_entry e;
+    e.seq = u64(q.getColumn(0));
+    e.at = u64(q.getColumn(1));
+    e.case_id = blob<16>(q.getColumn(2));
+    if (!proto::parse_enum(q.getColumn(3).getString(), e.event)) throw std::runtime_error("stored audit event unknown");
+    e.actor = blob<32>(q.getColumn(4));
+    e.subject = blob<16>(q.getColumn(5));
+    e.statement = blob<32>(q.getColumn(6));
+    e.prev = blob<32>(q.getColumn(7));
+    e.entry_hash = blob<32>(q.getColumn(8));
+    return e;
+  }
+
   SQLite::Database& db_;
+  bool truncate_requested_ = false;
 };
 
 int migrate(SQLite::Database& db) {
@@ -430,6 +722,23 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, std::size_t reader
 sqlite_store::~sqlite_store() { stop(); }
 
 int sqlite_store::latest_schema_version() { return static_cast<int>(migrations.size()); }
+
+// Copies the WAL into the database and truncates it to zero bytes, so bytes
+// shredded by the last commit no longer sit in the log. Readers hold the log
+// only for a moment; a checkpoint that could not finish is retried briefly.
+void sqlite_store::truncate_log() {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    try {
+      SQLite::Statement q(*writer_db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+      if (q.executeStep() && q.getColumn(0).getInt() == 0) return;  // 0: not blocked
+    } catch (const SQLite::Exception& e) {
+      spdlog::warn("WAL checkpoint failed: {}", e.what());
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  spdlog::warn("WAL checkpoint stayed blocked by readers; it will run again after the next shredding write");
+}
 
 void sqlite_store::stop() {
   {
@@ -506,6 +815,7 @@ void sqlite_store::writer_loop() {
         }
       }
       t.commit();
+      if (static_cast<sqlite_repository&>(*writer_repo_).take_truncate_request()) truncate_log();
     } catch (const std::exception& e) {
       spdlog::error("a group commit failed: {}", e.what());
       results.assign(group.size(), failure{failure_kind::internal, "internal", "Something went wrong on the relay."});

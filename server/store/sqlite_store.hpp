@@ -68,6 +68,7 @@ class sqlite_store {
   };
   reader_lease borrow();
   void writer_loop();
+  void truncate_log();
 
   struct queued {
     job j;

@@ -45,6 +45,12 @@ std::vector<expectation> matrix() {
                                                   {who::anonymous, 401}};
   const std::map<who, unsigned> parties{{who::case_facilitator, 403}, {who::other_facilitator, 404},
                                         {who::withdrawn, 404}, {who::anonymous, 401}};
+  auto not_yet_for_recipient = participants;
+  not_yet_for_recipient[who::responsible] = 404;
+  // Receipts and declining are the recipient's, once released: before that, no party sees the message there.
+  const std::map<who, unsigned> recipient_only{{who::case_facilitator, 403}, {who::other_facilitator, 404},
+                                               {who::harmed, 404},           {who::responsible, 404},
+                                               {who::withdrawn, 404},        {who::anonymous, 401}};
   return {
       {"GET", "/healthz", anyone},
       {"POST", "/v1/invitations/open", anyone},
@@ -60,6 +66,19 @@ std::vector<expectation> matrix() {
       {"POST", "/v1/cases/{case}/attestations", case_facilitators},
       {"POST", "/v1/cases/{case}/close", case_facilitators},
       {"POST", "/v1/cases/{case}/withdraw", parties},
+      {"GET", "/v1/cases/{case}/messages", participants},
+      {"POST", "/v1/cases/{case}/messages", participants},
+      // A message in review: its sender and the facilitators see it; the recipient not yet.
+      {"GET", "/v1/cases/{case}/messages/{message}", not_yet_for_recipient},
+      {"POST", "/v1/cases/{case}/messages/{message}/approve", case_facilitators},
+      {"POST", "/v1/cases/{case}/messages/{message}/return", case_facilitators},
+      {"POST", "/v1/cases/{case}/messages/{message}/revoke", participants},
+      {"POST", "/v1/cases/{case}/messages/{message}/receipt", recipient_only},
+      {"POST", "/v1/cases/{case}/messages/{message}/decline", recipient_only},
+      {"POST", "/v1/cases/{case}/messages/{message}/claim", case_facilitators},
+      {"GET", "/v1/queue", facilitators},
+      {"GET", "/v1/cases/{case}/audit", case_facilitators},
+      {"GET", "/v1/events", accounts},
       {"POST", "/v1/logout", accounts},  // last: it ends the sessions
   };
 }
@@ -77,6 +96,10 @@ TEST(Authorization, EveryRouteAgainstEveryCaller) {
   wd.header = client::header_for(case_id);
   auto left = w.http.post(world::case_path(case_id, "/withdraw"), json::object{{"withdraw", as_json(*client::sign(wd, x.identity))}}, x.token);
   ASSERT_EQ(left.status, 200u) << left.text;
+  w.login(x);  // withdrawal ended its sessions; a new one still gets it nowhere in the case
+  auto sent = w.send(h, case_id, f.identity.public_key(), role::responsible, "in review");
+  ASSERT_EQ(sent.answer.status, 200u) << sent.answer.text;
+  const std::string message_text = proto::base64url_encode(sent.id());
 
   std::map<who, actor*> actors{{who::case_facilitator, &f}, {who::other_facilitator, &g}, {who::harmed, &h},
                                {who::responsible, &r},      {who::withdrawn, &x}};
@@ -85,6 +108,7 @@ TEST(Authorization, EveryRouteAgainstEveryCaller) {
   for (const auto& e : matrix()) {
     std::string target = e.pattern;
     if (auto at = target.find("{case}"); at != std::string::npos) target.replace(at, 6, case_text);
+    if (auto at = target.find("{message}"); at != std::string::npos) target.replace(at, 9, message_text);
     for (who caller : everyone) {
       const std::string token = caller == who::anonymous ? "" : actors[caller]->token;
       // An empty object: enough to pass or fail authorization, never enough to change anything.
@@ -125,7 +149,9 @@ TEST(Authorization, WithdrawalAppliesToTheVeryNextRequest) {
   proto::withdraw wd;
   wd.header = client::header_for(case_id);
   ASSERT_EQ(w.http.post(world::case_path(case_id, "/withdraw"), json::object{{"withdraw", as_json(*client::sign(wd, h.identity))}}, h.token).status, 200u);
-  EXPECT_EQ(w.http.get(world::case_path(case_id), h.token).status, 404u);
+  EXPECT_EQ(w.http.get(world::case_path(case_id), h.token).status, 401u);  // its sessions ended
+  w.login(h);
+  EXPECT_EQ(w.http.get(world::case_path(case_id), h.token).status, 404u);  // and the case is no longer its own
   // The facilitator sees the participant as withdrawn.
   const auto detail = w.http.get(world::case_path(case_id), f.token);
   bool seen = false;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include "client-lib/enrolment.hpp"
+#include "client-lib/letter.hpp"
+#include "client-lib/review.hpp"
 #include "client-lib/statements.hpp"
 #include "proto/base64.hpp"
 #include "proto/codec.hpp"
@@ -153,6 +155,124 @@ class world {
       }
     }
     ADD_FAILURE() << "no key statement to attest";
+  }
+
+  // -- letters, the way a client handles them
+
+  // A reader's roster of a case, from the relay's case detail alone, trusting
+  // only what the pinned facilitator (and those it attested) signed.
+  client::roster roster(const proto::id& case_id, const actor& reader, const proto::public_key& pinned) {
+    client::roster r(case_id, pinned);
+    auto detail = http.get(case_path(case_id), reader.token);
+    EXPECT_EQ(detail.status, 200u) << detail.text;
+    if (detail.status != 200) return r;
+    EXPECT_TRUE(r.add_case_open(*proto::parse_statement<proto::case_open>(detail.body.at("case_open"))));
+    std::vector<proto::key_statement> keys;
+    for (const auto& k : detail.body.at("key_statements").as_array()) {
+      keys.push_back(*proto::parse_statement<proto::key_statement>(k));
+    }
+    for (int round = 0; round < 3; ++round) {  // co-facilitators become trusted step by step
+      for (const auto& k : keys) {
+        if (r.is_facilitator(k.header.signer)) (void)r.add_facilitator_keys(k);
+      }
+      for (const auto& a : detail.body.at("attestations").as_array()) {
+        auto att = *proto::parse_statement<proto::attestation>(a);
+        for (const auto& k : keys) {
+          if (k.header.statement_id == att.key_statement_id) (void)r.add_attested(att, k);
+        }
+      }
+    }
+    return r;
+  }
+
+  struct sent {
+    reply answer;
+    proto::envelope envelope;
+    bytes ciphertext;
+    proto::id id() const { return envelope.header.statement_id; }
+  };
+
+  sent send(actor& from, const proto::id& case_id, const proto::public_key& pinned, proto::role to,
+            const std::string& text, proto::message_kind kind = proto::message_kind::letter,
+            std::optional<proto::id> supersedes = std::nullopt) {
+    auto r = roster(case_id, from, pinned);
+    client::letter_draft draft;
+    draft.header = client::header_for(case_id);
+    draft.kind = kind;
+    draft.to = to;
+    draft.supersedes = supersedes;
+    auto sealed = client::seal_letter(from.identity, from.case_key, draft, r.facilitator_readers(),
+                                      client::document::text(text));
+    EXPECT_TRUE(sealed) << sealed.error().message();
+    sent out{post_letter(from, case_id, sealed->envelope, sealed->ciphertext), sealed->envelope, sealed->ciphertext};
+    return out;
+  }
+
+  reply post_letter(actor& from, const proto::id& case_id, const proto::envelope& e, const bytes& ciphertext) {
+    return http.post(case_path(case_id, "/messages"),
+                     json::object{{"envelope", as_json(e)}, {"ciphertext", proto::base64url_encode(ciphertext)}},
+                     from.token);
+  }
+
+  reply fetch(actor& who, const proto::id& case_id, const proto::id& message) {
+    return http.get(message_path(case_id, message), who.token);
+  }
+
+  // A facilitator's approval, made by its client from the fetched letter.
+  reply approve(actor& f, const proto::id& case_id, const proto::public_key& pinned, const proto::id& message,
+                client::approval_options options = {}) {
+    auto got = fetch(f, case_id, message);
+    EXPECT_EQ(got.status, 200u) << got.text;
+    if (got.status != 200) return got;
+    auto e = *proto::parse_statement<proto::envelope>(got.body.at("envelope"));
+    auto a = client::approve_letter(roster(case_id, f, pinned), e, f.identity, f.case_key, options);
+    EXPECT_TRUE(a) << a.error().message();
+    return http.post(message_path(case_id, message, "/approve"), json::object{{"approval", as_json(*a)}}, f.token);
+  }
+
+  reply return_letter(actor& f, const proto::id& case_id, const proto::public_key& pinned, const proto::id& message,
+                      const std::string& note) {
+    auto got = fetch(f, case_id, message);
+    EXPECT_EQ(got.status, 200u) << got.text;
+    if (got.status != 200) return got;
+    auto e = *proto::parse_statement<proto::envelope>(got.body.at("envelope"));
+    auto s = client::return_letter(roster(case_id, f, pinned), e, f.identity, client::return_reason::identifying_information,
+                                   note);
+    EXPECT_TRUE(s) << s.error().message();
+    return http.post(message_path(case_id, message, "/return"), json::object{{"return", as_json(*s)}}, f.token);
+  }
+
+  reply revoke(actor& sender, const proto::id& case_id, const proto::id& message) {
+    proto::revoke rv;
+    rv.header = client::header_for(case_id);
+    rv.message_id = message;
+    return http.post(message_path(case_id, message, "/revoke"),
+                     json::object{{"revoke", as_json(*client::sign(rv, sender.identity))}}, sender.token);
+  }
+
+  reply withdraw(actor& party, const proto::id& case_id, bool revoke_released = false) {
+    proto::withdraw wd;
+    wd.header = client::header_for(case_id);
+    wd.revoke_released = revoke_released;
+    return http.post(case_path(case_id, "/withdraw"),
+                     json::object{{"withdraw", as_json(*client::sign(wd, party.identity))}}, party.token);
+  }
+
+  // The recipient fetches and opens a released letter with every client check.
+  result<client::delivered_letter> open_letter(actor& r, const proto::id& case_id, const proto::public_key& pinned,
+                                               const proto::id& message) {
+    auto got = fetch(r, case_id, message);
+    if (got.status != 200) return make_error(errc::invalid_argument, got.text);
+    auto e = *proto::parse_statement<proto::envelope>(got.body.at("envelope"));
+    std::vector<proto::approval> approvals;
+    for (const auto& a : got.body.at("approvals").as_array()) approvals.push_back(*proto::parse_statement<proto::approval>(a));
+    auto ciphertext = proto::base64url_decode(std::string(got.body.at("ciphertext").as_string()));
+    return client::open_delivered(roster(case_id, r, pinned), e, approvals, *ciphertext, r.identity, r.case_key,
+                                  client::unix_now());
+  }
+
+  static std::string message_path(const proto::id& case_id, const proto::id& message, const std::string& rest = "") {
+    return case_path(case_id, "/messages/" + proto::base64url_encode(message) + rest);
   }
 
   static std::string case_path(const proto::id& case_id, const std::string& rest = "") {

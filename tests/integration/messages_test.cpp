@@ -1,0 +1,447 @@
+// Messages over the real relay: submit, review, release, delivery the
+// recipient pulls, return and revision, revocation, withdrawal, the audit
+// trail, and every forbidden transition.
+#include "client-lib/review.hpp"
+#include "tests/integration/world.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+
+namespace shuttle::testing {
+namespace {
+
+using proto::role;
+
+// A case with a facilitator and both parties, attested.
+struct exchange {
+  world w;
+  actor f;
+  proto::id case_id{};
+  actor h, r;
+  proto::public_key pin{};
+
+  explicit exchange(std::uint64_t approvals = 1, std::vector<std::string> relay_args = {})
+      : w(with_defaults(std::move(relay_args))) {
+    f = w.facilitator();
+    case_id = w.open_case(f, approvals);
+    h = w.party(f, case_id, role::harmed);
+    r = w.party(f, case_id, role::responsible);
+    pin = f.identity.public_key();
+  }
+  static std::vector<std::string> with_defaults(std::vector<std::string> extra) {
+    std::vector<std::string> args{"--address-burst", "100000", "--address-per-minute", "100000",
+                                  "--account-write-burst", "100000"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+  std::string state_of(actor& who, const proto::id& message) {
+    auto list = w.http.get(world::case_path(case_id, "/messages"), who.token);
+    for (const auto& m : list.body.at("messages").as_array()) {
+      if (m.at("message") == b64(message)) return std::string(m.at("state").as_string());
+    }
+    return "absent";
+  }
+};
+
+TEST(Messages, ALetterIsReviewedReleasedFetchedAndOpenedByItsRecipientOnly) {
+  exchange x;
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "I want you to know how it was for me.");
+  ASSERT_EQ(sent.answer.status, 200u) << sent.answer.text;
+  EXPECT_EQ(sent.answer.body.at("state"), "in_review");
+
+  // Waiting for review: the recipient sees nothing, not even that it exists.
+  EXPECT_EQ(x.state_of(x.r, sent.id()), "absent");
+  EXPECT_EQ(x.w.fetch(x.r, x.case_id, sent.id()).status, 404u);
+  auto queue = x.w.http.get("/v1/queue", x.f.token);
+  ASSERT_EQ(queue.status, 200u);
+  ASSERT_EQ(queue.body.at("queue").as_array().size(), 1u);
+  EXPECT_EQ(queue.body.at("queue").as_array()[0].at("message"), b64(sent.id()));
+
+  // The facilitator reads it, then approves with a content note.
+  auto got = x.w.fetch(x.f, x.case_id, sent.id());
+  ASSERT_EQ(got.status, 200u);
+  auto e = *proto::parse_statement<proto::envelope>(got.body.at("envelope"));
+  auto ciphertext = *proto::base64url_decode(std::string(got.body.at("ciphertext").as_string()));
+  auto doc = client::open_for_review(x.w.roster(x.case_id, x.f, x.pin), e, ciphertext, x.f.identity, x.f.case_key);
+  ASSERT_TRUE(doc) << doc.error().message();
+  EXPECT_EQ(std::string(doc->body.begin(), doc->body.end()), "I want you to know how it was for me.");
+
+  auto approved = x.w.approve(x.f, x.case_id, x.pin, sent.id(), {.content_note = "Take your time with this.", .release_at = {}, .header = {}});
+  ASSERT_EQ(approved.status, 200u) << approved.text;
+  EXPECT_EQ(approved.body.at("state"), "released");
+  EXPECT_TRUE(x.w.http.get("/v1/queue", x.f.token).body.at("queue").as_array().empty());
+
+  // Available to the responsible party, who opens it with every client check.
+  EXPECT_EQ(x.state_of(x.r, sent.id()), "released");
+  auto opened = x.w.open_letter(x.r, x.case_id, x.pin, sent.id());
+  ASSERT_TRUE(opened) << opened.error().message();
+  EXPECT_EQ(std::string(opened->content.body.begin(), opened->content.body.end()), "I want you to know how it was for me.");
+  EXPECT_EQ(opened->content_note, "Take your time with this.");
+  EXPECT_EQ(x.state_of(x.h, sent.id()), "delivered");  // the sender sees it arrived
+
+  auto receipt = x.w.http.post(world::message_path(x.case_id, sent.id(), "/receipt"), json::object{}, x.r.token);
+  ASSERT_EQ(receipt.status, 200u) << receipt.text;
+  EXPECT_EQ(x.state_of(x.h, sent.id()), "opened");
+}
+
+TEST(Messages, AReturnedLetterComesBackWithANoteAndItsRevisionIsReleased) {
+  exchange x;
+  auto first = x.w.send(x.h, x.case_id, x.pin, role::responsible, "You live on Elm Street, I saw you.");
+  ASSERT_EQ(first.answer.status, 200u);
+  auto returned = x.w.return_letter(x.f, x.case_id, x.pin, first.id(), "Please leave out where they live.");
+  ASSERT_EQ(returned.status, 200u) << returned.text;
+  EXPECT_EQ(x.state_of(x.h, first.id()), "returned");
+  EXPECT_EQ(x.w.fetch(x.r, x.case_id, first.id()).status, 404u);
+
+  // The sender reads why.
+  auto back = x.w.fetch(x.h, x.case_id, first.id());
+  ASSERT_EQ(back.status, 200u);
+  auto e = *proto::parse_statement<proto::envelope>(back.body.at("envelope"));
+  auto rs = *proto::parse_statement<proto::return_statement>(back.body.at("return"));
+  auto note = client::open_return(x.w.roster(x.case_id, x.h, x.pin), e, rs, x.h.case_key);
+  ASSERT_TRUE(note) << note.error().message();
+  EXPECT_EQ(note->text, "Please leave out where they live.");
+
+  // A returned letter is never approved; its revision is.
+  EXPECT_EQ(x.w.http.post(world::message_path(x.case_id, first.id(), "/claim"), json::object{}, x.f.token).status, 409u);
+  auto revision = x.w.send(x.h, x.case_id, x.pin, role::responsible, "I think of it every day.",
+                           proto::message_kind::letter, first.id());
+  ASSERT_EQ(revision.answer.status, 200u) << revision.answer.text;
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, revision.id()).status, 200u);
+  EXPECT_TRUE(x.w.open_letter(x.r, x.case_id, x.pin, revision.id()));
+  EXPECT_EQ(x.w.fetch(x.r, x.case_id, first.id()).status, 404u);
+}
+
+TEST(Messages, TwoPersonReviewReleasesOnlyAfterTwoDistinctApprovals) {
+  exchange x(2);
+  actor g;
+  ASSERT_EQ(x.w.enrol(g, x.w.relay.invite_facilitator()).status, 200u);
+  x.w.login(g);
+  ASSERT_EQ(x.w.enrol(g, x.w.invite(x.f, x.case_id, role::facilitator)).status, 200u);
+  x.w.attest(x.f, x.case_id, g, role::facilitator);
+
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "A letter for two reviewers.");
+  ASSERT_EQ(sent.answer.status, 200u) << sent.answer.text;
+  EXPECT_EQ(sent.envelope.wraps.size(), 3u);  // the sender and both facilitators
+
+  auto one = x.w.approve(x.f, x.case_id, x.pin, sent.id());
+  ASSERT_EQ(one.status, 200u) << one.text;
+  EXPECT_EQ(one.body.at("state"), "in_review");
+  EXPECT_EQ(x.w.fetch(x.r, x.case_id, sent.id()).status, 404u);  // not before the second approval
+  EXPECT_EQ(x.w.approve(x.f, x.case_id, x.pin, sent.id()).status, 409u);  // the same facilitator twice
+
+  auto two = x.w.approve(g, x.case_id, x.pin, sent.id());
+  ASSERT_EQ(two.status, 200u) << two.text;
+  EXPECT_EQ(two.body.at("state"), "released");
+  auto opened = x.w.open_letter(x.r, x.case_id, x.pin, sent.id());
+  ASSERT_TRUE(opened) << opened.error().message();
+  EXPECT_EQ(opened->approved_by.size(), 2u);
+}
+
+TEST(Messages, AReleaseTimeHoldsTheLetterUntilItComes) {
+  exchange x;
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "Not before the meeting.");
+  const std::uint64_t at = client::unix_now() + 2;
+  auto approved = x.w.approve(x.f, x.case_id, x.pin, sent.id(), {.content_note = {}, .release_at = at, .header = {}});
+  ASSERT_EQ(approved.status, 200u) << approved.text;
+  EXPECT_EQ(approved.body.at("state"), "in_review");
+  EXPECT_EQ(x.w.fetch(x.r, x.case_id, sent.id()).status, 404u);
+  std::string state;
+  for (int i = 0; i < 100 && state != "released"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    state = x.state_of(x.r, sent.id());
+  }
+  EXPECT_EQ(state, "released");
+  EXPECT_GE(client::unix_now(), at);
+  EXPECT_TRUE(x.w.open_letter(x.r, x.case_id, x.pin, sent.id()));
+}
+
+TEST(Messages, TheRecipientMayDeclineALetter) {
+  exchange x;
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "Hello.");
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, sent.id()).status, 200u);
+  auto declined = x.w.http.post(world::message_path(x.case_id, sent.id(), "/decline"), json::object{}, x.r.token);
+  ASSERT_EQ(declined.status, 200u) << declined.text;
+  EXPECT_EQ(x.state_of(x.h, sent.id()), "declined");
+  EXPECT_EQ(x.w.http.post(world::message_path(x.case_id, sent.id(), "/receipt"), json::object{}, x.r.token).status,
+            409u);
+}
+
+TEST(Messages, InternalNotesStayWithTheFacilitators) {
+  exchange x;
+  auto note = x.w.send(x.f, x.case_id, x.pin, role::facilitator, "H. prefers letters on Mondays.",
+                       proto::message_kind::note);
+  ASSERT_EQ(note.answer.status, 200u) << note.answer.text;
+  EXPECT_EQ(x.w.fetch(x.f, x.case_id, note.id()).status, 200u);
+  EXPECT_EQ(x.w.fetch(x.h, x.case_id, note.id()).status, 404u);
+  EXPECT_EQ(x.w.fetch(x.r, x.case_id, note.id()).status, 404u);
+  EXPECT_TRUE(x.w.http.get("/v1/queue", x.f.token).body.at("queue").as_array().empty());
+  auto party_note = x.w.send(x.h, x.case_id, x.pin, role::facilitator, "x", proto::message_kind::note);
+  EXPECT_EQ(party_note.answer.status, 403u);
+}
+
+// ---------------------------------------------------------------- submission rules
+
+TEST(Submit, AnExactResubmitAnswersTheSameAndOtherBytesUnderTheIdConflict) {
+  exchange x;
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "Once.");
+  ASSERT_EQ(sent.answer.status, 200u);
+  auto again = x.w.post_letter(x.h, x.case_id, sent.envelope, sent.ciphertext);
+  EXPECT_EQ(again.status, 200u);
+  EXPECT_EQ(again.body, sent.answer.body);
+
+  auto other = sent.envelope;
+  other.kind = proto::message_kind::reply;
+  auto resigned = client::sign(other, x.h.identity);
+  EXPECT_EQ(x.w.post_letter(x.h, x.case_id, *resigned, sent.ciphertext).status, 409u);
+  EXPECT_EQ(x.w.http.get(world::case_path(x.case_id, "/messages"), x.f.token).body.at("messages").as_array().size(), 1u);
+}
+
+TEST(Submit, WrapsMustCoverExactlyTheSenderAndTheFacilitators) {
+  exchange x;
+  auto r = x.w.roster(x.case_id, x.h, x.pin);
+  client::letter_draft draft;
+  draft.header = client::header_for(x.case_id);
+  draft.to = role::responsible;
+  // Leaving the facilitator out (readers are the sender only).
+  auto alone = client::seal_letter(x.h.identity, x.h.case_key, draft, {}, client::document::text("x"));
+  auto a = x.w.post_letter(x.h, x.case_id, alone->envelope, alone->ciphertext);
+  EXPECT_EQ(a.status, 400u);
+  EXPECT_EQ(a.error(), "wraps_mismatch");
+  // Adding the recipient as a reader before review.
+  auto readers = r.facilitator_readers();
+  readers.push_back({x.r.identity.public_key(), x.r.case_key.public_key()});
+  draft.header = client::header_for(x.case_id);
+  auto extra = client::seal_letter(x.h.identity, x.h.case_key, draft, readers, client::document::text("x"));
+  auto b = x.w.post_letter(x.h, x.case_id, extra->envelope, extra->ciphertext);
+  EXPECT_EQ(b.status, 400u);
+  EXPECT_EQ(b.error(), "wraps_mismatch");
+}
+
+TEST(Submit, TheCiphertextMustMatchTheSignedSizeAndHash) {
+  exchange x;
+  auto r = x.w.roster(x.case_id, x.h, x.pin);
+  client::letter_draft draft;
+  draft.header = client::header_for(x.case_id);
+  draft.to = role::responsible;
+  auto sealed = client::seal_letter(x.h.identity, x.h.case_key, draft, r.facilitator_readers(), client::document::text("x"));
+  auto altered = sealed->ciphertext;
+  altered[10] ^= 1;
+  auto a = x.w.post_letter(x.h, x.case_id, sealed->envelope, altered);
+  EXPECT_EQ(a.status, 400u);
+  EXPECT_EQ(a.error(), "ciphertext_mismatch");
+  EXPECT_EQ(x.w.post_letter(x.h, x.case_id, sealed->envelope, sealed->ciphertext).status, 200u);
+}
+
+TEST(Submit, ALetterGoesToTheOtherPartyOnly) {
+  exchange x;
+  auto to_self = x.w.send(x.h, x.case_id, x.pin, role::harmed, "x");
+  EXPECT_EQ(to_self.answer.status, 400u);
+  EXPECT_EQ(to_self.answer.error(), "wrong_recipient");
+}
+
+// ---------------------------------------------------------------- forbidden transitions
+
+TEST(Forbidden, APartyCannotClaimApproveOrReturn) {
+  exchange x;
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "x");
+  EXPECT_EQ(x.w.http.post(world::message_path(x.case_id, sent.id(), "/claim"), json::object{}, x.h.token).status, 403u);
+  // The responsible party signs an approval of its own making.
+  proto::approval ap;
+  ap.header = client::header_for(x.case_id);
+  ap.message_id = sent.id();
+  ap.ciphertext_hash = sent.envelope.ciphertext_hash;
+  ap.wraps = {{x.r.identity.public_key(), proto::wrap_box{}}};
+  auto signed_ap = client::sign(ap, x.r.identity);
+  EXPECT_EQ(x.w.http.post(world::message_path(x.case_id, sent.id(), "/approve"),
+                          json::object{{"approval", as_json(*signed_ap)}}, x.r.token)
+                .status,
+            403u);
+  EXPECT_EQ(x.state_of(x.f, sent.id()), "in_review");
+}
+
+TEST(Forbidden, ApprovingARevokedLetterAndRevokingAnothersLetterAreRefused) {
+  exchange x;
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "x");
+  // Someone else's letter: the recipient cannot see it yet (404); the facilitator is not its sender (403).
+  EXPECT_EQ(x.w.revoke(x.r, x.case_id, sent.id()).status, 404u);
+  EXPECT_EQ(x.w.revoke(x.f, x.case_id, sent.id()).status, 403u);
+  auto got = x.w.fetch(x.f, x.case_id, sent.id());  // the facilitator's client reads it before approving
+  ASSERT_EQ(x.w.revoke(x.h, x.case_id, sent.id()).status, 200u);
+  auto e = *proto::parse_statement<proto::envelope>(got.body.at("envelope"));
+  auto ap = client::approve_letter(x.w.roster(x.case_id, x.f, x.pin), e, x.f.identity, x.f.case_key);
+  auto late = x.w.http.post(world::message_path(x.case_id, sent.id(), "/approve"), json::object{{"approval", as_json(*ap)}},
+                            x.f.token);
+  EXPECT_EQ(late.status, 409u);
+  EXPECT_EQ(late.error(), "revoked");
+}
+
+TEST(Forbidden, AClaimKeepsOtherReviewersOffUntilItLapses) {
+  exchange x(1, {"--claim-seconds", "1"});
+  actor g;
+  ASSERT_EQ(x.w.enrol(g, x.w.relay.invite_facilitator()).status, 200u);
+  x.w.login(g);
+  ASSERT_EQ(x.w.enrol(g, x.w.invite(x.f, x.case_id, role::facilitator)).status, 200u);
+  x.w.attest(x.f, x.case_id, g, role::facilitator);
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "x");
+  auto claimed = x.w.http.post(world::message_path(x.case_id, sent.id(), "/claim"), json::object{}, x.f.token);
+  ASSERT_EQ(claimed.status, 200u) << claimed.text;
+  auto queue = x.w.http.get("/v1/queue", g.token);
+  EXPECT_EQ(queue.body.at("queue").as_array()[0].at("claimed_by"), b64(x.f.identity.public_key()));
+  auto other = x.w.http.post(world::message_path(x.case_id, sent.id(), "/claim"), json::object{}, g.token);
+  EXPECT_EQ(other.status, 409u);
+  EXPECT_EQ(other.error(), "claimed");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  EXPECT_EQ(x.w.http.post(world::message_path(x.case_id, sent.id(), "/claim"), json::object{}, g.token).status, 200u);
+}
+
+TEST(Forbidden, AStatementFromAnotherCaseIsNotReplayedHere) {
+  exchange x;
+  const proto::id other_case = x.w.open_case(x.f);
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "x");
+  ASSERT_EQ(sent.answer.status, 200u);
+  // The same signed envelope, posted under another case's path.
+  auto moved = x.w.post_letter(x.f, other_case, sent.envelope, sent.ciphertext);
+  EXPECT_EQ(moved.status, 403u);  // signed by the harmed party, sent by the facilitator
+  auto r = x.w.approve(x.f, x.case_id, x.pin, sent.id());
+  ASSERT_EQ(r.status, 200u);
+  // An approval of this case, replayed under the other case's path.
+  auto got = x.w.fetch(x.f, x.case_id, sent.id());
+  const auto& review = got.body.at("reviews").as_array()[0].at("statement");
+  auto replayed = x.w.http.post(world::message_path(other_case, sent.id(), "/approve"), json::object{{"approval", review}},
+                                x.f.token);
+  EXPECT_EQ(replayed.status, 400u);
+  EXPECT_EQ(replayed.error(), "wrong_case");
+}
+
+TEST(Forbidden, TheSendersOwnPartyCannotFetchALetterNotAddressedToIt) {
+  exchange x;
+  actor h2 = x.w.party(x.f, x.case_id, role::harmed);  // a second person in the harmed role
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "x");
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, sent.id()).status, 200u);
+  EXPECT_EQ(x.w.fetch(h2, x.case_id, sent.id()).status, 404u);
+  EXPECT_EQ(x.state_of(h2, sent.id()), "absent");
+  EXPECT_EQ(x.w.fetch(x.r, x.case_id, sent.id()).status, 200u);
+}
+
+// ---------------------------------------------------------------- revocation and withdrawal
+
+TEST(Revoke, TheSenderTakesALetterBackInAnyStateAndLearnsWhetherItWasDelivered) {
+  exchange x;
+  auto waiting = x.w.send(x.h, x.case_id, x.pin, role::responsible, "one");
+  auto released = x.w.send(x.h, x.case_id, x.pin, role::responsible, "two");
+  auto delivered = x.w.send(x.h, x.case_id, x.pin, role::responsible, "three");
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, released.id()).status, 200u);
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, delivered.id()).status, 200u);
+  ASSERT_TRUE(x.w.open_letter(x.r, x.case_id, x.pin, delivered.id()));
+
+  auto a = x.w.revoke(x.h, x.case_id, waiting.id());
+  auto b = x.w.revoke(x.h, x.case_id, released.id());
+  auto c = x.w.revoke(x.h, x.case_id, delivered.id());
+  ASSERT_EQ(a.status, 200u) << a.text;
+  EXPECT_EQ(a.body.at("was_delivered"), false);
+  EXPECT_EQ(b.body.at("was_released"), true);
+  EXPECT_EQ(b.body.at("was_delivered"), false);
+  EXPECT_EQ(c.body.at("was_delivered"), true);
+
+  // Gone for everyone; the recipient still sees that it was revoked, so its client deletes its copy.
+  for (const auto& m : {waiting.id(), released.id(), delivered.id()}) {
+    EXPECT_EQ(x.w.fetch(x.f, x.case_id, m).status, 410u);
+    EXPECT_EQ(x.state_of(x.h, m), "revoked");
+  }
+  EXPECT_EQ(x.state_of(x.r, delivered.id()), "revoked");
+  EXPECT_EQ(x.state_of(x.r, waiting.id()), "absent");
+  EXPECT_EQ(x.w.revoke(x.h, x.case_id, waiting.id()).status, 409u);
+}
+
+std::string file_bytes(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+bool contains(const std::string& haystack, const bytes& needle) {
+  return haystack.find(std::string(needle.begin(), needle.end())) != std::string::npos;
+}
+
+TEST(Revoke, TheCiphertextLeavesTheDatabaseAndTheWal) {
+  exchange x;
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, std::string(20000, 'q'));
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, sent.id()).status, 200u);
+  const auto dir = x.w.relay.data_dir() / "data";
+  const bytes probe(sent.ciphertext.begin() + 1000, sent.ciphertext.begin() + 1064);
+  const auto wrap_probe = bytes(sent.envelope.wraps[0].box.begin(), sent.envelope.wraps[0].box.end());
+  EXPECT_TRUE(contains(file_bytes(dir / "relay.db") + file_bytes(dir / "relay.db-wal"), probe));  // the probe works
+
+  ASSERT_EQ(x.w.revoke(x.h, x.case_id, sent.id()).status, 200u);
+  const std::string files = file_bytes(dir / "relay.db") + file_bytes(dir / "relay.db-wal");
+  EXPECT_FALSE(contains(files, probe));
+  EXPECT_FALSE(contains(files, wrap_probe));
+}
+
+TEST(Revoke, APlaintextMarkerNeverReachesTheDatabaseTheWalOrTheLog) {
+  exchange x;
+  const std::string marker = "MARKER-7f3a9c-the-words-only-the-parties-read";
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, marker);
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, sent.id(), {.content_note = marker, .release_at = {}, .header = {}}).status, 200u);
+  ASSERT_TRUE(x.w.open_letter(x.r, x.case_id, x.pin, sent.id()));
+  x.w.relay.stop();
+  const auto dir = x.w.relay.data_dir();
+  const std::string everything = file_bytes(dir / "data" / "relay.db") + file_bytes(dir / "data" / "relay.db-wal") +
+                                 file_bytes(dir / "relay.log");
+  EXPECT_GT(everything.size(), 10000u);
+  EXPECT_EQ(everything.find(marker), std::string::npos);
+  EXPECT_EQ(everything.find(x.r.token), std::string::npos);
+}
+
+TEST(Withdraw, EverythingUnreleasedIsRevokedSessionsEndAndTheChannelCloses) {
+  exchange x;
+  auto waiting = x.w.send(x.h, x.case_id, x.pin, role::responsible, "one");
+  auto released = x.w.send(x.h, x.case_id, x.pin, role::responsible, "two");
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, released.id()).status, 200u);
+  auto reply = x.w.send(x.r, x.case_id, x.pin, role::harmed, "a reply in review");
+  ASSERT_EQ(reply.answer.status, 200u);
+
+  auto out = x.w.withdraw(x.h, x.case_id);
+  ASSERT_EQ(out.status, 200u) << out.text;
+  EXPECT_EQ(out.body.at("revoked"), 1);
+  EXPECT_EQ(x.state_of(x.f, waiting.id()), "revoked");
+  EXPECT_EQ(x.state_of(x.f, released.id()), "released");  // kept: it did not ask to revoke released letters
+
+  // Its session ended at once.
+  EXPECT_EQ(x.w.http.get("/v1/me", x.h.token).status, 401u);
+  // Nothing more reaches them: the reply waiting for them cannot be approved, and nothing new is accepted.
+  auto approve_reply = x.w.approve(x.f, x.case_id, x.pin, reply.id());
+  EXPECT_EQ(approve_reply.status, 409u);
+  EXPECT_EQ(approve_reply.error(), "channel_closed");
+  auto more = x.w.send(x.r, x.case_id, x.pin, role::harmed, "another");
+  EXPECT_EQ(more.answer.status, 409u);
+  EXPECT_EQ(more.answer.error(), "channel_closed");
+  // The other party sees the channel closed, without a reason.
+  auto detail = x.w.http.get(world::case_path(x.case_id), x.r.token);
+  bool saw_withdrawn = false;
+  for (const auto& p : detail.body.at("participants").as_array()) saw_withdrawn |= p.at("state") == "withdrawn";
+  EXPECT_TRUE(saw_withdrawn);
+  // Logging in again does not bring it back into the case.
+  x.w.login(x.h);
+  EXPECT_EQ(x.w.http.get(world::case_path(x.case_id), x.h.token).status, 404u);
+  client::letter_draft draft;
+  draft.header = client::header_for(x.case_id);
+  draft.to = role::responsible;
+  auto late = client::seal_letter(x.h.identity, x.h.case_key, draft, {}, client::document::text("x"));
+  EXPECT_EQ(x.w.post_letter(x.h, x.case_id, late->envelope, late->ciphertext).status, 404u);
+}
+
+TEST(Withdraw, AskingAlsoRevokesReleasedLetters) {
+  exchange x;
+  auto released = x.w.send(x.h, x.case_id, x.pin, role::responsible, "two");
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, released.id()).status, 200u);
+  auto out = x.w.withdraw(x.h, x.case_id, true);
+  ASSERT_EQ(out.status, 200u);
+  EXPECT_EQ(out.body.at("revoked"), 1);
+  EXPECT_EQ(x.w.fetch(x.r, x.case_id, released.id()).status, 410u);
+}
+
+}  // namespace
+}  // namespace shuttle::testing
