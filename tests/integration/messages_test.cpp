@@ -381,7 +381,7 @@ TEST(Revoke, TheCiphertextLeavesTheDatabaseAndTheWal) {
 }
 
 TEST(Revoke, APlaintextMarkerNeverReachesTheDatabaseTheWalOrTheLog) {
-  exchange x;
+  exchange x(1, {"--log-level", "trace"});
   const std::string marker = "MARKER-7f3a9c-the-words-only-the-parties-read";
   auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, marker);
   ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, sent.id(), {.content_note = marker, .release_at = {}, .header = {}}).status, 200u);

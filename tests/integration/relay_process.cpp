@@ -1,5 +1,7 @@
 #include "tests/integration/relay_process.hpp"
 
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -38,7 +40,10 @@ void relay_process::start() {
   const auto port_file = dir_ / "port";
   std::filesystem::remove(port_file);
   std::vector<std::string> args{binary(), "serve", "--listen", "127.0.0.1:0", "--data-dir", (dir_ / "data").string(),
-                                "--port-file", port_file.string(), "--threads", "2", "--log-level", "warn"};
+                                "--port-file", port_file.string(), "--threads", "2"};
+  if (std::find(extra_.begin(), extra_.end(), "--log-level") == extra_.end()) {
+    args.insert(args.end(), {"--log-level", "warn"});
+  }
   args.insert(args.end(), extra_.begin(), extra_.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
