@@ -78,6 +78,9 @@ std::optional<config> parse_serve_options(int argc, const char* const* argv) {
        "changes one account may make at once")
       ("account-writes-per-minute", po::value(&c.account_writes_per_minute)->default_value(c.account_writes_per_minute),
        "... and then per minute")
+      ("allowed-origin", po::value(&c.allowed_origins)->composing(),
+       "a web origin (https://host[:port]) whose pages may open the event stream; repeat for more. Requests "
+       "without an Origin header (the shuttle CLI) are not affected; by default no web page may")
       ("log-level", po::value(&c.log_level)->default_value(c.log_level), "trace, debug, info, warn or error")
       ("port-file", po::value(&port_file), "write the port listened on to this file once listening (for scripts)");
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace shuttle::relay {
 
@@ -19,6 +20,7 @@ struct config {
   std::optional<std::filesystem::path> tls_key;
   std::optional<std::filesystem::path> port_file;
   std::string log_level = "info";
+  std::vector<std::string> allowed_origins;  // web pages that may open /v1/events
   service_options service;
   double address_burst = 20;
   double address_per_minute = 20;

@@ -104,6 +104,7 @@ int serve(int argc, const char* const* argv) {
   counters.set_queue_depth_source([&store] { return store.queue_depth(); });
   api::router router(service, counters, static_cast<std::size_t>(c.address_burst), c.address_per_minute,
                      static_cast<std::size_t>(c.account_write_burst), c.account_writes_per_minute);
+  router.allow_origins(c.allowed_origins);
   net::server server(c.listen, tls, router, counters);
   const unsigned short port = server.listen();
 

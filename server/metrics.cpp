@@ -35,6 +35,9 @@ std::string metrics::render() const {
   out += "# HELP shuttle_open_connections TLS connections open now.\n";
   out += "# TYPE shuttle_open_connections gauge\n";
   out += fmt::format("shuttle_open_connections {}\n", open_connections_.load());
+  out += "# HELP shuttle_websocket_subscribers Event subscribers (WebSockets) open now.\n";
+  out += "# TYPE shuttle_websocket_subscribers gauge\n";
+  out += fmt::format("shuttle_websocket_subscribers {}\n", subscribers_.load());
   out += "# HELP shuttle_write_queue_depth Writes waiting for the writer thread.\n";
   out += "# TYPE shuttle_write_queue_depth gauge\n";
   out += fmt::format("shuttle_write_queue_depth {}\n", queue_depth_ ? queue_depth_() : 0);

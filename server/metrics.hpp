@@ -17,6 +17,8 @@ class metrics {
   void request_done(std::string_view route, unsigned status, std::chrono::microseconds took);
   void connection_opened() { ++open_connections_; }
   void connection_closed() { --open_connections_; }
+  void subscriber_opened() { ++subscribers_; }
+  void subscriber_closed() { --subscribers_; }
   void set_queue_depth_source(std::function<std::size_t()> f) { queue_depth_ = std::move(f); }
 
   std::string render() const;
@@ -30,6 +32,7 @@ class metrics {
   std::uint64_t latency_count_ = 0;                                    // guarded by mutex_
   double latency_sum_seconds_ = 0;                                     // guarded by mutex_
   std::atomic<std::int64_t> open_connections_{0};
+  std::atomic<std::int64_t> subscribers_{0};
   std::function<std::size_t()> queue_depth_;
 };
 

@@ -7,6 +7,8 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace shuttle::relay::api {
 
 namespace json = boost::json;
@@ -127,6 +129,30 @@ response router::failure_response(const failure& f, unsigned version, bool keep_
   return res;
 }
 
+// The session behind "Authorization: Bearer <token>", for every route and the upgrade alike.
+static std::optional<caller> bearer(relay_service& service, const http::request<http::string_body>& req) {
+  const auto auth = req[http::field::authorization];
+  constexpr std::string_view scheme = "Bearer ";
+  if (!auth.starts_with(scheme)) return std::nullopt;
+  return service.authenticate(std::string_view(auth).substr(scheme.size()));
+}
+
+router::upgrade_check router::authorize_events(const http::request<http::string_body>& req) {
+  upgrade_check out;
+  const auto origin = req[http::field::origin];
+  if (!origin.empty() &&
+      std::find(allowed_origins_.begin(), allowed_origins_.end(), std::string_view(origin)) == allowed_origins_.end()) {
+    out.refusal = failure_response({failure_kind::forbidden, "forbidden", "This origin may not open the event stream."},
+                                   req.version(), false);
+    return out;
+  }
+  out.who = bearer(service_, req);
+  if (!out.who) {
+    out.refusal = failure_response({failure_kind::unauthorized, "unauthorized", "Please log in."}, req.version(), false);
+  }
+  return out;
+}
+
 boost::asio::awaitable<response> router::handle(const match& m, http::request<http::string_body> req,
                                                 const std::string& address) {
   const route& r = *m.found;
@@ -138,12 +164,10 @@ boost::asio::awaitable<response> router::handle(const match& m, http::request<ht
 
   // Authentication and authorization, for every route, here and only here.
   if (r.who != access::anonymous) {
-    const auto auth = req[http::field::authorization];
-    constexpr std::string_view scheme = "Bearer ";
-    if (!auth.starts_with(scheme)) {
+    if (!req[http::field::authorization].starts_with("Bearer ")) {
       co_return fail({failure_kind::unauthorized, "unauthorized", "Please log in."});
     }
-    ctx.who = service_.authenticate(std::string_view(auth).substr(scheme.size()));
+    ctx.who = bearer(service_, req);
     if (!ctx.who) co_return fail({failure_kind::unauthorized, "unauthorized", "Your session has ended. Please log in."});
     if (r.who == access::facilitator_account && !ctx.who->account.facilitator) {
       co_return fail({failure_kind::forbidden, "forbidden", "Only facilitators may do this."});

@@ -75,6 +75,19 @@ class router {
   boost::asio::awaitable<response> handle(const match& m, http::request<http::string_body> req,
                                           const std::string& address);
 
+  relay_service& service() { return service_; }
+
+  // The WebSocket upgrade of /v1/events: its caller, or the answer refusing
+  // it (no or an ended session: 401; an Origin not allowed: 403).
+  struct upgrade_check {
+    std::optional<caller> who;
+    std::optional<response> refusal;
+  };
+  upgrade_check authorize_events(const http::request<http::string_body>& req);
+  // Origins (scheme://host[:port]) whose pages may open /v1/events. A request
+  // without an Origin header (not from a browser) is not affected.
+  void allow_origins(std::vector<std::string> origins) { allowed_origins_ = std::move(origins); }
+
   // The answer for a failure, with the right status and no internals.
   static response failure_response(const failure& f, unsigned version, bool keep_alive);
   static response json_response(http::status status, const boost::json::object& body, unsigned version,
@@ -85,6 +98,7 @@ class router {
   metrics& counters_;
   rate_limiter by_address_;
   rate_limiter by_account_;
+  std::vector<std::string> allowed_origins_;
 };
 
 }  // namespace shuttle::relay::api

@@ -563,6 +563,14 @@ void relay_service::audit_export(const caller& c, completion done) {
       std::move(done));
 }
 
+bool relay_service::session_alive(const proto::hash& token_hash) {
+  const std::uint64_t now = now_();
+  return store_.read([&](reader& r) {
+    auto s = r.session(token_hash);
+    return s && s->expires_at > now;
+  });
+}
+
 std::vector<event_record> relay_service::events_after(const proto::id& account, std::uint64_t seq, std::size_t limit) {
   return store_.read([&](reader& r) { return r.events_after(account, seq, limit); });
 }

@@ -103,6 +103,9 @@ class relay_service {
   void audit_export(const caller& c, completion done);
 
   // -- live events
+  // Whether a session still exists and has not reached its absolute end (an
+  // open event stream counts as use, so idleness does not end it).
+  bool session_alive(const proto::hash& token_hash);
   std::vector<event_record> events_after(const proto::id& account, std::uint64_t seq, std::size_t limit);
 
   // -- maintenance (called by the relay's maintenance thread and subcommands)

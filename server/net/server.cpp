@@ -1,6 +1,7 @@
 #include "server/net/server.hpp"
 
 #include "server/limits.hpp"
+#include "server/net/events.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -14,6 +15,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -166,6 +168,18 @@ struct server::impl {
         res.prepare_payload();
         if (!co_await send(stream, std::move(res))) break;
         continue;
+      }
+      if (beast::websocket::is_upgrade(head) && head.target().substr(0, head.target().find('?')) == "/v1/events") {
+        auto req = parser.release();
+        auto check = router.authorize_events(req);
+        counters.request_done("/v1/events", check.refusal ? check.refusal->result_int() : 101, {});
+        if (check.refusal) {
+          co_await send(stream, std::move(*check.refusal));
+          break;
+        }
+        co_await serve_events(std::move(stream), std::move(req), std::move(*check.who), router.service(), counters,
+                              options);
+        co_return;
       }
       const api::match m = api::find_route(head.method(), head.target());
       if (!m.found) {

@@ -6,11 +6,17 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <sstream>
 #include <stdexcept>
 
@@ -164,6 +170,81 @@ bool held_connection::closed_by_relay_within(std::chrono::seconds limit) {
     if (ec == beast::error::timeout) return false;
     if (ec) return true;  // end of stream, a reset, or a truncated TLS close: the relay hung up
   }
+}
+
+// One reader thread keeps a read pending (so Beast answers the relay's
+// pings) and queues every event; next() waits on that queue.
+struct event_stream::impl {
+  asio::io_context ioc;
+  asio::ssl::context ctx{asio::ssl::context::tls_client};
+  beast::websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws{ioc, ctx};
+  beast::flat_buffer buffer;
+  std::mutex mutex;
+  std::condition_variable arrived;
+  std::deque<json::value> events;  // guarded by mutex
+  bool ended = false;              // guarded by mutex
+  std::thread reader;
+
+  void read_next() {
+    ws.async_read(buffer, [this](beast::error_code ec, std::size_t) {
+      std::lock_guard lock(mutex);
+      if (ec) {
+        ended = true;
+      } else {
+        events.push_back(json::parse(beast::buffers_to_string(buffer.data())));
+        buffer.consume(buffer.size());
+      }
+      arrived.notify_all();
+      if (!ec) read_next();
+    });
+  }
+};
+
+event_stream::event_stream(unsigned short port, const options& o) : impl_(std::make_unique<impl>()) {
+  impl_->ctx.set_verify_mode(asio::ssl::verify_none);
+  auto& tcp = beast::get_lowest_layer(impl_->ws);
+  tcp.expires_after(std::chrono::seconds(30));
+  tcp.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  impl_->ws.next_layer().handshake(asio::ssl::stream_base::client);
+  tcp.expires_never();
+  impl_->ws.set_option(beast::websocket::stream_base::decorator([o](beast::websocket::request_type& req) {
+    if (!o.token.empty()) req.set(http::field::authorization, "Bearer " + o.token);
+    if (o.last_event_id) req.set("Last-Event-ID", std::to_string(*o.last_event_id));
+    if (!o.origin.empty()) req.set(http::field::origin, o.origin);
+  }));
+  beast::websocket::response_type res;
+  beast::error_code ec;
+  impl_->ws.handshake(res, "localhost", o.target, ec);
+  if (ec) throw std::runtime_error("upgrade refused: " + std::to_string(res.result_int()));
+  impl_->read_next();
+  impl_->reader = std::thread([this] { impl_->ioc.run(); });
+}
+
+event_stream::~event_stream() {
+  asio::post(impl_->ioc, [this] {
+    beast::get_lowest_layer(impl_->ws).expires_after(std::chrono::seconds(2));
+    impl_->ws.async_close(beast::websocket::close_code::normal, [](beast::error_code) {});
+  });
+  impl_->reader.join();
+}
+
+std::optional<json::value> event_stream::next(std::chrono::milliseconds limit) {
+  std::unique_lock lock(impl_->mutex);
+  impl_->arrived.wait_for(lock, limit, [this] { return !impl_->events.empty() || impl_->ended; });
+  if (impl_->events.empty()) {
+    closed_ = impl_->ended;
+    return std::nullopt;
+  }
+  auto e = std::move(impl_->events.front());
+  impl_->events.pop_front();
+  return e;
+}
+
+void event_stream::send(const std::string& text) {
+  auto copy = std::make_shared<std::string>(text);
+  asio::post(impl_->ioc, [this, copy] {
+    impl_->ws.async_write(asio::buffer(*copy), [copy](beast::error_code, std::size_t) {});
+  });
 }
 
 proto::hash certificate_pin(const std::string& certificate_file) {

@@ -60,6 +60,32 @@ class held_connection {
   std::string received_;
 };
 
+// A subscriber to /v1/events over TLS, as a client would hold it.
+class event_stream {
+ public:
+  struct options {
+    std::string token;
+    std::optional<std::uint64_t> last_event_id;
+    std::string origin;   // sent when not empty
+    std::string target = "/v1/events";
+  };
+  // Connects and upgrades; throws with the relay's HTTP status in the
+  // message when the upgrade is refused.
+  event_stream(unsigned short port, const options& o);
+  ~event_stream();
+  // The next event, or nothing if none came within `limit` (or the stream ended).
+  std::optional<boost::json::value> next(std::chrono::milliseconds limit);
+  // Sends one text message (for the size limit).
+  void send(const std::string& text);
+  // Whether the relay ended the stream (seen by the last next()).
+  bool closed() const { return closed_; }
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+  bool closed_ = false;
+};
+
 // The pin of a relay's self-signed certificate, from its data directory.
 proto::hash certificate_pin(const std::string& certificate_file);
 

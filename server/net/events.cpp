@@ -1,0 +1,157 @@
+#include "server/net/events.hpp"
+
+#include "proto/base64.hpp"
+#include "server/limits.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+#include <deque>
+
+namespace shuttle::relay::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using asio::awaitable;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+constexpr std::size_t max_client_message_bytes = 4096;
+constexpr auto session_check_interval = std::chrono::seconds(60);
+
+std::string to_text(const event_record& e) {
+  boost::json::object o;
+  o["seq"] = e.seq;
+  o["event"] = e.event;
+  o["case"] = proto::base64url_encode(e.case_id);
+  if (e.message) o["message"] = proto::base64url_encode(*e.message);
+  o["at"] = e.at;
+  return boost::json::serialize(o);
+}
+
+// What the hub hands over, kept on the subscriber's own executor.
+struct mailbox {
+  explicit mailbox(asio::any_io_executor ex) : wake(ex) {}
+  std::deque<event_record> pending;
+  bool ended = false;        // the session ended, or the peer went away
+  bool reader_done = false;
+  asio::steady_timer wake;
+};
+
+std::uint64_t last_event_id(const http::request<http::string_body>& req) {
+  const auto text = req["Last-Event-ID"];
+  std::uint64_t seq = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seq);
+  return ec == std::errc() && end == text.data() + text.size() ? seq : 0;
+}
+
+template <class WebSocket>
+awaitable<void> read_until_closed(WebSocket& ws, std::shared_ptr<mailbox> box) {
+  beast::flat_buffer buffer;
+  for (;;) {
+    auto [ec, n] = co_await ws.async_read(buffer, tuple_awaitable);
+    if (ec) break;
+    buffer.consume(buffer.size());  // clients have nothing to say yet; pings and pongs are handled by Beast
+  }
+  box->ended = true;
+  box->reader_done = true;
+  box->wake.cancel();
+}
+
+}  // namespace
+
+awaitable<void> serve_events(tls_stream stream, http::request<http::string_body> upgrade, caller who,
+                             relay_service& service, metrics& counters, const server_options& options) {
+  websocket::stream<tls_stream> ws(std::move(stream));
+  beast::get_lowest_layer(ws).expires_never();  // the websocket's own timeouts take over
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = options.handshake_timeout;
+  timeouts.idle_timeout = options.idle_timeout;
+  timeouts.keep_alive_pings = true;
+  ws.set_option(timeouts);
+  websocket::permessage_deflate no_compression;
+  no_compression.server_enable = false;
+  no_compression.client_enable = false;
+  ws.set_option(no_compression);
+  ws.read_message_max(max_client_message_bytes);
+  ws.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(http::field::cache_control, "no-store"); }));
+  if (auto [ec] = co_await ws.async_accept(upgrade, tuple_awaitable); ec) co_return;
+
+  counters.subscriber_opened();
+  auto ex = co_await asio::this_coro::executor;
+  auto box = std::make_shared<mailbox>(ex);
+  // Subscribe before replaying, so nothing committed in between is lost;
+  // sequence numbers drop what the replay already sent.
+  const std::uint64_t ticket = service.hub().subscribe(
+      {who.account.id, who.token_hash,
+       [box, ex](const event_record& e) {
+         asio::post(ex, [box, e] {
+           box->pending.push_back(e);
+           box->wake.cancel();
+         });
+       },
+       [box, ex] {
+         asio::post(ex, [box] {
+           box->ended = true;
+           box->wake.cancel();
+         });
+       }});
+
+  std::uint64_t sent = last_event_id(upgrade);
+  std::deque<event_record> replay;
+  if (sent > 0) {
+    for (auto& e : service.events_after(who.account.id, sent, max_events_replayed)) replay.push_back(std::move(e));
+  }
+  asio::co_spawn(ex, read_until_closed(ws, box), asio::detached);
+
+  auto next_check = std::chrono::steady_clock::now() + session_check_interval;
+  while (!box->ended) {
+    std::deque<event_record> batch;
+    batch.swap(replay.empty() ? box->pending : replay);
+    for (const auto& e : batch) {
+      if (e.seq <= sent) continue;
+      const std::string text = to_text(e);
+      ws.text(true);
+      if (auto [ec, n] = co_await ws.async_write(asio::buffer(text), tuple_awaitable); ec) {
+        box->ended = true;
+        break;
+      }
+      sent = e.seq;
+    }
+    if (box->ended || !replay.empty() || !box->pending.empty()) continue;
+    if (std::chrono::steady_clock::now() >= next_check) {
+      if (!service.session_alive(who.token_hash)) break;
+      next_check = std::chrono::steady_clock::now() + session_check_interval;
+    }
+    box->wake.expires_at(next_check);
+    co_await box->wake.async_wait(tuple_awaitable);
+  }
+
+  service.hub().unsubscribe(ticket);
+  if (!box->reader_done) {
+    co_await ws.async_close(websocket::close_reason(websocket::close_code::policy_error, "session ended"),
+                            tuple_awaitable);
+  }
+  // The reader must be done with `ws` before it goes.
+  while (!box->reader_done) {
+    box->wake.expires_after(std::chrono::seconds(1));
+    co_await box->wake.async_wait(tuple_awaitable);
+  }
+  counters.subscriber_closed();
+}
+
+}  // namespace shuttle::relay::net

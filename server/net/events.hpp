@@ -1,0 +1,33 @@
+// The WebSocket /v1/events: content-free events pushed to one account's
+// subscriber as they are committed. The caller was authenticated on the
+// upgrade request (api::router::authorize_events); this serves the stream:
+//
+// - A client sends `Last-Event-ID: <seq>` on the upgrade to receive, first,
+//   what it missed since that event (up to max_events_replayed), then live
+//   events, in order and without duplicates.
+// - Beast's keep-alive pings find dead peers (the idle timeout); messages
+//   from the client are read and ignored, at most 4 KiB each; no compression.
+// - The stream ends when the session does: logout, withdrawal, or its
+//   absolute lifetime.
+#pragma once
+
+#include "server/domain/relay_service.hpp"
+#include "server/metrics.hpp"
+#include "server/net/server.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+namespace shuttle::relay::net {
+
+using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+boost::asio::awaitable<void> serve_events(tls_stream stream,
+                                          boost::beast::http::request<boost::beast::http::string_body> upgrade,
+                                          caller who, relay_service& service, metrics& counters,
+                                          const server_options& options);
+
+}  // namespace shuttle::relay::net

@@ -1,0 +1,182 @@
+// The WebSocket /v1/events over the real relay: content-free events to
+// exactly the people concerned, replay after a reconnection, the end of the
+// stream with the session, and its limits.
+#include "tests/integration/world.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace shuttle::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using proto::role;
+
+struct live {
+  world w;
+  actor f;
+  proto::id case_id{};
+  actor h, r;
+  proto::public_key pin{};
+  explicit live(std::vector<std::string> args = {"--address-burst", "100000", "--address-per-minute", "100000",
+                                                 "--account-write-burst", "100000"})
+      : w(std::move(args)) {
+    f = w.facilitator();
+    case_id = w.open_case(f);
+    h = w.party(f, case_id, role::harmed);
+    r = w.party(f, case_id, role::responsible);
+    pin = f.identity.public_key();
+  }
+  std::unique_ptr<event_stream> subscribe(actor& a, std::optional<std::uint64_t> last = std::nullopt) {
+    return std::make_unique<event_stream>(w.relay.port(), event_stream::options{a.token, last, "", "/v1/events"});
+  }
+};
+
+// The next event of a kind, skipping others; nothing if it does not come.
+std::optional<json::value> next_of(event_stream& s, std::string_view kind, std::chrono::milliseconds limit = 3000ms) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    auto e = s.next(std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()));
+    if (!e) return std::nullopt;
+    if (e->at("event").as_string() == kind) return e;
+  }
+  return std::nullopt;
+}
+
+TEST(Events, AreContentFreeAndReachExactlyThoseConcerned) {
+  live x;
+  auto fs = x.subscribe(x.f);
+  auto hs = x.subscribe(x.h);
+  auto rs = x.subscribe(x.r);
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "secret words");
+  ASSERT_EQ(sent.answer.status, 200u);
+
+  auto queued = next_of(*fs, "queued");
+  ASSERT_TRUE(queued);
+  std::set<std::string> keys;
+  for (const auto& kv : queued->as_object()) keys.insert(std::string(kv.key()));
+  EXPECT_EQ(keys, (std::set<std::string>{"seq", "event", "case", "message", "at"}));
+  EXPECT_EQ(queued->at("message"), b64(sent.id()));
+  EXPECT_EQ(queued->at("case"), b64(x.case_id));
+  EXPECT_FALSE(rs->next(300ms)) << "the recipient hears nothing of a letter in review";
+
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, sent.id()).status, 200u);
+  auto released = next_of(*rs, "released");
+  ASSERT_TRUE(released);
+  EXPECT_EQ(released->at("message"), b64(sent.id()));
+  EXPECT_TRUE(next_of(*hs, "released"));  // the sender learns it is on its way
+
+  ASSERT_TRUE(x.w.open_letter(x.r, x.case_id, x.pin, sent.id()));
+  EXPECT_TRUE(next_of(*hs, "delivered"));
+  EXPECT_TRUE(next_of(*fs, "delivered"));
+
+  ASSERT_EQ(x.w.revoke(x.h, x.case_id, sent.id()).status, 200u);
+  auto revoked = next_of(*rs, "revoked");
+  ASSERT_TRUE(revoked);  // the recipient's client deletes its copy
+  EXPECT_EQ(revoked->at("message"), b64(sent.id()));
+}
+
+TEST(Events, AReconnectingClientReceivesWhatItMissedInOrder) {
+  live x;
+  std::uint64_t last = 0;
+  {
+    auto fs = x.subscribe(x.f);
+    auto first = x.w.send(x.h, x.case_id, x.pin, role::responsible, "one");
+    auto e = next_of(*fs, "queued");
+    ASSERT_TRUE(e);
+    last = e->at("seq").to_number<std::uint64_t>();
+  }
+  auto second = x.w.send(x.h, x.case_id, x.pin, role::responsible, "two");
+  auto third = x.w.send(x.r, x.case_id, x.pin, role::harmed, "three");
+  auto fs = x.subscribe(x.f, last);
+  auto a = next_of(*fs, "queued");
+  auto b = next_of(*fs, "queued");
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->at("message"), b64(second.id()));
+  EXPECT_EQ(b->at("message"), b64(third.id()));
+  EXPECT_LT(last, a->at("seq").to_number<std::uint64_t>());
+  EXPECT_LT(a->at("seq").to_number<std::uint64_t>(), b->at("seq").to_number<std::uint64_t>());
+  // Live events follow the replay without a gap or a repeat.
+  auto fourth = x.w.send(x.h, x.case_id, x.pin, role::responsible, "four");
+  auto c = next_of(*fs, "queued");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->at("message"), b64(fourth.id()));
+  EXPECT_FALSE(fs->next(300ms));
+}
+
+TEST(Events, WithdrawalEndsTheStreamAtOnceAndTellsTheOthers) {
+  live x;
+  auto hs = x.subscribe(x.h);
+  auto rs = x.subscribe(x.r);
+  auto fs = x.subscribe(x.f);
+  ASSERT_EQ(x.w.withdraw(x.h, x.case_id).status, 200u);
+  auto own = next_of(*hs, "never", 3000ms);
+  EXPECT_FALSE(own);
+  EXPECT_TRUE(hs->closed());
+  auto seen = next_of(*rs, "withdrawn");
+  ASSERT_TRUE(seen);
+  EXPECT_FALSE(seen->as_object().contains("message"));
+  EXPECT_TRUE(next_of(*fs, "withdrawn"));
+}
+
+TEST(Events, LogoutEndsTheStream) {
+  live x;
+  auto rs = x.subscribe(x.r);
+  ASSERT_EQ(x.w.http.post("/v1/logout", json::object{}, x.r.token).status, 200u);
+  EXPECT_FALSE(next_of(*rs, "never", 3000ms));
+  EXPECT_TRUE(rs->closed());
+}
+
+TEST(Events, NoSessionATokenInTheUrlOrAForeignOriginIsRefused) {
+  live x;
+  auto refused = [&](event_stream::options o) -> std::string {
+    try {
+      event_stream s(x.w.relay.port(), o);
+      return "accepted";
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+  };
+  EXPECT_EQ(refused({"", std::nullopt, "", "/v1/events"}), "upgrade refused: 401");
+  EXPECT_EQ(refused({"", std::nullopt, "", "/v1/events?token=" + x.r.token}), "upgrade refused: 401");
+  EXPECT_EQ(refused({"not-a-token", std::nullopt, "", "/v1/events"}), "upgrade refused: 401");
+  EXPECT_EQ(refused({x.r.token, std::nullopt, "https://evil.example", "/v1/events"}), "upgrade refused: 403");
+  EXPECT_EQ(refused({x.r.token, std::nullopt, "", "/v1/events"}), "accepted");
+  // A plain GET (no upgrade) is told so.
+  auto plain = x.w.http.get("/v1/events", x.r.token);
+  EXPECT_EQ(plain.status, 400u);
+  EXPECT_EQ(plain.error(), "upgrade_required");
+}
+
+TEST(Events, AnAllowedOriginMayOpenTheStream) {
+  live x({"--allowed-origin", "https://shuttle.example.org"});
+  EXPECT_NO_THROW(event_stream(x.w.relay.port(), {x.r.token, std::nullopt, "https://shuttle.example.org", "/v1/events"}));
+}
+
+TEST(Events, PingsKeepAQuietStreamOpenAndAnOversizedMessageEndsIt) {
+  live x({"--idle-timeout-seconds", "2", "--address-burst", "1000"});
+  auto rs = x.subscribe(x.r);
+  EXPECT_FALSE(rs->next(5000ms));  // over twice the idle timeout, with only pings and pongs
+  EXPECT_FALSE(rs->closed());
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "x");
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, sent.id()).status, 200u);
+  EXPECT_TRUE(next_of(*rs, "released"));
+
+  rs->send(std::string(5000, 'x'));  // over read_message_max (4 KiB)
+  EXPECT_FALSE(next_of(*rs, "never", 3000ms));
+  EXPECT_TRUE(rs->closed());
+}
+
+TEST(Events, APeerThatNeverAnswersPingsIsDropped) {
+  live x({"--idle-timeout-seconds", "2", "--address-burst", "1000"});
+  held_connection raw(x.w.relay.port(), true);
+  raw.send("GET /v1/events HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+           "Authorization: Bearer " + x.r.token + "\r\n\r\n");
+  EXPECT_TRUE(raw.closed_by_relay_within(std::chrono::seconds(8)));
+  EXPECT_NE(raw.received().find("101 Switching Protocols"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace shuttle::testing
