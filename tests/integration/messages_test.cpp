@@ -2,6 +2,7 @@
 // recipient pulls, return and revision, revocation, withdrawal, the audit
 // trail, and every forbidden transition.
 #include "client-lib/review.hpp"
+#include "proto/audit.hpp"
 #include "tests/integration/world.hpp"
 
 #include <gtest/gtest.h>
@@ -441,6 +442,48 @@ TEST(Withdraw, AskingAlsoRevokesReleasedLetters) {
   ASSERT_EQ(out.status, 200u);
   EXPECT_EQ(out.body.at("revoked"), 1);
   EXPECT_EQ(x.w.fetch(x.r, x.case_id, released.id()).status, 410u);
+}
+
+}  // namespace
+}  // namespace shuttle::testing
+
+namespace shuttle::testing {
+namespace {
+
+int run_quietly(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
+
+TEST(Close, AClosedCaseTakesNoLettersAndPurgeLaterRemovesThemButNotTheTrail) {
+  exchange x;
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, std::string(5000, 'p'));
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, sent.id()).status, 200u);
+  proto::close cl;
+  cl.header = client::header_for(x.case_id);
+  ASSERT_EQ(x.w.http.post(world::case_path(x.case_id, "/close"), json::object{{"close", as_json(*client::sign(cl, x.f.identity))}},
+                          x.f.token)
+                .status,
+            200u);
+  auto late = x.w.send(x.r, x.case_id, x.pin, role::harmed, "after the end");
+  EXPECT_EQ(late.answer.status, 409u);
+  EXPECT_EQ(late.answer.error(), "case_closed");
+  EXPECT_EQ(x.w.fetch(x.r, x.case_id, sent.id()).status, 200u);  // still readable until the purge
+
+  const auto data = x.w.relay.data_dir() / "data";
+  ASSERT_EQ(x.w.relay.stop(), 0);
+  const std::string purge = relay_process::binary() + " purge --data-dir " + data.string();
+  ASSERT_EQ(run_quietly(purge), 0);  // the default retention (90 days) has not passed
+  ASSERT_EQ(run_quietly(purge + " --retention-days 0"), 0);
+  const bytes probe(sent.ciphertext.begin() + 100, sent.ciphertext.begin() + 164);
+  EXPECT_FALSE(contains(file_bytes(data / "relay.db") + file_bytes(data / "relay.db-wal"), probe));
+  EXPECT_EQ(run_quietly(relay_process::binary() + " audit verify --data-dir " + data.string()), 0);
+
+  x.w.relay.restart();
+  https_client again(x.w.relay.port(), certificate_pin((data / "tls-certificate.pem").string()));
+  auto gone = again.get(world::message_path(x.case_id, sent.id()), x.r.token);
+  EXPECT_EQ(gone.status, 410u);
+  EXPECT_EQ(gone.error(), "purged");
+  auto trail = proto::parse_audit_export(again.get(world::case_path(x.case_id, "/audit"), x.f.token).text);
+  ASSERT_TRUE(trail);
+  EXPECT_EQ(trail->entries.back().event, proto::audit_event::purged);
 }
 
 }  // namespace
