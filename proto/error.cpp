@@ -34,6 +34,13 @@ std::string_view to_string(errc code) {
     case errc::facilitator_mismatch: return "facilitator_mismatch";
     case errc::wrong_case: return "wrong_case";
     case errc::invalid_argument: return "invalid_argument";
+    case errc::relay_unreachable: return "relay_unreachable";
+    case errc::tls_failure: return "tls_failure";
+    case errc::relay_refused: return "relay_refused";
+    case errc::not_found: return "not_found";
+    case errc::withdrawn: return "withdrawn";
+    case errc::case_closed: return "case_closed";
+    case errc::not_logged_in: return "not_logged_in";
   }
   return "unknown";
 }

@@ -44,6 +44,14 @@ enum class errc {
   facilitator_mismatch, // the relay presented another facilitator than the invitation
   wrong_case,           // a statement belongs to another case
   invalid_argument,     // the caller passed something unusable
+  // Talking to a relay (client-lib's connection and account).
+  relay_unreachable,    // no connection to the relay (address, network, relay down)
+  tls_failure,          // the TLS handshake failed, or the certificate is not the pinned one
+  relay_refused,        // the relay answered with an error; detail is its code and message
+  not_found,            // no such case or message (or not yours to see)
+  withdrawn,            // you (or the other party) withdrew: the channel is closed
+  case_closed,          // the case is closed
+  not_logged_in,        // no account here yet, or the session ended
 };
 
 // The word used on the wire and in messages for a code, e.g. "missing_field".

@@ -1,0 +1,207 @@
+// The client library's API: one person's account on one relay, for all three
+// roles. It is the only place where private keys and plaintext exist; the
+// relay only ever receives signed statements, ciphertexts and wraps.
+//
+// A profile is a directory holding the keystore (keystore.json, encrypted
+// under the passphrase) and the mailbox (mailbox.db, encrypted under a key
+// derived from the identity key): the cases known, the facilitator key each
+// invitation pinned, the relay, the session token, and the letters received.
+//
+// Trust: every letter, key and approval the relay hands over is checked
+// against the case's roster, which grows only from the pinned facilitator's
+// signatures (client-lib/review.hpp). Nothing the relay says without such a
+// signature is used.
+//
+// Failures are typed `shuttle::error`s: not_attested (a key no facilitator
+// vouched for, including your own before the safety-number check),
+// facilitator_mismatch (the relay presented another facilitator than the
+// invitation pins), key_changed, relay_unreachable, tls_failure,
+// wrong_passphrase, withdrawn, case_closed, not_found, not_logged_in,
+// relay_refused (any other refusal; the detail names the relay's code).
+//
+// Ownership and threads: an account owns its connection, keys and mailbox;
+// it is movable, not copyable, and is used from one thread at a time.
+// Sessions are renewed by logging in again when the relay says one ended.
+#pragma once
+
+#include "client-lib/document.hpp"
+#include "client-lib/keystore.hpp"
+#include "client-lib/mailbox.hpp"
+#include "client-lib/relay_connection.hpp"
+#include "client-lib/review.hpp"
+#include "proto/audit.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace shuttle::client {
+
+struct case_summary {
+  proto::id case_id{};
+  std::string state;              // open, closed
+  proto::role role = proto::role::harmed;
+  std::string participant_state;  // active, withdrawn
+  std::uint64_t approvals_required = 1;
+};
+
+struct person {
+  proto::public_key identity{};
+  proto::role role = proto::role::harmed;
+  std::string state;              // active, withdrawn
+  bool attested = false;          // in this client's roster with its current key
+  bool me = false;
+  std::string safety_number;      // of the identity key
+};
+
+struct case_view {
+  case_summary summary;
+  std::vector<person> people;
+};
+
+// A message as the relay lists it (content-free).
+struct message_summary {
+  proto::id message{};
+  proto::id case_id{};
+  proto::message_kind kind = proto::message_kind::letter;
+  proto::public_key sender{};
+  proto::role to = proto::role::responsible;
+  std::string state;  // in_review, returned, released, delivered, opened, declined, revoked
+  std::uint64_t size = 0;
+  std::optional<std::uint64_t> submitted_at, released_at, release_at;
+  std::optional<proto::id> supersedes;
+  std::uint64_t approvals = 0, approvals_required = 0;
+  std::optional<proto::public_key> claimed_by;
+  std::uint64_t waiting_seconds = 0;  // in the queue
+  bool mine = false;
+};
+
+// A letter opened by its reader.
+struct opened_letter {
+  message_summary summary;
+  document content;
+  std::optional<std::string> content_note;  // the facilitator's note to the recipient
+  std::optional<note> returned;              // why it came back (for its sender)
+};
+
+struct event {
+  std::uint64_t seq = 0;
+  std::string kind;  // queued, claimed, approved, released, returned, delivered, opened, declined, revoked, ...
+  proto::id case_id{};
+  std::optional<proto::id> message;
+  std::uint64_t at = 0;
+};
+
+class account {
+ public:
+  // Enrols with an invitation code: creates the profile in `dir` (or, when
+  // it already holds one, joins the case with the existing account). Checks
+  // the invitation the relay presents against the code before sending
+  // anything (facilitator_mismatch). `relay` overrides the code's relay
+  // address (needed when the code names none).
+  static result<account> enrol(const std::filesystem::path& dir, std::string_view code,
+                               std::string_view passphrase, const std::optional<std::string>& relay = std::nullopt);
+  // Opens an existing profile (wrong_passphrase, not_logged_in when there is none).
+  static result<account> open(const std::filesystem::path& dir, std::string_view passphrase);
+
+  account(account&&) noexcept;
+  account& operator=(account&&) noexcept;
+  ~account();
+
+  const proto::public_key& identity() const { return keys_.identity().public_key(); }
+  std::string safety_number() const;
+  const relay_address& relay() const { return relay_.address(); }
+  bool is_facilitator() const { return facilitator_; }
+
+  result<void> login();
+  result<void> logout();
+
+  // -- cases
+  result<std::vector<case_summary>> cases();
+  result<case_view> show_case(const proto::id& case_id);
+  // A facilitator opens a case (two_person: two distinct approvals per letter).
+  result<proto::id> open_case(bool two_person);
+  // A facilitator invites someone into a case; the code is handed over in person.
+  result<std::string> invite(const proto::id& case_id, proto::role role, std::uint64_t lifetime_seconds = 7 * 24 * 3600);
+  // A facilitator attests a participant after comparing its safety number.
+  result<void> attest(const proto::id& case_id, const proto::public_key& participant);
+  result<void> close_case(const proto::id& case_id);
+  // Withdraws from a case (a party); its unreleased letters are revoked, and
+  // the released ones too with `revoke_released`. The case key is deleted.
+  result<std::uint64_t> withdraw(const proto::id& case_id, bool revoke_released);
+
+  // -- letters
+  // Sends a letter (or, for a facilitator, an internal note) into review.
+  struct draft {
+    document content;
+    proto::message_kind kind = proto::message_kind::letter;
+    std::optional<proto::id> revises;  // a returned letter of yours
+  };
+  result<proto::id> send(const proto::id& case_id, const draft& d);
+  result<std::vector<message_summary>> messages(const proto::id& case_id);
+  // Fetches and opens a message you may read: your own, one in review (a
+  // facilitator), or one released to you (kept in the mailbox; the relay
+  // records delivery). `receipt` tells the sender you opened it.
+  result<opened_letter> read(const proto::id& case_id, const proto::id& message, bool receipt = false);
+  result<void> decline(const proto::id& case_id, const proto::id& message);
+  // Takes a letter back; answers whether it had already been delivered.
+  result<bool> revoke(const proto::id& case_id, const proto::id& message);
+  // Deletes kept letters their senders revoked; returns how many.
+  result<std::size_t> sync(const proto::id& case_id);
+  result<std::vector<kept_letter>> kept(const proto::id& case_id);
+
+  // -- review (facilitators)
+  result<std::vector<message_summary>> queue();
+  result<void> claim(const proto::id& case_id, const proto::id& message);
+  struct approval_choice {
+    std::optional<std::string> content_note;
+    std::optional<std::uint64_t> release_at;
+  };
+  // Approves; answers the state afterwards (released, or in_review while a
+  // second approval or the release time is awaited).
+  result<std::string> approve(const proto::id& case_id, const proto::id& message, const approval_choice& choice = {});
+  result<void> return_letter(const proto::id& case_id, const proto::id& message, return_reason reason,
+                             std::string_view note_text);
+  // The case's audit trail, verified against the relay's key before it is returned.
+  result<proto::audit_export> audit(const proto::id& case_id);
+  result<proto::public_key> relay_key();
+
+  // -- live events
+  // Calls `on_event` for each event as it comes, reconnecting (and catching
+  // up from the last one seen) until `keep_going` says stop. Returns when
+  // stopped, or with an error the account cannot recover from (not_logged_in
+  // after a failed login, tls_failure).
+  result<void> watch(const std::function<void(const event&)>& on_event, const std::function<bool()>& keep_going);
+
+  // Turns a unique prefix of a case or message id (as people type them) into the id.
+  result<proto::id> resolve_case(std::string_view text);
+  result<proto::id> resolve_message(const proto::id& case_id, std::string_view text);
+
+ private:
+  account(std::filesystem::path dir, keystore keys, secret_bytes passphrase, mailbox box, relay_connection relay);
+  template <class F>
+  auto authenticated(F&& f) -> decltype(f());
+  result<roster> roster_of(const proto::id& case_id);
+  result<case_entry> case_of(const proto::id& case_id);
+  result<void> save_keys();
+  result<boost::json::value> fetch(const proto::id& case_id, const proto::id& message);
+
+  std::filesystem::path dir_;
+  keystore keys_;
+  secret_bytes passphrase_;
+  mailbox box_;
+  relay_connection relay_;
+  bool facilitator_ = false;
+};
+
+// Words people read for a message state: "in review", "returned with a
+// note", "available", "delivered", "opened", "declined", "revoked".
+std::string_view status_words(std::string_view state);
+
+// The profile's files.
+inline std::filesystem::path keystore_path(const std::filesystem::path& dir) { return dir / "keystore.json"; }
+inline std::filesystem::path mailbox_path(const std::filesystem::path& dir) { return dir / "mailbox.db"; }
+
+}  // namespace shuttle::client

@@ -1,0 +1,870 @@
+// shuttle: the command-line client for facilitators, harmed parties and
+// responsible parties. One binary over client-lib's account API; every
+// command is `shuttle COMMAND [options]` with --help. docs/CLI.md is the
+// command reference.
+//
+// The passphrase comes from SHUTTLE_PASSPHRASE, from --passphrase-fd N, or
+// is asked on the terminal without echo. The profile is --profile DIR,
+// SHUTTLE_PROFILE, or ~/.shuttle.
+#include "client-lib/account.hpp"
+#include "client-lib/process.hpp"
+#include "proto/base64.hpp"
+#include "proto/fingerprint.hpp"
+
+#include <boost/json.hpp>
+#include <boost/program_options.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <termios.h>
+#include <unistd.h>
+
+namespace {
+
+using namespace shuttle;
+using namespace shuttle::client;
+namespace po = boost::program_options;
+namespace json = boost::json;
+
+template <std::size_t N>
+std::string b64(const fixed<N>& v) {
+  return proto::base64url_encode(v);
+}
+
+// A short form of an id for people; any unique prefix is accepted back.
+std::string short_id(const proto::id& id) { return b64(id).substr(0, 8); }
+
+std::atomic<bool> interrupted{false};
+
+// ------------------------------------------------------------------ options shared by every command
+
+struct common {
+  std::string profile;
+  int passphrase_fd = -1;
+  bool as_json = false;
+};
+
+void add_common(po::options_description& d, common& c) {
+  d.add_options()
+      ("help", "show this help")
+      ("profile", po::value(&c.profile), "the profile directory (default: $SHUTTLE_PROFILE or ~/.shuttle)")
+      ("passphrase-fd", po::value(&c.passphrase_fd), "read the passphrase from this file descriptor (for scripts)")
+      ("json", po::bool_switch(&c.as_json), "print JSON instead of sentences");
+}
+
+std::filesystem::path profile_dir(const common& c) {
+  if (!c.profile.empty()) return c.profile;
+  if (const char* p = std::getenv("SHUTTLE_PROFILE"); p && *p) return p;
+  if (const char* home = std::getenv("HOME"); home && *home) return std::filesystem::path(home) / ".shuttle";
+  return ".shuttle";
+}
+
+std::string ask_hidden(const std::string& prompt) {
+  std::cerr << prompt << std::flush;
+  termios old{};
+  const bool tty = tcgetattr(STDIN_FILENO, &old) == 0;
+  if (tty) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (tty) tcsetattr(STDIN_FILENO, TCSANOW, &old);
+  std::cerr << "\n";
+  return line;
+}
+
+std::string passphrase(const common& c, bool new_one) {
+  if (c.passphrase_fd >= 0) {
+    std::string out;
+    char ch = 0;
+    while (::read(c.passphrase_fd, &ch, 1) == 1 && ch != '\n') out.push_back(ch);
+    return out;
+  }
+  if (const char* p = std::getenv("SHUTTLE_PASSPHRASE"); p) return p;
+  if (!isatty(STDIN_FILENO)) throw std::runtime_error("no passphrase: set SHUTTLE_PASSPHRASE or use --passphrase-fd");
+  std::string first = ask_hidden(new_one ? "Choose a passphrase for your keys: " : "Passphrase: ");
+  if (new_one) {
+    if (first.size() < 8) throw std::runtime_error("please choose a passphrase of at least 8 characters");
+    if (ask_hidden("Once more, to be sure: ") != first) throw std::runtime_error("the two passphrases differ");
+  }
+  return first;
+}
+
+// ------------------------------------------------------------------ errors, calmly
+
+// What to tell a person for each error; the code goes in --json output.
+std::string explain(const error& e) {
+  switch (e.code) {
+    case errc::wrong_passphrase: return "That passphrase does not open these keys. Please try again.";
+    case errc::relay_unreachable: return "The relay cannot be reached right now (" + e.detail + "). Nothing was sent; please try again later.";
+    case errc::tls_failure: return "The relay's identity could not be confirmed (" + e.detail + "). Nothing was sent.";
+    case errc::facilitator_mismatch:
+      return "The relay presented a different facilitator than your invitation names. Nothing was sent; please "
+             "tell your facilitator.";
+    case errc::not_attested: return "Not yet: " + e.detail + ".";
+    case errc::key_changed:
+      return "Someone's keys changed since they were checked. Nothing was sent until a facilitator checks them again.";
+    case errc::withdrawn: return "The conversation has closed: " + e.detail + ".";
+    case errc::case_closed: return "This case is closed; nothing more can be sent.";
+    case errc::not_found: return "Not found: " + e.detail + ".";
+    case errc::not_logged_in: return e.detail.empty() ? "Please enrol or log in first." : e.detail + ".";
+    default: return e.message();
+  }
+}
+
+struct failure : std::runtime_error {
+  error e;
+  explicit failure(error err) : std::runtime_error(explain(err)), e(std::move(err)) {}
+};
+
+template <class T>
+T need(result<T> r) {
+  if (!r) throw failure(r.error());
+  return std::move(*r);
+}
+inline void need(result<void> r) {
+  if (!r) throw failure(r.error());
+}
+
+// ------------------------------------------------------------------ printing
+
+std::string when(std::uint64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
+
+std::string role_words(proto::role r) {
+  switch (r) {
+    case proto::role::facilitator: return "facilitator";
+    case proto::role::harmed: return "harmed party";
+    case proto::role::responsible: return "responsible party";
+    case proto::role::harmed_support: return "supporter of the harmed party";
+    case proto::role::responsible_support: return "supporter of the responsible party";
+  }
+  return "?";
+}
+
+void print_json(const json::value& v) { std::cout << json::serialize(v) << "\n"; }
+
+json::object message_json(const message_summary& m) {
+  json::object o{{"message", b64(m.message)}, {"case", b64(m.case_id)}, {"kind", proto::to_string(m.kind)},
+                 {"sender", b64(m.sender)},    {"to", proto::to_string(m.to)},  {"state", m.state},
+                 {"status", status_words(m.state)}, {"size", m.size},          {"mine", m.mine}};
+  if (m.released_at) o["released_at"] = *m.released_at;
+  if (m.submitted_at) o["submitted_at"] = *m.submitted_at;
+  if (m.release_at) o["release_at"] = *m.release_at;
+  if (m.supersedes) o["revises"] = b64(*m.supersedes);
+  return o;
+}
+
+std::string document_text(const document& d) { return std::string(d.body.begin(), d.body.end()); }
+
+// ------------------------------------------------------------------ commands
+
+struct command {
+  std::string name;
+  std::string group;
+  std::string summary;
+  std::function<int(int, char**)> run;
+};
+
+// Parses a command's options; prints its help and returns nothing for --help.
+std::optional<po::variables_map> parse(int argc, char** argv, po::options_description& d,
+                                       po::positional_options_description pos = {}) {
+  po::variables_map vm;
+  // No short options: ids are base64url and may start with '-'.
+  const auto style = po::command_line_style::unix_style ^ po::command_line_style::allow_short;
+  po::store(po::command_line_parser(argc, argv).options(d).positional(pos).style(style).run(), vm);
+  if (vm.count("help")) {
+    std::cout << d << "\n";
+    return std::nullopt;
+  }
+  po::notify(vm);
+  return vm;
+}
+
+account open_account(const common& c) { return need(account::open(profile_dir(c), passphrase(c, false))); }
+
+int cmd_enrol(int argc, char** argv) {
+  common c;
+  std::string code, relay;
+  po::options_description d("shuttle enrol CODE: join with the invitation code your facilitator gave you");
+  add_common(d, c);
+  d.add_options()("code", po::value(&code)->required(), "the invitation code (shuttle-invite-1....)")
+      ("relay", po::value(&relay), "the relay's HOST:PORT, when the code names none");
+  po::positional_options_description pos;
+  pos.add("code", 1);
+  auto vm = parse(argc, argv, d, pos);
+  if (!vm) return 0;
+  const auto dir = profile_dir(c);
+  const bool existing = std::filesystem::exists(keystore_path(dir));
+  auto a = need(account::enrol(dir, code, passphrase(c, !existing),
+                               relay.empty() ? std::nullopt : std::optional<std::string>(relay)));
+  if (c.as_json) {
+    print_json(json::object{{"identity", b64(a.identity())}, {"safety_number", a.safety_number()},
+                            {"facilitator", a.is_facilitator()}});
+    return 0;
+  }
+  std::cout << "You are enrolled. Your keys are in " << dir.string() << ".\n"
+            << "Your safety number (read it to your facilitator when you meet):\n  " << a.safety_number() << "\n";
+  return 0;
+}
+
+int cmd_whoami(int argc, char** argv) {
+  common c;
+  po::options_description d("shuttle whoami: your identity, safety number and relay");
+  add_common(d, c);
+  if (!parse(argc, argv, d)) return 0;
+  auto a = open_account(c);
+  if (c.as_json) {
+    print_json(json::object{{"identity", b64(a.identity())}, {"safety_number", a.safety_number()},
+                            {"relay", a.relay().text()}, {"facilitator", a.is_facilitator()}});
+    return 0;
+  }
+  std::cout << "Identity:      " << b64(a.identity()) << "\n"
+            << "Safety number: " << a.safety_number() << "\n"
+            << "Relay:         " << a.relay().text() << "\n"
+            << "Facilitator:   " << (a.is_facilitator() ? "yes" : "no") << "\n";
+  return 0;
+}
+
+int cmd_cases(int argc, char** argv) {
+  common c;
+  po::options_description d("shuttle cases: the cases you take part in");
+  add_common(d, c);
+  if (!parse(argc, argv, d)) return 0;
+  auto a = open_account(c);
+  auto list = need(a.cases());
+  if (c.as_json) {
+    json::array out;
+    for (const auto& s : list) {
+      out.push_back(json::object{{"case", b64(s.case_id)}, {"state", s.state}, {"role", proto::to_string(s.role)},
+                                 {"participant_state", s.participant_state}, {"approvals_required", s.approvals_required}});
+    }
+    print_json(out);
+    return 0;
+  }
+  if (list.empty()) std::cout << "You take part in no case yet.\n";
+  for (const auto& s : list) {
+    std::cout << short_id(s.case_id) << "  " << s.state << ", you are the " << role_words(s.role)
+              << (s.participant_state == "withdrawn" ? " (withdrawn)" : "")
+              << (s.approvals_required == 2 ? ", two-person review" : "") << "\n";
+  }
+  return 0;
+}
+
+int cmd_case(int argc, char** argv) {
+  common c;
+  std::string action, case_text;
+  bool two_person = false;
+  po::options_description d(
+      "shuttle case open [--two-person] | shuttle case show CASE | shuttle case close CASE");
+  add_common(d, c);
+  d.add_options()("action", po::value(&action)->required(), "open, show or close")
+      ("case", po::value(&case_text), "the case (its id or the start of it)")
+      ("two-person", po::bool_switch(&two_person), "open: every letter needs two distinct facilitators' approval");
+  po::positional_options_description pos;
+  pos.add("action", 1).add("case", 1);
+  auto vm = parse(argc, argv, d, pos);
+  if (!vm) return 0;
+  auto a = open_account(c);
+  if (action == "open") {
+    const auto id = need(a.open_case(two_person));
+    if (c.as_json) {
+      print_json(json::object{{"case", b64(id)}});
+    } else {
+      std::cout << "Opened case " << b64(id) << " (" << short_id(id) << ").\n";
+    }
+    return 0;
+  }
+  if (case_text.empty()) throw std::runtime_error("which case? (shuttle cases lists them)");
+  const auto id = need(a.resolve_case(case_text));
+  if (action == "close") {
+    need(a.close_case(id));
+    std::cout << (c.as_json ? "{\"state\":\"closed\"}" : "The case is closed.") << "\n";
+    return 0;
+  }
+  if (action != "show") throw std::runtime_error("shuttle case: open, show or close");
+  auto v = need(a.show_case(id));
+  if (c.as_json) {
+    json::array people;
+    for (const auto& p : v.people) {
+      people.push_back(json::object{{"identity", b64(p.identity)}, {"role", proto::to_string(p.role)},
+                                    {"state", p.state}, {"attested", p.attested}, {"me", p.me},
+                                    {"safety_number", p.safety_number}});
+    }
+    print_json(json::object{{"case", b64(id)}, {"state", v.summary.state},
+                            {"approvals_required", v.summary.approvals_required}, {"people", people}});
+    return 0;
+  }
+  std::cout << "Case " << b64(id) << ": " << v.summary.state
+            << (v.summary.approvals_required == 2 ? ", two-person review" : "") << "\n";
+  for (const auto& p : v.people) {
+    std::cout << "  " << role_words(p.role) << (p.me ? " (you)" : "") << ": " << p.state << ", "
+              << (p.attested ? "keys checked" : "keys NOT yet checked") << "\n"
+              << "    safety number " << p.safety_number << "\n";
+  }
+  return 0;
+}
+
+int cmd_invite(int argc, char** argv) {
+  common c;
+  std::string case_text, role_text;
+  unsigned days = 7;
+  po::options_description d("shuttle invite CASE --role ROLE: an invitation code to hand over in person");
+  add_common(d, c);
+  d.add_options()("case", po::value(&case_text)->required(), "the case")
+      ("role", po::value(&role_text)->required(), "harmed, responsible or facilitator")
+      ("days", po::value(&days)->default_value(days), "how long the code works (at most 30)");
+  po::positional_options_description pos;
+  pos.add("case", 1);
+  if (!parse(argc, argv, d, pos)) return 0;
+  proto::role role{};
+  if (!proto::parse_enum(role_text, role)) throw std::runtime_error("--role is harmed, responsible or facilitator");
+  auto a = open_account(c);
+  const auto code = need(a.invite(need(a.resolve_case(case_text)), role, std::uint64_t{days} * 24 * 3600));
+  if (c.as_json) {
+    print_json(json::object{{"code", code}});
+  } else {
+    std::cout << code << "\n";
+    std::cerr << "Hand this code to the " << role_words(role) << " in person or by a channel you trust. It works once, for "
+              << days << " days.\n";
+  }
+  return 0;
+}
+
+int cmd_attest(int argc, char** argv) {
+  common c;
+  std::string case_text, safety;
+  po::options_description d(
+      "shuttle attest CASE --safety-number \"DIGITS\": vouch for a participant's keys after you compared their safety "
+      "number with them");
+  add_common(d, c);
+  d.add_options()("case", po::value(&case_text)->required(), "the case")
+      ("safety-number", po::value(&safety)->required(), "the safety number the participant read to you");
+  po::positional_options_description pos;
+  pos.add("case", 1);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  const auto id = need(a.resolve_case(case_text));
+  auto v = need(a.show_case(id));
+  auto digits = [](const std::string& s) {
+    std::string out;
+    for (char ch : s) {
+      if (ch >= '0' && ch <= '9') out.push_back(ch);
+    }
+    return out;
+  };
+  for (const auto& p : v.people) {
+    if (!p.me && digits(p.safety_number) == digits(safety)) {
+      need(a.attest(id, p.identity));
+      std::cout << (c.as_json ? "{\"attested\":true}" : "The " + role_words(p.role) + "'s keys are now checked.") << "\n";
+      return 0;
+    }
+  }
+  throw std::runtime_error("no participant of this case has that safety number. Do not attest: compare again.");
+}
+
+std::string read_letter_text(const std::string& file, const std::string& text) {
+  if (!text.empty()) return text;
+  if (!file.empty()) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  const char* editor = std::getenv("VISUAL");
+  if (!editor || !*editor) editor = std::getenv("EDITOR");
+  if (!editor || !*editor || !isatty(STDIN_FILENO)) {
+    throw std::runtime_error("give the letter with --file or --text (or set $EDITOR)");
+  }
+  char path[] = "/tmp/shuttle-letter-XXXXXX";
+  const int fd = mkstemp(path);
+  if (fd < 0) throw std::runtime_error("cannot make a temporary file for the editor");
+  ::close(fd);
+  const std::string cmd = std::string(editor) + " '" + path + "'";
+  const int rc = std::system(cmd.c_str());
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  // Overwrite before removing: the draft is a letter.
+  {
+    std::ofstream wipe(path, std::ios::binary | std::ios::trunc);
+    wipe << std::string(ss.str().size(), '\0');
+  }
+  std::filesystem::remove(path);
+  if (rc != 0) throw std::runtime_error("the editor did not finish; nothing was sent");
+  if (ss.str().find_first_not_of(" \n\t\r") == std::string::npos) throw std::runtime_error("the letter is empty; nothing was sent");
+  return ss.str();
+}
+
+int cmd_write(int argc, char** argv) {
+  common c;
+  std::string case_text, file, text, revises;
+  std::vector<std::string> attachments;
+  po::options_description d("shuttle write CASE [--file F | --text T]: write a letter to the other party; a facilitator "
+                            "reads it first");
+  add_common(d, c);
+  d.add_options()("case", po::value(&case_text)->required(), "the case")
+      ("file", po::value(&file), "the letter's text from this file")
+      ("text", po::value(&text), "the letter's text (otherwise $EDITOR opens)")
+      ("attach", po::value(&attachments)->composing(), "a file to attach (repeat for more)")
+      ("revises", po::value(&revises), "a returned letter of yours that this one revises");
+  po::positional_options_description pos;
+  pos.add("case", 1);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  const auto id = need(a.resolve_case(case_text));
+  account::draft draft;
+  draft.content = document::text(read_letter_text(file, text));
+  for (const auto& path : attachments) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string data = ss.str();
+    draft.content.attachments.push_back({std::filesystem::path(path).filename().string(), "application/octet-stream",
+                                         bytes(data.begin(), data.end())});
+  }
+  if (!revises.empty()) draft.revises = need(a.resolve_message(id, revises));
+  const auto message = need(a.send(id, draft));
+  if (c.as_json) {
+    print_json(json::object{{"message", b64(message)}, {"state", "in_review"}});
+  } else {
+    std::cout << "Your letter " << short_id(message) << " is with your facilitator: in review.\n";
+  }
+  return 0;
+}
+
+int cmd_note(int argc, char** argv) {
+  common c;
+  std::string case_text, text, file;
+  po::options_description d("shuttle note CASE --text T: an internal note for this case's facilitators only");
+  add_common(d, c);
+  d.add_options()("case", po::value(&case_text)->required(), "the case")("text", po::value(&text), "the note")
+      ("file", po::value(&file), "the note from a file");
+  po::positional_options_description pos;
+  pos.add("case", 1);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  const auto id = need(a.resolve_case(case_text));
+  const auto message = need(a.send(id, {document::text(read_letter_text(file, text)), proto::message_kind::note, {}}));
+  std::cout << (c.as_json ? "{\"message\":\"" + b64(message) + "\"}" : "Note " + short_id(message) + " kept for the facilitators.")
+            << "\n";
+  return 0;
+}
+
+int cmd_letters(int argc, char** argv) {
+  common c;
+  std::string case_text;
+  po::options_description d("shuttle letters CASE: the letters of a case you may see, and where each one is");
+  add_common(d, c);
+  d.add_options()("case", po::value(&case_text)->required(), "the case");
+  po::positional_options_description pos;
+  pos.add("case", 1);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  const auto id = need(a.resolve_case(case_text));
+  const auto deleted = need(a.sync(id));
+  auto list = need(a.messages(id));
+  if (c.as_json) {
+    json::array out;
+    for (const auto& m : list) out.push_back(message_json(m));
+    print_json(out);
+    return 0;
+  }
+  if (deleted > 0) std::cout << deleted << " letter(s) taken back by their sender were deleted from this device.\n";
+  if (list.empty()) std::cout << "No letters yet.\n";
+  for (const auto& m : list) {
+    std::cout << short_id(m.message) << "  " << (m.kind == proto::message_kind::note ? "note" : m.mine ? "from you" : "to you")
+              << ", " << status_words(m.state);
+    if (m.release_at) std::cout << " (released at " << when(*m.release_at) << ")";
+    if (m.supersedes) std::cout << ", revises " << short_id(*m.supersedes);
+    std::cout << "\n";
+  }
+  return 0;
+}
+
+void print_letter(const opened_letter& l) {
+  std::cout << "---- letter " << short_id(l.summary.message) << " (" << status_words(l.summary.state) << ") ----\n"
+            << document_text(l.content) << (document_text(l.content).ends_with('\n') ? "" : "\n");
+  for (const auto& at : l.content.attachments) std::cout << "[attachment: " << at.name << ", " << at.data.size() << " bytes]\n";
+  if (l.content_note) std::cout << "---- a note from the facilitator ----\n" << *l.content_note << "\n";
+  if (l.returned) {
+    std::cout << "---- returned to you"
+              << (l.returned->reason ? ": " + std::string(to_string(*l.returned->reason)) : std::string()) << " ----\n"
+              << l.returned->text << "\n";
+  }
+  std::cout << "----\n";
+}
+
+int cmd_read(int argc, char** argv) {
+  common c;
+  std::string case_text, message_text, save;
+  bool receipt = false;
+  po::options_description d("shuttle read CASE LETTER: open a letter (yours, one in review, or one waiting for you)");
+  add_common(d, c);
+  d.add_options()("case", po::value(&case_text)->required(), "the case")
+      ("letter", po::value(&message_text)->required(), "the letter (its id or the start of it)")
+      ("receipt", po::bool_switch(&receipt), "let the sender know you opened it")
+      ("save-attachments", po::value(&save), "write attachments into this directory");
+  po::positional_options_description pos;
+  pos.add("case", 1).add("letter", 1);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  const auto id = need(a.resolve_case(case_text));
+  const auto message = need(a.resolve_message(id, message_text));
+  auto l = need(a.read(id, message, receipt));
+  if (!save.empty()) {
+    std::filesystem::create_directories(save);
+    for (const auto& at : l.content.attachments) {
+      const auto name = std::filesystem::path(at.name).filename();
+      std::ofstream(std::filesystem::path(save) / name, std::ios::binary)
+          .write(reinterpret_cast<const char*>(at.data.data()), static_cast<std::streamsize>(at.data.size()));
+    }
+  }
+  if (c.as_json) {
+    json::object o = message_json(l.summary);
+    o["text"] = document_text(l.content);
+    if (l.content_note) o["facilitator_note"] = *l.content_note;
+    if (l.returned) {
+      o["returned"] = json::object{{"reason", l.returned->reason ? to_string(*l.returned->reason) : "other"},
+                                   {"note", l.returned->text}};
+    }
+    print_json(o);
+    return 0;
+  }
+  print_letter(l);
+  return 0;
+}
+
+int cmd_message_step(int argc, char** argv, const std::string& what) {
+  common c;
+  std::string case_text, message_text;
+  bool revoke_released = false;
+  po::options_description d("shuttle " + what + " CASE LETTER");
+  add_common(d, c);
+  d.add_options()("case", po::value(&case_text)->required(), "the case")
+      ("letter", po::value(&message_text)->required(), "the letter");
+  po::positional_options_description pos;
+  pos.add("case", 1).add("letter", 1);
+  if (!parse(argc, argv, d, pos)) return 0;
+  (void)revoke_released;
+  auto a = open_account(c);
+  const auto id = need(a.resolve_case(case_text));
+  const auto message = need(a.resolve_message(id, message_text));
+  if (what == "decline") {
+    need(a.decline(id, message));
+    std::cout << (c.as_json ? "{\"state\":\"declined\"}" : "You declined this letter. It will not be shown again.") << "\n";
+  } else if (what == "revoke") {
+    const bool delivered = need(a.revoke(id, message));
+    if (c.as_json) {
+      print_json(json::object{{"state", "revoked"}, {"was_delivered", delivered}});
+    } else {
+      std::cout << "Revoked: the letter is deleted from the relay.\n"
+                << (delivered ? "It had already been delivered, so it may have been read before you took it back.\n"
+                              : "It had not been delivered: no one else read it except your facilitator.\n");
+    }
+  } else if (what == "claim") {
+    need(a.claim(id, message));
+    std::cout << (c.as_json ? "{\"claimed\":true}" : "You are reviewing this letter; others see it is taken.") << "\n";
+  }
+  return 0;
+}
+
+int cmd_queue(int argc, char** argv) {
+  common c;
+  po::options_description d("shuttle queue: letters waiting for your review, oldest first");
+  add_common(d, c);
+  if (!parse(argc, argv, d)) return 0;
+  auto a = open_account(c);
+  auto list = need(a.queue());
+  if (c.as_json) {
+    json::array out;
+    for (const auto& m : list) {
+      auto o = message_json(m);
+      o["waiting_seconds"] = m.waiting_seconds;
+      o["approvals"] = m.approvals;
+      o["approvals_required"] = m.approvals_required;
+      if (m.claimed_by) o["claimed_by"] = b64(*m.claimed_by);
+      out.push_back(o);
+    }
+    print_json(out);
+    return 0;
+  }
+  if (list.empty()) std::cout << "Nothing waits for review.\n";
+  for (const auto& m : list) {
+    std::cout << short_id(m.case_id) << " " << short_id(m.message) << "  " << proto::to_string(m.kind) << " to the "
+              << role_words(m.to) << ", " << m.size << " bytes, waiting " << m.waiting_seconds / 60 << " min"
+              << (m.approvals_required == 2 ? ", approvals " + std::to_string(m.approvals) + "/2" : "")
+              << (m.claimed_by ? (*m.claimed_by == a.identity() ? ", claimed by you" : ", claimed by another facilitator")
+                               : "")
+              << "\n";
+  }
+  return 0;
+}
+
+int cmd_review(int argc, char** argv) {
+  common c;
+  std::string case_text, message_text;
+  po::options_description d("shuttle review CASE LETTER: claim a letter and read it for review");
+  add_common(d, c);
+  d.add_options()("case", po::value(&case_text)->required(), "the case")("letter", po::value(&message_text)->required(), "the letter");
+  po::positional_options_description pos;
+  pos.add("case", 1).add("letter", 1);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  const auto id = need(a.resolve_case(case_text));
+  const auto message = need(a.resolve_message(id, message_text));
+  need(a.claim(id, message));
+  auto l = need(a.read(id, message));
+  if (c.as_json) {
+    auto o = message_json(l.summary);
+    o["text"] = document_text(l.content);
+    print_json(o);
+    return 0;
+  }
+  print_letter(l);
+  std::cout << "Approve with: shuttle approve " << short_id(id) << " " << short_id(message)
+            << "   or return with: shuttle return " << short_id(id) << " " << short_id(message)
+            << " --reason REASON --note TEXT\n";
+  return 0;
+}
+
+int cmd_approve(int argc, char** argv) {
+  common c;
+  std::string case_text, message_text, note, release;
+  po::options_description d("shuttle approve CASE LETTER [--note T] [--release-at TIME]: release a letter to its recipient");
+  add_common(d, c);
+  d.add_options()("case", po::value(&case_text)->required(), "the case")("letter", po::value(&message_text)->required(), "the letter")
+      ("note", po::value(&note), "a note to the recipient, sealed to them (e.g. to prepare them)")
+      ("release-at", po::value(&release), "not before this time: seconds since 1970, or +MINUTES");
+  po::positional_options_description pos;
+  pos.add("case", 1).add("letter", 1);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  const auto id = need(a.resolve_case(case_text));
+  const auto message = need(a.resolve_message(id, message_text));
+  account::approval_choice choice;
+  if (!note.empty()) choice.content_note = note;
+  if (!release.empty()) {
+    choice.release_at = release.front() == '+' ? unix_now() + 60 * std::stoull(release.substr(1)) : std::stoull(release);
+  }
+  const auto state = need(a.approve(id, message, choice));
+  if (c.as_json) {
+    print_json(json::object{{"state", state}});
+  } else if (state == "released") {
+    std::cout << "Approved: the letter is now available to its recipient.\n";
+  } else {
+    std::cout << "Approved. It is released once "
+              << (choice.release_at ? "its release time comes" : "a second facilitator approves it too") << ".\n";
+  }
+  return 0;
+}
+
+int cmd_return(int argc, char** argv) {
+  common c;
+  std::string case_text, message_text, reason_text, note;
+  po::options_description d("shuttle return CASE LETTER --reason R --note T: send a letter back to its writer with a note");
+  add_common(d, c);
+  d.add_options()("case", po::value(&case_text)->required(), "the case")("letter", po::value(&message_text)->required(), "the letter")
+      ("reason", po::value(&reason_text)->required(),
+       "identifying_information, retraumatising_wording, asks_for_forgiveness_or_contact, threat or other")
+      ("note", po::value(&note)->required(), "what to change, for the writer only");
+  po::positional_options_description pos;
+  pos.add("case", 1).add("letter", 1);
+  if (!parse(argc, argv, d, pos)) return 0;
+  return_reason reason{};
+  if (!parse_enum(reason_text, reason)) throw std::runtime_error("unknown --reason; see shuttle return --help");
+  auto a = open_account(c);
+  const auto id = need(a.resolve_case(case_text));
+  const auto message = need(a.resolve_message(id, message_text));
+  need(a.return_letter(id, message, reason, note));
+  std::cout << (c.as_json ? "{\"state\":\"returned\"}" : "Returned to its writer with your note.") << "\n";
+  return 0;
+}
+
+int cmd_withdraw(int argc, char** argv) {
+  common c;
+  std::string case_text;
+  bool revoke_released = false, yes = false;
+  po::options_description d("shuttle withdraw CASE: leave the process. Letters not yet released are taken back.");
+  add_common(d, c);
+  d.add_options()("case", po::value(&case_text)->required(), "the case")
+      ("revoke-released", po::bool_switch(&revoke_released), "also take back letters already released")
+      ("yes", po::bool_switch(&yes), "do not ask for confirmation");
+  po::positional_options_description pos;
+  pos.add("case", 1);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  const auto id = need(a.resolve_case(case_text));
+  if (!yes) {
+    if (!isatty(STDIN_FILENO)) throw std::runtime_error("withdrawing is final: add --yes to confirm");
+    std::cerr << "Withdrawing is final. Type 'withdraw' to confirm: ";
+    std::string line;
+    std::getline(std::cin, line);
+    if (line != "withdraw") throw std::runtime_error("not withdrawn");
+  }
+  const auto revoked = need(a.withdraw(id, revoke_released));
+  if (c.as_json) {
+    print_json(json::object{{"participant_state", "withdrawn"}, {"revoked", revoked}});
+  } else {
+    std::cout << "You have withdrawn from this case. " << revoked << " letter(s) were taken back. "
+              << "Your facilitator has been told. Take care of yourself.\n";
+  }
+  return 0;
+}
+
+int cmd_audit(int argc, char** argv) {
+  common c;
+  std::string case_text, out;
+  po::options_description d("shuttle audit CASE [--out FILE]: the case's audit trail, verified with the relay's key");
+  add_common(d, c);
+  d.add_options()("case", po::value(&case_text)->required(), "the case")("out", po::value(&out), "also save the export here");
+  po::positional_options_description pos;
+  pos.add("case", 1);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  const auto x = need(a.audit(need(a.resolve_case(case_text))));
+  if (!out.empty()) std::ofstream(out) << proto::to_json(x);
+  if (c.as_json) {
+    std::cout << proto::to_json(x) << "\n";
+    return 0;
+  }
+  std::cout << "The audit trail verifies: " << x.entries.size() << " entries, signed by the relay at entry "
+            << x.checkpoint.seq << ".\n";
+  for (const auto& e : x.entries) std::cout << "  " << e.seq << "  " << when(e.at) << "  " << proto::to_string(e.event) << "\n";
+  return 0;
+}
+
+int cmd_watch(int argc, char** argv) {
+  common c;
+  po::options_description d("shuttle watch: print events as they happen (Ctrl-C stops)");
+  add_common(d, c);
+  if (!parse(argc, argv, d)) return 0;
+  auto a = open_account(c);
+  std::signal(SIGINT, [](int) { interrupted = true; });
+  std::signal(SIGTERM, [](int) { interrupted = true; });
+  if (!c.as_json) std::cerr << "Watching for events; Ctrl-C stops.\n";
+  need(a.watch(
+      [&](const event& e) {
+        if (c.as_json) {
+          json::object o{{"seq", e.seq}, {"event", e.kind}, {"case", b64(e.case_id)}, {"at", e.at}};
+          if (e.message) o["message"] = b64(*e.message);
+          print_json(o);
+        } else {
+          std::cout << when(e.at) << "  case " << short_id(e.case_id) << "  " << e.kind
+                    << (e.message ? " " + short_id(*e.message) : "") << "\n";
+        }
+        std::cout.flush();
+      },
+      [] { return !interrupted.load(); }));
+  return 0;
+}
+
+int cmd_logout(int argc, char** argv) {
+  common c;
+  po::options_description d("shuttle logout: end this profile's session on the relay");
+  add_common(d, c);
+  if (!parse(argc, argv, d)) return 0;
+  auto a = open_account(c);
+  need(a.logout());
+  std::cout << (c.as_json ? "{}" : "Logged out.") << "\n";
+  return 0;
+}
+
+const std::vector<command>& commands() {
+  static const std::vector<command> all{
+      {"enrol", "Getting started", "join with an invitation code", cmd_enrol},
+      {"whoami", "Getting started", "your identity and safety number", cmd_whoami},
+      {"logout", "Getting started", "end the session", cmd_logout},
+      {"cases", "Cases", "the cases you take part in", cmd_cases},
+      {"case", "Cases", "open, show or close a case (facilitators open and close)", cmd_case},
+      {"invite", "Cases", "an invitation code for a party (facilitators)", cmd_invite},
+      {"attest", "Cases", "vouch for a participant's keys after comparing safety numbers (facilitators)", cmd_attest},
+      {"withdraw", "Cases", "leave the process (parties)", cmd_withdraw},
+      {"write", "Letters", "write a letter to the other party", cmd_write},
+      {"letters", "Letters", "the letters of a case and where each one is", cmd_letters},
+      {"read", "Letters", "open a letter", cmd_read},
+      {"decline", "Letters", "decline a letter waiting for you",
+       [](int argc, char** argv) { return cmd_message_step(argc, argv, "decline"); }},
+      {"revoke", "Letters", "take one of your letters back",
+       [](int argc, char** argv) { return cmd_message_step(argc, argv, "revoke"); }},
+      {"queue", "Review", "letters waiting for your review (facilitators)", cmd_queue},
+      {"review", "Review", "claim and read a letter for review", cmd_review},
+      {"claim", "Review", "claim a letter without reading it yet",
+       [](int argc, char** argv) { return cmd_message_step(argc, argv, "claim"); }},
+      {"approve", "Review", "release a letter to its recipient", cmd_approve},
+      {"return", "Review", "send a letter back to its writer with a note", cmd_return},
+      {"note", "Review", "an internal note for the case's facilitators", cmd_note},
+      {"audit", "Review", "the case's verified audit trail", cmd_audit},
+      {"watch", "Live", "print events as they happen", cmd_watch},
+  };
+  return all;
+}
+
+void usage(std::ostream& out) {
+  out << "shuttle: letters through your facilitator, end-to-end encrypted.\n\nusage: shuttle COMMAND [options]\n";
+  std::string group;
+  for (const auto& c : commands()) {
+    if (c.group != group) {
+      group = c.group;
+      out << "\n" << group << ":\n";
+    }
+    out << "  " << c.name << std::string(10 - std::min<std::size_t>(c.name.size(), 9), ' ') << c.summary << "\n";
+  }
+  out << "\nEvery command has --help, --profile DIR, --json and --passphrase-fd N.\n"
+         "The passphrase is asked without echo, or read from SHUTTLE_PASSPHRASE.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  shuttle::client::harden_process();
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" || std::string(argv[1]) == "help") {
+    usage(argc < 2 ? std::cerr : std::cout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string name = argv[1];
+  bool json_errors = false;
+  for (int i = 2; i < argc; ++i) json_errors |= std::string(argv[i]) == "--json";
+  for (const auto& c : commands()) {
+    if (c.name != name) continue;
+    try {
+      return c.run(argc - 1, argv + 1);
+    } catch (const failure& f) {
+      if (json_errors) {
+        std::cout << json::serialize(json::object{{"error", to_string(f.e.code)}, {"message", f.what()}}) << "\n";
+      } else {
+        std::cerr << "shuttle " << name << ": " << f.what() << "\n";
+      }
+      return 1;
+    } catch (const po::error& e) {
+      std::cerr << "shuttle " << name << ": " << e.what() << " (see shuttle " << name << " --help)\n";
+      return 2;
+    } catch (const std::exception& e) {
+      if (json_errors) {
+        std::cout << json::serialize(json::object{{"error", "invalid_argument"}, {"message", e.what()}}) << "\n";
+      } else {
+        std::cerr << "shuttle " << name << ": " << e.what() << "\n";
+      }
+      return 1;
+    }
+  }
+  std::cerr << "shuttle: no command '" << name << "'\n";
+  usage(std::cerr);
+  return 2;
+}

@@ -1,0 +1,78 @@
+// The local mailbox of one profile: what the account knows about its cases
+// (its role and the facilitator key its invitation pinned), its relay and
+// session, and the letters it received. One SQLite file next to the
+// keystore; every value is encrypted with XChaCha20-Poly1305 under a key
+// derived from the identity key (so nothing in it is readable, or can be
+// changed unnoticed, without the passphrase), with its kind and key as
+// additional data.
+//
+// Not thread-safe; one mailbox per thread.
+#pragma once
+
+#include "client-lib/document.hpp"
+#include "client-lib/keys.hpp"
+#include "proto/error.hpp"
+#include "proto/statements.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace SQLite {
+class Database;
+}
+
+namespace shuttle::client {
+
+struct case_entry {
+  proto::id case_id{};
+  proto::role role = proto::role::harmed;
+  proto::public_key pinned{};  // the facilitator (or relay) key the invitation pinned: the roster's root
+};
+
+struct kept_letter {
+  proto::id message{};
+  proto::id case_id{};
+  proto::public_key sender{};
+  std::uint64_t received_at = 0;
+  std::optional<std::string> content_note;
+  document content;
+};
+
+class mailbox {
+ public:
+  // Opens (creating) `file` with mode 0600. keystore_corrupt when a value
+  // does not decrypt (another identity's mailbox, or a changed file).
+  static result<mailbox> open(const std::filesystem::path& file, const identity_key& me);
+  mailbox(mailbox&&) noexcept;
+  mailbox& operator=(mailbox&&) noexcept;
+  ~mailbox();
+
+  // Small settings of the profile: "relay", "pin", "token", "last_event".
+  result<void> set(std::string_view name, std::string_view value);
+  result<std::optional<std::string>> setting(std::string_view name);
+  result<void> unset(std::string_view name);
+
+  result<void> put_case(const case_entry& c);
+  result<std::vector<case_entry>> cases();
+  result<std::optional<case_entry>> find_case(const proto::id& case_id);
+
+  result<void> keep(const kept_letter& l);
+  result<std::optional<kept_letter>> letter(const proto::id& message);
+  result<std::vector<kept_letter>> letters(const proto::id& case_id);
+  // Deletes a letter (revoked by its sender); true if it was kept.
+  result<bool> forget(const proto::id& message);
+
+ private:
+  mailbox() = default;
+  result<void> put(std::string_view kind, bytes_view key, std::string_view value);
+  result<std::optional<std::string>> get(std::string_view kind, bytes_view key);
+  result<std::vector<std::string>> all(std::string_view kind);
+
+  std::unique_ptr<SQLite::Database> db_;
+  secret_bytes key_;
+};
+
+}  // namespace shuttle::client

@@ -1,0 +1,230 @@
+#include "client-lib/relay_connection.hpp"
+
+#include "proto/strict_json.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/json/serialize.hpp>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+namespace shuttle::client {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+
+namespace {
+
+constexpr auto connect_timeout = std::chrono::seconds(15);
+constexpr auto request_timeout = std::chrono::seconds(120);  // a 16 MiB letter over a slow line
+constexpr std::size_t max_answer_bytes = 64 * 1024 * 1024;   // the largest answer: an audit export
+
+bool pinned(SSL* ssl, const proto::hash& pin) {
+  X509* peer = SSL_get1_peer_certificate(ssl);
+  if (!peer) return false;
+  proto::hash digest{};
+  unsigned n = 0;
+  const bool ok = X509_digest(peer, EVP_sha256(), digest.data(), &n) == 1 && n == digest.size();
+  X509_free(peer);
+  return ok && digest == pin;
+}
+
+}  // namespace
+
+result<relay_address> relay_address::parse(std::string_view text, std::optional<proto::hash> pin) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) {
+    return make_error(errc::invalid_argument, "a relay is HOST:PORT, e.g. 127.0.0.1:8443");
+  }
+  relay_address a;
+  a.host = std::string(text.substr(0, colon));
+  if (a.host.size() >= 2 && a.host.front() == '[' && a.host.back() == ']') a.host = a.host.substr(1, a.host.size() - 2);
+  a.port = std::string(text.substr(colon + 1));
+  if (a.port.find_first_not_of("0123456789") != std::string::npos || a.port.size() > 5) {
+    return make_error(errc::invalid_argument, "the relay's port is not a number");
+  }
+  a.pin = pin;
+  return a;
+}
+
+std::string relay_address::text() const {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port;
+}
+
+struct relay_connection::impl {
+  asio::io_context ioc;
+  asio::ssl::context tls{asio::ssl::context::tls_client};
+  std::optional<beast::ssl_stream<beast::tcp_stream>> stream;
+  beast::flat_buffer buffer;
+};
+
+relay_connection::relay_connection(relay_address address)
+    : address_(std::move(address)), impl_(std::make_unique<impl>()) {
+  impl_->tls.set_options(asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                         asio::ssl::context::no_tlsv1_1);
+  if (address_.pin) {
+    impl_->tls.set_verify_mode(asio::ssl::verify_none);  // the pin is the check, below
+  } else {
+    impl_->tls.set_default_verify_paths();
+    impl_->tls.set_verify_mode(asio::ssl::verify_peer);
+  }
+}
+
+relay_connection::~relay_connection() = default;
+relay_connection::relay_connection(relay_connection&&) noexcept = default;
+relay_connection& relay_connection::operator=(relay_connection&&) noexcept = default;
+
+namespace {
+
+// Connects, handshakes and checks the certificate (the pin, or the CAs and the host name).
+result<void> secure(asio::io_context& ioc, const relay_address& address_, beast::ssl_stream<beast::tcp_stream>& stream) {
+  beast::error_code ec;
+  asio::ip::tcp::resolver resolver(ioc);
+  auto endpoints = resolver.resolve(address_.host, address_.port, ec);
+  if (ec) return make_error(errc::relay_unreachable, "cannot find " + address_.text() + ": " + ec.message());
+  auto& tcp = beast::get_lowest_layer(stream);
+  tcp.expires_after(connect_timeout);
+  tcp.connect(endpoints, ec);
+  if (ec) return make_error(errc::relay_unreachable, "cannot reach " + address_.text() + ": " + ec.message());
+  SSL_set_tlsext_host_name(stream.native_handle(), address_.host.c_str());
+  if (!address_.pin) stream.set_verify_callback(asio::ssl::host_name_verification(address_.host));
+  stream.handshake(asio::ssl::stream_base::client, ec);
+  if (ec) return make_error(errc::tls_failure, "the secure connection to " + address_.text() + " failed: " + ec.message());
+  if (address_.pin && !pinned(stream.native_handle(), *address_.pin)) {
+    return make_error(errc::tls_failure,
+                      "the relay at " + address_.text() + " does not present the certificate your invitation pinned");
+  }
+  tcp.expires_never();
+  return {};
+}
+
+}  // namespace
+
+result<void> relay_connection::stream_events(std::uint64_t after, const std::function<void(std::string_view)>& on_message,
+                                             const std::function<bool()>& keep_going) {
+  namespace websocket = beast::websocket;
+  websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws(impl_->ioc, impl_->tls);
+  if (auto ok = secure(impl_->ioc, address_, ws.next_layer()); !ok) return ok;
+  const std::string token = token_;
+  ws.set_option(websocket::stream_base::decorator([token, after](websocket::request_type& req) {
+    req.set(http::field::authorization, "Bearer " + token);
+    req.set(http::field::user_agent, "shuttle");
+    if (after > 0) req.set("Last-Event-ID", std::to_string(after));
+  }));
+  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+  ws.read_message_max(64 * 1024);
+  websocket::response_type res;
+  beast::error_code ec;
+  beast::get_lowest_layer(ws).expires_after(connect_timeout);
+  ws.handshake(res, address_.host, "/v1/events", ec);
+  beast::get_lowest_layer(ws).expires_never();
+  if (ec) {
+    if (res.result_int() == 401) return make_error(errc::not_logged_in, "the session ended");
+    if (res.result_int() != 0) return make_error(errc::relay_refused, "the relay refused the event stream");
+    return make_error(errc::relay_unreachable, "the event stream to " + address_.text() + " failed: " + ec.message());
+  }
+  beast::flat_buffer buffer;
+  bool done = false;
+  std::function<void()> read_next = [&] {
+    ws.async_read(buffer, [&](beast::error_code read_ec, std::size_t) {
+      if (read_ec) {
+        done = true;
+        return;
+      }
+      on_message(beast::buffers_to_string(buffer.data()));
+      buffer.consume(buffer.size());
+      read_next();
+    });
+  };
+  impl_->ioc.restart();
+  read_next();
+  while (!done && keep_going()) impl_->ioc.run_for(std::chrono::milliseconds(200));
+  if (!done) {
+    beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(2));
+    ws.async_close(websocket::close_code::normal, [](beast::error_code) {});
+    while (!done) impl_->ioc.run_for(std::chrono::milliseconds(200));
+    return {};
+  }
+  return make_error(errc::relay_unreachable, "the event stream ended");
+}
+
+result<json::value> relay_connection::get(const std::string& target) { return request(false, target, nullptr); }
+
+result<json::value> relay_connection::post(const std::string& target, const json::value& body) {
+  const std::string text = json::serialize(body);
+  return request(true, target, &text);
+}
+
+result<json::value> relay_connection::request(bool post, const std::string& target, const std::string* body) {
+  last_refusal_.reset();
+  http::request<http::string_body> req{post ? http::verb::post : http::verb::get, target, 11};
+  req.set(http::field::host, address_.host);
+  req.set(http::field::user_agent, "shuttle");
+  if (!token_.empty()) req.set(http::field::authorization, "Bearer " + token_);
+  if (body) {
+    req.set(http::field::content_type, "application/json");
+    req.body() = *body;
+  }
+  req.keep_alive(true);
+  req.prepare_payload();
+
+  // One retry on a reused connection the relay may have closed meanwhile.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const bool reused = impl_->stream.has_value();
+    if (!impl_->stream) {
+      impl_->stream.emplace(impl_->ioc, impl_->tls);
+      if (auto ok = secure(impl_->ioc, address_, *impl_->stream); !ok) {
+        impl_->stream.reset();
+        return ok.error();
+      }
+    }
+    auto& tcp = beast::get_lowest_layer(*impl_->stream);
+    tcp.expires_after(request_timeout);
+    beast::error_code ec;
+    http::write(*impl_->stream, req, ec);
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(max_answer_bytes);
+    if (!ec) http::read(*impl_->stream, impl_->buffer, parser, ec);
+    if (ec) {
+      impl_->stream.reset();
+      impl_->buffer.clear();
+      if (reused && attempt == 0) continue;
+      return make_error(errc::relay_unreachable, "the connection to " + address_.text() + " broke: " + ec.message());
+    }
+    auto res = parser.release();
+    if (!res.keep_alive()) impl_->stream.reset();
+    auto parsed = proto::parse_strict_json(res.body(), max_answer_bytes, 64);
+    if (!parsed || !parsed->is_object()) {
+      return make_error(errc::relay_refused, "the relay's answer was not understood (HTTP " +
+                                                 std::to_string(res.result_int()) + ")");
+    }
+    if (res.result_int() != 200) {
+      relay_error r{res.result_int(), "", ""};
+      if (const auto* c = parsed->as_object().if_contains("error"); c && c->is_string()) r.code = c->as_string();
+      if (const auto* m = parsed->as_object().if_contains("message"); m && m->is_string()) r.message = m->as_string();
+      last_refusal_ = r;
+      return from_refusal(r);
+    }
+    return std::move(*parsed);
+  }
+  return make_error(errc::relay_unreachable, "cannot reach " + address_.text());
+}
+
+error from_refusal(const relay_error& r) {
+  const std::string detail = r.message.empty() ? r.code : r.message;
+  if (r.status == 401) return make_error(errc::not_logged_in, detail);
+  if (r.code == "not_found") return make_error(errc::not_found, detail);
+  if (r.code == "case_closed") return make_error(errc::case_closed, detail);
+  if (r.code == "channel_closed") return make_error(errc::withdrawn, detail);
+  return make_error(errc::relay_refused, r.code + ": " + detail);
+}
+
+}  // namespace shuttle::client
