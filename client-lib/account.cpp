@@ -289,6 +289,31 @@ auto account::authenticated(F&& f) -> decltype(f()) {
   return r;
 }
 
+error account::missing(const proto::id& case_id, error e) {
+  if (e.code != errc::not_found) return e;
+  auto list = cases();
+  if (list) {
+    for (const auto& c : *list) {
+      if (c.case_id == case_id && c.participant_state == "withdrawn") {
+        return make_error(errc::withdrawn, "you have withdrawn from this case");
+      }
+    }
+  }
+  return e;
+}
+
+result<void> account::check_keys(const case_view& v, proto::role role, std::string_view who) {
+  for (const auto& p : v.people) {
+    if (p.role != role || p.state != "active" || p.me || p.attested) continue;
+    if (p.key_changed) {
+      return make_error(errc::key_changed, std::string(who) + "'s keys changed since they were checked; compare "
+                                                              "safety numbers again and attest");
+    }
+    return make_error(errc::not_attested, std::string(who) + " has no attested key yet");
+  }
+  return {};
+}
+
 result<case_entry> account::case_of(const proto::id& case_id) {
   auto c = box_.find_case(case_id);
   if (!c) return c.error();
@@ -322,12 +347,7 @@ result<roster> account::roster_of(const proto::id& case_id) {
   auto entry = case_of(case_id);
   if (!entry) return entry.error();
   auto detail = authenticated([&] { return relay_.get(case_path(case_id)); });
-  if (!detail) {
-    if (detail.error().code == errc::not_found) {
-      return make_error(errc::withdrawn, "you no longer take part in this case (withdrawn)");
-    }
-    return detail.error();
-  }
+  if (!detail) return missing(case_id, detail.error());
   roster r(case_id, entry->pinned);
   auto open = statement_at<proto::case_open>(*detail, "case_open");
   if (!open) return open.error();
@@ -382,6 +402,7 @@ result<case_view> account::show_case(const proto::id& case_id) {
     who.me = who.identity == identity();
     const auto key = current.find(who.identity);
     who.attested = key != current.end() && r->check_current_key(who.identity, key->second).has_value();
+    who.key_changed = !who.attested && key != current.end() && r->find(who.identity).has_value();
     who.safety_number = proto::safety_number(who.identity);
     if (who.me) {
       v.summary.role = who.role;
@@ -467,6 +488,17 @@ result<void> account::close_case(const proto::id& case_id) {
   return {};
 }
 
+result<void> account::rekey(const proto::id& case_id) {
+  if (!keys_.find_case_key(case_id)) return make_error(errc::withdrawn, "this profile no longer holds a key for that case");
+  keys_.forget_case(case_id);
+  auto k = make_key_statement(keys_.identity(), case_id, keys_.case_key_for(case_id));
+  if (!k) return k.error();
+  if (auto ok = save_keys(); !ok) return ok.error();
+  auto r = authenticated([&] { return relay_.post(case_path(case_id, "/keys"), json::object{{"key_statement", as_json(*k)}}); });
+  if (!r) return missing(case_id, r.error());
+  return {};
+}
+
 result<std::uint64_t> account::withdraw(const proto::id& case_id, bool revoke_released) {
   proto::withdraw w;
   w.header = header_for(case_id);
@@ -507,11 +539,7 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
   // Every active facilitator must be known with its attested, current key.
   auto view = show_case(case_id);
   if (!view) return view.error();
-  for (const auto& p : view->people) {
-    if (p.role == proto::role::facilitator && p.state == "active" && !p.attested) {
-      return make_error(errc::not_attested, "a facilitator of this case has no attested key yet");
-    }
-  }
+  if (auto ok = check_keys(*view, proto::role::facilitator, "a facilitator of this case"); !ok) return ok.error();
   letter_draft ld;
   ld.header = header_for(case_id);
   ld.kind = d.kind;
@@ -545,7 +573,7 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
 
 result<std::vector<message_summary>> account::messages(const proto::id& case_id) {
   auto r = authenticated([&] { return relay_.get(case_path(case_id, "/messages")); });
-  if (!r) return r.error();
+  if (!r) return missing(case_id, r.error());
   std::vector<message_summary> out;
   for (const auto& m : r->at("messages").as_array()) {
     auto s = summary_of(m, identity());
@@ -687,6 +715,9 @@ result<std::string> account::approve(const proto::id& case_id, const proto::id& 
   if (!r) return r.error();
   const auto* mine = keys_.find_case_key(case_id);
   if (!mine) return make_error(errc::withdrawn, "this profile no longer holds a key for that case");
+  auto view = show_case(case_id);
+  if (!view) return view.error();
+  if (auto ok = check_keys(*view, e->to, "the recipient"); !ok) return ok.error();
   if (r->in_role(e->to).empty()) {
     return make_error(errc::not_attested, "no recipient of this letter has been attested yet");
   }

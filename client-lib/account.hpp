@@ -52,6 +52,7 @@ struct person {
   proto::role role = proto::role::harmed;
   std::string state;              // active, withdrawn
   bool attested = false;          // in this client's roster with its current key
+  bool key_changed = false;       // attested once, but its current key is another
   bool me = false;
   std::string safety_number;      // of the identity key
 };
@@ -128,6 +129,10 @@ class account {
   // A facilitator attests a participant after comparing its safety number.
   result<void> attest(const proto::id& case_id, const proto::public_key& participant);
   result<void> close_case(const proto::id& case_id);
+  // Publishes a new case key (a new device, a key believed exposed). Letters
+  // wrapped for the old key no longer open here, and nothing is sent to you
+  // until a facilitator compares your safety number and attests again.
+  result<void> rekey(const proto::id& case_id);
   // Withdraws from a case (a party); its unreleased letters are revoked, and
   // the released ones too with `revoke_released`. The case key is deleted.
   result<std::uint64_t> withdraw(const proto::id& case_id, bool revoke_released);
@@ -187,6 +192,10 @@ class account {
   result<case_entry> case_of(const proto::id& case_id);
   result<void> save_keys();
   result<boost::json::value> fetch(const proto::id& case_id, const proto::id& message);
+  // A case route answered not_found: withdrawn if the relay lists the case as left.
+  error missing(const proto::id& case_id, error e);
+  // not_attested or key_changed when a participant's current key is not the attested one.
+  result<void> check_keys(const case_view& v, proto::role role, std::string_view who);
 
   std::filesystem::path dir_;
   keystore keys_;

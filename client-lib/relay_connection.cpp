@@ -117,7 +117,7 @@ result<void> relay_connection::stream_events(std::uint64_t after, const std::fun
   ws.set_option(websocket::stream_base::decorator([token, after](websocket::request_type& req) {
     req.set(http::field::authorization, "Bearer " + token);
     req.set(http::field::user_agent, "shuttle");
-    if (after > 0) req.set("Last-Event-ID", std::to_string(after));
+    req.set("Last-Event-ID", std::to_string(after));
   }));
   ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
   ws.read_message_max(64 * 1024);

@@ -59,7 +59,8 @@ class relay_connection {
   result<boost::json::value> post(const std::string& target, const boost::json::value& body);
 
   // Holds the WebSocket /v1/events open and hands each event's text to
-  // `on_message`, starting after event `after` (0: live events only). Returns
+  // `on_message`, starting after event `after` (0: every event the relay
+  // keeps for the account, then live ones). Returns
   // when `keep_going` (asked several times a second) says stop, or with an
   // error when the stream could not open or broke (relay_unreachable; a
   // refused upgrade is not_logged_in or relay_refused).

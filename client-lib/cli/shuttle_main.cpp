@@ -302,7 +302,8 @@ int cmd_case(int argc, char** argv) {
     json::array people;
     for (const auto& p : v.people) {
       people.push_back(json::object{{"identity", b64(p.identity)}, {"role", proto::to_string(p.role)},
-                                    {"state", p.state}, {"attested", p.attested}, {"me", p.me},
+                                    {"state", p.state}, {"attested", p.attested}, {"key_changed", p.key_changed},
+                                    {"me", p.me},
                                     {"safety_number", p.safety_number}});
     }
     print_json(json::object{{"case", b64(id)}, {"state", v.summary.state},
@@ -313,7 +314,8 @@ int cmd_case(int argc, char** argv) {
             << (v.summary.approvals_required == 2 ? ", two-person review" : "") << "\n";
   for (const auto& p : v.people) {
     std::cout << "  " << role_words(p.role) << (p.me ? " (you)" : "") << ": " << p.state << ", "
-              << (p.attested ? "keys checked" : "keys NOT yet checked") << "\n"
+              << (p.attested ? "keys checked" : p.key_changed ? "keys CHANGED: compare again" : "keys NOT yet checked")
+              << "\n"
               << "    safety number " << p.safety_number << "\n";
   }
   return 0;
@@ -775,6 +777,26 @@ int cmd_watch(int argc, char** argv) {
   return 0;
 }
 
+int cmd_rekey(int argc, char** argv) {
+  common c;
+  std::string case_text;
+  bool yes = false;
+  po::options_description d("shuttle rekey CASE --yes: a new key for this case (a new device, a key you fear was seen). "
+                            "Letters you received under the old key no longer open; a facilitator checks your safety "
+                            "number again before anything reaches you.");
+  add_common(d, c);
+  d.add_options()("case", po::value(&case_text)->required(), "the case")("yes", po::bool_switch(&yes), "confirm");
+  po::positional_options_description pos;
+  pos.add("case", 1);
+  if (!parse(argc, argv, d, pos)) return 0;
+  if (!yes) throw std::runtime_error("a new key replaces the old one for good: add --yes to confirm");
+  auto a = open_account(c);
+  need(a.rekey(need(a.resolve_case(case_text))));
+  std::cout << (c.as_json ? "{\"rekeyed\":true}" : "Your new key is published. Ask your facilitator to check your safety number again.")
+            << "\n";
+  return 0;
+}
+
 int cmd_logout(int argc, char** argv) {
   common c;
   po::options_description d("shuttle logout: end this profile's session on the relay");
@@ -796,6 +818,7 @@ const std::vector<command>& commands() {
       {"invite", "Cases", "an invitation code for a party (facilitators)", cmd_invite},
       {"attest", "Cases", "vouch for a participant's keys after comparing safety numbers (facilitators)", cmd_attest},
       {"withdraw", "Cases", "leave the process (parties)", cmd_withdraw},
+      {"rekey", "Cases", "publish a new key for a case", cmd_rekey},
       {"write", "Letters", "write a letter to the other party", cmd_write},
       {"letters", "Letters", "the letters of a case and where each one is", cmd_letters},
       {"read", "Letters", "open a letter", cmd_read},

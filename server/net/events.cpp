@@ -17,6 +17,7 @@
 
 #include <charconv>
 #include <deque>
+#include <optional>
 
 namespace shuttle::relay::net {
 
@@ -51,11 +52,13 @@ struct mailbox {
   asio::steady_timer wake;
 };
 
-std::uint64_t last_event_id(const http::request<http::string_body>& req) {
+// The client's last event, if it sent one (0: everything kept for the account).
+std::optional<std::uint64_t> last_event_id(const http::request<http::string_body>& req) {
   const auto text = req["Last-Event-ID"];
   std::uint64_t seq = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seq);
-  return ec == std::errc() && end == text.data() + text.size() ? seq : 0;
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return seq;
 }
 
 template <class WebSocket>
@@ -111,9 +114,10 @@ awaitable<void> serve_events(tls_stream stream, http::request<http::string_body>
          });
        }});
 
-  std::uint64_t sent = last_event_id(upgrade);
+  const auto last = last_event_id(upgrade);
+  std::uint64_t sent = last.value_or(0);
   std::deque<event_record> replay;
-  if (sent > 0) {
+  if (last) {
     for (auto& e : service.events_after(who.account.id, sent, max_events_replayed)) replay.push_back(std::move(e));
   }
   asio::co_spawn(ex, read_until_closed(ws, box), asio::detached);

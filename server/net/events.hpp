@@ -3,8 +3,9 @@
 // upgrade request (api::router::authorize_events); this serves the stream:
 //
 // - A client sends `Last-Event-ID: <seq>` on the upgrade to receive, first,
-//   what it missed since that event (up to max_events_replayed), then live
-//   events, in order and without duplicates.
+//   what it missed since that event (0: from the first; up to
+//   max_events_replayed), then live events, in order and without duplicates.
+//   Without the header, only live events.
 // - Beast's keep-alive pings find dead peers (the idle timeout); messages
 //   from the client are read and ignored, at most 4 KiB each; no compression.
 // - The stream ends when the session does: logout, withdrawal, or its

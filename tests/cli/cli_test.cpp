@@ -1,0 +1,290 @@
+// The `shuttle` CLI driven as a person would: subprocesses against a real
+// relay, for each role's path and each error a person can meet.
+#include "proto/base64.hpp"
+#include "proto/invitation_code.hpp"
+#include "tests/integration/relay_process.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+namespace shuttle::testing {
+namespace {
+
+namespace json = boost::json;
+
+struct ran {
+  int status = -1;
+  std::string out;  // stdout, or stdout and stderr together
+  json::value json() const {
+    boost::system::error_code ec;
+    auto v = json::parse(out, ec);
+    return ec ? json::value() : v;
+  }
+};
+
+std::string quoted(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+constexpr const char* passphrase = "a long test passphrase";
+
+// One command of one person (a profile directory).
+struct person {
+  std::filesystem::path profile;
+  std::string pass = passphrase;
+
+  ran run(const std::string& command, const std::vector<std::string>& args, bool with_stderr = true) const {
+    std::string line = "SHUTTLE_PASSPHRASE=" + quoted(pass) + " " + quoted(SHUTTLE_CLI_BINARY) + " " + command +
+                       " --profile " + quoted(profile.string());
+    for (const auto& a : args) line += " " + quoted(a);
+    line += with_stderr ? " 2>&1 </dev/null" : " 2>/dev/null </dev/null";
+    ran r;
+    FILE* p = popen(line.c_str(), "r");
+    std::array<char, 4096> buf;
+    while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
+    const int status = pclose(p);
+    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+  }
+  // A --json command that must succeed; its answer.
+  json::value ok(const std::string& command, std::vector<std::string> args) const {
+    args.push_back("--json");
+    auto r = run(command, args, false);
+    EXPECT_EQ(r.status, 0) << command << ": " << r.out;
+    return r.json();
+  }
+};
+
+std::string text(const json::value& v, std::string_view key) {
+  if (const auto* o = v.if_object()) {
+    if (const auto* f = o->if_contains(key); f && f->is_string()) return std::string(f->as_string());
+  }
+  return "";
+}
+
+// A relay, a facilitator with a case, and helpers to bring in parties.
+struct scene {
+  relay_process relay{{"--address-burst", "100000", "--address-per-minute", "100000"}};
+  std::filesystem::path root = relay.data_dir() / "people";
+  person f{root / "facilitator"};
+  std::string case_id;
+
+  scene() {
+    auto enrolled = f.run("enrol", {relay.invite_facilitator()});
+    EXPECT_EQ(enrolled.status, 0) << enrolled.out;
+    case_id = text(f.ok("case", {"open"}), "case");
+  }
+  person party(const std::string& name, const std::string& role, bool attest = true) {
+    person p{root / name};
+    const std::string code = text(f.ok("invite", {case_id, "--role", role}), "code");
+    auto r = p.run("enrol", {code});
+    EXPECT_EQ(r.status, 0) << r.out;
+    if (attest) {
+      const std::string safety = text(p.ok("whoami", {}), "safety_number");
+      f.ok("attest", {case_id, "--safety-number", safety});
+    }
+    return p;
+  }
+};
+
+TEST(Cli, AWholeExchangeThroughEveryRole) {
+  scene s;
+  person h = s.party("harmed", "harmed");
+  person r = s.party("responsible", "responsible");
+
+  auto shown = s.f.ok("case", {"show", s.case_id});
+  ASSERT_EQ(shown.at("people").as_array().size(), 3u);
+  for (const auto& p : shown.at("people").as_array()) EXPECT_EQ(p.at("attested"), true);
+
+  // A letter, returned with a note, revised, approved with a note, read with a receipt.
+  const std::string first = text(h.ok("write", {s.case_id, "--text", "first words"}), "message");
+  EXPECT_EQ(text(h.ok("letters", {s.case_id}).as_array()[0], "status"), "in review");
+  auto queue = s.f.ok("queue", {});
+  ASSERT_EQ(queue.as_array().size(), 1u);
+  EXPECT_EQ(text(s.f.ok("review", {s.case_id, first.substr(0, 6)}), "text"), "first words");
+  s.f.ok("return", {s.case_id, first, "--reason", "retraumatising_wording", "--note", "softer, please"});
+  auto back = h.ok("read", {s.case_id, first});
+  EXPECT_EQ(text(back, "status"), "returned with a note");
+  EXPECT_EQ(text(back.at("returned"), "note"), "softer, please");
+  EXPECT_EQ(text(back.at("returned"), "reason"), "retraumatising_wording");
+
+  const std::string second = text(h.ok("write", {s.case_id, "--text", "gentler words", "--revises", first}), "message");
+  EXPECT_EQ(r.ok("letters", {s.case_id}).as_array().size(), 0u);  // nothing reaches them unapproved
+  EXPECT_EQ(text(s.f.ok("approve", {s.case_id, second, "--note", "take your time"}), "state"), "released");
+  EXPECT_EQ(text(r.ok("letters", {s.case_id}).as_array()[0], "status"), "available");
+  auto opened = r.ok("read", {s.case_id, second, "--receipt"});
+  EXPECT_EQ(text(opened, "text"), "gentler words");
+  EXPECT_EQ(text(opened, "facilitator_note"), "take your time");
+  EXPECT_EQ(text(h.ok("letters", {s.case_id}).as_array()[1], "status"), "opened");
+
+  // The human output uses the same words.
+  auto human = h.run("letters", {s.case_id});
+  EXPECT_NE(human.out.find("returned with a note"), std::string::npos) << human.out;
+  EXPECT_NE(human.out.find("opened"), std::string::npos) << human.out;
+
+  // A reply, approved and read; a letter revoked before review.
+  const std::string reply = text(r.ok("write", {s.case_id, "--text", "my reply"}), "message");
+  s.f.ok("approve", {s.case_id, reply});
+  EXPECT_EQ(text(h.ok("read", {s.case_id, reply}), "text"), "my reply");
+  const std::string third = text(h.ok("write", {s.case_id, "--text", "on second thought"}), "message");
+  auto revoked = h.ok("revoke", {s.case_id, third});
+  EXPECT_EQ(revoked.at("was_delivered"), false);
+  auto revoked_human = h.run("revoke", {s.case_id, reply});
+  EXPECT_NE(revoked_human.status, 0);  // not the sender of the reply
+
+  // An internal note stays with the facilitators.
+  s.f.ok("note", {s.case_id, "--text", "H. prefers mornings"});
+  EXPECT_EQ(r.ok("letters", {s.case_id}).as_array().size(), 2u);
+
+  // Withdrawal: the other party sees the channel closed, and nothing more goes through.
+  EXPECT_EQ(h.ok("withdraw", {s.case_id, "--yes"}).at("revoked"), 1);  // the returned first letter; the rest were released
+  bool withdrawn_seen = false;
+  const auto seen_by_r = r.ok("case", {"show", s.case_id});
+  for (const auto& p : seen_by_r.at("people").as_array()) withdrawn_seen |= p.at("state") == "withdrawn";
+  EXPECT_TRUE(withdrawn_seen);
+  auto refused = r.run("write", {s.case_id, "--text", "hello?"});
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.out.find("The conversation has closed"), std::string::npos) << refused.out;
+  auto after = h.run("letters", {s.case_id});
+  EXPECT_EQ(after.status, 1);
+  EXPECT_NE(after.out.find("withdrawn"), std::string::npos) << after.out;
+
+  // The audit trail verifies with the relay's key.
+  auto audit = s.f.run("audit", {s.case_id});
+  EXPECT_EQ(audit.status, 0) << audit.out;
+  EXPECT_NE(audit.out.find("The audit trail verifies"), std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find("withdrawn"), std::string::npos);
+}
+
+TEST(Cli, TwoPersonReviewAndAReleaseTime) {
+  scene s;
+  person g{s.root / "second-facilitator"};
+  ASSERT_EQ(g.run("enrol", {s.relay.invite_facilitator()}).status, 0);
+  const std::string two = text(s.f.ok("case", {"open", "--two-person"}), "case");
+  s.case_id = two;
+  const std::string code = text(s.f.ok("invite", {two, "--role", "facilitator"}), "code");
+  ASSERT_EQ(g.run("enrol", {code}).status, 0);
+  s.f.ok("attest", {two, "--safety-number", text(g.ok("whoami", {}), "safety_number")});
+  person h = s.party("harmed", "harmed");
+  person r = s.party("responsible", "responsible");
+  const std::string m = text(h.ok("write", {two, "--text", "for two reviewers"}), "message");
+  EXPECT_EQ(text(s.f.ok("approve", {two, m}), "state"), "in_review");
+  EXPECT_EQ(r.ok("letters", {two}).as_array().size(), 0u);
+  EXPECT_EQ(text(g.ok("approve", {two, m}), "state"), "released");
+  EXPECT_EQ(text(r.ok("read", {two, m}), "text"), "for two reviewers");
+}
+
+TEST(Cli, EveryErrorIsClearAndCalm) {
+  scene s;
+  person h = s.party("harmed", "harmed", false);
+
+  // Key not attested: the writer's own keys were not checked yet.
+  auto early = h.run("write", {s.case_id, "--text", "too early"});
+  EXPECT_EQ(early.status, 1);
+  EXPECT_NE(early.out.find("Not yet: your keys have not been attested"), std::string::npos) << early.out;
+  s.f.ok("attest", {s.case_id, "--safety-number", text(h.ok("whoami", {}), "safety_number")});
+  person r = s.party("responsible", "responsible");
+
+  // Wrong passphrase.
+  person wrong = h;
+  wrong.pass = "not the passphrase";
+  auto denied = wrong.run("cases", {});
+  EXPECT_EQ(denied.status, 1);
+  EXPECT_NE(denied.out.find("That passphrase does not open these keys"), std::string::npos) << denied.out;
+
+  // Key changed since attestation: the recipient rekeys; the facilitator's approval waits for a new check.
+  const std::string m = text(h.ok("write", {s.case_id, "--text", "to a changed key"}), "message");
+  r.ok("rekey", {s.case_id, "--yes"});
+  auto changed = s.f.run("approve", {s.case_id, m});
+  EXPECT_EQ(changed.status, 1);
+  EXPECT_NE(changed.out.find("keys changed"), std::string::npos) << changed.out;
+  auto shown = s.f.run("case", {"show", s.case_id});
+  EXPECT_NE(shown.out.find("keys CHANGED"), std::string::npos) << shown.out;
+  s.f.ok("attest", {s.case_id, "--safety-number", text(r.ok("whoami", {}), "safety_number")});
+  EXPECT_EQ(text(s.f.ok("approve", {s.case_id, m}), "state"), "released");
+  EXPECT_EQ(text(r.ok("read", {s.case_id, m}), "text"), "to a changed key");
+
+  // An invitation whose pinned facilitator is not the one the relay presents.
+  const std::string code_text = text(s.f.ok("invite", {s.case_id, "--role", "harmed_support"}), "code");
+  auto code = *proto::parse_invitation_code(code_text);
+  auto forged = code;
+  forged.inviter_fingerprint[0] ^= 1;
+  auto mismatch = person{s.root / "mismatch"}.run("enrol", {proto::encode(forged)});
+  EXPECT_EQ(mismatch.status, 1);
+  EXPECT_NE(mismatch.out.find("different facilitator than your invitation names"), std::string::npos) << mismatch.out;
+  EXPECT_FALSE(std::filesystem::exists(s.root / "mismatch" / "keystore.json"));
+
+  // A relay whose certificate is not the pinned one.
+  auto wrong_pin = code;
+  wrong_pin.relay_certificate_sha256 = proto::hash{};
+  auto tls = person{s.root / "tls"}.run("enrol", {proto::encode(wrong_pin)});
+  EXPECT_EQ(tls.status, 1);
+  EXPECT_NE(tls.out.find("identity could not be confirmed"), std::string::npos) << tls.out;
+
+  // A closed case.
+  s.f.ok("case", {"close", s.case_id});
+  auto closed = h.run("write", {s.case_id, "--text", "after the end"});
+  EXPECT_EQ(closed.status, 1);
+  EXPECT_NE(closed.out.find("This case is closed"), std::string::npos) << closed.out;
+
+  // A relay that cannot be reached.
+  s.relay.stop();
+  auto unreachable = h.run("cases", {});
+  EXPECT_EQ(unreachable.status, 1);
+  EXPECT_NE(unreachable.out.find("cannot be reached right now"), std::string::npos) << unreachable.out;
+
+  // No profile, and --json errors.
+  auto none = person{s.root / "nobody"}.run("cases", {"--json"}, false);
+  EXPECT_EQ(none.status, 1);
+  EXPECT_EQ(text(none.json(), "error"), "not_logged_in");
+}
+
+TEST(Cli, EveryCommandHasHelp) {
+  person nobody{"/nonexistent"};
+  auto top = nobody.run("--help", {});
+  for (const std::string c : {"enrol", "whoami", "logout", "cases", "case", "invite", "attest", "withdraw", "rekey",
+                              "write", "letters", "read", "decline", "revoke", "queue", "review", "claim", "approve",
+                              "return", "note", "audit", "watch"}) {
+    EXPECT_NE(top.out.find("  " + c + " "), std::string::npos) << c << " missing from shuttle --help";
+    auto r = nobody.run(c, {"--help"});
+    EXPECT_EQ(r.status, 0) << c;
+    EXPECT_NE(r.out.find("--profile"), std::string::npos) << c << ": " << r.out;
+  }
+}
+
+TEST(Cli, WatchPrintsEventsAsTheyCome) {
+  scene s;
+  person h = s.party("harmed", "harmed");
+  person r = s.party("responsible", "responsible");
+  const std::string line = "SHUTTLE_PASSPHRASE=" + quoted(passphrase) + " " + quoted(SHUTTLE_CLI_BINARY) +
+                           " watch --json --profile " + quoted(r.profile.string()) + " 2>" +
+                           quoted((s.root / "watch.err").string());
+  FILE* watcher = popen(("exec timeout 10 env " + line).c_str(), "r");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const std::string m = text(h.ok("write", {s.case_id, "--text", "x"}), "message");
+  s.f.ok("approve", {s.case_id, m});
+  char buf[1024];
+  std::string first = std::fgets(buf, sizeof buf, watcher) ? buf : "";
+  if (first.empty()) {
+    std::ifstream err(s.root / "watch.err");
+    ADD_FAILURE() << "watch printed nothing; its errors: " << err.rdbuf();
+    pclose(watcher);
+    return;
+  }
+  auto event = json::parse(first);
+  EXPECT_EQ(text(event, "event"), "released");
+  EXPECT_EQ(text(event, "message"), m);
+  EXPECT_EQ(event.as_object().size(), 5u);  // seq, event, case, message, at: no content
+  pclose(watcher);  // the watcher's `timeout` ends it
+}
+
+}  // namespace
+}  // namespace shuttle::testing
