@@ -752,6 +752,39 @@ int cmd_audit(int argc, char** argv) {
   return 0;
 }
 
+int cmd_audit_verify(int argc, char** argv) {
+  common c;
+  std::string file, key_text;
+  po::options_description d("shuttle audit-verify FILE [--relay-key KEY]: check a saved audit export offline");
+  add_common(d, c);
+  d.add_options()("file", po::value(&file)->required(), "an export saved with shuttle audit --out")
+      ("relay-key", po::value(&key_text), "the relay's public key (base64url); otherwise the one this profile pinned");
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  if (!parse(argc, argv, d, pos)) return 0;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  proto::public_key key{};
+  if (key_text.empty()) {
+    key = need(open_account(c).relay_key());
+  } else {
+    auto raw = proto::base64url_decode(key_text);
+    if (!raw || raw->size() != key.size()) throw std::runtime_error("--relay-key is not a public key");
+    std::copy(raw->begin(), raw->end(), key.begin());
+  }
+  const auto x = need(proto::parse_audit_export(ss.str()));
+  need(proto::verify_audit_export(x, key));
+  if (c.as_json) {
+    print_json(json::object{{"verifies", true}, {"entries", x.entries.size()}});
+  } else {
+    std::cout << "The export verifies: " << x.entries.size() << " entries of case " << b64(x.case_id)
+              << ", unchanged since the relay signed them.\n";
+  }
+  return 0;
+}
+
 int cmd_watch(int argc, char** argv) {
   common c;
   po::options_description d("shuttle watch: print events as they happen (Ctrl-C stops)");
@@ -834,6 +867,7 @@ const std::vector<command>& commands() {
       {"return", "Review", "send a letter back to its writer with a note", cmd_return},
       {"note", "Review", "an internal note for the case's facilitators", cmd_note},
       {"audit", "Review", "the case's verified audit trail", cmd_audit},
+      {"audit-verify", "Review", "check a saved audit export offline", cmd_audit_verify},
       {"watch", "Live", "print events as they happen", cmd_watch},
   };
   return all;
@@ -847,7 +881,7 @@ void usage(std::ostream& out) {
       group = c.group;
       out << "\n" << group << ":\n";
     }
-    out << "  " << c.name << std::string(10 - std::min<std::size_t>(c.name.size(), 9), ' ') << c.summary << "\n";
+    out << "  " << c.name << std::string(14 - std::min<std::size_t>(c.name.size(), 13), ' ') << c.summary << "\n";
   }
   out << "\nEvery command has --help, --profile DIR, --json and --passphrase-fd N.\n"
          "The passphrase is asked without echo, or read from SHUTTLE_PASSPHRASE.\n";

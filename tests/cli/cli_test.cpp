@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 namespace shuttle::testing {
@@ -162,6 +163,20 @@ TEST(Cli, AWholeExchangeThroughEveryRole) {
   EXPECT_EQ(audit.status, 0) << audit.out;
   EXPECT_NE(audit.out.find("The audit trail verifies"), std::string::npos) << audit.out;
   EXPECT_NE(audit.out.find("withdrawn"), std::string::npos);
+  const auto saved = (s.root / "audit.json").string();
+  ASSERT_EQ(s.f.run("audit", {s.case_id, "--out", saved}).status, 0);
+  auto offline = s.f.run("audit-verify", {saved});
+  EXPECT_EQ(offline.status, 0) << offline.out;
+  std::string export_text;
+  {
+    std::ifstream in(saved);
+    export_text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto at = export_text.find("\"withdrawn\"");
+  ASSERT_NE(at, std::string::npos);
+  std::ofstream(saved) << export_text.replace(at, 11, "\"enrolled\"");
+  auto tampered = s.f.run("audit-verify", {saved});
+  EXPECT_EQ(tampered.status, 1) << tampered.out;
 }
 
 TEST(Cli, TwoPersonReviewAndAReleaseTime) {
@@ -252,7 +267,7 @@ TEST(Cli, EveryCommandHasHelp) {
   auto top = nobody.run("--help", {});
   for (const std::string c : {"enrol", "whoami", "logout", "cases", "case", "invite", "attest", "withdraw", "rekey",
                               "write", "letters", "read", "decline", "revoke", "queue", "review", "claim", "approve",
-                              "return", "note", "audit", "watch"}) {
+                              "return", "note", "audit", "audit-verify", "watch"}) {
     EXPECT_NE(top.out.find("  " + c + " "), std::string::npos) << c << " missing from shuttle --help";
     auto r = nobody.run(c, {"--help"});
     EXPECT_EQ(r.status, 0) << c;
