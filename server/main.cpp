@@ -3,6 +3,8 @@
 //   shuttle-relay serve [--listen 127.0.0.1:8443] [--data-dir DIR] ...
 //   shuttle-relay admin invite-facilitator [--data-dir DIR] [--relay HOST:PORT]
 //   shuttle-relay purge [--data-dir DIR] [--retention-days N]
+//   shuttle-relay backup [--data-dir DIR] --to BACKUP_DIR
+//   shuttle-relay restore --from BACKUP_DIR [--data-dir DIR]
 //   shuttle-relay audit verify [--data-dir DIR]
 //
 // Each subcommand has --help.
@@ -15,6 +17,8 @@
 #include "server/relay_identity.hpp"
 #include "server/store/sqlite_store.hpp"
 #include "proto/base64.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <boost/program_options.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -206,6 +210,90 @@ std::optional<po::variables_map> operator_options(po::options_description& opts,
   return vm;
 }
 
+// The files of a data directory that a backup carries beside the database.
+const std::vector<std::string> key_files{"relay-identity.key", "tls-certificate.pem", "tls-key.pem"};
+
+void copy_private(const std::filesystem::path& from, const std::filesystem::path& to) {
+  std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::permissions(to, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::replace);
+}
+
+// SQLite's integrity check of a database file: "ok", or what is wrong.
+std::string check_database(const std::filesystem::path& file) {
+  SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
+  SQLite::Statement q(db, "PRAGMA integrity_check");
+  std::string result = q.executeStep() ? q.getColumn(0).getString() : "no answer";
+  return result;
+}
+
+// An online, consistent copy of the database (VACUUM INTO: a snapshot taken
+// in one read transaction while the relay keeps serving; freed pages, e.g.
+// of revoked letters, are not carried over) and of the relay's key files.
+int backup(int argc, const char* const* argv) {
+  std::string data_dir = "shuttle-data";
+  std::string to;
+  po::options_description opts("shuttle-relay backup: a consistent copy of a (running) relay's data");
+  opts.add_options()
+      ("data-dir", po::value(&data_dir)->default_value(data_dir), "the relay's data directory")
+      ("to", po::value(&to)->required(), "a new directory for the backup (must not exist)");
+  if (!operator_options(opts, argc, argv)) return 0;
+  config c;
+  c.data_dir = data_dir;
+  if (!std::filesystem::exists(c.database())) throw std::runtime_error("no relay database in " + data_dir);
+  const std::filesystem::path target = to;
+  if (std::filesystem::exists(target)) throw std::runtime_error(to + " exists; give a new directory");
+  prepare_data_dir(target);
+  {
+    SQLite::Database db(c.database().string(), SQLite::OPEN_READONLY);
+    db.setBusyTimeout(5000);
+    SQLite::Statement q(db, "VACUUM INTO ?");
+    q.bind(1, (target / "relay.db").string());
+    q.exec();
+  }
+  std::filesystem::permissions(target / "relay.db", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::replace);
+  for (const auto& f : key_files) {
+    if (std::filesystem::exists(c.data_dir / f)) copy_private(c.data_dir / f, target / f);
+  }
+  const std::string integrity = check_database(target / "relay.db");
+  if (integrity != "ok") throw std::runtime_error("the backup's database does not check out: " + integrity);
+  std::cout << "backed up " << data_dir << " to " << to
+            << " (database and relay key; keep it encrypted and off this machine)\n";
+  return 0;
+}
+
+// Restores a backup into an empty data directory (the relay stopped).
+int restore(int argc, const char* const* argv) {
+  std::string data_dir = "shuttle-data";
+  std::string from;
+  po::options_description opts("shuttle-relay restore: put a backup in place of an empty data directory");
+  opts.add_options()
+      ("from", po::value(&from)->required(), "a directory made by shuttle-relay backup")
+      ("data-dir", po::value(&data_dir)->default_value(data_dir), "the data directory to fill (holding no database)");
+  if (!operator_options(opts, argc, argv)) return 0;
+  config c;
+  c.data_dir = data_dir;
+  const std::filesystem::path source = from;
+  if (!std::filesystem::exists(source / "relay.db")) throw std::runtime_error(from + " holds no relay.db");
+  if (std::filesystem::exists(c.database())) {
+    throw std::runtime_error(data_dir + " already holds a database; restore into an empty directory");
+  }
+  const std::string integrity = check_database(source / "relay.db");
+  if (integrity != "ok") throw std::runtime_error("the backup's database does not check out: " + integrity);
+  prepare_data_dir(c.data_dir);
+  for (const auto& f : key_files) {
+    std::filesystem::remove(c.data_dir / f);
+    if (std::filesystem::exists(source / f)) copy_private(source / f, c.data_dir / f);
+  }
+  copy_private(source / "relay.db", c.database());
+  {
+    sqlite_store store(c.database(), 1);  // applies any newer migrations
+    std::cout << "restored " << from << " into " << data_dir << " (schema " << store.schema_version() << ")\n";
+  }
+  return 0;
+}
+
 int purge(int argc, const char* const* argv) {
   std::string data_dir = "shuttle-data";
   unsigned days = 90;
@@ -286,6 +374,8 @@ void usage(std::ostream& out) {
          "       shuttle-relay admin invite-facilitator [options] print an invitation for a new facilitator\n"
          "       shuttle-relay purge [options]                  remove letters of long-closed cases\n"
          "       shuttle-relay audit verify [options]           check the audit trail offline\n"
+         "       shuttle-relay backup --to DIR [options]        a consistent copy of a running relay's data\n"
+         "       shuttle-relay restore --from DIR [options]     a backup into an empty data directory\n"
          "Each command has --help.\n";
 }
 
@@ -301,6 +391,8 @@ int main(int argc, char** argv) {
       return invite_facilitator(argc - 2, argv + 2);
     }
     if (command == "purge") return purge(argc - 1, argv + 1);
+    if (command == "backup") return backup(argc - 1, argv + 1);
+    if (command == "restore") return restore(argc - 1, argv + 1);
     if (command == "audit" && argc > 2 && std::string(argv[2]) == "verify") return audit_verify(argc - 2, argv + 2);
     if (command == "--help" || command == "-h" || command == "help") {
       usage(std::cout);
