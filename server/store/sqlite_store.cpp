@@ -11,6 +11,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 
 namespace shuttle::relay {
@@ -218,10 +219,67 @@ proto::role role_of(const SQLite::Column& c) {
   return r;
 }
 
+// A prepared statement from a connection's cache, reset (and its read
+// snapshot released) when the lease ends. Compiling SQL costs more than
+// running these small statements, so each text is compiled once per
+// connection; a text already in use (a nested call) gets a fresh statement.
+class statement_cache {
+ public:
+  explicit statement_cache(SQLite::Database& db) : db_(db) {}
+
+  class lease {
+   public:
+    lease(statement_cache& c, const std::string& sql) {
+      auto& slot = c.cache_[sql];
+      if (!slot.statement) slot.statement = std::make_unique<SQLite::Statement>(c.db_, sql);
+      if (slot.in_use) {
+        own_ = std::make_unique<SQLite::Statement>(c.db_, sql);
+        s_ = own_.get();
+      } else {
+        slot.in_use = true;
+        in_use_ = &slot.in_use;
+        s_ = slot.statement.get();
+      }
+    }
+    ~lease() {
+      try {
+        s_->reset();
+        s_->clearBindings();
+      } catch (const SQLite::Exception&) {
+        // reset() repeats the last step's error, which the caller already saw
+      }
+      if (in_use_) *in_use_ = false;
+    }
+    lease(const lease&) = delete;
+    lease& operator=(const lease&) = delete;
+    operator SQLite::Statement&() { return *s_; }
+    bool executeStep() { return s_->executeStep(); }
+    SQLite::Column getColumn(int i) { return s_->getColumn(i); }
+    template <class... A>
+    void bind(A&&... a) {
+      s_->bind(std::forward<A>(a)...);
+    }
+    int exec() { return s_->exec(); }
+
+   private:
+    SQLite::Statement* s_ = nullptr;
+    std::unique_ptr<SQLite::Statement> own_;
+    bool* in_use_ = nullptr;
+  };
+
+ private:
+  struct slot {
+    std::unique_ptr<SQLite::Statement> statement;
+    bool in_use = false;
+  };
+  SQLite::Database& db_;
+  std::unordered_map<std::string, slot> cache_;
+};
+
 // The SQL of every read and write, over one connection.
 class sqlite_repository final : public writer {
  public:
-  explicit sqlite_repository(SQLite::Database& db) : db_(db) {}
+  explicit sqlite_repository(SQLite::Database& db) : db_(db), statements_(db) {}
 
   std::optional<account_record> account_by_identity(const proto::public_key& identity) override {
     return one_account("SELECT id, identity_key, is_facilitator, created_at FROM accounts WHERE identity_key = ?",
@@ -231,7 +289,7 @@ class sqlite_repository final : public writer {
     return one_account("SELECT id, identity_key, is_facilitator, created_at FROM accounts WHERE id = ?", id);
   }
   std::optional<session_record> session(const proto::hash& token_hash) override {
-    SQLite::Statement q(db_, "SELECT token_hash, account_id, created_at, last_used_at, expires_at FROM sessions "
+    statement_cache::lease q(statements_, "SELECT token_hash, account_id, created_at, last_used_at, expires_at FROM sessions "
                              "WHERE token_hash = ?");
     bind_all(q, token_hash);
     if (!q.executeStep()) return std::nullopt;
@@ -239,7 +297,7 @@ class sqlite_repository final : public writer {
                           u64(q.getColumn(3)), u64(q.getColumn(4))};
   }
   std::optional<invitation_record> invitation(const proto::id& id) override {
-    SQLite::Statement q(db_, "SELECT id, case_id, role, secret_hash, expires_at, inviter_key, statement, used_at "
+    statement_cache::lease q(statements_, "SELECT id, case_id, role, secret_hash, expires_at, inviter_key, statement, used_at "
                              "FROM invitations WHERE id = ?");
     bind_all(q, id);
     if (!q.executeStep()) return std::nullopt;
@@ -255,13 +313,13 @@ class sqlite_repository final : public writer {
     return r;
   }
   std::optional<case_record> case_by_id(const proto::id& id) override {
-    SQLite::Statement q(db_, "SELECT " + case_columns + " FROM cases c WHERE c.id = ?");
+    statement_cache::lease q(statements_, "SELECT " + case_columns + " FROM cases c WHERE c.id = ?");
     bind_all(q, id);
     if (!q.executeStep()) return std::nullopt;
     return case_of(q, 0);
   }
   std::optional<participant_record> participant(const proto::id& case_id, const proto::id& account) override {
-    SQLite::Statement q(db_, "SELECT " + participant_columns +
+    statement_cache::lease q(statements_, "SELECT " + participant_columns +
                                  " FROM participants p JOIN accounts a ON a.id = p.account_id "
                                  "WHERE p.case_id = ? AND p.account_id = ?");
     bind_all(q, case_id, account);
@@ -269,7 +327,7 @@ class sqlite_repository final : public writer {
     return participant_of(q, 0);
   }
   std::vector<participant_record> participants(const proto::id& case_id) override {
-    SQLite::Statement q(db_, "SELECT " + participant_columns +
+    statement_cache::lease q(statements_, "SELECT " + participant_columns +
                                  " FROM participants p JOIN accounts a ON a.id = p.account_id "
                                  "WHERE p.case_id = ? ORDER BY p.joined_at, a.identity_key");
     bind_all(q, case_id);
@@ -278,7 +336,7 @@ class sqlite_repository final : public writer {
     return out;
   }
   std::vector<std::pair<case_record, participant_record>> cases_of(const proto::id& account) override {
-    SQLite::Statement q(db_, "SELECT " + case_columns + ", " + participant_columns +
+    statement_cache::lease q(statements_, "SELECT " + case_columns + ", " + participant_columns +
                                  " FROM participants p JOIN accounts a ON a.id = p.account_id "
                                  "JOIN cases c ON c.id = p.case_id WHERE p.account_id = ? ORDER BY c.created_at");
     bind_all(q, account);
@@ -287,7 +345,7 @@ class sqlite_repository final : public writer {
     return out;
   }
   std::vector<key_record> keys(const proto::id& case_id) override {
-    SQLite::Statement q(db_, "SELECT " + key_columns + " FROM key_statements k JOIN accounts a ON a.id = k.account_id "
+    statement_cache::lease q(statements_, "SELECT " + key_columns + " FROM key_statements k JOIN accounts a ON a.id = k.account_id "
                                                        "WHERE k.case_id = ? ORDER BY k.created_at, k.rowid");
     bind_all(q, case_id);
     std::vector<key_record> out;
@@ -295,14 +353,14 @@ class sqlite_repository final : public writer {
     return out;
   }
   std::optional<key_record> key(const proto::id& id) override {
-    SQLite::Statement q(db_, "SELECT " + key_columns + " FROM key_statements k JOIN accounts a ON a.id = k.account_id "
+    statement_cache::lease q(statements_, "SELECT " + key_columns + " FROM key_statements k JOIN accounts a ON a.id = k.account_id "
                                                        "WHERE k.id = ?");
     bind_all(q, id);
     if (!q.executeStep()) return std::nullopt;
     return key_of(q);
   }
   std::vector<attestation_record> attestations(const proto::id& case_id) override {
-    SQLite::Statement q(db_, "SELECT t.id, t.case_id, s.identity_key, t.key_statement_id, b.identity_key, t.statement "
+    statement_cache::lease q(statements_, "SELECT t.id, t.case_id, s.identity_key, t.key_statement_id, b.identity_key, t.statement "
                              "FROM attestations t JOIN accounts s ON s.id = t.subject_account "
                              "JOIN accounts b ON b.id = t.attested_by WHERE t.case_id = ? ORDER BY t.rowid");
     bind_all(q, case_id);
@@ -314,7 +372,7 @@ class sqlite_repository final : public writer {
     return out;
   }
   std::optional<statement_record> statement(const proto::id& id) override {
-    SQLite::Statement q(db_, "SELECT id, type, hash, answer FROM statements WHERE id = ?");
+    statement_cache::lease q(statements_, "SELECT id, type, hash, answer FROM statements WHERE id = ?");
     bind_all(q, id);
     if (!q.executeStep()) return std::nullopt;
     return statement_record{blob<16>(q.getColumn(0)), q.getColumn(1).getString(), blob<32>(q.getColumn(2)),
@@ -322,21 +380,21 @@ class sqlite_repository final : public writer {
   }
 
   std::optional<message_record> message(const proto::id& id) override {
-    SQLite::Statement q(db_, "SELECT " + message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account "
+    statement_cache::lease q(statements_, "SELECT " + message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account "
                                                            "LEFT JOIN accounts c ON c.id = m.claimed_by WHERE m.id = ?");
     bind_all(q, id);
     if (!q.executeStep()) return std::nullopt;
     return message_of(q);
   }
   std::vector<message_record> messages(const proto::id& case_id) override {
-    SQLite::Statement q(db_, "SELECT " + message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account "
+    statement_cache::lease q(statements_, "SELECT " + message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account "
                                                            "LEFT JOIN accounts c ON c.id = m.claimed_by "
                                                            "WHERE m.case_id = ? ORDER BY m.submitted_at, m.rowid");
     bind_all(q, case_id);
     return all_messages(q);
   }
   std::vector<message_record> review_queue(const proto::id& facilitator, std::size_t limit) override {
-    SQLite::Statement q(db_, "SELECT " + message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account "
+    statement_cache::lease q(statements_, "SELECT " + message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account "
                                                            "LEFT JOIN accounts c ON c.id = m.claimed_by "
                                                            "JOIN participants p ON p.case_id = m.case_id "
                                                            "WHERE m.state = 'in_review' AND m.kind != 'note' "
@@ -347,7 +405,7 @@ class sqlite_repository final : public writer {
     return all_messages(q);
   }
   std::vector<message_record> due_for_release(std::uint64_t now) override {
-    SQLite::Statement q(db_, "SELECT " + message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account "
+    statement_cache::lease q(statements_, "SELECT " + message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account "
                                                            "LEFT JOIN accounts c ON c.id = m.claimed_by "
                                                            "WHERE m.state = 'in_review' AND m.release_at <= ? "
                                                            "ORDER BY m.release_at LIMIT 1000");
@@ -355,7 +413,7 @@ class sqlite_repository final : public writer {
     return all_messages(q);
   }
   std::optional<bytes> ciphertext(const proto::id& message_id) override {
-    SQLite::Statement q(db_, "SELECT bytes FROM ciphertexts WHERE message_id = ?");
+    statement_cache::lease q(statements_, "SELECT bytes FROM ciphertexts WHERE message_id = ?");
     bind_all(q, message_id);
     if (!q.executeStep()) return std::nullopt;
     const auto c = q.getColumn(0);
@@ -363,7 +421,7 @@ class sqlite_repository final : public writer {
     return bytes(p, p + c.getBytes());
   }
   std::vector<review_record> reviews(const proto::id& message_id) override {
-    SQLite::Statement q(db_, "SELECT r.message_id, a.identity_key, r.decision, r.statement, r.created_at "
+    statement_cache::lease q(statements_, "SELECT r.message_id, a.identity_key, r.decision, r.statement, r.created_at "
                              "FROM reviews r JOIN accounts a ON a.id = r.facilitator_account "
                              "WHERE r.message_id = ? ORDER BY r.created_at, r.rowid");
     bind_all(q, message_id);
@@ -375,26 +433,26 @@ class sqlite_repository final : public writer {
     return out;
   }
   std::optional<proto::audit_entry> audit_head(const proto::id& case_id) override {
-    SQLite::Statement q(db_, "SELECT " + audit_columns + " FROM audit_entries WHERE case_id = ? ORDER BY seq DESC LIMIT 1");
+    statement_cache::lease q(statements_, "SELECT " + audit_columns + " FROM audit_entries WHERE case_id = ? ORDER BY seq DESC LIMIT 1");
     bind_all(q, case_id);
     if (!q.executeStep()) return std::nullopt;
     return audit_of(q);
   }
   std::vector<proto::audit_entry> audit_chain(const proto::id& case_id) override {
-    SQLite::Statement q(db_, "SELECT " + audit_columns + " FROM audit_entries WHERE case_id = ? ORDER BY rowid");
+    statement_cache::lease q(statements_, "SELECT " + audit_columns + " FROM audit_entries WHERE case_id = ? ORDER BY rowid");
     bind_all(q, case_id);
     std::vector<proto::audit_entry> out;
     while (q.executeStep()) out.push_back(audit_of(q));
     return out;
   }
   std::vector<proto::id> audit_chains() override {
-    SQLite::Statement q(db_, "SELECT DISTINCT case_id FROM audit_entries ORDER BY case_id");
+    statement_cache::lease q(statements_, "SELECT DISTINCT case_id FROM audit_entries ORDER BY case_id");
     std::vector<proto::id> out;
     while (q.executeStep()) out.push_back(blob<16>(q.getColumn(0)));
     return out;
   }
   std::optional<proto::audit_checkpoint> latest_checkpoint(const proto::id& case_id) override {
-    SQLite::Statement q(db_, "SELECT case_id, seq, head, at, sig FROM audit_checkpoints WHERE case_id = ? "
+    statement_cache::lease q(statements_, "SELECT case_id, seq, head, at, sig FROM audit_checkpoints WHERE case_id = ? "
                              "ORDER BY seq DESC LIMIT 1");
     bind_all(q, case_id);
     if (!q.executeStep()) return std::nullopt;
@@ -407,7 +465,7 @@ class sqlite_repository final : public writer {
     return c;
   }
   std::vector<event_record> events_after(const proto::id& account, std::uint64_t seq, std::size_t limit) override {
-    SQLite::Statement q(db_, "SELECT seq, account_id, case_id, event, message_id, at FROM events "
+    statement_cache::lease q(statements_, "SELECT seq, account_id, case_id, event, message_id, at FROM events "
                              "WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?");
     bind_all(q, account, seq, static_cast<std::uint64_t>(limit));
     std::vector<event_record> out;
@@ -424,7 +482,7 @@ class sqlite_repository final : public writer {
     return out;
   }
   std::vector<proto::id> cases_to_purge(std::uint64_t closed_before) override {
-    SQLite::Statement q(db_, "SELECT c.id FROM cases c WHERE c.state = 'closed' AND c.closed_at <= ? AND EXISTS "
+    statement_cache::lease q(statements_, "SELECT c.id FROM cases c WHERE c.state = 'closed' AND c.closed_at <= ? AND EXISTS "
                              "(SELECT 1 FROM messages m WHERE m.case_id = c.id AND m.purged_at IS NULL)");
     bind_all(q, closed_before);
     std::vector<proto::id> out;
@@ -437,7 +495,7 @@ class sqlite_repository final : public writer {
          "ciphertext_size, ciphertext_hash, submitted_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
          m.id, m.case_id, m.sender_account, proto::to_string(m.kind), proto::to_string(m.to), m.supersedes,
          proto::to_string(m.state), m.envelope, m.ciphertext_size, m.ciphertext_hash, m.submitted_at, m.submitted_at);
-    SQLite::Statement q(db_, "INSERT INTO ciphertexts (message_id, bytes) VALUES (?, ?)");
+    statement_cache::lease q(statements_, "INSERT INTO ciphertexts (message_id, bytes) VALUES (?, ?)");
     bind_all(q, m.id);
     q.bind(2, ciphertext.data(), static_cast<int>(ciphertext.size()));
     q.exec();
@@ -447,7 +505,7 @@ class sqlite_repository final : public writer {
     const char* extra = s == ms::released ? ", released_at = ?1, release_at = NULL"
                         : s == ms::delivered ? ", delivered_at = ?1"
                                              : "";
-    SQLite::Statement q(db_, std::string("UPDATE messages SET state = ?2, changed_at = ?1, claimed_by = NULL, "
+    statement_cache::lease q(statements_, std::string("UPDATE messages SET state = ?2, changed_at = ?1, claimed_by = NULL, "
                                          "claim_expires_at = NULL") + extra + " WHERE id = ?3");
     bind_all(q, now, proto::to_string(s), id);
     q.exec();
@@ -470,7 +528,7 @@ class sqlite_repository final : public writer {
     truncate_log_after_commit();
   }
   void mark_purged(const proto::id& case_id, std::uint64_t now) override {
-    SQLite::Statement q(db_, "SELECT id FROM messages WHERE case_id = ? AND purged_at IS NULL");
+    statement_cache::lease q(statements_, "SELECT id FROM messages WHERE case_id = ? AND purged_at IS NULL");
     bind_all(q, case_id);
     std::vector<proto::id> ids;
     while (q.executeStep()) ids.push_back(blob<16>(q.getColumn(0)));
@@ -571,14 +629,14 @@ class sqlite_repository final : public writer {
       "k.id, k.case_id, a.identity_key, k.case_key, k.statement, k.created_at";
 
   template <class... A>
-  void exec(const char* sql, const A&... args) {
-    SQLite::Statement q(db_, sql);
+  int exec(const char* sql, const A&... args) {
+    statement_cache::lease q(statements_, sql);
     bind_all(q, args...);
-    q.exec();
+    return q.exec();
   }
   template <class K>
   std::optional<account_record> one_account(const char* sql, const K& key) {
-    SQLite::Statement q(db_, sql);
+    statement_cache::lease q(statements_, sql);
     bind_all(q, key);
     if (!q.executeStep()) return std::nullopt;
     return account_record{blob<16>(q.getColumn(0)), blob<32>(q.getColumn(1)), q.getColumn(2).getInt() != 0,
@@ -654,6 +712,7 @@ class sqlite_repository final : public writer {
   }
 
   SQLite::Database& db_;
+  statement_cache statements_;
   bool truncate_requested_ = false;
 };
 

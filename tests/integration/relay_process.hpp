@@ -17,6 +17,7 @@ class relay_process {
   relay_process& operator=(const relay_process&) = delete;
 
   unsigned short port() const { return port_; }
+  int pid() const { return pid_; }
   const std::filesystem::path& data_dir() const { return dir_; }
   bool running();
 
