@@ -149,9 +149,9 @@ std::optional<failure> reviewable(const message_record& m, const caller& c, std:
 
 // Whether anyone can still receive messages in `to`: someone active holds
 // the role, or no one ever enrolled in it (the letter waits for them).
-std::optional<failure> channel_open(reader& r, const proto::id& case_id, role to, bool need_someone) {
+std::optional<failure> channel_open(const std::vector<participant_record>& people, role to, bool need_someone) {
   bool any_active = false, any_withdrawn = false;
-  for (const auto& p : r.participants(case_id)) {
+  for (const auto& p : people) {
     if (p.role != to) continue;
     (p.state == proto::participant_state::active ? any_active : any_withdrawn) = true;
   }
@@ -159,6 +159,10 @@ std::optional<failure> channel_open(reader& r, const proto::id& case_id, role to
   if (any_withdrawn) return conflict("channel_closed", "This conversation has been closed.");
   if (need_someone) return conflict("no_recipient", "No one in that role has joined the case yet.");
   return std::nullopt;
+}
+
+std::optional<failure> channel_open(reader& r, const proto::id& case_id, role to, bool need_someone) {
+  return channel_open(r.participants(case_id), to, need_someone);
 }
 
 template <class S>
@@ -187,13 +191,18 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
     return done(failure{failure_kind::too_large, "too_large", "This letter is larger than the relay accepts (16 MiB)."});
   }
   const std::uint64_t now = now_();
+  std::string envelope_json = proto::to_json(e);  // made here, not on the writer thread
   write(
-      [e = std::move(e), ciphertext = std::move(ciphertext), account = c.account.id, now](writer& w,
-                                                                                         effects& fx) -> outcome {
+      [e = std::move(e), envelope_json = std::move(envelope_json), ciphertext = std::move(ciphertext),
+       account = c.account.id, now](writer& w, effects& fx) -> outcome {
         if (auto r = replay(w, e)) return *r;
         const proto::id case_id = e.header.case_id;
         if (auto f = require_open_case(w, case_id)) return *f;
-        auto sender = active(w, case_id, account);
+        const auto people = w.participants(case_id);
+        const participant_record* sender = nullptr;
+        for (const auto& p : people) {
+          if (p.account == account && p.state == proto::participant_state::active) sender = &p;
+        }
         if (!sender) return not_found("No such case.");
         if (w.message(e.header.statement_id)) return conflict("id_in_use", "Another message already uses this id.");
         const bool note = e.kind == proto::message_kind::note;
@@ -204,11 +213,11 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
           return invalid("wrong_recipient", "A letter goes to the other party of the case.");
         }
         if (!note) {
-          if (auto f = channel_open(w, case_id, e.to, false)) return *f;
+          if (auto f = channel_open(people, e.to, false)) return *f;
         }
         // Readers: exactly the sender and every active facilitator.
         std::set<proto::public_key> expected{sender->identity}, readers;
-        for (const auto& p : w.participants(case_id)) {
+        for (const auto& p : people) {
           if (p.role == role::facilitator && p.state == proto::participant_state::active) expected.insert(p.identity);
         }
         for (const auto& wr : e.wraps) readers.insert(wr.reader);
@@ -230,15 +239,13 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
         m.kind = e.kind;
         m.to = e.to;
         m.supersedes = e.supersedes;
-        m.envelope = proto::to_json(e);
+        m.envelope = envelope_json;
         m.ciphertext_size = e.ciphertext_size;
         m.ciphertext_hash = e.ciphertext_hash;
         m.submitted_at = now;
         w.insert_message(m, ciphertext);
         audit(w, fx, e, audit_event::submitted, m.id, now);
-        auto facilitators = facilitators_of(w, case_id);
-        std::erase(facilitators, account);
-        notify(w, fx, facilitators, case_id, note ? "note" : "queued", m.id, now);
+        notify(w, fx, accounts_in(people, {role::facilitator}, account), case_id, note ? "note" : "queued", m.id, now);
         answer a;
         a["message"] = b64(m.id);
         a["state"] = proto::to_string(m.state);

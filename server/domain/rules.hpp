@@ -123,16 +123,22 @@ inline void notify(writer& w, effects& fx, const std::vector<proto::id>& account
 }
 
 // Accounts of the active participants of a case with one of these roles.
-inline std::vector<proto::id> accounts_in(reader& r, const proto::id& case_id, std::initializer_list<proto::role> roles,
+inline std::vector<proto::id> accounts_in(const std::vector<participant_record>& people,
+                                          std::initializer_list<proto::role> roles,
                                           const std::optional<proto::id>& except = std::nullopt) {
   std::vector<proto::id> out;
-  for (const auto& p : r.participants(case_id)) {
+  for (const auto& p : people) {
     if (p.state != proto::participant_state::active || (except && p.account == *except)) continue;
     for (auto role : roles) {
       if (p.role == role) out.push_back(p.account);
     }
   }
   return out;
+}
+
+inline std::vector<proto::id> accounts_in(reader& r, const proto::id& case_id, std::initializer_list<proto::role> roles,
+                                          const std::optional<proto::id>& except = std::nullopt) {
+  return accounts_in(r.participants(case_id), roles, except);
 }
 
 inline std::vector<proto::id> facilitators_of(reader& r, const proto::id& case_id) {

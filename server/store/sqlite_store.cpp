@@ -3,7 +3,6 @@
 #include "server/limits.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
-#include <SQLiteCpp/Savepoint.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -844,6 +843,10 @@ sqlite_store::reader_lease sqlite_store::borrow() {
 void sqlite_store::writer_loop() {
   std::vector<queued> group;
   std::vector<outcome> results;
+  // Compiled once: they run around every job.
+  SQLite::Statement savepoint(*writer_db_, "SAVEPOINT job");
+  SQLite::Statement release(*writer_db_, "RELEASE job");
+  SQLite::Statement rollback(*writer_db_, "ROLLBACK TO job");
   for (;;) {
     {
       std::unique_lock lock(queue_mutex_);
@@ -857,18 +860,29 @@ void sqlite_store::writer_loop() {
     results.clear();
     try {
       SQLite::Transaction t(*writer_db_, SQLite::TransactionBehavior::IMMEDIATE);
+      // Each job in its own savepoint.
       for (auto& q : group) {
-        SQLite::Savepoint sp(*writer_db_, "job");
+        savepoint.exec();
+        savepoint.reset();
         try {
           outcome o = q.j(*writer_repo_);
           if (o) {
-            sp.release();
+            release.exec();
+            release.reset();
           } else {
-            sp.rollback();
+            rollback.exec();
+            rollback.reset();
+            release.exec();
+            release.reset();
           }
           results.push_back(std::move(o));
         } catch (const std::exception& e) {
-          sp.rollback();
+          rollback.reset();
+          rollback.exec();
+          rollback.reset();
+          release.reset();
+          release.exec();
+          release.reset();
           spdlog::error("a write failed and was rolled back: {}", e.what());
           results.push_back(failure{failure_kind::internal, "internal", "Something went wrong on the relay."});
         }
@@ -876,6 +890,13 @@ void sqlite_store::writer_loop() {
       t.commit();
       if (static_cast<sqlite_repository&>(*writer_repo_).take_truncate_request()) truncate_log();
     } catch (const std::exception& e) {
+      for (auto* st : {&savepoint, &release, &rollback}) {
+        try {
+          st->reset();
+        } catch (const SQLite::Exception&) {
+          // reset() repeats an earlier error; the statement is ready again all the same
+        }
+      }
       spdlog::error("a group commit failed: {}", e.what());
       results.assign(group.size(), failure{failure_kind::internal, "internal", "Something went wrong on the relay."});
     }

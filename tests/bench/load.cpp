@@ -694,8 +694,14 @@ int main(int argc, char** argv) {
       cfg.seconds = 1.5;
       cfg.subscribers = 300;
       cfg.stored_messages = 20'000;
+    } else if (a == "--seconds" && i + 1 < argc) {
+      cfg.seconds = std::stod(argv[++i]);
+    } else if (a == "--clients" && i + 1 < argc) {
+      cfg.clients = std::stoul(argv[++i]);
+    } else if (a == "--subscribers" && i + 1 < argc) {
+      cfg.subscribers = std::stoul(argv[++i]);
     } else if (a == "--help") {
-      std::cout << "shuttle-bench [--short]: measures the relay against ceilings taken in the same run\n";
+      std::cout << "shuttle-bench [--short] [--seconds S] [--clients N] [--subscribers N]: measures the relay against ceilings taken in the same run\n";
       return 0;
     }
   }
@@ -741,7 +747,7 @@ int main(int argc, char** argv) {
     const double slower = std::min(tls_floor, verify);
 
     // (a) durable signed submits.
-    std::cout << "\n(a) durable signed submits of 2 KiB letters\n";
+    std::cout << "\n(a) durable signed submits of 2 KiB letters" << std::endl;
     const double rss_before = static_cast<double>(rss_kib(b.relay->pid())) / 1024.0;
     auto peak = b.submits(b.relay->port(), letters, std::nullopt, cfg.seconds);
     row("throughput", peak.rate, "/s", "ratio to the slower ceiling " + std::to_string(peak.rate / slower).substr(0, 4));
