@@ -571,16 +571,28 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
   return sealed->envelope.header.statement_id;
 }
 
-result<std::vector<message_summary>> account::messages(const proto::id& case_id) {
-  auto r = authenticated([&] { return relay_.get(case_path(case_id, "/messages")); });
-  if (!r) return missing(case_id, r.error());
+namespace {
+
+// The message summaries under `key` of a relay answer.
+result<std::vector<message_summary>> summaries(const json::value& answer, std::string_view key,
+                                               const proto::public_key& me) {
+  auto list = field(answer, key);
+  if (!list || !(*list)->is_array()) return make_error(errc::relay_refused, "the list of messages was not understood");
   std::vector<message_summary> out;
-  for (const auto& m : r->at("messages").as_array()) {
-    auto s = summary_of(m, identity());
+  for (const auto& m : (*list)->as_array()) {
+    auto s = summary_of(m, me);
     if (!s) return s.error();
     out.push_back(*s);
   }
   return out;
+}
+
+}  // namespace
+
+result<std::vector<message_summary>> account::messages(const proto::id& case_id) {
+  auto r = authenticated([&] { return relay_.get(case_path(case_id, "/messages")); });
+  if (!r) return missing(case_id, r.error());
+  return summaries(*r, "messages", identity());
 }
 
 result<json::value> account::fetch(const proto::id& case_id, const proto::id& message) {
@@ -691,13 +703,7 @@ result<std::vector<kept_letter>> account::kept(const proto::id& case_id) { retur
 result<std::vector<message_summary>> account::queue() {
   auto r = authenticated([&] { return relay_.get("/v1/queue"); });
   if (!r) return r.error();
-  std::vector<message_summary> out;
-  for (const auto& m : r->at("queue").as_array()) {
-    auto s = summary_of(m, identity());
-    if (!s) return s.error();
-    out.push_back(*s);
-  }
-  return out;
+  return summaries(*r, "queue", identity());
 }
 
 result<void> account::claim(const proto::id& case_id, const proto::id& message) {
@@ -706,13 +712,21 @@ result<void> account::claim(const proto::id& case_id, const proto::id& message) 
   return {};
 }
 
-result<std::string> account::approve(const proto::id& case_id, const proto::id& message, const approval_choice& choice) {
+result<account::under_review> account::review_of(const proto::id& case_id, const proto::id& message) {
   auto got = fetch(case_id, message);
   if (!got) return got.error();
   auto e = statement_at<proto::envelope>(*got, "envelope");
   if (!e) return e.error();
   auto r = roster_of(case_id);
   if (!r) return r.error();
+  return under_review{std::move(*e), std::move(*r)};
+}
+
+result<std::string> account::approve(const proto::id& case_id, const proto::id& message, const approval_choice& choice) {
+  auto review = review_of(case_id, message);
+  if (!review) return review.error();
+  const auto* e = &review->envelope;
+  const auto* r = &review->trust;
   const auto* mine = keys_.find_case_key(case_id);
   if (!mine) return make_error(errc::withdrawn, "this profile no longer holds a key for that case");
   auto view = show_case(case_id);
@@ -733,13 +747,9 @@ result<std::string> account::approve(const proto::id& case_id, const proto::id& 
 
 result<void> account::return_letter(const proto::id& case_id, const proto::id& message, return_reason reason,
                                     std::string_view note_text) {
-  auto got = fetch(case_id, message);
-  if (!got) return got.error();
-  auto e = statement_at<proto::envelope>(*got, "envelope");
-  if (!e) return e.error();
-  auto r = roster_of(case_id);
-  if (!r) return r.error();
-  auto s = client::return_letter(*r, *e, keys_.identity(), reason, note_text);
+  auto review = review_of(case_id, message);
+  if (!review) return review.error();
+  auto s = client::return_letter(review->trust, review->envelope, keys_.identity(), reason, note_text);
   if (!s) return s.error();
   auto answer = authenticated([&] { return relay_.post(message_path(case_id, message, "/return"), json::object{{"return", as_json(*s)}}); });
   if (!answer) return answer.error();

@@ -192,6 +192,12 @@ class account {
   result<case_entry> case_of(const proto::id& case_id);
   result<void> save_keys();
   result<boost::json::value> fetch(const proto::id& case_id, const proto::id& message);
+  // A message a facilitator is about to approve or return, with the roster to check it by.
+  struct under_review {
+    proto::envelope envelope;
+    client::roster trust;
+  };
+  result<under_review> review_of(const proto::id& case_id, const proto::id& message);
   // A case route answered not_found: withdrawn if the relay lists the case as left.
   error missing(const proto::id& case_id, error e);
   // not_attested or key_changed when a participant's current key is not the attested one.

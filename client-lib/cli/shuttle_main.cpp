@@ -195,6 +195,27 @@ std::optional<po::variables_map> parse(int argc, char** argv, po::options_descri
   return vm;
 }
 
+// The CASE (and LETTER) most commands take: ids, or any unique start of one.
+struct target {
+  std::string case_text, letter_text;
+
+  po::positional_options_description add(po::options_description& d, bool with_letter) {
+    po::positional_options_description pos;
+    d.add_options()("case", po::value(&case_text)->required(), "the case (its id or the start of it)");
+    pos.add("case", 1);
+    if (with_letter) {
+      d.add_options()("letter", po::value(&letter_text)->required(), "the letter (its id or the start of it)");
+      pos.add("letter", 1);
+    }
+    return pos;
+  }
+  proto::id case_id(account& a) const { return need(a.resolve_case(case_text)); }
+  std::pair<proto::id, proto::id> both(account& a) const {
+    const auto id = case_id(a);
+    return {id, need(a.resolve_message(id, letter_text))};
+  }
+};
+
 account open_account(const common& c) { return need(account::open(profile_dir(c), passphrase(c, false))); }
 
 int cmd_enrol(int argc, char** argv) {
@@ -323,20 +344,19 @@ int cmd_case(int argc, char** argv) {
 
 int cmd_invite(int argc, char** argv) {
   common c;
-  std::string case_text, role_text;
+  target t;
+  std::string role_text;
   unsigned days = 7;
   po::options_description d("shuttle invite CASE --role ROLE: an invitation code to hand over in person");
   add_common(d, c);
-  d.add_options()("case", po::value(&case_text)->required(), "the case")
-      ("role", po::value(&role_text)->required(), "harmed, responsible or facilitator")
+  d.add_options()("role", po::value(&role_text)->required(), "harmed, responsible or facilitator")
       ("days", po::value(&days)->default_value(days), "how long the code works (at most 30)");
-  po::positional_options_description pos;
-  pos.add("case", 1);
+  auto pos = t.add(d, false);
   if (!parse(argc, argv, d, pos)) return 0;
   proto::role role{};
   if (!proto::parse_enum(role_text, role)) throw std::runtime_error("--role is harmed, responsible or facilitator");
   auto a = open_account(c);
-  const auto code = need(a.invite(need(a.resolve_case(case_text)), role, std::uint64_t{days} * 24 * 3600));
+  const auto code = need(a.invite(t.case_id(a), role, std::uint64_t{days} * 24 * 3600));
   if (c.as_json) {
     print_json(json::object{{"code", code}});
   } else {
@@ -349,18 +369,17 @@ int cmd_invite(int argc, char** argv) {
 
 int cmd_attest(int argc, char** argv) {
   common c;
-  std::string case_text, safety;
+  target t;
+  std::string safety;
   po::options_description d(
       "shuttle attest CASE --safety-number \"DIGITS\": vouch for a participant's keys after you compared their safety "
       "number with them");
   add_common(d, c);
-  d.add_options()("case", po::value(&case_text)->required(), "the case")
-      ("safety-number", po::value(&safety)->required(), "the safety number the participant read to you");
-  po::positional_options_description pos;
-  pos.add("case", 1);
+  d.add_options()("safety-number", po::value(&safety)->required(), "the safety number the participant read to you");
+  auto pos = t.add(d, false);
   if (!parse(argc, argv, d, pos)) return 0;
   auto a = open_account(c);
-  const auto id = need(a.resolve_case(case_text));
+  const auto id = t.case_id(a);
   auto v = need(a.show_case(id));
   auto digits = [](const std::string& s) {
     std::string out;
@@ -415,21 +434,20 @@ std::string read_letter_text(const std::string& file, const std::string& text) {
 
 int cmd_write(int argc, char** argv) {
   common c;
-  std::string case_text, file, text, revises;
+  target t;
+  std::string file, text, revises;
   std::vector<std::string> attachments;
   po::options_description d("shuttle write CASE [--file F | --text T]: write a letter to the other party; a facilitator "
                             "reads it first");
   add_common(d, c);
-  d.add_options()("case", po::value(&case_text)->required(), "the case")
-      ("file", po::value(&file), "the letter's text from this file")
+  d.add_options()("file", po::value(&file), "the letter's text from this file")
       ("text", po::value(&text), "the letter's text (otherwise $EDITOR opens)")
       ("attach", po::value(&attachments)->composing(), "a file to attach (repeat for more)")
       ("revises", po::value(&revises), "a returned letter of yours that this one revises");
-  po::positional_options_description pos;
-  pos.add("case", 1);
+  auto pos = t.add(d, false);
   if (!parse(argc, argv, d, pos)) return 0;
   auto a = open_account(c);
-  const auto id = need(a.resolve_case(case_text));
+  const auto id = t.case_id(a);
   account::draft draft;
   draft.content = document::text(read_letter_text(file, text));
   for (const auto& path : attachments) {
@@ -453,16 +471,16 @@ int cmd_write(int argc, char** argv) {
 
 int cmd_note(int argc, char** argv) {
   common c;
-  std::string case_text, text, file;
+  target t;
+  std::string text, file;
   po::options_description d("shuttle note CASE --text T: an internal note for this case's facilitators only");
   add_common(d, c);
-  d.add_options()("case", po::value(&case_text)->required(), "the case")("text", po::value(&text), "the note")
+  d.add_options()("text", po::value(&text), "the note")
       ("file", po::value(&file), "the note from a file");
-  po::positional_options_description pos;
-  pos.add("case", 1);
+  auto pos = t.add(d, false);
   if (!parse(argc, argv, d, pos)) return 0;
   auto a = open_account(c);
-  const auto id = need(a.resolve_case(case_text));
+  const auto id = t.case_id(a);
   const auto message = need(a.send(id, {document::text(read_letter_text(file, text)), proto::message_kind::note, {}}));
   std::cout << (c.as_json ? "{\"message\":\"" + b64(message) + "\"}" : "Note " + short_id(message) + " kept for the facilitators.")
             << "\n";
@@ -471,15 +489,13 @@ int cmd_note(int argc, char** argv) {
 
 int cmd_letters(int argc, char** argv) {
   common c;
-  std::string case_text;
+  target t;
   po::options_description d("shuttle letters CASE: the letters of a case you may see, and where each one is");
   add_common(d, c);
-  d.add_options()("case", po::value(&case_text)->required(), "the case");
-  po::positional_options_description pos;
-  pos.add("case", 1);
+  auto pos = t.add(d, false);
   if (!parse(argc, argv, d, pos)) return 0;
   auto a = open_account(c);
-  const auto id = need(a.resolve_case(case_text));
+  const auto id = t.case_id(a);
   const auto deleted = need(a.sync(id));
   auto list = need(a.messages(id));
   if (c.as_json) {
@@ -515,20 +531,17 @@ void print_letter(const opened_letter& l) {
 
 int cmd_read(int argc, char** argv) {
   common c;
-  std::string case_text, message_text, save;
+  target t;
+  std::string save;
   bool receipt = false;
   po::options_description d("shuttle read CASE LETTER: open a letter (yours, one in review, or one waiting for you)");
   add_common(d, c);
-  d.add_options()("case", po::value(&case_text)->required(), "the case")
-      ("letter", po::value(&message_text)->required(), "the letter (its id or the start of it)")
-      ("receipt", po::bool_switch(&receipt), "let the sender know you opened it")
+  d.add_options()("receipt", po::bool_switch(&receipt), "let the sender know you opened it")
       ("save-attachments", po::value(&save), "write attachments into this directory");
-  po::positional_options_description pos;
-  pos.add("case", 1).add("letter", 1);
+  auto pos = t.add(d, true);
   if (!parse(argc, argv, d, pos)) return 0;
   auto a = open_account(c);
-  const auto id = need(a.resolve_case(case_text));
-  const auto message = need(a.resolve_message(id, message_text));
+  const auto [id, message] = t.both(a);
   auto l = need(a.read(id, message, receipt));
   if (!save.empty()) {
     std::filesystem::create_directories(save);
@@ -555,19 +568,13 @@ int cmd_read(int argc, char** argv) {
 
 int cmd_message_step(int argc, char** argv, const std::string& what) {
   common c;
-  std::string case_text, message_text;
-  bool revoke_released = false;
+  target t;
   po::options_description d("shuttle " + what + " CASE LETTER");
   add_common(d, c);
-  d.add_options()("case", po::value(&case_text)->required(), "the case")
-      ("letter", po::value(&message_text)->required(), "the letter");
-  po::positional_options_description pos;
-  pos.add("case", 1).add("letter", 1);
+  auto pos = t.add(d, true);
   if (!parse(argc, argv, d, pos)) return 0;
-  (void)revoke_released;
   auto a = open_account(c);
-  const auto id = need(a.resolve_case(case_text));
-  const auto message = need(a.resolve_message(id, message_text));
+  const auto [id, message] = t.both(a);
   if (what == "decline") {
     need(a.decline(id, message));
     std::cout << (c.as_json ? "{\"state\":\"declined\"}" : "You declined this letter. It will not be shown again.") << "\n";
@@ -621,16 +628,13 @@ int cmd_queue(int argc, char** argv) {
 
 int cmd_review(int argc, char** argv) {
   common c;
-  std::string case_text, message_text;
+  target t;
   po::options_description d("shuttle review CASE LETTER: claim a letter and read it for review");
   add_common(d, c);
-  d.add_options()("case", po::value(&case_text)->required(), "the case")("letter", po::value(&message_text)->required(), "the letter");
-  po::positional_options_description pos;
-  pos.add("case", 1).add("letter", 1);
+  auto pos = t.add(d, true);
   if (!parse(argc, argv, d, pos)) return 0;
   auto a = open_account(c);
-  const auto id = need(a.resolve_case(case_text));
-  const auto message = need(a.resolve_message(id, message_text));
+  const auto [id, message] = t.both(a);
   need(a.claim(id, message));
   auto l = need(a.read(id, message));
   if (c.as_json) {
@@ -648,18 +652,16 @@ int cmd_review(int argc, char** argv) {
 
 int cmd_approve(int argc, char** argv) {
   common c;
-  std::string case_text, message_text, note, release;
+  target t;
+  std::string note, release;
   po::options_description d("shuttle approve CASE LETTER [--note T] [--release-at TIME]: release a letter to its recipient");
   add_common(d, c);
-  d.add_options()("case", po::value(&case_text)->required(), "the case")("letter", po::value(&message_text)->required(), "the letter")
-      ("note", po::value(&note), "a note to the recipient, sealed to them (e.g. to prepare them)")
+  d.add_options()("note", po::value(&note), "a note to the recipient, sealed to them (e.g. to prepare them)")
       ("release-at", po::value(&release), "not before this time: seconds since 1970, or +MINUTES");
-  po::positional_options_description pos;
-  pos.add("case", 1).add("letter", 1);
+  auto pos = t.add(d, true);
   if (!parse(argc, argv, d, pos)) return 0;
   auto a = open_account(c);
-  const auto id = need(a.resolve_case(case_text));
-  const auto message = need(a.resolve_message(id, message_text));
+  const auto [id, message] = t.both(a);
   account::approval_choice choice;
   if (!note.empty()) choice.content_note = note;
   if (!release.empty()) {
@@ -679,21 +681,19 @@ int cmd_approve(int argc, char** argv) {
 
 int cmd_return(int argc, char** argv) {
   common c;
-  std::string case_text, message_text, reason_text, note;
+  target t;
+  std::string reason_text, note;
   po::options_description d("shuttle return CASE LETTER --reason R --note T: send a letter back to its writer with a note");
   add_common(d, c);
-  d.add_options()("case", po::value(&case_text)->required(), "the case")("letter", po::value(&message_text)->required(), "the letter")
-      ("reason", po::value(&reason_text)->required(),
+  d.add_options()("reason", po::value(&reason_text)->required(),
        "identifying_information, retraumatising_wording, asks_for_forgiveness_or_contact, threat or other")
       ("note", po::value(&note)->required(), "what to change, for the writer only");
-  po::positional_options_description pos;
-  pos.add("case", 1).add("letter", 1);
+  auto pos = t.add(d, true);
   if (!parse(argc, argv, d, pos)) return 0;
   return_reason reason{};
   if (!parse_enum(reason_text, reason)) throw std::runtime_error("unknown --reason; see shuttle return --help");
   auto a = open_account(c);
-  const auto id = need(a.resolve_case(case_text));
-  const auto message = need(a.resolve_message(id, message_text));
+  const auto [id, message] = t.both(a);
   need(a.return_letter(id, message, reason, note));
   std::cout << (c.as_json ? "{\"state\":\"returned\"}" : "Returned to its writer with your note.") << "\n";
   return 0;
@@ -701,18 +701,16 @@ int cmd_return(int argc, char** argv) {
 
 int cmd_withdraw(int argc, char** argv) {
   common c;
-  std::string case_text;
+  target t;
   bool revoke_released = false, yes = false;
   po::options_description d("shuttle withdraw CASE: leave the process. Letters not yet released are taken back.");
   add_common(d, c);
-  d.add_options()("case", po::value(&case_text)->required(), "the case")
-      ("revoke-released", po::bool_switch(&revoke_released), "also take back letters already released")
+  d.add_options()("revoke-released", po::bool_switch(&revoke_released), "also take back letters already released")
       ("yes", po::bool_switch(&yes), "do not ask for confirmation");
-  po::positional_options_description pos;
-  pos.add("case", 1);
+  auto pos = t.add(d, false);
   if (!parse(argc, argv, d, pos)) return 0;
   auto a = open_account(c);
-  const auto id = need(a.resolve_case(case_text));
+  const auto id = t.case_id(a);
   if (!yes) {
     if (!isatty(STDIN_FILENO)) throw std::runtime_error("withdrawing is final: add --yes to confirm");
     std::cerr << "Withdrawing is final. Type 'withdraw' to confirm: ";
@@ -732,15 +730,15 @@ int cmd_withdraw(int argc, char** argv) {
 
 int cmd_audit(int argc, char** argv) {
   common c;
-  std::string case_text, out;
+  target t;
+  std::string out;
   po::options_description d("shuttle audit CASE [--out FILE]: the case's audit trail, verified with the relay's key");
   add_common(d, c);
-  d.add_options()("case", po::value(&case_text)->required(), "the case")("out", po::value(&out), "also save the export here");
-  po::positional_options_description pos;
-  pos.add("case", 1);
+  d.add_options()("out", po::value(&out), "also save the export here");
+  auto pos = t.add(d, false);
   if (!parse(argc, argv, d, pos)) return 0;
   auto a = open_account(c);
-  const auto x = need(a.audit(need(a.resolve_case(case_text))));
+  const auto x = need(a.audit(t.case_id(a)));
   if (!out.empty()) std::ofstream(out) << proto::to_json(x);
   if (c.as_json) {
     std::cout << proto::to_json(x) << "\n";
@@ -812,19 +810,18 @@ int cmd_watch(int argc, char** argv) {
 
 int cmd_rekey(int argc, char** argv) {
   common c;
-  std::string case_text;
+  target t;
   bool yes = false;
   po::options_description d("shuttle rekey CASE --yes: a new key for this case (a new device, a key you fear was seen). "
                             "Letters you received under the old key no longer open; a facilitator checks your safety "
                             "number again before anything reaches you.");
   add_common(d, c);
-  d.add_options()("case", po::value(&case_text)->required(), "the case")("yes", po::bool_switch(&yes), "confirm");
-  po::positional_options_description pos;
-  pos.add("case", 1);
+  d.add_options()("yes", po::bool_switch(&yes), "confirm");
+  auto pos = t.add(d, false);
   if (!parse(argc, argv, d, pos)) return 0;
   if (!yes) throw std::runtime_error("a new key replaces the old one for good: add --yes to confirm");
   auto a = open_account(c);
-  need(a.rekey(need(a.resolve_case(case_text))));
+  need(a.rekey(t.case_id(a)));
   std::cout << (c.as_json ? "{\"rekeyed\":true}" : "Your new key is published. Ask your facilitator to check your safety number again.")
             << "\n";
   return 0;

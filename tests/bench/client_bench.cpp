@@ -3,6 +3,7 @@
 // with streaming, where the process's memory must stay flat.
 #include "client-lib/letter.hpp"
 #include "client-lib/statements.hpp"
+#include "tests/bench/rss.hpp"
 
 #include <benchmark/benchmark.h>
 #include <sodium.h>
@@ -13,20 +14,6 @@ namespace {
 
 using namespace shuttle;
 
-std::uint64_t rss_kib() {
-  std::ifstream in("/proc/self/status");
-  std::string key;
-  while (in >> key) {
-    if (key == "VmRSS:") {
-      std::uint64_t kib = 0;
-      in >> kib;
-      return kib;
-    }
-    std::string rest;
-    std::getline(in, rest);
-  }
-  return 0;
-}
 
 struct people {
   client::identity_key sender = client::identity_key::generate();
@@ -88,17 +75,17 @@ void SealAttachment100MiBStreaming(benchmark::State& state) {
   randombytes_buf(piece.data(), piece.size());
   double growth_mib = 0;
   for (auto _ : state) {
-    const std::uint64_t before = rss_kib();
+    const std::uint64_t before = bench::rss_kib();
     std::uint64_t peak = before, out = 0;
     client::letter_builder builder(p.sender, p.sender_key, p.draft(), p.facilitators(), total,
                                    [&out](bytes_view chunk) { out += chunk.size(); });
     for (std::size_t sent = 0; sent < total; sent += piece.size()) {
       if (!builder.write(piece)) state.SkipWithError("write failed");
-      peak = std::max(peak, rss_kib());
+      peak = std::max(peak, bench::rss_kib());
     }
     auto e = builder.finish();
     if (!e) state.SkipWithError("finish failed");
-    peak = std::max(peak, rss_kib());
+    peak = std::max(peak, bench::rss_kib());
     growth_mib = static_cast<double>(peak - before) / 1024.0;
     benchmark::DoNotOptimize(out);
   }

@@ -28,6 +28,7 @@
 #include "server/net/tls.hpp"
 #include "server/store/sqlite_store.hpp"
 #include "tests/integration/https_client.hpp"
+#include "tests/bench/rss.hpp"
 #include "tests/integration/relay_process.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -71,20 +72,6 @@ struct settings {
 
 // ------------------------------------------------------------------ measuring
 
-std::uint64_t rss_kib(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string key;
-  while (in >> key) {
-    if (key == "VmRSS:") {
-      std::uint64_t kib = 0;
-      in >> kib;
-      return kib;
-    }
-    std::string rest;
-    std::getline(in, rest);
-  }
-  return 0;
-}
 
 struct latencies {
   std::vector<std::uint32_t> micros;
@@ -456,7 +443,7 @@ double group_commit_rate(const std::filesystem::path& dir) {
 
 // ------------------------------------------------------------------ phases
 
-struct bench {
+struct load_bench {
   settings cfg;
   std::unique_ptr<testing::relay_process> relay;
   std::unique_ptr<testing::https_client> http;
@@ -564,7 +551,7 @@ struct fanout_result {
   std::uint64_t rss_before_kib = 0, rss_after_kib = 0;
 };
 
-fanout_result fanout(bench& b, std::size_t n) {
+fanout_result fanout(load_bench& b, std::size_t n) {
   namespace websocket = beast::websocket;
   using ws_stream = websocket::stream<tls_stream>;
   asio::io_context ioc;
@@ -575,7 +562,7 @@ fanout_result fanout(bench& b, std::size_t n) {
   const auto port = b.relay->port();
   const std::string token = b.cases[0].r.token;
   fanout_result r;
-  r.rss_before_kib = rss_kib(b.relay->pid());
+  r.rss_before_kib = shuttle::bench::rss_kib(std::to_string(b.relay->pid()));
 
   auto subscriber = [&](ws_stream& ws, beast::flat_buffer& buf) -> awaitable<void> {
     if (!co_await connect(ws.next_layer(), port)) {
@@ -614,7 +601,7 @@ fanout_result fanout(bench& b, std::size_t n) {
   }
   r.connected = connected;
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  r.rss_after_kib = rss_kib(b.relay->pid());
+  r.rss_after_kib = shuttle::bench::rss_kib(std::to_string(b.relay->pid()));
 
   // One letter released to the account: one event to every subscriber.
   auto letter = prepare(b.cases[0], b.f, true);
@@ -712,7 +699,7 @@ int main(int argc, char** argv) {
   if (files.rlim_cur < cfg.subscribers + 1000) cfg.subscribers = files.rlim_cur > 2000 ? files.rlim_cur - 1000 : 500;
 
   try {
-    bench b;
+    load_bench b;
     b.cfg = cfg;
     figures& out = b.out;
     std::cout << "Shuttle relay benchmark (" << (cfg.short_mode ? "short" : "full") << " mode): " << cfg.clients
@@ -720,7 +707,7 @@ int main(int argc, char** argv) {
 
     b.start_relay();
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    const double idle_rss = static_cast<double>(rss_kib(b.relay->pid())) / 1024.0;
+    const double idle_rss = static_cast<double>(shuttle::bench::rss_kib(std::to_string(b.relay->pid()))) / 1024.0;
     b.enrol_everyone();
 
     // Ceilings.
@@ -748,7 +735,7 @@ int main(int argc, char** argv) {
 
     // (a) durable signed submits.
     std::cout << "\n(a) durable signed submits of 2 KiB letters" << std::endl;
-    const double rss_before = static_cast<double>(rss_kib(b.relay->pid())) / 1024.0;
+    const double rss_before = static_cast<double>(shuttle::bench::rss_kib(std::to_string(b.relay->pid()))) / 1024.0;
     auto peak = b.submits(b.relay->port(), letters, std::nullopt, cfg.seconds);
     row("throughput", peak.rate, "/s", "ratio to the slower ceiling " + std::to_string(peak.rate / slower).substr(0, 4));
     row("errors", static_cast<double>(peak.errors), "");
@@ -761,7 +748,7 @@ int main(int argc, char** argv) {
     print_latency("latency paced at half the peak rate", half.lat, out, "submit_half");
     row("paced rate achieved", half.rate, "/s");
     out.set("submit_half_errors", static_cast<double>(half.errors));
-    const double rss_after = static_cast<double>(rss_kib(b.relay->pid())) / 1024.0;
+    const double rss_after = static_cast<double>(shuttle::bench::rss_kib(std::to_string(b.relay->pid()))) / 1024.0;
     row("relay RSS before, after", rss_before, "MiB", std::to_string(rss_after).substr(0, 5) + " MiB after");
 
     // (b) whole lifecycles.
