@@ -343,23 +343,36 @@ result<std::vector<case_summary>> account::cases() {
   return out;
 }
 
-result<roster> account::roster_of(const proto::id& case_id) {
+result<account::case_snapshot> account::snapshot(const proto::id& case_id) {
   auto entry = case_of(case_id);
   if (!entry) return entry.error();
   auto detail = authenticated([&] { return relay_.get(case_path(case_id)); });
   if (!detail) return missing(case_id, detail.error());
-  roster r(case_id, entry->pinned);
-  auto open = statement_at<proto::case_open>(*detail, "case_open");
+  auto r = roster_from(case_id, entry->pinned, *detail);
+  if (!r) return r.error();
+  return case_snapshot{std::move(*detail), std::move(*r)};
+}
+
+result<roster> account::roster_of(const proto::id& case_id) {
+  auto s = snapshot(case_id);
+  if (!s) return s.error();
+  return std::move(s->trust);
+}
+
+result<roster> account::roster_from(const proto::id& case_id, const proto::public_key& pinned,
+                                    const json::value& detail) {
+  roster r(case_id, pinned);
+  auto open = statement_at<proto::case_open>(detail, "case_open");
   if (!open) return open.error();
   if (auto ok = r.add_case_open(*open); !ok) return ok.error();
   std::vector<proto::key_statement> keys;
-  for (const auto& k : detail->at("key_statements").as_array()) {
+  for (const auto& k : detail.at("key_statements").as_array()) {
     auto ks = proto::parse_statement<proto::key_statement>(k);
     if (!ks) return ks.error();
     keys.push_back(std::move(*ks));
   }
   std::vector<proto::attestation> attestations;
-  for (const auto& a : detail->at("attestations").as_array()) {
+  for (const auto& a : detail.at("attestations").as_array()) {
     auto at = proto::parse_statement<proto::attestation>(a);
     if (!at) return at.error();
     attestations.push_back(std::move(*at));
@@ -379,10 +392,14 @@ result<roster> account::roster_of(const proto::id& case_id) {
 }
 
 result<case_view> account::show_case(const proto::id& case_id) {
-  auto r = roster_of(case_id);
-  if (!r) return r.error();
-  auto detail = authenticated([&] { return relay_.get(case_path(case_id)); });
-  if (!detail) return detail.error();
+  auto s = snapshot(case_id);
+  if (!s) return s.error();
+  return view_of(case_id, *s);
+}
+
+result<case_view> account::view_of(const proto::id& case_id, const case_snapshot& snap) {
+  const json::value* detail = &snap.detail;
+  const roster* r = &snap.trust;
   case_view v;
   v.summary.case_id = case_id;
   v.summary.state = detail->at("state").as_string();
@@ -523,8 +540,9 @@ result<std::uint64_t> account::withdraw(const proto::id& case_id, bool revoke_re
 result<proto::id> account::send(const proto::id& case_id, const draft& d) {
   auto entry = case_of(case_id);
   if (!entry) return entry.error();
-  auto r = roster_of(case_id);
-  if (!r) return r.error();
+  auto snap = snapshot(case_id);
+  if (!snap) return snap.error();
+  const roster* r = &snap->trust;
   const bool note = d.kind == proto::message_kind::note;
   if (note != (entry->role == proto::role::facilitator)) {
     return make_error(errc::invalid_argument,
@@ -537,7 +555,7 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
     }
   }
   // Every active facilitator must be known with its attested, current key.
-  auto view = show_case(case_id);
+  auto view = view_of(case_id, *snap);
   if (!view) return view.error();
   if (auto ok = check_keys(*view, proto::role::facilitator, "a facilitator of this case"); !ok) return ok.error();
   letter_draft ld;
@@ -717,19 +735,19 @@ result<account::under_review> account::review_of(const proto::id& case_id, const
   if (!got) return got.error();
   auto e = statement_at<proto::envelope>(*got, "envelope");
   if (!e) return e.error();
-  auto r = roster_of(case_id);
-  if (!r) return r.error();
-  return under_review{std::move(*e), std::move(*r)};
+  auto snap = snapshot(case_id);
+  if (!snap) return snap.error();
+  return under_review{std::move(*e), std::move(*snap)};
 }
 
 result<std::string> account::approve(const proto::id& case_id, const proto::id& message, const approval_choice& choice) {
   auto review = review_of(case_id, message);
   if (!review) return review.error();
   const auto* e = &review->envelope;
-  const auto* r = &review->trust;
+  const auto* r = &review->current.trust;
   const auto* mine = keys_.find_case_key(case_id);
   if (!mine) return make_error(errc::withdrawn, "this profile no longer holds a key for that case");
-  auto view = show_case(case_id);
+  auto view = view_of(case_id, review->current);
   if (!view) return view.error();
   if (auto ok = check_keys(*view, e->to, "the recipient"); !ok) return ok.error();
   if (r->in_role(e->to).empty()) {
@@ -749,7 +767,7 @@ result<void> account::return_letter(const proto::id& case_id, const proto::id& m
                                     std::string_view note_text) {
   auto review = review_of(case_id, message);
   if (!review) return review.error();
-  auto s = client::return_letter(review->trust, review->envelope, keys_.identity(), reason, note_text);
+  auto s = client::return_letter(review->current.trust, review->envelope, keys_.identity(), reason, note_text);
   if (!s) return s.error();
   auto answer = authenticated([&] { return relay_.post(message_path(case_id, message, "/return"), json::object{{"return", as_json(*s)}}); });
   if (!answer) return answer.error();

@@ -188,14 +188,24 @@ class account {
   account(std::filesystem::path dir, keystore keys, secret_bytes passphrase, mailbox box, relay_connection relay);
   template <class F>
   auto authenticated(F&& f) -> decltype(f());
+  // A case as the relay lists it, with the roster built from it: one fetch
+  // serves every check of an operation.
+  struct case_snapshot {
+    boost::json::value detail;
+    client::roster trust;
+  };
+  result<case_snapshot> snapshot(const proto::id& case_id);
   result<roster> roster_of(const proto::id& case_id);
+  static result<roster> roster_from(const proto::id& case_id, const proto::public_key& pinned,
+                                    const boost::json::value& detail);
+  result<case_view> view_of(const proto::id& case_id, const case_snapshot& snap);
   result<case_entry> case_of(const proto::id& case_id);
   result<void> save_keys();
   result<boost::json::value> fetch(const proto::id& case_id, const proto::id& message);
   // A message a facilitator is about to approve or return, with the roster to check it by.
   struct under_review {
     proto::envelope envelope;
-    client::roster trust;
+    case_snapshot current;
   };
   result<under_review> review_of(const proto::id& case_id, const proto::id& message);
   // A case route answered not_found: withdrawn if the relay lists the case as left.
