@@ -12,11 +12,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <array>
 #include <charconv>
-#include <deque>
+#include <vector>
 #include <optional>
 
 namespace shuttle::relay::net {
@@ -46,7 +46,7 @@ std::string to_text(const event_record& e) {
 // What the hub hands over, kept on the subscriber's own executor.
 struct mailbox {
   explicit mailbox(asio::any_io_executor ex) : wake(ex) {}
-  std::deque<event_record> pending;
+  std::vector<event_record> pending;  // a vector: an empty one holds no memory
   bool ended = false;        // the session ended, or the peer went away
   bool reader_done = false;
   asio::steady_timer wake;
@@ -61,13 +61,15 @@ std::optional<std::uint64_t> last_event_id(const http::request<http::string_body
   return seq;
 }
 
+// Clients have nothing to say yet: what they send is read in small pieces
+// and dropped (a whole-message buffer would cost every idle subscriber
+// more than a kilobyte). Pings and pongs are Beast's.
 template <class WebSocket>
 awaitable<void> read_until_closed(WebSocket& ws, std::shared_ptr<mailbox> box) {
-  beast::flat_buffer buffer;
+  std::array<char, 64> sink;
   for (;;) {
-    auto [ec, n] = co_await ws.async_read(buffer, tuple_awaitable);
+    auto [ec, n] = co_await ws.async_read_some(asio::buffer(sink), tuple_awaitable);
     if (ec) break;
-    buffer.consume(buffer.size());  // clients have nothing to say yet; pings and pongs are handled by Beast
   }
   box->ended = true;
   box->reader_done = true;
@@ -115,16 +117,15 @@ awaitable<void> serve_events(tls_stream stream, http::request<http::string_body>
        }});
 
   const auto last = last_event_id(upgrade);
+  upgrade = {};  // its headers are not needed any more
   std::uint64_t sent = last.value_or(0);
-  std::deque<event_record> replay;
-  if (last) {
-    for (auto& e : service.events_after(who.account.id, sent, max_events_replayed)) replay.push_back(std::move(e));
-  }
+  std::vector<event_record> replay;
+  if (last) replay = service.events_after(who.account.id, sent, max_events_replayed);
   asio::co_spawn(ex, read_until_closed(ws, box), asio::detached);
 
   auto next_check = std::chrono::steady_clock::now() + session_check_interval;
   while (!box->ended) {
-    std::deque<event_record> batch;
+    std::vector<event_record> batch;
     batch.swap(replay.empty() ? box->pending : replay);
     for (const auto& e : batch) {
       if (e.seq <= sent) continue;

@@ -16,15 +16,13 @@
 #include "server/metrics.hpp"
 #include "server/net/server.hpp"
 
+#include "server/net/tls_stream.hpp"
+
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 namespace shuttle::relay::net {
-
-using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
 boost::asio::awaitable<void> serve_events(tls_stream stream,
                                           boost::beast::http::request<boost::beast::http::string_body> upgrade,

@@ -2,6 +2,7 @@
 
 #include "server/limits.hpp"
 #include "server/net/events.hpp"
+#include "server/net/tls_stream.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -11,14 +12,14 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <optional>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -64,13 +65,19 @@ struct server::impl {
 
   // Counted when accepted (so the cap holds even before a session starts),
   // released when its session ends.
-  struct connection_count {
-    impl& s;
-    explicit connection_count(impl& owner) : s(owner) {}
+  class connection_count {
+   public:
+    explicit connection_count(impl& owner) : s_(&owner) {}
+    connection_count(connection_count&& other) noexcept : s_(std::exchange(other.s_, nullptr)) {}
+    connection_count& operator=(connection_count&&) = delete;
     ~connection_count() {
-      --s.connections;
-      s.counters.connection_closed();
+      if (!s_) return;
+      --s_->connections;
+      s_->counters.connection_closed();
     }
+
+   private:
+    impl* s_;
   };
 
   awaitable<void> accept_loop() {
@@ -129,10 +136,49 @@ struct server::impl {
     boost::system::error_code ec;
     // Kept in memory for rate limiting only; never logged or stored.
     const std::string address = socket.remote_endpoint(ec).address().to_string();
-    beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), tls);
-    beast::get_lowest_layer(stream).expires_after(options.handshake_timeout);
-    if (auto [hs] = co_await stream.async_handshake(asio::ssl::stream_base::server, tuple_awaitable); hs) co_return;
+    // Every write is a whole TLS record (or a flight of the handshake):
+    // waiting to merge it with the next one only adds delayed-ACK stalls.
+    socket.set_option(tcp::no_delay(true), ec);
+    std::optional<tls_stream> made;
+    try {
+      made.emplace(std::move(socket), tls.native_handle());
+    } catch (const std::exception& e) {
+      spdlog::warn("a connection was dropped: {}", e.what());
+      co_return;
+    }
+    tls_stream& stream = *made;
+    stream.expires_after(options.handshake_timeout);
+    if (auto [hs] = co_await stream.async_handshake(tuple_awaitable); hs) co_return;
 
+    // The HTTP exchange runs in a coroutine of its own, so its frame (every
+    // local of every branch) is freed before a WebSocket settles in for hours.
+    auto upgraded = co_await serve_http(stream, address);
+    if (!upgraded) co_return;
+    // So is this one's: the event stream runs on its own, and the count of
+    // open connections goes with it.
+    auto executor = stream.get_executor();
+    asio::co_spawn(executor,
+                   serve_events(std::move(stream), std::move(upgraded->request), std::move(upgraded->who),
+                                router.service(), counters, options),
+                   [held = std::move(count)](const std::exception_ptr& e) {
+                     if (!e) return;
+                     try {
+                       std::rethrow_exception(e);
+                     } catch (const std::exception& x) {
+                       spdlog::error("an event stream ended on an error: {}", x.what());
+                     }
+                   });
+  }
+
+  // A request for /v1/events that was authorised: the session becomes a WebSocket.
+  struct upgrade {
+    http::request<http::string_body> request;
+    caller who;
+  };
+
+  // Serves requests until the connection ends (then shuts TLS down) or
+  // upgrades to the event stream.
+  awaitable<std::optional<upgrade>> serve_http(tls_stream& stream, const std::string& address) {
     beast::flat_buffer buffer;
     bool refused = false;  // answered a request whose body was left unread
     for (;;) {
@@ -177,9 +223,7 @@ struct server::impl {
           co_await send(stream, std::move(*check.refusal));
           break;
         }
-        co_await serve_events(std::move(stream), std::move(req), std::move(*check.who), router.service(), counters,
-                              options);
-        co_return;
+        co_return upgrade{std::move(req), std::move(*check.who)};
       }
       const api::match m = api::find_route(head.method(), head.target());
       if (!m.found) {
@@ -228,6 +272,7 @@ struct server::impl {
     if (refused) co_await linger(stream);
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
     co_await stream.async_shutdown(tuple_awaitable);
+    co_return std::nullopt;
   }
 
   awaitable<void> drain_then_stop() {

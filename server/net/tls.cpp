@@ -115,6 +115,12 @@ boost::asio::ssl::context make_server_context(const certificate_files& files) {
   SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
   // Idle connections keep no read and write buffers.
   SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
+  // No resumption: clients keep their connections open, and a session
+  // ticket (or a cached session) would outlive the connection's keys.
+  // Every connection makes fresh ones, and keeps no ticket state.
+  SSL_CTX_set_num_tickets(native, 0);
+  SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
+  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
   try {
     ctx.use_certificate_chain_file(files.certificate.string());
     ctx.use_private_key_file(files.private_key.string(), ssl::context::pem);
