@@ -3,6 +3,7 @@
 #include "server/limits.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -160,6 +161,21 @@ CREATE TABLE events (
 CREATE INDEX events_by_account ON events(account_id, seq);
 )sql",
 };
+
+// Pages of log that wake the checkpointer, and the size at which the
+// writer stops waiting for it (4 KiB pages: 4 MiB and 64 MiB).
+constexpr int wal_checkpoint_pages = 1000;
+constexpr int wal_hard_limit_pages = 16000;
+
+// Process-wide, before the first connection: no memory statistics, which
+// would take a global mutex on every allocation SQLite makes.
+void configure_library() {
+  static const bool done = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);  // refused (harmlessly) if SQLite is already in use
+    return true;
+  }();
+  (void)done;
+}
 
 void configure(SQLite::Database& db) {
   db.exec("PRAGMA foreign_keys = ON");
@@ -755,12 +771,19 @@ sqlite_store::reader_lease::~reader_lease() {
 }
 
 sqlite_store::sqlite_store(const std::filesystem::path& file, std::size_t readers) {
+  configure_library();
   try {
     writer_db_ = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE |
                                                                        SQLite::OPEN_NOMUTEX);
     writer_db_->exec("PRAGMA journal_mode = WAL");
     configure(*writer_db_);
+    // The writer touches the newest pages of every index at once; keep them (up to 32 MiB).
+    writer_db_->exec("PRAGMA cache_size = -32768");
     schema_version_ = migrate(*writer_db_);
+    writer_db_->exec("PRAGMA wal_autocheckpoint = 0");  // the checkpointer's work, below
+    sqlite3_wal_hook(writer_db_->getHandle(), &sqlite_store::on_commit, this);
+    checkpoint_db_ = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX);
+    configure(*checkpoint_db_);
     writer_repo_ = std::make_unique<sqlite_repository>(*writer_db_);
     for (std::size_t i = 0; i < std::max<std::size_t>(readers, 1); ++i) {
       auto p = std::make_unique<pooled>();
@@ -775,6 +798,45 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, std::size_t reader
     throw std::runtime_error("cannot open the database " + file.string() + ": " + e.what());
   }
   writer_thread_ = std::thread([this] { writer_loop(); });
+  checkpoint_thread_ = std::thread([this] { checkpoint_loop(); });
+}
+
+// Called by SQLite on the writer thread after each commit, with the log's size.
+int sqlite_store::on_commit(void* self, sqlite3*, const char*, int pages) {
+  auto* store = static_cast<sqlite_store*>(self);
+  if (pages >= wal_hard_limit_pages || (pages >= wal_checkpoint_pages && store->residue_due_.exchange(false))) {
+    // No other write can come in between: this copies the whole log, and
+    // the next commit starts it again from its beginning.
+    sqlite3_wal_checkpoint_v2(store->writer_db_->getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (pages >= wal_checkpoint_pages) {
+    {
+      std::lock_guard lock(store->checkpoint_mutex_);
+      store->checkpoint_due_ = true;
+    }
+    store->checkpoint_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+// Copies the log into the database whenever the writer says it grew, while
+// writes go on (PASSIVE: it never blocks the writer or a reader). The next
+// commit after a complete copy starts the log again from its beginning.
+void sqlite_store::checkpoint_loop() {
+  for (;;) {
+    {
+      std::unique_lock lock(checkpoint_mutex_);
+      checkpoint_cv_.wait(lock, [this] { return checkpoint_due_ || checkpoint_stopping_; });
+      if (checkpoint_stopping_) return;
+      checkpoint_due_ = false;
+    }
+    const int rc =
+        sqlite3_wal_checkpoint_v2(checkpoint_db_->getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (rc == SQLITE_OK) {
+      residue_due_ = true;
+    } else if (rc != SQLITE_BUSY) {
+      spdlog::warn("WAL checkpoint failed: {}", sqlite3_errstr(rc));
+    }
+  }
 }
 
 sqlite_store::~sqlite_store() { stop(); }
@@ -806,6 +868,12 @@ void sqlite_store::stop() {
   }
   queue_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    checkpoint_stopping_ = true;
+  }
+  checkpoint_cv_.notify_all();
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
   if (writer_db_) {
     try {
       writer_db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");

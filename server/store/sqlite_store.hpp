@@ -6,11 +6,19 @@
 // transaction, so a failing job rolls back alone, and every job's completion
 // runs only after the group's COMMIT returned, i.e. after fsync. Reads use a
 // pool of separate read-only connections and may run on any thread.
+//
+// The log is copied into the database (checkpointed) by a thread of its
+// own once it holds wal_checkpoint_pages, so a commit does not wait for that
+// copy. What the writer appended meanwhile, the writer copies itself right
+// after its next commit (a few pages), so the log can start again from its
+// beginning; a log grown past wal_hard_limit_pages is copied by the writer
+// at once.
 #pragma once
 
 #include "server/domain/outcome.hpp"
 #include "server/store/repository.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -19,6 +27,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+struct sqlite3;
 
 namespace SQLite {
 class Database;
@@ -68,7 +78,9 @@ class sqlite_store {
   };
   reader_lease borrow();
   void writer_loop();
+  void checkpoint_loop();
   void truncate_log();
+  static int on_commit(void* self, ::sqlite3* db, const char* name, int pages);
 
   struct queued {
     job j;
@@ -88,6 +100,14 @@ class sqlite_store {
   bool stopping_ = false;     // guarded by queue_mutex_
   std::thread writer_thread_;
   int schema_version_ = 0;
+
+  std::unique_ptr<SQLite::Database> checkpoint_db_;
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_due_ = false;     // guarded by checkpoint_mutex_
+  bool checkpoint_stopping_ = false;  // guarded by checkpoint_mutex_
+  std::atomic<bool> residue_due_{false};  // the checkpointer copied the bulk; the writer copies the rest
+  std::thread checkpoint_thread_;
 };
 
 }  // namespace shuttle::relay

@@ -242,6 +242,8 @@ awaitable<bool> connect(tls_stream& s, unsigned short port) {
   auto [ec] = co_await beast::get_lowest_layer(s).async_connect(
       asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), tuple_awaitable);
   if (ec) co_return false;
+  boost::system::error_code ignored;
+  beast::get_lowest_layer(s).socket().set_option(asio::ip::tcp::no_delay(true), ignored);
   auto [hs] = co_await s.async_handshake(asio::ssl::stream_base::client, tuple_awaitable);
   co_return !hs;
 }
@@ -373,6 +375,8 @@ class floor_server {
   }
   asio::any_io_executor strand_for() { return asio::make_strand(ioc_); }
   awaitable<void> serve(asio::ip::tcp::socket socket) {
+    boost::system::error_code ignored;
+    socket.set_option(asio::ip::tcp::no_delay(true), ignored);  // as the relay does
     tls_stream s(std::move(socket), *ctx_);
     if (auto [hs] = co_await s.async_handshake(asio::ssl::stream_base::server, tuple_awaitable); hs) co_return;
     beast::flat_buffer buf;
