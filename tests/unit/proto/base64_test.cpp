@@ -30,5 +30,25 @@ TEST(Base64url, RefusesNonCanonicalInput) {
   }
 }
 
+// A last group of two characters carries one byte (4 bits unused), of three
+// characters two bytes (2 bits unused): of the 64 possible last characters,
+// only those with the unused bits zero are accepted, after whole groups too.
+TEST(Base64url, EachLastGroupHasOneSpelling) {
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  for (const std::string prefix : {"", "AAAA", "YWJjZGVm"}) {
+    for (const auto& [group, expected] : {std::pair<std::string, int>{"Y", 4}, {"YW", 16}}) {
+      int accepted = 0;
+      for (char c : alphabet) {
+        const std::string text = prefix + group + c;
+        auto r = base64url_decode(text);
+        if (!r) continue;
+        ++accepted;
+        EXPECT_EQ(base64url_encode(*r), text);
+      }
+      EXPECT_EQ(accepted, expected) << prefix << group;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace shuttle::proto
