@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <future>
+#include <map>
 
 namespace shuttle::relay {
 
@@ -35,9 +36,10 @@ viewer view_of(const message_record& m, const participant_record& p) {
 
 bool was_released(const message_record& m) { return m.released_at.has_value(); }
 
-// The metadata of a message as `v` may see it. Never content.
-json::object summary(reader& r, const message_record& m, viewer v, std::uint64_t approvals_required,
-                     std::uint64_t now) {
+// The metadata of a message as `v` may see it. Never content. `reviews` are
+// the message's (read by the caller, who needs them only for a facilitator).
+json::object summary(const message_record& m, viewer v, std::uint64_t approvals_required, std::uint64_t now,
+                     const std::vector<review_record>& reviews) {
   json::object o;
   o["message"] = b64(m.id);
   o["case"] = b64(m.case_id);
@@ -54,7 +56,7 @@ json::object summary(reader& r, const message_record& m, viewer v, std::uint64_t
   if (m.release_at) o["release_at"] = *m.release_at;
   if (v == viewer::facilitator) {
     std::uint64_t approvals = 0;
-    for (const auto& rv : r.reviews(m.id)) approvals += rv.approve ? 1 : 0;
+    for (const auto& rv : reviews) approvals += rv.approve ? 1 : 0;
     o["approvals"] = approvals;
     o["approvals_required"] = approvals_required;
     if (m.claimed_by && m.claim_expires_at && *m.claim_expires_at > now) {
@@ -77,11 +79,12 @@ outcome full(reader& r, const message_record& m, viewer v, std::uint64_t now) {
   if (m.purged) return gone("purged", "This case was closed and its letters removed after the retention time.");
   auto ciphertext = r.ciphertext(m.id);
   if (!m.envelope || !ciphertext) return gone("purged", "This message's content is no longer on the relay.");
-  answer a = summary(r, m, v, approvals_required(r, m.case_id), now);
+  const auto all_reviews = r.reviews(m.id);
+  answer a = summary(m, v, approvals_required(r, m.case_id), now, all_reviews);
   a["envelope"] = stored(*m.envelope);
   json::array approvals, reviews;
   std::optional<json::value> returned;
-  for (const auto& rv : r.reviews(m.id)) {
+  for (const auto& rv : all_reviews) {
     if (!rv.statement) continue;
     if (rv.approve) approvals.push_back(stored(*rv.statement));
     if (!rv.approve) returned = stored(*rv.statement);
@@ -264,7 +267,8 @@ outcome relay_service::list_messages(const caller& c) {
     json::array list;
     for (const auto& m : r.messages(c.participant->case_id)) {
       const viewer v = view_of(m, *c.participant);
-      if (v != viewer::none) list.push_back(summary(r, m, v, required, now));
+      if (v == viewer::none) continue;
+      list.push_back(summary(m, v, required, now, v == viewer::facilitator ? r.reviews(m.id) : std::vector<review_record>{}));
     }
     answer a;
     a["messages"] = std::move(list);
@@ -303,11 +307,16 @@ outcome relay_service::review_queue(const caller& c) {
   const std::uint64_t now = now_();
   return store_.read([&](reader& r) -> outcome {
     json::array items;
+    std::map<proto::id, std::uint64_t> required_by_case;
     for (const auto& m : r.review_queue(c.account.id, max_queue_items)) {
-      json::object o = summary(r, m, viewer::facilitator, approvals_required(r, m.case_id), now);
+      // One read of the reviews per message, one of the case per case.
+      const auto reviews = r.reviews(m.id);
+      auto [known, added] = required_by_case.try_emplace(m.case_id, 0);
+      if (added) known->second = approvals_required(r, m.case_id);
+      json::object o = summary(m, viewer::facilitator, known->second, now, reviews);
       o["waiting_seconds"] = now > m.submitted_at ? now - m.submitted_at : 0;
       bool reviewed_by_me = false;
-      for (const auto& rv : r.reviews(m.id)) reviewed_by_me |= rv.facilitator == c.account.identity;
+      for (const auto& rv : reviews) reviewed_by_me |= rv.facilitator == c.account.identity;
       o["reviewed_by_you"] = reviewed_by_me;
       items.push_back(std::move(o));
     }
