@@ -1,10 +1,11 @@
 #include "proto/strict_json.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/value_stack.hpp>
 
+#include <algorithm>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 namespace shuttle::proto {
@@ -15,20 +16,25 @@ namespace json = boost::json;
 using boost::system::error_code;
 
 // Builds the value like boost::json::parser does, and remembers the keys of
-// every open object to refuse a repeated one.
+// every open object to refuse a repeated one when the object closes (sorted,
+// so a body of many keys costs n log n; short keys allocate nothing).
 struct handler {
+  explicit handler(json::storage_ptr sp) : storage(std::move(sp)) {}
+
   static constexpr std::size_t max_array_size = std::size_t(-1);
   static constexpr std::size_t max_object_size = std::size_t(-1);
   static constexpr std::size_t max_string_size = std::size_t(-1);
   static constexpr std::size_t max_key_size = std::size_t(-1);
 
+  json::storage_ptr storage;  // where the value is built
   json::value_stack stack;
-  std::vector<std::unordered_set<std::string>> open_objects;
+  std::vector<std::string> keys;           // of every open object, innermost last
+  std::vector<std::size_t> object_starts;  // where each open object's keys begin
   std::string key;
   std::string duplicate;
 
   bool on_document_begin(error_code&) {
-    stack.reset();
+    stack.reset(storage);
     return true;
   }
   bool on_document_end(error_code&) { return true; }
@@ -38,12 +44,20 @@ struct handler {
     return true;
   }
   bool on_object_begin(error_code&) {
-    open_objects.emplace_back();
+    object_starts.push_back(keys.size());
     return true;
   }
-  bool on_object_end(std::size_t n, error_code&) {
+  bool on_object_end(std::size_t n, error_code& ec) {
+    const auto first = keys.begin() + static_cast<std::ptrdiff_t>(object_starts.back());
+    std::sort(first, keys.end());
+    if (const auto twice = std::adjacent_find(first, keys.end()); twice != keys.end()) {
+      duplicate = *twice;
+      ec = json::error::syntax;  // stops the parse; `duplicate` tells why
+      return false;
+    }
+    keys.erase(first, keys.end());
+    object_starts.pop_back();
     stack.push_object(n);
-    open_objects.pop_back();
     return true;
   }
   bool on_string_part(json::string_view s, std::size_t, error_code&) {
@@ -59,13 +73,9 @@ struct handler {
     key.append(s.data(), s.size());
     return true;
   }
-  bool on_key(json::string_view s, std::size_t, error_code& ec) {
+  bool on_key(json::string_view s, std::size_t, error_code&) {
     key.append(s.data(), s.size());
-    if (!open_objects.back().insert(key).second) {
-      duplicate = key;
-      ec = json::error::syntax;  // stops the parse; `duplicate` tells why
-      return false;
-    }
+    keys.push_back(std::move(key));
     key.clear();
     stack.push_key(s);
     return true;
@@ -103,7 +113,10 @@ result<boost::json::value> parse_strict_json(std::string_view text, std::size_t 
   json::parse_options options;
   options.max_depth = max_depth;
   try {
-    json::basic_parser<handler> parser(options);
+    // The whole value in one arena, freed with it: a request's body is
+    // read once and dropped, and its many small nodes and strings would
+    // otherwise each be a malloc and a free.
+    json::basic_parser<handler> parser(options, json::make_shared_resource<json::monotonic_resource>(text.size() * 2 + 256));
     error_code ec;
     const std::size_t n = parser.write_some(false, text.data(), text.size(), ec);
     if (!parser.handler().duplicate.empty()) {

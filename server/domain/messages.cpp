@@ -194,11 +194,13 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
     return done(failure{failure_kind::too_large, "too_large", "This letter is larger than the relay accepts (16 MiB)."});
   }
   const std::uint64_t now = now_();
-  std::string envelope_json = proto::to_json(e);  // made here, not on the writer thread
+  // Made here, not on the writer thread.
+  std::string envelope_json = proto::to_json(e);
+  const proto::hash statement = proto::statement_hash(e);
   write(
-      [e = std::move(e), envelope_json = std::move(envelope_json), ciphertext = std::move(ciphertext),
+      [e = std::move(e), envelope_json = std::move(envelope_json), statement, ciphertext = std::move(ciphertext),
        account = c.account.id, now](writer& w, effects& fx) -> outcome {
-        if (auto r = replay(w, e)) return *r;
+        if (auto r = replay(w, e, statement)) return *r;
         const proto::id case_id = e.header.case_id;
         if (auto f = require_open_case(w, case_id)) return *f;
         const auto people = w.participants(case_id);
@@ -247,12 +249,12 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
         m.ciphertext_hash = e.ciphertext_hash;
         m.submitted_at = now;
         w.insert_message(m, ciphertext);
-        audit(w, fx, e, audit_event::submitted, m.id, now);
+        audit(w, fx, e, audit_event::submitted, m.id, now, statement);
         notify(w, fx, accounts_in(people, {role::facilitator}, account), case_id, note ? "note" : "queued", m.id, now);
         answer a;
         a["message"] = b64(m.id);
         a["state"] = proto::to_string(m.state);
-        remember(w, e, a);
+        remember(w, e, a, statement);
         return a;
       },
       std::move(done));
@@ -353,9 +355,13 @@ void relay_service::approve(const caller& c, const proto::id& message, proto::ap
   if (auto f = precheck(ap, c)) return done(*f);
   if (auto f = names_message(ap, message)) return done(*f);
   const std::uint64_t now = now_();
+  // Made here, not on the writer thread.
+  std::string approval_json = proto::to_json(ap);
+  const proto::hash statement = proto::statement_hash(ap);
   write(
-      [c, ap = std::move(ap), now](writer& w, effects& fx) -> outcome {
-        if (auto r = replay(w, ap)) return *r;
+      [c, ap = std::move(ap), approval_json = std::move(approval_json), statement, now](writer& w,
+                                                                                       effects& fx) -> outcome {
+        if (auto r = replay(w, ap, statement)) return *r;
         const proto::id case_id = ap.header.case_id;
         if (auto f = require_open_case(w, case_id)) return *f;
         if (!active(w, case_id, c.account.id)) return not_found("No such case.");
@@ -381,8 +387,8 @@ void relay_service::approve(const caller& c, const proto::id& message, proto::ap
             return invalid("wraps_mismatch", "An approval wraps the letter only for its recipients.");
           }
         }
-        w.insert_review(m->id, c.account.id, true, proto::to_json(ap), now);
-        audit(w, fx, ap, audit_event::approved, m->id, now);
+        w.insert_review(m->id, c.account.id, true, approval_json, now);
+        audit(w, fx, ap, audit_event::approved, m->id, now, statement);
 
         // Two-person review: released only once enough distinct facilitators
         // approved this ciphertext, and not before the latest release time.
@@ -413,7 +419,7 @@ void relay_service::approve(const caller& c, const proto::id& message, proto::ap
           release(w, fx, *m, c.account.identity, now);
           a["state"] = "released";
         }
-        remember(w, ap, a);
+        remember(w, ap, a, statement);
         return a;
       },
       std::move(done));

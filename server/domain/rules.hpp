@@ -43,20 +43,36 @@ inline boost::json::value stored(const std::string& statement_text) { return boo
 
 // An exact resubmit of a statement answers what it answered the first time;
 // a different statement under a used id is a conflict.
+//
+// Here and below, `statement` is proto::statement_hash(s): the busiest
+// routes hash on their request thread and hand it over, so the writer
+// thread, which every write waits for, does not serialise and hash again.
 template <class S>
-std::optional<outcome> replay(reader& r, const S& s) {
+std::optional<outcome> replay(reader& r, const S& s, const proto::hash& statement) {
   auto existing = r.statement(s.header.statement_id);
   if (!existing) return std::nullopt;
-  if (existing->type == S::type && existing->hash == proto::statement_hash(s)) {
+  if (existing->type == S::type && existing->hash == statement) {
     return outcome(boost::json::parse(existing->answer).as_object());
   }
   return outcome(conflict("id_in_use", "Another statement already uses this id."));
 }
 
 template <class S>
-void remember(writer& w, const S& s, const answer& a) {
-  w.insert_statement({s.header.statement_id, std::string(S::type), proto::statement_hash(s), boost::json::serialize(a)},
+std::optional<outcome> replay(reader& r, const S& s) {
+  auto existing = r.statement(s.header.statement_id);
+  if (!existing) return std::nullopt;
+  return replay(r, s, proto::statement_hash(s));
+}
+
+template <class S>
+void remember(writer& w, const S& s, const answer& a, const proto::hash& statement) {
+  w.insert_statement({s.header.statement_id, std::string(S::type), statement, boost::json::serialize(a)},
                      s.header.case_id);
+}
+
+template <class S>
+void remember(writer& w, const S& s, const answer& a) {
+  remember(w, s, a, proto::statement_hash(s));
 }
 
 // Checks done before a statement reaches the writer: it verifies, it is the
@@ -108,8 +124,14 @@ inline void audit(writer& w, effects& fx, const proto::id& case_id, proto::audit
 }
 
 template <class S>
+void audit(writer& w, effects& fx, const S& s, proto::audit_event event, const proto::id& subject, std::uint64_t now,
+           const proto::hash& statement) {
+  audit(w, fx, s.header.case_id, event, s.header.signer, subject, statement, now);
+}
+
+template <class S>
 void audit(writer& w, effects& fx, const S& s, proto::audit_event event, const proto::id& subject, std::uint64_t now) {
-  audit(w, fx, s.header.case_id, event, s.header.signer, subject, proto::statement_hash(s), now);
+  audit(w, fx, s, event, subject, now, proto::statement_hash(s));
 }
 
 // Records an event for each account and queues it for live subscribers.

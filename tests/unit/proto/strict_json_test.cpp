@@ -22,6 +22,22 @@ TEST(StrictJson, RefusesDuplicateKeysAtAnyDepth) {
   EXPECT_TRUE(parse_strict_json(R"({"w":[{"k":1},{"k":1}]})", 1024));
 }
 
+// Keys compare by their value, however they were spelled, and a parent's
+// keys are not confused with a child's. A long object is checked as a whole.
+TEST(StrictJson, DuplicateKeysAreFoundBySpellingInLongObjectsAndAcrossNesting) {
+  auto escaped = parse_strict_json(R"({"a\u0062":1,"ab":2})", 1024);
+  ASSERT_FALSE(escaped);
+  EXPECT_EQ(escaped.error(), make_error(errc::duplicate_field, "ab"));
+  EXPECT_TRUE(parse_strict_json(R"({"k":{"k":{"k":1}},"j":{"k":2}})", 1024));
+
+  std::string many = "{";
+  for (int i = 0; i < 5000; ++i) many += "\"key" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  EXPECT_TRUE(parse_strict_json(many + "\"last\":0}", 1 << 20));
+  auto repeated = parse_strict_json(many + "\"key2500\":0}", 1 << 20);
+  ASSERT_FALSE(repeated);
+  EXPECT_EQ(repeated.error(), make_error(errc::duplicate_field, "key2500"));
+}
+
 TEST(StrictJson, RefusesOversizeInputBeforeParsing) {
   const std::string text = R"({"a":"xxxxxxxx"})";
   EXPECT_TRUE(parse_strict_json(text, text.size()));
