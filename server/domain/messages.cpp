@@ -204,10 +204,7 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
         const proto::id case_id = e.header.case_id;
         if (auto f = require_open_case(w, case_id)) return *f;
         const auto people = w.participants(case_id);
-        const participant_record* sender = nullptr;
-        for (const auto& p : people) {
-          if (p.account == account && p.state == proto::participant_state::active) sender = &p;
-        }
+        const participant_record* sender = active(people, account);
         if (!sender) return not_found("No such case.");
         if (w.message(e.header.statement_id)) return conflict("id_in_use", "Another message already uses this id.");
         const bool note = e.kind == proto::message_kind::note;

@@ -48,20 +48,26 @@ inline boost::json::value stored(const std::string& statement_text) { return boo
 // routes hash on their request thread and hand it over, so the writer
 // thread, which every write waits for, does not serialise and hash again.
 template <class S>
-std::optional<outcome> replay(reader& r, const S& s, const proto::hash& statement) {
-  auto existing = r.statement(s.header.statement_id);
-  if (!existing) return std::nullopt;
-  if (existing->type == S::type && existing->hash == statement) {
-    return outcome(boost::json::parse(existing->answer).as_object());
+outcome replayed(const statement_record& existing, const proto::hash& statement) {
+  if (existing.type == S::type && existing.hash == statement) {
+    return outcome(boost::json::parse(existing.answer).as_object());
   }
   return outcome(conflict("id_in_use", "Another statement already uses this id."));
 }
 
 template <class S>
+std::optional<outcome> replay(reader& r, const S& s, const proto::hash& statement) {
+  auto existing = r.statement(s.header.statement_id);
+  if (!existing) return std::nullopt;
+  return replayed<S>(*existing, statement);
+}
+
+// The same, hashing only when the id was used before.
+template <class S>
 std::optional<outcome> replay(reader& r, const S& s) {
   auto existing = r.statement(s.header.statement_id);
   if (!existing) return std::nullopt;
-  return replay(r, s, proto::statement_hash(s));
+  return replayed<S>(*existing, proto::statement_hash(s));
 }
 
 template <class S>
@@ -94,6 +100,15 @@ inline std::optional<failure> require_open_case(reader& r, const proto::id& case
   if (!c) return not_found("No such case.");
   if (c->state != proto::case_state::open) return case_closed();
   return std::nullopt;
+}
+
+// The active participant behind an account among a case's participants
+// (already read inside the transaction), or null.
+inline const participant_record* active(const std::vector<participant_record>& people, const proto::id& account) {
+  for (const auto& p : people) {
+    if (p.account == account && p.state == proto::participant_state::active) return &p;
+  }
+  return nullptr;
 }
 
 // The active participant behind an account in a case, re-read inside the

@@ -16,8 +16,8 @@
 
 #include <array>
 #include <charconv>
-#include <vector>
 #include <optional>
+#include <vector>
 
 namespace shuttle::relay::net {
 

@@ -15,7 +15,6 @@
 #include "server/domain/relay_service.hpp"
 #include "server/metrics.hpp"
 #include "server/net/server.hpp"
-
 #include "server/net/tls_stream.hpp"
 
 #include <boost/asio/awaitable.hpp>

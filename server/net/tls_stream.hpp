@@ -22,7 +22,6 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/role.hpp>
@@ -138,12 +137,10 @@ class tls_stream {
 // exists; the relay never blocks on a socket.
 template <class Handler>
 void async_teardown(boost::beast::role_type, tls_stream& stream, Handler&& h) {
-  auto ex = boost::asio::get_associated_executor(h, stream.get_executor());
-  stream.async_shutdown(
-      boost::asio::bind_executor(ex, [&stream, h = std::forward<Handler>(h)](boost::system::error_code ec) mutable {
-        stream.close();
-        std::move(h)(ec);
-      }));
+  stream.async_shutdown([&stream, h = std::forward<Handler>(h)](boost::system::error_code ec) mutable {
+    stream.close();
+    std::move(h)(ec);
+  });
 }
 
 // How Beast's websocket::stream closes the connection at once, after a

@@ -137,7 +137,8 @@ std::size_t open_connections(https_client& http) {
   const auto text = http.get("/metrics").text;
   const std::string key = "\nshuttle_open_connections ";
   const auto at = text.find(key);
-  return at == std::string::npos ? 0 : std::stoul(text.substr(at + key.size()));
+  if (at == std::string::npos) throw std::runtime_error("/metrics does not show shuttle_open_connections");
+  return std::stoul(text.substr(at + key.size()));
 }
 
 // A peer that sends the start of a record and hangs up, or resets the
@@ -148,7 +149,7 @@ TEST(Tls, APeerVanishingMidRecordEndsOnlyItsSession) {
   {
     client_connection c;
     c.connect(w.relay.port());
-    const char partial_record[] = {0x17, 0x03, 0x03, 0x01};  // application data, 3 of 5 header bytes and one more
+    const char partial_record[] = {0x17, 0x03, 0x03, 0x01};  // application data: 4 of a record header's 5 bytes
     asio::write(beast::get_lowest_layer(*c.stream).socket(), asio::buffer(partial_record, sizeof partial_record));
   }
   {
