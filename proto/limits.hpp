@@ -10,6 +10,8 @@ namespace shuttle::proto {
 // JSON texts.
 inline constexpr std::size_t max_statement_json_bytes = 64 * 1024;
 inline constexpr std::size_t max_json_depth = 4;  // statement > wraps > wrap > value
+// An HTTP body or answer, which carries statements inside objects and lists.
+inline constexpr std::size_t max_body_json_depth = 8;
 inline constexpr std::size_t max_audit_export_json_bytes = 64 * 1024 * 1024;
 inline constexpr std::size_t max_audit_export_entries = 200'000;
 inline constexpr std::size_t max_invitation_code_chars = 512;

@@ -1,5 +1,6 @@
 #include "server/config.hpp"
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
 
 #include <fstream>
@@ -10,10 +11,11 @@ namespace shuttle::relay {
 
 namespace po = boost::program_options;
 
-void split_listen_address(const std::string& text, net::server_options& out) {
+void split_listen_address(const std::string& text, std::string& address, unsigned short& port_out,
+                          const std::string& option) {
   const auto colon = text.rfind(':');
   if (colon == std::string::npos || colon + 1 == text.size()) {
-    throw std::runtime_error("--listen needs ADDRESS:PORT, e.g. 127.0.0.1:8443");
+    throw std::runtime_error(option + " needs ADDRESS:PORT, e.g. 127.0.0.1:8443");
   }
   std::string host = text.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
@@ -24,17 +26,21 @@ void split_listen_address(const std::string& text, net::server_options& out) {
     value = std::stoul(port, &used);
     if (used != port.size() || value > 65535) throw std::out_of_range("port");
   } catch (const std::exception&) {
-    throw std::runtime_error("--listen: '" + port + "' is not a port number");
+    throw std::runtime_error(option + ": '" + port + "' is not a port number");
   }
-  out.address = host;
-  out.port = static_cast<unsigned short>(value);
+  address = host;
+  port_out = static_cast<unsigned short>(value);
+}
+
+void split_listen_address(const std::string& text, net::server_options& out) {
+  split_listen_address(text, out.address, out.port, "--listen");
 }
 
 std::optional<config> parse_serve_options(int argc, const char* const* argv) {
   config c;
   std::string listen = "127.0.0.1:8443";
   std::string data_dir = c.data_dir.string();
-  std::string certificate, key, port_file, config_file;
+  std::string certificate, key, port_file, config_file, metrics_listen, metrics_port_file;
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   auto seconds_of = [](std::chrono::seconds s) { return static_cast<unsigned>(s.count()); };
   unsigned handshake = seconds_of(c.listen.handshake_timeout), idle = seconds_of(c.listen.idle_timeout);
@@ -55,6 +61,19 @@ std::optional<config> parse_serve_options(int argc, const char* const* argv) {
       ("threads", po::value(&c.listen.threads)->default_value(cores), "threads serving requests")
       ("max-connections", po::value(&c.listen.max_connections)->default_value(c.listen.max_connections),
        "open connections at most; more are refused")
+      ("max-connections-per-address",
+       po::value(&c.listen.max_connections_per_address)->default_value(c.listen.max_connections_per_address),
+       "open connections one client address may hold (trusted proxies are exempt)")
+      ("max-event-streams-per-account",
+       po::value(&c.listen.max_event_streams_per_account)->default_value(c.listen.max_event_streams_per_account),
+       "open event streams (/v1/events) one account may hold")
+      ("trusted-proxy", po::value(&c.listen.trusted_proxies)->composing(),
+       "the IP address of a reverse proxy in front of the relay; from it, X-Forwarded-For names the client for "
+       "rate limits. Repeat for more. From any other peer the header is ignored")
+      ("metrics-listen", po::value(&metrics_listen),
+       "address and port to serve Prometheus /metrics on, in plain HTTP (keep it on loopback); without it "
+       "/metrics is not served")
+      ("metrics-port-file", po::value(&metrics_port_file), "write the metrics port to this file once listening")
       ("handshake-timeout-seconds", po::value(&handshake)->default_value(handshake),
        "a connection that has not finished its TLS handshake by then is closed")
       ("idle-timeout-seconds", po::value(&idle)->default_value(idle),
@@ -111,6 +130,19 @@ std::optional<config> parse_serve_options(int argc, const char* const* argv) {
     throw std::runtime_error("--tls-certificate and --tls-key go together");
   }
   if (!port_file.empty()) c.port_file = port_file;
+  if (!metrics_listen.empty()) {
+    split_listen_address(metrics_listen, c.listen.metrics_address, c.listen.metrics_port, "--metrics-listen");
+  }
+  if (!metrics_port_file.empty()) c.metrics_port_file = metrics_port_file;
+  for (auto& proxy : c.listen.trusted_proxies) {
+    boost::system::error_code ec;
+    const auto a = boost::asio::ip::make_address(proxy, ec);
+    if (ec) throw std::runtime_error("--trusted-proxy: '" + proxy + "' is not an IP address");
+    proxy = a.to_string();
+  }
+  if (c.listen.max_connections_per_address == 0 || c.listen.max_event_streams_per_account == 0) {
+    throw std::runtime_error("the per-address and per-account caps must be > 0");
+  }
   if (c.listen.threads == 0 || c.listen.max_connections == 0) throw std::runtime_error("threads and connections must be > 0");
   if (handshake == 0 || idle == 0 || read == 0 || write == 0) throw std::runtime_error("every timeout must be > 0 seconds");
   c.listen.handshake_timeout = std::chrono::seconds(handshake);

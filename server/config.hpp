@@ -19,6 +19,7 @@ struct config {
   std::optional<std::filesystem::path> tls_certificate;
   std::optional<std::filesystem::path> tls_key;
   std::optional<std::filesystem::path> port_file;
+  std::optional<std::filesystem::path> metrics_port_file;
   std::string log_level = "info";
   std::vector<std::string> allowed_origins;  // web pages that may open /v1/events
   service_options service;

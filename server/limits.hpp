@@ -12,6 +12,11 @@ using namespace std::chrono_literals;
 
 // HTTP.
 inline constexpr std::size_t max_header_bytes = 8 * 1024;
+// What a connection's read buffer holds at most. A chunk-size line with its
+// extensions, and a chunked body's trailer section, must each fit in it
+// (Beast parses each whole from the buffer and counts neither against the
+// header limit), so neither can grow the relay's memory.
+inline constexpr std::size_t read_buffer_bytes = max_header_bytes + 8 * 1024;
 inline constexpr std::size_t small_body_bytes = 16 * 1024;       // login, logout, most statements
 inline constexpr std::size_t statement_body_bytes = 72 * 1024;   // a statement plus its envelope
 inline constexpr std::chrono::seconds handshake_timeout = 10s;
@@ -22,6 +27,12 @@ inline constexpr std::chrono::seconds linger_time = 2s;        // draining a ref
 inline constexpr std::size_t linger_bytes = 1024 * 1024;
 inline constexpr std::chrono::seconds shutdown_grace = 10s;      // in-flight requests at SIGTERM
 inline constexpr std::size_t default_max_connections = 1024;
+inline constexpr std::size_t default_max_connections_per_address = 64;
+inline constexpr std::size_t default_max_event_streams_per_account = 8;
+// An event stream's subscriber that does not read: at most this many events
+// wait for it, and one write may take at most write_timeout; past either it
+// is closed and catches up with Last-Event-ID when it comes back.
+inline constexpr std::size_t max_pending_events = 256;
 
 // Sessions.
 inline constexpr std::chrono::seconds login_challenge_lifetime = 60s;

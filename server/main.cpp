@@ -32,6 +32,8 @@
 #include <mutex>
 #include <thread>
 
+#include <sys/stat.h>
+
 namespace {
 
 using namespace shuttle;
@@ -125,11 +127,18 @@ int serve(int argc, const char* const* argv) {
     std::cout << "  certificate:  " << files.certificate.string() << "\n";
   }
   std::cout << "Stop with Ctrl-C; requests in flight are finished first." << std::endl;
-  if (c.port_file) {
-    const auto tmp = c.port_file->string() + ".tmp";
-    std::ofstream(tmp) << port << "\n";
-    std::filesystem::rename(tmp, *c.port_file);
+  if (server.metrics_port() != 0) {
+    std::cout << "  metrics:      http://" << c.listen.metrics_address << ":" << server.metrics_port() << "/metrics\n";
   }
+  std::cout << std::flush;
+  // The port files last: a script that waits for them finds everything up.
+  auto write_port = [](const std::filesystem::path& file, unsigned short p) {
+    const auto tmp = file.string() + ".tmp";
+    std::ofstream(tmp) << p << "\n";
+    std::filesystem::rename(tmp, file);
+  };
+  if (c.metrics_port_file) write_port(*c.metrics_port_file, server.metrics_port());
+  if (c.port_file) write_port(*c.port_file, port);
 
   {
     maintenance clockwork(service);
@@ -382,6 +391,9 @@ void usage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Every file the relay makes (the database, its log and shared memory,
+  // backups, keys, port files) is the relay user's alone, whatever the umask.
+  ::umask(077);
   spdlog::set_default_logger(spdlog::stderr_color_mt("relay"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
   try {

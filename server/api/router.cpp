@@ -1,13 +1,17 @@
 #include "server/api/router.hpp"
 
 #include "proto/base64.hpp"
+#include "proto/limits.hpp"
 #include "proto/strict_json.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/ip/address.hpp>
+
 #include <algorithm>
+#include <cctype>
 
 namespace shuttle::relay::api {
 
@@ -42,6 +46,7 @@ http::status status_of(failure_kind k) {
     case failure_kind::conflict: return http::status::conflict;
     case failure_kind::gone: return http::status::gone;
     case failure_kind::too_large: return http::status::payload_too_large;
+    case failure_kind::unsupported_media_type: return http::status::unsupported_media_type;
     case failure_kind::rate_limited: return http::status::too_many_requests;
     case failure_kind::unavailable: return http::status::service_unavailable;
     case failure_kind::internal: return http::status::internal_server_error;
@@ -49,30 +54,47 @@ http::status status_of(failure_kind k) {
   return http::status::internal_server_error;
 }
 
-// Splits "/v1/cases/abc/keys?x" into segments, ignoring the query.
-std::vector<std::string_view> segments(std::string_view target) {
+// Splits "/v1/cases/abc/keys?x" into segments, ignoring the query. A path
+// that is not in its one canonical spelling (an empty segment from "//", a
+// trailing "/", no leading "/") gives nothing, so it matches no route: a
+// proxy's rules written for "/v1/login" cannot be passed by "/v1//login/".
+std::optional<std::vector<std::string_view>> segments(std::string_view target) {
   target = target.substr(0, target.find('?'));
+  if (!target.starts_with('/')) return std::nullopt;
   std::vector<std::string_view> out;
-  while (!target.empty()) {
-    if (target.front() == '/') {
-      target.remove_prefix(1);
-      continue;
-    }
+  if (target == "/") return out;
+  target.remove_prefix(1);
+  for (;;) {
     const auto end = target.find('/');
-    out.push_back(target.substr(0, end));
-    if (end == std::string_view::npos) break;
-    target.remove_prefix(end);
+    const auto segment = target.substr(0, end);
+    if (segment.empty()) return std::nullopt;
+    out.push_back(segment);
+    if (end == std::string_view::npos) return out;
+    target.remove_prefix(end + 1);
   }
-  return out;
+}
+
+// A JSON body says so: "application/json", perhaps with parameters.
+bool is_json(std::string_view content_type) {
+  const auto type = content_type.substr(0, content_type.find(';'));
+  auto trimmed = type;
+  while (!trimmed.empty() && trimmed.back() == ' ') trimmed.remove_suffix(1);
+  if (trimmed.size() != 16) return false;
+  for (std::size_t i = 0; i < trimmed.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(trimmed[i])) != "application/json"[i]) return false;
+  }
+  return true;
 }
 
 }  // namespace
 
 match find_route(http::verb method, std::string_view target) {
-  const auto path = segments(target);
   match best;
+  const auto canonical = segments(target);
+  if (!canonical) return best;
+  const auto& path = *canonical;
   for (const auto& r : routes()) {
-    const auto pattern = segments(r.pattern);
+    const auto pattern = *segments(r.pattern);
     if (pattern.size() != path.size()) continue;
     std::optional<proto::id> case_id, message_id;
     bool same = true;
@@ -126,6 +148,12 @@ response router::failure_response(const failure& f, unsigned version, bool keep_
   body["message"] = f.kind == failure_kind::internal ? "Something went wrong on the relay." : f.message;
   auto res = json_response(status_of(f.kind), body, version, keep_alive);
   if (f.kind == failure_kind::unauthorized) res.set(http::field::www_authenticate, "Bearer");
+  if (f.kind == failure_kind::rate_limited || f.kind == failure_kind::unavailable) {
+    const std::uint32_t wait = f.retry_after_seconds > 0 ? f.retry_after_seconds
+                               : f.kind == failure_kind::rate_limited ? 60
+                                                                      : 5;
+    res.set(http::field::retry_after, std::to_string(wait));
+  }
   return res;
 }
 
@@ -153,49 +181,68 @@ router::upgrade_check router::authorize_events(const http::request<http::string_
   return out;
 }
 
-boost::asio::awaitable<response> router::handle(const match& m, http::request<http::string_body> req,
-                                                const std::string& address) {
+admission router::admit(const match& m, const http::request<http::string_body>& head, const std::string& address) {
+  const route& r = *m.found;
+  admission out;
+  auto refuse = [&](failure f) {
+    out.refusal = failure_response(f, head.version(), head.keep_alive());
+    return out;
+  };
+
+  // Authentication and authorization, for every route, here and only here.
+  if (r.who != access::anonymous) {
+    const auto auth = head[http::field::authorization];
+    if (!auth.starts_with("Bearer ")) return refuse({failure_kind::unauthorized, "unauthorized", "Please log in."});
+    out.who = service_.authenticate(std::string_view(auth).substr(7));
+    if (!out.who) return refuse({failure_kind::unauthorized, "unauthorized", "Your session has ended. Please log in."});
+    if (r.who == access::facilitator_account && !out.who->account.facilitator) {
+      return refuse({failure_kind::forbidden, "forbidden", "Only facilitators may do this."});
+    }
+    if (is_case_route(r.who)) {
+      auto p = service_.store().read([&](reader& rd) { return rd.participant(*m.case_id, out.who->account.id); });
+      // A case the caller is not (or no longer) part of looks like no case at all.
+      if (!p || p->state != proto::participant_state::active) return refuse(not_found("No such case."));
+      const bool facilitator = p->role == proto::role::facilitator;
+      if ((r.who == access::case_facilitator && !facilitator) || (r.who == access::case_party && facilitator)) {
+        return refuse({failure_kind::forbidden, "forbidden", "Your role in this case does not allow this."});
+      }
+      out.who->participant = *p;
+    }
+  }
+
+  // A body is JSON and says so; a route without one takes none.
+  const bool has_body = head.has_content_length() ? head[http::field::content_length] != "0" : head.chunked();
+  if (has_body && r.body_limit > 0 && !is_json(head[http::field::content_type])) {
+    return refuse({failure_kind::unsupported_media_type, "unsupported_media_type",
+                   "The request body must be JSON, sent with Content-Type: application/json."});
+  }
+
+  if (r.limit_by_address) {
+    if (auto wait = by_address_.take(address)) {
+      return refuse({failure_kind::rate_limited, "rate_limited",
+                     "Too many attempts. Please wait a minute and try again.", wait});
+    }
+  }
+  if (out.who && head.method() != http::verb::get) {
+    if (auto wait = by_account_.take(proto::base64url_encode(out.who->account.id))) {
+      return refuse({failure_kind::rate_limited, "rate_limited", "Too many changes at once. Please slow down.", wait});
+    }
+  }
+  return out;
+}
+
+boost::asio::awaitable<response> router::handle(const match& m, admission admitted,
+                                                http::request<http::string_body> req) {
   const route& r = *m.found;
   const unsigned version = req.version();
   const bool keep_alive = req.keep_alive();
   auto fail = [&](failure f) { return failure_response(f, version, keep_alive); };
 
-  request_context ctx{service_, nullptr, std::nullopt, counters_, m.message_id};
-
-  // Authentication and authorization, for every route, here and only here.
-  if (r.who != access::anonymous) {
-    if (!req[http::field::authorization].starts_with("Bearer ")) {
-      co_return fail({failure_kind::unauthorized, "unauthorized", "Please log in."});
-    }
-    ctx.who = bearer(service_, req);
-    if (!ctx.who) co_return fail({failure_kind::unauthorized, "unauthorized", "Your session has ended. Please log in."});
-    if (r.who == access::facilitator_account && !ctx.who->account.facilitator) {
-      co_return fail({failure_kind::forbidden, "forbidden", "Only facilitators may do this."});
-    }
-    if (is_case_route(r.who)) {
-      auto p = service_.store().read(
-          [&](reader& rd) { return rd.participant(*m.case_id, ctx.who->account.id); });
-      // A case the caller is not (or no longer) part of looks like no case at all.
-      if (!p || p->state != proto::participant_state::active) co_return fail(not_found("No such case."));
-      const bool facilitator = p->role == proto::role::facilitator;
-      if ((r.who == access::case_facilitator && !facilitator) || (r.who == access::case_party && facilitator)) {
-        co_return fail({failure_kind::forbidden, "forbidden", "Your role in this case does not allow this."});
-      }
-      ctx.who->participant = *p;
-    }
-  }
-
-  if (r.limit_by_address && !by_address_.allow(address)) {
-    co_return fail({failure_kind::rate_limited, "rate_limited", "Too many attempts. Please wait a minute and try again."});
-  }
-  if (ctx.who && req.method() != http::verb::get && !by_account_.allow(proto::base64url_encode(ctx.who->account.id))) {
-    co_return fail({failure_kind::rate_limited, "rate_limited", "Too many changes at once. Please slow down."});
-  }
-
+  request_context ctx{service_, nullptr, std::move(admitted.who), counters_, m.message_id};
   if (r.body_limit > 0) {
     const std::string& text = req.body();
     if (!text.empty()) {
-      auto body = proto::parse_strict_json(text, r.body_limit, 8);
+      auto body = proto::parse_strict_json(text, r.body_limit, proto::max_body_json_depth);
       if (!body) {
         co_return fail(failure::from(body.error(), body.error().code == errc::too_large ? failure_kind::too_large
                                                                                       : failure_kind::invalid));
@@ -213,6 +260,29 @@ boost::asio::awaitable<response> router::handle(const match& m, http::request<ht
     co_return fail(o.error());
   }
   co_return json_response(http::status::ok, *o, version, keep_alive);
+}
+
+std::string client_address(const std::string& peer, std::string_view forwarded_for,
+                           const std::vector<std::string>& trusted_proxies) {
+  auto trusted = [&](std::string_view a) {
+    return std::find(trusted_proxies.begin(), trusted_proxies.end(), a) != trusted_proxies.end();
+  };
+  if (!trusted(peer)) return peer;
+  // Right to left: each proxy appends the address it saw.
+  std::string_view rest = forwarded_for;
+  while (!rest.empty()) {
+    const auto comma = rest.rfind(',');
+    std::string_view item = comma == std::string_view::npos ? rest : rest.substr(comma + 1);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    boost::system::error_code ec;
+    const auto parsed = boost::asio::ip::make_address(item, ec);
+    if (ec) return peer;  // unusable: count the request against the proxy itself
+    const std::string normal = parsed.to_string();
+    if (!trusted(normal)) return normal;
+  }
+  return peer;
 }
 
 }  // namespace shuttle::relay::api

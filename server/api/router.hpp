@@ -65,30 +65,39 @@ struct match {
 };
 match find_route(http::verb method, std::string_view target);
 
+// What the request's header alone decides, before a byte of its body is
+// read: who is calling, whether they may call this route, and whether they
+// are over a limit. A refusal is answered with the body left unread.
+struct admission {
+  std::optional<caller> who;        // for every route but anonymous ones
+  std::optional<response> refusal;  // set when the request is refused
+};
+
 class router {
  public:
   router(relay_service& service, metrics& counters, std::size_t address_burst, double address_per_minute,
          std::size_t account_burst, double account_writes_per_minute);
 
-  // Answers one request whose route was found. `address` is only used for
-  // rate limiting and never stored.
-  boost::asio::awaitable<response> handle(const match& m, http::request<http::string_body> req,
-                                          const std::string& address);
+  // Authentication, authorization, the request's media type and the rate
+  // limits, from the header only. `address` is the client's address (see
+  // client_address below), used for rate limiting only and never stored.
+  admission admit(const match& m, const http::request<http::string_body>& head, const std::string& address);
+
+  // Answers one admitted request whose body has been read.
+  boost::asio::awaitable<response> handle(const match& m, admission admitted, http::request<http::string_body> req);
 
   relay_service& service() { return service_; }
 
   // The WebSocket upgrade of /v1/events: its caller, or the answer refusing
   // it (no or an ended session: 401; an Origin not allowed: 403).
-  struct upgrade_check {
-    std::optional<caller> who;
-    std::optional<response> refusal;
-  };
+  using upgrade_check = admission;
   upgrade_check authorize_events(const http::request<http::string_body>& req);
   // Origins (scheme://host[:port]) whose pages may open /v1/events. A request
   // without an Origin header (not from a browser) is not affected.
   void allow_origins(std::vector<std::string> origins) { allowed_origins_ = std::move(origins); }
 
-  // The answer for a failure, with the right status and no internals.
+  // The answer for a failure, with the right status and no internals;
+  // rate_limited and unavailable carry Retry-After.
   static response failure_response(const failure& f, unsigned version, bool keep_alive);
   static response json_response(http::status status, const boost::json::object& body, unsigned version,
                                 bool keep_alive);
@@ -100,5 +109,14 @@ class router {
   rate_limiter by_account_;
   std::vector<std::string> allowed_origins_;
 };
+
+// The client's address for rate limiting: the peer's, unless the peer is one
+// of the `trusted_proxies`, in which case the X-Forwarded-For header is read
+// from its right end, skipping trusted proxies, and its first other address
+// is the client's. Without trusted proxies the header is ignored, so a client
+// cannot choose its own address. Returns the peer's address when the header
+// is absent or unusable.
+std::string client_address(const std::string& peer, std::string_view forwarded_for,
+                           const std::vector<std::string>& trusted_proxies);
 
 }  // namespace shuttle::relay::api

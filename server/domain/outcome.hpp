@@ -7,6 +7,7 @@
 #include <boost/json/object.hpp>
 #include <boost/system/result.hpp>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -20,6 +21,7 @@ enum class failure_kind {
   conflict,       // a different statement under a used id; a state that forbids it (409)
   gone,           // an invitation used or expired (410)
   too_large,      // over the route's limit (413)
+  unsupported_media_type,  // a body that is not sent as application/json (415)
   rate_limited,   // too many attempts (429)
   unavailable,    // shutting down or overloaded (503)
   internal,       // a bug or a broken disk (500); details only in the log
@@ -29,6 +31,9 @@ struct failure {
   failure_kind kind;
   std::string code;     // stable word for clients, e.g. "invitation_used"
   std::string message;  // a calm sentence for people; never a secret
+  // For rate_limited and unavailable: when trying again makes sense (the
+  // answer's Retry-After); 0 lets the router choose a default.
+  std::uint32_t retry_after_seconds = 0;
 
   static failure from(const error& e, failure_kind kind = failure_kind::invalid) {
     return {kind, std::string(to_string(e.code)), e.message()};

@@ -93,7 +93,11 @@ awaitable<void> serve_events(tls_stream stream, http::request<http::string_body>
   ws.set_option(no_compression);
   ws.read_message_max(max_client_message_bytes);
   ws.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.set(http::field::cache_control, "no-store"); }));
+      [](websocket::response_type& res) {
+        res.set(http::field::cache_control, "no-store");
+        // Beast names itself and its version unless told otherwise.
+        res.set(http::field::server, "shuttle");
+      }));
   if (auto [ec] = co_await ws.async_accept(upgrade, tuple_awaitable); ec) co_return;
 
   counters.subscriber_opened();
@@ -105,7 +109,13 @@ awaitable<void> serve_events(tls_stream stream, http::request<http::string_body>
       {who.account.id, who.token_hash,
        [box, ex](const event_record& e) {
          asio::post(ex, [box, e] {
-           box->pending.push_back(e);
+           // A subscriber that does not read is not buffered for without
+           // bound: it is closed, and catches up with Last-Event-ID.
+           if (box->pending.size() >= max_pending_events) {
+             box->ended = true;
+           } else {
+             box->pending.push_back(e);
+           }
            box->wake.cancel();
          });
        },
@@ -131,7 +141,11 @@ awaitable<void> serve_events(tls_stream stream, http::request<http::string_body>
       if (e.seq <= sent) continue;
       const std::string text = to_text(e);
       ws.text(true);
-      if (auto [ec, n] = co_await ws.async_write(asio::buffer(text), tuple_awaitable); ec) {
+      // A peer that takes no bytes for write_timeout is let go.
+      beast::get_lowest_layer(ws).expires_after(options.write_timeout);
+      auto [ec, n] = co_await ws.async_write(asio::buffer(text), tuple_awaitable);
+      beast::get_lowest_layer(ws).expires_never();
+      if (ec) {
         box->ended = true;
         break;
       }

@@ -6,8 +6,11 @@
 //   what it missed since that event (0: from the first; up to
 //   max_events_replayed), then live events, in order and without duplicates.
 //   Without the header, only live events.
-// - Beast's keep-alive pings find dead peers (the idle timeout); messages
-//   from the client are read and ignored, at most 4 KiB each; no compression.
+// - Beast's keep-alive pings find dead peers: a peer from which nothing (not
+//   even a pong) came for the idle timeout is closed. Messages from the
+//   client are read and ignored, at most 4 KiB each; no compression.
+// - A subscriber that does not read is closed when max_pending_events wait
+//   for it or one write takes longer than the write timeout.
 // - The stream ends when the session does: logout, withdrawal, or its
 //   absolute lifetime.
 #pragma once

@@ -12,12 +12,18 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
+#include <map>
+#include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <utility>
 #include <thread>
@@ -44,6 +50,10 @@ struct server::impl {
   metrics& counters;
   tcp::acceptor acceptor{ioc};
   std::atomic<std::size_t> connections{0};
+  std::mutex caps_mutex;
+  std::unordered_map<std::string, std::size_t> by_address;  // guarded by caps_mutex
+  std::map<proto::id, std::size_t> streams_by_account;      // guarded by caps_mutex
+  std::optional<tcp::acceptor> metrics_acceptor;
   std::atomic<std::size_t> in_flight{0};
   std::atomic<bool> stopping{false};
 
@@ -63,22 +73,82 @@ struct server::impl {
     for (auto& c : contexts) c->stop();
   }
 
-  // Counted when accepted (so the cap holds even before a session starts),
-  // released when its session ends.
+  // Counted when accepted (so the caps hold even before a session starts),
+  // released when its session ends: in all, and for the peer's address
+  // (empty for a trusted proxy, which the per-address cap leaves alone).
   class connection_count {
    public:
-    explicit connection_count(impl& owner) : s_(&owner) {}
-    connection_count(connection_count&& other) noexcept : s_(std::exchange(other.s_, nullptr)) {}
+    connection_count(impl& owner, std::string address) : s_(&owner), address_(std::move(address)) {}
+    connection_count(connection_count&& other) noexcept
+        : s_(std::exchange(other.s_, nullptr)), address_(std::move(other.address_)) {}
     connection_count& operator=(connection_count&&) = delete;
     ~connection_count() {
       if (!s_) return;
+      if (!address_.empty()) {
+        std::lock_guard lock(s_->caps_mutex);
+        if (auto it = s_->by_address.find(address_); it != s_->by_address.end() && --it->second == 0) {
+          s_->by_address.erase(it);
+        }
+      }
       --s_->connections;
       s_->counters.connection_closed();
     }
 
    private:
     impl* s_;
+    std::string address_;
   };
+
+  bool trusted_proxy(const std::string& address) const {
+    const auto& t = options.trusted_proxies;
+    return std::find(t.begin(), t.end(), address) != t.end();
+  }
+
+  // Takes a slot for a new connection from `address`, or refuses it.
+  std::optional<connection_count> admit_connection(const std::string& address) {
+    if (connections >= options.max_connections) return std::nullopt;
+    std::string counted;
+    if (!trusted_proxy(address)) {
+      std::lock_guard lock(caps_mutex);
+      auto& n = by_address[address];
+      if (n >= options.max_connections_per_address) {
+        if (n == 0) by_address.erase(address);
+        return std::nullopt;
+      }
+      ++n;
+      counted = address;
+    }
+    ++connections;
+    counters.connection_opened();
+    return connection_count(*this, std::move(counted));
+  }
+
+  // An event stream held for an account, released when the stream ends.
+  class stream_count {
+   public:
+    stream_count(impl& owner, const proto::id& account) : s_(&owner), account_(account) {}
+    stream_count(stream_count&& other) noexcept : s_(std::exchange(other.s_, nullptr)), account_(other.account_) {}
+    stream_count& operator=(stream_count&&) = delete;
+    ~stream_count() {
+      if (!s_) return;
+      std::lock_guard lock(s_->caps_mutex);
+      if (auto it = s_->streams_by_account.find(account_); it != s_->streams_by_account.end() && --it->second == 0) {
+        s_->streams_by_account.erase(it);
+      }
+    }
+
+   private:
+    impl* s_;
+    proto::id account_;
+  };
+
+  std::optional<stream_count> admit_stream(const proto::id& account) {
+    std::lock_guard lock(caps_mutex);
+    auto& n = streams_by_account[account];
+    if (n >= options.max_event_streams_per_account) return std::nullopt;
+    ++n;
+    return stream_count(*this, account);
+  }
 
   awaitable<void> accept_loop() {
     for (;;) {
@@ -88,16 +158,18 @@ struct server::impl {
         spdlog::warn("accept failed: {}", ec.message());
         continue;
       }
-      if (connections >= options.max_connections) {
-        // Over the cap: refuse at once rather than queue without bound.
+      boost::system::error_code peer_ec;
+      // Kept in memory for the caps and rate limits only; never logged or stored.
+      std::string peer = socket.remote_endpoint(peer_ec).address().to_string();
+      auto count = peer_ec ? std::nullopt : admit_connection(peer);
+      if (!count) {
+        // Over a cap: refuse at once rather than queue without bound.
         boost::system::error_code ignored;
         socket.close(ignored);
         continue;
       }
-      ++connections;
-      counters.connection_opened();
       auto executor = socket.get_executor();
-      asio::co_spawn(executor, session(std::move(socket)), asio::detached);
+      asio::co_spawn(executor, session(std::move(socket), std::move(peer), std::move(*count)), asio::detached);
     }
   }
 
@@ -131,11 +203,8 @@ struct server::impl {
     }
   }
 
-  awaitable<void> session(tcp::socket socket) {
-    connection_count count(*this);
+  awaitable<void> session(tcp::socket socket, std::string peer, connection_count count) {
     boost::system::error_code ec;
-    // Kept in memory for rate limiting only; never logged or stored.
-    const std::string address = socket.remote_endpoint(ec).address().to_string();
     // Every write is a whole TLS record (or a flight of the handshake):
     // waiting to merge it with the next one only adds delayed-ACK stalls.
     socket.set_option(tcp::no_delay(true), ec);
@@ -152,7 +221,7 @@ struct server::impl {
 
     // The HTTP exchange runs in a coroutine of its own, so its frame (every
     // local of every branch) is freed before a WebSocket settles in for hours.
-    auto upgraded = co_await serve_http(stream, address);
+    auto upgraded = co_await serve_http(stream, peer);
     if (!upgraded) co_return;
     // So is this one's: the event stream runs on its own, and the count of
     // open connections goes with it.
@@ -160,7 +229,7 @@ struct server::impl {
     asio::co_spawn(executor,
                    serve_events(std::move(stream), std::move(upgraded->request), std::move(upgraded->who),
                                 router.service(), counters, options),
-                   [held = std::move(count)](const std::exception_ptr& e) {
+                   [held = std::move(count), stream_held = std::move(upgraded->held)](const std::exception_ptr& e) {
                      if (!e) return;
                      try {
                        std::rethrow_exception(e);
@@ -174,12 +243,24 @@ struct server::impl {
   struct upgrade {
     http::request<http::string_body> request;
     caller who;
+    stream_count held;
   };
 
   // Serves requests until the connection ends (then shuts TLS down) or
   // upgrades to the event stream.
-  awaitable<std::optional<upgrade>> serve_http(tls_stream& stream, const std::string& address) {
-    beast::flat_buffer buffer;
+  // The answer to a request refused before its body was read; the
+  // connection closes after it.
+  template <class Stream>
+  awaitable<void> refuse(Stream& stream, api::response res, std::string_view route) {
+    counters.request_done(route, res.result_int(), {});
+    res.keep_alive(false);
+    co_await send(stream, std::move(res));
+  }
+
+  awaitable<std::optional<upgrade>> serve_http(tls_stream& stream, const std::string& peer) {
+    // Bounded: the header, a chunk-size line or a trailer section that does
+    // not fit ends the request (read_buffer_bytes says why).
+    beast::flat_buffer buffer(read_buffer_bytes);
     bool refused = false;  // answered a request whose body was left unread
     for (;;) {
       http::request_parser<http::string_body> parser;
@@ -189,50 +270,50 @@ struct server::impl {
       beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
       auto [header_ec, header_n] = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
       if (header_ec == http::error::body_limit) {
-        co_await send(stream, plain_failure(http::status::payload_too_large, "too_large",
-                                            "The request is larger than any route accepts.", 11));
+        co_await refuse(stream, plain_failure(http::status::payload_too_large, "too_large",
+                                              "The request is larger than any route accepts.", 11), "unknown");
         refused = true;
         break;
       }
-      if (header_ec == http::error::header_limit) {
-        co_await send(stream, plain_failure(http::status::request_header_fields_too_large, "too_large",
-                                            "The request's headers are too large.", 11));
+      if (header_ec == http::error::header_limit || header_ec == http::error::buffer_overflow) {
+        co_await refuse(stream, plain_failure(http::status::request_header_fields_too_large, "too_large",
+                                              "The request's headers are too large.", 11), "unknown");
         refused = true;
         break;
       }
-      if (header_ec) break;  // the peer left, timed out, or spoke no HTTP
+      if (header_ec) break;  // the peer left, timed out, or spoke no HTTP (obs-fold included)
 
       const auto started = std::chrono::steady_clock::now();
       const auto& head = parser.get();
       const unsigned version = head.version();
-      if (head.method() == http::verb::get && head.target() == "/metrics") {
-        api::response res{http::status::ok, version};
-        res.set(http::field::content_type, "text/plain; version=0.0.4");
-        res.set(http::field::cache_control, "no-store");
-        res.body() = counters.render();
-        res.keep_alive(head.keep_alive() && !stopping);
-        res.prepare_payload();
-        if (!co_await send(stream, std::move(res))) break;
-        continue;
-      }
-      if (beast::websocket::is_upgrade(head) && head.target().substr(0, head.target().find('?')) == "/v1/events") {
+      const std::string address = api::client_address(peer, head["X-Forwarded-For"], options.trusted_proxies);
+      if (beast::websocket::is_upgrade(head) && head.target() == "/v1/events") {
         auto req = parser.release();
         auto check = router.authorize_events(req);
-        counters.request_done("/v1/events", check.refusal ? check.refusal->result_int() : 101, {});
         if (check.refusal) {
-          co_await send(stream, std::move(*check.refusal));
+          co_await refuse(stream, std::move(*check.refusal), "/v1/events");
           break;
         }
-        co_return upgrade{std::move(req), std::move(*check.who)};
+        auto held = admit_stream(check.who->account.id);
+        if (!held) {
+          co_await refuse(stream, api::router::failure_response(
+                                      {failure_kind::rate_limited, "too_many_streams",
+                                       "This account has too many open event streams. Close one and try again.", 60},
+                                      version, false), "/v1/events");
+          break;
+        }
+        counters.request_done("/v1/events", 101, {});
+        co_return upgrade{std::move(req), std::move(*check.who), std::move(*held)};
       }
       const api::match m = api::find_route(head.method(), head.target());
       if (!m.found) {
         // The body is not read; the connection closes after the answer.
+        // Made before the co_await: GCC 12 destroys a conditional's
+        // temporary twice when it is an argument of a co_awaited call.
         auto res = m.path_exists ? plain_failure(http::status::method_not_allowed, "method_not_allowed",
                                                  "This path does not take that method.", version)
                                  : plain_failure(http::status::not_found, "not_found", "No such path.", version);
-        counters.request_done("unknown", res.result_int(), {});
-        co_await send(stream, std::move(res));
+        co_await refuse(stream, std::move(res), "unknown");
         refused = true;
         break;
       }
@@ -241,9 +322,16 @@ struct server::impl {
       // bounds a chunked body as it arrives.
       const auto length = parser.content_length();
       if (length && *length > m.found->body_limit) {
-        co_await send(stream, plain_failure(http::status::payload_too_large, "too_large",
-                                            "The request is larger than this route accepts.", version));
-        counters.request_done(m.found->pattern, 413, {});
+        co_await refuse(stream, plain_failure(http::status::payload_too_large, "too_large",
+                                              "The request is larger than this route accepts.", version),
+                        m.found->pattern);
+        refused = true;
+        break;
+      }
+      // Who is asking, and may they: decided before a byte of the body is read.
+      auto admitted = router.admit(m, head, address);
+      if (admitted.refusal) {
+        co_await refuse(stream, std::move(*admitted.refusal), m.found->pattern);
         refused = true;
         break;
       }
@@ -251,9 +339,16 @@ struct server::impl {
       beast::get_lowest_layer(stream).expires_after(options.read_timeout);
       auto [body_ec, body_n] = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
       if (body_ec == http::error::body_limit) {
-        co_await send(stream, plain_failure(http::status::payload_too_large, "too_large",
-                                            "The request is larger than this route accepts.", version));
-        counters.request_done(m.found->pattern, 413, {});
+        co_await refuse(stream, plain_failure(http::status::payload_too_large, "too_large",
+                                              "The request is larger than this route accepts.", version),
+                        m.found->pattern);
+        refused = true;
+        break;
+      }
+      if (body_ec == http::error::buffer_overflow) {
+        co_await refuse(stream, plain_failure(http::status::request_header_fields_too_large, "too_large",
+                                              "A chunk header or the trailer of the request is too large.", version),
+                        m.found->pattern);
         refused = true;
         break;
       }
@@ -261,7 +356,7 @@ struct server::impl {
 
       const std::string method(head.method_string());
       ++in_flight;
-      api::response res = co_await router.handle(m, parser.release(), address);
+      api::response res = co_await router.handle(m, std::move(admitted), parser.release());
       --in_flight;
       counters.request_done(m.found->pattern, res.result_int(),
                             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
@@ -273,6 +368,43 @@ struct server::impl {
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
     co_await stream.async_shutdown(tuple_awaitable);
     co_return std::nullopt;
+  }
+
+  // The metrics listener: plain HTTP, one short request per connection, the
+  // same bounded buffer and deadlines. Only GET /metrics is answered.
+  awaitable<void> metrics_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await metrics_acceptor->async_accept(tuple_awaitable);
+      if (ec) {
+        if (!metrics_acceptor->is_open() || stopping) co_return;
+        continue;
+      }
+      asio::co_spawn(socket.get_executor(), serve_metrics(beast::tcp_stream(std::move(socket))), asio::detached);
+    }
+  }
+
+  awaitable<void> serve_metrics(beast::tcp_stream stream) {
+    beast::flat_buffer buffer(read_buffer_bytes);
+    http::request_parser<http::empty_body> parser;
+    parser.header_limit(max_header_bytes);
+    stream.expires_after(options.idle_timeout);
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
+    if (ec) co_return;
+    const auto& head = parser.get();
+    api::response res{http::status::ok, head.version()};
+    if (head.method() == http::verb::get && head.target() == "/metrics") {
+      res.set(http::field::content_type, "text/plain; version=0.0.4");
+      res.body() = counters.render();
+    } else {
+      res = plain_failure(http::status::not_found, "not_found", "Only GET /metrics is served here.", head.version());
+    }
+    res.set(http::field::cache_control, "no-store");
+    res.keep_alive(false);
+    res.prepare_payload();
+    stream.expires_after(options.write_timeout);
+    co_await http::async_write(stream, res, tuple_awaitable);
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
   }
 
   awaitable<void> drain_then_stop() {
@@ -305,7 +437,25 @@ unsigned short server::listen() {
     throw std::runtime_error("cannot listen on " + impl_->options.address + ":" +
                              std::to_string(impl_->options.port) + ": " + ec.message());
   }
+  if (!impl_->options.metrics_address.empty()) {
+    const auto maddress = asio::ip::make_address(impl_->options.metrics_address, ec);
+    if (ec) throw std::runtime_error("not an IP address: " + impl_->options.metrics_address);
+    const tcp::endpoint mendpoint(maddress, impl_->options.metrics_port);
+    auto& m = impl_->metrics_acceptor.emplace(impl_->ioc);
+    m.open(mendpoint.protocol(), ec);
+    if (!ec) m.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) m.bind(mendpoint, ec);
+    if (!ec) m.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      throw std::runtime_error("cannot listen for metrics on " + impl_->options.metrics_address + ":" +
+                               std::to_string(impl_->options.metrics_port) + ": " + ec.message());
+    }
+  }
   return a.local_endpoint().port();
+}
+
+unsigned short server::metrics_port() const {
+  return impl_->metrics_acceptor ? impl_->metrics_acceptor->local_endpoint().port() : 0;
 }
 
 void server::run() {
@@ -317,9 +467,11 @@ void server::run() {
     s.stopping = true;
     boost::system::error_code ignored;
     s.acceptor.close(ignored);
+    if (s.metrics_acceptor) s.metrics_acceptor->close(ignored);
     asio::co_spawn(s.ioc, s.drain_then_stop(), asio::detached);
   });
   asio::co_spawn(s.ioc, s.accept_loop(), asio::detached);
+  if (s.metrics_acceptor) asio::co_spawn(s.ioc, s.metrics_loop(), asio::detached);
   // Keep every context running until stop_all(), even with nothing to do.
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> busy;
   for (auto& c : s.contexts) busy.push_back(asio::make_work_guard(*c));

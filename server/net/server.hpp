@@ -1,6 +1,9 @@
 // The HTTPS listener and its sessions: one coroutine per connection, a
-// timeout before every read and write, header and body limits set on the
-// parser before the body is read, and a cap on open connections.
+// timeout before every read and write, a bounded read buffer, header and body
+// limits set on the parser, the caller admitted from the header before the
+// body is read, and caps on open connections (in all, per client address, and
+// event streams per account). A second, plain-HTTP listener serves /metrics
+// when configured.
 //
 // run() serves until SIGINT or SIGTERM, then stops accepting, lets in-flight
 // requests finish (up to shutdown_grace) and returns.
@@ -18,6 +21,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace shuttle::relay::net {
 
@@ -26,6 +30,17 @@ struct server_options {
   unsigned short port = 8443;
   std::size_t threads = 2;
   std::size_t max_connections = default_max_connections;
+  // Inside that cap, what one client address may hold: connections of any
+  // kind, and event streams per account. Trusted proxies are exempt from the
+  // per-address cap (every client behind them shares their address).
+  std::size_t max_connections_per_address = default_max_connections_per_address;
+  std::size_t max_event_streams_per_account = default_max_event_streams_per_account;
+  // Peers whose X-Forwarded-For names the client (api::client_address).
+  std::vector<std::string> trusted_proxies;
+  // Where /metrics is served, in plain HTTP: empty for nowhere. Never on the
+  // public listener, which answers /metrics with 404.
+  std::string metrics_address;
+  unsigned short metrics_port = 0;
   // Each stage of a connection has its own deadline.
   std::chrono::seconds handshake_timeout = relay::handshake_timeout;  // the TLS handshake
   std::chrono::seconds idle_timeout = relay::idle_timeout;            // the next request's whole header
@@ -41,6 +56,8 @@ class server {
   // Binds and listens; returns the port (useful when the options said 0).
   // Throws std::runtime_error when the address cannot be bound.
   unsigned short listen();
+  // The metrics listener's port once listen() returned; 0 when there is none.
+  unsigned short metrics_port() const;
   // Serves on options.threads threads until a stop signal; then drains.
   void run();
 

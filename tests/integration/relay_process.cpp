@@ -1,5 +1,11 @@
 #include "tests/integration/relay_process.hpp"
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
 
 #include <algorithm>
 #include <chrono>
@@ -39,8 +45,11 @@ relay_process::~relay_process() {
 void relay_process::start() {
   const auto port_file = dir_ / "port";
   std::filesystem::remove(port_file);
+  const auto metrics_port_file = dir_ / "metrics-port";
+  std::filesystem::remove(metrics_port_file);
   std::vector<std::string> args{binary(), "serve", "--listen", "127.0.0.1:0", "--data-dir", (dir_ / "data").string(),
-                                "--port-file", port_file.string(), "--threads", "2"};
+                                "--port-file", port_file.string(), "--threads", "2",
+                                "--metrics-listen", "127.0.0.1:0", "--metrics-port-file", metrics_port_file.string()};
   if (std::find(extra_.begin(), extra_.end(), "--log-level") == extra_.end()) {
     args.insert(args.end(), {"--log-level", "warn"});
   }
@@ -62,6 +71,8 @@ void relay_process::start() {
     unsigned p = 0;
     if (in >> p && p > 0) {
       port_ = static_cast<unsigned short>(p);
+      std::ifstream m(metrics_port_file);
+      if (m >> p) metrics_port_ = static_cast<unsigned short>(p);
       return;
     }
     if (!running()) throw std::runtime_error("the relay exited at start; see " + log);
@@ -92,6 +103,21 @@ int relay_process::stop(int signal) {
 void relay_process::restart() {
   if (pid_ > 0) stop(SIGTERM);
   start();
+}
+
+std::string relay_process::metrics() {
+  namespace http = boost::beast::http;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), metrics_port_});
+  http::request<http::empty_body> req{http::verb::get, "/metrics", 11};
+  req.set(http::field::host, "127.0.0.1");
+  http::write(socket, req);
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(socket, buffer, res);
+  if (res.result() != http::status::ok) throw std::runtime_error("/metrics answered " + std::to_string(res.result_int()));
+  return res.body();
 }
 
 std::string relay_process::invite_facilitator(const std::string& extra) {

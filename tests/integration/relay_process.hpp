@@ -17,6 +17,10 @@ class relay_process {
   relay_process& operator=(const relay_process&) = delete;
 
   unsigned short port() const { return port_; }
+  // The plain-HTTP metrics listener on 127.0.0.1 (tests always start one).
+  unsigned short metrics_port() const { return metrics_port_; }
+  // GET /metrics from that listener: the Prometheus text.
+  std::string metrics();
   int pid() const { return pid_; }
   const std::filesystem::path& data_dir() const { return dir_; }
   bool running();
@@ -36,6 +40,7 @@ class relay_process {
   std::vector<std::string> extra_;
   int pid_ = -1;
   unsigned short port_ = 0;
+  unsigned short metrics_port_ = 0;
 };
 
 }  // namespace shuttle::testing

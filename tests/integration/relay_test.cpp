@@ -301,7 +301,9 @@ TEST(Limits, EveryStageOfAConnectionHasADeadline) {
   held_connection half_header(w.relay.port(), true);
   half_header.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n");
   held_connection half_body(w.relay.port(), true);
-  half_body.send("POST /v1/login/challenge HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{\"identity\"");
+  half_body.send(
+      "POST /v1/login/challenge HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+      "Content-Length: 100\r\n\r\n{\"identity\"");
 
   EXPECT_TRUE(no_handshake.closed_by_relay_within(limit));
   EXPECT_TRUE(no_request.closed_by_relay_within(limit));
