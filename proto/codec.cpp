@@ -84,7 +84,9 @@ result<void> check(const envelope& s) {
   if (s.supersedes && (is_zero(*s.supersedes) || *s.supersedes == s.header.statement_id)) {
     return make_error(errc::bad_value, "supersedes");
   }
-  if (s.ciphertext_size > max_ciphertext_bytes || !plaintext_size_for(s.ciphertext_size)) {
+  // A size that chunking gives for a Padmé-padded plaintext (sections 6.2, 6.3).
+  if (const auto padded = plaintext_size_for(s.ciphertext_size);
+      s.ciphertext_size > max_ciphertext_bytes || !padded || !is_padded_size(*padded)) {
     return make_error(errc::bad_value, "ciphertext_size");
   }
   if (auto r = validate_readers(s.wraps, "wraps"); !r) return r;

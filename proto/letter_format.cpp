@@ -15,6 +15,8 @@ std::uint64_t padme(std::uint64_t n) {
   return (n + mask) & ~mask;
 }
 
+bool is_padded_size(std::uint64_t padded_size) { return padded_size >= 8 && padme(padded_size) == padded_size; }
+
 std::uint64_t ciphertext_size_for(std::uint64_t plaintext_size) {
   const std::uint64_t chunks = (plaintext_size + chunk_plaintext_bytes - 1) / chunk_plaintext_bytes;
   return plaintext_size + chunks * chunk_overhead_bytes;

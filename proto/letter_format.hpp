@@ -11,6 +11,10 @@ namespace shuttle::proto {
 // leaking at most O(log log n) bits of n. padme(n) >= n; padme(0) == 0.
 std::uint64_t padme(std::uint64_t n);
 
+// Whether a padded plaintext can be this long: at least the 8-byte length
+// prefix, and a length Padmé gives (every such length is its own padme).
+bool is_padded_size(std::uint64_t padded_size);
+
 // The ciphertext size for a padded plaintext of `plaintext_size` (> 0) bytes:
 // every chunk but the last holds chunk_plaintext_bytes; each adds its tag.
 std::uint64_t ciphertext_size_for(std::uint64_t plaintext_size);

@@ -38,7 +38,6 @@ inline constexpr std::size_t max_pending_events = 256;
 inline constexpr std::chrono::seconds login_challenge_lifetime = 60s;
 inline constexpr std::chrono::seconds session_idle_lifetime = 30min;
 inline constexpr std::chrono::hours session_absolute_lifetime = 12h;
-inline constexpr std::size_t max_pending_challenges = 10'000;
 
 // Review and delivery.
 inline constexpr std::chrono::seconds review_claim_lifetime = 15min;  // a claim lapses after this

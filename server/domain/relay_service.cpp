@@ -44,7 +44,12 @@ answer store_key(writer& w, effects& fx, const proto::key_statement& k, const pr
 
 relay_service::relay_service(sqlite_store& store, const relay_identity& relay, event_hub& hub, clock now,
                              service_options options)
-    : store_(store), relay_(relay), hub_(hub), now_(std::move(now)), options_(options) {}
+    : store_(store),
+      relay_(relay),
+      hub_(hub),
+      now_(std::move(now)),
+      options_(options),
+      challenges_(static_cast<std::uint64_t>(login_challenge_lifetime.count())) {}
 
 void relay_service::write(job j, completion done) {
   auto fx = std::make_shared<effects>();
@@ -150,20 +155,8 @@ void relay_service::enrol(proto::enrolment e, proto::invitation_secret secret, s
 // ------------------------------------------------------------------ login
 
 outcome relay_service::login_challenge(const proto::public_key& identity) {
-  const std::uint64_t now = now_();
-  proto::login_challenge ch{};
-  randombytes_buf(ch.data(), ch.size());
-  const std::uint64_t expires_at = now + static_cast<std::uint64_t>(login_challenge_lifetime.count());
-  {
-    std::lock_guard lock(challenges_mutex_);
-    if (challenges_.size() >= max_pending_challenges) {
-      std::erase_if(challenges_, [now](const auto& kv) { return kv.second.expires_at <= now; });
-    }
-    if (challenges_.size() >= max_pending_challenges) {
-      return failure{failure_kind::rate_limited, "rate_limited", "Too many logins at once. Please wait a moment."};
-    }
-    challenges_.emplace(ch, challenge_entry{identity, expires_at});
-  }
+  std::uint64_t expires_at = 0;
+  const auto ch = challenges_.issue(identity, now_(), expires_at);
   answer a;
   a["challenge"] = b64(ch);
   a["expires_at"] = expires_at;
@@ -174,15 +167,10 @@ outcome relay_service::login_challenge(const proto::public_key& identity) {
 void relay_service::login(const proto::public_key& identity, const proto::login_challenge& challenge,
                           const proto::signature& sig, completion done) {
   const std::uint64_t now = now_();
-  {
-    std::lock_guard lock(challenges_mutex_);
-    auto it = challenges_.find(challenge);
-    if (it == challenges_.end()) return done(login_failed());
-    const challenge_entry entry = it->second;
-    challenges_.erase(it);  // a challenge is used once, whatever happens next
-    if (entry.identity != identity || entry.expires_at <= now) return done(login_failed());
-  }
+  if (!challenges_.genuine(challenge, identity, now)) return done(login_failed());
   if (!proto::verify_login(challenge, identity, relay_.public_key(), sig)) return done(login_failed());
+  // Used once: a second login with the same signed challenge is refused.
+  if (!challenges_.use(challenge, now)) return done(login_failed());
 
   fixed<32> token{};
   randombytes_buf(token.data(), token.size());

@@ -13,6 +13,7 @@
 #include "proto/login.hpp"
 #include "proto/statements.hpp"
 #include "server/domain/event_hub.hpp"
+#include "server/domain/login_challenges.hpp"
 #include "server/domain/outcome.hpp"
 #include "server/limits.hpp"
 #include "server/relay_identity.hpp"
@@ -126,11 +127,6 @@ class relay_service {
                                          std::uint64_t lifetime_seconds);
 
  private:
-  struct challenge_entry {
-    proto::public_key identity;
-    std::uint64_t expires_at;
-  };
-
   using job = std::function<outcome(writer&, effects&)>;
   // Queues a write; once it is durable, its events go to live subscribers
   // and ended sessions lose their subscriptions, then `done` runs.
@@ -143,8 +139,7 @@ class relay_service {
   std::set<proto::id> dirty_chains_;  // guarded by dirty_mutex_
   clock now_;
   service_options options_;
-  std::mutex challenges_mutex_;
-  std::map<proto::login_challenge, challenge_entry> challenges_;  // guarded by challenges_mutex_
+  login_challenges challenges_;
 };
 
 }  // namespace shuttle::relay

@@ -25,6 +25,8 @@
 #include <mutex>
 #include <unordered_map>
 #include <optional>
+#include <string_view>
+#include <tuple>
 #include <utility>
 #include <thread>
 #include <vector>
@@ -248,40 +250,72 @@ struct server::impl {
 
   // Serves requests until the connection ends (then shuts TLS down) or
   // upgrades to the event stream.
-  // The answer to a request refused before its body was read; the
-  // connection closes after it.
+  // Reads until the buffer holds a request's whole header, so its raw bytes
+  // can be checked before Beast parses them: Beast joins obsolete folded
+  // lines (a CRLF followed by a space or tab) into one value, which a proxy
+  // in front may read differently, so a folded header is refused
+  // (http::error::bad_field). A header that does not end within
+  // max_header_bytes gives http::error::header_limit.
   template <class Stream>
-  awaitable<void> refuse(Stream& stream, api::response res, std::string_view route) {
-    counters.request_done(route, res.result_int(), {});
-    res.keep_alive(false);
-    co_await send(stream, std::move(res));
+  static awaitable<beast::error_code> read_whole_header(Stream& stream, beast::flat_buffer& buffer) {
+    std::size_t searched = 0;
+    for (;;) {
+      const std::string_view have(static_cast<const char*>(buffer.data().data()), buffer.size());
+      if (const auto end = have.find("\r\n\r\n", searched); end != std::string_view::npos) {
+        const auto header = have.substr(0, end + 2);
+        if (header.find("\r\n ") != std::string_view::npos || header.find("\r\n\t") != std::string_view::npos) {
+          co_return http::error::bad_field;
+        }
+        co_return beast::error_code{};
+      }
+      searched = have.size() < 3 ? 0 : have.size() - 3;
+      if (have.size() >= max_header_bytes) co_return http::error::header_limit;
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(std::min<std::size_t>(
+                                                         read_buffer_bytes - buffer.size(), 4096)),
+                                                     tuple_awaitable);
+      if (ec) co_return ec;
+      buffer.commit(n);
+    }
   }
 
   awaitable<std::optional<upgrade>> serve_http(tls_stream& stream, const std::string& peer) {
     // Bounded: the header, a chunk-size line or a trailer section that does
     // not fit ends the request (read_buffer_bytes says why).
     beast::flat_buffer buffer(read_buffer_bytes);
-    bool refused = false;  // answered a request whose body was left unread
+    // A request refused before its body was read: answered after the loop,
+    // then what the client still sends is drained briefly, then the
+    // connection closes.
+    std::optional<api::response> refusal;
+    std::string_view refused_route = "unknown";
+    auto refuse = [&](api::response res, std::string_view route) {
+      refusal = std::move(res);
+      refused_route = route;
+    };
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.header_limit(max_header_bytes);
       // Until the route is known, the largest body any route takes.
       parser.body_limit(message_body_bytes);
       beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
-      auto [header_ec, header_n] = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
+      beast::error_code header_ec = co_await read_whole_header(stream, buffer);
+      // Beast parses what the buffer now holds.
+      if (!header_ec) std::tie(header_ec, std::ignore) = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
+      if (header_ec == http::error::bad_field) {
+        refuse(plain_failure(http::status::bad_request, "bad_request", "Folded header lines are not accepted.", 11),
+               "unknown");
+        break;
+      }
       if (header_ec == http::error::body_limit) {
-        co_await refuse(stream, plain_failure(http::status::payload_too_large, "too_large",
-                                              "The request is larger than any route accepts.", 11), "unknown");
-        refused = true;
+        refuse(plain_failure(http::status::payload_too_large, "too_large",
+                             "The request is larger than any route accepts.", 11), "unknown");
         break;
       }
       if (header_ec == http::error::header_limit || header_ec == http::error::buffer_overflow) {
-        co_await refuse(stream, plain_failure(http::status::request_header_fields_too_large, "too_large",
-                                              "The request's headers are too large.", 11), "unknown");
-        refused = true;
+        refuse(plain_failure(http::status::request_header_fields_too_large, "too_large",
+                             "The request's headers are too large.", 11), "unknown");
         break;
       }
-      if (header_ec) break;  // the peer left, timed out, or spoke no HTTP (obs-fold included)
+      if (header_ec) break;  // the peer left, timed out, or spoke no HTTP
 
       const auto started = std::chrono::steady_clock::now();
       const auto& head = parser.get();
@@ -291,15 +325,16 @@ struct server::impl {
         auto req = parser.release();
         auto check = router.authorize_events(req);
         if (check.refusal) {
-          co_await refuse(stream, std::move(*check.refusal), "/v1/events");
+          refuse(std::move(*check.refusal), "/v1/events");
           break;
         }
         auto held = admit_stream(check.who->account.id);
         if (!held) {
-          co_await refuse(stream, api::router::failure_response(
-                                      {failure_kind::rate_limited, "too_many_streams",
-                                       "This account has too many open event streams. Close one and try again.", 60},
-                                      version, false), "/v1/events");
+          refuse(api::router::failure_response(
+                     {failure_kind::rate_limited, "too_many_streams",
+                      "This account has too many open event streams. Close one and try again.", 60},
+                     version, false),
+                 "/v1/events");
           break;
         }
         counters.request_done("/v1/events", 101, {});
@@ -307,14 +342,10 @@ struct server::impl {
       }
       const api::match m = api::find_route(head.method(), head.target());
       if (!m.found) {
-        // The body is not read; the connection closes after the answer.
-        // Made before the co_await: GCC 12 destroys a conditional's
-        // temporary twice when it is an argument of a co_awaited call.
-        auto res = m.path_exists ? plain_failure(http::status::method_not_allowed, "method_not_allowed",
-                                                 "This path does not take that method.", version)
-                                 : plain_failure(http::status::not_found, "not_found", "No such path.", version);
-        co_await refuse(stream, std::move(res), "unknown");
-        refused = true;
+        refuse(m.path_exists ? plain_failure(http::status::method_not_allowed, "method_not_allowed",
+                                             "This path does not take that method.", version)
+                             : plain_failure(http::status::not_found, "not_found", "No such path.", version),
+               "unknown");
         break;
       }
       // Beast compares Content-Length with the limit only while parsing the
@@ -322,34 +353,28 @@ struct server::impl {
       // bounds a chunked body as it arrives.
       const auto length = parser.content_length();
       if (length && *length > m.found->body_limit) {
-        co_await refuse(stream, plain_failure(http::status::payload_too_large, "too_large",
-                                              "The request is larger than this route accepts.", version),
-                        m.found->pattern);
-        refused = true;
+        refuse(plain_failure(http::status::payload_too_large, "too_large",
+                             "The request is larger than this route accepts.", version), m.found->pattern);
         break;
       }
       // Who is asking, and may they: decided before a byte of the body is read.
       auto admitted = router.admit(m, head, address);
       if (admitted.refusal) {
-        co_await refuse(stream, std::move(*admitted.refusal), m.found->pattern);
-        refused = true;
+        refuse(std::move(*admitted.refusal), m.found->pattern);
         break;
       }
       parser.body_limit(m.found->body_limit);
       beast::get_lowest_layer(stream).expires_after(options.read_timeout);
       auto [body_ec, body_n] = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
       if (body_ec == http::error::body_limit) {
-        co_await refuse(stream, plain_failure(http::status::payload_too_large, "too_large",
-                                              "The request is larger than this route accepts.", version),
-                        m.found->pattern);
-        refused = true;
+        refuse(plain_failure(http::status::payload_too_large, "too_large",
+                             "The request is larger than this route accepts.", version), m.found->pattern);
         break;
       }
       if (body_ec == http::error::buffer_overflow) {
-        co_await refuse(stream, plain_failure(http::status::request_header_fields_too_large, "too_large",
-                                              "A chunk header or the trailer of the request is too large.", version),
-                        m.found->pattern);
-        refused = true;
+        refuse(plain_failure(http::status::request_header_fields_too_large, "too_large",
+                             "A chunk header or the trailer of the request is too large.", version),
+               m.found->pattern);
         break;
       }
       if (body_ec) break;
@@ -364,7 +389,12 @@ struct server::impl {
       if (stopping) res.keep_alive(false);
       if (!co_await send(stream, std::move(res))) break;
     }
-    if (refused) co_await linger(stream);
+    if (refusal) {
+      counters.request_done(refused_route, refusal->result_int(), {});
+      refusal->keep_alive(false);
+      co_await send(stream, std::move(*refusal));
+      co_await linger(stream);
+    }
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
     co_await stream.async_shutdown(tuple_awaitable);
     co_return std::nullopt;

@@ -36,15 +36,22 @@ proto::hash digest(X509* cert) {
   return out;
 }
 
+// Connects to the relay on 127.0.0.1 from the loopback address `source`.
+void connect_from(beast::tcp_stream& tcp, const std::string& source, unsigned short port) {
+  tcp.socket().open(asio::ip::tcp::v4());
+  tcp.socket().bind(asio::ip::tcp::endpoint(asio::ip::make_address(source), 0));
+  tcp.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+}
+
 struct connection {
   asio::io_context ioc;
   asio::ssl::context ctx{asio::ssl::context::tls_client};
   beast::ssl_stream<beast::tcp_stream> stream{ioc, ctx};
 
-  connection(unsigned short port, const proto::hash& pin) {
+  connection(unsigned short port, const proto::hash& pin, const std::string& source) {
     ctx.set_verify_mode(asio::ssl::verify_none);  // the pin below is the check
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
-    beast::get_lowest_layer(stream).connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    connect_from(beast::get_lowest_layer(stream), source, port);
     stream.handshake(asio::ssl::stream_base::client);
     X509* peer = SSL_get1_peer_certificate(stream.native_handle());
     const bool pinned = peer && digest(peer) == pin;
@@ -73,8 +80,8 @@ std::string reply::error() const {
   return "";
 }
 
-https_client::https_client(unsigned short port, const proto::hash& certificate_sha256)
-    : port_(port), pin_(certificate_sha256) {}
+https_client::https_client(unsigned short port, const proto::hash& certificate_sha256, std::string source)
+    : port_(port), pin_(certificate_sha256), source_(std::move(source)) {}
 
 reply https_client::get(const std::string& target, const std::string& token) {
   return request("GET", target, std::nullopt, token);
@@ -88,12 +95,13 @@ reply https_client::post_text(const std::string& target, const std::string& body
 
 reply https_client::request(const std::string& method, const std::string& target,
                             const std::optional<std::string>& body, const std::string& token) {
-  connection c(port_, pin_);
+  connection c(port_, pin_, source_);
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   req.set(http::field::host, "localhost");
   if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+  for (const auto& [name, value] : extra_headers_) req.set(name, value);
   if (body) {
-    req.set(http::field::content_type, "application/json");
+    if (req[http::field::content_type].empty()) req.set(http::field::content_type, "application/json");
     req.body() = *body;
   }
   req.prepare_payload();
@@ -118,7 +126,7 @@ reply https_client::request(const std::string& method, const std::string& target
 }
 
 std::string https_client::raw(const std::string& bytes, bool read_answer) {
-  connection c(port_, pin_);
+  connection c(port_, pin_, source_);
   asio::write(c.stream, asio::buffer(bytes));
   if (!read_answer) return {};
   std::string out;
@@ -139,12 +147,13 @@ struct held_connection::impl {
   bool tls;
 };
 
-held_connection::held_connection(unsigned short port, bool tls) : impl_(std::make_unique<impl>()) {
+held_connection::held_connection(unsigned short port, bool tls, const std::string& source)
+    : impl_(std::make_unique<impl>()) {
   impl_->tls = tls;
   impl_->ctx.set_verify_mode(asio::ssl::verify_none);
   auto& tcp = beast::get_lowest_layer(impl_->stream);
   tcp.expires_after(std::chrono::seconds(30));
-  tcp.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  connect_from(tcp, source, port);
   if (tls) impl_->stream.handshake(asio::ssl::stream_base::client);
 }
 
@@ -204,7 +213,7 @@ event_stream::event_stream(unsigned short port, const options& o) : impl_(std::m
   impl_->ctx.set_verify_mode(asio::ssl::verify_none);
   auto& tcp = beast::get_lowest_layer(impl_->ws);
   tcp.expires_after(std::chrono::seconds(30));
-  tcp.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  connect_from(tcp, o.source, port);
   impl_->ws.next_layer().handshake(asio::ssl::stream_base::client);
   tcp.expires_never();
   impl_->ws.set_option(beast::websocket::stream_base::decorator([o](beast::websocket::request_type& req) {

@@ -11,6 +11,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace shuttle::testing {
 
@@ -26,7 +28,10 @@ struct reply {
 
 class https_client {
  public:
-  https_client(unsigned short port, const proto::hash& certificate_sha256);
+  // Connects from the loopback address `source` (127.0.0.2 is "another client").
+  https_client(unsigned short port, const proto::hash& certificate_sha256, std::string source = "127.0.0.1");
+  // Sent with every request from now on (e.g. X-Forwarded-For, Content-Type).
+  void set_header(const std::string& name, const std::string& value) { extra_headers_.emplace_back(name, value); }
 
   reply get(const std::string& target, const std::string& token = "");
   reply post(const std::string& target, const boost::json::value& body, const std::string& token = "");
@@ -40,13 +45,15 @@ class https_client {
                 const std::string& token);
   unsigned short port_;
   proto::hash pin_;
+  std::string source_;
+  std::vector<std::pair<std::string, std::string>> extra_headers_;
 };
 
 // A connection a test holds open to watch the relay's timeouts and its cap.
 class held_connection {
  public:
   // Connects; with `tls`, also completes the handshake (throws if it fails).
-  held_connection(unsigned short port, bool tls);
+  held_connection(unsigned short port, bool tls, const std::string& source = "127.0.0.1");
   ~held_connection();
   void send(const std::string& bytes);
   // Waits up to `limit` for the relay to hang up; true if it did, false if
@@ -68,6 +75,7 @@ class event_stream {
     std::optional<std::uint64_t> last_event_id;
     std::string origin;   // sent when not empty
     std::string target = "/v1/events";
+    std::string source = "127.0.0.1";  // the loopback address to connect from
   };
   // Connects and upgrades; throws with the relay's HTTP status in the
   // message when the upgrade is refused.

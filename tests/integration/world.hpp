@@ -288,4 +288,35 @@ class world {
   }
 };
 
+// A case with a facilitator and both parties, attested.
+struct exchange {
+  world w;
+  actor f;
+  proto::id case_id{};
+  actor h, r;
+  proto::public_key pin{};
+
+  explicit exchange(std::uint64_t approvals = 1, std::vector<std::string> relay_args = {})
+      : w(with_defaults(std::move(relay_args))) {
+    f = w.facilitator();
+    case_id = w.open_case(f, approvals);
+    h = w.party(f, case_id, proto::role::harmed);
+    r = w.party(f, case_id, proto::role::responsible);
+    pin = f.identity.public_key();
+  }
+  static std::vector<std::string> with_defaults(std::vector<std::string> extra) {
+    std::vector<std::string> args{"--address-burst", "100000", "--address-per-minute", "100000",
+                                  "--account-write-burst", "100000"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+  std::string state_of(actor& who, const proto::id& message) {
+    auto list = w.http.get(world::case_path(case_id, "/messages"), who.token);
+    for (const auto& m : list.body.at("messages").as_array()) {
+      if (m.at("message") == b64(message)) return std::string(m.at("state").as_string());
+    }
+    return "absent";
+  }
+};
+
 }  // namespace shuttle::testing
