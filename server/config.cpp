@@ -100,6 +100,9 @@ std::optional<config> parse_serve_options(int argc, const char* const* argv) {
       ("allowed-origin", po::value(&c.allowed_origins)->composing(),
        "a web origin (https://host[:port]) whose pages may open the event stream; repeat for more. Requests "
        "without an Origin header (the shuttle CLI) are not affected; by default no web page may")
+      ("storage-reserve-mib", po::value(&c.storage_reserve_mib)->default_value(c.storage_reserve_mib),
+       "free space (MiB) kept on the database's file system for essential writes: below it new letters and "
+       "other ordinary writes are refused, while revoking, withdrawing, logging in and out still work")
       ("log-level", po::value(&c.log_level)->default_value(c.log_level), "trace, debug, info, warn or error")
       ("port-file", po::value(&port_file), "write the port listened on to this file once listening (for scripts)");
 

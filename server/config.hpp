@@ -23,6 +23,7 @@ struct config {
   std::string log_level = "info";
   std::vector<std::string> allowed_origins;  // web pages that may open /v1/events
   service_options service;
+  std::uint64_t storage_reserve_mib = default_storage_reserve_bytes / (1024 * 1024);
   double address_burst = 20;
   double address_per_minute = 20;
   double account_write_burst = 60;

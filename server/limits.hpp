@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 
 namespace shuttle::relay {
 
@@ -46,6 +47,7 @@ inline constexpr std::size_t max_message_ciphertext_bytes = 16 * 1024 * 1024;  /
 inline constexpr std::size_t message_body_bytes = max_message_ciphertext_bytes / 3 * 4 + 128 * 1024;
 inline constexpr std::size_t max_events_replayed = 1000;              // per reconnection
 inline constexpr std::chrono::seconds checkpoint_interval = 60s;
+inline constexpr std::chrono::seconds checkpoint_retry = 5s;  // after a checkpoint that failed
 
 // Rate limits: a burst, then a steady rate per minute.
 inline constexpr double address_burst = 20;       // enrolment, invitation look-ups, login
@@ -54,6 +56,9 @@ inline constexpr double account_write_burst = 60;
 inline constexpr double account_writes_per_minute = 120;
 
 // Storage.
+// Free space kept for essential writes (revoke, withdraw, login...): below
+// it, new letters and other ordinary writes are refused (storage_full).
+inline constexpr std::uint64_t default_storage_reserve_bytes = 64ull * 1024 * 1024;
 inline constexpr std::size_t max_group_commit = 512;  // writes in one transaction
 inline constexpr std::size_t max_write_queue = 10'000;  // beyond it, writes are refused (503)
 

@@ -68,15 +68,22 @@ class maintenance {
 
  private:
   void run() {
-    auto next_checkpoint = std::chrono::steady_clock::now() + checkpoint_interval;
+    // Heads a failure left unsigned before the last stop are signed first.
+    auto next_checkpoint = std::chrono::steady_clock::now();
+    try {
+      service_.find_unsigned_chains();
+    } catch (const std::exception& e) {
+      spdlog::error("cannot look for unsigned audit chains: {}", e.what());
+    }
     std::unique_lock lock(mutex_);
     while (!cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
       lock.unlock();
       try {
         service_.release_due();
         if (std::chrono::steady_clock::now() >= next_checkpoint) {
-          service_.checkpoint_chains();
-          next_checkpoint = std::chrono::steady_clock::now() + checkpoint_interval;
+          // A failed checkpoint (a full disk) is tried again soon, not in a minute.
+          const bool signed_all = service_.checkpoint_chains();
+          next_checkpoint = std::chrono::steady_clock::now() + (signed_all ? checkpoint_interval : checkpoint_retry);
         }
       } catch (const std::exception& e) {
         spdlog::error("maintenance failed: {}", e.what());
@@ -108,6 +115,11 @@ int serve(int argc, const char* const* argv) {
   relay_service service(store, identity, hub, unix_now, c.service);
   metrics counters;
   counters.set_queue_depth_source([&store] { return store.queue_depth(); });
+  store.set_free_space_reserve(c.storage_reserve_mib * 1024 * 1024);
+  counters.set_storage_source([&store] {
+    const auto h = store.health();
+    return storage_figures{h.problem.empty(), h.free_bytes, h.failures};
+  });
   api::router router(service, counters, static_cast<std::size_t>(c.address_burst), c.address_per_minute,
                      static_cast<std::size_t>(c.account_write_burst), c.account_writes_per_minute);
   router.allow_origins(c.allowed_origins);

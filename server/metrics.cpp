@@ -41,6 +41,16 @@ std::string metrics::render() const {
   out += "# HELP shuttle_write_queue_depth Writes waiting for the writer thread.\n";
   out += "# TYPE shuttle_write_queue_depth gauge\n";
   out += fmt::format("shuttle_write_queue_depth {}\n", queue_depth_ ? queue_depth_() : 0);
+  const storage_figures storage = storage_ ? storage_() : storage_figures{};
+  out += "# HELP shuttle_storage_ok 1 while writes succeed and free space is above the reserve, else 0.\n";
+  out += "# TYPE shuttle_storage_ok gauge\n";
+  out += fmt::format("shuttle_storage_ok {}\n", storage.ok ? 1 : 0);
+  out += "# HELP shuttle_storage_free_bytes Free bytes on the file system of the database.\n";
+  out += "# TYPE shuttle_storage_free_bytes gauge\n";
+  out += fmt::format("shuttle_storage_free_bytes {}\n", storage.free_bytes);
+  out += "# HELP shuttle_storage_failures_total Writes refused or failed because storage was full or failing.\n";
+  out += "# TYPE shuttle_storage_failures_total counter\n";
+  out += fmt::format("shuttle_storage_failures_total {}\n", storage.failures);
   return out;
 }
 

@@ -5,12 +5,20 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 
 namespace shuttle::relay {
+
+// What /metrics shows of the storage (read from the store when rendered).
+struct storage_figures {
+  bool ok = true;  // writes succeed and free space is above the reserve
+  std::uint64_t free_bytes = 0;
+  std::uint64_t failures = 0;
+};
 
 class metrics {
  public:
@@ -20,6 +28,7 @@ class metrics {
   void subscriber_opened() { ++subscribers_; }
   void subscriber_closed() { --subscribers_; }
   void set_queue_depth_source(std::function<std::size_t()> f) { queue_depth_ = std::move(f); }
+  void set_storage_source(std::function<storage_figures()> f) { storage_ = std::move(f); }
 
   std::string render() const;
 
@@ -34,6 +43,7 @@ class metrics {
   std::atomic<std::int64_t> open_connections_{0};
   std::atomic<std::int64_t> subscribers_{0};
   std::function<std::size_t()> queue_depth_;
+  std::function<storage_figures()> storage_;
 };
 
 }  // namespace shuttle::relay

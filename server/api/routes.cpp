@@ -47,7 +47,20 @@ std::tuple<std::string_view, T&> field(std::string_view name, T& out) {
   return {name, out};
 }
 
-awaitable<outcome> healthz(request_context&) {
+// 200 while the relay can write; 503 naming the storage trouble otherwise
+// (full, below its free-space reserve, or failing).
+awaitable<outcome> healthz(request_context& ctx) {
+  const auto storage = ctx.service.store().health();
+  if (storage.problem == "full") {
+    co_return failure{failure_kind::unavailable, "storage_full", "The relay's storage is full.", 60};
+  }
+  if (storage.problem == "low") {
+    co_return failure{failure_kind::unavailable, "storage_low",
+                      "The relay's free space is below its reserve: only essential writes are taken.", 60};
+  }
+  if (storage.problem == "failing") {
+    co_return failure{failure_kind::unavailable, "storage_unavailable", "The relay cannot write to its storage.", 30};
+  }
   answer a;
   a["status"] = "ok";
   co_return a;

@@ -481,7 +481,7 @@ void relay_service::revoke(const caller& c, const proto::id& message, proto::rev
         remember(w, rv, a);
         return a;
       },
-      std::move(done));
+      std::move(done), write_class::essential);
 }
 
 void relay_service::receipt(const caller& c, const proto::id& message, completion done) {
@@ -523,7 +523,7 @@ void relay_service::decline(const caller& c, const proto::id& message, completio
         a["state"] = "declined";
         return a;
       },
-      std::move(done));
+      std::move(done), write_class::essential);
 }
 
 void relay_service::withdraw(const caller& c, proto::withdraw wd, completion done) {
@@ -561,7 +561,7 @@ void relay_service::withdraw(const caller& c, proto::withdraw wd, completion don
         remember(w, wd, a);
         return a;
       },
-      std::move(done));
+      std::move(done), write_class::essential);
 }
 
 // ------------------------------------------------------------------ audit
@@ -614,13 +614,13 @@ void relay_service::release_due() {
   }
 }
 
-void relay_service::checkpoint_chains() {
+bool relay_service::checkpoint_chains() {
   std::set<proto::id> chains;
   {
     std::lock_guard lock(dirty_mutex_);
     chains.swap(dirty_chains_);
   }
-  if (chains.empty()) return;
+  if (chains.empty()) return true;
   const std::uint64_t now = now_();
   std::promise<outcome> written;
   store_.submit(
@@ -634,8 +634,21 @@ void relay_service::checkpoint_chains() {
         }
         return answer{};
       },
-      [&written](outcome o) { written.set_value(std::move(o)); });
-  if (auto o = written.get_future().get(); !o) spdlog::error("audit checkpoints failed: {}", o.error().code);
+      [&written](outcome o) { written.set_value(std::move(o)); }, write_class::essential);
+  if (auto o = written.get_future().get(); !o) {
+    // Kept for the next attempt: an entry is never left unsigned for good.
+    spdlog::error("audit checkpoints failed ({}); they are tried again", o.error().code);
+    std::lock_guard lock(dirty_mutex_);
+    dirty_chains_.insert(chains.begin(), chains.end());
+    return false;
+  }
+  return true;
+}
+
+void relay_service::find_unsigned_chains() {
+  auto chains = store_.read([](reader& r) { return r.unsigned_chains(); });
+  std::lock_guard lock(dirty_mutex_);
+  dirty_chains_.insert(chains.begin(), chains.end());
 }
 
 result<std::size_t> relay_service::purge(std::uint64_t retention_seconds) {

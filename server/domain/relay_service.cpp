@@ -51,7 +51,7 @@ relay_service::relay_service(sqlite_store& store, const relay_identity& relay, e
       options_(options),
       challenges_(static_cast<std::uint64_t>(login_challenge_lifetime.count())) {}
 
-void relay_service::write(job j, completion done) {
+void relay_service::write(job j, completion done, write_class c) {
   auto fx = std::make_shared<effects>();
   store_.submit([j = std::move(j), fx](writer& w) { return j(w, *fx); },
                 [this, fx, done = std::move(done)](outcome o) {
@@ -65,7 +65,8 @@ void relay_service::write(job j, completion done) {
                     }
                   }
                   done(std::move(o));
-                });
+                },
+                c);
 }
 
 // ------------------------------------------------------------------ enrolment
@@ -191,7 +192,7 @@ void relay_service::login(const proto::public_key& identity, const proto::login_
         a["facilitator"] = account->facilitator;
         return a;
       },
-      std::move(done));
+      std::move(done), write_class::essential);
 }
 
 std::optional<caller> relay_service::authenticate(std::string_view token) {
@@ -211,7 +212,7 @@ std::optional<caller> relay_service::authenticate(std::string_view token) {
             w.touch_session(token_hash, now);
             return answer{};
           },
-          [](outcome) {});
+          [](outcome) {}, write_class::essential);
     }
     return caller{*account, token_hash, std::nullopt};
   });
@@ -225,7 +226,7 @@ void relay_service::logout(const caller& c, completion done) {
         fx.ended_sessions.push_back(h);
         return answer{};
       },
-      std::move(done));
+      std::move(done), write_class::essential);
 }
 
 // ------------------------------------------------------------------ accounts and cases
@@ -401,7 +402,7 @@ void relay_service::close_case(const caller& c, proto::close s, completion done)
         remember(w, s, a);
         return a;
       },
-      std::move(done));
+      std::move(done), write_class::essential);
 }
 
 // ------------------------------------------------------------------ the operator

@@ -113,8 +113,12 @@ class relay_service {
   // Releases approved messages whose release time has come.
   void release_due();
   // Signs a checkpoint of every audit chain that grew since its last one.
-  // Blocks until written.
-  void checkpoint_chains();
+  // Blocks until written; false when the write failed, in which case the
+  // chains stay due and the next call tries them again.
+  bool checkpoint_chains();
+  // Marks every chain whose head no checkpoint signs as due (called once at
+  // start, so heads left unsigned by a failure before a restart get signed).
+  void find_unsigned_chains();
   // Removes the ciphertexts, envelopes and reviews of cases closed at least
   // `retention_seconds` ago; keeps states and the audit trail. Blocks;
   // returns how many cases were purged.
@@ -130,7 +134,7 @@ class relay_service {
   using job = std::function<outcome(writer&, effects&)>;
   // Queues a write; once it is durable, its events go to live subscribers
   // and ended sessions lose their subscriptions, then `done` runs.
-  void write(job j, completion done);
+  void write(job j, completion done, write_class c = write_class::ordinary);
 
   sqlite_store& store_;
   const relay_identity& relay_;

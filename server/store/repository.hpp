@@ -46,6 +46,9 @@ class reader {
   virtual std::vector<proto::audit_entry> audit_chain(const proto::id& case_id) = 0;
   virtual std::vector<proto::id> audit_chains() = 0;  // every case with a chain, the null case too
   virtual std::optional<proto::audit_checkpoint> latest_checkpoint(const proto::id& case_id) = 0;
+  // The cases whose chain head no checkpoint signs yet (e.g. a checkpoint
+  // that failed before a restart).
+  virtual std::vector<proto::id> unsigned_chains() = 0;
 
   virtual std::vector<event_record> events_after(const proto::id& account, std::uint64_t seq, std::size_t limit) = 0;
   // The case ids closed at or before `closed_before` that still hold ciphertexts.

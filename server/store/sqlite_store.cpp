@@ -9,10 +9,13 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
 #include <utility>
+
+#include <sys/statvfs.h>
 
 namespace shuttle::relay {
 
@@ -466,6 +469,15 @@ class sqlite_repository final : public writer {
     while (q.executeStep()) out.push_back(blob<16>(q.getColumn(0)));
     return out;
   }
+  std::vector<proto::id> unsigned_chains() override {
+    statement_cache::lease q(statements_,
+                             "SELECT h.case_id FROM (SELECT case_id, MAX(seq) AS head FROM audit_entries GROUP BY case_id) h "
+                             "WHERE NOT EXISTS (SELECT 1 FROM audit_checkpoints c WHERE c.case_id = h.case_id "
+                             "AND c.seq = h.head)");
+    std::vector<proto::id> out;
+    while (q.executeStep()) out.push_back(blob<16>(q.getColumn(0)));
+    return out;
+  }
   std::optional<proto::audit_checkpoint> latest_checkpoint(const proto::id& case_id) override {
     statement_cache::lease q(statements_, "SELECT case_id, seq, head, at, sig FROM audit_checkpoints WHERE case_id = ? "
                              "ORDER BY seq DESC LIMIT 1");
@@ -770,7 +782,8 @@ sqlite_store::reader_lease::~reader_lease() {
   store->pool_cv_.notify_one();
 }
 
-sqlite_store::sqlite_store(const std::filesystem::path& file, std::size_t readers) {
+sqlite_store::sqlite_store(const std::filesystem::path& file, std::size_t readers)
+    : directory_(file.has_parent_path() ? file.parent_path() : std::filesystem::path(".")) {
   configure_library();
   try {
     writer_db_ = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE |
@@ -888,7 +901,67 @@ std::size_t sqlite_store::queue_depth() const {
   return queue_.size();
 }
 
-void sqlite_store::submit(job j, completion done) {
+namespace {
+
+failure storage_full() {
+  return {failure_kind::unavailable, "storage_full",
+          "The relay's storage is full, so it cannot take this now. Nothing you sent before is lost. "
+          "Please try again later.",
+          60};
+}
+
+failure storage_unavailable() {
+  return {failure_kind::unavailable, "storage_unavailable",
+          "The relay cannot write to its storage right now. Nothing you sent before is lost. "
+          "Please try again in a little while.",
+          30};
+}
+
+}  // namespace
+
+std::uint64_t sqlite_store::free_bytes() const {
+  // statvfs is cheap, but not free on every write: once a second is enough.
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (now_ms - free_checked_at_ms_.load() >= 1000) {
+    struct statvfs fs {};
+    if (::statvfs(directory_.c_str(), &fs) == 0) free_bytes_ = std::uint64_t{fs.f_bavail} * fs.f_frsize;
+    free_checked_at_ms_ = now_ms;
+  }
+  return free_bytes_;
+}
+
+storage_health sqlite_store::health() const {
+  storage_health h;
+  h.free_bytes = free_bytes();
+  h.failures = storage_failures_;
+  switch (problem_.load()) {
+    case 1: h.problem = "full"; break;
+    case 2: h.problem = "failing"; break;
+    default: h.problem = h.free_bytes < reserve_bytes_ ? "low" : ""; break;
+  }
+  return h;
+}
+
+failure sqlite_store::failure_of(const std::exception& e) {
+  int code = 0;
+  if (const auto* s = dynamic_cast<const SQLite::Exception*>(&e)) code = s->getErrorCode() & 0xff;
+  if (code != SQLITE_FULL && code != SQLITE_IOERR) {
+    return failure{failure_kind::internal, "internal", "Something went wrong on the relay."};
+  }
+  ++storage_failures_;
+  const int problem = code == SQLITE_FULL ? 1 : 2;
+  if (problem_.exchange(problem) != problem) {
+    spdlog::error("storage {}: writes are refused until it recovers ({})", problem == 1 ? "full" : "failing", e.what());
+  }
+  return problem == 1 ? storage_full() : storage_unavailable();
+}
+
+void sqlite_store::submit(job j, completion done, write_class c) {
+  if (c == write_class::ordinary && reserve_bytes_ > 0 && free_bytes() < reserve_bytes_) {
+    ++storage_failures_;
+    return done(storage_full());
+  }
   {
     std::lock_guard lock(queue_mutex_);
     if (!stopping_ && queue_.size() < max_write_queue) {
@@ -926,6 +999,7 @@ void sqlite_store::writer_loop() {
       }
     }
     results.clear();
+    std::optional<failure> group_failure;
     try {
       SQLite::Transaction t(*writer_db_, SQLite::TransactionBehavior::IMMEDIATE);
       // Each job in its own savepoint.
@@ -945,17 +1019,27 @@ void sqlite_store::writer_loop() {
           }
           results.push_back(std::move(o));
         } catch (const std::exception& e) {
-          rollback.reset();
-          rollback.exec();
-          rollback.reset();
-          release.reset();
-          release.exec();
-          release.reset();
-          spdlog::error("a write failed and was rolled back: {}", e.what());
-          results.push_back(failure{failure_kind::internal, "internal", "Something went wrong on the relay."});
+          failure f = failure_of(e);
+          if (f.kind == failure_kind::internal) spdlog::error("a write failed and was rolled back: {}", e.what());
+          try {
+            rollback.reset();
+            rollback.exec();
+            rollback.reset();
+            release.reset();
+            release.exec();
+            release.reset();
+          } catch (const std::exception&) {
+            // SQLite rolled the whole transaction back itself (it does on a
+            // full disk): every job of the group fails the same way.
+            group_failure = f;
+            throw;
+          }
+          results.push_back(std::move(f));
         }
       }
       t.commit();
+      const bool wrote = std::any_of(results.begin(), results.end(), [](const outcome& o) { return o.has_value(); });
+      if (wrote && problem_.exchange(0) != 0) spdlog::info("storage writes succeed again");
       if (static_cast<sqlite_repository&>(*writer_repo_).take_truncate_request()) truncate_log();
     } catch (const std::exception& e) {
       for (auto* st : {&savepoint, &release, &rollback}) {
@@ -965,8 +1049,9 @@ void sqlite_store::writer_loop() {
           // reset() repeats an earlier error; the statement is ready again all the same
         }
       }
-      spdlog::error("a group commit failed: {}", e.what());
-      results.assign(group.size(), failure{failure_kind::internal, "internal", "Something went wrong on the relay."});
+      failure f = group_failure ? *group_failure : failure_of(e);
+      if (f.kind == failure_kind::internal) spdlog::error("a group commit failed: {}", e.what());
+      results.assign(group.size(), f);
     }
     for (std::size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
     group.clear();

@@ -19,6 +19,8 @@
 #include "server/store/repository.hpp"
 
 #include <atomic>
+#include <cstdint>
+#include <string_view>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -36,6 +38,19 @@ class Database;
 
 namespace shuttle::relay {
 
+// Which writes go on when the file system is nearly full. Below the free-space
+// reserve only essential writes are taken (revoking, withdrawing, logging in
+// and out, declining, closing), so a person can always take a letter back;
+// new letters and every other write are refused with `storage_full` first.
+enum class write_class { ordinary, essential };
+
+// The storage as the relay last saw it, for /healthz and /metrics.
+struct storage_health {
+  std::string_view problem;  // "" when writes succeed; "full", "low" or "failing"
+  std::uint64_t free_bytes = 0;
+  std::uint64_t failures = 0;  // writes refused or failed for storage since start
+};
+
 class sqlite_store {
  public:
   using job = std::function<outcome(writer&)>;
@@ -51,8 +66,16 @@ class sqlite_store {
 
   // Queues a write. `done` runs on the writer thread after the commit (or
   // with a failure); it must only hand the outcome over, e.g. post it.
-  // Refuses with `unavailable` when the queue is full or the store stopping.
-  void submit(job j, completion done);
+  // Refuses with `unavailable` when the queue is full or the store stopping,
+  // and an ordinary write with `storage_full` while the file system's free
+  // space is under the reserve. A write that fails because the disk is full
+  // or failing answers `storage_full` or `storage_unavailable` (unavailable,
+  // with a Retry-After); nothing of it is kept, nothing before it is touched.
+  void submit(job j, completion done, write_class c = write_class::ordinary);
+
+  // Free bytes to keep for essential writes (0: no reserve).
+  void set_free_space_reserve(std::uint64_t bytes) { reserve_bytes_ = bytes; }
+  storage_health health() const;
 
   // Runs `f` with a reader connection from the pool, on the calling thread.
   template <class F>
@@ -80,6 +103,9 @@ class sqlite_store {
   void writer_loop();
   void checkpoint_loop();
   void truncate_log();
+  // The failure to answer for an exception from a write, noting storage trouble.
+  failure failure_of(const std::exception& e);
+  std::uint64_t free_bytes() const;
   static int on_commit(void* self, ::sqlite3* db, const char* name, int pages);
 
   struct queued {
@@ -106,7 +132,14 @@ class sqlite_store {
   std::condition_variable checkpoint_cv_;
   bool checkpoint_due_ = false;     // guarded by checkpoint_mutex_
   bool checkpoint_stopping_ = false;  // guarded by checkpoint_mutex_
-  std::atomic<bool> residue_due_{false};  // the checkpointer copied the bulk; the writer copies the rest
+  std::atomic<bool> residue_due_{false};
+
+  std::filesystem::path directory_;
+  std::atomic<std::uint64_t> reserve_bytes_{0};
+  std::atomic<int> problem_{0};  // 0 ok, 1 full, 2 failing: the last write's verdict
+  std::atomic<std::uint64_t> storage_failures_{0};
+  mutable std::atomic<std::int64_t> free_checked_at_ms_{-1000000};
+  mutable std::atomic<std::uint64_t> free_bytes_{0};  // the checkpointer copied the bulk; the writer copies the rest
   std::thread checkpoint_thread_;
 };
 

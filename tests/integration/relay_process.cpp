@@ -27,10 +27,12 @@ namespace shuttle::testing {
 
 std::string relay_process::binary() { return SHUTTLE_RELAY_BINARY; }
 
-relay_process::relay_process(std::vector<std::string> extra_args) : extra_(std::move(extra_args)) {
+relay_process::relay_process(std::vector<std::string> extra_args, const preparation& prepare)
+    : extra_(std::move(extra_args)) {
   char pattern[] = "/tmp/shuttle-relay-test-XXXXXX";
   if (!::mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
+  if (prepare) prepare(dir_);
   start();
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -10,8 +11,12 @@ namespace shuttle::testing {
 
 class relay_process {
  public:
+  // Runs before the relay first starts, with the directory the relay's data
+  // directory ("data") will be made in (e.g. to mount a file system there).
+  using preparation = std::function<void(const std::filesystem::path& dir)>;
+
   // Starts `shuttle-relay serve` with these extra flags and waits until it listens.
-  explicit relay_process(std::vector<std::string> extra_args = {});
+  explicit relay_process(std::vector<std::string> extra_args = {}, const preparation& prepare = {});
   ~relay_process();
   relay_process(const relay_process&) = delete;
   relay_process& operator=(const relay_process&) = delete;

@@ -42,8 +42,9 @@ json::value b64(const fixed<N>& v) {
 class world {
  public:
   explicit world(std::vector<std::string> relay_args = {"--address-burst", "100000", "--address-per-minute", "100000",
-                                                        "--account-write-burst", "100000"})
-      : relay(std::move(relay_args)),
+                                                        "--account-write-burst", "100000"},
+                 const relay_process::preparation& prepare = {})
+      : relay(std::move(relay_args), prepare),
         http(relay.port(), certificate_pin((relay.data_dir() / "data" / "tls-certificate.pem").string())) {}
 
   // A failing test shows the relay's log.
@@ -296,8 +297,9 @@ struct exchange {
   actor h, r;
   proto::public_key pin{};
 
-  explicit exchange(std::uint64_t approvals = 1, std::vector<std::string> relay_args = {})
-      : w(with_defaults(std::move(relay_args))) {
+  explicit exchange(std::uint64_t approvals = 1, std::vector<std::string> relay_args = {},
+                    const relay_process::preparation& prepare = {})
+      : w(with_defaults(std::move(relay_args)), prepare) {
     f = w.facilitator();
     case_id = w.open_case(f, approvals);
     h = w.party(f, case_id, proto::role::harmed);
