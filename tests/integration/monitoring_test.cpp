@@ -1,0 +1,90 @@
+// The relay's figures as operators see them: /metrics from its own listener
+// passes `promtool check metrics`, deploy/monitoring/prometheus.yml (with its
+// alert rules) passes `promtool check config`, and every series the alerts
+// and the Grafana dashboard ask for is one the relay exports.
+#include "tests/integration/world.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+namespace shuttle::testing {
+namespace {
+
+const std::filesystem::path monitoring = SHUTTLE_SOURCE_DIR "/deploy/monitoring";
+
+// Runs a command; its exit status and what it printed (both streams).
+std::pair<int, std::string> run(const std::string& command) {
+  std::FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (!p) throw std::runtime_error("cannot run " + command);
+  std::string out;
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  return {::pclose(p), out};
+}
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The metric families a PromQL text names (shuttle_* only).
+std::set<std::string> families_in(const std::string& text) {
+  std::set<std::string> out;
+  static const std::regex name("shuttle_[a-z_]+");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), name); it != std::sregex_iterator(); ++it) {
+    out.insert(std::regex_replace(it->str(), std::regex("_(bucket|sum|count)$"), ""));
+  }
+  return out;
+}
+
+std::string exported_metrics() {
+  world w;
+  actor f = w.facilitator();
+  (void)w.http.get("/nowhere");  // a refusal, so every kind of series has a sample
+  (void)w.http.get("/v1/me", f.token);
+  return w.relay.metrics();
+}
+
+TEST(Monitoring, MetricsPassPromtool) {
+  const auto text = exported_metrics();
+  const auto file = std::filesystem::temp_directory_path() / ("shuttle-metrics-" + std::to_string(::getpid()));
+  std::ofstream(file) << text;
+  const auto [status, out] = run("promtool check metrics < " + file.string());
+  std::filesystem::remove(file);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_EQ(out, "") << "promtool's lint findings";
+}
+
+TEST(Monitoring, ThePrometheusConfigurationAndAlertsAreValid) {
+  const auto [status, out] = run("promtool check config " + (monitoring / "prometheus.yml").string());
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("4 rules found"), std::string::npos) << out;
+}
+
+TEST(Monitoring, AlertsAndTheDashboardAskOnlyForExportedSeries) {
+  const auto exported = families_in(exported_metrics());
+  ASSERT_GE(exported.size(), 8u);
+  const auto dashboard = boost::json::parse(read_file(monitoring / "grafana-dashboard.json"));
+  std::set<std::string> asked;
+  for (const auto& panel : dashboard.at("panels").as_array()) {
+    for (const auto& target : panel.at("targets").as_array()) {
+      const auto f = families_in(std::string(target.at("expr").as_string()));
+      asked.insert(f.begin(), f.end());
+    }
+  }
+  const auto alerts = families_in(read_file(monitoring / "shuttle-alerts.yml"));
+  asked.insert(alerts.begin(), alerts.end());
+  for (const auto& name : asked) EXPECT_TRUE(exported.count(name)) << name << " is not exported by the relay";
+  // And every figure the relay exports is on the dashboard.
+  for (const auto& name : exported) EXPECT_TRUE(asked.count(name)) << name << " is not on the dashboard or alerts";
+}
+
+}  // namespace
+}  // namespace shuttle::testing
