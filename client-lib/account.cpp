@@ -12,7 +12,9 @@
 #include <boost/json.hpp>
 #include <sodium.h>
 
+#include <charconv>
 #include <chrono>
+#include <map>
 #include <thread>
 
 namespace shuttle::client {
@@ -31,72 +33,11 @@ json::value as_json(const S& s) {
   return json::parse(proto::to_json(s));
 }
 
-template <std::size_t N>
-result<fixed<N>> decode(const json::value& v, std::string_view what) {
-  fixed<N> out{};
-  if (auto ok = proto::read_value(v, out, std::string(what)); !ok) return ok.error();
-  return out;
-}
-
-// A field of a relay answer, or an error saying the answer was not understood.
-result<const json::value*> field(const json::value& v, std::string_view name) {
-  const auto* o = v.if_object();
-  const auto* f = o ? o->if_contains(name) : nullptr;
-  if (!f) return make_error(errc::relay_refused, "the relay's answer lacks " + std::string(name));
-  return f;
-}
-
-template <class S>
-result<S> statement_at(const json::value& v, std::string_view name) {
-  auto f = field(v, name);
-  if (!f) return f.error();
-  return proto::parse_statement<S>(**f);
-}
-
 std::string case_path(const proto::id& case_id, const std::string& rest = "") {
   return "/v1/cases/" + b64(case_id) + rest;
 }
 std::string message_path(const proto::id& case_id, const proto::id& message, const std::string& rest = "") {
   return case_path(case_id, "/messages/" + b64(message) + rest);
-}
-
-std::optional<std::uint64_t> opt_u64(const json::object& o, std::string_view name) {
-  if (const auto* v = o.if_contains(name); v && (v->is_uint64() || v->is_int64())) return v->to_number<std::uint64_t>();
-  return std::nullopt;
-}
-
-result<message_summary> summary_of(const json::value& v, const proto::public_key& me) {
-  const auto* o = v.if_object();
-  if (!o) return make_error(errc::relay_refused, "a message summary is not an object");
-  message_summary m;
-  auto get = [&](std::string_view name) -> const json::value& {
-    static const json::value none;
-    const auto* f = o->if_contains(name);
-    return f ? *f : none;
-  };
-  if (!proto::read_value(get("message"), m.message, "message") || !proto::read_value(get("case"), m.case_id, "case") ||
-      !proto::read_value(get("kind"), m.kind, "kind") || !proto::read_value(get("sender"), m.sender, "sender") ||
-      !proto::read_value(get("to"), m.to, "to") || !get("state").is_string()) {
-    return make_error(errc::relay_refused, "a message summary was not understood");
-  }
-  m.state = get("state").as_string();
-  m.size = opt_u64(*o, "size").value_or(0);
-  m.submitted_at = opt_u64(*o, "submitted_at");
-  m.released_at = opt_u64(*o, "released_at");
-  m.release_at = opt_u64(*o, "release_at");
-  m.approvals = opt_u64(*o, "approvals").value_or(0);
-  m.approvals_required = opt_u64(*o, "approvals_required").value_or(0);
-  m.waiting_seconds = opt_u64(*o, "waiting_seconds").value_or(0);
-  if (o->contains("supersedes")) {
-    proto::id s{};
-    if (proto::read_value(get("supersedes"), s, "supersedes")) m.supersedes = s;
-  }
-  if (o->contains("claimed_by")) {
-    proto::public_key k{};
-    if (proto::read_value(get("claimed_by"), k, "claimed_by")) m.claimed_by = k;
-  }
-  m.mine = m.sender == me;
-  return m;
 }
 
 // Who a letter goes to: the other party.
@@ -163,7 +104,7 @@ result<account> account::enrol(const std::filesystem::path& dir, std::string_vie
   auto presented = relay.post("/v1/invitations/open", json::object{{"invitation", b64(code->invitation_id)},
                                                                      {"secret", b64(code->secret)}});
   if (!presented) return presented.error();
-  auto inv = statement_at<proto::invitation>(*presented, "invitation");
+  auto inv = parse_open_invitation_answer(*presented);
   if (!inv) return make_error(errc::facilitator_mismatch, "the relay presented no valid invitation");
   if (auto ok = check_invitation(*code, *inv); !ok) return ok.error();
 
@@ -238,14 +179,12 @@ result<account> account::open(const std::filesystem::path& dir, std::string_view
 }
 
 result<void> account::login() {
-  auto ch = relay_.post("/v1/login/challenge", json::object{{"identity", b64(identity())}});
+  auto answer = relay_.post("/v1/login/challenge", json::object{{"identity", b64(identity())}});
+  if (!answer) return answer.error();
+  auto ch = parse_challenge_answer(*answer);
   if (!ch) return ch.error();
-  auto challenge_field = field(*ch, "challenge");
-  auto key_field = field(*ch, "relay_key");
-  if (!challenge_field || !key_field) return make_error(errc::relay_refused, "the login challenge was not understood");
-  auto challenge = decode<32>(**challenge_field, "challenge");
-  auto relay_key = decode<32>(**key_field, "relay_key");
-  if (!challenge || !relay_key) return make_error(errc::relay_refused, "the login challenge was not understood");
+  const auto* challenge = &ch->challenge;
+  const auto* relay_key = &ch->relay_key;
   // The relay's key is pinned at the first login (or by the operator's invitation).
   auto known = box_.setting("relay_key");
   if (!known) return known.error();
@@ -259,10 +198,10 @@ result<void> account::login() {
                                                   {"challenge", b64(*challenge)},
                                                   {"signature", b64(sign_login(keys_.identity(), *challenge, *relay_key))}});
   if (!r) return r.error();
-  auto token = field(*r, "token");
-  if (!token || !(*token)->is_string()) return make_error(errc::relay_refused, "the login answer was not understood");
-  relay_.set_token(std::string((*token)->as_string()));
-  facilitator_ = r->as_object().contains("facilitator") && r->as_object().at("facilitator") == true;
+  auto session = parse_login_answer(*r);
+  if (!session) return session.error();
+  relay_.set_token(session->token);
+  facilitator_ = session->facilitator;
   if (auto ok = box_.set("token", relay_.token()); !ok) return ok.error();
   return box_.set("facilitator", facilitator_ ? "1" : "0");
 }
@@ -326,28 +265,20 @@ result<case_entry> account::case_of(const proto::id& case_id) {
 result<std::vector<case_summary>> account::cases() {
   auto r = authenticated([&] { return relay_.get("/v1/cases"); });
   if (!r) return r.error();
-  auto list = field(*r, "cases");
-  if (!list || !(*list)->is_array()) return make_error(errc::relay_refused, "the list of cases was not understood");
-  std::vector<case_summary> out;
-  for (const auto& c : (*list)->as_array()) {
-    case_summary s;
-    const auto& o = c.as_object();
-    if (!proto::read_value(o.at("case"), s.case_id, "case") || !proto::read_value(o.at("role"), s.role, "role")) {
-      return make_error(errc::relay_refused, "a case was not understood");
-    }
-    s.state = o.at("state").as_string();
-    s.participant_state = o.at("participant_state").as_string();
-    s.approvals_required = o.at("approvals_required").to_number<std::uint64_t>();
-    out.push_back(s);
-  }
-  return out;
+  return parse_case_list(*r);
+}
+
+result<case_detail> account::detail_of(const proto::id& case_id) {
+  auto r = authenticated([&] { return relay_.get(case_path(case_id)); });
+  if (!r) return missing(case_id, r.error());
+  return parse_case_detail(*r);
 }
 
 result<account::case_snapshot> account::snapshot(const proto::id& case_id) {
   auto entry = case_of(case_id);
   if (!entry) return entry.error();
-  auto detail = authenticated([&] { return relay_.get(case_path(case_id)); });
-  if (!detail) return missing(case_id, detail.error());
+  auto detail = detail_of(case_id);
+  if (!detail) return detail.error();
   auto r = roster_from(case_id, entry->pinned, *detail);
   if (!r) return r.error();
   return case_snapshot{std::move(*detail), std::move(*r)};
@@ -359,24 +290,11 @@ result<roster> account::roster_of(const proto::id& case_id) {
   return std::move(s->trust);
 }
 
-result<roster> account::roster_from(const proto::id& case_id, const proto::public_key& pinned,
-                                    const json::value& detail) {
+result<roster> account::roster_from(const proto::id& case_id, const proto::public_key& pinned, const case_detail& detail) {
   roster r(case_id, pinned);
-  auto open = statement_at<proto::case_open>(detail, "case_open");
-  if (!open) return open.error();
-  if (auto ok = r.add_case_open(*open); !ok) return ok.error();
-  std::vector<proto::key_statement> keys;
-  for (const auto& k : detail.at("key_statements").as_array()) {
-    auto ks = proto::parse_statement<proto::key_statement>(k);
-    if (!ks) return ks.error();
-    keys.push_back(std::move(*ks));
-  }
-  std::vector<proto::attestation> attestations;
-  for (const auto& a : detail.at("attestations").as_array()) {
-    auto at = proto::parse_statement<proto::attestation>(a);
-    if (!at) return at.error();
-    attestations.push_back(std::move(*at));
-  }
+  if (auto ok = r.add_case_open(detail.case_open); !ok) return ok.error();
+  const auto& keys = detail.key_statements;
+  const auto& attestations = detail.attestations;
   // Trust grows only from the pinned facilitator, step by step.
   for (std::size_t round = 0; round <= proto::max_facilitators_per_case; ++round) {
     for (const auto& k : keys) {
@@ -398,28 +316,24 @@ result<case_view> account::show_case(const proto::id& case_id) {
 }
 
 result<case_view> account::view_of(const proto::id& case_id, const case_snapshot& snap) {
-  const json::value* detail = &snap.detail;
-  const roster* r = &snap.trust;
+  const case_detail& detail = snap.detail;
+  const roster& r = snap.trust;
   case_view v;
   v.summary.case_id = case_id;
-  v.summary.state = detail->at("state").as_string();
-  v.summary.approvals_required = detail->at("approvals_required").to_number<std::uint64_t>();
+  v.summary.state = detail.state;
+  v.summary.approvals_required = detail.approvals_required;
   // Each participant's newest key statement is its current key.
   std::map<proto::public_key, proto::public_key> current;
-  for (const auto& k : detail->at("key_statements").as_array()) {
-    auto ks = proto::parse_statement<proto::key_statement>(k);
-    if (ks) current[ks->header.signer] = ks->case_key;
-  }
-  for (const auto& p : detail->at("participants").as_array()) {
+  for (const auto& k : detail.key_statements) current[k.header.signer] = k.case_key;
+  for (const auto& p : detail.participants) {
     person who;
-    if (!proto::read_value(p.at("identity"), who.identity, "identity") || !proto::read_value(p.at("role"), who.role, "role")) {
-      return make_error(errc::relay_refused, "a participant was not understood");
-    }
-    who.state = p.at("state").as_string();
+    who.identity = p.identity;
+    who.role = p.role;
+    who.state = p.state;
     who.me = who.identity == identity();
     const auto key = current.find(who.identity);
-    who.attested = key != current.end() && r->check_current_key(who.identity, key->second).has_value();
-    who.key_changed = !who.attested && key != current.end() && r->find(who.identity).has_value();
+    who.attested = key != current.end() && r.check_current_key(who.identity, key->second).has_value();
+    who.key_changed = !who.attested && key != current.end() && r.find(who.identity).has_value();
     who.safety_number = proto::safety_number(who.identity);
     if (who.me) {
       v.summary.role = who.role;
@@ -471,21 +385,15 @@ result<std::string> account::invite(const proto::id& case_id, proto::role role, 
 }
 
 result<void> account::attest(const proto::id& case_id, const proto::public_key& participant) {
-  auto detail = authenticated([&] { return relay_.get(case_path(case_id)); });
+  auto detail = detail_of(case_id);
   if (!detail) return detail.error();
   std::optional<proto::key_statement> newest;
-  for (const auto& k : detail->at("key_statements").as_array()) {
-    auto ks = proto::parse_statement<proto::key_statement>(k);
-    if (ks && ks->header.signer == participant) newest = *ks;  // listed oldest first
+  for (const auto& k : detail->key_statements) {
+    if (k.header.signer == participant) newest = k;  // listed oldest first
   }
   std::optional<proto::role> role;
-  for (const auto& p : detail->at("participants").as_array()) {
-    proto::public_key who{};
-    proto::role r{};
-    if (proto::read_value(p.at("identity"), who, "identity") && who == participant && p.at("state") == "active" &&
-        proto::read_value(p.at("role"), r, "role")) {
-      role = r;
-    }
+  for (const auto& p : detail->participants) {
+    if (p.identity == participant && p.state == "active") role = p.role;
   }
   if (!newest || !role) return make_error(errc::not_found, "that person is not an active participant with keys here");
   auto a = make_attestation(keys_.identity(), *newest, *role);
@@ -532,7 +440,7 @@ result<std::uint64_t> account::withdraw(const proto::id& case_id, bool revoke_re
   (void)box_.unset("token");
   keys_.forget_case(case_id);
   if (auto ok = save_keys(); !ok) return ok.error();
-  return r->at("revoked").to_number<std::uint64_t>();
+  return parse_withdraw_answer(*r);
 }
 
 // ------------------------------------------------------------------ letters
@@ -589,36 +497,25 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
   return sealed->envelope.header.statement_id;
 }
 
-namespace {
-
-// The message summaries under `key` of a relay answer.
-result<std::vector<message_summary>> summaries(const json::value& answer, std::string_view key,
-                                               const proto::public_key& me) {
-  auto list = field(answer, key);
-  if (!list || !(*list)->is_array()) return make_error(errc::relay_refused, "the list of messages was not understood");
-  std::vector<message_summary> out;
-  for (const auto& m : (*list)->as_array()) {
-    auto s = summary_of(m, me);
-    if (!s) return s.error();
-    out.push_back(*s);
-  }
-  return out;
-}
-
-}  // namespace
-
 result<std::vector<message_summary>> account::messages(const proto::id& case_id) {
   auto r = authenticated([&] { return relay_.get(case_path(case_id, "/messages")); });
   if (!r) return missing(case_id, r.error());
-  return summaries(*r, "messages", identity());
+  return parse_message_list(*r, "messages", identity());
 }
 
-result<json::value> account::fetch(const proto::id& case_id, const proto::id& message) {
+result<fetched_message> account::fetch(const proto::id& case_id, const proto::id& message) {
   auto r = authenticated([&] { return relay_.get(message_path(case_id, message)); });
   if (!r && r.error().code == errc::relay_refused && relay_.last_refusal() && relay_.last_refusal()->status == 410) {
     return make_error(errc::not_found, relay_.last_refusal()->message);
   }
-  return r;
+  if (!r) return r.error();
+  auto got = parse_fetched_message(*r, identity());
+  // A relay that answers with another message than the one asked for is refused.
+  if (got && (got->summary.message != message || got->envelope.header.statement_id != message ||
+              got->envelope.header.case_id != case_id)) {
+    return make_error(errc::relay_refused, "the relay answered with another message than the one asked for");
+  }
+  return got;
 }
 
 result<opened_letter> account::read(const proto::id& case_id, const proto::id& message, bool receipt) {
@@ -628,19 +525,13 @@ result<opened_letter> account::read(const proto::id& case_id, const proto::id& m
   if (!got) return got.error();
   auto r = roster_of(case_id);
   if (!r) return r.error();
-  auto summary = summary_of(*got, identity());
-  if (!summary) return summary.error();
-  auto e = statement_at<proto::envelope>(*got, "envelope");
-  if (!e) return e.error();
-  auto text = field(*got, "ciphertext");
-  if (!text || !(*text)->is_string()) return make_error(errc::relay_refused, "the letter's ciphertext is missing");
-  auto ciphertext = proto::base64url_decode(std::string((*text)->as_string()));
-  if (!ciphertext) return make_error(errc::relay_refused, "the letter's ciphertext is not base64url");
+  const auto* e = &got->envelope;
+  const bytes* ciphertext = &got->ciphertext;
   const auto* mine = keys_.find_case_key(case_id);
   if (!mine) return make_error(errc::withdrawn, "this profile no longer holds a key for that case");
 
   opened_letter out;
-  out.summary = *summary;
+  out.summary = got->summary;
   if (entry->role == proto::role::facilitator) {
     auto doc = open_for_review(*r, *e, *ciphertext, keys_.identity(), *mine);
     if (!doc) return doc.error();
@@ -653,22 +544,14 @@ result<opened_letter> account::read(const proto::id& case_id, const proto::id& m
     auto doc = decrypt_letter(*e, *ciphertext, *key);
     if (!doc) return doc.error();
     out.content = std::move(*doc);
-    if (const auto* ret = got->as_object().if_contains("return")) {
-      auto rs = proto::parse_statement<proto::return_statement>(*ret);
-      if (!rs) return rs.error();
-      auto n = open_return(*r, *e, *rs, *mine);
+    if (got->returned) {
+      auto n = open_return(*r, *e, *got->returned, *mine);
       if (!n) return n.error();
       out.returned = std::move(*n);
     }
     return out;
   }
-  std::vector<proto::approval> approvals;
-  for (const auto& a : got->at("approvals").as_array()) {
-    auto ap = proto::parse_statement<proto::approval>(a);
-    if (!ap) return ap.error();
-    approvals.push_back(std::move(*ap));
-  }
-  auto delivered = open_delivered(*r, *e, approvals, *ciphertext, keys_.identity(), *mine, unix_now());
+  auto delivered = open_delivered(*r, *e, got->approvals, *ciphertext, keys_.identity(), *mine, unix_now());
   if (!delivered) return delivered.error();
   out.content = std::move(delivered->content);
   out.content_note = delivered->content_note;
@@ -678,6 +561,7 @@ result<opened_letter> account::read(const proto::id& case_id, const proto::id& m
   if (receipt) {
     auto ok = authenticated([&] { return relay_.post(message_path(case_id, message, "/receipt"), json::object{}); });
     if (!ok) return ok.error();
+    if (auto understood = parse_state_answer(*ok, "opened"); !understood) return understood.error();
     out.summary.state = "opened";
   }
   return out;
@@ -686,6 +570,7 @@ result<opened_letter> account::read(const proto::id& case_id, const proto::id& m
 result<void> account::decline(const proto::id& case_id, const proto::id& message) {
   auto r = authenticated([&] { return relay_.post(message_path(case_id, message, "/decline"), json::object{}); });
   if (!r) return r.error();
+  if (auto ok = parse_state_answer(*r, "declined"); !ok) return ok.error();
   (void)box_.forget(message);
   return {};
 }
@@ -698,7 +583,9 @@ result<bool> account::revoke(const proto::id& case_id, const proto::id& message)
   if (!s) return s.error();
   auto r = authenticated([&] { return relay_.post(message_path(case_id, message, "/revoke"), json::object{{"revoke", as_json(*s)}}); });
   if (!r) return r.error();
-  return r->at("was_delivered") == true;
+  auto answer = parse_revoke_answer(*r);
+  if (!answer) return answer.error();
+  return answer->was_delivered;
 }
 
 result<std::size_t> account::sync(const proto::id& case_id) {
@@ -721,7 +608,7 @@ result<std::vector<kept_letter>> account::kept(const proto::id& case_id) { retur
 result<std::vector<message_summary>> account::queue() {
   auto r = authenticated([&] { return relay_.get("/v1/queue"); });
   if (!r) return r.error();
-  return summaries(*r, "queue", identity());
+  return parse_message_list(*r, "queue", identity());
 }
 
 result<void> account::claim(const proto::id& case_id, const proto::id& message) {
@@ -733,11 +620,9 @@ result<void> account::claim(const proto::id& case_id, const proto::id& message) 
 result<account::under_review> account::review_of(const proto::id& case_id, const proto::id& message) {
   auto got = fetch(case_id, message);
   if (!got) return got.error();
-  auto e = statement_at<proto::envelope>(*got, "envelope");
-  if (!e) return e.error();
   auto snap = snapshot(case_id);
   if (!snap) return snap.error();
-  return under_review{std::move(*e), std::move(*snap)};
+  return under_review{std::move(got->envelope), std::move(*snap)};
 }
 
 result<std::string> account::approve(const proto::id& case_id, const proto::id& message, const approval_choice& choice) {
@@ -760,7 +645,7 @@ result<std::string> account::approve(const proto::id& case_id, const proto::id& 
   if (!a) return a.error();
   auto answer = authenticated([&] { return relay_.post(message_path(case_id, message, "/approve"), json::object{{"approval", as_json(*a)}}); });
   if (!answer) return answer.error();
-  return std::string(answer->at("state").as_string());
+  return parse_approve_answer(*answer);
 }
 
 result<void> account::return_letter(const proto::id& case_id, const proto::id& message, return_reason reason,
@@ -793,7 +678,7 @@ result<proto::audit_export> account::audit(const proto::id& case_id) {
   auto r = authenticated([&] { return relay_.get(case_path(case_id, "/audit")); });
   if (!r) return r.error();
   auto x = proto::parse_audit_export(json::serialize(*r));
-  if (!x) return x.error();
+  if (!x) return make_error(errc::relay_refused, "the relay's answer holds an audit trail that is not valid at " + x.error().detail);
   auto key = relay_key();
   if (!key) return key.error();
   if (auto ok = proto::verify_audit_export(*x, *key); !ok) return ok.error();
@@ -805,30 +690,36 @@ result<proto::audit_export> account::audit(const proto::id& case_id) {
 result<void> account::watch(const std::function<void(const event&)>& on_event, const std::function<bool()>& keep_going) {
   auto last_text = box_.setting("last_event");
   if (!last_text) return last_text.error();
-  std::uint64_t last = *last_text ? std::stoull(**last_text) : 0;
+  std::uint64_t last = 0;
+  if (*last_text) {
+    const auto& t = **last_text;
+    if (auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), last); ec != std::errc() || end != t.data() + t.size()) {
+      last = 0;  // a damaged setting: catch up from the first event kept
+    }
+  }
   auto pause = std::chrono::seconds(1);
-  while (keep_going()) {
+  // An event that is not understood ends the watch with an error, rather
+  // than being skipped unnoticed.
+  std::optional<error> refusal;
+  auto going = [&] { return !refusal && keep_going(); };
+  while (going()) {
     if (relay_.token().empty()) {
       if (auto ok = login(); !ok) return ok.error();
     }
     auto streamed = relay_.stream_events(last, [&](std::string_view text) {
-      auto v = json::parse(text);
-      event e;
-      const auto& o = v.as_object();
-      e.seq = o.at("seq").to_number<std::uint64_t>();
-      e.kind = o.at("event").as_string();
-      (void)proto::read_value(o.at("case"), e.case_id, "case");
-      if (o.contains("message")) {
-        proto::id m{};
-        if (proto::read_value(o.at("message"), m, "message")) e.message = m;
+      auto parsed = parse_event(text);
+      if (!parsed) {
+        refusal = parsed.error();
+        return;
       }
-      e.at = opt_u64(o, "at").value_or(0);
+      const event& e = *parsed;
       last = e.seq;
       (void)box_.set("last_event", std::to_string(last));
       if (e.kind == "revoked" && e.message) (void)box_.forget(*e.message);
       on_event(e);
       pause = std::chrono::seconds(1);
-    }, keep_going);
+    }, going);
+    if (refusal) return *refusal;
     if (!streamed) {
       if (streamed.error().code == errc::tls_failure) return streamed.error();
       if (streamed.error().code == errc::not_logged_in) {
@@ -837,7 +728,7 @@ result<void> account::watch(const std::function<void(const event&)>& on_event, c
       }
     }
     // The stream ended (the relay restarted, the network dropped): catch up after a pause.
-    for (auto waited = std::chrono::milliseconds(0); waited < pause && keep_going(); waited += std::chrono::milliseconds(100)) {
+    for (auto waited = std::chrono::milliseconds(0); waited < pause && going(); waited += std::chrono::milliseconds(100)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     pause = std::min(pause * 2, std::chrono::seconds(30));

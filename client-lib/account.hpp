@@ -27,6 +27,7 @@
 #include "client-lib/document.hpp"
 #include "client-lib/keystore.hpp"
 #include "client-lib/mailbox.hpp"
+#include "client-lib/relay_answers.hpp"
 #include "client-lib/relay_connection.hpp"
 #include "client-lib/review.hpp"
 #include "proto/audit.hpp"
@@ -39,13 +40,6 @@
 
 namespace shuttle::client {
 
-struct case_summary {
-  proto::id case_id{};
-  std::string state;              // open, closed
-  proto::role role = proto::role::harmed;
-  std::string participant_state;  // active, withdrawn
-  std::uint64_t approvals_required = 1;
-};
 
 struct person {
   proto::public_key identity{};
@@ -62,22 +56,6 @@ struct case_view {
   std::vector<person> people;
 };
 
-// A message as the relay lists it (content-free).
-struct message_summary {
-  proto::id message{};
-  proto::id case_id{};
-  proto::message_kind kind = proto::message_kind::letter;
-  proto::public_key sender{};
-  proto::role to = proto::role::responsible;
-  std::string state;  // in_review, returned, released, delivered, opened, declined, revoked
-  std::uint64_t size = 0;
-  std::optional<std::uint64_t> submitted_at, released_at, release_at;
-  std::optional<proto::id> supersedes;
-  std::uint64_t approvals = 0, approvals_required = 0;
-  std::optional<proto::public_key> claimed_by;
-  std::uint64_t waiting_seconds = 0;  // in the queue
-  bool mine = false;
-};
 
 // A letter opened by its reader.
 struct opened_letter {
@@ -87,13 +65,6 @@ struct opened_letter {
   std::optional<note> returned;              // why it came back (for its sender)
 };
 
-struct event {
-  std::uint64_t seq = 0;
-  std::string kind;  // queued, claimed, approved, released, returned, delivered, opened, declined, revoked, ...
-  proto::id case_id{};
-  std::optional<proto::id> message;
-  std::uint64_t at = 0;
-};
 
 class account {
  public:
@@ -191,17 +162,18 @@ class account {
   // A case as the relay lists it, with the roster built from it: one fetch
   // serves every check of an operation.
   struct case_snapshot {
-    boost::json::value detail;
+    case_detail detail;
     client::roster trust;
   };
   result<case_snapshot> snapshot(const proto::id& case_id);
   result<roster> roster_of(const proto::id& case_id);
   static result<roster> roster_from(const proto::id& case_id, const proto::public_key& pinned,
-                                    const boost::json::value& detail);
+                                    const case_detail& detail);
+  result<case_detail> detail_of(const proto::id& case_id);
   result<case_view> view_of(const proto::id& case_id, const case_snapshot& snap);
   result<case_entry> case_of(const proto::id& case_id);
   result<void> save_keys();
-  result<boost::json::value> fetch(const proto::id& case_id, const proto::id& message);
+  result<fetched_message> fetch(const proto::id& case_id, const proto::id& message);
   // A message a facilitator is about to approve or return, with the roster to check it by.
   struct under_review {
     proto::envelope envelope;

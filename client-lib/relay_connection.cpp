@@ -204,7 +204,7 @@ result<json::value> relay_connection::request(bool post, const std::string& targ
     }
     auto res = parser.release();
     if (!res.keep_alive()) impl_->stream.reset();
-    auto parsed = proto::parse_strict_json(res.body(), max_answer_bytes, 64);
+    auto parsed = proto::parse_strict_json(res.body(), max_answer_bytes, proto::max_body_json_depth);
     if (!parsed || !parsed->is_object()) {
       return make_error(errc::relay_refused, "the relay's answer was not understood (HTTP " +
                                                  std::to_string(res.result_int()) + ")");

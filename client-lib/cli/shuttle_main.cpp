@@ -116,6 +116,14 @@ std::string explain(const error& e) {
     case errc::case_closed: return "This case is closed; nothing more can be sent.";
     case errc::not_found: return "Not found: " + e.detail + ".";
     case errc::not_logged_in: return e.detail.empty() ? "Please enrol or log in first." : e.detail + ".";
+    case errc::relay_refused:
+      // An answer the client could not use (relay_answers.hpp) names what was wrong with it.
+      if (e.detail.starts_with("the relay")) {
+        return "The relay sent an answer this program cannot use (" + e.detail +
+               "). Nothing was changed on this device; please try again later, and tell your facilitator if it "
+               "happens again.";
+      }
+      return e.message();
     default: return e.message();
   }
 }

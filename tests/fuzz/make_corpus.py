@@ -4,6 +4,7 @@
 Run from the repository's root after regenerating the vectors:
     python3 tests/fuzz/make_corpus.py
 """
+import base64
 import binascii
 import json
 import os
@@ -47,6 +48,53 @@ def main():
     padded_size = padme(8 + len(doc))
     write('document', 'letter-1-padded.bin',
           len(doc).to_bytes(8, 'big') + doc + bytes(padded_size - 8 - len(doc)))
+
+    relay_answers(statements, letters[0])
+
+
+def b64(data):
+    return base64.urlsafe_b64encode(data).decode().rstrip('=')
+
+
+def relay_answers(statements, letter):
+    """Answers and events shaped as the relay sends them (SPEC section 16)."""
+    by_type = {}
+    for s in statements:
+        by_type.setdefault(s['type'], []).append(json.loads(s['json']))
+    case_open = by_type['case_open'][0]
+    case_id = case_open['case']
+    envelope = by_type['envelope'][0]
+    summary = {'message': envelope['id'], 'case': case_id, 'kind': envelope['kind'], 'sender': envelope['signer'],
+               'to': envelope['to'], 'state': 'released', 'size': envelope['ciphertext_size'],
+               'released_at': 1700000000}
+    # The envelope vector's signed size, so the ciphertext check passes and the
+    # fuzzer starts beyond it (the bytes themselves are the letter vector's).
+    ciphertext = base64.urlsafe_b64decode(letter['ciphertext'] + '=' * (-len(letter['ciphertext']) % 4))
+    ciphertext = (ciphertext * (envelope['ciphertext_size'] // len(ciphertext) + 1))[:envelope['ciphertext_size']]
+    answers = {
+        'challenge.json': {'challenge': b64(bytes(32)), 'expires_at': 1700000060, 'relay_key': b64(bytes(32))},
+        'login.json': {'token': b64(bytes(32)), 'expires_at': 1700043200, 'account': b64(bytes(16)),
+                       'facilitator': True},
+        'cases.json': {'cases': [{'case': case_id, 'role': 'harmed', 'state': 'open', 'participant_state': 'active',
+                                  'approvals_required': 2}]},
+        'case.json': {'case': case_id, 'state': 'open', 'approvals_required': 1, 'case_open': case_open,
+                      'participants': [{'identity': case_open['signer'], 'role': 'facilitator', 'state': 'active'}],
+                      'key_statements': by_type['key_statement'], 'attestations': by_type['attestation']},
+        'messages.json': {'messages': [summary]},
+        'queue.json': {'queue': [dict(summary, state='in_review', approvals=1, approvals_required=2,
+                                      waiting_seconds=60)]},
+        'message.json': dict(summary, envelope=envelope, ciphertext=b64(ciphertext),
+                             approvals=by_type['approval']),
+        'returned.json': dict(summary, state='returned', envelope=envelope, ciphertext=b64(ciphertext),
+                              **{'return': by_type['return'][0]}),
+        'revoke.json': {'state': 'revoked', 'was_released': True, 'was_delivered': False},
+        'withdraw.json': {'revoked': 2},
+        'approve.json': {'state': 'in_review', 'approvals': 1, 'approvals_required': 2},
+        'event.json': {'seq': 7, 'event': 'released', 'case': case_id, 'message': envelope['id'],
+                       'at': 1700000000},
+    }
+    for name, answer in answers.items():
+        write('relay_answers', name, json.dumps(answer, separators=(',', ':')))
 
 
 if __name__ == '__main__':

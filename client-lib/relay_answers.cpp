@@ -1,0 +1,288 @@
+#include "client-lib/relay_answers.hpp"
+
+#include "proto/base64.hpp"
+#include "proto/codec.hpp"
+#include "proto/json_fields.hpp"
+#include "proto/limits.hpp"
+#include "proto/strict_json.hpp"
+
+namespace shuttle::client {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t max_word_chars = 64;        // states, event names
+constexpr std::size_t max_token_chars = 256;
+constexpr std::size_t max_event_text_bytes = 4096;
+
+// Reads named fields of one object of an answer; the first problem is kept
+// as relay_refused naming the field ("messages[3].state"). Fields the reader
+// does not ask for are ignored.
+class answer_reader {
+ public:
+  answer_reader(const json::value& v, std::string path) : path_(std::move(path)), object_(v.if_object()) {
+    if (!object_) fail(path_.empty() ? "the answer" : path_, "is not an object");
+  }
+
+  template <class T>
+  answer_reader& operator()(std::string_view name, T& out) {
+    if (const auto* v = find(name, true)) read(*v, out, name);
+    return *this;
+  }
+  template <class T>
+  answer_reader& operator()(std::string_view name, std::optional<T>& out) {
+    out.reset();
+    if (const auto* v = find(name, false)) read(*v, out.emplace(), name);
+    return *this;
+  }
+
+  const json::value* find(std::string_view name, bool required) {
+    if (error_ || !object_) return nullptr;
+    const auto* v = object_->if_contains(name);
+    if (!v && required) fail(path_of(name), "is missing");
+    return v;
+  }
+  std::string path_of(std::string_view name) const { return path_.empty() ? std::string(name) : path_ + "." + std::string(name); }
+  void fail(const std::string& where, std::string_view what) {
+    if (!error_) error_ = make_error(errc::relay_refused, "the relay's answer was not understood: " + where + " " + std::string(what));
+  }
+  result<void> finish() const {
+    if (error_) return *error_;
+    return {};
+  }
+
+ private:
+  void read(const json::value& v, std::string& out, std::string_view name) {
+    const auto* s = v.if_string();
+    if (!s || s->size() > max_word_chars) return fail(path_of(name), "is not a short text");
+    out.assign(s->data(), s->size());
+  }
+  template <class T>
+  void read(const json::value& v, T& out, std::string_view name) {
+    if (auto ok = proto::read_value(v, out, path_of(name)); !ok) fail(path_of(name), "is not valid");
+  }
+
+  std::string path_;
+  const json::object* object_;
+  std::optional<error> error_;
+};
+
+template <class S>
+result<S> statement(const json::value& v, const std::string& path) {
+  auto s = proto::parse_statement<S>(v, path);
+  if (!s) return make_error(errc::relay_refused, "the relay's answer holds a statement that is not valid at " + s.error().detail);
+  return s;
+}
+
+// Each element of the array under `name`, parsed by `each`.
+template <class T, class F>
+result<std::vector<T>> list_of(answer_reader& r, std::string_view name, F each) {
+  const auto* v = r.find(name, true);
+  if (auto ok = r.finish(); !ok) return ok.error();
+  const auto* a = v->if_array();
+  if (!a) return make_error(errc::relay_refused, "the relay's answer was not understood: " + r.path_of(name) + " is not a list");
+  std::vector<T> out;
+  out.reserve(a->size());
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    auto item = each((*a)[i], r.path_of(name) + "[" + std::to_string(i) + "]");
+    if (!item) return item.error();
+    out.push_back(std::move(*item));
+  }
+  return out;
+}
+
+}  // namespace
+
+result<proto::invitation> parse_open_invitation_answer(const json::value& v) {
+  answer_reader r(v, "");
+  const auto* inv = r.find("invitation", true);
+  if (auto ok = r.finish(); !ok) return ok.error();
+  return statement<proto::invitation>(*inv, "invitation");
+}
+
+result<challenge_answer> parse_challenge_answer(const json::value& v) {
+  challenge_answer out;
+  answer_reader r(v, "");
+  r("challenge", out.challenge)("relay_key", out.relay_key);
+  if (auto ok = r.finish(); !ok) return ok.error();
+  return out;
+}
+
+result<login_answer> parse_login_answer(const json::value& v) {
+  login_answer out;
+  answer_reader r(v, "");
+  std::optional<bool> facilitator;
+  const auto* token = r.find("token", true);
+  r("facilitator", facilitator);
+  if (auto ok = r.finish(); !ok) return ok.error();
+  const auto* s = token->if_string();
+  if (!s || s->empty() || s->size() > max_token_chars || !proto::base64url_decode(std::string_view(s->data(), s->size()))) {
+    return make_error(errc::relay_refused, "the relay's answer was not understood: token is not valid");
+  }
+  out.token.assign(s->data(), s->size());
+  out.facilitator = facilitator.value_or(false);
+  return out;
+}
+
+result<std::vector<case_summary>> parse_case_list(const json::value& v) {
+  answer_reader top(v, "");
+  return list_of<case_summary>(top, "cases", [](const json::value& item, const std::string& path) -> result<case_summary> {
+    case_summary s;
+    answer_reader r(item, path);
+    r("case", s.case_id)("role", s.role)("state", s.state)("participant_state", s.participant_state)(
+        "approvals_required", s.approvals_required);
+    if (auto ok = r.finish(); !ok) return ok.error();
+    return s;
+  });
+}
+
+result<case_detail> parse_case_detail(const json::value& v) {
+  case_detail out;
+  answer_reader r(v, "");
+  r("state", out.state)("approvals_required", out.approvals_required);
+  const auto* open = r.find("case_open", true);
+  if (auto ok = r.finish(); !ok) return ok.error();
+  auto o = statement<proto::case_open>(*open, "case_open");
+  if (!o) return o.error();
+  out.case_open = std::move(*o);
+  auto keys = list_of<proto::key_statement>(r, "key_statements", statement<proto::key_statement>);
+  if (!keys) return keys.error();
+  out.key_statements = std::move(*keys);
+  auto attestations = list_of<proto::attestation>(r, "attestations", statement<proto::attestation>);
+  if (!attestations) return attestations.error();
+  out.attestations = std::move(*attestations);
+  auto people = list_of<listed_participant>(r, "participants", [](const json::value& item, const std::string& path)
+                                                                   -> result<listed_participant> {
+    listed_participant p;
+    answer_reader pr(item, path);
+    pr("identity", p.identity)("role", p.role)("state", p.state);
+    if (auto ok = pr.finish(); !ok) return ok.error();
+    return p;
+  });
+  if (!people) return people.error();
+  out.participants = std::move(*people);
+  return out;
+}
+
+namespace {
+
+result<message_summary> summary_at(const json::value& v, const std::string& path, const proto::public_key& me) {
+  message_summary m;
+  answer_reader r(v, path);
+  std::optional<std::uint64_t> size, approvals, approvals_required, waiting;
+  r("message", m.message)("case", m.case_id)("kind", m.kind)("sender", m.sender)("to", m.to)("state", m.state)(
+      "size", size)("submitted_at", m.submitted_at)("released_at", m.released_at)("release_at", m.release_at)(
+      "supersedes", m.supersedes)("approvals_required", approvals_required)("claimed_by", m.claimed_by)(
+      "waiting_seconds", waiting);
+  // A facilitator's summary counts approvals; a recipient's fetch lists the
+  // approval statements under the same name (read by parse_fetched_message).
+  if (const auto* a = r.find("approvals", false); a && !a->is_array()) r("approvals", approvals);
+  if (auto ok = r.finish(); !ok) return ok.error();
+  m.size = size.value_or(0);
+  m.approvals = approvals.value_or(0);
+  m.approvals_required = approvals_required.value_or(0);
+  m.waiting_seconds = waiting.value_or(0);
+  m.mine = m.sender == me;
+  return m;
+}
+
+}  // namespace
+
+result<message_summary> parse_message_summary(const json::value& v, const proto::public_key& me) {
+  return summary_at(v, "", me);
+}
+
+result<std::vector<message_summary>> parse_message_list(const json::value& v, std::string_view key,
+                                                        const proto::public_key& me) {
+  answer_reader top(v, "");
+  return list_of<message_summary>(top, key, [&me](const json::value& item, const std::string& path) {
+    return summary_at(item, path, me);
+  });
+}
+
+result<fetched_message> parse_fetched_message(const json::value& v, const proto::public_key& me) {
+  fetched_message out;
+  auto summary = summary_at(v, "", me);
+  if (!summary) return summary.error();
+  out.summary = std::move(*summary);
+  answer_reader r(v, "");
+  const auto* envelope = r.find("envelope", true);
+  const auto* ciphertext = r.find("ciphertext", true);
+  const auto* returned = r.find("return", false);
+  if (auto ok = r.finish(); !ok) return ok.error();
+  auto e = statement<proto::envelope>(*envelope, "envelope");
+  if (!e) return e.error();
+  out.envelope = std::move(*e);
+  const auto* text = ciphertext->if_string();
+  // Checked against the signed size before decoding: a relay cannot make the
+  // client decode more than the sender signed for.
+  if (!text || text->size() != (out.envelope.ciphertext_size * 4 + 2) / 3) {
+    return make_error(errc::relay_refused, "the relay's answer was not understood: ciphertext does not have the signed size");
+  }
+  auto raw = proto::base64url_decode(std::string_view(text->data(), text->size()));
+  if (!raw || raw->size() != out.envelope.ciphertext_size) {
+    return make_error(errc::relay_refused, "the relay's answer was not understood: ciphertext is not base64url");
+  }
+  out.ciphertext = std::move(*raw);
+  if (returned) {
+    auto rs = statement<proto::return_statement>(*returned, "return");
+    if (!rs) return rs.error();
+    out.returned = std::move(*rs);
+  }
+  if (const auto* a = r.find("approvals", false); a && a->is_array()) {
+    auto approvals = list_of<proto::approval>(r, "approvals", statement<proto::approval>);
+    if (!approvals) return approvals.error();
+    out.approvals = std::move(*approvals);
+  }
+  return out;
+}
+
+result<revoke_answer> parse_revoke_answer(const json::value& v) {
+  revoke_answer out;
+  answer_reader r(v, "");
+  r("was_released", out.was_released)("was_delivered", out.was_delivered);
+  if (auto ok = r.finish(); !ok) return ok.error();
+  return out;
+}
+
+result<std::uint64_t> parse_withdraw_answer(const json::value& v) {
+  std::uint64_t revoked = 0;
+  answer_reader r(v, "");
+  r("revoked", revoked);
+  if (auto ok = r.finish(); !ok) return ok.error();
+  return revoked;
+}
+
+result<std::string> parse_approve_answer(const json::value& v) {
+  std::string state;
+  answer_reader r(v, "");
+  r("state", state);
+  if (auto ok = r.finish(); !ok) return ok.error();
+  return state;
+}
+
+result<void> parse_state_answer(const json::value& v, std::string_view expected) {
+  auto state = parse_approve_answer(v);
+  if (!state) return state.error();
+  if (*state != expected) {
+    return make_error(errc::relay_refused, "the relay's answer was not understood: state is " + *state + ", not " +
+                                               std::string(expected));
+  }
+  return {};
+}
+
+result<event> parse_event(std::string_view text) {
+  auto v = proto::parse_strict_json(text, max_event_text_bytes, proto::max_body_json_depth);
+  if (!v) return make_error(errc::relay_refused, "an event from the relay was not understood: " + v.error().message());
+  event e;
+  answer_reader r(*v, "event");
+  r("seq", e.seq)("event", e.kind)("case", e.case_id)("message", e.message);
+  std::optional<std::uint64_t> at;
+  r("at", at);
+  if (auto ok = r.finish(); !ok) return ok.error();
+  e.at = at.value_or(0);
+  return e;
+}
+
+}  // namespace shuttle::client

@@ -1,0 +1,129 @@
+// The relay's answers and events as typed values. The relay is untrusted
+// input like any other: every answer the client acts on is parsed here, in
+// one place, and a missing field, a wrong type, a bad encoding or a statement
+// that does not verify its own rules gives an error value (relay_refused
+// with a detail naming the field), never an exception.
+//
+// Parsers are lenient about fields they do not know (a newer relay may add
+// some) and strict about the ones they read. Statements inside answers are
+// parsed with proto's strict statement parser; checking their signatures and
+// who signed them is the roster's work (review.hpp), not this file's.
+#pragma once
+
+#include "proto/error.hpp"
+#include "proto/login.hpp"
+#include "proto/statements.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace shuttle::client {
+
+// POST /v1/invitations/open: the signed invitation behind a code.
+result<proto::invitation> parse_open_invitation_answer(const boost::json::value& v);
+
+// POST /v1/login/challenge
+struct challenge_answer {
+  proto::login_challenge challenge{};
+  proto::public_key relay_key{};
+};
+result<challenge_answer> parse_challenge_answer(const boost::json::value& v);
+
+// POST /v1/login
+struct login_answer {
+  std::string token;
+  bool facilitator = false;
+};
+result<login_answer> parse_login_answer(const boost::json::value& v);
+
+// GET /v1/cases: one entry per case of the account.
+struct case_summary {
+  proto::id case_id{};
+  std::string state;              // open, closed
+  proto::role role = proto::role::harmed;
+  std::string participant_state;  // active, withdrawn
+  std::uint64_t approvals_required = 1;
+};
+result<std::vector<case_summary>> parse_case_list(const boost::json::value& v);
+
+// GET /v1/cases/{case}
+struct listed_participant {
+  proto::public_key identity{};
+  proto::role role = proto::role::harmed;
+  std::string state;  // invited, active, withdrawn
+};
+struct case_detail {
+  std::string state;
+  std::uint64_t approvals_required = 1;
+  proto::case_open case_open;
+  std::vector<proto::key_statement> key_statements;  // oldest first
+  std::vector<proto::attestation> attestations;
+  std::vector<listed_participant> participants;
+};
+result<case_detail> parse_case_detail(const boost::json::value& v);
+
+// A message as the relay lists it (content-free).
+struct message_summary {
+  proto::id message{};
+  proto::id case_id{};
+  proto::message_kind kind = proto::message_kind::letter;
+  proto::public_key sender{};
+  proto::role to = proto::role::responsible;
+  std::string state;  // in_review, returned, released, delivered, opened, declined, revoked
+  std::uint64_t size = 0;
+  std::optional<std::uint64_t> submitted_at, released_at, release_at;
+  std::optional<proto::id> supersedes;
+  std::uint64_t approvals = 0, approvals_required = 0;
+  std::optional<proto::public_key> claimed_by;
+  std::uint64_t waiting_seconds = 0;  // in the queue
+  bool mine = false;                  // sent by `me`
+};
+result<message_summary> parse_message_summary(const boost::json::value& v, const proto::public_key& me);
+// The list under `key` ("messages", "queue").
+result<std::vector<message_summary>> parse_message_list(const boost::json::value& v, std::string_view key,
+                                                        const proto::public_key& me);
+
+// GET /v1/cases/{case}/messages/{message}
+struct fetched_message {
+  message_summary summary;
+  proto::envelope envelope;
+  bytes ciphertext;
+  std::vector<proto::approval> approvals;
+  std::optional<proto::return_statement> returned;
+};
+result<fetched_message> parse_fetched_message(const boost::json::value& v, const proto::public_key& me);
+
+// POST .../revoke
+struct revoke_answer {
+  bool was_released = false;
+  bool was_delivered = false;
+};
+result<revoke_answer> parse_revoke_answer(const boost::json::value& v);
+
+// POST .../withdraw: how many of the party's letters were revoked with it.
+result<std::uint64_t> parse_withdraw_answer(const boost::json::value& v);
+
+// POST .../approve: the message's state afterwards (in_review while it waits
+// for a second approval or its release time, released otherwise).
+result<std::string> parse_approve_answer(const boost::json::value& v);
+
+// An answer that must report the message in `expected` state (POST
+// .../decline: "declined"; .../receipt: "opened"); anything else is refused.
+result<void> parse_state_answer(const boost::json::value& v, std::string_view expected);
+
+// One text message of the event stream (/v1/events).
+struct event {
+  std::uint64_t seq = 0;
+  std::string kind;  // queued, claimed, approved, released, returned, delivered, opened, declined, revoked, ...
+  proto::id case_id{};
+  std::optional<proto::id> message;
+  std::uint64_t at = 0;
+};
+result<event> parse_event(std::string_view text);
+
+}  // namespace shuttle::client

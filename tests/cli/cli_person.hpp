@@ -1,0 +1,100 @@
+// People driving the `shuttle` CLI in tests: each a profile directory,
+// each command a subprocess (stdout and stderr read together), and a scene
+// with a real relay, a facilitator and a case.
+#pragma once
+
+#include "tests/integration/relay_process.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <sys/wait.h>
+
+namespace shuttle::testing {
+
+namespace json = boost::json;
+
+struct ran {
+  int status = -1;
+  std::string out;  // stdout, or stdout and stderr together
+  json::value json() const {
+    boost::system::error_code ec;
+    auto v = json::parse(out, ec);
+    return ec ? json::value() : v;
+  }
+};
+
+inline std::string quoted(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+inline constexpr const char* passphrase = "a long test passphrase";
+
+// One command of one person (a profile directory).
+struct person {
+  std::filesystem::path profile;
+  std::string pass = passphrase;
+
+  ran run(const std::string& command, const std::vector<std::string>& args, bool with_stderr = true) const {
+    std::string line = "SHUTTLE_PASSPHRASE=" + quoted(pass) + " " + quoted(SHUTTLE_CLI_BINARY) + " " + command +
+                       " --profile " + quoted(profile.string());
+    for (const auto& a : args) line += " " + quoted(a);
+    line += with_stderr ? " 2>&1 </dev/null" : " 2>/dev/null </dev/null";
+    ran r;
+    FILE* p = popen(line.c_str(), "r");
+    std::array<char, 4096> buf;
+    while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
+    const int status = pclose(p);
+    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+  }
+  // A --json command that must succeed; its answer.
+  json::value ok(const std::string& command, std::vector<std::string> args) const {
+    args.push_back("--json");
+    auto r = run(command, args, false);
+    EXPECT_EQ(r.status, 0) << command << ": " << r.out;
+    return r.json();
+  }
+};
+
+inline std::string text(const json::value& v, std::string_view key) {
+  if (const auto* o = v.if_object()) {
+    if (const auto* f = o->if_contains(key); f && f->is_string()) return std::string(f->as_string());
+  }
+  return "";
+}
+
+// A relay, a facilitator with a case, and helpers to bring in parties.
+struct scene {
+  relay_process relay{{"--address-burst", "100000", "--address-per-minute", "100000"}};
+  std::filesystem::path root = relay.data_dir() / "people";
+  person f{root / "facilitator"};
+  std::string case_id;
+
+  scene() {
+    auto enrolled = f.run("enrol", {relay.invite_facilitator()});
+    EXPECT_EQ(enrolled.status, 0) << enrolled.out;
+    case_id = text(f.ok("case", {"open"}), "case");
+  }
+  person party(const std::string& name, const std::string& role, bool attest = true) {
+    person p{root / name};
+    const std::string code = text(f.ok("invite", {case_id, "--role", role}), "code");
+    auto r = p.run("enrol", {code});
+    EXPECT_EQ(r.status, 0) << r.out;
+    if (attest) {
+      const std::string safety = text(p.ok("whoami", {}), "safety_number");
+      f.ok("attest", {case_id, "--safety-number", safety});
+    }
+    return p;
+  }
+};
+
+}  // namespace shuttle::testing
