@@ -150,6 +150,11 @@ std::optional<failure> reviewable(const message_record& m, const caller& c, std:
   return std::nullopt;
 }
 
+// A decision ends its maker's claim, so the next reviewer can start at once.
+void end_own_claim(writer& w, const message_record& m, const caller& c) {
+  if (m.claimed_by && *m.claimed_by == c.account.identity) w.set_claim(m.id, std::nullopt, 0);
+}
+
 // Whether anyone can still receive messages in `to`: someone active holds
 // the role, or no one ever enrolled in it (the letter waits for them).
 std::optional<failure> channel_open(const std::vector<participant_record>& people, role to, bool need_someone) {
@@ -336,6 +341,12 @@ void relay_service::claim(const caller& c, const proto::id& message, completion 
         auto m = message_in_case(w, c, message);
         if (!m) return no_message();
         if (auto f = reviewable(*m, c, now)) return *f;
+        // One who has decided holds no claim: it would only keep the second reviewer waiting.
+        for (const auto& rv : w.reviews(m->id)) {
+          if (rv.facilitator == c.account.identity) {
+            return conflict("already_reviewed", "You have already reviewed this message.");
+          }
+        }
         w.set_claim(m->id, c.account.id, until);
         auto others = facilitators_of(w, m->case_id);
         std::erase(others, c.account.id);
@@ -385,6 +396,7 @@ void relay_service::approve(const caller& c, const proto::id& message, proto::ap
           }
         }
         w.insert_review(m->id, c.account.id, true, approval_json, now);
+        end_own_claim(w, *m, c);
         audit(w, fx, ap, audit_event::approved, m->id, now, statement);
 
         // Two-person review: released only once enough distinct facilitators
@@ -444,6 +456,7 @@ void relay_service::return_message(const caller& c, const proto::id& message, pr
           }
         }
         w.insert_review(m->id, c.account.id, false, proto::to_json(rs), now);
+        end_own_claim(w, *m, c);
         w.set_message_state(m->id, message_state::returned, now);
         audit(w, fx, rs, audit_event::returned, m->id, now);
         notify(w, fx, concerned(w, *m, false), m->case_id, "returned", m->id, now);

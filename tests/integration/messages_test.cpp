@@ -129,6 +129,43 @@ TEST(Messages, AReleaseTimeHoldsTheLetterUntilItComes) {
   EXPECT_TRUE(x.w.open_letter(x.r, x.case_id, x.pin, sent.id()));
 }
 
+// As two facilitators work: each claims (reviews) before deciding. The first
+// one's approval ends its claim, so the second is not kept waiting, and a
+// facilitator who has decided cannot claim again.
+TEST(Messages, ADecisionEndsItsMakersClaim) {
+  exchange x(2);
+  actor g;
+  ASSERT_EQ(x.w.enrol(g, x.w.relay.invite_facilitator()).status, 200u);
+  x.w.login(g);
+  ASSERT_EQ(x.w.enrol(g, x.w.invite(x.f, x.case_id, role::facilitator)).status, 200u);
+  x.w.attest(x.f, x.case_id, g, role::facilitator);
+  auto claim = [&](actor& who, const proto::id& m) {
+    return x.w.http.post(world::message_path(x.case_id, m, "/claim"), json::object{}, who.token);
+  };
+
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "Reviewed by two, one after the other.");
+  ASSERT_EQ(claim(x.f, sent.id()).status, 200u);
+  EXPECT_EQ(claim(g, sent.id()).error(), "claimed");  // while the first one reads
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, sent.id()).status, 200u);
+  EXPECT_EQ(claim(x.f, sent.id()).error(), "already_reviewed");
+  ASSERT_EQ(claim(g, sent.id()).status, 200u) << "the first approval still blocks the second reviewer";
+  auto two = x.w.approve(g, x.case_id, x.pin, sent.id());
+  ASSERT_EQ(two.status, 200u) << two.text;
+  EXPECT_EQ(two.body.at("state"), "released");
+
+  // A return ends its maker's claim too.
+  auto other = x.w.send(x.h, x.case_id, x.pin, role::responsible, "Another.");
+  ASSERT_EQ(claim(g, other.id()).status, 200u);
+  auto got = x.w.fetch(g, x.case_id, other.id());
+  auto e = *proto::parse_statement<proto::envelope>(got.body.at("envelope"));
+  auto rs = client::return_letter(x.w.roster(x.case_id, g, x.pin), e, g.identity, client::return_reason::other, "Not yet.");
+  ASSERT_TRUE(rs);
+  ASSERT_EQ(x.w.http.post(world::message_path(x.case_id, other.id(), "/return"), json::object{{"return", as_json(*rs)}},
+                          g.token).status, 200u);
+  auto listed = x.w.http.get(world::case_path(x.case_id, "/messages"), x.f.token);
+  for (const auto& m : listed.body.at("messages").as_array()) EXPECT_FALSE(m.as_object().contains("claimed_by")) << m;
+}
+
 TEST(Messages, TheRecipientMayDeclineALetter) {
   exchange x;
   auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "Hello.");

@@ -398,15 +398,17 @@ std::map<std::string, std::string> make_vectors() {
       std::uint64_t at;
     };
     const std::vector<step> steps{
-        {proto::audit_event::case_opened, &f1, {}, proto::statement_hash(open), t0},
+        // Subjects as SPEC section 10's table says: the case, the invitation,
+        // the invitation again (for enrolled), the key statement attested.
+        {proto::audit_event::case_opened, &f1, case_id, proto::statement_hash(open), t0},
         {proto::audit_event::invited, &f1, inv.header.statement_id, proto::statement_hash(inv), t0 + 10},
-        {proto::audit_event::enrolled, &h, enrol.header.statement_id, proto::statement_hash(enrol), t0 + 3600},
-        {proto::audit_event::attested, &f1, a_h.header.statement_id, proto::statement_hash(a_h), t0 + 86400},
+        {proto::audit_event::enrolled, &h, enrol.invitation_id, proto::statement_hash(enrol), t0 + 3600},
+        {proto::audit_event::attested, &f1, a_h.key_statement_id, proto::statement_hash(a_h), t0 + 86400},
         {proto::audit_event::submitted, &h, d1.header.statement_id, proto::statement_hash(letter1.envelope), t0 + 2 * 86400},
         {proto::audit_event::approved, &f1, d1.header.statement_id, proto::statement_hash(approval1), t0 + 2 * 86400 + 600},
         {proto::audit_event::released, nullptr, d1.header.statement_id, {}, t0 + 3 * 86400},
         {proto::audit_event::revoked, &h, d1.header.statement_id, proto::statement_hash(rev), t0 + 5 * 86400},
-        {proto::audit_event::closed, &f1, {}, proto::statement_hash(cl), t0 + 7 * 86400},
+        {proto::audit_event::closed, &f1, case_id, proto::statement_hash(cl), t0 + 7 * 86400},
     };
     proto::hash prev{};
     for (const auto& s : steps) {
