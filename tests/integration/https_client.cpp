@@ -13,6 +13,9 @@
 #include <openssl/x509.h>
 
 #include <condition_variable>
+#include <cstdlib>
+#include <fstream>
+#include <unistd.h>
 #include <cstdio>
 #include <deque>
 #include <mutex>
@@ -93,6 +96,20 @@ reply https_client::post_text(const std::string& target, const std::string& body
   return request("POST", target, body, token);
 }
 
+// With SHUTTLE_API_ANSWERS_DIR set (the test command sets it), every answer
+// goes to a file there, one JSON line each, for tests/api/check_openapi.py
+// to check against proto/openapi.yaml once the integration tests are done.
+void record_answer(const std::string& method, const std::string& target, const reply& r) {
+  static const char* dir = std::getenv("SHUTTLE_API_ANSWERS_DIR");
+  if (!dir || !*dir) return;
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  static std::ofstream out(std::string(dir) + "/answers-" + std::to_string(::getpid()) + ".jsonl", std::ios::app);
+  out << json::serialize(json::object{{"method", method}, {"target", target}, {"status", r.status}, {"body", r.text}})
+      << "\n"
+      << std::flush;
+}
+
 reply https_client::request(const std::string& method, const std::string& target,
                             const std::optional<std::string>& body, const std::string& token) {
   connection c(port_, pin_, source_);
@@ -122,6 +139,7 @@ reply https_client::request(const std::string& method, const std::string& target
   if (ec) r.body = nullptr;
   beast::error_code ignored;
   c.stream.shutdown(ignored);
+  record_answer(method, target, r);
   return r;
 }
 

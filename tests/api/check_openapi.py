@@ -1,0 +1,163 @@
+#!/usr/bin/python3
+"""Checks proto/openapi.yaml, and the relay's real answers against it.
+
+    check_openapi.py --lint proto/openapi.yaml
+        The document against the OpenAPI 3.0 schema (Debian's
+        openapi-specification package), then Shuttle's own rules: every body
+        and every answer has a schema in which every field is typed (words as
+        enums), and objects allow no keys they do not list.
+
+    check_openapi.py --answers DIR proto/openapi.yaml
+        Every answer the integration tests received (DIR/*.jsonl, one JSON
+        line per answer, written by tests/integration/https_client.cpp)
+        against the schema of its route and status; and every route but the
+        WebSocket must have at least one successful answer among them.
+
+Prints each problem and exits 1 if there is any; prints one summary line.
+"""
+import json
+import pathlib
+import re
+import sys
+
+import jsonschema
+import yaml
+
+META_SCHEMA = '/usr/share/openapi-specification/schemas/v3.0/schema.json'
+
+
+def load(path):
+    return yaml.safe_load(open(path))
+
+
+def walk_schema(schema, where, problems, doc):
+    """Shuttle's rules for one schema, recursively."""
+    if '$ref' in schema:
+        return
+    for key in ('oneOf', 'anyOf', 'allOf'):
+        for i, s in enumerate(schema.get(key, [])):
+            walk_schema(s, f'{where}.{key}[{i}]', problems, doc)
+        if key in schema:
+            return
+    kind = schema.get('type')
+    if kind is None:
+        problems.append(f'{where}: no type')
+        return
+    if kind == 'object':
+        if schema.get('additionalProperties') is not False:
+            problems.append(f'{where}: an object must say additionalProperties: false')
+        for name, prop in schema.get('properties', {}).items():
+            walk_schema(prop, f'{where}.{name}', problems, doc)
+        for name in schema.get('required', []):
+            if name not in schema.get('properties', {}):
+                problems.append(f'{where}: requires {name}, which it does not define')
+    elif kind == 'array':
+        if 'items' not in schema:
+            problems.append(f'{where}: an array without items')
+        else:
+            walk_schema(schema['items'], f'{where}[]', problems, doc)
+    elif kind == 'string':
+        if 'enum' not in schema and 'pattern' not in schema and 'description' not in schema:
+            problems.append(f'{where}: a string with neither enum, pattern nor description')
+
+
+def lint(doc):
+    problems = [f'OpenAPI 3.0 schema: {e.message} at {"/".join(map(str, e.absolute_path))}'
+                for e in jsonschema.Draft4Validator(json.load(open(META_SCHEMA))).iter_errors(doc)]
+    for name, schema in doc['components']['schemas'].items():
+        walk_schema(schema, f'components.schemas.{name}', problems, doc)
+    operations = 0
+    for path, ops in doc['paths'].items():
+        for method, op in ops.items():
+            if method == 'parameters':
+                continue
+            operations += 1
+            where = f'{method.upper()} {path}'
+            if op.get('x-body-limit', 0) > 0:
+                body = op.get('requestBody', {}).get('content', {}).get('application/json', {}).get('schema')
+                if body is None:
+                    problems.append(f'{where}: takes a body but has no schema for it')
+                else:
+                    walk_schema(body, f'{where} body', problems, doc)
+            if path == '/v1/events':
+                continue
+            ok = op['responses'].get('200', {}).get('content', {}).get('application/json', {}).get('schema')
+            if ok is None:
+                problems.append(f'{where}: no schema for its answer')
+            else:
+                walk_schema(ok, f'{where} answer', problems, doc)
+    return problems, operations
+
+
+def templates(doc):
+    out = []
+    for path, ops in doc['paths'].items():
+        pattern = '^' + re.sub(r'\\\{[a-z]+\\\}', '[A-Za-z0-9_-]{22}', re.escape(path)) + '$'
+        for method in ops:
+            if method != 'parameters':
+                out.append((method.upper(), re.compile(pattern), path, ops[method]))
+    return out
+
+
+def check_answers(doc, directory):
+    problems = []
+    resolver = jsonschema.RefResolver.from_schema(doc)
+    error_schema = doc['components']['schemas']['Error']
+    routes = templates(doc)
+    answered = set()
+    count = 0
+    for file in sorted(pathlib.Path(directory).glob('*.jsonl')):
+        for line in open(file, encoding='utf-8'):
+            a = json.loads(line)
+            count += 1
+            target = a['target'].split('?')[0]
+            found = [r for r in routes if r[0] == a['method'] and r[1].match(target)]
+            status = a['status']
+            where = f'{a["method"]} {target} -> {status}'
+            try:
+                body = json.loads(a['body'])
+            except ValueError:
+                problems.append(f'{where}: the answer is not JSON')
+                continue
+            if status == 200:
+                if not found:
+                    problems.append(f'{where}: a successful answer on a path the document does not list')
+                    continue
+                op = found[0][3]
+                schema = op['responses']['200']['content']['application/json']['schema']
+                answered.add(f'{a["method"]} {found[0][2]}')
+            else:
+                if found and str(status) not in found[0][3]['responses'] and 'default' not in found[0][3]['responses']:
+                    problems.append(f'{where}: a status the document does not list for this route')
+                schema = error_schema
+            for e in jsonschema.Draft4Validator(schema, resolver=resolver).iter_errors(body):
+                problems.append(f'{where}: {e.message[:300]} at {"/".join(map(str, e.absolute_path))}')
+    for method, _, path, _ in routes:
+        key = f'{method} {path}'
+        if path != '/v1/events' and key not in answered:
+            problems.append(f'{key}: no successful answer was seen in the integration tests')
+    return problems, count
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] == '--lint':
+        doc = load(sys.argv[2])
+        problems, n = lint(doc)
+        summary = f'openapi lint: {n} operations, {len(problems)} problems'
+    elif len(sys.argv) == 4 and sys.argv[1] == '--answers':
+        doc = load(sys.argv[3])
+        problems, n = check_answers(doc, sys.argv[2])
+        if n == 0:
+            problems.append('no answers were recorded: did the integration tests run with SHUTTLE_API_ANSWERS_DIR?')
+        summary = f'openapi answers: {n} answers checked, {len(problems)} problems'
+    else:
+        print(__doc__)
+        return 2
+    for p in problems[:200]:
+        print(p)
+    print(summary)
+    return 1 if problems else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
