@@ -49,10 +49,10 @@ result<proto::role> other_party(proto::role mine) {
 
 }  // namespace
 
-std::string_view status_words(std::string_view state) {
+std::string_view status_words(std::string_view state, bool mine) {
   if (state == "in_review") return "in review";
   if (state == "returned") return "returned with a note";
-  if (state == "released") return "available";
+  if (state == "released") return mine ? "available to them" : "available";
   if (state == "delivered") return "delivered";
   if (state == "opened") return "opened";
   if (state == "declined") return "declined";
@@ -549,6 +549,11 @@ result<opened_letter> account::read(const proto::id& case_id, const proto::id& m
       if (!n) return n.error();
       out.returned = std::move(*n);
     }
+    if (got->decline_note) {
+      auto n = open_note(*got->decline_note, message, "declined", *mine);
+      if (!n) return n.error();
+      out.declined_note = std::move(n->text);
+    }
     return out;
   }
   auto delivered = open_delivered(*r, *e, got->approvals, *ciphertext, keys_.identity(), *mine, unix_now());
@@ -575,7 +580,7 @@ result<void> account::decline(const proto::id& case_id, const proto::id& message
   return {};
 }
 
-result<bool> account::revoke(const proto::id& case_id, const proto::id& message) {
+result<revoke_answer> account::revoke(const proto::id& case_id, const proto::id& message) {
   proto::revoke rv;
   rv.header = header_for(case_id);
   rv.message_id = message;
@@ -583,9 +588,26 @@ result<bool> account::revoke(const proto::id& case_id, const proto::id& message)
   if (!s) return s.error();
   auto r = authenticated([&] { return relay_.post(message_path(case_id, message, "/revoke"), json::object{{"revoke", as_json(*s)}}); });
   if (!r) return r.error();
-  auto answer = parse_revoke_answer(*r);
-  if (!answer) return answer.error();
-  return answer->was_delivered;
+  return parse_revoke_answer(*r);
+}
+
+result<void> account::tell_declined(const proto::id& case_id, const proto::id& message, std::string_view note_text) {
+  json::object body;
+  if (!note_text.empty()) {
+    auto review = review_of(case_id, message);
+    if (!review) return review.error();
+    auto writer = review->current.trust.find(review->envelope.header.signer);
+    if (!writer) return writer.error();
+    note n;
+    n.purpose = "declined";
+    n.text = std::string(note_text);
+    auto sealed = seal_note(n, message, writer->case_key);
+    if (!sealed) return sealed.error();
+    body["note"] = proto::base64url_encode(sealed->box);
+  }
+  auto r = authenticated([&] { return relay_.post(message_path(case_id, message, "/tell-declined"), body); });
+  if (!r) return r.error();
+  return parse_state_answer(*r, "declined");
 }
 
 result<std::size_t> account::sync(const proto::id& case_id) {
@@ -593,7 +615,8 @@ result<std::size_t> account::sync(const proto::id& case_id) {
   if (!list) return list.error();
   std::size_t deleted = 0;
   for (const auto& m : *list) {
-    if (m.state != "revoked") continue;
+    // Revoked by its writer, or declined by this recipient: the copy goes.
+    if (m.state != "revoked" && !(m.state == "declined" && !m.mine)) continue;
     auto gone = box_.forget(m.message);
     if (!gone) return gone.error();
     deleted += *gone ? 1 : 0;

@@ -63,6 +63,7 @@ struct opened_letter {
   document content;
   std::optional<std::string> content_note;  // the facilitator's note to the recipient
   std::optional<note> returned;              // why it came back (for its sender)
+  std::optional<std::string> declined_note;  // a facilitator's words about a decline (for its sender)
 };
 
 
@@ -123,7 +124,10 @@ class account {
   result<opened_letter> read(const proto::id& case_id, const proto::id& message, bool receipt = false);
   result<void> decline(const proto::id& case_id, const proto::id& message);
   // Takes a letter back; answers whether it had already been delivered.
-  result<bool> revoke(const proto::id& case_id, const proto::id& message);
+  result<revoke_answer> revoke(const proto::id& case_id, const proto::id& message);
+  // A facilitator tells a letter's writer that its recipient declined it,
+  // with an optional note sealed to the writer.
+  result<void> tell_declined(const proto::id& case_id, const proto::id& message, std::string_view note_text);
   // Deletes kept letters their senders revoked; returns how many.
   result<std::size_t> sync(const proto::id& case_id);
   result<std::vector<kept_letter>> kept(const proto::id& case_id);
@@ -194,8 +198,9 @@ class account {
 };
 
 // Words people read for a message state: "in review", "returned with a
-// note", "available", "delivered", "opened", "declined", "revoked".
-std::string_view status_words(std::string_view state);
+// note", "available" ("available to them" for its writer), "delivered",
+// "opened", "declined", "revoked".
+std::string_view status_words(std::string_view state, bool mine = false);
 
 // The profile's files.
 inline std::filesystem::path keystore_path(const std::filesystem::path& dir) { return dir / "keystore.json"; }

@@ -230,6 +230,8 @@ result<fetched_message> parse_fetched_message(const json::value& v, const proto:
     if (!rs) return rs.error();
     out.returned = std::move(*rs);
   }
+  r("decline_note", out.decline_note);
+  if (auto ok = r.finish(); !ok) return ok.error();
   if (const auto* a = r.find("approvals", false); a && a->is_array()) {
     auto approvals = list_of<proto::approval>(r, "approvals", statement<proto::approval>);
     if (!approvals) return approvals.error();
@@ -241,7 +243,7 @@ result<fetched_message> parse_fetched_message(const json::value& v, const proto:
 result<revoke_answer> parse_revoke_answer(const json::value& v) {
   revoke_answer out;
   answer_reader r(v, "");
-  r("was_released", out.was_released)("was_delivered", out.was_delivered);
+  r("was_released", out.was_released)("was_opened", out.was_opened);
   if (auto ok = r.finish(); !ok) return ok.error();
   return out;
 }

@@ -95,13 +95,14 @@ struct fetched_message {
   bytes ciphertext;
   std::vector<proto::approval> approvals;
   std::optional<proto::return_statement> returned;
+  std::optional<proto::sealed_note> decline_note;  // for its writer, once a facilitator passed a decline on
 };
 result<fetched_message> parse_fetched_message(const boost::json::value& v, const proto::public_key& me);
 
-// POST .../revoke
+// POST .../revoke: all its writer may know of what happened before.
 struct revoke_answer {
-  bool was_released = false;
-  bool was_delivered = false;
+  bool was_released = false;  // it had been available to the recipient
+  bool was_opened = false;    // the recipient had shared that they opened it
 };
 result<revoke_answer> parse_revoke_answer(const boost::json::value& v);
 

@@ -74,7 +74,7 @@ bool parse_enum(std::string_view word, return_reason& out);
 
 // The plaintext of a sealed note, bound to its message and purpose.
 struct note {
-  std::string purpose;  // "content" (approval to recipient) or "return" (return to sender)
+  std::string purpose;  // "content" (approval to recipient), "return" (return to sender), "declined" (to the sender)
   std::optional<return_reason> reason;
   std::string text;     // at most max_note_text_bytes
 };

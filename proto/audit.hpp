@@ -15,7 +15,7 @@ namespace shuttle::proto {
 
 enum class audit_event {
   case_opened, invited, enrolled, key_published, attested, submitted, approved, returned,
-  released, delivered, opened, declined, revoked, withdrawn, closed, purged,
+  released, delivered, opened, declined, revoked, withdrawn, closed, purged, decline_told,
 };
 std::string_view to_string(audit_event e);
 bool parse_enum(std::string_view word, audit_event& out);

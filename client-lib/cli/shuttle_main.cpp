@@ -169,7 +169,7 @@ void print_json(const json::value& v) { std::cout << json::serialize(v) << "\n";
 json::object message_json(const message_summary& m) {
   json::object o{{"message", b64(m.message)}, {"case", b64(m.case_id)}, {"kind", proto::to_string(m.kind)},
                  {"sender", b64(m.sender)},    {"to", proto::to_string(m.to)},  {"state", m.state},
-                 {"status", status_words(m.state)}, {"size", m.size},          {"mine", m.mine}};
+                 {"status", status_words(m.state, m.mine)}, {"size", m.size},          {"mine", m.mine}};
   if (m.released_at) o["released_at"] = *m.released_at;
   if (m.submitted_at) o["submitted_at"] = *m.submitted_at;
   if (m.release_at) o["release_at"] = *m.release_at;
@@ -512,11 +512,11 @@ int cmd_letters(int argc, char** argv) {
     print_json(out);
     return 0;
   }
-  if (deleted > 0) std::cout << deleted << " letter(s) taken back by their sender were deleted from this device.\n";
+  if (deleted > 0) std::cout << deleted << " letter(s) taken back by their sender, or declined by you, were deleted from this device.\n";
   if (list.empty()) std::cout << "No letters yet.\n";
   for (const auto& m : list) {
     std::cout << short_id(m.message) << "  " << (m.kind == proto::message_kind::note ? "note" : m.mine ? "from you" : "to you")
-              << ", " << status_words(m.state);
+              << ", " << status_words(m.state, m.mine);
     if (m.release_at) std::cout << " (released at " << when(*m.release_at) << ")";
     if (m.supersedes) std::cout << ", revises " << short_id(*m.supersedes);
     std::cout << "\n";
@@ -525,7 +525,7 @@ int cmd_letters(int argc, char** argv) {
 }
 
 void print_letter(const opened_letter& l) {
-  std::cout << "---- letter " << short_id(l.summary.message) << " (" << status_words(l.summary.state) << ") ----\n"
+  std::cout << "---- letter " << short_id(l.summary.message) << " (" << status_words(l.summary.state, l.summary.mine) << ") ----\n"
             << document_text(l.content) << (document_text(l.content).ends_with('\n') ? "" : "\n");
   for (const auto& at : l.content.attachments) std::cout << "[attachment: " << at.name << ", " << at.data.size() << " bytes]\n";
   if (l.content_note) std::cout << "---- a note from the facilitator ----\n" << *l.content_note << "\n";
@@ -534,6 +534,7 @@ void print_letter(const opened_letter& l) {
               << (l.returned->reason ? ": " + std::string(to_string(*l.returned->reason)) : std::string()) << " ----\n"
               << l.returned->text << "\n";
   }
+  if (l.declined_note) std::cout << "---- the other party declined this letter; your facilitator writes ----\n" << *l.declined_note << "\n";
   std::cout << "----\n";
 }
 
@@ -567,6 +568,7 @@ int cmd_read(int argc, char** argv) {
       o["returned"] = json::object{{"reason", l.returned->reason ? to_string(*l.returned->reason) : "other"},
                                    {"note", l.returned->text}};
     }
+    if (l.declined_note) o["declined_note"] = *l.declined_note;
     print_json(o);
     return 0;
   }
@@ -587,13 +589,14 @@ int cmd_message_step(int argc, char** argv, const std::string& what) {
     need(a.decline(id, message));
     std::cout << (c.as_json ? "{\"state\":\"declined\"}" : "You declined this letter. It will not be shown again.") << "\n";
   } else if (what == "revoke") {
-    const bool delivered = need(a.revoke(id, message));
+    const auto answer = need(a.revoke(id, message));
     if (c.as_json) {
-      print_json(json::object{{"state", "revoked"}, {"was_delivered", delivered}});
+      print_json(json::object{{"state", "revoked"}, {"was_released", answer.was_released}, {"was_opened", answer.was_opened}});
     } else {
       std::cout << "Revoked: the letter is deleted from the relay.\n"
-                << (delivered ? "It had already been delivered, so it may have been read before you took it back.\n"
-                              : "It had not been delivered: no one else read it except your facilitator.\n");
+                << (answer.was_opened     ? "They had told you they opened it, so they have read it.\n"
+                    : answer.was_released ? "It had been released to them, so they may have read it.\n"
+                                          : "It had not been released: the other party never had it.\n");
     }
   } else if (what == "claim") {
     need(a.claim(id, message));
@@ -704,6 +707,24 @@ int cmd_return(int argc, char** argv) {
   const auto [id, message] = t.both(a);
   need(a.return_letter(id, message, reason, note));
   std::cout << (c.as_json ? "{\"state\":\"returned\"}" : "Returned to its writer with your note.") << "\n";
+  return 0;
+}
+
+int cmd_tell_declined(int argc, char** argv) {
+  common c;
+  target t;
+  std::string note;
+  po::options_description d(
+      "shuttle tell-declined CASE LETTER [--note T]: tell a letter's writer that its recipient declined it. Until you "
+      "do, the writer sees the letter as available to the other party; choose when and how they learn it");
+  add_common(d, c);
+  d.add_options()("note", po::value(&note), "a few words for the writer, sealed to them");
+  auto pos = t.add(d, true);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  const auto [id, message] = t.both(a);
+  need(a.tell_declined(id, message, note));
+  std::cout << (c.as_json ? "{\"state\":\"declined\"}" : "The writer now sees that the letter was declined.") << "\n";
   return 0;
 }
 
@@ -870,6 +891,7 @@ const std::vector<command>& commands() {
        [](int argc, char** argv) { return cmd_message_step(argc, argv, "claim"); }},
       {"approve", "Review", "release a letter to its recipient", cmd_approve},
       {"return", "Review", "send a letter back to its writer with a note", cmd_return},
+      {"tell-declined", "Review", "tell a letter's writer that its recipient declined it", cmd_tell_declined},
       {"note", "Review", "an internal note for the case's facilitators", cmd_note},
       {"audit", "Review", "the case's verified audit trail", cmd_audit},
       {"audit-verify", "Review", "check a saved audit export offline", cmd_audit_verify},

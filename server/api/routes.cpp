@@ -185,6 +185,14 @@ awaitable<outcome> message_statement(request_context& ctx, std::string_view name
 awaitable<outcome> claim(request_context& ctx) { return message_step(ctx, &relay_service::claim); }
 awaitable<outcome> receipt(request_context& ctx) { return message_step(ctx, &relay_service::receipt); }
 awaitable<outcome> decline(request_context& ctx) { return message_step(ctx, &relay_service::decline); }
+awaitable<outcome> tell_declined(request_context& ctx) {
+  std::optional<proto::sealed_note> note;
+  if (auto f = read_body(ctx.body, field("note", note))) co_return *f;
+  std::optional<bytes> box;
+  if (note) box = std::move(note->box);
+  co_return co_await written(
+      [&](auto done) { ctx.service.tell_declined(*ctx.who, *ctx.message_id, std::move(box), std::move(done)); });
+}
 awaitable<outcome> approve(request_context& ctx) {
   return message_statement<proto::approval>(ctx, "approval", &relay_service::approve);
 }
@@ -235,6 +243,8 @@ const std::vector<route>& routes() {
       {verb::post, "/v1/cases/{case}/messages/{message}/revoke", access::case_participant, statement_body_bytes, false,
        revoke},
       {verb::post, "/v1/cases/{case}/messages/{message}/receipt", access::case_party, small_body_bytes, false, receipt},
+      {verb::post, "/v1/cases/{case}/messages/{message}/tell-declined", access::case_facilitator, small_body_bytes,
+       false, tell_declined},
       {verb::post, "/v1/cases/{case}/messages/{message}/decline", access::case_party, small_body_bytes, false, decline},
       {verb::get, "/v1/queue", access::facilitator_account, 0, false, review_queue},
       {verb::get, "/v1/cases/{case}/audit", access::case_facilitator, 0, false, audit_export},

@@ -36,6 +36,19 @@ viewer view_of(const message_record& m, const participant_record& p) {
 
 bool was_released(const message_record& m) { return m.released_at.has_value(); }
 
+// The state each one may know (SPEC section 12, "What each one learns"). The
+// recipient decides what the writer learns: a writer sees "released"
+// (available to them) whether or not they fetched it, "opened" only from
+// their read receipt, and "declined" only once a facilitator passed it on.
+// Facilitators and the recipient see the state as it is.
+std::string_view state_word(const message_record& m, viewer v) {
+  if (v == viewer::sender) {
+    if (m.state == message_state::delivered) return "released";
+    if (m.state == message_state::declined && !m.decline_told_at) return "released";
+  }
+  return proto::to_string(m.state);
+}
+
 // The metadata of a message as `v` may see it. Never content. `reviews` are
 // the message's (read by the caller, who needs them only for a facilitator).
 json::object summary(const message_record& m, viewer v, std::uint64_t approvals_required, std::uint64_t now,
@@ -46,15 +59,17 @@ json::object summary(const message_record& m, viewer v, std::uint64_t approvals_
   o["kind"] = proto::to_string(m.kind);
   o["sender"] = b64(m.sender);
   o["to"] = proto::to_string(m.to);
-  o["state"] = proto::to_string(m.state);
+  o["state"] = state_word(m, v);
   o["size"] = m.ciphertext_size;
-  if (m.supersedes) o["supersedes"] = b64(*m.supersedes);
   if (m.released_at) o["released_at"] = *m.released_at;
+  // A recipient does not learn that an earlier version was returned.
   if (v == viewer::recipient) return o;
+  if (m.supersedes) o["supersedes"] = b64(*m.supersedes);
   o["submitted_at"] = m.submitted_at;
-  o["delivered"] = m.delivered_at.has_value();
   if (m.release_at) o["release_at"] = *m.release_at;
   if (v == viewer::facilitator) {
+    o["delivered"] = m.delivered_at.has_value();
+    if (m.state == message_state::declined) o["decline_told"] = m.decline_told_at.has_value();
     std::uint64_t approvals = 0;
     for (const auto& rv : reviews) approvals += rv.approve ? 1 : 0;
     o["approvals"] = approvals;
@@ -76,6 +91,9 @@ std::uint64_t approvals_required(reader& r, const proto::id& case_id) {
 // needs, and the ciphertext.
 outcome full(reader& r, const message_record& m, viewer v, std::uint64_t now) {
   if (m.state == message_state::revoked) return gone("revoked", "The sender took this message back.");
+  if (m.state == message_state::declined && v == viewer::recipient) {
+    return gone("declined", "You declined this letter; it is no longer available to you.");
+  }
   if (m.purged) return gone("purged", "This case was closed and its letters removed after the retention time.");
   auto ciphertext = r.ciphertext(m.id);
   if (!m.envelope || !ciphertext) return gone("purged", "This message's content is no longer on the relay.");
@@ -98,6 +116,7 @@ outcome full(reader& r, const message_record& m, viewer v, std::uint64_t now) {
     case viewer::facilitator: a["reviews"] = std::move(reviews); break;
     case viewer::sender:
       if (returned) a["return"] = std::move(*returned);
+      if (m.decline_told_at && m.decline_note) a["decline_note"] = proto::base64url_encode(*m.decline_note);
       break;
     case viewer::recipient: a["approvals"] = std::move(approvals); break;
     case viewer::none: return no_message();
@@ -126,14 +145,15 @@ void release(writer& w, effects& fx, const message_record& m, const proto::publi
 }
 
 // Revokes one message: its ciphertext, envelope and every wrap and note go in
-// this transaction. Returns whether it had been released and delivered.
+// this transaction. Returns whether it had been released, and whether the
+// recipient had shared that they opened it (all its writer may know).
 std::pair<bool, bool> revoke_one(writer& w, effects& fx, const message_record& m, const proto::public_key& actor,
                                  const proto::hash& statement, std::uint64_t now) {
   w.set_message_state(m.id, message_state::revoked, now);
   w.shred_message(m.id);
   audit(w, fx, m.case_id, audit_event::revoked, actor, m.id, statement, now);
   notify(w, fx, concerned(w, m, was_released(m)), m.case_id, "revoked", m.id, now);
-  return {was_released(m), m.delivered_at.has_value()};
+  return {was_released(m), m.state == message_state::opened};
 }
 
 // Why a message cannot be reviewed now, if it cannot.
@@ -299,7 +319,8 @@ void relay_service::fetch_message(const caller& c, const proto::id& message, com
         if (m->state == message_state::released) {
           w.set_message_state(m->id, message_state::delivered, now);
           audit(w, fx, m->case_id, audit_event::delivered, identity, m->id, proto::hash{}, now);
-          notify(w, fx, concerned(w, *m, false), m->case_id, "delivered", m->id, now);
+          // For the facilitators only: the writer learns of a fetch nothing.
+          notify(w, fx, facilitators_of(w, m->case_id), m->case_id, "delivered", m->id, now);
           m = w.message(message);
         }
         return full(w, *m, viewer::recipient, now);
@@ -485,12 +506,12 @@ void relay_service::revoke(const caller& c, const proto::id& message, proto::rev
           return forbidden("not_sender", "Only the sender of a message can take it back.");
         }
         if (m->state == message_state::revoked) return conflict("revoked", "This message was already taken back.");
-        const auto [released, delivered] = revoke_one(w, fx, *m, c.account.identity, proto::statement_hash(rv), now);
+        const auto [released, opened] = revoke_one(w, fx, *m, c.account.identity, proto::statement_hash(rv), now);
         answer a;
         a["message"] = b64(m->id);
         a["state"] = "revoked";
         a["was_released"] = released;
-        a["was_delivered"] = delivered;
+        a["was_opened"] = opened;
         remember(w, rv, a);
         return a;
       },
@@ -527,7 +548,8 @@ void relay_service::decline(const caller& c, const proto::id& message, completio
         if (m->state == message_state::released || m->state == message_state::delivered) {
           w.set_message_state(m->id, message_state::declined, now);
           audit(w, fx, m->case_id, audit_event::declined, c.account.identity, m->id, proto::hash{}, now);
-          notify(w, fx, concerned(w, *m, false), m->case_id, "declined", m->id, now);
+          // The facilitators carry the news to the writer, when and as they choose.
+          notify(w, fx, facilitators_of(w, m->case_id), m->case_id, "declined", m->id, now);
         } else if (m->state != message_state::declined) {
           return conflict("not_available", "This letter can no longer be declined.");
         }
@@ -537,6 +559,32 @@ void relay_service::decline(const caller& c, const proto::id& message, completio
         return a;
       },
       std::move(done), write_class::essential);
+}
+
+void relay_service::tell_declined(const caller& c, const proto::id& message, std::optional<bytes> note,
+                                  completion done) {
+  const std::uint64_t now = now_();
+  write(
+      [c, message, note = std::move(note), now](writer& w, effects& fx) -> outcome {
+        auto m = message_in_case(w, c, message);
+        if (!m || view_of(*m, *c.participant) != viewer::facilitator) return no_message();
+        if (m->state != message_state::declined) {
+          return conflict("not_declined", "Only a letter its recipient declined can be told as declined.");
+        }
+        if (!m->decline_told_at) {
+          w.tell_declined(m->id, note, now);
+          audit(w, fx, m->case_id, audit_event::decline_told, c.account.identity, m->id, proto::hash{}, now);
+          std::vector<proto::id> told = facilitators_of(w, m->case_id);
+          told.push_back(m->sender_account);
+          std::erase(told, c.account.id);
+          notify(w, fx, told, m->case_id, "declined", m->id, now);
+        }
+        answer a;
+        a["message"] = b64(m->id);
+        a["state"] = "declined";
+        return a;
+      },
+      std::move(done));
 }
 
 void relay_service::withdraw(const caller& c, proto::withdraw wd, completion done) {

@@ -98,6 +98,10 @@ class relay_service {
   void revoke(const caller& c, const proto::id& message, proto::revoke r, completion done);
   void receipt(const caller& c, const proto::id& message, completion done);
   void decline(const caller& c, const proto::id& message, completion done);
+  // A facilitator passes a recipient's decline on to the letter's writer,
+  // with an optional note sealed to the writer. Until then the writer sees
+  // the letter as released. Idempotent.
+  void tell_declined(const caller& c, const proto::id& message, std::optional<bytes> note, completion done);
   // Everything waiting for review in the caller's cases, oldest first.
   outcome review_queue(const caller& c);
   // The case's audit chain with a freshly signed checkpoint of its head.

@@ -99,6 +99,10 @@ struct message_record {
   std::optional<proto::public_key> claimed_by;
   std::optional<std::uint64_t> claim_expires_at;
   bool purged = false;
+  // A declined letter's writer learns of it only when a facilitator passes
+  // it on (then, and with a note sealed to the writer if they wrote one).
+  std::optional<std::uint64_t> decline_told_at;
+  std::optional<bytes> decline_note;
 };
 
 // A facilitator's decision on a message. The statement (recipient wraps or

@@ -86,6 +86,9 @@ class writer : public reader {
   // Deletes the ciphertext, the envelope and every review statement of a
   // message (all the wraps and sealed notes it had), keeping its metadata.
   virtual void shred_message(const proto::id& id) = 0;
+  // Records that a facilitator passed a decline on to the writer, with an
+  // optional note sealed to the writer (shredded like the envelope).
+  virtual void tell_declined(const proto::id& id, const std::optional<bytes>& note, std::uint64_t now) = 0;
   virtual void mark_purged(const proto::id& case_id, std::uint64_t now) = 0;
   virtual void insert_audit(const proto::audit_entry& e) = 0;
   virtual void insert_checkpoint(const proto::audit_checkpoint& c) = 0;

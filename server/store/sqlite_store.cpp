@@ -23,7 +23,7 @@ namespace {
 
 // Each migration moves the schema one version up. Never edit a released one:
 // add the next. SECURITY.md classifies every table and column.
-constexpr std::array<const char*, 2> migrations{
+constexpr std::array<const char*, 3> migrations{
     R"sql(
 CREATE TABLE accounts (
   id              BLOB PRIMARY KEY,
@@ -163,6 +163,11 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_account ON events(account_id, seq);
 )sql",
+    // 3: the facilitators pass a decline on to the writer, when they choose.
+    R"sql(
+ALTER TABLE messages ADD COLUMN decline_told_at INTEGER;
+ALTER TABLE messages ADD COLUMN decline_note BLOB;
+)sql",
 };
 
 // Pages of log that wake the checkpointer, and the size at which the
@@ -204,6 +209,7 @@ void bind(SQLite::Statement& s, int i, std::uint64_t v) { s.bind(i, static_cast<
 void bind(SQLite::Statement& s, int i, std::string_view v) { s.bind(i, std::string(v)); }
 void bind(SQLite::Statement& s, int i, const std::string& v) { s.bind(i, v); }
 void bind(SQLite::Statement& s, int i, bool v) { s.bind(i, v ? 1 : 0); }
+void bind(SQLite::Statement& s, int i, const bytes& v) { s.bind(i, v.data(), static_cast<int>(v.size())); }
 // Without it, a string literal would convert to bool.
 void bind(SQLite::Statement& s, int i, const char* v) { s.bind(i, std::string(v)); }
 template <class T>
@@ -537,6 +543,9 @@ class sqlite_repository final : public writer {
     bind_all(q, now, proto::to_string(s), id);
     q.exec();
   }
+  void tell_declined(const proto::id& id, const std::optional<bytes>& note, std::uint64_t now) override {
+    exec("UPDATE messages SET decline_told_at = ?, decline_note = ? WHERE id = ?", now, note, id);
+  }
   void set_release_at(const proto::id& id, std::uint64_t at) override {
     exec("UPDATE messages SET release_at = ? WHERE id = ?", at, id);
   }
@@ -550,7 +559,7 @@ class sqlite_repository final : public writer {
   }
   void shred_message(const proto::id& id) override {
     exec("DELETE FROM ciphertexts WHERE message_id = ?", id);
-    exec("UPDATE messages SET envelope = NULL WHERE id = ?", id);
+    exec("UPDATE messages SET envelope = NULL, decline_note = NULL WHERE id = ?", id);
     exec("UPDATE reviews SET statement = NULL WHERE message_id = ?", id);
     truncate_log_after_commit();
   }
@@ -650,7 +659,7 @@ class sqlite_repository final : public writer {
   static inline const std::string message_columns =
       "m.id, m.case_id, m.sender_account, a.identity_key, m.kind, m.to_role, m.supersedes, m.state, m.envelope, "
       "m.ciphertext_size, m.ciphertext_hash, m.submitted_at, m.release_at, m.released_at, m.delivered_at, "
-      "m.changed_at, c.identity_key, m.claim_expires_at, m.purged_at";
+      "m.changed_at, c.identity_key, m.claim_expires_at, m.purged_at, m.decline_told_at, m.decline_note";
   static inline const std::string audit_columns = "seq, at, case_id, event, actor, subject, statement, prev, hash";
   static inline const std::string key_columns =
       "k.id, k.case_id, a.identity_key, k.case_key, k.statement, k.created_at";
@@ -717,6 +726,11 @@ class sqlite_repository final : public writer {
     if (!q.getColumn(16).isNull()) m.claimed_by = blob<32>(q.getColumn(16));
     m.claim_expires_at = opt_u64(q.getColumn(17));
     m.purged = !q.getColumn(18).isNull();
+    m.decline_told_at = opt_u64(q.getColumn(19));
+    if (!q.getColumn(20).isNull()) {
+      const auto* p = static_cast<const std::uint8_t*>(q.getColumn(20).getBlob());
+      m.decline_note = bytes(p, p + q.getColumn(20).getBytes());
+    }
     return m;
   }
   static std::vector<message_record> all_messages(SQLite::Statement& q) {

@@ -58,7 +58,8 @@ TEST(Cli, AWholeExchangeThroughEveryRole) {
   EXPECT_EQ(text(h.ok("read", {s.case_id, reply}), "text"), "my reply");
   const std::string third = text(h.ok("write", {s.case_id, "--text", "on second thought"}), "message");
   auto revoked = h.ok("revoke", {s.case_id, third});
-  EXPECT_EQ(revoked.at("was_delivered"), false);
+  EXPECT_EQ(revoked.at("was_released"), false);
+  EXPECT_EQ(revoked.at("was_opened"), false);
   auto revoked_human = h.run("revoke", {s.case_id, reply});
   EXPECT_NE(revoked_human.status, 0);  // not the sender of the reply
 
@@ -98,6 +99,36 @@ TEST(Cli, AWholeExchangeThroughEveryRole) {
   std::ofstream(saved) << export_text.replace(at, 11, "\"enrolled\"");
   auto tampered = s.f.run("audit-verify", {saved});
   EXPECT_EQ(tampered.status, 1) << tampered.out;
+}
+
+// As people live a decline: the recipient reads and declines; the writer
+// still sees "available to them"; the facilitator sees it and tells the
+// writer in their own words, when they choose.
+TEST(Cli, ADeclineReachesTheWriterThroughTheFacilitator) {
+  scene s;
+  person h = s.party("harmed", "harmed");
+  person r = s.party("responsible", "responsible");
+  const std::string m = text(h.ok("write", {s.case_id, "--text", "I need you to hear this."}), "message");
+  s.f.ok("review", {s.case_id, m});
+  s.f.ok("approve", {s.case_id, m});
+  EXPECT_EQ(text(r.ok("read", {s.case_id, m}), "text"), "I need you to hear this.");
+  r.ok("decline", {s.case_id, m});
+
+  auto again = r.run("read", {s.case_id, m});
+  EXPECT_EQ(again.status, 1);
+  EXPECT_NE(again.out.find("declined this letter"), std::string::npos) << again.out;
+  EXPECT_EQ(text(h.ok("letters", {s.case_id}).as_array()[0], "status"), "available to them");
+  auto human = h.run("letters", {s.case_id});
+  EXPECT_EQ(human.out.find("declined"), std::string::npos) << "the machine does not tell the writer: " << human.out;
+  EXPECT_EQ(text(s.f.ok("letters", {s.case_id}).as_array()[0], "status"), "declined");
+
+  s.f.ok("tell-declined", {s.case_id, m, "--note", "They are not ready yet. Let us talk on Thursday."});
+  EXPECT_EQ(text(h.ok("letters", {s.case_id}).as_array()[0], "status"), "declined");
+  auto own = h.ok("read", {s.case_id, m});
+  EXPECT_EQ(text(own, "declined_note"), "They are not ready yet. Let us talk on Thursday.");
+  auto revoked = h.ok("revoke", {s.case_id, m});
+  EXPECT_EQ(revoked.at("was_released"), true);
+  EXPECT_EQ(revoked.at("was_opened"), false);
 }
 
 TEST(Cli, TwoPersonReviewAndAReleaseTime) {

@@ -87,7 +87,7 @@ def relay_answers(statements, letter):
                              approvals=by_type['approval']),
         'returned.json': dict(summary, state='returned', envelope=envelope, ciphertext=b64(ciphertext),
                               **{'return': by_type['return'][0]}),
-        'revoke.json': {'state': 'revoked', 'was_released': True, 'was_delivered': False},
+        'revoke.json': {'state': 'revoked', 'was_released': True, 'was_opened': False},
         'withdraw.json': {'revoked': 2},
         'approve.json': {'state': 'in_review', 'approvals': 1, 'approvals_required': 2},
         'event.json': {'seq': 7, 'event': 'released', 'case': case_id, 'message': envelope['id'],

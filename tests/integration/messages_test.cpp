@@ -50,7 +50,8 @@ TEST(Messages, ALetterIsReviewedReleasedFetchedAndOpenedByItsRecipientOnly) {
   ASSERT_TRUE(opened) << opened.error().message();
   EXPECT_EQ(std::string(opened->content.body.begin(), opened->content.body.end()), "I want you to know how it was for me.");
   EXPECT_EQ(opened->content_note, "Take your time with this.");
-  EXPECT_EQ(x.state_of(x.h, sent.id()), "delivered");  // the sender sees it arrived
+  EXPECT_EQ(x.state_of(x.h, sent.id()), "released");  // the writer learns nothing of the fetch
+  EXPECT_EQ(x.state_of(x.f, sent.id()), "delivered");  // the facilitators do
 
   auto receipt = x.w.http.post(world::message_path(x.case_id, sent.id(), "/receipt"), json::object{}, x.r.token);
   ASSERT_EQ(receipt.status, 200u) << receipt.text;
@@ -172,9 +173,75 @@ TEST(Messages, TheRecipientMayDeclineALetter) {
   ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, sent.id()).status, 200u);
   auto declined = x.w.http.post(world::message_path(x.case_id, sent.id(), "/decline"), json::object{}, x.r.token);
   ASSERT_EQ(declined.status, 200u) << declined.text;
-  EXPECT_EQ(x.state_of(x.h, sent.id()), "declined");
+  EXPECT_EQ(x.state_of(x.f, sent.id()), "declined");
+  EXPECT_EQ(x.state_of(x.h, sent.id()), "released");  // until a facilitator tells them (Decline.*)
   EXPECT_EQ(x.w.http.post(world::message_path(x.case_id, sent.id(), "/receipt"), json::object{}, x.r.token).status,
             409u);
+}
+
+// The recipient decides what the writer learns: a decline reaches the
+// writer only when a facilitator passes it on, with a note sealed to them.
+TEST(Decline, TheFacilitatorsCarryTheNewsToTheWriter) {
+  exchange x;
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "A letter they will not want now.");
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, sent.id()).status, 200u);
+  ASSERT_TRUE(x.w.open_letter(x.r, x.case_id, x.pin, sent.id()));
+  auto declined = x.w.http.post(world::message_path(x.case_id, sent.id(), "/decline"), json::object{}, x.r.token);
+  ASSERT_EQ(declined.status, 200u) << declined.text;
+
+  // The recipient can no longer fetch it; their list says declined, so their client deletes its copy.
+  auto again = x.w.fetch(x.r, x.case_id, sent.id());
+  EXPECT_EQ(again.status, 410u);
+  EXPECT_EQ(again.error(), "declined");
+  EXPECT_EQ(x.state_of(x.r, sent.id()), "declined");
+  // The writer still sees it as available to them, and can read their own letter.
+  EXPECT_EQ(x.state_of(x.h, sent.id()), "released");
+  auto own = x.w.fetch(x.h, x.case_id, sent.id());
+  ASSERT_EQ(own.status, 200u);
+  EXPECT_FALSE(own.body.as_object().contains("decline_note"));
+  // The facilitators see the truth, and that the writer has not been told.
+  auto listed = x.w.http.get(world::case_path(x.case_id, "/messages"), x.f.token);
+  EXPECT_EQ(listed.body.at("messages").as_array()[0].at("state"), "declined");
+  EXPECT_EQ(listed.body.at("messages").as_array()[0].at("decline_told"), false);
+
+  // Only a facilitator passes it on, only for a declined letter.
+  const auto tell = world::message_path(x.case_id, sent.id(), "/tell-declined");
+  EXPECT_EQ(x.w.http.post(tell, json::object{}, x.h.token).status, 403u);
+  auto other = x.w.send(x.h, x.case_id, x.pin, role::responsible, "Another.");
+  EXPECT_EQ(x.w.http.post(world::message_path(x.case_id, other.id(), "/tell-declined"), json::object{}, x.f.token).error(),
+            "not_declined");
+  client::note words;
+  words.purpose = "declined";
+  words.text = "They are not ready to read letters now. We can talk on Thursday.";
+  auto writer = x.w.roster(x.case_id, x.f, x.pin).find(x.h.identity.public_key());
+  ASSERT_TRUE(writer);
+  auto sealed = client::seal_note(words, sent.id(), writer->case_key);
+  ASSERT_TRUE(sealed);
+  auto told = x.w.http.post(tell, json::object{{"note", proto::base64url_encode(sealed->box)}}, x.f.token);
+  ASSERT_EQ(told.status, 200u) << told.text;
+  EXPECT_EQ(x.w.http.post(tell, json::object{}, x.f.token).status, 200u);  // told once; asking again changes nothing
+
+  EXPECT_EQ(x.state_of(x.h, sent.id()), "declined");
+  own = x.w.fetch(x.h, x.case_id, sent.id());
+  ASSERT_TRUE(own.body.as_object().contains("decline_note")) << own.text;
+  proto::sealed_note box;
+  box.box = *proto::base64url_decode(std::string(own.body.at("decline_note").as_string()));
+  auto opened = client::open_note(box, sent.id(), "declined", x.h.case_key);
+  ASSERT_TRUE(opened) << opened.error().message();
+  EXPECT_EQ(opened->text, words.text);
+}
+
+TEST(Decline, ARecipientDoesNotLearnThatAnEarlierVersionWasReturned) {
+  exchange x;
+  auto first = x.w.send(x.h, x.case_id, x.pin, role::responsible, "First words.");
+  ASSERT_EQ(x.w.return_letter(x.f, x.case_id, x.pin, first.id(), "gentler, please").status, 200u);
+  auto second = x.w.send(x.h, x.case_id, x.pin, role::responsible, "Gentler words.", proto::message_kind::letter, first.id());
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, second.id()).status, 200u);
+  const auto listed = x.w.http.get(world::case_path(x.case_id, "/messages"), x.r.token);
+  ASSERT_EQ(listed.body.at("messages").as_array().size(), 1u);
+  for (const auto& m : listed.body.at("messages").as_array()) EXPECT_FALSE(m.as_object().contains("supersedes")) << m;
+  EXPECT_FALSE(x.w.fetch(x.r, x.case_id, second.id()).body.as_object().contains("supersedes"));
+  EXPECT_EQ(x.w.fetch(x.h, x.case_id, second.id()).body.at("supersedes"), b64(first.id()));
 }
 
 TEST(Messages, InternalNotesStayWithTheFacilitators) {
@@ -337,7 +404,7 @@ TEST(Forbidden, TheSendersOwnPartyCannotFetchALetterNotAddressedToIt) {
 
 // ---------------------------------------------------------------- revocation and withdrawal
 
-TEST(Revoke, TheSenderTakesALetterBackInAnyStateAndLearnsWhetherItWasDelivered) {
+TEST(Revoke, TheSenderTakesALetterBackInAnyStateAndLearnsOnlyWhatTheRecipientShared) {
   exchange x;
   auto waiting = x.w.send(x.h, x.case_id, x.pin, role::responsible, "one");
   auto released = x.w.send(x.h, x.case_id, x.pin, role::responsible, "two");
@@ -345,18 +412,27 @@ TEST(Revoke, TheSenderTakesALetterBackInAnyStateAndLearnsWhetherItWasDelivered) 
   ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, released.id()).status, 200u);
   ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, delivered.id()).status, 200u);
   ASSERT_TRUE(x.w.open_letter(x.r, x.case_id, x.pin, delivered.id()));
+  auto opened = x.w.send(x.h, x.case_id, x.pin, role::responsible, "four");
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, opened.id()).status, 200u);
+  ASSERT_TRUE(x.w.open_letter(x.r, x.case_id, x.pin, opened.id()));
+  ASSERT_EQ(x.w.http.post(world::message_path(x.case_id, opened.id(), "/receipt"), json::object{}, x.r.token).status, 200u);
 
   auto a = x.w.revoke(x.h, x.case_id, waiting.id());
   auto b = x.w.revoke(x.h, x.case_id, released.id());
   auto c = x.w.revoke(x.h, x.case_id, delivered.id());
+  auto d = x.w.revoke(x.h, x.case_id, opened.id());
   ASSERT_EQ(a.status, 200u) << a.text;
-  EXPECT_EQ(a.body.at("was_delivered"), false);
+  EXPECT_EQ(a.body.at("was_released"), false);
   EXPECT_EQ(b.body.at("was_released"), true);
-  EXPECT_EQ(b.body.at("was_delivered"), false);
-  EXPECT_EQ(c.body.at("was_delivered"), true);
+  EXPECT_EQ(b.body.at("was_opened"), false);
+  // Fetched but no receipt shared: the writer learns no more than "released".
+  EXPECT_EQ(c.body.at("was_released"), true);
+  EXPECT_EQ(c.body.at("was_opened"), false);
+  EXPECT_FALSE(c.body.as_object().contains("was_delivered"));
+  EXPECT_EQ(d.body.at("was_opened"), true);
 
   // Gone for everyone; the recipient still sees that it was revoked, so its client deletes its copy.
-  for (const auto& m : {waiting.id(), released.id(), delivered.id()}) {
+  for (const auto& m : {waiting.id(), released.id(), delivered.id(), opened.id()}) {
     EXPECT_EQ(x.w.fetch(x.f, x.case_id, m).status, 410u);
     EXPECT_EQ(x.state_of(x.h, m), "revoked");
   }

@@ -8,7 +8,7 @@
 
 #include <cstdio>
 #include <fstream>
-#include <regex>
+#include <cctype>
 #include <set>
 #include <sstream>
 
@@ -34,12 +34,19 @@ std::string read_file(const std::filesystem::path& p) {
   return s.str();
 }
 
-// The metric families a PromQL text names (shuttle_* only).
+// The metric families a PromQL text names (shuttle_* only), without the
+// histogram's _bucket, _sum and _count suffixes.
 std::set<std::string> families_in(const std::string& text) {
   std::set<std::string> out;
-  static const std::regex name("shuttle_[a-z_]+");
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), name); it != std::sregex_iterator(); ++it) {
-    out.insert(std::regex_replace(it->str(), std::regex("_(bucket|sum|count)$"), ""));
+  for (std::size_t at = 0; (at = text.find("shuttle_", at)) != std::string::npos;) {
+    std::size_t end = at;
+    while (end < text.size() && (std::islower(static_cast<unsigned char>(text[end])) || text[end] == '_')) ++end;
+    std::string name = text.substr(at, end - at);
+    for (const std::string suffix : {"_bucket", "_sum", "_count"}) {
+      if (name.ends_with(suffix)) name.resize(name.size() - suffix.size());
+    }
+    out.insert(name);
+    at = end;
   }
   return out;
 }

@@ -10,7 +10,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <regex>
 #include <signal.h>
 #include <spawn.h>
 #include <sstream>
@@ -55,8 +54,9 @@ class nginx_process {
     replace_once(site, "/etc/letsencrypt/live/relay.example.org/privkey.pem", (data / "tls-key.pem").string());
     replace_once(site, "/var/lib/shuttle/tls-certificate.pem", (data / "tls-certificate.pem").string());
     replace_once(site, "/var/log/nginx/shuttle-error.log", (dir_ / "site-error.log").string());
-    site = std::regex_replace(site, std::regex("https://127\\.0\\.0\\.1:8443"),
-                              "https://127.0.0.1:" + std::to_string(relay.port()));
+    for (std::size_t at; (at = site.find("https://127.0.0.1:8443")) != std::string::npos;) {
+      site.replace(at, 22, "https://127.0.0.1:" + std::to_string(relay.port()));
+    }
     std::ofstream(dir_ / "site.conf") << site;
     const std::string d = dir_.string();
     std::ofstream(dir_ / "nginx.conf")

@@ -82,7 +82,7 @@ TEST(RelayAnswers, DamageIsAnErrorNamingTheField) {
       {"message.json", {"envelope", "wraps"}, json::array{}, "envelope.wraps"},
       {"login.json", {"token"}, "", "token"},
       {"login.json", {"facilitator"}, "yes", "facilitator"},
-      {"revoke.json", {"was_delivered"}, nullptr, "was_delivered"},
+      {"revoke.json", {"was_opened"}, nullptr, "was_opened"},
       {"withdraw.json", {"revoked"}, "two", "revoked"},
   };
   for (const auto& d : cases) {
