@@ -648,7 +648,7 @@ result<account::under_review> account::review_of(const proto::id& case_id, const
   return under_review{std::move(got->envelope), std::move(*snap)};
 }
 
-result<std::string> account::approve(const proto::id& case_id, const proto::id& message, const approval_choice& choice) {
+result<approve_answer> account::approve(const proto::id& case_id, const proto::id& message, const approval_choice& choice) {
   auto review = review_of(case_id, message);
   if (!review) return review.error();
   const auto* e = &review->envelope;

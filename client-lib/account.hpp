@@ -141,7 +141,7 @@ class account {
   };
   // Approves; answers the state afterwards (released, or in_review while a
   // second approval or the release time is awaited).
-  result<std::string> approve(const proto::id& case_id, const proto::id& message, const approval_choice& choice = {});
+  result<approve_answer> approve(const proto::id& case_id, const proto::id& message, const approval_choice& choice = {});
   result<void> return_letter(const proto::id& case_id, const proto::id& message, return_reason reason,
                              std::string_view note_text);
   // The case's audit trail, verified against the relay's key before it is returned.

@@ -256,19 +256,22 @@ result<std::uint64_t> parse_withdraw_answer(const json::value& v) {
   return revoked;
 }
 
-result<std::string> parse_approve_answer(const json::value& v) {
+result<approve_answer> parse_approve_answer(const json::value& v) {
+  approve_answer out;
+  answer_reader r(v, "");
+  r("state", out.state)("approvals", out.approvals)("approvals_required", out.approvals_required)("release_at",
+                                                                                                   out.release_at);
+  if (auto ok = r.finish(); !ok) return ok.error();
+  return out;
+}
+
+result<void> parse_state_answer(const json::value& v, std::string_view expected) {
   std::string state;
   answer_reader r(v, "");
   r("state", state);
   if (auto ok = r.finish(); !ok) return ok.error();
-  return state;
-}
-
-result<void> parse_state_answer(const json::value& v, std::string_view expected) {
-  auto state = parse_approve_answer(v);
-  if (!state) return state.error();
-  if (*state != expected) {
-    return make_error(errc::relay_refused, "the relay's answer was not understood: state is " + *state + ", not " +
+  if (state != expected) {
+    return make_error(errc::relay_refused, "the relay's answer was not understood: state is " + state + ", not " +
                                                std::string(expected));
   }
   return {};

@@ -110,8 +110,14 @@ result<revoke_answer> parse_revoke_answer(const boost::json::value& v);
 result<std::uint64_t> parse_withdraw_answer(const boost::json::value& v);
 
 // POST .../approve: the message's state afterwards (in_review while it waits
-// for a second approval or its release time, released otherwise).
-result<std::string> parse_approve_answer(const boost::json::value& v);
+// for a second approval or its release time, released otherwise), with the
+// approvals counted so far.
+struct approve_answer {
+  std::string state;
+  std::uint64_t approvals = 0, approvals_required = 0;
+  std::optional<std::uint64_t> release_at;
+};
+result<approve_answer> parse_approve_answer(const boost::json::value& v);
 
 // An answer that must report the message in `expected` state (POST
 // .../decline: "declined"; .../receipt: "opened"); anything else is refused.

@@ -38,10 +38,15 @@ std::string encode(const invitation_code& code) {
   return std::string(invitation_code_prefix) + base64url_encode(t.data());
 }
 
-result<invitation_code> parse_invitation_code(std::string_view text) {
-  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+result<invitation_code> parse_invitation_code(std::string_view typed) {
+  // A code pasted from an e-mail arrives wrapped, or typed in groups: white
+  // space anywhere is dropped (a code holds none of its own). Bounded first.
+  if (typed.size() > 4 * max_invitation_code_chars) return make_error(errc::too_large, "invitation code");
+  std::string kept;
+  for (char c : typed) {
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') kept += c;
+  }
+  const std::string_view text = kept;
   if (text.size() > max_invitation_code_chars) return make_error(errc::too_large, "invitation code");
   if (!text.starts_with(invitation_code_prefix)) {
     return make_error(errc::bad_value, "not a Shuttle invitation code");

@@ -8,6 +8,7 @@
 // SHUTTLE_PROFILE, or ~/.shuttle.
 #include "client-lib/account.hpp"
 #include "client-lib/process.hpp"
+#include "client-lib/release_time.hpp"
 #include "proto/base64.hpp"
 #include "proto/fingerprint.hpp"
 
@@ -116,12 +117,25 @@ std::string explain(const error& e) {
     case errc::case_closed: return "This case is closed; nothing more can be sent.";
     case errc::not_found: return "Not found: " + e.detail + ".";
     case errc::not_logged_in: return e.detail.empty() ? "Please enrol or log in first." : e.detail + ".";
+    case errc::invalid_argument: return e.detail.empty() ? "That cannot be used here." : e.detail;
     case errc::relay_refused:
       // An answer the client could not use (relay_answers.hpp) names what was wrong with it.
       if (e.detail.starts_with("the relay")) {
         return "The relay sent an answer this program cannot use (" + e.detail +
                "). Nothing was changed on this device; please try again later, and tell your facilitator if it "
                "happens again.";
+      }
+      // The relay's own calm sentence, without its code word ("claimed: ...").
+      if (const auto colon = e.detail.find(": "); colon != std::string::npos && colon + 2 < e.detail.size()) {
+        return e.detail.substr(colon + 2);
+      }
+      return "The relay refused this (" + e.detail + ").";
+    case errc::bad_encoding:
+    case errc::bad_value:
+    case errc::too_large:
+      if (e.detail.find("invitation code") != std::string::npos) {
+        return "That invitation code is not complete or has a typing mistake. Please copy all of it again, or ask "
+               "your facilitator for a new one.";
       }
       return e.message();
     default: return e.message();
@@ -144,14 +158,8 @@ inline void need(result<void> r) {
 
 // ------------------------------------------------------------------ printing
 
-std::string when(std::uint64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
-}
+// Times are shown in the user's local time zone.
+std::string when(std::uint64_t t) { return local_time_words(t); }
 
 std::string role_words(proto::role r) {
   switch (r) {
@@ -524,14 +532,27 @@ int cmd_letters(int argc, char** argv) {
   return 0;
 }
 
+// Why a facilitator returned a letter, in a sentence.
+std::string reason_words(return_reason r) {
+  switch (r) {
+    case return_reason::identifying_information: return "it holds information that could identify someone";
+    case return_reason::retraumatising_wording: return "some of its words could hurt the reader again";
+    case return_reason::asks_for_forgiveness_or_contact: return "it asks for forgiveness or for contact";
+    case return_reason::threat: return "it could be read as a threat";
+    case return_reason::other: return "another reason, in the note below";
+  }
+  return "another reason";
+}
+
 void print_letter(const opened_letter& l) {
+  // The facilitator's note prepares the reader: it comes first.
+  if (l.content_note) std::cout << "---- a note from your facilitator, before you read ----\n" << *l.content_note << "\n";
   std::cout << "---- letter " << short_id(l.summary.message) << " (" << status_words(l.summary.state, l.summary.mine) << ") ----\n"
             << document_text(l.content) << (document_text(l.content).ends_with('\n') ? "" : "\n");
   for (const auto& at : l.content.attachments) std::cout << "[attachment: " << at.name << ", " << at.data.size() << " bytes]\n";
-  if (l.content_note) std::cout << "---- a note from the facilitator ----\n" << *l.content_note << "\n";
   if (l.returned) {
-    std::cout << "---- returned to you"
-              << (l.returned->reason ? ": " + std::string(to_string(*l.returned->reason)) : std::string()) << " ----\n"
+    std::cout << "---- your facilitator returned this letter: "
+              << reason_words(l.returned->reason.value_or(return_reason::other)) << " ----\n"
               << l.returned->text << "\n";
   }
   if (l.declined_note) std::cout << "---- the other party declined this letter; your facilitator writes ----\n" << *l.declined_note << "\n";
@@ -665,10 +686,13 @@ int cmd_approve(int argc, char** argv) {
   common c;
   target t;
   std::string note, release;
+  bool yes = false;
   po::options_description d("shuttle approve CASE LETTER [--note T] [--release-at TIME]: release a letter to its recipient");
   add_common(d, c);
   d.add_options()("note", po::value(&note), "a note to the recipient, sealed to them (e.g. to prepare them)")
-      ("release-at", po::value(&release), "not before this time: seconds since 1970, or +MINUTES");
+      ("release-at", po::value(&release), "not before this time, in your time zone: 18:00 (the next one), "
+       "tomorrow 09:00, 2026-12-01 14:30, 2026-12-01T14:30+01:00, +2h or +30m")
+      ("yes", po::bool_switch(&yes), "do not ask to confirm the release time");
   auto pos = t.add(d, true);
   if (!parse(argc, argv, d, pos)) return 0;
   auto a = open_account(c);
@@ -676,16 +700,32 @@ int cmd_approve(int argc, char** argv) {
   account::approval_choice choice;
   if (!note.empty()) choice.content_note = note;
   if (!release.empty()) {
-    choice.release_at = release.front() == '+' ? unix_now() + 60 * std::stoull(release.substr(1)) : std::stoull(release);
+    choice.release_at = need(parse_release_time(release, unix_now()));
+    // Said back in words before anything is sent, and confirmed when a person is at the keyboard.
+    if (!c.as_json) std::cerr << "Release time: " << when(*choice.release_at) << ".\n";
+    if (!yes && !c.as_json && ::isatty(STDIN_FILENO)) {
+      std::cerr << "Approve with this release time? Type 'yes' to confirm: ";
+      std::string answer;
+      std::getline(std::cin, answer);
+      if (answer != "yes") {
+        std::cerr << "Nothing was approved.\n";
+        return 1;
+      }
+    }
   }
-  const auto state = need(a.approve(id, message, choice));
+  const auto done = need(a.approve(id, message, choice));
   if (c.as_json) {
-    print_json(json::object{{"state", state}});
-  } else if (state == "released") {
+    json::object o{{"state", done.state}, {"approvals", done.approvals}, {"approvals_required", done.approvals_required}};
+    if (done.release_at) o["release_at"] = *done.release_at;
+    print_json(o);
+  } else if (done.state == "released") {
     std::cout << "Approved: the letter is now available to its recipient.\n";
+  } else if (done.approvals < done.approvals_required) {
+    std::cout << "Approved: " << done.approvals << " of " << done.approvals_required
+              << " approvals. It is released after the second facilitator approves it"
+              << (choice.release_at ? ", and not before " + when(*choice.release_at) : std::string()) << ".\n";
   } else {
-    std::cout << "Approved. It is released once "
-              << (choice.release_at ? "its release time comes" : "a second facilitator approves it too") << ".\n";
+    std::cout << "Approved. It will be released on " << when(done.release_at.value_or(0)) << ".\n";
   }
   return 0;
 }

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -131,6 +132,9 @@ TEST(Cli, ADeclineReachesTheWriterThroughTheFacilitator) {
   EXPECT_EQ(revoked.at("was_opened"), false);
 }
 
+// Two facilitators review and approve, one after the other, as they work:
+// each reads the letter (review) before approving; the first is told the
+// truth (1 of 2); the second chooses a release time a person would type.
 TEST(Cli, TwoPersonReviewAndAReleaseTime) {
   scene s;
   person g{s.root / "second-facilitator"};
@@ -143,10 +147,67 @@ TEST(Cli, TwoPersonReviewAndAReleaseTime) {
   person h = s.party("harmed", "harmed");
   person r = s.party("responsible", "responsible");
   const std::string m = text(h.ok("write", {two, "--text", "for two reviewers"}), "message");
-  EXPECT_EQ(text(s.f.ok("approve", {two, m}), "state"), "in_review");
+
+  EXPECT_EQ(text(s.f.ok("review", {two, m}), "text"), "for two reviewers");
+  auto taken = g.run("review", {two, m});  // while the first one reads
+  EXPECT_EQ(taken.status, 1);
+  EXPECT_NE(taken.out.find("Another facilitator is reviewing this message."), std::string::npos) << taken.out;
+  EXPECT_EQ(taken.out.find("relay_refused"), std::string::npos) << "no code words: " << taken.out;
+  EXPECT_EQ(taken.out.find("claimed:"), std::string::npos) << taken.out;
+  auto first = s.f.run("approve", {two, m});
+  EXPECT_EQ(first.status, 0) << first.out;
+  EXPECT_NE(first.out.find("1 of 2 approvals"), std::string::npos) << first.out;
   EXPECT_EQ(r.ok("letters", {two}).as_array().size(), 0u);
-  EXPECT_EQ(text(g.ok("approve", {two, m}), "state"), "released");
+
+  // The second reviewer is not kept waiting by the first one's claim.
+  EXPECT_EQ(text(g.ok("review", {two, m}), "text"), "for two reviewers");
+  for (const char* wrong : {"tomorrow", "18", "yesterday 10:00"}) {
+    auto refused = g.run("approve", {two, m, "--release-at", wrong});
+    EXPECT_EQ(refused.status, 1) << wrong;
+    EXPECT_NE(refused.out.find("tomorrow 09:00"), std::string::npos) << "says how to write it: " << refused.out;
+    EXPECT_EQ(refused.out.find("invalid_argument"), std::string::npos) << refused.out;
+  }
+  auto past = g.run("approve", {two, m, "--release-at", "2020-01-01 10:00"});
+  EXPECT_EQ(past.status, 1);
+  EXPECT_NE(past.out.find("already passed"), std::string::npos) << past.out;
+
+  // A few seconds ahead, written as ISO 8601 in UTC (minutes are too coarse for a test).
+  const std::time_t soon = std::time(nullptr) + 4;
+  std::tm utc{};
+  gmtime_r(&soon, &utc);
+  char iso[32];
+  std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  auto second = g.run("approve", {two, m, "--release-at", iso});
+  EXPECT_EQ(second.status, 0) << second.out;
+  EXPECT_NE(second.out.find("Release time: "), std::string::npos) << "said back before it is sent: " << second.out;
+  EXPECT_NE(second.out.find("It will be released on "), std::string::npos) << second.out;
+  EXPECT_EQ(r.ok("letters", {two}).as_array().size(), 0u);
+  bool released = false;
+  for (int i = 0; i < 100 && !released; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    released = r.ok("letters", {two}).as_array().size() == 1;
+  }
+  ASSERT_TRUE(released);
+  EXPECT_GE(std::time(nullptr), soon);
   EXPECT_EQ(text(r.ok("read", {two, m}), "text"), "for two reviewers");
+}
+
+// A harmed person pastes the code their facilitator sent by e-mail: the mail
+// program wrapped it, and a space crept in at the start.
+TEST(Cli, AnInvitationCodeWrappedInAnEmailStillWorks) {
+  scene s;
+  std::string code = text(s.f.ok("invite", {s.case_id, "--role", "harmed"}), "code");
+  std::string damaged = code.substr(0, code.size() - 5);
+  for (std::size_t at = 70; at < code.size(); at += 72) code.insert(at, "\n");
+  person h{s.root / "harmed"};
+  auto enrolled = h.run("enrol", {"  " + code + "\n"});
+  EXPECT_EQ(enrolled.status, 0) << enrolled.out;
+  EXPECT_EQ(h.ok("cases", {}).as_array().size(), 1u);
+  person other{s.root / "other"};
+  auto refused = other.run("enrol", {damaged});
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.out.find("not complete or has a typing mistake"), std::string::npos) << refused.out;
+  EXPECT_EQ(refused.out.find("bad_"), std::string::npos) << refused.out;
 }
 
 TEST(Cli, EveryErrorIsClearAndCalm) {

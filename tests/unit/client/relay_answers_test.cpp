@@ -51,7 +51,11 @@ TEST(RelayAnswers, WhatTheRelaySendsParses) {
   EXPECT_TRUE(returned->returned);
   EXPECT_TRUE(parse_revoke_answer(seed("revoke.json"))->was_released);
   EXPECT_EQ(*parse_withdraw_answer(seed("withdraw.json")), 2u);
-  EXPECT_EQ(*parse_approve_answer(seed("approve.json")), "in_review");
+  auto approved = parse_approve_answer(seed("approve.json"));
+  ASSERT_TRUE(approved);
+  EXPECT_EQ(approved->state, "in_review");
+  EXPECT_EQ(approved->approvals, 1u);
+  EXPECT_EQ(approved->approvals_required, 2u);
   auto e = parse_event(json::serialize(seed("event.json")));
   ASSERT_TRUE(e);
   EXPECT_EQ(e->seq, 7u);

@@ -30,9 +30,17 @@ TEST(InvitationCode, RoundTripsWithAndWithoutACertificatePin) {
   EXPECT_LE(encode(c).size(), max_invitation_code_chars);
 }
 
-TEST(InvitationCode, ToleratesSurroundingWhiteSpace) {
+TEST(InvitationCode, ToleratesWhiteSpaceAnywhere) {
   const auto c = sample();
   EXPECT_EQ(*parse_invitation_code("  " + encode(c) + "\n"), c);
+  // As an e-mail program wraps it, and as a person types it in groups.
+  std::string wrapped = encode(c);
+  for (std::size_t at = 60; at < wrapped.size(); at += 62) wrapped.insert(at, "\r\n");
+  EXPECT_EQ(*parse_invitation_code(wrapped), c);
+  std::string grouped;
+  for (std::size_t i = 0; i < encode(c).size(); ++i) grouped += (i > 0 && i % 5 == 0 ? " " : "") + encode(c).substr(i, 1);
+  EXPECT_EQ(*parse_invitation_code(grouped), c);
+  EXPECT_EQ(parse_invitation_code(std::string(3000, ' ')).error().code, errc::too_large);
 }
 
 TEST(InvitationCode, RefusesDamagedCodes) {
