@@ -58,6 +58,7 @@ std::string_view status_words(std::string_view state, bool mine) {
   if (state == "declined") return "declined";
   if (state == "revoked") return "revoked";
   if (state == "withdrawn") return "withdrawn";
+  if (state == "kept") return "kept on this device";
   return state;
 }
 
@@ -494,6 +495,14 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
                                     {"ciphertext", proto::base64url_encode(sealed->ciphertext)}});
   });
   if (!answer) return answer.error();
+  // What a person wrote stays readable on their own device (not notes, which
+  // belong to the case's facilitators together).
+  if (!note) {
+    if (auto ok = box_.keep({sealed->envelope.header.statement_id, case_id, identity(), unix_now(), std::nullopt, d.content});
+        !ok) {
+      return ok.error();
+    }
+  }
   return sealed->envelope.header.statement_id;
 }
 
@@ -522,7 +531,32 @@ result<opened_letter> account::read(const proto::id& case_id, const proto::id& m
   auto entry = case_of(case_id);
   if (!entry) return entry.error();
   auto got = fetch(case_id, message);
-  if (!got) return got.error();
+  if (!got) {
+    const auto refusal = relay_.last_refusal();
+    const bool gone = refusal && refusal->status == 410;
+    if (gone && (refusal->code == "revoked" || refusal->code == "declined")) {
+      // Taken back by its writer, or declined by this reader: it leaves this device too.
+      (void)box_.forget(message);
+      return got.error();
+    }
+    const auto code = got.error().code;
+    if (code == errc::withdrawn || code == errc::not_found || code == errc::case_closed || gone) {
+      auto kept = box_.letter(message);
+      if (kept && *kept && (*kept)->case_id == case_id) {
+        opened_letter out;
+        out.summary.message = message;
+        out.summary.case_id = case_id;
+        out.summary.sender = (*kept)->sender;
+        out.summary.mine = (*kept)->sender == identity();
+        out.summary.state = "kept";
+        out.content = std::move((*kept)->content);
+        out.content_note = (*kept)->content_note;
+        out.kept_on_this_device = true;
+        return out;
+      }
+    }
+    return got.error();
+  }
   auto r = roster_of(case_id);
   if (!r) return r.error();
   const auto* e = &got->envelope;
@@ -544,6 +578,8 @@ result<opened_letter> account::read(const proto::id& case_id, const proto::id& m
     auto doc = decrypt_letter(*e, *ciphertext, *key);
     if (!doc) return doc.error();
     out.content = std::move(*doc);
+    // The writer's own copy stays on this device too.
+    if (auto ok = box_.keep({message, case_id, identity(), unix_now(), std::nullopt, out.content}); !ok) return ok.error();
     if (got->returned) {
       auto n = open_return(*r, *e, *got->returned, *mine);
       if (!n) return n.error();
@@ -559,7 +595,14 @@ result<opened_letter> account::read(const proto::id& case_id, const proto::id& m
   auto delivered = open_delivered(*r, *e, got->approvals, *ciphertext, keys_.identity(), *mine, unix_now());
   if (!delivered) return delivered.error();
   out.content = std::move(delivered->content);
-  out.content_note = delivered->content_note;
+  out.content_notes = delivered->content_notes;
+  if (!out.content_notes.empty()) {
+    std::string all;
+    for (const auto& n : out.content_notes) {
+      all += (all.empty() ? "" : "\n\n") + std::string("From facilitator ") + proto::safety_number(n.by).substr(0, 5) + ": " + n.text;
+    }
+    out.content_note = out.content_notes.size() == 1 ? out.content_notes.front().text : all;
+  }
   if (auto ok = box_.keep({message, case_id, e->header.signer, unix_now(), out.content_note, out.content}); !ok) {
     return ok.error();
   }
@@ -588,7 +631,10 @@ result<revoke_answer> account::revoke(const proto::id& case_id, const proto::id&
   if (!s) return s.error();
   auto r = authenticated([&] { return relay_.post(message_path(case_id, message, "/revoke"), json::object{{"revoke", as_json(*s)}}); });
   if (!r) return r.error();
-  return parse_revoke_answer(*r);
+  auto answer = parse_revoke_answer(*r);
+  if (!answer) return answer.error();
+  (void)box_.forget(message);  // taken back: the writer's own copy goes too
+  return answer;
 }
 
 result<void> account::tell_declined(const proto::id& case_id, const proto::id& message, std::string_view note_text) {

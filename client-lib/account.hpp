@@ -61,7 +61,11 @@ struct case_view {
 struct opened_letter {
   message_summary summary;
   document content;
-  std::optional<std::string> content_note;  // the facilitator's note to the recipient
+  std::optional<std::string> content_note;  // the facilitators' notes to the recipient, in one text
+  std::vector<facilitator_note> content_notes;  // each approver's note, with who wrote it
+  // Read from this device's mailbox, because the relay no longer holds it
+  // for this person (they withdrew, the case closed or was purged).
+  bool kept_on_this_device = false;
   std::optional<note> returned;              // why it came back (for its sender)
   std::optional<std::string> declined_note;  // a facilitator's words about a decline (for its sender)
 };
@@ -121,6 +125,9 @@ class account {
   // Fetches and opens a message you may read: your own, one in review (a
   // facilitator), or one released to you (kept in the mailbox; the relay
   // records delivery). `receipt` tells the sender you opened it.
+  // A letter received or written stays readable from this device after its
+  // reader withdrew or the case closed or was purged; a letter its writer
+  // revoked, or that this reader declined, is deleted from the device instead.
   result<opened_letter> read(const proto::id& case_id, const proto::id& message, bool receipt = false);
   result<void> decline(const proto::id& case_id, const proto::id& message);
   // Takes a letter back; answers whether it had already been delivered.

@@ -257,6 +257,7 @@ result<delivered_letter> open_delivered(const roster& r, const proto::envelope& 
 
   delivered_letter out;
   const proto::approval* with_my_wrap = nullptr;
+  std::vector<const proto::approval*> counted;
   for (const auto& a : approvals) {
     if (a.header.case_id != r.case_id() || a.message_id != e.header.statement_id ||
         a.ciphertext_hash != e.ciphertext_hash || !r.is_facilitator(a.header.signer) ||
@@ -266,6 +267,7 @@ result<delivered_letter> open_delivered(const roster& r, const proto::envelope& 
     if (!proto::validate(a) || !proto::verify_signature(a)) continue;
     if (a.release_at && *a.release_at > now) continue;
     out.approved_by.push_back(a.header.signer);
+    counted.push_back(&a);
     const bool mine = std::any_of(a.wraps.begin(), a.wraps.end(),
                                   [&](const proto::reader_wrap& w) { return w.reader == me.public_key(); });
     if (mine && !with_my_wrap) with_my_wrap = &a;
@@ -283,11 +285,14 @@ result<delivered_letter> open_delivered(const roster& r, const proto::envelope& 
   if (!content) return content.error();
   out.content = std::move(*content);
   out.sender = *sender;
-  if (with_my_wrap->note) {
-    auto n = open_note(*with_my_wrap->note, e.header.statement_id, "content", my_case_key);
+  // Every approver's note reaches the reader, each with who wrote it.
+  for (const auto* a : counted) {
+    if (!a->note) continue;
+    auto n = open_note(*a->note, e.header.statement_id, "content", my_case_key);
     if (!n) return n.error();
-    out.content_note = n->text;
+    out.content_notes.push_back({a->header.signer, n->text});
   }
+  if (!out.content_notes.empty()) out.content_note = out.content_notes.front().text;
   return out;
 }
 

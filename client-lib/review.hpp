@@ -108,11 +108,18 @@ result<note> open_return(const roster& r, const proto::envelope& e, const proto:
                          const case_key& sender_case_key);
 
 // What a recipient sees once every check passed.
+// A note an approving facilitator sealed to the recipient.
+struct facilitator_note {
+  proto::public_key by{};  // the facilitator's identity key
+  std::string text;
+};
+
 struct delivered_letter {
   document content;
   participant_keys sender;
   std::vector<proto::public_key> approved_by;
-  std::optional<std::string> content_note;
+  std::optional<std::string> content_note;     // the first approver's note, if any
+  std::vector<facilitator_note> content_notes;  // every counted approver's note, in approval order
 };
 
 // The recipient's check, in this order, before anything is decrypted: the

@@ -23,6 +23,8 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -305,13 +307,14 @@ int cmd_cases(int argc, char** argv) {
 int cmd_case(int argc, char** argv) {
   common c;
   std::string action, case_text;
-  bool two_person = false;
+  bool two_person = false, yes = false;
   po::options_description d(
-      "shuttle case open [--two-person] | shuttle case show CASE | shuttle case close CASE");
+      "shuttle case open [--two-person] | shuttle case show CASE | shuttle case close CASE [--yes]");
   add_common(d, c);
   d.add_options()("action", po::value(&action)->required(), "open, show or close")
       ("case", po::value(&case_text), "the case (its id or the start of it)")
-      ("two-person", po::bool_switch(&two_person), "open: every letter needs two distinct facilitators' approval");
+      ("two-person", po::bool_switch(&two_person), "open: every letter needs two distinct facilitators' approval")
+      ("yes", po::bool_switch(&yes), "close: do not ask for confirmation");
   po::positional_options_description pos;
   pos.add("action", 1).add("case", 1);
   auto vm = parse(argc, argv, d, pos);
@@ -329,6 +332,15 @@ int cmd_case(int argc, char** argv) {
   if (case_text.empty()) throw std::runtime_error("which case? (shuttle cases lists them)");
   const auto id = need(a.resolve_case(case_text));
   if (action == "close") {
+    if (!yes) {
+      if (!isatty(STDIN_FILENO)) throw std::runtime_error("closing a case is final: add --yes to confirm");
+      std::cerr << "Closing case " << short_id(id) << " is final: no one can send anything more in it, and after the "
+                << "retention time its letters leave the relay (each person keeps theirs on their device).\n"
+                << "Type 'close' to confirm: ";
+      std::string line;
+      std::getline(std::cin, line);
+      if (line != "close") throw std::runtime_error("the case was not closed");
+    }
     need(a.close_case(id));
     std::cout << (c.as_json ? "{\"state\":\"closed\"}" : "The case is closed.") << "\n";
     return 0;
@@ -546,7 +558,13 @@ std::string reason_words(return_reason r) {
 
 void print_letter(const opened_letter& l) {
   // The facilitator's note prepares the reader: it comes first.
-  if (l.content_note) std::cout << "---- a note from your facilitator, before you read ----\n" << *l.content_note << "\n";
+  for (const auto& n : l.content_notes) {
+    std::cout << "---- a note from facilitator " << proto::safety_number(n.by).substr(0, 5) << ", before you read ----\n"
+              << n.text << "\n";
+  }
+  if (l.content_notes.empty() && l.content_note) {
+    std::cout << "---- your facilitator's note, before you read ----\n" << *l.content_note << "\n";
+  }
   std::cout << "---- letter " << short_id(l.summary.message) << " (" << status_words(l.summary.state, l.summary.mine) << ") ----\n"
             << document_text(l.content) << (document_text(l.content).ends_with('\n') ? "" : "\n");
   for (const auto& at : l.content.attachments) std::cout << "[attachment: " << at.name << ", " << at.data.size() << " bytes]\n";
@@ -576,15 +594,36 @@ int cmd_read(int argc, char** argv) {
   if (!save.empty()) {
     std::filesystem::create_directories(save);
     for (const auto& at : l.content.attachments) {
-      const auto name = std::filesystem::path(at.name).filename();
-      std::ofstream(std::filesystem::path(save) / name, std::ios::binary)
-          .write(reinterpret_cast<const char*>(at.data.data()), static_cast<std::streamsize>(at.data.size()));
+      // Yours alone (0600), whatever the umask: a letter's attachment is as private as the letter.
+      const auto path = std::filesystem::path(save) / std::filesystem::path(at.name).filename();
+      const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+      if (fd < 0) throw std::runtime_error("cannot write " + path.string());
+      ::fchmod(fd, 0600);
+      std::size_t done = 0;
+      while (done < at.data.size()) {
+        const auto n = ::write(fd, at.data.data() + done, at.data.size() - done);
+        if (n <= 0) {
+          ::close(fd);
+          throw std::runtime_error("cannot write " + path.string());
+        }
+        done += static_cast<std::size_t>(n);
+      }
+      ::close(fd);
     }
   }
   if (c.as_json) {
     json::object o = message_json(l.summary);
     o["text"] = document_text(l.content);
     if (l.content_note) o["facilitator_note"] = *l.content_note;
+    if (l.kept_on_this_device) o["kept_on_this_device"] = true;
+    if (!l.content_notes.empty()) {
+      json::array notes;
+      for (const auto& n : l.content_notes) {
+        notes.push_back(json::object{{"facilitator", b64(n.by)}, {"safety_number_starts", proto::safety_number(n.by).substr(0, 5)},
+                                     {"note", n.text}});
+      }
+      o["facilitator_notes"] = std::move(notes);
+    }
     if (l.returned) {
       o["returned"] = json::object{{"reason", l.returned->reason ? to_string(*l.returned->reason) : "other"},
                                    {"note", l.returned->text}};
@@ -782,7 +821,11 @@ int cmd_withdraw(int argc, char** argv) {
   const auto id = t.case_id(a);
   if (!yes) {
     if (!isatty(STDIN_FILENO)) throw std::runtime_error("withdrawing is final: add --yes to confirm");
-    std::cerr << "Withdrawing is final. Type 'withdraw' to confirm: ";
+    std::cerr << "Withdrawing is final: nothing more can be sent by you or to you in this case.\n"
+              << "Letters you wrote that were not released yet are taken back. Letters already released stay\n"
+              << "with the other party" << (revoke_released ? " - except that you asked to take them back too" : "")
+              << ".\nThe letters you received and wrote stay readable on this device.\n"
+              << "Type 'withdraw' to confirm: ";
     std::string line;
     std::getline(std::cin, line);
     if (line != "withdraw") throw std::runtime_error("not withdrawn");
@@ -792,7 +835,8 @@ int cmd_withdraw(int argc, char** argv) {
     print_json(json::object{{"participant_state", "withdrawn"}, {"revoked", revoked}});
   } else {
     std::cout << "You have withdrawn from this case. " << revoked << " letter(s) were taken back. "
-              << "Your facilitator has been told. Take care of yourself.\n";
+              << "Your facilitator has been told. The letters you received and wrote stay readable on this device "
+              << "(shuttle read). Take care of yourself.\n";
   }
   return 0;
 }

@@ -77,6 +77,15 @@ TEST(Cli, AWholeExchangeThroughEveryRole) {
   auto refused = r.run("write", {s.case_id, "--text", "hello?"});
   EXPECT_EQ(refused.status, 1);
   EXPECT_NE(refused.out.find("The conversation has closed"), std::string::npos) << refused.out;
+  // What the harmed party received and wrote stays theirs, on this device.
+  auto kept_reply = h.ok("read", {s.case_id, reply});
+  EXPECT_EQ(text(kept_reply, "text"), "my reply");
+  EXPECT_EQ(kept_reply.at("kept_on_this_device"), true);
+  EXPECT_EQ(text(h.ok("read", {s.case_id, second}), "text"), "gentler words");
+  auto kept_human = h.run("read", {s.case_id, reply});
+  EXPECT_NE(kept_human.out.find("kept on this device"), std::string::npos) << kept_human.out;
+  auto gone = h.run("read", {s.case_id, third});  // revoked: not kept
+  EXPECT_EQ(gone.status, 1) << gone.out;
   auto after = h.run("letters", {s.case_id});
   EXPECT_EQ(after.status, 1);
   EXPECT_NE(after.out.find("withdrawn"), std::string::npos) << after.out;
@@ -194,6 +203,27 @@ TEST(Cli, TwoPersonReviewAndAReleaseTime) {
 
 // A harmed person pastes the code their facilitator sent by e-mail: the mail
 // program wrapped it, and a space crept in at the start.
+// The case closes and, after the retention, its letters leave the relay:
+// what the responsible party received stays readable on their device.
+TEST(Cli, ALetterReceivedStaysReadableAfterTheCaseIsPurged) {
+  scene s;
+  person h = s.party("harmed", "harmed");
+  person r = s.party("responsible", "responsible");
+  const std::string m = text(h.ok("write", {s.case_id, "--text", "What I needed to say."}), "message");
+  s.f.ok("review", {s.case_id, m});
+  s.f.ok("approve", {s.case_id, m, "--note", "Read it when you are ready."});
+  EXPECT_EQ(text(r.ok("read", {s.case_id, m}), "text"), "What I needed to say.");
+  s.f.ok("case", {"close", s.case_id, "--yes"});
+  const std::string purge = relay_process::binary() + " purge --retention-days 0 --data-dir " +
+                            (s.relay.data_dir() / "data").string() + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(purge.c_str()), 0);
+  auto kept = r.ok("read", {s.case_id, m});
+  EXPECT_EQ(text(kept, "text"), "What I needed to say.");
+  EXPECT_EQ(text(kept, "facilitator_note"), "Read it when you are ready.");
+  EXPECT_EQ(kept.at("kept_on_this_device"), true);
+  EXPECT_EQ(text(h.ok("read", {s.case_id, m}), "text"), "What I needed to say.");  // and what its writer wrote
+}
+
 TEST(Cli, AnInvitationCodeWrappedInAnEmailStillWorks) {
   scene s;
   std::string code = text(s.f.ok("invite", {s.case_id, "--role", "harmed"}), "code");
@@ -258,7 +288,7 @@ TEST(Cli, EveryErrorIsClearAndCalm) {
   EXPECT_NE(tls.out.find("identity could not be confirmed"), std::string::npos) << tls.out;
 
   // A closed case.
-  s.f.ok("case", {"close", s.case_id});
+  s.f.ok("case", {"close", s.case_id, "--yes"});
   auto closed = h.run("write", {s.case_id, "--text", "after the end"});
   EXPECT_EQ(closed.status, 1);
   EXPECT_NE(closed.out.find("This case is closed"), std::string::npos) << closed.out;

@@ -112,6 +112,27 @@ TEST(Messages, TwoPersonReviewReleasesOnlyAfterTwoDistinctApprovals) {
   EXPECT_EQ(opened->approved_by.size(), 2u);
 }
 
+TEST(Messages, EveryApproversNoteReachesTheRecipientWithWhoWroteIt) {
+  exchange x(2);
+  actor g;
+  ASSERT_EQ(x.w.enrol(g, x.w.relay.invite_facilitator()).status, 200u);
+  x.w.login(g);
+  ASSERT_EQ(x.w.enrol(g, x.w.invite(x.f, x.case_id, role::facilitator)).status, 200u);
+  x.w.attest(x.f, x.case_id, g, role::facilitator);
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "A letter two people prepared you for.");
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, sent.id(), {.content_note = "It is long; take a quiet evening.",
+                                                           .release_at = {}, .header = {}}).status, 200u);
+  ASSERT_EQ(x.w.approve(g, x.case_id, x.pin, sent.id(), {.content_note = "Call me after, if you like.",
+                                                         .release_at = {}, .header = {}}).status, 200u);
+  auto opened = x.w.open_letter(x.r, x.case_id, x.pin, sent.id());
+  ASSERT_TRUE(opened) << opened.error().message();
+  ASSERT_EQ(opened->content_notes.size(), 2u);
+  EXPECT_EQ(opened->content_notes[0].by, x.f.identity.public_key());
+  EXPECT_EQ(opened->content_notes[0].text, "It is long; take a quiet evening.");
+  EXPECT_EQ(opened->content_notes[1].by, g.identity.public_key());
+  EXPECT_EQ(opened->content_notes[1].text, "Call me after, if you like.");
+}
+
 TEST(Messages, AReleaseTimeHoldsTheLetterUntilItComes) {
   exchange x;
   auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "Not before the meeting.");
