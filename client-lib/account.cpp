@@ -570,6 +570,8 @@ result<opened_letter> account::read(const proto::id& case_id, const proto::id& m
     auto doc = open_for_review(*r, *e, *ciphertext, keys_.identity(), *mine);
     if (!doc) return doc.error();
     out.content = std::move(*doc);
+    // Read for review on this device, with this exact content: approve and return need it.
+    if (auto ok = box_.set("reviewed/" + b64(message), b64(e->ciphertext_hash)); !ok) return ok.error();
     return out;
   }
   if (e->header.signer == identity()) {
@@ -680,15 +682,34 @@ result<std::vector<message_summary>> account::queue() {
   return parse_message_list(*r, "queue", identity());
 }
 
+result<void> account::unclaim(const proto::id& case_id, const proto::id& message) {
+  auto r = authenticated([&] { return relay_.post(message_path(case_id, message, "/unclaim"), json::object{}); });
+  if (!r) return r.error();
+  return {};
+}
+
 result<void> account::claim(const proto::id& case_id, const proto::id& message) {
   auto r = authenticated([&] { return relay_.post(message_path(case_id, message, "/claim"), json::object{}); });
   if (!r) return r.error();
   return {};
 }
 
+result<void> account::require_read(const proto::id& case_id, const proto::envelope& e) {
+  // A facilitator decides only on a letter they have read on this device, as it is now.
+  const proto::id& message = e.header.statement_id;
+  auto read_before = box_.setting("reviewed/" + b64(message));
+  if (!read_before) return read_before.error();
+  if (!*read_before || **read_before != b64(e.ciphertext_hash)) {
+    return make_error(errc::invalid_argument, "Please read the letter first: shuttle review " + b64(case_id).substr(0, 8) +
+                                                  " " + b64(message).substr(0, 8));
+  }
+  return {};
+}
+
 result<account::under_review> account::review_of(const proto::id& case_id, const proto::id& message) {
   auto got = fetch(case_id, message);
   if (!got) return got.error();
+
   auto snap = snapshot(case_id);
   if (!snap) return snap.error();
   return under_review{std::move(got->envelope), std::move(*snap)};
@@ -697,6 +718,7 @@ result<account::under_review> account::review_of(const proto::id& case_id, const
 result<approve_answer> account::approve(const proto::id& case_id, const proto::id& message, const approval_choice& choice) {
   auto review = review_of(case_id, message);
   if (!review) return review.error();
+  if (auto ok = require_read(case_id, review->envelope); !ok) return ok.error();
   const auto* e = &review->envelope;
   const auto* r = &review->current.trust;
   const auto* mine = keys_.find_case_key(case_id);
@@ -721,6 +743,7 @@ result<void> account::return_letter(const proto::id& case_id, const proto::id& m
                                     std::string_view note_text) {
   auto review = review_of(case_id, message);
   if (!review) return review.error();
+  if (auto ok = require_read(case_id, review->envelope); !ok) return ok.error();
   auto s = client::return_letter(review->current.trust, review->envelope, keys_.identity(), reason, note_text);
   if (!s) return s.error();
   auto answer = authenticated([&] { return relay_.post(message_path(case_id, message, "/return"), json::object{{"return", as_json(*s)}}); });

@@ -142,6 +142,7 @@ class account {
   // -- review (facilitators)
   result<std::vector<message_summary>> queue();
   result<void> claim(const proto::id& case_id, const proto::id& message);
+  result<void> unclaim(const proto::id& case_id, const proto::id& message);
   struct approval_choice {
     std::optional<std::string> content_note;
     std::optional<std::uint64_t> release_at;
@@ -191,6 +192,8 @@ class account {
     case_snapshot current;
   };
   result<under_review> review_of(const proto::id& case_id, const proto::id& message);
+  // invalid_argument unless this facilitator read this letter (as it is now) on this device.
+  result<void> require_read(const proto::id& case_id, const proto::envelope& e);
   // A case route answered not_found: withdrawn if the relay lists the case as left.
   error missing(const proto::id& case_id, error e);
   // not_attested or key_changed when a participant's current key is not the attested one.

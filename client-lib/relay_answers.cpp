@@ -171,10 +171,11 @@ result<message_summary> summary_at(const json::value& v, const std::string& path
   message_summary m;
   answer_reader r(v, path);
   std::optional<std::uint64_t> size, approvals, approvals_required, waiting;
+  std::optional<bool> reviewed_by_you;
   r("message", m.message)("case", m.case_id)("kind", m.kind)("sender", m.sender)("to", m.to)("state", m.state)(
       "size", size)("submitted_at", m.submitted_at)("released_at", m.released_at)("release_at", m.release_at)(
       "supersedes", m.supersedes)("approvals_required", approvals_required)("claimed_by", m.claimed_by)(
-      "waiting_seconds", waiting);
+      "waiting_seconds", waiting)("reviewed_by_you", reviewed_by_you);
   // A facilitator's summary counts approvals; a recipient's fetch lists the
   // approval statements under the same name (read by parse_fetched_message).
   if (const auto* a = r.find("approvals", false); a && !a->is_array()) r("approvals", approvals);
@@ -183,6 +184,7 @@ result<message_summary> summary_at(const json::value& v, const std::string& path
   m.approvals = approvals.value_or(0);
   m.approvals_required = approvals_required.value_or(0);
   m.waiting_seconds = waiting.value_or(0);
+  m.reviewed_by_me = reviewed_by_you.value_or(false);
   m.mine = m.sender == me;
   return m;
 }

@@ -81,6 +81,7 @@ struct message_summary {
   std::uint64_t approvals = 0, approvals_required = 0;
   std::optional<proto::public_key> claimed_by;
   std::uint64_t waiting_seconds = 0;  // in the queue
+  bool reviewed_by_me = false;        // in the queue: this facilitator already decided
   bool mine = false;                  // sent by `me`
 };
 result<message_summary> parse_message_summary(const boost::json::value& v, const proto::public_key& me);

@@ -661,6 +661,10 @@ int cmd_message_step(int argc, char** argv, const std::string& what) {
   } else if (what == "claim") {
     need(a.claim(id, message));
     std::cout << (c.as_json ? "{\"claimed\":true}" : "You are reviewing this letter; others see it is taken.") << "\n";
+  } else if (what == "unclaim") {
+    need(a.unclaim(id, message));
+    std::cout << (c.as_json ? "{\"claimed\":false}" : "You let the letter go; another facilitator can review it now.")
+              << "\n";
   }
   return 0;
 }
@@ -679,6 +683,7 @@ int cmd_queue(int argc, char** argv) {
       o["waiting_seconds"] = m.waiting_seconds;
       o["approvals"] = m.approvals;
       o["approvals_required"] = m.approvals_required;
+      o["reviewed_by_you"] = m.reviewed_by_me;
       if (m.claimed_by) o["claimed_by"] = b64(*m.claimed_by);
       out.push_back(o);
     }
@@ -688,11 +693,17 @@ int cmd_queue(int argc, char** argv) {
   if (list.empty()) std::cout << "Nothing waits for review.\n";
   for (const auto& m : list) {
     std::cout << short_id(m.case_id) << " " << short_id(m.message) << "  " << proto::to_string(m.kind) << " to the "
-              << role_words(m.to) << ", " << m.size << " bytes, waiting " << m.waiting_seconds / 60 << " min"
-              << (m.approvals_required == 2 ? ", approvals " + std::to_string(m.approvals) + "/2" : "")
-              << (m.claimed_by ? (*m.claimed_by == a.identity() ? ", claimed by you" : ", claimed by another facilitator")
-                               : "")
-              << "\n";
+              << role_words(m.to) << ", " << m.size << " bytes, waiting " << m.waiting_seconds / 60 << " min";
+    if (m.submitted_at) std::cout << " (since " << when(*m.submitted_at) << ")";
+    if (m.approvals_required == 2) std::cout << ", " << m.approvals << " of 2 approvals";
+    if (m.reviewed_by_me) {
+      std::cout << ", you approved; waiting for a second facilitator";
+    } else if (m.claimed_by) {
+      std::cout << (*m.claimed_by == a.identity()
+                        ? ", you are reviewing it"
+                        : ", being reviewed by facilitator " + proto::safety_number(*m.claimed_by).substr(0, 5));
+    }
+    std::cout << "\n";
   }
   return 0;
 }
@@ -973,6 +984,8 @@ const std::vector<command>& commands() {
       {"review", "Review", "claim and read a letter for review", cmd_review},
       {"claim", "Review", "claim a letter without reading it yet",
        [](int argc, char** argv) { return cmd_message_step(argc, argv, "claim"); }},
+      {"unclaim", "Review", "let go of a letter you claimed, so another facilitator can review it",
+       [](int argc, char** argv) { return cmd_message_step(argc, argv, "unclaim"); }},
       {"approve", "Review", "release a letter to its recipient", cmd_approve},
       {"return", "Review", "send a letter back to its writer with a note", cmd_return},
       {"tell-declined", "Review", "tell a letter's writer that its recipient declined it", cmd_tell_declined},

@@ -183,6 +183,7 @@ awaitable<outcome> message_statement(request_context& ctx, std::string_view name
 }
 
 awaitable<outcome> claim(request_context& ctx) { return message_step(ctx, &relay_service::claim); }
+awaitable<outcome> unclaim(request_context& ctx) { return message_step(ctx, &relay_service::unclaim); }
 awaitable<outcome> receipt(request_context& ctx) { return message_step(ctx, &relay_service::receipt); }
 awaitable<outcome> decline(request_context& ctx) { return message_step(ctx, &relay_service::decline); }
 awaitable<outcome> tell_declined(request_context& ctx) {
@@ -236,6 +237,8 @@ const std::vector<route>& routes() {
       {verb::post, "/v1/cases/{case}/messages", access::case_participant, message_body_bytes, false, submit_message},
       {verb::get, "/v1/cases/{case}/messages/{message}", access::case_participant, 0, false, fetch_message},
       {verb::post, "/v1/cases/{case}/messages/{message}/claim", access::case_facilitator, small_body_bytes, false, claim},
+      {verb::post, "/v1/cases/{case}/messages/{message}/unclaim", access::case_facilitator, small_body_bytes, false,
+       unclaim},
       {verb::post, "/v1/cases/{case}/messages/{message}/approve", access::case_facilitator, statement_body_bytes, false,
        approve},
       {verb::post, "/v1/cases/{case}/messages/{message}/return", access::case_facilitator, statement_body_bytes, false,

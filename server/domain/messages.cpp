@@ -380,6 +380,25 @@ void relay_service::claim(const caller& c, const proto::id& message, completion 
       std::move(done));
 }
 
+void relay_service::unclaim(const caller& c, const proto::id& message, completion done) {
+  const std::uint64_t now = now_();
+  write(
+      [c, message, now](writer& w, effects&) -> outcome {
+        auto m = message_in_case(w, c, message);
+        if (!m) return no_message();
+        const bool held = m->claimed_by && m->claim_expires_at && *m->claim_expires_at > now;
+        if (held && *m->claimed_by != c.account.identity) {
+          return conflict("claimed", "Another facilitator is reviewing this message.");
+        }
+        if (held) w.set_claim(m->id, std::nullopt, 0);
+        answer a;
+        a["message"] = b64(m->id);
+        a["claimed"] = false;
+        return a;
+      },
+      std::move(done));
+}
+
 void relay_service::approve(const caller& c, const proto::id& message, proto::approval ap, completion done) {
   if (auto f = precheck(ap, c)) return done(*f);
   if (auto f = names_message(ap, message)) return done(*f);

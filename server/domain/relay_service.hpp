@@ -93,6 +93,9 @@ class relay_service {
   // A recipient's first fetch records `delivered` (a write, hence the completion).
   void fetch_message(const caller& c, const proto::id& message, completion done);
   void claim(const caller& c, const proto::id& message, completion done);
+  // Lets go of the caller's own claim (nothing to do when it holds none);
+  // another facilitator's claim is refused (claimed).
+  void unclaim(const caller& c, const proto::id& message, completion done);
   void approve(const caller& c, const proto::id& message, proto::approval a, completion done);
   void return_message(const caller& c, const proto::id& message, proto::return_statement r, completion done);
   void revoke(const caller& c, const proto::id& message, proto::revoke r, completion done);

@@ -41,6 +41,7 @@ TEST(Cli, AWholeExchangeThroughEveryRole) {
 
   const std::string second = text(h.ok("write", {s.case_id, "--text", "gentler words", "--revises", first}), "message");
   EXPECT_EQ(r.ok("letters", {s.case_id}).as_array().size(), 0u);  // nothing reaches them unapproved
+  s.f.ok("review", {s.case_id, second});  // read before deciding, as a facilitator does
   EXPECT_EQ(text(s.f.ok("approve", {s.case_id, second, "--note", "take your time"}), "state"), "released");
   EXPECT_EQ(text(r.ok("letters", {s.case_id}).as_array()[0], "status"), "available");
   auto opened = r.ok("read", {s.case_id, second, "--receipt"});
@@ -55,6 +56,7 @@ TEST(Cli, AWholeExchangeThroughEveryRole) {
 
   // A reply, approved and read; a letter revoked before review.
   const std::string reply = text(r.ok("write", {s.case_id, "--text", "my reply"}), "message");
+  s.f.ok("review", {s.case_id, reply});  // read before deciding, as a facilitator does
   s.f.ok("approve", {s.case_id, reply});
   EXPECT_EQ(text(h.ok("read", {s.case_id, reply}), "text"), "my reply");
   const std::string third = text(h.ok("write", {s.case_id, "--text", "on second thought"}), "message");
@@ -201,6 +203,41 @@ TEST(Cli, TwoPersonReviewAndAReleaseTime) {
   EXPECT_EQ(text(r.ok("read", {two, m}), "text"), "for two reviewers");
 }
 
+// A facilitator decides only on what they read; a claim can be let go, and
+// the queue says where each letter stands in words.
+TEST(Cli, ReadBeforeDecidingAndLetAClaimGo) {
+  scene s;
+  person g{s.root / "second-facilitator"};
+  ASSERT_EQ(g.run("enrol", {s.relay.invite_facilitator()}).status, 0);
+  const std::string two = text(s.f.ok("case", {"open", "--two-person"}), "case");
+  s.case_id = two;
+  ASSERT_EQ(g.run("enrol", {text(s.f.ok("invite", {two, "--role", "facilitator"}), "code")}).status, 0);
+  s.f.ok("attest", {two, "--safety-number", text(g.ok("whoami", {}), "safety_number")});
+  person h = s.party("harmed", "harmed");
+  s.party("responsible", "responsible");
+  const std::string m = text(h.ok("write", {two, "--text", "Please read me first."}), "message");
+
+  auto unread = s.f.run("approve", {two, m});
+  EXPECT_EQ(unread.status, 1);
+  EXPECT_NE(unread.out.find("Please read the letter first: shuttle review"), std::string::npos) << unread.out;
+  auto unread_return = s.f.run("return", {two, m, "--reason", "other", "--note", "x"});
+  EXPECT_EQ(unread_return.status, 1);
+
+  s.f.ok("review", {two, m});
+  auto queue = g.run("queue", {});
+  EXPECT_NE(queue.out.find("0 of 2 approvals"), std::string::npos) << queue.out;
+  EXPECT_NE(queue.out.find("being reviewed by facilitator"), std::string::npos) << queue.out;
+  EXPECT_EQ(g.run("review", {two, m}).status, 1);  // taken
+  s.f.ok("unclaim", {two, m});
+  EXPECT_EQ(text(g.ok("review", {two, m}), "text"), "Please read me first.");
+  EXPECT_EQ(g.run("unclaim", {two, m}).status, 0);
+  s.f.ok("review", {two, m});
+  s.f.ok("approve", {two, m});
+  auto after = s.f.run("queue", {});
+  EXPECT_NE(after.out.find("1 of 2 approvals, you approved; waiting for a second facilitator"), std::string::npos)
+      << after.out;
+}
+
 // A harmed person pastes the code their facilitator sent by e-mail: the mail
 // program wrapped it, and a space crept in at the start.
 // The case closes and, after the retention, its letters leave the relay:
@@ -211,6 +248,7 @@ TEST(Cli, ALetterReceivedStaysReadableAfterTheCaseIsPurged) {
   person r = s.party("responsible", "responsible");
   const std::string m = text(h.ok("write", {s.case_id, "--text", "What I needed to say."}), "message");
   s.f.ok("review", {s.case_id, m});
+  s.f.ok("review", {s.case_id, m});  // read before deciding, as a facilitator does
   s.f.ok("approve", {s.case_id, m, "--note", "Read it when you are ready."});
   EXPECT_EQ(text(r.ok("read", {s.case_id, m}), "text"), "What I needed to say.");
   s.f.ok("case", {"close", s.case_id, "--yes"});
@@ -261,6 +299,7 @@ TEST(Cli, EveryErrorIsClearAndCalm) {
   // Key changed since attestation: the recipient rekeys; the facilitator's approval waits for a new check.
   const std::string m = text(h.ok("write", {s.case_id, "--text", "to a changed key"}), "message");
   r.ok("rekey", {s.case_id, "--yes"});
+  s.f.ok("review", {s.case_id, m});  // read before deciding, as a facilitator does
   auto changed = s.f.run("approve", {s.case_id, m});
   EXPECT_EQ(changed.status, 1);
   EXPECT_NE(changed.out.find("keys changed"), std::string::npos) << changed.out;
@@ -310,7 +349,7 @@ TEST(Cli, EveryCommandHasHelp) {
   auto top = nobody.run("--help", {});
   for (const std::string c : {"enrol", "whoami", "logout", "cases", "case", "invite", "attest", "withdraw", "rekey",
                               "write", "letters", "read", "decline", "revoke", "queue", "review", "claim", "approve",
-                              "return", "note", "audit", "audit-verify", "watch"}) {
+                              "return", "note", "audit", "audit-verify", "watch", "unclaim", "tell-declined"}) {
     EXPECT_NE(top.out.find("  " + c + " "), std::string::npos) << c << " missing from shuttle --help";
     auto r = nobody.run(c, {"--help"});
     EXPECT_EQ(r.status, 0) << c;
@@ -328,6 +367,7 @@ TEST(Cli, WatchPrintsEventsAsTheyCome) {
   FILE* watcher = popen(("exec timeout 10 env " + line).c_str(), "r");
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   const std::string m = text(h.ok("write", {s.case_id, "--text", "x"}), "message");
+  s.f.ok("review", {s.case_id, m});  // read before deciding, as a facilitator does
   s.f.ok("approve", {s.case_id, m});
   char buf[1024];
   std::string first = std::fgets(buf, sizeof buf, watcher) ? buf : "";

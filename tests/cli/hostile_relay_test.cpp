@@ -97,6 +97,7 @@ TEST(HostileRelay, EveryCommandEndsCalmlyOnGarbage) {
   person h = s.party("harmed", "harmed");
   person r = s.party("responsible", "responsible");
   const std::string m = text(h.ok("write", {s.case_id, "--text", "a letter"}), "message");
+  s.f.ok("review", {s.case_id, m});
   s.f.ok("approve", {s.case_id, m});
   const auto port = s.relay.port();
   const auto data = s.relay.data_dir() / "data";

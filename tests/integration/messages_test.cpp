@@ -165,9 +165,19 @@ TEST(Messages, ADecisionEndsItsMakersClaim) {
     return x.w.http.post(world::message_path(x.case_id, m, "/claim"), json::object{}, who.token);
   };
 
+  auto unclaim = [&](actor& who, const proto::id& m) {
+    return x.w.http.post(world::message_path(x.case_id, m, "/unclaim"), json::object{}, who.token);
+  };
+
   auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "Reviewed by two, one after the other.");
   ASSERT_EQ(claim(x.f, sent.id()).status, 200u);
   EXPECT_EQ(claim(g, sent.id()).error(), "claimed");  // while the first one reads
+  EXPECT_EQ(unclaim(g, sent.id()).error(), "claimed");  // not theirs to let go
+  ASSERT_EQ(unclaim(x.f, sent.id()).status, 200u);      // let go without deciding
+  ASSERT_EQ(claim(g, sent.id()).status, 200u);
+  ASSERT_EQ(unclaim(g, sent.id()).status, 200u);
+  EXPECT_EQ(unclaim(g, sent.id()).status, 200u);  // nothing held: nothing to do
+  ASSERT_EQ(claim(x.f, sent.id()).status, 200u);
   ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, sent.id()).status, 200u);
   EXPECT_EQ(claim(x.f, sent.id()).error(), "already_reviewed");
   ASSERT_EQ(claim(g, sent.id()).status, 200u) << "the first approval still blocks the second reviewer";
