@@ -453,35 +453,24 @@ server::server(server_options options, asio::ssl::context& tls, api::router& rou
 
 server::~server() = default;
 
-unsigned short server::listen() {
+// Opens, binds and listens; `what` names the listener in the error.
+static void listen_on(tcp::acceptor& a, const std::string& address_text, unsigned short port, const std::string& what) {
   boost::system::error_code ec;
-  const auto address = asio::ip::make_address(impl_->options.address, ec);
-  if (ec) throw std::runtime_error("not an IP address: " + impl_->options.address);
-  const tcp::endpoint endpoint(address, impl_->options.port);
-  auto& a = impl_->acceptor;
+  const auto address = asio::ip::make_address(address_text, ec);
+  if (ec) throw std::runtime_error("not an IP address: " + address_text);
+  const tcp::endpoint endpoint(address, port);
   a.open(endpoint.protocol(), ec);
   if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) a.bind(endpoint, ec);
   if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    throw std::runtime_error("cannot listen on " + impl_->options.address + ":" +
-                             std::to_string(impl_->options.port) + ": " + ec.message());
-  }
-  if (!impl_->options.metrics_address.empty()) {
-    const auto maddress = asio::ip::make_address(impl_->options.metrics_address, ec);
-    if (ec) throw std::runtime_error("not an IP address: " + impl_->options.metrics_address);
-    const tcp::endpoint mendpoint(maddress, impl_->options.metrics_port);
-    auto& m = impl_->metrics_acceptor.emplace(impl_->ioc);
-    m.open(mendpoint.protocol(), ec);
-    if (!ec) m.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) m.bind(mendpoint, ec);
-    if (!ec) m.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      throw std::runtime_error("cannot listen for metrics on " + impl_->options.metrics_address + ":" +
-                               std::to_string(impl_->options.metrics_port) + ": " + ec.message());
-    }
-  }
-  return a.local_endpoint().port();
+  if (ec) throw std::runtime_error("cannot listen " + what + "on " + address_text + ":" + std::to_string(port) + ": " + ec.message());
+}
+
+unsigned short server::listen() {
+  const auto& o = impl_->options;
+  listen_on(impl_->acceptor, o.address, o.port, "");
+  if (!o.metrics_address.empty()) listen_on(impl_->metrics_acceptor.emplace(impl_->ioc), o.metrics_address, o.metrics_port, "for metrics ");
+  return impl_->acceptor.local_endpoint().port();
 }
 
 unsigned short server::metrics_port() const {

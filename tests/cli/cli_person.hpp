@@ -84,6 +84,16 @@ struct scene {
     EXPECT_EQ(enrolled.status, 0) << enrolled.out;
     case_id = text(f.ok("case", {"open"}), "case");
   }
+  // Makes the scene's case a new two-person case with a second facilitator
+  // (enrolled by the operator's invitation, joined and attested); returns them.
+  person two_person_case() {
+    person g{root / "second-facilitator"};
+    EXPECT_EQ(g.run("enrol", {relay.invite_facilitator()}).status, 0);
+    case_id = text(f.ok("case", {"open", "--two-person"}), "case");
+    EXPECT_EQ(g.run("enrol", {text(f.ok("invite", {case_id, "--role", "facilitator"}), "code")}).status, 0);
+    f.ok("attest", {case_id, "--safety-number", text(g.ok("whoami", {}), "safety_number")});
+    return g;
+  }
   person party(const std::string& name, const std::string& role, bool attest = true) {
     person p{root / name};
     const std::string code = text(f.ok("invite", {case_id, "--role", role}), "code");

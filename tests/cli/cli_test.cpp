@@ -148,13 +148,8 @@ TEST(Cli, ADeclineReachesTheWriterThroughTheFacilitator) {
 // truth (1 of 2); the second chooses a release time a person would type.
 TEST(Cli, TwoPersonReviewAndAReleaseTime) {
   scene s;
-  person g{s.root / "second-facilitator"};
-  ASSERT_EQ(g.run("enrol", {s.relay.invite_facilitator()}).status, 0);
-  const std::string two = text(s.f.ok("case", {"open", "--two-person"}), "case");
-  s.case_id = two;
-  const std::string code = text(s.f.ok("invite", {two, "--role", "facilitator"}), "code");
-  ASSERT_EQ(g.run("enrol", {code}).status, 0);
-  s.f.ok("attest", {two, "--safety-number", text(g.ok("whoami", {}), "safety_number")});
+  person g = s.two_person_case();
+  const std::string two = s.case_id;
   person h = s.party("harmed", "harmed");
   person r = s.party("responsible", "responsible");
   const std::string m = text(h.ok("write", {two, "--text", "for two reviewers"}), "message");
@@ -207,12 +202,8 @@ TEST(Cli, TwoPersonReviewAndAReleaseTime) {
 // the queue says where each letter stands in words.
 TEST(Cli, ReadBeforeDecidingAndLetAClaimGo) {
   scene s;
-  person g{s.root / "second-facilitator"};
-  ASSERT_EQ(g.run("enrol", {s.relay.invite_facilitator()}).status, 0);
-  const std::string two = text(s.f.ok("case", {"open", "--two-person"}), "case");
-  s.case_id = two;
-  ASSERT_EQ(g.run("enrol", {text(s.f.ok("invite", {two, "--role", "facilitator"}), "code")}).status, 0);
-  s.f.ok("attest", {two, "--safety-number", text(g.ok("whoami", {}), "safety_number")});
+  person g = s.two_person_case();
+  const std::string two = s.case_id;
   person h = s.party("harmed", "harmed");
   s.party("responsible", "responsible");
   const std::string m = text(h.ok("write", {two, "--text", "Please read me first."}), "message");

@@ -88,11 +88,7 @@ TEST(Messages, AReturnedLetterComesBackWithANoteAndItsRevisionIsReleased) {
 
 TEST(Messages, TwoPersonReviewReleasesOnlyAfterTwoDistinctApprovals) {
   exchange x(2);
-  actor g;
-  ASSERT_EQ(x.w.enrol(g, x.w.relay.invite_facilitator()).status, 200u);
-  x.w.login(g);
-  ASSERT_EQ(x.w.enrol(g, x.w.invite(x.f, x.case_id, role::facilitator)).status, 200u);
-  x.w.attest(x.f, x.case_id, g, role::facilitator);
+  actor g = x.second_facilitator();
 
   auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "A letter for two reviewers.");
   ASSERT_EQ(sent.answer.status, 200u) << sent.answer.text;
@@ -114,11 +110,7 @@ TEST(Messages, TwoPersonReviewReleasesOnlyAfterTwoDistinctApprovals) {
 
 TEST(Messages, EveryApproversNoteReachesTheRecipientWithWhoWroteIt) {
   exchange x(2);
-  actor g;
-  ASSERT_EQ(x.w.enrol(g, x.w.relay.invite_facilitator()).status, 200u);
-  x.w.login(g);
-  ASSERT_EQ(x.w.enrol(g, x.w.invite(x.f, x.case_id, role::facilitator)).status, 200u);
-  x.w.attest(x.f, x.case_id, g, role::facilitator);
+  actor g = x.second_facilitator();
   auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "A letter two people prepared you for.");
   ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, sent.id(), {.content_note = "It is long; take a quiet evening.",
                                                            .release_at = {}, .header = {}}).status, 200u);
@@ -156,11 +148,7 @@ TEST(Messages, AReleaseTimeHoldsTheLetterUntilItComes) {
 // facilitator who has decided cannot claim again.
 TEST(Messages, ADecisionEndsItsMakersClaim) {
   exchange x(2);
-  actor g;
-  ASSERT_EQ(x.w.enrol(g, x.w.relay.invite_facilitator()).status, 200u);
-  x.w.login(g);
-  ASSERT_EQ(x.w.enrol(g, x.w.invite(x.f, x.case_id, role::facilitator)).status, 200u);
-  x.w.attest(x.f, x.case_id, g, role::facilitator);
+  actor g = x.second_facilitator();
   auto claim = [&](actor& who, const proto::id& m) {
     return x.w.http.post(world::message_path(x.case_id, m, "/claim"), json::object{}, who.token);
   };
@@ -387,11 +375,7 @@ TEST(Forbidden, ApprovingARevokedLetterAndRevokingAnothersLetterAreRefused) {
 TEST(Forbidden, AClaimKeepsOtherReviewersOffUntilItLapses) {
   // Long enough that a loaded machine still sees the claim in the queue; short enough to wait out.
   exchange x(1, {"--claim-seconds", "3"});
-  actor g;
-  ASSERT_EQ(x.w.enrol(g, x.w.relay.invite_facilitator()).status, 200u);
-  x.w.login(g);
-  ASSERT_EQ(x.w.enrol(g, x.w.invite(x.f, x.case_id, role::facilitator)).status, 200u);
-  x.w.attest(x.f, x.case_id, g, role::facilitator);
+  actor g = x.second_facilitator();
   auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "x");
   auto claimed = x.w.http.post(world::message_path(x.case_id, sent.id(), "/claim"), json::object{}, x.f.token);
   ASSERT_EQ(claimed.status, 200u) << claimed.text;

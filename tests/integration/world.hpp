@@ -306,6 +306,16 @@ struct exchange {
     r = w.party(f, case_id, proto::role::responsible);
     pin = f.identity.public_key();
   }
+  // A second facilitator: a facilitator account from the operator, joined
+  // to this case and attested by the first.
+  actor second_facilitator() {
+    actor g;
+    EXPECT_EQ(w.enrol(g, w.relay.invite_facilitator()).status, 200u);
+    w.login(g);
+    EXPECT_EQ(w.enrol(g, w.invite(f, case_id, proto::role::facilitator)).status, 200u);
+    w.attest(f, case_id, g, proto::role::facilitator);
+    return g;
+  }
   static std::vector<std::string> with_defaults(std::vector<std::string> extra) {
     std::vector<std::string> args{"--address-burst", "100000", "--address-per-minute", "100000",
                                   "--account-write-burst", "100000"};
