@@ -22,6 +22,7 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -515,6 +516,18 @@ int cmd_note(int argc, char** argv) {
   return 0;
 }
 
+// The first line of a letter, cut at about eight words.
+std::string opening_words(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  std::size_t words = 0, at = 0;
+  while (at < line.size() && words < 8) {
+    while (at < line.size() && line[at] == ' ') ++at;
+    while (at < line.size() && line[at] != ' ') ++at;
+    ++words;
+  }
+  return at < line.size() ? line.substr(0, at) + " ..." : line;
+}
+
 int cmd_letters(int argc, char** argv) {
   common c;
   target t;
@@ -534,11 +547,23 @@ int cmd_letters(int argc, char** argv) {
   }
   if (deleted > 0) std::cout << deleted << " letter(s) taken back by their sender, or declined by you, were deleted from this device.\n";
   if (list.empty()) std::cout << "No letters yet.\n";
+  // The first words of letters this device holds (written here, or opened):
+  // a person finds a letter by what it says, not by its id.
+  std::map<proto::id, std::string> first_words;
+  if (auto kept = a.kept(id)) {
+    for (const auto& k : *kept) first_words[k.message] = opening_words(document_text(k.content));
+  }
   for (const auto& m : list) {
-    std::cout << short_id(m.message) << "  " << (m.kind == proto::message_kind::note ? "note" : m.mine ? "from you" : "to you")
-              << ", " << status_words(m.state, m.mine);
+    std::cout << short_id(m.message) << "  ";
+    const auto date = m.released_at ? m.released_at : m.submitted_at;
+    if (date) std::cout << when(*date) << "  ";
+    std::cout << (m.kind == proto::message_kind::note ? "note" : m.mine ? "from you" : "to you") << ", "
+              << status_words(m.state, m.mine);
     if (m.release_at) std::cout << " (released at " << when(*m.release_at) << ")";
     if (m.supersedes) std::cout << ", revises " << short_id(*m.supersedes);
+    if (auto w = first_words.find(m.message); w != first_words.end() && !w->second.empty()) {
+      std::cout << "\n          \"" << w->second << "\"";
+    }
     std::cout << "\n";
   }
   return 0;

@@ -49,10 +49,17 @@ TEST(Cli, AWholeExchangeThroughEveryRole) {
   EXPECT_EQ(text(opened, "facilitator_note"), "take your time");
   EXPECT_EQ(text(h.ok("letters", {s.case_id}).as_array()[1], "status"), "opened");
 
-  // The human output uses the same words.
+  // The human output uses the same words, and shows each letter's date and first words.
   auto human = h.run("letters", {s.case_id});
   EXPECT_NE(human.out.find("returned with a note"), std::string::npos) << human.out;
   EXPECT_NE(human.out.find("opened"), std::string::npos) << human.out;
+  EXPECT_NE(human.out.find("\"gentler words\""), std::string::npos) << human.out;
+  const std::time_t today = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&today, &local);
+  char year[16];
+  std::strftime(year, sizeof year, " %Y, ", &local);  // as in "Sun 29 Nov 2026, 11:57 UTC"
+  EXPECT_NE(human.out.find(year), std::string::npos) << human.out;
 
   // A reply, approved and read; a letter revoked before review.
   const std::string reply = text(r.ok("write", {s.case_id, "--text", "my reply"}), "message");
