@@ -15,6 +15,8 @@
 #include <iterator>
 #include <thread>
 
+#include <sys/stat.h>
+
 namespace shuttle::testing {
 namespace {
 
@@ -244,11 +246,19 @@ TEST(Cli, ALetterReceivedStaysReadableAfterTheCaseIsPurged) {
   scene s;
   person h = s.party("harmed", "harmed");
   person r = s.party("responsible", "responsible");
-  const std::string m = text(h.ok("write", {s.case_id, "--text", "What I needed to say."}), "message");
-  s.f.ok("review", {s.case_id, m});
+  const auto drawing = s.root / "drawing.txt";
+  std::ofstream(drawing) << "a drawing, in words";
+  const std::string m =
+      text(h.ok("write", {s.case_id, "--text", "What I needed to say.", "--attach", drawing.string()}), "message");
   s.f.ok("review", {s.case_id, m});  // read before deciding, as a facilitator does
   s.f.ok("approve", {s.case_id, m, "--note", "Read it when you are ready."});
-  EXPECT_EQ(text(r.ok("read", {s.case_id, m}), "text"), "What I needed to say.");
+  const auto saved = s.root / "saved";
+  const mode_t old_mask = ::umask(0);  // whatever the umask, an attachment is the reader's alone
+  EXPECT_EQ(text(r.ok("read", {s.case_id, m, "--save-attachments", saved.string()}), "text"), "What I needed to say.");
+  ::umask(old_mask);
+  struct stat st{};
+  ASSERT_EQ(::stat((saved / "drawing.txt").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
   s.f.ok("case", {"close", s.case_id, "--yes"});
   const std::string purge = relay_process::binary() + " purge --retention-days 0 --data-dir " +
                             (s.relay.data_dir() / "data").string() + " >/dev/null 2>&1";
