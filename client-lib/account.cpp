@@ -8,11 +8,14 @@
 #include "proto/fingerprint.hpp"
 #include "proto/invitation_code.hpp"
 #include "proto/json_fields.hpp"
+#include "proto/letter_format.hpp"
+#include "proto/limits.hpp"
 
 #include <boost/json.hpp>
 #include <sodium.h>
 
 #include <charconv>
+#include <cstdio>
 #include <chrono>
 #include <map>
 #include <thread>
@@ -447,6 +450,22 @@ result<std::uint64_t> account::withdraw(const proto::id& case_id, bool revoke_re
 // ------------------------------------------------------------------ letters
 
 result<proto::id> account::send(const proto::id& case_id, const draft& d) {
+  // Too large for the relay: said at once, before anything is sent.
+  auto serialized = serialize(d.content);
+  if (!serialized) return serialized.error();
+  const std::uint64_t sealed_size = proto::ciphertext_size_for(padded_size(serialized->size()));
+  serialized->clear();
+  if (sealed_size > proto::relay_ciphertext_bytes) {
+    auto mib = [](std::uint64_t n) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(n) / (1024.0 * 1024.0));
+      return std::string(buf);
+    };
+    return make_error(errc::invalid_argument,
+                      "This letter with its attachments comes to " + mib(sealed_size) + " once sealed; the relay takes " +
+                          "letters up to " + mib(proto::relay_ciphertext_bytes) +
+                          ". Nothing was sent. Please leave out or shrink an attachment.");
+  }
   auto entry = case_of(case_id);
   if (!entry) return entry.error();
   auto snap = snapshot(case_id);

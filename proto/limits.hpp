@@ -43,6 +43,9 @@ inline constexpr std::size_t max_sealed_note_bytes = 16 * 1024;
 inline constexpr std::size_t chunk_plaintext_bytes = 64 * 1024;
 inline constexpr std::size_t chunk_overhead_bytes = 17;  // secretstream ABYTES
 inline constexpr std::uint64_t max_ciphertext_bytes = 128ull * 1024 * 1024;
+// What a relay takes (SPEC section 16.2, M): one limit for the relay and for
+// clients, which refuse a larger letter before sending anything.
+inline constexpr std::uint64_t relay_ciphertext_bytes = 16ull * 1024 * 1024;
 inline constexpr std::size_t max_attachments = 16;
 inline constexpr std::size_t max_name_bytes = 255;  // attachment names, content types
 

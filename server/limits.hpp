@@ -3,6 +3,8 @@
 // unbounded. proto/SPEC.md "HTTP API" lists the per-route body limits.
 #pragma once
 
+#include "proto/limits.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -43,7 +45,7 @@ inline constexpr std::chrono::hours session_absolute_lifetime = 12h;
 // Review and delivery.
 inline constexpr std::chrono::seconds review_claim_lifetime = 15min;  // a claim lapses after this
 inline constexpr std::size_t max_queue_items = 500;                   // in one queue answer
-inline constexpr std::size_t max_message_ciphertext_bytes = 16 * 1024 * 1024;  // the relay's limit (format: 128 MiB)
+inline constexpr std::size_t max_message_ciphertext_bytes = proto::relay_ciphertext_bytes;  // the format allows 128 MiB
 inline constexpr std::size_t message_body_bytes = max_message_ciphertext_bytes / 3 * 4 + 128 * 1024;
 inline constexpr std::size_t max_events_replayed = 1000;              // per reconnection
 inline constexpr std::chrono::seconds checkpoint_interval = 60s;

@@ -238,6 +238,27 @@ TEST(Cli, ReadBeforeDecidingAndLetAClaimGo) {
       << after.out;
 }
 
+// A photo too large for the relay: refused at once, in words, with both
+// sizes, before anything is sent.
+TEST(Cli, ALetterTooLargeForTheRelayIsRefusedBeforeAnythingIsSent) {
+  scene s;
+  person h = s.party("harmed", "harmed");
+  s.party("responsible", "responsible");
+  const auto photo = s.root / "photo.jpg";
+  {
+    std::ofstream out(photo, std::ios::binary);
+    const std::string block(1024 * 1024, 'x');
+    for (int i = 0; i < 17; ++i) out << block;
+  }
+  auto refused = h.run("write", {s.case_id, "--text", "With a photo.", "--attach", photo.string()});
+  EXPECT_EQ(refused.status, 1);
+  // 17 MiB of photo, padded (Padmé) and sealed: 17.5 MiB.
+  EXPECT_NE(refused.out.find("comes to 17.5 MiB once sealed; the relay takes letters up to 16.0 MiB. Nothing was sent."),
+            std::string::npos)
+      << refused.out;
+  EXPECT_EQ(h.ok("letters", {s.case_id}).as_array().size(), 0u);
+}
+
 // A harmed person pastes the code their facilitator sent by e-mail: the mail
 // program wrapped it, and a space crept in at the start.
 // The case closes and, after the retention, its letters leave the relay:
