@@ -13,21 +13,9 @@ namespace {
 using namespace std::chrono_literals;
 using proto::role;
 
-struct live {
-  world w;
-  actor f;
-  proto::id case_id{};
-  actor h, r;
-  proto::public_key pin{};
-  explicit live(std::vector<std::string> args = {"--address-burst", "100000", "--address-per-minute", "100000",
-                                                 "--account-write-burst", "100000"})
-      : w(std::move(args)) {
-    f = w.facilitator();
-    case_id = w.open_case(f);
-    h = w.party(f, case_id, role::harmed);
-    r = w.party(f, case_id, role::responsible);
-    pin = f.identity.public_key();
-  }
+// The case of world.hpp's exchange, with event streams for its people.
+struct live : exchange {
+  using exchange::exchange;
   std::unique_ptr<event_stream> subscribe(actor& a, std::optional<std::uint64_t> last = std::nullopt) {
     return std::make_unique<event_stream>(w.relay.port(), event_stream::options{a.token, last, "", "/v1/events"});
   }
@@ -150,12 +138,12 @@ TEST(Events, NoSessionATokenInTheUrlOrAForeignOriginIsRefused) {
 }
 
 TEST(Events, AnAllowedOriginMayOpenTheStream) {
-  live x({"--allowed-origin", "https://shuttle.example.org"});
+  live x(1, {"--allowed-origin", "https://shuttle.example.org"});
   EXPECT_NO_THROW(event_stream(x.w.relay.port(), {x.r.token, std::nullopt, "https://shuttle.example.org", "/v1/events"}));
 }
 
 TEST(Events, PingsKeepAQuietStreamOpenAndAnOversizedMessageEndsIt) {
-  live x({"--idle-timeout-seconds", "2", "--address-burst", "1000"});
+  live x(1, {"--idle-timeout-seconds", "2"});
   auto rs = x.subscribe(x.r);
   EXPECT_FALSE(rs->next(5000ms));  // over twice the idle timeout, with only pings and pongs
   EXPECT_FALSE(rs->closed());
@@ -169,7 +157,7 @@ TEST(Events, PingsKeepAQuietStreamOpenAndAnOversizedMessageEndsIt) {
 }
 
 TEST(Events, APeerThatNeverAnswersPingsIsDropped) {
-  live x({"--idle-timeout-seconds", "2", "--address-burst", "1000"});
+  live x(1, {"--idle-timeout-seconds", "2"});
   held_connection raw(x.w.relay.port(), true);
   raw.send("GET /v1/events HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
