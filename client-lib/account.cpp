@@ -87,7 +87,8 @@ result<void> account::save_keys() {
 // ------------------------------------------------------------------ profile
 
 result<account> account::enrol(const std::filesystem::path& dir, std::string_view code_text,
-                               std::string_view passphrase, const std::optional<std::string>& relay_override) {
+                               std::string_view passphrase, const std::optional<std::string>& relay_override,
+                               const std::optional<std::string>& display_name) {
   auto code = proto::parse_invitation_code(code_text);
   if (!code) return code.error();
   const std::string relay_text = relay_override.value_or(code->relay);
@@ -113,7 +114,16 @@ result<account> account::enrol(const std::filesystem::path& dir, std::string_vie
   if (auto ok = check_invitation(*code, *inv); !ok) return ok.error();
 
   const bool account_level = code->case_id == proto::null_case;
-  auto enrolment = make_enrolment(keys.identity(), *code);
+  std::optional<proto::display_name> name;
+  if (account_level) {
+    // Colleagues see a facilitator by name in the queue and beside their notes.
+    if (!display_name || !proto::is_display_name(*display_name)) {
+      return make_error(errc::invalid_argument,
+                        "A facilitator account needs a name your colleagues will recognise (1 to 64 characters).");
+    }
+    name = proto::display_name{*display_name};
+  }
+  auto enrolment = make_enrolment(keys.identity(), *code, name);
   if (!enrolment) return enrolment.error();
   json::object body{{"enrolment", as_json(*enrolment)}, {"secret", b64(code->secret)}};
   if (!account_level) {
@@ -269,7 +279,74 @@ result<case_entry> account::case_of(const proto::id& case_id) {
 result<std::vector<case_summary>> account::cases() {
   auto r = authenticated([&] { return relay_.get("/v1/cases"); });
   if (!r) return r.error();
-  return parse_case_list(*r);
+  auto list = parse_case_list(*r);
+  if (!list) return list.error();
+  for (auto& c : *list) {
+    if (c.label) c.label_text = open_label(c.case_id, *c.label);
+  }
+  return list;
+}
+
+std::optional<std::string> account::open_label(const proto::id& case_id, const proto::sealed_note& box) const {
+  const auto* mine = keys_.find_case_key(case_id);
+  if (!mine) return std::nullopt;
+  auto n = open_note(box, case_id, "label", *mine);
+  if (!n) return std::nullopt;
+  return n->text;
+}
+
+result<void> account::set_label(const proto::id& case_id, std::string_view text) {
+  if (text.empty() || text.size() > proto::max_label_text_bytes) {
+    return make_error(errc::invalid_argument, "A case label is 1 to 200 characters.");
+  }
+  auto r = roster_of(case_id);
+  if (!r) return r.error();
+  json::array copies;
+  // Sealed to every facilitator this client trusts, itself included; the relay never reads it.
+  for (const auto& f : r->facilitator_readers()) {
+    auto sealed = seal_note({"label", std::nullopt, std::string(text)}, case_id, f.case_key);
+    if (!sealed) return sealed.error();
+    copies.push_back(json::object{{"reader", b64(f.identity)}, {"box", proto::base64url_encode(sealed->box)}});
+  }
+  auto answer = authenticated([&] { return relay_.post(case_path(case_id, "/label"), json::object{{"label", copies}}); });
+  if (!answer) return answer.error();
+  return {};
+}
+
+result<void> account::set_quiet_hours(const proto::id& case_id, std::string_view time_zone, std::string_view start,
+                                      std::string_view end) {
+  auto answer = authenticated([&] {
+    return relay_.post(case_path(case_id, "/quiet-hours"),
+                       json::object{{"time_zone", time_zone}, {"start", start}, {"end", end}});
+  });
+  if (!answer) return answer.error();
+  return {};
+}
+
+result<void> account::grant(const proto::id& case_id, const proto::public_key& supporter, bool reads) {
+  auto entry = case_of(case_id);
+  if (!entry) return entry.error();
+  if (entry->role != proto::role::harmed && entry->role != proto::role::responsible) {
+    return make_error(errc::invalid_argument, "Only the harmed or the responsible party lets a supporter read.");
+  }
+  auto r = roster_of(case_id);
+  if (!r) return r.error();
+  auto who = r->find(supporter);
+  if (!who || party_of(who->role) != entry->role) {
+    return make_error(errc::not_attested,
+                      "That person is not an attested supporter on your side of this case. Your facilitator compares "
+                      "their safety number first.");
+  }
+  proto::grant g;
+  g.header = header_for(case_id);
+  g.subject = supporter;
+  g.reads = reads;
+  auto signed_grant = sign(std::move(g), keys_.identity());
+  if (!signed_grant) return signed_grant.error();
+  auto answer = authenticated(
+      [&] { return relay_.post(case_path(case_id, "/grants"), json::object{{"grant", as_json(*signed_grant)}}); });
+  if (!answer) return answer.error();
+  return {};
 }
 
 result<case_detail> account::detail_of(const proto::id& case_id) {
@@ -310,6 +387,8 @@ result<roster> account::roster_from(const proto::id& case_id, const proto::publi
       }
     }
   }
+  // Grants count only between attested people (review.hpp, roster::add_grant).
+  for (const auto& g : detail.grants) (void)r.add_grant(g);
   return r;
 }
 
@@ -326,6 +405,7 @@ result<case_view> account::view_of(const proto::id& case_id, const case_snapshot
   v.summary.case_id = case_id;
   v.summary.state = detail.state;
   v.summary.approvals_required = detail.approvals_required;
+  v.quiet_hours = detail.quiet_hours;
   // Each participant's newest key statement is its current key.
   std::map<proto::public_key, proto::public_key> current;
   for (const auto& k : detail.key_statements) current[k.header.signer] = k.case_key;
@@ -339,6 +419,15 @@ result<case_view> account::view_of(const proto::id& case_id, const case_snapshot
     who.attested = key != current.end() && r.check_current_key(who.identity, key->second).has_value();
     who.key_changed = !who.attested && key != current.end() && r.find(who.identity).has_value();
     who.safety_number = proto::safety_number(who.identity);
+    who.name = p.name;
+    if (const auto party = party_of(who.role)) {
+      // Whether the party this supporter stands beside lets them read.
+      for (const auto& g : detail.grants) {
+        if (g.subject == who.identity && r.find(g.header.signer) && r.find(g.header.signer)->role == *party) {
+          who.reads = g.reads;
+        }
+      }
+    }
     if (who.me) {
       v.summary.role = who.role;
       v.summary.participant_state = who.state;
@@ -472,9 +561,16 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
   if (!snap) return snap.error();
   const roster* r = &snap->trust;
   const bool note = d.kind == proto::message_kind::note;
-  if (note != (entry->role == proto::role::facilitator)) {
+  const bool supporter = party_of(entry->role).has_value();
+  if (note && entry->role != proto::role::facilitator && !supporter) {
+    return make_error(errc::invalid_argument, "A party writes letters; internal notes are the facilitators'.");
+  }
+  if (!note && entry->role == proto::role::facilitator) {
+    return make_error(errc::invalid_argument, "Facilitators write internal notes, not letters.");
+  }
+  if (!note && supporter) {
     return make_error(errc::invalid_argument,
-                      note ? "only facilitators keep internal notes" : "facilitators write internal notes, not letters");
+                      "A supporter writes to the facilitators (--to facilitators), not to the other party.");
   }
   if (!note && !r->is_facilitator(identity())) {
     if (auto me = r->find(identity()); !me) {
@@ -504,9 +600,18 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
     }
   }
   ld.supersedes = d.revises;
+  if (d.answers) {
+    ld.kind = proto::message_kind::reply;
+    ld.answers = d.answers;
+  }
   const auto* mine = keys_.find_case_key(case_id);
   if (!mine) return make_error(errc::withdrawn, "this profile no longer holds a key for that case");
-  auto sealed = seal_letter(keys_.identity(), *mine, ld, r->facilitator_readers(), d.content);
+  // The facilitators read every letter; the supporters this writer lets read, its letters.
+  auto readers = r->facilitator_readers();
+  if (!note) {
+    for (const auto& s : r->supporters_of(identity())) readers.push_back(s);
+  }
+  auto sealed = seal_letter(keys_.identity(), *mine, ld, readers, d.content);
   if (!sealed) return sealed.error();
   auto answer = authenticated([&] {
     return relay_.post(case_path(case_id, "/messages"),
@@ -546,6 +651,19 @@ result<fetched_message> account::fetch(const proto::id& case_id, const proto::id
   return got;
 }
 
+namespace {
+
+// How a reader knows a facilitator: by the name given at enrolment, or by
+// the first digits of the safety number.
+std::string facilitator_name(const case_detail& detail, const proto::public_key& who) {
+  for (const auto& p : detail.participants) {
+    if (p.identity == who && p.name) return *p.name;
+  }
+  return "facilitator " + proto::safety_number(who).substr(0, 5);
+}
+
+}  // namespace
+
 result<opened_letter> account::read(const proto::id& case_id, const proto::id& message, bool receipt) {
   auto entry = case_of(case_id);
   if (!entry) return entry.error();
@@ -576,8 +694,9 @@ result<opened_letter> account::read(const proto::id& case_id, const proto::id& m
     }
     return got.error();
   }
-  auto r = roster_of(case_id);
-  if (!r) return r.error();
+  auto snap = snapshot(case_id);
+  if (!snap) return snap.error();
+  const roster* r = &snap->trust;
   const auto* e = &got->envelope;
   const bytes* ciphertext = &got->ciphertext;
   const auto* mine = keys_.find_case_key(case_id);
@@ -613,14 +732,25 @@ result<opened_letter> account::read(const proto::id& case_id, const proto::id& m
     }
     return out;
   }
+  if (party_of(entry->role) && e->to != *party_of(entry->role)) {
+    // A supporter reading a letter its party wrote: the envelope carries its wrap.
+    auto doc = open_for_review(*r, *e, *ciphertext, keys_.identity(), *mine);
+    if (!doc) return doc.error();
+    out.content = std::move(*doc);
+    if (auto ok = box_.keep({message, case_id, e->header.signer, unix_now(), std::nullopt, out.content}); !ok) {
+      return ok.error();
+    }
+    return out;
+  }
   auto delivered = open_delivered(*r, *e, got->approvals, *ciphertext, keys_.identity(), *mine, unix_now());
   if (!delivered) return delivered.error();
   out.content = std::move(delivered->content);
   out.content_notes = delivered->content_notes;
+  for (auto& n : out.content_notes) n.by_name = facilitator_name(snap->detail, n.by);
   if (!out.content_notes.empty()) {
     std::string all;
     for (const auto& n : out.content_notes) {
-      all += (all.empty() ? "" : "\n\n") + std::string("From facilitator ") + proto::safety_number(n.by).substr(0, 5) + ": " + n.text;
+      all += (all.empty() ? "" : "\n\n") + std::string("From ") + facilitator_name(snap->detail, n.by) + ": " + n.text;
     }
     out.content_note = out.content_notes.size() == 1 ? out.content_notes.front().text : all;
   }
@@ -698,7 +828,12 @@ result<std::vector<kept_letter>> account::kept(const proto::id& case_id) { retur
 result<std::vector<message_summary>> account::queue() {
   auto r = authenticated([&] { return relay_.get("/v1/queue"); });
   if (!r) return r.error();
-  return parse_message_list(*r, "queue", identity());
+  auto list = parse_message_list(*r, "queue", identity());
+  if (!list) return list.error();
+  for (auto& m : *list) {
+    if (m.case_label) m.case_label_text = open_label(m.case_id, *m.case_label);
+  }
+  return list;
 }
 
 result<void> account::unclaim(const proto::id& case_id, const proto::id& message) {

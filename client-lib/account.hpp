@@ -49,11 +49,14 @@ struct person {
   bool key_changed = false;       // attested once, but its current key is another
   bool me = false;
   std::string safety_number;      // of the identity key
+  std::optional<std::string> name;  // a facilitator's display name
+  bool reads = false;             // a supporter: its party lets it read
 };
 
 struct case_view {
   case_summary summary;
   std::vector<person> people;
+  std::optional<quiet_hours_setting> quiet_hours;
 };
 
 
@@ -78,8 +81,10 @@ class account {
   // the invitation the relay presents against the code before sending
   // anything (facilitator_mismatch). `relay` overrides the code's relay
   // address (needed when the code names none).
+  // A facilitator account (an operator's code) needs `display_name`.
   static result<account> enrol(const std::filesystem::path& dir, std::string_view code,
-                               std::string_view passphrase, const std::optional<std::string>& relay = std::nullopt);
+                               std::string_view passphrase, const std::optional<std::string>& relay = std::nullopt,
+                               const std::optional<std::string>& display_name = std::nullopt);
   // Opens an existing profile (wrong_passphrase, not_logged_in when there is none).
   static result<account> open(const std::filesystem::path& dir, std::string_view passphrase);
 
@@ -105,6 +110,15 @@ class account {
   // A facilitator attests a participant after comparing its safety number.
   result<void> attest(const proto::id& case_id, const proto::public_key& participant);
   result<void> close_case(const proto::id& case_id);
+  // A facilitator labels a case for the facilitators alone (sealed to each).
+  result<void> set_label(const proto::id& case_id, std::string_view text);
+  // A facilitator sets quiet hours ("HH:MM", in an IANA time zone); start
+  // equal to end removes them.
+  result<void> set_quiet_hours(const proto::id& case_id, std::string_view time_zone, std::string_view start,
+                               std::string_view end);
+  // A party lets an attested supporter of its side read the letters it sends
+  // and receives from now on (`reads`), or ends that.
+  result<void> grant(const proto::id& case_id, const proto::public_key& supporter, bool reads);
   // Publishes a new case key (a new device, a key believed exposed). Letters
   // wrapped for the old key no longer open here, and nothing is sent to you
   // until a facilitator compares your safety number and attests again.
@@ -119,6 +133,7 @@ class account {
     document content;
     proto::message_kind kind = proto::message_kind::letter;
     std::optional<proto::id> revises;  // a returned letter of yours
+    std::optional<proto::id> answers;  // the letter this replies to (sent as kind reply)
   };
   result<proto::id> send(const proto::id& case_id, const draft& d);
   result<std::vector<message_summary>> messages(const proto::id& case_id);
@@ -178,6 +193,8 @@ class account {
     client::roster trust;
   };
   result<case_snapshot> snapshot(const proto::id& case_id);
+  // A case label sealed to this facilitator, opened; nothing if it does not open.
+  std::optional<std::string> open_label(const proto::id& case_id, const proto::sealed_note& box) const;
   result<roster> roster_of(const proto::id& case_id);
   static result<roster> roster_from(const proto::id& case_id, const proto::public_key& pinned,
                                     const case_detail& detail);

@@ -19,11 +19,13 @@ result<void> check_invitation(const proto::invitation_code& code, const proto::i
   return {};
 }
 
-result<proto::enrolment> make_enrolment(const identity_key& me, const proto::invitation_code& code) {
+result<proto::enrolment> make_enrolment(const identity_key& me, const proto::invitation_code& code,
+                                         std::optional<proto::display_name> name) {
   proto::enrolment e;
   e.header = header_for(code.case_id);
   e.invitation_id = code.invitation_id;
   e.role = code.role;
+  e.name = std::move(name);
   return sign(std::move(e), me);
 }
 

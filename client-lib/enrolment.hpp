@@ -15,7 +15,9 @@ namespace shuttle::client {
 result<void> check_invitation(const proto::invitation_code& code, const proto::invitation& presented);
 
 // The enrolment statement for an invitation, signed by the new identity.
-result<proto::enrolment> make_enrolment(const identity_key& me, const proto::invitation_code& code);
+// `name`: a facilitator account's display name (the operator's invitation only).
+result<proto::enrolment> make_enrolment(const identity_key& me, const proto::invitation_code& code,
+                                         std::optional<proto::display_name> name = std::nullopt);
 
 // The signature a login needs for the challenge of a relay with `relay_key`.
 proto::signature sign_login(const identity_key& me, const proto::login_challenge& challenge,

@@ -271,6 +271,7 @@ letter_builder::letter_builder(const identity_key& sender, const case_key& sende
   envelope_.kind = draft.kind;
   envelope_.to = draft.to;
   envelope_.supersedes = draft.supersedes;
+  envelope_.answers = draft.answers;
   envelope_.stream = sealer_.stream_header();
   const proto::id& message_id = draft.header.statement_id;
   // Readers: the sender first, then every facilitator in ascending key order.

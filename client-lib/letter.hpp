@@ -106,6 +106,7 @@ struct letter_draft {
   proto::message_kind kind = proto::message_kind::letter;
   proto::role to = proto::role::responsible;
   std::optional<proto::id> supersedes;
+  std::optional<proto::id> answers;  // a reply's letter
 };
 
 // Builds a signed envelope while the document streams through. Readers are

@@ -131,7 +131,7 @@ result<std::vector<case_summary>> parse_case_list(const json::value& v) {
     case_summary s;
     answer_reader r(item, path);
     r("case", s.case_id)("role", s.role)("state", s.state)("participant_state", s.participant_state)(
-        "approvals_required", s.approvals_required);
+        "approvals_required", s.approvals_required)("label", s.label);
     if (auto ok = r.finish(); !ok) return ok.error();
     return s;
   });
@@ -156,12 +156,26 @@ result<case_detail> parse_case_detail(const json::value& v) {
                                                                    -> result<listed_participant> {
     listed_participant p;
     answer_reader pr(item, path);
-    pr("identity", p.identity)("role", p.role)("state", p.state);
+    pr("identity", p.identity)("role", p.role)("state", p.state)("name", p.name);
     if (auto ok = pr.finish(); !ok) return ok.error();
     return p;
   });
   if (!people) return people.error();
   out.participants = std::move(*people);
+  if (r.find("grants", false)) {
+    auto grants = list_of<proto::grant>(r, "grants", statement<proto::grant>);
+    if (!grants) return grants.error();
+    out.grants = std::move(*grants);
+  }
+  if (const auto* q = r.find("quiet_hours", false)) {
+    quiet_hours_setting qh;
+    answer_reader qr(*q, "quiet_hours");
+    qr("time_zone", qh.time_zone)("start", qh.start)("end", qh.end);
+    if (auto ok = qr.finish(); !ok) return ok.error();
+    out.quiet_hours = std::move(qh);
+  }
+  r("label", out.label);
+  if (auto ok = r.finish(); !ok) return ok.error();
   return out;
 }
 
@@ -175,7 +189,8 @@ result<message_summary> summary_at(const json::value& v, const std::string& path
   r("message", m.message)("case", m.case_id)("kind", m.kind)("sender", m.sender)("to", m.to)("state", m.state)(
       "size", size)("submitted_at", m.submitted_at)("released_at", m.released_at)("release_at", m.release_at)(
       "supersedes", m.supersedes)("approvals_required", approvals_required)("claimed_by", m.claimed_by)(
-      "waiting_seconds", waiting)("reviewed_by_you", reviewed_by_you);
+      "waiting_seconds", waiting)("reviewed_by_you", reviewed_by_you)("answers", m.answers)(
+      "claimed_by_name", m.claimed_by_name)("case_label", m.case_label);
   // A facilitator's summary counts approvals; a recipient's fetch lists the
   // approval statements under the same name (read by parse_fetched_message).
   if (const auto* a = r.find("approvals", false); a && !a->is_array()) r("approvals", approvals);
@@ -261,9 +276,12 @@ result<std::uint64_t> parse_withdraw_answer(const json::value& v) {
 result<approve_answer> parse_approve_answer(const json::value& v) {
   approve_answer out;
   answer_reader r(v, "");
+  std::optional<bool> quiet;
   r("state", out.state)("approvals", out.approvals)("approvals_required", out.approvals_required)("release_at",
-                                                                                                   out.release_at);
+                                                                                                   out.release_at)(
+      "quiet_hours", quiet);
   if (auto ok = r.finish(); !ok) return ok.error();
+  out.quiet_hours = quiet.value_or(false);
   return out;
 }
 

@@ -48,6 +48,8 @@ struct case_summary {
   proto::role role = proto::role::harmed;
   std::string participant_state;  // active, withdrawn
   std::uint64_t approvals_required = 1;
+  std::optional<proto::sealed_note> label;  // for a facilitator: the case label sealed to it
+  std::optional<std::string> label_text;    // that label, opened by the account
 };
 result<std::vector<case_summary>> parse_case_list(const boost::json::value& v);
 
@@ -56,6 +58,11 @@ struct listed_participant {
   proto::public_key identity{};
   proto::role role = proto::role::harmed;
   std::string state;  // invited, active, withdrawn
+  std::optional<std::string> name;  // a facilitator's display name
+};
+struct quiet_hours_setting {
+  std::string time_zone;  // IANA name
+  std::string start, end; // "HH:MM" local to time_zone
 };
 struct case_detail {
   std::string state;
@@ -64,6 +71,9 @@ struct case_detail {
   std::vector<proto::key_statement> key_statements;  // oldest first
   std::vector<proto::attestation> attestations;
   std::vector<listed_participant> participants;
+  std::vector<proto::grant> grants;  // each party's latest grant to each supporter
+  std::optional<quiet_hours_setting> quiet_hours;
+  std::optional<proto::sealed_note> label;  // for a facilitator
 };
 result<case_detail> parse_case_detail(const boost::json::value& v);
 
@@ -78,8 +88,12 @@ struct message_summary {
   std::uint64_t size = 0;
   std::optional<std::uint64_t> submitted_at, released_at, release_at;
   std::optional<proto::id> supersedes;
+  std::optional<proto::id> answers;  // a reply's letter
   std::uint64_t approvals = 0, approvals_required = 0;
   std::optional<proto::public_key> claimed_by;
+  std::optional<std::string> claimed_by_name;
+  std::optional<proto::sealed_note> case_label;  // in the queue: the case's label sealed to this facilitator
+  std::optional<std::string> case_label_text;    // that label, opened by the account
   std::uint64_t waiting_seconds = 0;  // in the queue
   bool reviewed_by_me = false;        // in the queue: this facilitator already decided
   bool mine = false;                  // sent by `me`
@@ -117,6 +131,7 @@ struct approve_answer {
   std::string state;
   std::uint64_t approvals = 0, approvals_required = 0;
   std::optional<std::uint64_t> release_at;
+  bool quiet_hours = false;  // the release waits for the end of the case's quiet hours
 };
 result<approve_answer> parse_approve_answer(const boost::json::value& v);
 

@@ -1,6 +1,9 @@
 #include "client-lib/release_time.hpp"
 
 #include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <ctime>
 #include <optional>
 
@@ -203,6 +206,21 @@ result<std::uint64_t> parse_release_time(std::string_view text, std::uint64_t no
                       "That is more than a year ahead (" + local_time_words(*at) + "). Please give a nearer time.");
   }
   return *at;
+}
+
+std::string local_time_zone_name() {
+  if (const char* tz = std::getenv("TZ"); tz && *tz) {
+    std::string name(tz[0] == ':' ? tz + 1 : tz);
+    if (!name.empty() && name.front() != '/') return name;
+  }
+  if (std::ifstream in("/etc/timezone"); in) {
+    std::string name;
+    if (std::getline(in, name) && !name.empty()) return name;
+  }
+  std::error_code ec;
+  const auto target = std::filesystem::read_symlink("/etc/localtime", ec).string();
+  if (const auto at = target.find("zoneinfo/"); !ec && at != std::string::npos) return target.substr(at + 9);
+  return "UTC";
 }
 
 }  // namespace shuttle::client

@@ -26,4 +26,8 @@ result<std::uint64_t> parse_release_time(std::string_view text, std::uint64_t no
 // "Tue 1 Dec 2026, 18:00 CET": a moment in the user's local time.
 std::string local_time_words(std::uint64_t t);
 
+// This machine's IANA time zone name (from $TZ, /etc/timezone or the
+// /etc/localtime link), or "UTC" when none can be found.
+std::string local_time_zone_name();
+
 }  // namespace shuttle::client

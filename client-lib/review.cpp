@@ -111,6 +111,40 @@ std::vector<participant_keys> roster::in_role(proto::role r) const {
   return out;
 }
 
+std::optional<proto::role> party_of(proto::role supporter) {
+  if (supporter == proto::role::harmed_support) return proto::role::harmed;
+  if (supporter == proto::role::responsible_support) return proto::role::responsible;
+  return std::nullopt;
+}
+
+result<void> roster::add_grant(const proto::grant& g) {
+  if (auto ok = check_case(g.header); !ok) return ok;
+  if (auto ok = proto::validate(g); !ok) return ok.error();
+  if (auto ok = proto::verify_signature(g); !ok) return ok.error();
+  auto party = find(g.header.signer);
+  auto supporter = find(g.subject);
+  if (!party || !supporter || party_of(supporter->role) != party->role) {
+    return make_error(errc::not_attested, "a grant between people not attested as a party and its supporter");
+  }
+  for (auto& kept : grants_) {
+    if (kept.header.signer == g.header.signer && kept.subject == g.subject) {
+      if (kept.header.created_at <= g.header.created_at) kept = g;
+      return {};
+    }
+  }
+  grants_.push_back(g);
+  return {};
+}
+
+std::vector<reader_key> roster::supporters_of(const proto::public_key& party) const {
+  std::vector<reader_key> out;
+  for (const auto& g : grants_) {
+    if (g.header.signer != party || !g.reads) continue;
+    if (auto s = find(g.subject)) out.push_back({s->identity, s->case_key});
+  }
+  return out;
+}
+
 // ------------------------------------------------------------------ notes
 
 result<proto::sealed_note> seal_note(const note& n, const proto::id& message_id, const proto::public_key& reader_case_key) {
@@ -203,6 +237,10 @@ result<proto::approval> approve_letter(const roster& r, const proto::envelope& e
   a.release_at = options.release_at;
   for (const auto& p : recipients) {
     a.wraps.push_back({p.identity, wrap_letter_key(*key, e.header.statement_id, p.case_key)});
+    // Each supporter a recipient lets read gets the letter with them.
+    for (const auto& s : r.supporters_of(p.identity)) {
+      a.wraps.push_back({s.identity, wrap_letter_key(*key, e.header.statement_id, s.case_key)});
+    }
   }
   if (options.content_note) {
     if (recipients.size() != 1) return make_error(errc::invalid_argument, "a content note needs a single recipient");
@@ -249,7 +287,9 @@ result<delivered_letter> open_delivered(const roster& r, const proto::envelope& 
   if (!sender) return sender.error();
   auto self = r.find(me.public_key());
   if (!self) return self.error();
-  if (self->role != e.to) return make_error(errc::not_approved, "this letter is not addressed to you");
+  // The recipient, or a supporter the recipient lets read (no content note is sealed to a supporter).
+  const bool supporter = party_of(self->role) == e.to;
+  if (self->role != e.to && !supporter) return make_error(errc::not_approved, "this letter is not addressed to you");
   if (self->case_key != my_case_key.public_key()) {
     return make_error(errc::key_changed, "your case key is not the one a facilitator attested");
   }
@@ -287,7 +327,7 @@ result<delivered_letter> open_delivered(const roster& r, const proto::envelope& 
   out.sender = *sender;
   // Every approver's note reaches the reader, each with who wrote it.
   for (const auto* a : counted) {
-    if (!a->note) continue;
+    if (!a->note || supporter) continue;
     auto n = open_note(*a->note, e.header.statement_id, "content", my_case_key);
     if (!n) return n.error();
     out.content_notes.push_back({a->header.signer, n->text});

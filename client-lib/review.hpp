@@ -52,14 +52,24 @@ class roster {
   std::vector<reader_key> facilitator_readers() const;
   // Attested participants in a role (the recipients of a letter).
   std::vector<participant_keys> in_role(proto::role r) const;
+  // A party's grant to one of its supporters: kept when an attested party
+  // signed it for an attested supporter of its own side; a later grant for
+  // the same pair replaces an earlier one. Others are ignored (not_attested).
+  result<void> add_grant(const proto::grant& g);
+  // The attested supporters `party` lets read now (SPEC 12, "Who reads what").
+  std::vector<reader_key> supporters_of(const proto::public_key& party) const;
 
  private:
   result<void> check_case(const proto::statement_header& h) const;
   proto::id case_id_;
   std::vector<proto::public_key> facilitators_;  // trusted identity keys
   std::vector<participant_keys> participants_;   // with attested case keys
+  std::vector<proto::grant> grants_;             // the latest per party and supporter
   std::uint64_t approvals_required_ = 1;
 };
+
+// The party a supporter role stands beside (harmed_support: harmed), or nothing.
+std::optional<proto::role> party_of(proto::role supporter);
 
 // Why a facilitator returns a letter (proto/SPEC.md "Notes").
 enum class return_reason {
@@ -112,6 +122,7 @@ result<note> open_return(const roster& r, const proto::envelope& e, const proto:
 struct facilitator_note {
   proto::public_key by{};  // the facilitator's identity key
   std::string text;
+  std::string by_name;     // how the reader knows them (filled in by the account)
 };
 
 struct delivered_letter {

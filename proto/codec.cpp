@@ -62,6 +62,10 @@ result<void> check(const invitation& s) {
 result<void> check(const enrolment& s) {
   if (auto h = validate_header(s.header, s.role == role::facilitator); !h) return h;
   if (is_zero(s.invitation_id)) return make_error(errc::bad_value, "invitation");
+  // Only a facilitator account has a name: the parties stay unnamed on the relay.
+  if (s.name && (s.role != role::facilitator || !is_zero(s.header.case_id) || !is_display_name(s.name->text))) {
+    return make_error(errc::bad_value, "name");
+  }
   return {};
 }
 
@@ -83,6 +87,11 @@ result<void> check(const envelope& s) {
   if ((s.kind == message_kind::note) != (s.to == role::facilitator)) return make_error(errc::bad_value, "to");
   if (s.supersedes && (is_zero(*s.supersedes) || *s.supersedes == s.header.statement_id)) {
     return make_error(errc::bad_value, "supersedes");
+  }
+  // A reply names the letter it answers; nothing else names one.
+  if (s.answers.has_value() != (s.kind == message_kind::reply) ||
+      (s.answers && (is_zero(*s.answers) || *s.answers == s.header.statement_id))) {
+    return make_error(errc::bad_value, "answers");
   }
   // A size that chunking gives for a Padmé-padded plaintext (sections 6.2, 6.3).
   if (const auto padded = plaintext_size_for(s.ciphertext_size);
@@ -125,6 +134,12 @@ result<void> check(const revoke& s) {
 }
 
 result<void> check(const withdraw& s) { return validate_header(s.header, false); }
+
+result<void> check(const grant& s) {
+  if (auto h = validate_header(s.header, false); !h) return h;
+  if (s.subject == s.header.signer) return make_error(errc::bad_value, "subject");
+  return {};
+}
 result<void> check(const close& s) { return validate_header(s.header, false); }
 
 }  // namespace
@@ -133,6 +148,14 @@ std::string_view to_string(role r) { return role_words.word(r); }
 std::string_view to_string(message_kind k) { return kind_words.word(k); }
 bool parse_enum(std::string_view word, role& out) { return role_words.parse(word, out); }
 bool parse_enum(std::string_view word, message_kind& out) { return kind_words.parse(word, out); }
+
+bool is_display_name(std::string_view text) {
+  if (text.empty() || text.size() > max_display_name_bytes) return false;
+  return std::none_of(text.begin(), text.end(), [](char c) {
+    const auto b = static_cast<unsigned char>(c);
+    return b < 0x20 || b == 0x7f;
+  });
+}
 
 id random_id() {
   id v{};
@@ -249,6 +272,7 @@ SHUTTLE_INSTANTIATE(return_statement)
 SHUTTLE_INSTANTIATE(revoke)
 SHUTTLE_INSTANTIATE(withdraw)
 SHUTTLE_INSTANTIATE(close)
+SHUTTLE_INSTANTIATE(grant)
 
 #undef SHUTTLE_INSTANTIATE
 

@@ -56,6 +56,15 @@ result<void> read_bytes(const json::value& v, bytes& out, std::size_t min, std::
   return {};
 }
 
+result<void> read_value(const json::value& v, display_name& out, const std::string& path) {
+  const auto* s = v.if_string();
+  if (!s) return make_error(errc::wrong_type, path);
+  // The JSON parser has refused invalid UTF-8 already.
+  if (!is_display_name(std::string_view(s->data(), s->size()))) return make_error(errc::bad_value, path);
+  out.text.assign(s->data(), s->size());
+  return {};
+}
+
 result<void> read_value(const json::value& v, sealed_note& out, const std::string& path) {
   return read_bytes(v, out.box, min_sealed_note_bytes, max_sealed_note_bytes, path);
 }
@@ -124,6 +133,11 @@ object_writer& object_writer::operator()(std::string_view name, message_kind v) 
   out_[name] = to_string(v);
   return *this;
 }
+object_writer& object_writer::operator()(std::string_view name, const display_name& v) {
+  out_[name] = v.text;
+  return *this;
+}
+
 object_writer& object_writer::operator()(std::string_view name, const sealed_note& v) {
   out_[name] = base64url_encode(v.box);
   return *this;
@@ -144,6 +158,7 @@ void add_field(transcript& t, bool v) { t.add_bool(v); }
 void add_field(transcript& t, role v) { t.add(to_string(v)); }
 void add_field(transcript& t, message_kind v) { t.add(to_string(v)); }
 void add_field(transcript& t, const sealed_note& v) { t.add(v.box); }
+void add_field(transcript& t, const display_name& v) { t.add(std::string_view(v.text)); }
 void add_field(transcript& t, const std::vector<reader_wrap>& v) {
   t.add_count(v.size());
   for (const auto& w : v) t.add(w.reader).add(w.box);

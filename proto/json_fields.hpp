@@ -42,6 +42,7 @@ result<void> read_value(const boost::json::value& v, bool& out, const std::strin
 result<void> read_value(const boost::json::value& v, role& out, const std::string& path);
 result<void> read_value(const boost::json::value& v, message_kind& out, const std::string& path);
 result<void> read_value(const boost::json::value& v, sealed_note& out, const std::string& path);
+result<void> read_value(const boost::json::value& v, display_name& out, const std::string& path);
 result<void> read_value(const boost::json::value& v, std::vector<reader_wrap>& out, const std::string& path);
 // Binary of any length within [min, max] bytes.
 result<void> read_bytes(const boost::json::value& v, bytes& out, std::size_t min, std::size_t max,
@@ -107,6 +108,7 @@ class object_writer {
   object_writer& operator()(std::string_view name, role v);
   object_writer& operator()(std::string_view name, message_kind v);
   object_writer& operator()(std::string_view name, const sealed_note& v);
+  object_writer& operator()(std::string_view name, const display_name& v);
   object_writer& operator()(std::string_view name, const std::vector<reader_wrap>& v);
   template <class T>
   object_writer& operator()(std::string_view name, const std::optional<T>& v) {
@@ -128,6 +130,7 @@ void add_field(transcript& t, bool v);
 void add_field(transcript& t, role v);
 void add_field(transcript& t, message_kind v);
 void add_field(transcript& t, const sealed_note& v);
+void add_field(transcript& t, const display_name& v);
 void add_field(transcript& t, const std::vector<reader_wrap>& v);
 template <class T>
 void add_field(transcript& t, const std::optional<T>& v) {

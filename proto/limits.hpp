@@ -49,4 +49,8 @@ inline constexpr std::uint64_t relay_ciphertext_bytes = 16ull * 1024 * 1024;
 inline constexpr std::size_t max_attachments = 16;
 inline constexpr std::size_t max_name_bytes = 255;  // attachment names, content types
 
+// A facilitator's display name (SPEC 5.3) and a case label (SPEC 7).
+inline constexpr std::size_t max_display_name_bytes = 64;
+inline constexpr std::size_t max_label_text_bytes = 200;
+
 }  // namespace shuttle::proto

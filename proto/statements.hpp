@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -29,6 +30,13 @@ inline constexpr id null_case{};
 
 enum class role { facilitator, harmed, responsible, harmed_support, responsible_support };
 enum class message_kind { letter, reply, note, agreement };
+
+// A facilitator's name as colleagues and parties see it (SPEC 5.3): 1 to 64
+// bytes of UTF-8 without control characters.
+struct display_name {
+  std::string text;
+  friend bool operator==(const display_name&, const display_name&) = default;
+};
 
 // A value sealed (crypto_box_seal) to one reader's case key: a content note,
 // a return note, an internal note. Its plaintext format is in SPEC.md "Notes".
@@ -89,11 +97,13 @@ struct enrolment {
   statement_header header;
   id invitation_id{};
   proto::role role = role::harmed;
+  std::optional<display_name> name;  // a facilitator account's name; no one else has one
   signature sig{};
   template <class S, class F>
   static void each_field(S& s, F&& f) {
     f("invitation", s.invitation_id);
     f("role", s.role);
+    f("name", s.name);
   }
   friend bool operator==(const enrolment&, const enrolment&) = default;
 };
@@ -138,6 +148,7 @@ struct envelope {
   message_kind kind = message_kind::letter;
   proto::role to = role::responsible;  // harmed, responsible, or facilitator (internal notes)
   std::optional<id> supersedes;        // the returned message this one revises
+  std::optional<id> answers;           // for a reply: the letter it answers
   stream_header stream{};              // secretstream header
   std::uint64_t ciphertext_size = 0;
   hash ciphertext_hash{};              // BLAKE2b-256 of the whole ciphertext
@@ -148,6 +159,7 @@ struct envelope {
     f("kind", s.kind);
     f("to", s.to);
     f("supersedes", s.supersedes);
+    f("answers", s.answers);
     f("stream", s.stream);
     f("ciphertext_size", s.ciphertext_size);
     f("ciphertext_hash", s.ciphertext_hash);
@@ -221,6 +233,22 @@ struct withdraw {
   friend bool operator==(const withdraw&, const withdraw&) = default;
 };
 
+// A party lets one of its supporters read the letters it sends and receives
+// from now on (`reads` true), or ends that (`reads` false).
+struct grant {
+  static constexpr std::string_view type = "grant";
+  statement_header header;
+  public_key subject{};  // the supporter's identity key
+  bool reads = true;
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("subject", s.subject);
+    f("reads", s.reads);
+  }
+  friend bool operator==(const grant&, const grant&) = default;
+};
+
 // A facilitator closes a case.
 struct close {
   static constexpr std::string_view type = "close";
@@ -235,6 +263,10 @@ std::string_view to_string(role r);
 std::string_view to_string(message_kind k);
 bool parse_enum(std::string_view word, role& out);
 bool parse_enum(std::string_view word, message_kind& out);
+
+// 1 to 64 bytes, none a control character (below 0x20, or 0x7f). UTF-8
+// validity is the JSON parser's (and the caller's) to check.
+bool is_display_name(std::string_view text);
 
 // A fresh random id (never the all-zero id), from libsodium's random source.
 id random_id();

@@ -11,6 +11,7 @@
 #include "client-lib/release_time.hpp"
 #include "proto/base64.hpp"
 #include "proto/fingerprint.hpp"
+#include "proto/invitation_code.hpp"
 
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
@@ -239,19 +240,28 @@ account open_account(const common& c) { return need(account::open(profile_dir(c)
 
 int cmd_enrol(int argc, char** argv) {
   common c;
-  std::string code, relay;
+  std::string code, relay, name;
   po::options_description d("shuttle enrol CODE: join with the invitation code your facilitator gave you");
   add_common(d, c);
   d.add_options()("code", po::value(&code)->required(), "the invitation code (shuttle-invite-1....)")
-      ("relay", po::value(&relay), "the relay's HOST:PORT, when the code names none");
+      ("relay", po::value(&relay), "the relay's HOST:PORT, when the code names none")
+      ("name", po::value(&name), "a new facilitator account: your name as colleagues and parties will see it");
   po::positional_options_description pos;
   pos.add("code", 1);
   auto vm = parse(argc, argv, d, pos);
   if (!vm) return 0;
   const auto dir = profile_dir(c);
   const bool existing = std::filesystem::exists(keystore_path(dir));
+  // Only the operator's code makes a facilitator account, which has a name.
+  if (name.empty() && !existing && isatty(STDIN_FILENO) && !c.as_json) {
+    if (auto parsed = proto::parse_invitation_code(code); parsed && parsed->case_id == proto::null_case) {
+      std::cerr << "Your name, as your colleagues and the parties will see it: ";
+      std::getline(std::cin, name);
+    }
+  }
   auto a = need(account::enrol(dir, code, passphrase(c, !existing),
-                               relay.empty() ? std::nullopt : std::optional<std::string>(relay)));
+                               relay.empty() ? std::nullopt : std::optional<std::string>(relay),
+                               name.empty() ? std::nullopt : std::optional<std::string>(name)));
   if (c.as_json) {
     print_json(json::object{{"identity", b64(a.identity())}, {"safety_number", a.safety_number()},
                             {"facilitator", a.is_facilitator()}});
@@ -290,15 +300,18 @@ int cmd_cases(int argc, char** argv) {
   if (c.as_json) {
     json::array out;
     for (const auto& s : list) {
-      out.push_back(json::object{{"case", b64(s.case_id)}, {"state", s.state}, {"role", proto::to_string(s.role)},
-                                 {"participant_state", s.participant_state}, {"approvals_required", s.approvals_required}});
+      json::object o{{"case", b64(s.case_id)}, {"state", s.state}, {"role", proto::to_string(s.role)},
+                     {"participant_state", s.participant_state}, {"approvals_required", s.approvals_required}};
+      if (s.label_text) o["label"] = *s.label_text;
+      out.push_back(std::move(o));
     }
     print_json(out);
     return 0;
   }
   if (list.empty()) std::cout << "You take part in no case yet.\n";
   for (const auto& s : list) {
-    std::cout << short_id(s.case_id) << "  " << s.state << ", you are the " << role_words(s.role)
+    std::cout << short_id(s.case_id) << "  " << (s.label_text ? "\"" + *s.label_text + "\", " : std::string()) << s.state
+              << ", you are the " << role_words(s.role)
               << (s.participant_state == "withdrawn" ? " (withdrawn)" : "")
               << (s.approvals_required == 2 ? ", two-person review" : "") << "\n";
   }
@@ -307,14 +320,21 @@ int cmd_cases(int argc, char** argv) {
 
 int cmd_case(int argc, char** argv) {
   common c;
-  std::string action, case_text;
-  bool two_person = false, yes = false;
+  std::string action, case_text, label, quiet_from, quiet_until, time_zone;
+  bool two_person = false, yes = false, no_quiet = false;
   po::options_description d(
-      "shuttle case open [--two-person] | shuttle case show CASE | shuttle case close CASE [--yes]");
+      "shuttle case open [--two-person] [--label L] | shuttle case show CASE | shuttle case label CASE --label L |\n"
+      "shuttle case quiet-hours CASE --from 21:00 --until 08:00 [--time-zone Europe/Oslo] | --none |\n"
+      "shuttle case close CASE [--yes]");
   add_common(d, c);
-  d.add_options()("action", po::value(&action)->required(), "open, show or close")
+  d.add_options()("action", po::value(&action)->required(), "open, show, label, quiet-hours or close")
       ("case", po::value(&case_text), "the case (its id or the start of it)")
       ("two-person", po::bool_switch(&two_person), "open: every letter needs two distinct facilitators' approval")
+      ("label", po::value(&label), "open, label: a name for the case only its facilitators can read")
+      ("from", po::value(&quiet_from), "quiet-hours: no letter is released from this time (HH:MM)")
+      ("until", po::value(&quiet_until), "quiet-hours: ... until this time (HH:MM)")
+      ("time-zone", po::value(&time_zone), "quiet-hours: the case's time zone (default: yours, from $TZ or the system)")
+      ("none", po::bool_switch(&no_quiet), "quiet-hours: remove them")
       ("yes", po::bool_switch(&yes), "close: do not ask for confirmation");
   po::positional_options_description pos;
   pos.add("action", 1).add("case", 1);
@@ -323,6 +343,7 @@ int cmd_case(int argc, char** argv) {
   auto a = open_account(c);
   if (action == "open") {
     const auto id = need(a.open_case(two_person));
+    if (!label.empty()) need(a.set_label(id, label));
     if (c.as_json) {
       print_json(json::object{{"case", b64(id)}});
     } else {
@@ -346,15 +367,41 @@ int cmd_case(int argc, char** argv) {
     std::cout << (c.as_json ? "{\"state\":\"closed\"}" : "The case is closed.") << "\n";
     return 0;
   }
-  if (action != "show") throw std::runtime_error("shuttle case: open, show or close");
+  if (action == "label") {
+    if (label.empty()) throw std::runtime_error("give the label with --label");
+    need(a.set_label(id, label));
+    std::cout << (c.as_json ? "{\"label\":true}" : "The case is labelled for its facilitators.") << "\n";
+    return 0;
+  }
+  if (action == "quiet-hours") {
+    if (no_quiet) {
+      quiet_from = quiet_until = "00:00";
+    } else if (quiet_from.empty() || quiet_until.empty()) {
+      throw std::runtime_error("give --from and --until (e.g. --from 21:00 --until 08:00), or --none");
+    }
+    if (time_zone.empty()) time_zone = local_time_zone_name();
+    auto pad = [](std::string t) { return t.size() == 4 && t[1] == ':' ? "0" + t : t; };
+    need(a.set_quiet_hours(id, time_zone, pad(quiet_from), pad(quiet_until)));
+    if (c.as_json) {
+      print_json(json::object{{"time_zone", time_zone}, {"start", pad(quiet_from)}, {"end", pad(quiet_until)}});
+    } else if (no_quiet) {
+      std::cout << "The case has no quiet hours now.\n";
+    } else {
+      std::cout << "Quiet hours set: no letter is released between " << pad(quiet_from) << " and " << pad(quiet_until)
+                << " (" << time_zone << "); one approved in them is released at " << pad(quiet_until) << ".\n";
+    }
+    return 0;
+  }
+  if (action != "show") throw std::runtime_error("shuttle case: open, show, label, quiet-hours or close");
   auto v = need(a.show_case(id));
   if (c.as_json) {
     json::array people;
     for (const auto& p : v.people) {
       people.push_back(json::object{{"identity", b64(p.identity)}, {"role", proto::to_string(p.role)},
                                     {"state", p.state}, {"attested", p.attested}, {"key_changed", p.key_changed},
-                                    {"me", p.me},
+                                    {"me", p.me}, {"reads", p.reads},
                                     {"safety_number", p.safety_number}});
+      if (p.name) people.back().as_object()["name"] = *p.name;
     }
     print_json(json::object{{"case", b64(id)}, {"state", v.summary.state},
                             {"approvals_required", v.summary.approvals_required}, {"people", people}});
@@ -362,8 +409,14 @@ int cmd_case(int argc, char** argv) {
   }
   std::cout << "Case " << b64(id) << ": " << v.summary.state
             << (v.summary.approvals_required == 2 ? ", two-person review" : "") << "\n";
+  if (v.quiet_hours) {
+    std::cout << "  quiet hours " << v.quiet_hours->start << " to " << v.quiet_hours->end << " (" << v.quiet_hours->time_zone
+              << "): no letter is released in them\n";
+  }
   for (const auto& p : v.people) {
-    std::cout << "  " << role_words(p.role) << (p.me ? " (you)" : "") << ": " << p.state << ", "
+    std::cout << "  " << role_words(p.role) << (p.name ? " " + *p.name : std::string()) << (p.me ? " (you)" : "")
+              << (party_of(p.role) ? (p.reads ? ", reads their party's letters" : ", not reading letters") : "")
+              << ": " << p.state << ", "
               << (p.attested ? "keys checked" : p.key_changed ? "keys CHANGED: compare again" : "keys NOT yet checked")
               << "\n"
               << "    safety number " << p.safety_number << "\n";
@@ -378,12 +431,15 @@ int cmd_invite(int argc, char** argv) {
   unsigned days = 7;
   po::options_description d("shuttle invite CASE --role ROLE: an invitation code to hand over in person");
   add_common(d, c);
-  d.add_options()("role", po::value(&role_text)->required(), "harmed, responsible or facilitator")
+  d.add_options()("role", po::value(&role_text)->required(),
+                  "harmed, responsible, harmed_support, responsible_support or facilitator")
       ("days", po::value(&days)->default_value(days), "how long the code works (at most 30)");
   auto pos = t.add(d, false);
   if (!parse(argc, argv, d, pos)) return 0;
   proto::role role{};
-  if (!proto::parse_enum(role_text, role)) throw std::runtime_error("--role is harmed, responsible or facilitator");
+  if (!proto::parse_enum(role_text, role)) {
+    throw std::runtime_error("--role is harmed, responsible, harmed_support, responsible_support or facilitator");
+  }
   auto a = open_account(c);
   const auto code = need(a.invite(t.case_id(a), role, std::uint64_t{days} * 24 * 3600));
   if (c.as_json) {
@@ -464,15 +520,16 @@ std::string read_letter_text(const std::string& file, const std::string& text) {
 int cmd_write(int argc, char** argv) {
   common c;
   target t;
-  std::string file, text, revises;
+  std::string file, text, revises, reply_to;
   std::vector<std::string> attachments;
-  po::options_description d("shuttle write CASE [--file F | --text T]: write a letter to the other party; a facilitator "
-                            "reads it first");
+  po::options_description d("shuttle write CASE [--file F | --text T] [--reply-to LETTER]: write a letter to the other "
+                            "party; a facilitator reads it first");
   add_common(d, c);
   d.add_options()("file", po::value(&file), "the letter's text from this file")
       ("text", po::value(&text), "the letter's text (otherwise $EDITOR opens)")
       ("attach", po::value(&attachments)->composing(), "a file to attach (repeat for more)")
-      ("revises", po::value(&revises), "a returned letter of yours that this one revises");
+      ("revises", po::value(&revises), "a returned letter of yours that this one revises")
+      ("reply-to", po::value(&reply_to), "a letter you received that this one answers");
   auto pos = t.add(d, false);
   if (!parse(argc, argv, d, pos)) return 0;
   auto a = open_account(c);
@@ -489,6 +546,7 @@ int cmd_write(int argc, char** argv) {
                                          bytes(data.begin(), data.end())});
   }
   if (!revises.empty()) draft.revises = need(a.resolve_message(id, revises));
+  if (!reply_to.empty()) draft.answers = need(a.resolve_message(id, reply_to));
   const auto message = need(a.send(id, draft));
   if (c.as_json) {
     print_json(json::object{{"message", b64(message)}, {"state", "in_review"}});
@@ -502,7 +560,8 @@ int cmd_note(int argc, char** argv) {
   common c;
   target t;
   std::string text, file;
-  po::options_description d("shuttle note CASE --text T: an internal note for this case's facilitators only");
+  po::options_description d("shuttle note CASE --text T: a note for this case's facilitators only (facilitators, and "
+                            "supporters writing to them)");
   add_common(d, c);
   d.add_options()("text", po::value(&text), "the note")
       ("file", po::value(&file), "the note from a file");
@@ -511,7 +570,7 @@ int cmd_note(int argc, char** argv) {
   auto a = open_account(c);
   const auto id = t.case_id(a);
   const auto message = need(a.send(id, {document::text(read_letter_text(file, text)), proto::message_kind::note, {}}));
-  std::cout << (c.as_json ? "{\"message\":\"" + b64(message) + "\"}" : "Note " + short_id(message) + " kept for the facilitators.")
+  std::cout << (c.as_json ? "{\"message\":\"" + b64(message) + "\"}" : "Note " + short_id(message) + " is with the facilitators.")
             << "\n";
   return 0;
 }
@@ -561,6 +620,12 @@ int cmd_letters(int argc, char** argv) {
               << status_words(m.state, m.mine);
     if (m.release_at) std::cout << " (released at " << when(*m.release_at) << ")";
     if (m.supersedes) std::cout << ", revises " << short_id(*m.supersedes);
+    if (m.answers) {
+      std::cout << ", a reply to " << (m.mine ? "their" : "your") << " letter " << short_id(*m.answers);
+      if (auto w = first_words.find(*m.answers); w != first_words.end() && !w->second.empty()) {
+        std::cout << " (\"" << w->second << "\")";
+      }
+    }
     if (auto w = first_words.find(m.message); w != first_words.end() && !w->second.empty()) {
       std::cout << "\n          \"" << w->second << "\"";
     }
@@ -584,7 +649,7 @@ std::string reason_words(return_reason r) {
 void print_letter(const opened_letter& l) {
   // The facilitator's note prepares the reader: it comes first.
   for (const auto& n : l.content_notes) {
-    std::cout << "---- a note from facilitator " << proto::safety_number(n.by).substr(0, 5) << ", before you read ----\n"
+    std::cout << "---- a note from " << n.by_name << ", before you read ----\n"
               << n.text << "\n";
   }
   if (l.content_notes.empty() && l.content_note) {
@@ -710,6 +775,8 @@ int cmd_queue(int argc, char** argv) {
       o["approvals_required"] = m.approvals_required;
       o["reviewed_by_you"] = m.reviewed_by_me;
       if (m.claimed_by) o["claimed_by"] = b64(*m.claimed_by);
+      if (m.claimed_by_name) o["claimed_by_name"] = *m.claimed_by_name;
+      if (m.case_label_text) o["case_label"] = *m.case_label_text;
       out.push_back(o);
     }
     print_json(out);
@@ -717,7 +784,8 @@ int cmd_queue(int argc, char** argv) {
   }
   if (list.empty()) std::cout << "Nothing waits for review.\n";
   for (const auto& m : list) {
-    std::cout << short_id(m.case_id) << " " << short_id(m.message) << "  " << proto::to_string(m.kind) << " to the "
+    std::cout << short_id(m.case_id) << " " << short_id(m.message) << "  "
+              << (m.case_label_text ? "\"" + *m.case_label_text + "\": " : std::string()) << proto::to_string(m.kind) << " to the "
               << role_words(m.to) << ", " << m.size << " bytes, waiting " << m.waiting_seconds / 60 << " min";
     if (m.submitted_at) std::cout << " (since " << when(*m.submitted_at) << ")";
     if (m.approvals_required == 2) std::cout << ", " << m.approvals << " of 2 approvals";
@@ -726,7 +794,8 @@ int cmd_queue(int argc, char** argv) {
     } else if (m.claimed_by) {
       std::cout << (*m.claimed_by == a.identity()
                         ? ", you are reviewing it"
-                        : ", being reviewed by facilitator " + proto::safety_number(*m.claimed_by).substr(0, 5));
+                        : ", being reviewed by " + (m.claimed_by_name ? *m.claimed_by_name
+                                                                       : "facilitator " + proto::safety_number(*m.claimed_by).substr(0, 5)));
     }
     std::cout << "\n";
   }
@@ -792,6 +861,7 @@ int cmd_approve(int argc, char** argv) {
   if (c.as_json) {
     json::object o{{"state", done.state}, {"approvals", done.approvals}, {"approvals_required", done.approvals_required}};
     if (done.release_at) o["release_at"] = *done.release_at;
+    if (done.quiet_hours) o["quiet_hours"] = true;
     print_json(o);
   } else if (done.state == "released") {
     std::cout << "Approved: the letter is now available to its recipient.\n";
@@ -799,6 +869,9 @@ int cmd_approve(int argc, char** argv) {
     std::cout << "Approved: " << done.approvals << " of " << done.approvals_required
               << " approvals. It is released after the second facilitator approves it"
               << (choice.release_at ? ", and not before " + when(*choice.release_at) : std::string()) << ".\n";
+  } else if (done.quiet_hours) {
+    std::cout << "Approved. It falls in the case's quiet hours, so it will be released when they end, on "
+              << when(done.release_at.value_or(0)) << ".\n";
   } else {
     std::cout << "Approved. It will be released on " << when(done.release_at.value_or(0)) << ".\n";
   }
@@ -987,6 +1060,45 @@ int cmd_logout(int argc, char** argv) {
   return 0;
 }
 
+int cmd_grant(int argc, char** argv) {
+  common c;
+  target t;
+  std::string safety;
+  bool stop = false;
+  po::options_description d(
+      "shuttle grant CASE --safety-number \"DIGITS\" [--stop]: let your supporter read the letters you send and "
+      "receive from now on (or, with --stop, no longer)");
+  add_common(d, c);
+  d.add_options()("safety-number", po::value(&safety)->required(), "your supporter's safety number (shuttle case show)")
+      ("stop", po::bool_switch(&stop), "end the grant: letters from now on are not shared with them");
+  auto pos = t.add(d, false);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  const auto id = t.case_id(a);
+  auto v = need(a.show_case(id));
+  auto digits = [](const std::string& s) {
+    std::string out;
+    for (char ch : s) {
+      if (ch >= '0' && ch <= '9') out.push_back(ch);
+    }
+    return out;
+  };
+  for (const auto& p : v.people) {
+    if (p.me || !party_of(p.role) || digits(p.safety_number) != digits(safety)) continue;
+    need(a.grant(id, p.identity, !stop));
+    if (c.as_json) {
+      print_json(json::object{{"reads", !stop}});
+    } else if (stop) {
+      std::cout << "Your supporter no longer receives your letters. What they already read stays with them.\n";
+    } else {
+      std::cout << "Your supporter can now read the letters you send and receive from now on. You can stop this at "
+                   "any time with --stop.\n";
+    }
+    return 0;
+  }
+  throw std::runtime_error("no supporter of this case has that safety number (shuttle case show lists them)");
+}
+
 const std::vector<command>& commands() {
   static const std::vector<command> all{
       {"enrol", "Getting started", "join with an invitation code", cmd_enrol},
@@ -996,7 +1108,8 @@ const std::vector<command>& commands() {
       {"case", "Cases", "open, show or close a case (facilitators open and close)", cmd_case},
       {"invite", "Cases", "an invitation code for a party (facilitators)", cmd_invite},
       {"attest", "Cases", "vouch for a participant's keys after comparing safety numbers (facilitators)", cmd_attest},
-      {"withdraw", "Cases", "leave the process (parties)", cmd_withdraw},
+      {"withdraw", "Cases", "leave the process (parties and supporters)", cmd_withdraw},
+      {"grant", "Cases", "let your supporter read your letters, or stop that (parties)", cmd_grant},
       {"rekey", "Cases", "publish a new key for a case", cmd_rekey},
       {"write", "Letters", "write a letter to the other party", cmd_write},
       {"letters", "Letters", "the letters of a case and where each one is", cmd_letters},
@@ -1014,7 +1127,7 @@ const std::vector<command>& commands() {
       {"approve", "Review", "release a letter to its recipient", cmd_approve},
       {"return", "Review", "send a letter back to its writer with a note", cmd_return},
       {"tell-declined", "Review", "tell a letter's writer that its recipient declined it", cmd_tell_declined},
-      {"note", "Review", "an internal note for the case's facilitators", cmd_note},
+      {"note", "Review", "a note for the case's facilitators (facilitators and supporters)", cmd_note},
       {"audit", "Review", "the case's verified audit trail", cmd_audit},
       {"audit-verify", "Review", "check a saved audit export offline", cmd_audit_verify},
       {"watch", "Live", "print events as they happen", cmd_watch},

@@ -3,6 +3,8 @@
 // values to the relay service.
 #include "server/api/router.hpp"
 
+#include "server/domain/quiet_hours.hpp"
+
 #include "proto/codec.hpp"
 #include "proto/json_fields.hpp"
 #include "server/limits.hpp"
@@ -139,6 +141,70 @@ awaitable<outcome> withdraw(request_context& ctx) {
   return one_statement<proto::withdraw>(ctx, "withdraw", &relay_service::withdraw);
 }
 
+awaitable<outcome> grant(request_context& ctx) {
+  return one_statement<proto::grant>(ctx, "grant", &relay_service::grant);
+}
+
+// The case label: one sealed copy per facilitator, 1 to 8 of them.
+struct label_copies {
+  std::vector<std::pair<proto::public_key, bytes>> boxes;
+};
+result<void> read_value(const boost::json::value& v, label_copies& out, const std::string& path) {
+  const auto* list = v.if_array();
+  if (!list) return make_error(errc::wrong_type, path);
+  if (list->empty() || list->size() > proto::max_facilitators_per_case) return make_error(errc::bad_length, path);
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string at = path + "[" + std::to_string(i) + "]";
+    proto::public_key reader{};
+    proto::sealed_note box;
+    proto::object_reader r((*list)[i], at);
+    r("reader", reader)("box", box);
+    if (auto done = r.finish(); !done) return done.error();
+    out.boxes.emplace_back(reader, std::move(box.box));
+  }
+  return {};
+}
+
+awaitable<outcome> set_label(request_context& ctx) {
+  label_copies copies;
+  if (auto f = read_body(ctx.body, field("label", copies))) co_return *f;
+  co_return co_await written(
+      [&](auto done) { ctx.service.set_label(*ctx.who, std::move(copies.boxes), std::move(done)); });
+}
+
+// Quiet hours: an IANA time zone and two "HH:MM" clock times; start equal
+// to end means none.
+struct zone_name {
+  std::string text;
+};
+result<void> read_value(const boost::json::value& v, zone_name& out, const std::string& path) {
+  const auto* s = v.if_string();
+  if (!s) return make_error(errc::wrong_type, path);
+  if (!is_time_zone(std::string_view(s->data(), s->size()))) return make_error(errc::bad_value, path);
+  out.text.assign(s->data(), s->size());
+  return {};
+}
+struct clock_time {
+  std::uint32_t minute = 0;
+};
+result<void> read_value(const boost::json::value& v, clock_time& out, const std::string& path) {
+  const auto* s = v.if_string();
+  if (!s) return make_error(errc::wrong_type, path);
+  auto minute = parse_clock(std::string_view(s->data(), s->size()));
+  if (!minute) return make_error(errc::bad_value, path);
+  out.minute = *minute;
+  return {};
+}
+
+awaitable<outcome> set_quiet_hours(request_context& ctx) {
+  zone_name zone;
+  clock_time start, end;
+  if (auto f = read_body(ctx.body, field("time_zone", zone), field("start", start), field("end", end))) co_return *f;
+  std::optional<quiet_hours> q;
+  if (start.minute != end.minute) q = quiet_hours{zone.text, start.minute, end.minute};
+  co_return co_await written([&](auto done) { ctx.service.set_quiet_hours(*ctx.who, std::move(q), std::move(done)); });
+}
+
 // -- messages
 
 // The ciphertext beside an envelope: base64url, at most the relay's limit.
@@ -233,6 +299,9 @@ const std::vector<route>& routes() {
       {verb::post, "/v1/cases/{case}/attestations", access::case_facilitator, statement_body_bytes, false, attest},
       {verb::post, "/v1/cases/{case}/close", access::case_facilitator, statement_body_bytes, false, close_case},
       {verb::post, "/v1/cases/{case}/withdraw", access::case_party, statement_body_bytes, false, withdraw},
+      {verb::post, "/v1/cases/{case}/grants", access::case_party, statement_body_bytes, false, grant},
+      {verb::post, "/v1/cases/{case}/label", access::case_facilitator, statement_body_bytes, false, set_label},
+      {verb::post, "/v1/cases/{case}/quiet-hours", access::case_facilitator, small_body_bytes, false, set_quiet_hours},
       {verb::get, "/v1/cases/{case}/messages", access::case_participant, 0, false, list_messages},
       {verb::post, "/v1/cases/{case}/messages", access::case_participant, message_body_bytes, false, submit_message},
       {verb::get, "/v1/cases/{case}/messages/{message}", access::case_participant, 0, false, fetch_message},

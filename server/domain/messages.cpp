@@ -4,6 +4,7 @@
 // checkpoints, purge). proto/SPEC.md "Lifecycles" and "HTTP API" describe
 // every rule checked here; each is re-checked inside the writer's
 // transaction, so concurrent requests cannot race past one.
+#include "server/domain/quiet_hours.hpp"
 #include "server/domain/relay_service.hpp"
 #include "server/domain/rules.hpp"
 
@@ -23,8 +24,10 @@ using proto::role;
 
 namespace {
 
-// How the caller stands to a message; `none` sees nothing (404).
-enum class viewer { none, facilitator, sender, recipient };
+// How the caller stands to a message; `none` sees nothing (404). A supporter
+// stands where its party stands, for the messages wrapped for it while its
+// party's grant holds (SPEC section 12, "Who reads what").
+enum class viewer { none, facilitator, sender, recipient, sender_supporter, recipient_supporter };
 
 viewer view_of(const message_record& m, const participant_record& p) {
   if (m.case_id != p.case_id) return viewer::none;
@@ -32,6 +35,40 @@ viewer view_of(const message_record& m, const participant_record& p) {
   if (m.sender_account == p.account) return viewer::sender;
   if (m.kind != proto::message_kind::note && p.role == m.to && m.released_at) return viewer::recipient;
   return viewer::none;
+}
+
+bool is_supporter(role r) { return r == role::harmed_support || r == role::responsible_support; }
+role party_of(role supporter) { return supporter == role::harmed_support ? role::harmed : role::responsible; }
+
+// The parties whose grant to `supporter` holds now.
+std::vector<grant_record> grants_to(reader& r, const participant_record& supporter) {
+  std::vector<grant_record> out;
+  if (!is_supporter(supporter.role) || supporter.state != proto::participant_state::active) return out;
+  for (auto& g : r.grants(supporter.case_id)) {
+    if (g.reads && g.supporter == supporter.identity) out.push_back(std::move(g));
+  }
+  return out;
+}
+
+viewer view_of(reader& r, const message_record& m, const participant_record& p) {
+  if (const viewer v = view_of(m, p); v != viewer::none || !is_supporter(p.role)) return v;
+  if (m.kind == proto::message_kind::note) return viewer::none;
+  const auto grants = grants_to(r, p);
+  if (grants.empty()) return viewer::none;
+  const auto readers = r.supporter_readers(m.id);
+  if (std::find(readers.begin(), readers.end(), p.identity) == readers.end()) return viewer::none;
+  for (const auto& g : grants) {
+    if (m.sender_account == g.party_account) return viewer::sender_supporter;
+  }
+  if (m.to == party_of(p.role) && m.released_at) return viewer::recipient_supporter;
+  return viewer::none;
+}
+
+// Whom a viewer sees as: a supporter sees what its party sees.
+viewer as_party(viewer v) {
+  if (v == viewer::sender_supporter) return viewer::sender;
+  if (v == viewer::recipient_supporter) return viewer::recipient;
+  return v;
 }
 
 bool was_released(const message_record& m) { return m.released_at.has_value(); }
@@ -42,6 +79,7 @@ bool was_released(const message_record& m) { return m.released_at.has_value(); }
 // their read receipt, and "declined" only once a facilitator passed it on.
 // Facilitators and the recipient see the state as it is.
 std::string_view state_word(const message_record& m, viewer v) {
+  v = as_party(v);
   if (v == viewer::sender) {
     if (m.state == message_state::delivered) return "released";
     if (m.state == message_state::declined && !m.decline_told_at) return "released";
@@ -53,6 +91,7 @@ std::string_view state_word(const message_record& m, viewer v) {
 // the message's (read by the caller, who needs them only for a facilitator).
 json::object summary(const message_record& m, viewer v, std::uint64_t approvals_required, std::uint64_t now,
                      const std::vector<review_record>& reviews) {
+  v = as_party(v);
   json::object o;
   o["message"] = b64(m.id);
   o["case"] = b64(m.case_id);
@@ -62,6 +101,7 @@ json::object summary(const message_record& m, viewer v, std::uint64_t approvals_
   o["state"] = state_word(m, v);
   o["size"] = m.ciphertext_size;
   if (m.released_at) o["released_at"] = *m.released_at;
+  if (m.answers) o["answers"] = b64(*m.answers);
   // A recipient does not learn that an earlier version was returned.
   if (v == viewer::recipient) return o;
   if (m.supersedes) o["supersedes"] = b64(*m.supersedes);
@@ -76,6 +116,7 @@ json::object summary(const message_record& m, viewer v, std::uint64_t approvals_
     o["approvals_required"] = approvals_required;
     if (m.claimed_by && m.claim_expires_at && *m.claim_expires_at > now) {
       o["claimed_by"] = b64(*m.claimed_by);
+      if (m.claimed_by_name) o["claimed_by_name"] = *m.claimed_by_name;
       o["claimed_until"] = *m.claim_expires_at;
     }
   }
@@ -91,7 +132,7 @@ std::uint64_t approvals_required(reader& r, const proto::id& case_id) {
 // needs, and the ciphertext.
 outcome full(reader& r, const message_record& m, viewer v, std::uint64_t now) {
   if (m.state == message_state::revoked) return gone("revoked", "The sender took this message back.");
-  if (m.state == message_state::declined && v == viewer::recipient) {
+  if (m.state == message_state::declined && as_party(v) == viewer::recipient) {
     return gone("declined", "You declined this letter; it is no longer available to you.");
   }
   if (m.purged) return gone("purged", "This case was closed and its letters removed after the retention time.");
@@ -118,7 +159,9 @@ outcome full(reader& r, const message_record& m, viewer v, std::uint64_t now) {
       if (returned) a["return"] = std::move(*returned);
       if (m.decline_told_at && m.decline_note) a["decline_note"] = proto::base64url_encode(*m.decline_note);
       break;
-    case viewer::recipient: a["approvals"] = std::move(approvals); break;
+    case viewer::recipient:
+    case viewer::recipient_supporter: a["approvals"] = std::move(approvals); break;
+    case viewer::sender_supporter: break;  // the return and decline notes are sealed to the writer alone
     case viewer::none: return no_message();
   }
   a["ciphertext"] = proto::base64url_encode(*ciphertext);
@@ -202,7 +245,7 @@ std::optional<failure> names_message(const S& s, const proto::id& message) {
 // Loads a message of the caller's case for an action by `c`, or answers 404.
 std::optional<message_record> message_in_case(reader& r, const caller& c, const proto::id& message) {
   auto m = r.message(message);
-  if (!m || view_of(*m, *c.participant) == viewer::none) return std::nullopt;
+  if (!m || view_of(r, *m, *c.participant) == viewer::none) return std::nullopt;
   return m;
 }
 
@@ -233,8 +276,12 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
         if (!sender) return not_found("No such case.");
         if (w.message(e.header.statement_id)) return conflict("id_in_use", "Another message already uses this id.");
         const bool note = e.kind == proto::message_kind::note;
-        if (note && sender->role != role::facilitator) {
-          return forbidden("forbidden", "Only facilitators keep internal notes.");
+        const bool supporter = is_supporter(sender->role);
+        if (note && sender->role != role::facilitator && !supporter) {
+          return forbidden("forbidden", "Internal notes are the facilitators'; a party writes letters.");
+        }
+        if (!note && supporter) {
+          return forbidden("not_a_party", "A supporter writes to the facilitators, not to the other party.");
         }
         if (!note && (e.to == sender->role || (e.to != role::harmed && e.to != role::responsible))) {
           return invalid("wrong_recipient", "A letter goes to the other party of the case.");
@@ -242,20 +289,41 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
         if (!note) {
           if (auto f = channel_open(people, e.to, false)) return *f;
         }
-        // Readers: exactly the sender and every active facilitator.
+        // Readers: exactly the sender, every active facilitator and, for a
+        // party's letter, each active supporter its grant lets read.
         std::set<proto::public_key> expected{sender->identity}, readers;
+        std::vector<proto::public_key> supporters;
         for (const auto& p : people) {
           if (p.role == role::facilitator && p.state == proto::participant_state::active) expected.insert(p.identity);
         }
+        if (!note) {
+          for (const auto& g : w.grants(case_id)) {
+            const auto* s = g.reads && g.party_account == account ? active_identity(people, g.supporter) : nullptr;
+            if (s && is_supporter(s->role)) {
+              expected.insert(s->identity);
+              supporters.push_back(s->identity);
+            }
+          }
+        }
         for (const auto& wr : e.wraps) readers.insert(wr.reader);
         if (readers != expected || readers.size() != e.wraps.size()) {
-          return invalid("wraps_mismatch", "A message must be wrapped for its sender and every facilitator of the case.");
+          return invalid("wraps_mismatch",
+                         "A message must be wrapped for its sender, every facilitator of the case and each supporter "
+                         "the sender lets read.");
         }
         if (e.supersedes) {
           auto old = w.message(*e.supersedes);
           if (!old || old->case_id != case_id || old->sender_account != account ||
               old->state != message_state::returned) {
             return invalid("bad_supersedes", "A revision must name a returned message of your own in this case.");
+          }
+        }
+        if (e.answers) {
+          // A reply answers a letter that was released to the one replying.
+          auto answered = w.message(*e.answers);
+          if (!answered || answered->case_id != case_id || answered->to != sender->role || !answered->released_at ||
+              answered->state == message_state::revoked) {
+            return invalid("bad_answers", "A reply must answer a letter you received in this case.");
           }
         }
         message_record m;
@@ -266,11 +334,13 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
         m.kind = e.kind;
         m.to = e.to;
         m.supersedes = e.supersedes;
+        m.answers = e.answers;
         m.envelope = envelope_json;
         m.ciphertext_size = e.ciphertext_size;
         m.ciphertext_hash = e.ciphertext_hash;
         m.submitted_at = now;
         w.insert_message(m, ciphertext);
+        if (!supporters.empty()) w.insert_supporter_readers(m.id, supporters);
         audit(w, fx, e, audit_event::submitted, m.id, now, statement);
         notify(w, fx, accounts_in(people, {role::facilitator}, account), case_id, note ? "note" : "queued", m.id, now);
         answer a;
@@ -290,7 +360,7 @@ outcome relay_service::list_messages(const caller& c) {
     const auto required = approvals_required(r, c.participant->case_id);
     json::array list;
     for (const auto& m : r.messages(c.participant->case_id)) {
-      const viewer v = view_of(m, *c.participant);
+      const viewer v = view_of(r, m, *c.participant);
       if (v == viewer::none) continue;
       list.push_back(summary(m, v, required, now, v == viewer::facilitator ? r.reviews(m.id) : std::vector<review_record>{}));
     }
@@ -306,7 +376,7 @@ void relay_service::fetch_message(const caller& c, const proto::id& message, com
   outcome o = store_.read([&](reader& r) -> outcome {
     auto m = message_in_case(r, c, message);
     if (!m) return no_message();
-    const viewer v = view_of(*m, *c.participant);
+    const viewer v = view_of(r, *m, *c.participant);
     first_delivery = v == viewer::recipient && m->state == message_state::released;
     return full(r, *m, v, now);
   });
@@ -340,6 +410,7 @@ outcome relay_service::review_queue(const caller& c) {
       if (added) known->second = approvals_required(r, m.case_id);
       json::object o = summary(m, viewer::facilitator, known->second, now, reviews);
       o["waiting_seconds"] = now > m.submitted_at ? now - m.submitted_at : 0;
+      if (auto box = r.label(m.case_id, c.account.identity)) o["case_label"] = proto::base64url_encode(*box);
       bool reviewed_by_me = false;
       for (const auto& rv : reviews) reviewed_by_me |= rv.facilitator == c.account.identity;
       o["reviewed_by_you"] = reviewed_by_me;
@@ -426,16 +497,28 @@ void relay_service::approve(const caller& c, const proto::id& message, proto::ap
           }
         }
         if (auto f = channel_open(w, case_id, m->to, true)) return *f;
+        // Readers: the recipients, and each supporter a recipient lets read.
+        const auto people = w.participants(case_id);
         std::set<proto::public_key> recipients;
-        for (const auto& p : w.participants(case_id)) {
+        std::vector<proto::public_key> supporters;
+        for (const auto& p : people) {
           if (p.role == m->to && p.state == proto::participant_state::active) recipients.insert(p.identity);
         }
+        std::set<proto::public_key> granted;
+        for (const auto& g : w.grants(case_id)) {
+          if (g.reads && recipients.contains(g.party)) granted.insert(g.supporter);
+        }
         for (const auto& wr : ap.wraps) {
-          if (!recipients.contains(wr.reader)) {
-            return invalid("wraps_mismatch", "An approval wraps the letter only for its recipients.");
+          const auto* s = granted.contains(wr.reader) ? active_identity(people, wr.reader) : nullptr;
+          if (s && is_supporter(s->role)) {
+            supporters.push_back(wr.reader);
+          } else if (!recipients.contains(wr.reader)) {
+            return invalid("wraps_mismatch",
+                           "An approval wraps the letter only for its recipients and the supporters they let read.");
           }
         }
         w.insert_review(m->id, c.account.id, true, approval_json, now);
+        if (!supporters.empty()) w.insert_supporter_readers(m->id, supporters);
         end_own_claim(w, *m, c);
         audit(w, fx, ap, audit_event::approved, m->id, now, statement);
 
@@ -450,6 +533,15 @@ void relay_service::approve(const caller& c, const proto::id& message, proto::ap
           if (other && other->release_at) release_at = std::max(release_at, *other->release_at);
         }
         const std::uint64_t required = approvals_required(w, case_id);
+        // A release that would fall in the case's quiet hours waits for their end.
+        bool held_for_quiet_hours = false;
+        if (const auto cs = w.case_by_id(case_id); cs && cs->quiet && approvals >= required) {
+          const std::uint64_t due = std::max(now, release_at);
+          if (const std::uint64_t after = after_quiet_hours(*cs->quiet, due); after > due) {
+            release_at = after;
+            held_for_quiet_hours = true;
+          }
+        }
         answer a;
         a["message"] = b64(m->id);
         a["approvals"] = approvals;
@@ -464,6 +556,7 @@ void relay_service::approve(const caller& c, const proto::id& message, proto::ap
           notify(w, fx, facilitators_of(w, case_id), case_id, "approved", m->id, now);
           a["state"] = "in_review";
           a["release_at"] = release_at;
+          if (held_for_quiet_hours) a["quiet_hours"] = true;
         } else {
           release(w, fx, *m, c.account.identity, now);
           a["state"] = "released";
@@ -685,6 +778,13 @@ void relay_service::release_due() {
           auto m = w.message(id);
           if (!m || m->state != message_state::in_review || !m->release_at || *m->release_at > now) return answer{};
           if (channel_open(w, m->case_id, m->to, true)) return answer{};  // the recipient left meanwhile
+          // Quiet hours set after the approval hold it too.
+          if (const auto cs = w.case_by_id(m->case_id); cs && cs->quiet) {
+            if (const std::uint64_t after = after_quiet_hours(*cs->quiet, now); after > now) {
+              w.set_release_at(m->id, after);
+              return answer{};
+            }
+          }
           release(w, fx, *m, proto::public_key{}, now);
           return answer{};
         },

@@ -124,7 +124,8 @@ void relay_service::enrol(proto::enrolment e, proto::invitation_secret secret, s
           return forbidden("not_a_facilitator", "Only a facilitator account can join a case as a facilitator.");
         }
         if (!account) {
-          account = account_record{proto::random_id(), e.header.signer, account_level, now};
+          account = account_record{proto::random_id(), e.header.signer, account_level, now,
+                                   e.name ? std::optional<std::string>(e.name->text) : std::nullopt};
           w.insert_account(*account);
         }
         if (!account_level) {
@@ -250,6 +251,9 @@ outcome relay_service::my_cases(const caller& c) {
       o["approvals_required"] = cs.approvals_required;
       o["role"] = proto::to_string(p.role);
       o["participant_state"] = proto::to_string(p.state);
+      if (p.role == proto::role::facilitator) {
+        if (auto box = r.label(cs.id, c.account.identity)) o["label"] = proto::base64url_encode(*box);
+      }
       list.push_back(std::move(o));
     }
     answer a;
@@ -305,9 +309,17 @@ outcome relay_service::case_detail(const caller& c) {
       o["role"] = proto::to_string(p.role);
       o["state"] = proto::to_string(p.state);
       if (p.enrolment) o["enrolment"] = stored(*p.enrolment);
+      if (p.role == proto::role::facilitator && p.display_name) o["name"] = *p.display_name;
       people.push_back(std::move(o));
     }
     a["participants"] = std::move(people);
+    json::array grants;
+    for (const auto& g : r.grants(case_id)) grants.push_back(stored(g.statement));
+    a["grants"] = std::move(grants);
+    if (cs->quiet && cs->quiet->start_minute != cs->quiet->end_minute) a["quiet_hours"] = quiet_hours_json(*cs->quiet);
+    if (c.participant->role == proto::role::facilitator) {
+      if (auto box = r.label(case_id, c.account.identity)) a["label"] = proto::base64url_encode(*box);
+    }
     json::array keys;
     for (const auto& k : r.keys(case_id)) keys.push_back(stored(k.statement));
     a["key_statements"] = std::move(keys);

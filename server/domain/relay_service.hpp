@@ -82,6 +82,14 @@ class relay_service {
   void attest(const caller& c, proto::attestation a, completion done);
   void close_case(const caller& c, proto::close s, completion done);
   void withdraw(const caller& c, proto::withdraw w, completion done);
+  // A party lets one of its attested supporters read its letters from now
+  // on, or ends that (server/domain/case_settings.cpp).
+  void grant(const caller& c, proto::grant g, completion done);
+  // A facilitator seals the case's label to each facilitator (reader
+  // identity key, sealed box), replacing the previous label.
+  void set_label(const caller& c, std::vector<std::pair<proto::public_key, bytes>> boxes, completion done);
+  // A facilitator sets the case's quiet hours (nothing: none).
+  void set_quiet_hours(const caller& c, std::optional<quiet_hours> q, completion done);
 
   // -- messages (message ids come from the path; the router checked the case)
   // Submits a signed envelope with its ciphertext into the review queue.

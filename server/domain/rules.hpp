@@ -7,6 +7,7 @@
 #include "proto/base64.hpp"
 #include "proto/codec.hpp"
 #include "server/domain/outcome.hpp"
+#include "server/domain/quiet_hours.hpp"
 #include "server/domain/relay_service.hpp"
 #include "server/store/repository.hpp"
 
@@ -111,6 +112,15 @@ inline const participant_record* active(const std::vector<participant_record>& p
   return nullptr;
 }
 
+// The active participant with this identity key among a case's participants, or null.
+inline const participant_record* active_identity(const std::vector<participant_record>& people,
+                                                 const proto::public_key& identity) {
+  for (const auto& p : people) {
+    if (p.identity == identity && p.state == proto::participant_state::active) return &p;
+  }
+  return nullptr;
+}
+
 // The active participant behind an account in a case, re-read inside the
 // transaction so a withdrawal a moment ago counts.
 inline std::optional<participant_record> active(reader& r, const proto::id& case_id, const proto::id& account) {
@@ -180,6 +190,14 @@ inline std::vector<proto::id> accounts_in(reader& r, const proto::id& case_id, s
 
 inline std::vector<proto::id> facilitators_of(reader& r, const proto::id& case_id) {
   return accounts_in(r, case_id, {proto::role::facilitator});
+}
+
+inline boost::json::object quiet_hours_json(const quiet_hours& q) {
+  boost::json::object o;
+  o["time_zone"] = q.time_zone;
+  o["start"] = clock_text(q.start_minute);
+  o["end"] = clock_text(q.end_minute);
+  return o;
 }
 
 }  // namespace shuttle::relay::rules

@@ -18,6 +18,7 @@ struct account_record {
   proto::public_key identity{};
   bool facilitator = false;
   std::uint64_t created_at = 0;
+  std::optional<std::string> display_name;  // a facilitator's, from its enrolment
 };
 
 struct session_record {
@@ -39,6 +40,15 @@ struct invitation_record {
   std::optional<std::uint64_t> used_at;
 };
 
+// A case's quiet hours: releases that fall between `start` and `end` (minutes
+// after local midnight in `time_zone`, an IANA name) wait for `end`.
+struct quiet_hours {
+  std::string time_zone;
+  std::uint32_t start_minute = 0;
+  std::uint32_t end_minute = 0;
+  friend bool operator==(const quiet_hours&, const quiet_hours&) = default;
+};
+
 struct case_record {
   proto::id id{};
   proto::case_state state = proto::case_state::open;
@@ -46,6 +56,7 @@ struct case_record {
   std::string open_statement;
   std::optional<std::string> close_statement;
   std::uint64_t created_at = 0;
+  std::optional<quiet_hours> quiet;
 };
 
 struct participant_record {
@@ -56,6 +67,20 @@ struct participant_record {
   proto::participant_state state = proto::participant_state::active;
   std::optional<std::string> enrolment;  // the signed enrolment (absent for the opening facilitator)
   std::uint64_t joined_at = 0;
+  std::optional<std::string> display_name;  // the account's (facilitators only)
+};
+
+// A party's grant to one of its supporters (the latest grant statement for
+// that pair): while `reads`, the supporter reads the letters the party sends
+// and receives that were wrapped for it.
+struct grant_record {
+  proto::id case_id{};
+  proto::id party_account{};
+  proto::public_key party{};
+  proto::public_key supporter{};
+  bool reads = false;
+  std::string statement;
+  std::uint64_t at = 0;
 };
 
 struct key_record {
@@ -87,6 +112,7 @@ struct message_record {
   proto::message_kind kind = proto::message_kind::letter;
   proto::role to = proto::role::responsible;
   std::optional<proto::id> supersedes;
+  std::optional<proto::id> answers;  // a reply's letter
   proto::message_state state = proto::message_state::in_review;
   std::optional<std::string> envelope;
   std::uint64_t ciphertext_size = 0;
@@ -97,6 +123,7 @@ struct message_record {
   std::optional<std::uint64_t> delivered_at;
   std::optional<std::uint64_t> changed_at;   // the last change of state
   std::optional<proto::public_key> claimed_by;
+  std::optional<std::string> claimed_by_name;  // the claiming facilitator's display name
   std::optional<std::uint64_t> claim_expires_at;
   bool purged = false;
   // A declined letter's writer learns of it only when a facilitator passes

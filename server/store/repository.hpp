@@ -40,6 +40,12 @@ class reader {
   virtual std::vector<message_record> due_for_release(std::uint64_t now) = 0;
   virtual std::optional<bytes> ciphertext(const proto::id& message_id) = 0;
   virtual std::vector<review_record> reviews(const proto::id& message_id) = 0;
+  // The supporters a message was wrapped for (in its envelope or an approval).
+  virtual std::vector<proto::public_key> supporter_readers(const proto::id& message_id) = 0;
+  // The latest grant of each party to each supporter in a case.
+  virtual std::vector<grant_record> grants(const proto::id& case_id) = 0;
+  // The case's label sealed to this facilitator (SPEC 7, purpose `label`).
+  virtual std::optional<bytes> label(const proto::id& case_id, const proto::public_key& reader) = 0;
 
   // The last entry of a case's audit chain (nothing for an empty chain).
   virtual std::optional<proto::audit_entry> audit_head(const proto::id& case_id) = 0;
@@ -89,7 +95,15 @@ class writer : public reader {
   // Records that a facilitator passed a decline on to the writer, with an
   // optional note sealed to the writer (shredded like the envelope).
   virtual void tell_declined(const proto::id& id, const std::optional<bytes>& note, std::uint64_t now) = 0;
+  // Removes the case's labels too.
   virtual void mark_purged(const proto::id& case_id, std::uint64_t now) = 0;
+  virtual void insert_supporter_readers(const proto::id& message_id, const std::vector<proto::public_key>& readers) = 0;
+  // Replaces the grant of `g.party_account` to `g.supporter`.
+  virtual void set_grant(const grant_record& g) = 0;
+  // Replaces every sealed copy of the case's label.
+  virtual void set_labels(const proto::id& case_id, const std::vector<std::pair<proto::public_key, bytes>>& boxes,
+                          std::uint64_t now) = 0;
+  virtual void set_quiet_hours(const proto::id& case_id, const std::optional<quiet_hours>& q) = 0;
   virtual void insert_audit(const proto::audit_entry& e) = 0;
   virtual void insert_checkpoint(const proto::audit_checkpoint& c) = 0;
   virtual std::uint64_t insert_event(const event_record& e) = 0;  // returns its seq

@@ -23,7 +23,7 @@ namespace {
 
 // Each migration moves the schema one version up. Never edit a released one:
 // add the next. SECURITY.md classifies every table and column.
-constexpr std::array<const char*, 3> migrations{
+constexpr std::array<const char*, 4> migrations{
     R"sql(
 CREATE TABLE accounts (
   id              BLOB PRIMARY KEY,
@@ -168,6 +168,35 @@ CREATE INDEX events_by_account ON events(account_id, seq);
 ALTER TABLE messages ADD COLUMN decline_told_at INTEGER;
 ALTER TABLE messages ADD COLUMN decline_note BLOB;
 )sql",
+    // 4: facilitators' names, replies, quiet hours, supporters' grants, case labels.
+    R"sql(
+ALTER TABLE accounts ADD COLUMN display_name TEXT;
+ALTER TABLE messages ADD COLUMN answers BLOB;
+ALTER TABLE cases ADD COLUMN quiet_time_zone TEXT;
+ALTER TABLE cases ADD COLUMN quiet_start INTEGER;
+ALTER TABLE cases ADD COLUMN quiet_end INTEGER;
+CREATE TABLE grants (
+  case_id        BLOB NOT NULL REFERENCES cases(id),
+  party_account  BLOB NOT NULL REFERENCES accounts(id),
+  supporter_key  BLOB NOT NULL,
+  reads          INTEGER NOT NULL,
+  statement      TEXT NOT NULL,
+  at             INTEGER NOT NULL,
+  PRIMARY KEY (case_id, party_account, supporter_key)
+);
+CREATE TABLE supporter_readers (
+  message_id  BLOB NOT NULL REFERENCES messages(id),
+  reader_key  BLOB NOT NULL,
+  PRIMARY KEY (message_id, reader_key)
+);
+CREATE TABLE case_labels (
+  case_id     BLOB NOT NULL REFERENCES cases(id),
+  reader_key  BLOB NOT NULL,
+  box         BLOB NOT NULL,
+  set_at      INTEGER NOT NULL,
+  PRIMARY KEY (case_id, reader_key)
+);
+)sql",
 };
 
 // Pages of log that wake the checkpointer, and the size at which the
@@ -306,11 +335,13 @@ class sqlite_repository final : public writer {
   explicit sqlite_repository(SQLite::Database& db) : db_(db), statements_(db) {}
 
   std::optional<account_record> account_by_identity(const proto::public_key& identity) override {
-    return one_account("SELECT id, identity_key, is_facilitator, created_at FROM accounts WHERE identity_key = ?",
+    return one_account("SELECT id, identity_key, is_facilitator, created_at, display_name FROM accounts "
+                       "WHERE identity_key = ?",
                        identity);
   }
   std::optional<account_record> account_by_id(const proto::id& id) override {
-    return one_account("SELECT id, identity_key, is_facilitator, created_at FROM accounts WHERE id = ?", id);
+    return one_account("SELECT id, identity_key, is_facilitator, created_at, display_name FROM accounts WHERE id = ?",
+                       id);
   }
   std::optional<session_record> session(const proto::hash& token_hash) override {
     statement_cache::lease q(statements_, "SELECT token_hash, account_id, created_at, last_used_at, expires_at FROM sessions "
@@ -365,7 +396,7 @@ class sqlite_repository final : public writer {
                                  "JOIN cases c ON c.id = p.case_id WHERE p.account_id = ? ORDER BY c.created_at");
     bind_all(q, account);
     std::vector<std::pair<case_record, participant_record>> out;
-    while (q.executeStep()) out.emplace_back(case_of(q, 0), participant_of(q, 6));
+    while (q.executeStep()) out.emplace_back(case_of(q, 0), participant_of(q, case_column_count));
     return out;
   }
   std::vector<key_record> keys(const proto::id& case_id) override {
@@ -456,6 +487,34 @@ class sqlite_repository final : public writer {
     }
     return out;
   }
+  std::vector<proto::public_key> supporter_readers(const proto::id& message_id) override {
+    statement_cache::lease q(statements_, "SELECT reader_key FROM supporter_readers WHERE message_id = ?");
+    bind_all(q, message_id);
+    std::vector<proto::public_key> out;
+    while (q.executeStep()) out.push_back(blob<32>(q.getColumn(0)));
+    return out;
+  }
+  std::vector<grant_record> grants(const proto::id& case_id) override {
+    statement_cache::lease q(statements_, "SELECT g.case_id, g.party_account, a.identity_key, g.supporter_key, g.reads, "
+                             "g.statement, g.at FROM grants g JOIN accounts a ON a.id = g.party_account "
+                             "WHERE g.case_id = ? ORDER BY g.at, g.supporter_key");
+    bind_all(q, case_id);
+    std::vector<grant_record> out;
+    while (q.executeStep()) {
+      out.push_back({blob<16>(q.getColumn(0)), blob<16>(q.getColumn(1)), blob<32>(q.getColumn(2)),
+                     blob<32>(q.getColumn(3)), q.getColumn(4).getInt() != 0, q.getColumn(5).getString(),
+                     u64(q.getColumn(6))});
+    }
+    return out;
+  }
+  std::optional<bytes> label(const proto::id& case_id, const proto::public_key& reader) override {
+    statement_cache::lease q(statements_, "SELECT box FROM case_labels WHERE case_id = ? AND reader_key = ?");
+    bind_all(q, case_id, reader);
+    if (!q.executeStep()) return std::nullopt;
+    const auto c = q.getColumn(0);
+    const auto* p = static_cast<const std::uint8_t*>(c.getBlob());
+    return bytes(p, p + c.getBytes());
+  }
   std::optional<proto::audit_entry> audit_head(const proto::id& case_id) override {
     statement_cache::lease q(statements_, "SELECT " + audit_columns + " FROM audit_entries WHERE case_id = ? ORDER BY seq DESC LIMIT 1");
     bind_all(q, case_id);
@@ -524,9 +583,9 @@ class sqlite_repository final : public writer {
   }
 
   void insert_message(const message_record& m, const bytes& ciphertext) override {
-    exec("INSERT INTO messages (id, case_id, sender_account, kind, to_role, supersedes, state, envelope, "
-         "ciphertext_size, ciphertext_hash, submitted_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-         m.id, m.case_id, m.sender_account, proto::to_string(m.kind), proto::to_string(m.to), m.supersedes,
+    exec("INSERT INTO messages (id, case_id, sender_account, kind, to_role, supersedes, answers, state, envelope, "
+         "ciphertext_size, ciphertext_hash, submitted_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         m.id, m.case_id, m.sender_account, proto::to_string(m.kind), proto::to_string(m.to), m.supersedes, m.answers,
          proto::to_string(m.state), m.envelope, m.ciphertext_size, m.ciphertext_hash, m.submitted_at, m.submitted_at);
     statement_cache::lease q(statements_, "INSERT INTO ciphertexts (message_id, bytes) VALUES (?, ?)");
     bind_all(q, m.id);
@@ -570,6 +629,33 @@ class sqlite_repository final : public writer {
     while (q.executeStep()) ids.push_back(blob<16>(q.getColumn(0)));
     for (const auto& id : ids) shred_message(id);
     exec("UPDATE messages SET purged_at = ? WHERE case_id = ? AND purged_at IS NULL", now, case_id);
+    exec("DELETE FROM case_labels WHERE case_id = ?", case_id);
+  }
+  void insert_supporter_readers(const proto::id& message_id, const std::vector<proto::public_key>& readers) override {
+    for (const auto& r : readers) {
+      exec("INSERT OR IGNORE INTO supporter_readers (message_id, reader_key) VALUES (?, ?)", message_id, r);
+    }
+  }
+  void set_grant(const grant_record& g) override {
+    exec("INSERT OR REPLACE INTO grants (case_id, party_account, supporter_key, reads, statement, at) "
+         "VALUES (?, ?, ?, ?, ?, ?)",
+         g.case_id, g.party_account, g.supporter, g.reads, g.statement, g.at);
+  }
+  void set_labels(const proto::id& case_id, const std::vector<std::pair<proto::public_key, bytes>>& boxes,
+                  std::uint64_t now) override {
+    exec("DELETE FROM case_labels WHERE case_id = ?", case_id);
+    for (const auto& [reader, box] : boxes) {
+      exec("INSERT INTO case_labels (case_id, reader_key, box, set_at) VALUES (?, ?, ?, ?)", case_id, reader, box, now);
+    }
+    truncate_log_after_commit();
+  }
+  void set_quiet_hours(const proto::id& case_id, const std::optional<quiet_hours>& q) override {
+    if (q) {
+      exec("UPDATE cases SET quiet_time_zone = ?, quiet_start = ?, quiet_end = ? WHERE id = ?", q->time_zone,
+           std::uint64_t{q->start_minute}, std::uint64_t{q->end_minute}, case_id);
+    } else {
+      exec("UPDATE cases SET quiet_time_zone = NULL, quiet_start = NULL, quiet_end = NULL WHERE id = ?", case_id);
+    }
   }
   void insert_audit(const proto::audit_entry& e) override {
     exec("INSERT INTO audit_entries (case_id, seq, at, event, actor, subject, statement, prev, hash) "
@@ -589,8 +675,8 @@ class sqlite_repository final : public writer {
   bool take_truncate_request() { return std::exchange(truncate_requested_, false); }
 
   void insert_account(const account_record& a) override {
-    exec("INSERT INTO accounts (id, identity_key, is_facilitator, created_at) VALUES (?, ?, ?, ?)", a.id, a.identity,
-         a.facilitator, a.created_at);
+    exec("INSERT INTO accounts (id, identity_key, is_facilitator, created_at, display_name) VALUES (?, ?, ?, ?, ?)",
+         a.id, a.identity, a.facilitator, a.created_at, a.display_name);
   }
   void insert_session(const session_record& s) override {
     exec("INSERT INTO sessions (token_hash, account_id, created_at, last_used_at, expires_at) VALUES (?, ?, ?, ?, ?)",
@@ -653,13 +739,16 @@ class sqlite_repository final : public writer {
 
  private:
   static inline const std::string case_columns =
-      "c.id, c.state, c.approvals_required, c.open_statement, c.close_statement, c.created_at";
+      "c.id, c.state, c.approvals_required, c.open_statement, c.close_statement, c.created_at, c.quiet_time_zone, "
+      "c.quiet_start, c.quiet_end";
+  static constexpr int case_column_count = 9;
   static inline const std::string participant_columns =
-      "p.case_id, p.account_id, a.identity_key, p.role, p.state, p.enrolment, p.joined_at";
+      "p.case_id, p.account_id, a.identity_key, p.role, p.state, p.enrolment, p.joined_at, a.display_name";
   static inline const std::string message_columns =
       "m.id, m.case_id, m.sender_account, a.identity_key, m.kind, m.to_role, m.supersedes, m.state, m.envelope, "
       "m.ciphertext_size, m.ciphertext_hash, m.submitted_at, m.release_at, m.released_at, m.delivered_at, "
-      "m.changed_at, c.identity_key, m.claim_expires_at, m.purged_at, m.decline_told_at, m.decline_note";
+      "m.changed_at, c.identity_key, m.claim_expires_at, m.purged_at, m.decline_told_at, m.decline_note, m.answers, "
+      "c.display_name";
   static inline const std::string audit_columns = "seq, at, case_id, event, actor, subject, statement, prev, hash";
   static inline const std::string key_columns =
       "k.id, k.case_id, a.identity_key, k.case_key, k.statement, k.created_at";
@@ -676,7 +765,7 @@ class sqlite_repository final : public writer {
     bind_all(q, key);
     if (!q.executeStep()) return std::nullopt;
     return account_record{blob<16>(q.getColumn(0)), blob<32>(q.getColumn(1)), q.getColumn(2).getInt() != 0,
-                          u64(q.getColumn(3))};
+                          u64(q.getColumn(3)), opt_text(q.getColumn(4))};
   }
   static case_record case_of(SQLite::Statement& q, int at) {
     case_record c;
@@ -686,6 +775,10 @@ class sqlite_repository final : public writer {
     c.open_statement = q.getColumn(at + 3).getString();
     c.close_statement = opt_text(q.getColumn(at + 4));
     c.created_at = u64(q.getColumn(at + 5));
+    if (!q.getColumn(at + 6).isNull()) {
+      c.quiet = quiet_hours{q.getColumn(at + 6).getString(), static_cast<std::uint32_t>(u64(q.getColumn(at + 7))),
+                            static_cast<std::uint32_t>(u64(q.getColumn(at + 8)))};
+    }
     return c;
   }
   static participant_record participant_of(SQLite::Statement& q, int at) {
@@ -698,6 +791,7 @@ class sqlite_repository final : public writer {
                                                                : proto::participant_state::active;
     p.enrolment = opt_text(q.getColumn(at + 5));
     p.joined_at = u64(q.getColumn(at + 6));
+    p.display_name = opt_text(q.getColumn(at + 7));
     return p;
   }
   static key_record key_of(SQLite::Statement& q) {
@@ -731,6 +825,8 @@ class sqlite_repository final : public writer {
       const auto* p = static_cast<const std::uint8_t*>(q.getColumn(20).getBlob());
       m.decline_note = bytes(p, p + q.getColumn(20).getBytes());
     }
+    if (!q.getColumn(21).isNull()) m.answers = blob<16>(q.getColumn(21));
+    m.claimed_by_name = opt_text(q.getColumn(22));
     return m;
   }
   static std::vector<message_record> all_messages(SQLite::Statement& q) {

@@ -80,7 +80,7 @@ struct scene {
   std::string case_id;
 
   scene() {
-    auto enrolled = f.run("enrol", {relay.invite_facilitator()});
+    auto enrolled = f.run("enrol", {relay.invite_facilitator(), "--name", "Ingrid Berg"});
     EXPECT_EQ(enrolled.status, 0) << enrolled.out;
     case_id = text(f.ok("case", {"open"}), "case");
   }
@@ -88,7 +88,7 @@ struct scene {
   // (enrolled by the operator's invitation, joined and attested); returns them.
   person two_person_case() {
     person g{root / "second-facilitator"};
-    EXPECT_EQ(g.run("enrol", {relay.invite_facilitator()}).status, 0);
+    EXPECT_EQ(g.run("enrol", {relay.invite_facilitator(), "--name", "Tomas Lie"}).status, 0);
     case_id = text(f.ok("case", {"open", "--two-person"}), "case");
     EXPECT_EQ(g.run("enrol", {text(f.ok("invite", {case_id, "--role", "facilitator"}), "code")}).status, 0);
     f.ok("attest", {case_id, "--safety-number", text(g.ok("whoami", {}), "safety_number")});

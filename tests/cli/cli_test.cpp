@@ -226,7 +226,7 @@ TEST(Cli, ReadBeforeDecidingAndLetAClaimGo) {
   s.f.ok("review", {two, m});
   auto queue = g.run("queue", {});
   EXPECT_NE(queue.out.find("0 of 2 approvals"), std::string::npos) << queue.out;
-  EXPECT_NE(queue.out.find("being reviewed by facilitator"), std::string::npos) << queue.out;
+  EXPECT_NE(queue.out.find("being reviewed by Ingrid Berg"), std::string::npos) << queue.out;
   EXPECT_EQ(g.run("review", {two, m}).status, 1);  // taken
   s.f.ok("unclaim", {two, m});
   EXPECT_EQ(text(g.ok("review", {two, m}), "text"), "Please read me first.");
@@ -378,7 +378,7 @@ TEST(Cli, EveryCommandHasHelp) {
   auto top = nobody.run("--help", {});
   for (const std::string c : {"enrol", "whoami", "logout", "cases", "case", "invite", "attest", "withdraw", "rekey",
                               "write", "letters", "read", "decline", "revoke", "queue", "review", "claim", "approve",
-                              "return", "note", "audit", "audit-verify", "watch", "unclaim", "tell-declined"}) {
+                              "return", "note", "audit", "audit-verify", "watch", "unclaim", "tell-declined", "grant"}) {
     EXPECT_NE(top.out.find("  " + c + " "), std::string::npos) << c << " missing from shuttle --help";
     auto r = nobody.run(c, {"--help"});
     EXPECT_EQ(r.status, 0) << c;

@@ -31,5 +31,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   one<p::revoke>(text);
   one<p::withdraw>(text);
   one<p::close>(text);
+  one<p::grant>(text);
   return 0;
 }

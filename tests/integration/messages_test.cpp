@@ -287,7 +287,8 @@ TEST(Submit, AnExactResubmitAnswersTheSameAndOtherBytesUnderTheIdConflict) {
   EXPECT_EQ(again.body, sent.answer.body);
 
   auto other = sent.envelope;
-  other.kind = proto::message_kind::reply;
+  other.to = proto::role::facilitator;
+  other.kind = proto::message_kind::note;
   auto resigned = client::sign(other, x.h.identity);
   EXPECT_EQ(x.w.post_letter(x.h, x.case_id, *resigned, sent.ciphertext).status, 409u);
   EXPECT_EQ(x.w.http.get(world::case_path(x.case_id, "/messages"), x.f.token).body.at("messages").as_array().size(), 1u);

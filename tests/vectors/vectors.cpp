@@ -143,7 +143,7 @@ proto::id id_of(std::string_view label) {
 
 std::map<std::string, std::string> make_vectors() {
   std::map<std::string, std::string> files;
-  const std::vector<std::string> people{"facilitator-1", "facilitator-2", "harmed", "responsible"};
+  const std::vector<std::string> people{"facilitator-1", "facilitator-2", "harmed", "responsible", "harmed-support"};
   const proto::id case_id = id_of("case");
 
   // ------------------------------------------------------------ transcripts
@@ -214,6 +214,7 @@ std::map<std::string, std::string> make_vectors() {
   const auto f2c = case_key_of("facilitator-2");
   const auto hc = case_key_of("harmed");
   const auto rc = case_key_of("responsible");
+  const auto hs = identity_of("harmed-support");
 
   // ------------------------------------------------------------ invitation codes
   const proto::invitation_secret secret_h = seed_of("invitation-secret/harmed");
@@ -272,6 +273,16 @@ std::map<std::string, std::string> make_vectors() {
   enrol.role = proto::role::harmed;
   enrol = must(client::sign(enrol, h));
   statements.push_back(statement_entry(enrol, "harmed"));
+
+  // Facilitator 2's own account, from the operator's invitation: the only
+  // enrolment that carries a name.
+  proto::enrolment enrol_f2;
+  enrol_f2.header = header("statement/enrolment-facilitator-2", t0 - 86400, proto::null_case);
+  enrol_f2.invitation_id = id_of("invitation/facilitator-2");
+  enrol_f2.role = proto::role::facilitator;
+  enrol_f2.name = proto::display_name{"Tomas Lie"};
+  enrol_f2 = must(client::sign(enrol_f2, f2));
+  statements.push_back(statement_entry(enrol_f2, "facilitator-2"));
 
   auto key_statement = [&](const client::identity_key& who, const client::case_key& key, std::string_view label,
                            std::uint64_t at) {
@@ -341,8 +352,27 @@ std::map<std::string, std::string> make_vectors() {
                                                header("statement/return-letter-2", t0 + 4 * 86400 + 900, case_id)));
   statements.push_back(statement_entry(ret2, "facilitator-2"));
 
-  auto letter_entry = [&](const client::sealed_letter& l, const client::document& doc, std::string_view label) {
-    const auto key = must(client::unwrap_for(l.envelope.wraps, l.envelope.header.statement_id, h, hc));
+  // Letter 3: the responsible party's reply to letter 1, naming it.
+  client::letter_draft d3;
+  d3.header = header("message/reply-3", t0 + 3 * 86400 + 3600, case_id);
+  d3.kind = proto::message_kind::reply;
+  d3.to = proto::role::harmed;
+  d3.answers = d1.header.statement_id;
+  client::document doc3 = client::document::text("Thank you for writing. I read it twice.\n");
+  const auto letter3 = must(client::seal_letter(r, rc, d3, roster.facilitator_readers(), doc3));
+  statements.push_back(statement_entry(letter3.envelope, "responsible"));
+
+  // The harmed party lets their supporter read their letters from now on.
+  proto::grant gr;
+  gr.header = header("statement/grant-harmed-support", t0 + 3 * 86400 + 7200, case_id);
+  gr.subject = hs.public_key();
+  gr.reads = true;
+  gr = must(client::sign(gr, h));
+  statements.push_back(statement_entry(gr, "harmed"));
+
+  auto letter_entry = [&](const client::sealed_letter& l, const client::document& doc, std::string_view label,
+                          const client::identity_key& writer, const client::case_key& writer_key) {
+    const auto key = must(client::unwrap_for(l.envelope.wraps, l.envelope.header.statement_id, writer, writer_key));
     json::object o;
     o["label"] = label;
     o["message"] = base64url_encode(l.envelope.header.statement_id);
@@ -353,8 +383,9 @@ std::map<std::string, std::string> make_vectors() {
     o["ciphertext"] = base64url_encode(l.ciphertext);
     letters.push_back(std::move(o));
   };
-  letter_entry(letter1, doc1, "letter-1");
-  letter_entry(letter2, doc2, "letter-2");
+  letter_entry(letter1, doc1, "letter-1", h, hc);
+  letter_entry(letter2, doc2, "letter-2", h, hc);
+  letter_entry(letter3, doc3, "reply-3", r, rc);
 
   proto::revoke rev;
   rev.header = header("statement/revoke-letter-1", t0 + 5 * 86400, case_id);

@@ -155,6 +155,8 @@ story load_story() {
       accept<proto::withdraw>(e, nullptr, s);
     } else if (type == "close") {
       accept<proto::close>(e, nullptr, s);
+    } else if (type == "grant") {
+      accept<proto::grant>(e, nullptr, s);
     } else {
       ADD_FAILURE() << "unknown statement type " << type;
     }
@@ -164,13 +166,13 @@ story load_story() {
 
 TEST(Vectors, EveryStatementParsesAndVerifies) {
   const story s = load_story();
-  EXPECT_EQ(s.verified, 17u);
-  EXPECT_EQ(s.envelopes.size(), 2u);
+  EXPECT_EQ(s.verified, 20u);
+  EXPECT_EQ(s.envelopes.size(), 3u);
 }
 
 TEST(Vectors, LettersOpenForEachReader) {
   story s = load_story();
-  ASSERT_EQ(s.envelopes.size(), 2u);
+  ASSERT_EQ(s.envelopes.size(), 3u);
   const auto f1 = vectors::identity_of("facilitator-1");
   const auto f2 = vectors::identity_of("facilitator-2");
   const auto h = vectors::identity_of("harmed");
@@ -186,7 +188,7 @@ TEST(Vectors, LettersOpenForEachReader) {
     }
   }
   auto letters = load("letters.json")["letters"].as_array();
-  ASSERT_EQ(letters.size(), 2u);
+  ASSERT_EQ(letters.size(), 3u);
   auto ciphertext = [&](std::size_t i) { return *proto::base64url_decode(str(letters[i].at("ciphertext"))); };
 
   // Letter 1: the facilitator reads it in review, the recipient after release.
@@ -218,6 +220,17 @@ TEST(Vectors, LettersOpenForEachReader) {
   auto refused = client::open_delivered(roster, s.envelopes[1], s.approvals, c2, r, vectors::case_key_of("responsible"),
                                         release_at);
   EXPECT_EQ(refused.error().code, errc::not_approved);
+
+  // Letter 3: a reply naming letter 1; its writer and the facilitators read it.
+  const auto& reply = s.envelopes[2];
+  EXPECT_EQ(reply.kind, proto::message_kind::reply);
+  ASSERT_TRUE(reply.answers.has_value());
+  EXPECT_EQ(*reply.answers, s.envelopes[0].header.statement_id);
+  const bytes c3 = ciphertext(2);
+  auto own = client::open_for_review(roster, reply, c3, r, vectors::case_key_of("responsible"));
+  ASSERT_TRUE(own) << own.error().message();
+  EXPECT_EQ(to_hex(*client::serialize(*own)), str(letters[2].at("document")));
+  EXPECT_TRUE(client::open_for_review(roster, reply, c3, f1, vectors::case_key_of("facilitator-1")));
 }
 
 TEST(Vectors, AuditExportVerifies) {

@@ -74,6 +74,7 @@ envelope sample<envelope>() {
   s.kind = message_kind::reply;
   s.to = role::harmed;
   s.supersedes = client::new_id();
+  s.answers = client::new_id();
   s.stream.fill(4);
   s.ciphertext_size = 1041;
   s.ciphertext_hash.fill(5);
@@ -119,6 +120,13 @@ template <>
 close sample<close>() {
   return close{};
 }
+template <>
+grant sample<grant>() {
+  grant s;
+  s.subject.fill(0x42);
+  s.reads = true;
+  return s;
+}
 
 template <class S>
 S signed_sample() {
@@ -142,7 +150,7 @@ result<S> parse_object(const json::object& o) {
 template <class S>
 class Statement : public ::testing::Test {};
 using all_statements = ::testing::Types<case_open, invitation, enrolment, key_statement, attestation, envelope, approval,
-                                        return_statement, revoke, withdraw, close>;
+                                        return_statement, revoke, withdraw, close, grant>;
 TYPED_TEST_SUITE(Statement, all_statements);
 
 TYPED_TEST(Statement, RoundTripsThroughJson) {
@@ -329,11 +337,42 @@ TEST(StatementRules, InternalNotesGoOnlyToFacilitators) {
   envelope e = sample<envelope>();
   e.header = client::header_for(client::new_id());
   e.kind = message_kind::note;
+  e.answers.reset();
   EXPECT_EQ(client::sign(e, author()).error(), make_error(errc::bad_value, "to"));
   e.to = role::facilitator;
   EXPECT_TRUE(client::sign(e, author()));
   e.kind = message_kind::letter;
   EXPECT_FALSE(client::sign(e, author()));
+}
+
+TEST(StatementRules, AReplyAndOnlyAReplyNamesTheLetterItAnswers) {
+  envelope e = sample<envelope>();
+  e.header = client::header_for(client::new_id());
+  e.answers.reset();
+  EXPECT_EQ(client::sign(e, author()).error(), make_error(errc::bad_value, "answers"));
+  e.answers = e.header.statement_id;
+  EXPECT_EQ(client::sign(e, author()).error(), make_error(errc::bad_value, "answers"));
+  e.answers = client::new_id();
+  EXPECT_TRUE(client::sign(e, author()));
+  e.kind = message_kind::letter;
+  EXPECT_EQ(client::sign(e, author()).error(), make_error(errc::bad_value, "answers"));
+}
+
+TEST(StatementRules, OnlyAFacilitatorAccountHasADisplayName) {
+  enrolment e;
+  e.header = client::header_for(null_case);
+  e.invitation_id = client::new_id();
+  e.role = role::facilitator;
+  e.name = display_name{"Ingrid Berg"};
+  EXPECT_TRUE(client::sign(e, author()));
+  for (const char* bad : {"", "tab\there", "a name far too long for anyone to read in a queue line at a glance, really"}) {
+    e.name = display_name{bad};
+    EXPECT_EQ(client::sign(e, author()).error(), make_error(errc::bad_value, "name")) << bad;
+  }
+  e.name = display_name{"Ingrid Berg"};
+  e.header = client::header_for(client::new_id());
+  e.role = role::harmed;
+  EXPECT_EQ(client::sign(e, author()).error(), make_error(errc::bad_value, "name"));
 }
 
 TEST(StatementRules, CiphertextSizeMustBeAChunking) {

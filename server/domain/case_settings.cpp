@@ -1,0 +1,103 @@
+// What a case's people set about it besides letters: a party's grant to its
+// supporter, the label only facilitators read, and the quiet hours that hold
+// releases. proto/SPEC.md sections 5.12, 7 and 12 describe the rules.
+#include "server/domain/relay_service.hpp"
+#include "server/domain/rules.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace shuttle::relay {
+
+using namespace rules;
+using proto::audit_event;
+using proto::role;
+
+namespace {
+
+role support_role_of(role party) { return party == role::harmed ? role::harmed_support : role::responsible_support; }
+
+}  // namespace
+
+void relay_service::grant(const caller& c, proto::grant g, completion done) {
+  if (auto f = precheck(g, c)) return done(*f);
+  const std::uint64_t now = now_();
+  std::string statement_json = proto::to_json(g);
+  write(
+      [c, g = std::move(g), statement_json = std::move(statement_json), now](writer& w, effects& fx) -> outcome {
+        if (auto r = replay(w, g)) return *r;
+        const proto::id case_id = g.header.case_id;
+        if (auto f = require_open_case(w, case_id)) return *f;
+        auto party = active(w, case_id, c.account.id);
+        if (!party) return not_found("No such case.");
+        if (party->role != role::harmed && party->role != role::responsible) {
+          return forbidden("not_a_party", "Only the harmed or the responsible party lets a supporter read.");
+        }
+        const auto people = w.participants(case_id);
+        const auto* supporter = active_identity(people, g.subject);
+        if (!supporter || supporter->role != support_role_of(party->role)) {
+          return invalid("not_your_supporter", "That person is not an active supporter on your side of this case.");
+        }
+        // Letters are wrapped for a supporter's attested case key, so a grant
+        // waits for a facilitator to have compared their safety number.
+        const auto attestations = w.attestations(case_id);
+        if (g.reads && std::none_of(attestations.begin(), attestations.end(),
+                                    [&](const attestation_record& a) { return a.subject == g.subject; })) {
+          return conflict("not_attested", "Your supporter's keys have not been attested yet.");
+        }
+        w.set_grant({case_id, c.account.id, c.account.identity, g.subject, g.reads, statement_json, now});
+        audit(w, fx, g, g.reads ? audit_event::granted : audit_event::grant_ended, g.header.statement_id, now);
+        answer a;
+        a["grant"] = b64(g.header.statement_id);
+        a["subject"] = b64(g.subject);
+        a["reads"] = g.reads;
+        remember(w, g, a);
+        return a;
+      },
+      std::move(done));
+}
+
+void relay_service::set_label(const caller& c, std::vector<std::pair<proto::public_key, bytes>> boxes,
+                              completion done) {
+  const std::uint64_t now = now_();
+  write(
+      [c, boxes = std::move(boxes), now](writer& w, effects&) -> outcome {
+        const proto::id case_id = c.participant->case_id;
+        if (auto f = require_open_case(w, case_id)) return *f;
+        const auto people = w.participants(case_id);
+        std::set<proto::public_key> readers;
+        for (const auto& [reader, box] : boxes) {
+          const auto* p = active_identity(people, reader);
+          if (!p || p->role != role::facilitator || !readers.insert(reader).second) {
+            return invalid("wraps_mismatch", "A label is sealed to the case's facilitators only, once each.");
+          }
+        }
+        if (!readers.contains(c.account.identity)) {
+          return invalid("wraps_mismatch", "A label is sealed to its author too.");
+        }
+        w.set_labels(case_id, boxes, now);
+        answer a;
+        a["case"] = b64(case_id);
+        a["readers"] = readers.size();
+        return a;
+      },
+      std::move(done));
+}
+
+void relay_service::set_quiet_hours(const caller& c, std::optional<quiet_hours> q, completion done) {
+  const std::uint64_t now = now_();
+  write(
+      [c, q = std::move(q), now](writer& w, effects& fx) -> outcome {
+        const proto::id case_id = c.participant->case_id;
+        if (auto f = require_open_case(w, case_id)) return *f;
+        w.set_quiet_hours(case_id, q);
+        audit(w, fx, case_id, audit_event::quiet_hours_set, c.account.identity, case_id, proto::hash{}, now);
+        answer a;
+        a["case"] = b64(case_id);
+        if (q) a["quiet_hours"] = quiet_hours_json(*q);
+        return a;
+      },
+      std::move(done));
+}
+
+}  // namespace shuttle::relay

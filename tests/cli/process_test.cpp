@@ -1,0 +1,192 @@
+// The restorative process as its people live it, through the `shuttle` CLI
+// against a real relay: a supporter beside the harmed party, replies that
+// name the letter they answer, facilitators who know each other by name and
+// their cases by a label only they can read, and quiet hours that hold a
+// release. Each step is the command a person types, in the order they type it.
+#include "tests/cli/cli_person.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace shuttle::testing {
+namespace {
+
+bool has(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+
+// Whether some letter in `shuttle letters --json` has this id.
+bool lists(const person& p, const std::string& case_id, const std::string& message) {
+  const auto list = p.ok("letters", {case_id});
+  if (!list.is_array()) return false;
+  for (const auto& m : list.as_array()) {
+    if (text(m, "message") == message) return true;
+  }
+  return false;
+}
+
+// A facilitator reads a letter and approves it, as one does.
+void review_and_approve(const scene& s, const std::string& message, std::vector<std::string> extra = {}) {
+  s.f.ok("review", {s.case_id, message});
+  std::vector<std::string> args{s.case_id, message};
+  args.insert(args.end(), extra.begin(), extra.end());
+  s.f.ok("approve", args);
+}
+
+TEST(Process, ASupporterReadsWhatTheirPartyLetsThemAndWritesToTheFacilitators) {
+  scene s;
+  person h = s.party("harmed", "harmed");
+  person r = s.party("responsible", "responsible");
+  person hs = s.party("harmed-supporter", "harmed_support");
+
+  // A supporter never writes to the other party, and is told so plainly.
+  auto refused = hs.run("write", {s.case_id, "--text", "from the supporter"});
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_TRUE(has(refused.out, "A supporter writes to the facilitators")) << refused.out;
+  // ... but can write to the facilitators, who read it.
+  const std::string note = text(hs.ok("note", {s.case_id, "--text", "She sleeps badly since the invitation."}), "message");
+  EXPECT_EQ(text(s.f.ok("read", {s.case_id, note}), "text"), "She sleeps badly since the invitation.");
+  EXPECT_FALSE(lists(r, s.case_id, note));
+  EXPECT_FALSE(lists(h, s.case_id, note));
+
+  // Before any grant the supporter sees none of the party's letters.
+  const std::string before = text(h.ok("write", {s.case_id, "--text", "written before the grant"}), "message");
+  review_and_approve(s, before);
+  EXPECT_FALSE(lists(hs, s.case_id, before));
+
+  // The harmed party lets their supporter read, by the safety number the case shows.
+  const std::string hs_safety = text(hs.ok("whoami", {}), "safety_number");
+  auto shown = h.run("case", {"show", s.case_id});
+  EXPECT_TRUE(has(shown.out, "not reading letters")) << shown.out;
+  auto granted = h.run("grant", {s.case_id, "--safety-number", hs_safety});
+  EXPECT_EQ(granted.status, 0) << granted.out;
+  EXPECT_TRUE(has(granted.out, "can now read the letters you send and receive")) << granted.out;
+  // The responsible party cannot grant the harmed party's supporter anything.
+  auto not_theirs = r.run("grant", {s.case_id, "--safety-number", hs_safety});
+  EXPECT_EQ(not_theirs.status, 1) << not_theirs.out;
+
+  const std::string letter = text(h.ok("write", {s.case_id, "--text", "I want you to know how it was."}), "message");
+  EXPECT_EQ(text(hs.ok("read", {s.case_id, letter}), "text"), "I want you to know how it was.");
+  review_and_approve(s, letter, {"--note", "Take your time with this one."});
+  EXPECT_EQ(text(r.ok("read", {s.case_id, letter}), "text"), "I want you to know how it was.");
+
+  // The reply names the letter it answers; the harmed party and their supporter read it.
+  const std::string reply =
+      text(r.ok("write", {s.case_id, "--text", "Thank you. I am sorry.", "--reply-to", letter}), "message");
+  review_and_approve(s, reply);
+  auto listed = h.run("letters", {s.case_id});
+  EXPECT_TRUE(has(listed.out, "a reply to your letter " + letter.substr(0, 8) + " (\"I want you to know how it was.\")"))
+      << listed.out;
+  EXPECT_EQ(text(h.ok("read", {s.case_id, reply}), "text"), "Thank you. I am sorry.");
+  EXPECT_EQ(text(hs.ok("read", {s.case_id, reply}), "text"), "Thank you. I am sorry.");
+  for (const auto& m : h.ok("letters", {s.case_id}).as_array()) {
+    if (text(m, "message") == reply) EXPECT_EQ(text(m, "kind"), "reply");
+  }
+  // Only a letter the writer received can be answered.
+  auto wrong = r.run("write", {s.case_id, "--text", "answering my own", "--reply-to", reply});
+  EXPECT_EQ(wrong.status, 1);
+  EXPECT_TRUE(has(wrong.out, "A reply must answer a letter you received")) << wrong.out;
+
+  // The grant ends: from now on the supporter reads nothing of the party's.
+  auto stopped = h.run("grant", {s.case_id, "--safety-number", hs_safety, "--stop"});
+  EXPECT_EQ(stopped.status, 0) << stopped.out;
+  EXPECT_FALSE(lists(hs, s.case_id, letter));
+  const std::string after = text(h.ok("write", {s.case_id, "--text", "after the grant ended"}), "message");
+  EXPECT_FALSE(lists(hs, s.case_id, after));
+  // What they read before stays on their device.
+  auto kept = hs.run("read", {s.case_id, letter});
+  EXPECT_EQ(kept.status, 0) << kept.out;
+  EXPECT_TRUE(has(kept.out, "I want you to know how it was.")) << kept.out;
+
+  // A supporter can leave the process like anyone.
+  auto left = hs.run("withdraw", {s.case_id, "--yes"});
+  EXPECT_EQ(left.status, 0) << left.out;
+}
+
+TEST(Process, FacilitatorsKnowEachOtherByNameAndTheirCasesByALabelOnlyTheyRead) {
+  scene s;
+  person g = s.two_person_case();
+  person h = s.party("harmed", "harmed");
+  person r = s.party("responsible", "responsible");
+  const std::string label = "Drammen, break-in of March";
+  auto labelled = s.f.run("case", {"label", s.case_id, "--label", label});
+  EXPECT_EQ(labelled.status, 0) << labelled.out;
+
+  const std::string m = text(h.ok("write", {s.case_id, "--text", "for the two of you"}), "message");
+  g.ok("review", {s.case_id, m});
+  auto queue = s.f.run("queue", {});
+  EXPECT_TRUE(has(queue.out, "\"" + label + "\"")) << queue.out;
+  EXPECT_TRUE(has(queue.out, "being reviewed by Tomas Lie")) << queue.out;
+  EXPECT_TRUE(has(g.run("cases", {}).out, label));
+  // The parties never see it, and the relay holds it only sealed.
+  EXPECT_FALSE(has(h.run("cases", {}).out, label));
+  EXPECT_FALSE(has(h.run("cases", {"--json"}).out, "label"));
+  for (const auto& file : std::filesystem::recursive_directory_iterator(s.relay.data_dir() / "data")) {
+    std::ifstream in(file.path(), std::ios::binary);
+    std::stringstream all;
+    all << in.rdbuf();
+    EXPECT_FALSE(has(all.str(), "break-in of March")) << file.path();
+  }
+
+  // Each approver's note reaches the reader with the name they enrolled with.
+  g.ok("approve", {s.case_id, m, "--note", "Read it with someone near."});
+  s.f.ok("review", {s.case_id, m});
+  s.f.ok("approve", {s.case_id, m, "--note", "Call me afterwards if you like."});
+  auto read = r.run("read", {s.case_id, m});
+  EXPECT_TRUE(has(read.out, "a note from Tomas Lie, before you read")) << read.out;
+  EXPECT_TRUE(has(read.out, "a note from Ingrid Berg, before you read")) << read.out;
+
+  // A facilitator account needs a name colleagues recognise.
+  person nameless{s.root / "nameless"};
+  auto refused = nameless.run("enrol", {s.relay.invite_facilitator()});
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_TRUE(has(refused.out, "needs a name your colleagues will recognise")) << refused.out;
+}
+
+// "HH:MM" of a Unix time in UTC.
+std::string utc_clock(std::time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char out[8];
+  std::strftime(out, sizeof out, "%H:%M", &tm);
+  return out;
+}
+
+TEST(Process, QuietHoursHoldAReleaseUntilTheyEnd) {
+  scene s;
+  person h = s.party("harmed", "harmed");
+  person r = s.party("responsible", "responsible");
+  // Quiet from an hour ago until the next whole minute (a little later if
+  // that minute is about to begin), in UTC.
+  std::time_t now = std::time(nullptr);
+  if (now % 60 > 50) {
+    std::this_thread::sleep_for(std::chrono::seconds(61 - now % 60));
+    now = std::time(nullptr);
+  }
+  const std::time_t end = now - now % 60 + 60;
+  auto set = s.f.run("case", {"quiet-hours", s.case_id, "--from", utc_clock(now - 3600), "--until", utc_clock(end),
+                              "--time-zone", "UTC"});
+  EXPECT_EQ(set.status, 0) << set.out;
+  EXPECT_TRUE(has(s.f.run("case", {"show", s.case_id}).out, "quiet hours " + utc_clock(now - 3600))) << "shown";
+  auto bad = s.f.run("case", {"quiet-hours", s.case_id, "--from", "22:00", "--until", "07:00", "--time-zone", "Mars/Olympus"});
+  EXPECT_EQ(bad.status, 1) << bad.out;
+
+  const std::string m = text(h.ok("write", {s.case_id, "--text", "not in the night"}), "message");
+  s.f.ok("review", {s.case_id, m});
+  auto approved = s.f.run("approve", {s.case_id, m});
+  EXPECT_EQ(approved.status, 0) << approved.out;
+  EXPECT_TRUE(has(approved.out, "falls in the case's quiet hours")) << approved.out;
+  EXPECT_FALSE(lists(r, s.case_id, m));
+  bool released = false;
+  for (int i = 0; i < 150 && !released; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    released = lists(r, s.case_id, m);
+  }
+  ASSERT_TRUE(released);
+  EXPECT_GE(std::time(nullptr), end);
+  EXPECT_EQ(text(r.ok("read", {s.case_id, m}), "text"), "not in the night");
+}
+
+}  // namespace
+}  // namespace shuttle::testing
