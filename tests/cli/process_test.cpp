@@ -80,7 +80,9 @@ TEST(Process, ASupporterReadsWhatTheirPartyLetsThemAndWritesToTheFacilitators) {
       << listed.out;
   EXPECT_EQ(text(h.ok("read", {s.case_id, reply}), "text"), "Thank you. I am sorry.");
   EXPECT_EQ(text(hs.ok("read", {s.case_id, reply}), "text"), "Thank you. I am sorry.");
-  for (const auto& m : h.ok("letters", {s.case_id}).as_array()) {
+  const auto letters = h.ok("letters", {s.case_id});
+  ASSERT_TRUE(letters.is_array());
+  for (const auto& m : letters.as_array()) {
     if (text(m, "message") == reply) EXPECT_EQ(text(m, "kind"), "reply");
   }
   // Only a letter the writer received can be answered.

@@ -1,0 +1,167 @@
+// The relay's rules for the rest of the process, over the real protocol: a
+// party's grant to its supporter and the wraps that make it readable, case
+// labels sealed to facilitators, quiet hours, and replies.
+#include "client-lib/review.hpp"
+#include "client-lib/statements.hpp"
+#include "tests/integration/world.hpp"
+
+namespace shuttle::testing {
+namespace {
+
+using proto::role;
+
+// A signed grant from `party` for `supporter`.
+json::object grant_body(actor& party, const proto::id& case_id, const actor& supporter, bool reads) {
+  proto::grant g;
+  g.header = client::header_for(case_id);
+  g.subject = supporter.identity.public_key();
+  g.reads = reads;
+  return json::object{{"grant", as_json(*client::sign(g, party.identity))}};
+}
+
+// A letter sealed for exactly these readers (besides the sender).
+world::sent send_to_readers(world& w, actor& from, const proto::id& case_id, role to,
+                            std::vector<client::reader_key> readers, const std::string& text) {
+  client::letter_draft draft;
+  draft.header = client::header_for(case_id);
+  draft.to = to;
+  auto sealed = client::seal_letter(from.identity, from.case_key, draft, readers, client::document::text(text));
+  EXPECT_TRUE(sealed) << sealed.error().message();
+  return {w.post_letter(from, case_id, sealed->envelope, sealed->ciphertext), sealed->envelope, sealed->ciphertext};
+}
+
+TEST(Grants, ASupporterReadsWhatTheGrantWrapsAndNothingOnceItEnds) {
+  exchange x;
+  actor hs = x.w.party(x.f, x.case_id, role::harmed_support);
+  auto grants = world::case_path(x.case_id, "/grants");
+  EXPECT_EQ(x.w.http.post(grants, grant_body(x.r, x.case_id, hs, true), x.r.token).status, 400u);  // not their supporter
+  EXPECT_EQ(x.w.http.post(grants, grant_body(hs, x.case_id, x.h, true), hs.token).status, 403u);   // not a party
+  auto granted = x.w.http.post(grants, grant_body(x.h, x.case_id, hs, true), x.h.token);
+  ASSERT_EQ(granted.status, 200u) << granted.text;
+  EXPECT_EQ(granted.body.at("reads"), true);
+  auto detail = x.w.http.get(world::case_path(x.case_id), x.r.token);
+  ASSERT_EQ(detail.body.at("grants").as_array().size(), 1u);
+
+  // The roster accepts it (signed by an attested party, for its attested supporter).
+  auto roster = x.w.roster(x.case_id, x.h, x.pin);
+  ASSERT_TRUE(roster.add_grant(*proto::parse_statement<proto::grant>(detail.body.at("grants").at(0))));
+  auto supporters = roster.supporters_of(x.h.identity.public_key());
+  ASSERT_EQ(supporters.size(), 1u);
+
+  // A letter from the harmed party must now be wrapped for the supporter too.
+  auto without = x.w.send(x.h, x.case_id, x.pin, role::responsible, "no wrap for the supporter");
+  EXPECT_EQ(without.answer.status, 400u);
+  EXPECT_EQ(without.answer.body.at("error"), "wraps_mismatch");
+  auto readers = roster.facilitator_readers();
+  readers.push_back(supporters.front());
+  auto sent = send_to_readers(x.w, x.h, x.case_id, role::responsible, readers, "for my supporter too");
+  ASSERT_EQ(sent.answer.status, 200u) << sent.answer.text;
+  auto fetched = x.w.fetch(hs, x.case_id, sent.id());
+  ASSERT_EQ(fetched.status, 200u) << fetched.text;
+  EXPECT_TRUE(client::unwrap_for(sent.envelope.wraps, sent.id(), hs.identity, hs.case_key));
+  // The responsible party's supporter, or anyone else, sees nothing of it.
+  actor rs = x.w.party(x.f, x.case_id, role::responsible_support);
+  EXPECT_EQ(x.w.fetch(rs, x.case_id, sent.id()).status, 404u);
+
+  // The grant ends: the relay no longer hands the letter to the supporter.
+  ASSERT_EQ(x.w.http.post(grants, grant_body(x.h, x.case_id, hs, false), x.h.token).status, 200u);
+  EXPECT_EQ(x.w.fetch(hs, x.case_id, sent.id()).status, 404u);
+  EXPECT_EQ(x.w.http.get(world::case_path(x.case_id, "/messages"), hs.token).body.at("messages").as_array().size(), 0u);
+  EXPECT_EQ(x.w.send(x.h, x.case_id, x.pin, role::responsible, "only the facilitators now").answer.status, 200u);
+}
+
+TEST(Grants, ASupporterWritesOnlyToTheFacilitators) {
+  exchange x;
+  actor hs = x.w.party(x.f, x.case_id, role::harmed_support);
+  auto letter = x.w.send(hs, x.case_id, x.pin, role::responsible, "to the other party");
+  EXPECT_EQ(letter.answer.status, 403u);
+  EXPECT_EQ(letter.answer.body.at("error"), "not_a_party");
+  auto note = x.w.send(hs, x.case_id, x.pin, role::facilitator, "to the facilitators", proto::message_kind::note);
+  EXPECT_EQ(note.answer.status, 200u) << note.answer.text;
+  EXPECT_EQ(x.w.fetch(x.f, x.case_id, note.id()).status, 200u);
+  EXPECT_EQ(x.w.fetch(x.h, x.case_id, note.id()).status, 404u);
+  // A party still keeps no internal notes.
+  EXPECT_EQ(x.w.send(x.h, x.case_id, x.pin, role::facilitator, "a party's note", proto::message_kind::note).answer.status,
+            403u);
+}
+
+TEST(Replies, AReplyAnswersALetterItsWriterReceived) {
+  exchange x;
+  auto letter = x.w.send(x.h, x.case_id, x.pin, role::responsible, "the first letter");
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, letter.id()).status, 200u);
+  auto r = x.w.roster(x.case_id, x.r, x.pin);
+  auto reply_to = [&](actor& from, role to, const proto::id& answered) {
+    client::letter_draft draft;
+    draft.header = client::header_for(x.case_id);
+    draft.kind = proto::message_kind::reply;
+    draft.to = to;
+    draft.answers = answered;
+    auto sealed = client::seal_letter(from.identity, from.case_key, draft, r.facilitator_readers(),
+                                      client::document::text("a reply"));
+    return x.w.post_letter(from, x.case_id, sealed->envelope, sealed->ciphertext);
+  };
+  EXPECT_EQ(reply_to(x.h, role::responsible, letter.id()).body.at("error"), "bad_answers");  // their own letter
+  auto ok = reply_to(x.r, role::harmed, letter.id());
+  ASSERT_EQ(ok.status, 200u) << ok.text;
+  const auto reply_id = world::decode<16>(ok.body.at("message"));
+  ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, reply_id).status, 200u);
+  auto got = x.w.fetch(x.h, x.case_id, reply_id);
+  ASSERT_EQ(got.status, 200u);
+  EXPECT_EQ(got.body.at("answers"), b64(letter.id()));
+  EXPECT_EQ(got.body.at("kind"), "reply");
+}
+
+TEST(CaseSettings, ALabelIsSealedToFacilitatorsOnly) {
+  exchange x;
+  auto r = x.w.roster(x.case_id, x.f, x.pin);
+  auto sealed = client::seal_note({"label", std::nullopt, "Drammen, March"}, x.case_id, x.f.case_key.public_key());
+  ASSERT_TRUE(sealed);
+  json::array copies{json::object{{"reader", b64(x.f.identity.public_key())}, {"box", proto::base64url_encode(sealed->box)}}};
+  auto set = x.w.http.post(world::case_path(x.case_id, "/label"), json::object{{"label", copies}}, x.f.token);
+  ASSERT_EQ(set.status, 200u) << set.text;
+  auto detail = x.w.http.get(world::case_path(x.case_id), x.f.token);
+  ASSERT_TRUE(detail.body.as_object().contains("label"));
+  auto box = proto::base64url_decode(std::string(detail.body.at("label").as_string()));
+  auto opened = client::open_note({*box}, x.case_id, "label", x.f.case_key);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->text, "Drammen, March");
+  EXPECT_FALSE(x.w.http.get(world::case_path(x.case_id), x.h.token).body.as_object().contains("label"));
+  auto cases = x.w.http.get("/v1/cases", x.f.token);
+  EXPECT_TRUE(cases.body.at("cases").at(0).as_object().contains("label"));
+
+  // Sealed to a party: refused; set by a party: refused.
+  json::array to_party{json::object{{"reader", b64(x.h.identity.public_key())}, {"box", proto::base64url_encode(sealed->box)}}};
+  EXPECT_EQ(x.w.http.post(world::case_path(x.case_id, "/label"), json::object{{"label", to_party}}, x.f.token).status, 400u);
+  EXPECT_EQ(x.w.http.post(world::case_path(x.case_id, "/label"), json::object{{"label", copies}}, x.h.token).status, 403u);
+}
+
+TEST(CaseSettings, QuietHoursAreTheFacilitatorsToSetAndHoldAnApprovedRelease) {
+  exchange x;
+  auto path = world::case_path(x.case_id, "/quiet-hours");
+  const json::object all_day{{"time_zone", "Europe/Oslo"}, {"start", "00:00"}, {"end", "23:59"}};
+  EXPECT_EQ(x.w.http.post(path, all_day, x.h.token).status, 403u);
+  EXPECT_EQ(x.w.http.post(path, json::object{{"time_zone", "Mars/Olympus"}, {"start", "22:00"}, {"end", "07:00"}},
+                          x.f.token).status, 400u);
+  EXPECT_EQ(x.w.http.post(path, json::object{{"time_zone", "UTC"}, {"start", "7:00"}, {"end", "08:00"}}, x.f.token).status,
+            400u);
+  auto set = x.w.http.post(path, all_day, x.f.token);
+  ASSERT_EQ(set.status, 200u) << set.text;
+  EXPECT_EQ(x.w.http.get(world::case_path(x.case_id), x.h.token).body.at("quiet_hours").at("time_zone"), "Europe/Oslo");
+
+  // Almost all day quiet: an approval now waits for 23:59 Oslo time.
+  auto letter = x.w.send(x.h, x.case_id, x.pin, role::responsible, "held");
+  auto approved = x.w.approve(x.f, x.case_id, x.pin, letter.id());
+  ASSERT_EQ(approved.status, 200u) << approved.text;
+  if (approved.body.at("state") == "in_review") {  // not approved in the one quiet-free minute
+    EXPECT_EQ(approved.body.at("quiet_hours"), true);
+    EXPECT_GT(approved.body.at("release_at").as_int64(), static_cast<std::int64_t>(std::time(nullptr)));
+    EXPECT_EQ(x.w.fetch(x.r, x.case_id, letter.id()).status, 404u);
+  }
+  // Removed: start equal to end.
+  auto none = x.w.http.post(path, json::object{{"time_zone", "UTC"}, {"start", "08:00"}, {"end", "08:00"}}, x.f.token);
+  EXPECT_EQ(none.status, 200u);
+  EXPECT_FALSE(x.w.http.get(world::case_path(x.case_id), x.f.token).body.as_object().contains("quiet_hours"));
+}
+
+}  // namespace
+}  // namespace shuttle::testing
