@@ -20,6 +20,9 @@
 #include <map>
 #include <thread>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace shuttle::client {
 
 namespace json = boost::json;
@@ -611,23 +614,88 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
   if (!note) {
     for (const auto& s : r->supporters_of(identity())) readers.push_back(s);
   }
-  auto sealed = seal_letter(keys_.identity(), *mine, ld, readers, d.content);
-  if (!sealed) return sealed.error();
+  // Sealed a chunk at a time into a file of this profile, then uploaded from
+  // it: the letter is never held twice in memory, however large.
+  auto sealed_file = scratch_file::create(dir_);
+  if (!sealed_file) return sealed_file.error();
+  result<void> stored;
+  letter_builder builder(keys_.identity(), *mine, ld, readers, serialized_size(d.content),
+                         [&](bytes_view c) { if (stored) stored = sealed_file->append(c); });
+  result<void> sealing;
+  if (auto ok = serialize_to(d.content, [&](bytes_view piece) { if (sealing) sealing = builder.write(piece); }); !ok) {
+    return ok.error();
+  }
+  if (!sealing) return sealing.error();
+  auto envelope = builder.finish();
+  if (!envelope) return envelope.error();
+  if (!stored) return stored.error();
+  if (auto ok = sealed_file->close(); !ok) return ok.error();
+  auto payload = ciphertext_source::file(sealed_file->path());
+  if (!payload) return payload.error();
+  const std::string prefix = "{\"envelope\":" + json::serialize(as_json(*envelope)) + ",\"ciphertext\":\"";
   auto answer = authenticated([&] {
-    return relay_.post(case_path(case_id, "/messages"),
-                       json::object{{"envelope", as_json(sealed->envelope)},
-                                    {"ciphertext", proto::base64url_encode(sealed->ciphertext)}});
+    return relay_.post_streamed(case_path(case_id, "/messages"), prefix, *payload, "\"}",
+                                [this](std::uint64_t done, std::uint64_t total) { report("sending", done, total); });
   });
   if (!answer) return answer.error();
   // What a person wrote stays readable on their own device (not notes, which
   // belong to the case's facilitators together).
   if (!note) {
-    if (auto ok = box_.keep({sealed->envelope.header.statement_id, case_id, identity(), unix_now(), std::nullopt, d.content});
+    if (auto ok = box_.keep({envelope->header.statement_id, case_id, identity(), unix_now(), std::nullopt, d.content});
         !ok) {
       return ok.error();
     }
   }
-  return sealed->envelope.header.statement_id;
+  return envelope->header.statement_id;
+}
+
+result<scratch_file> scratch_file::create(const std::filesystem::path& profile) {
+  const auto dir = profile / "transfer";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
+  scratch_file f;
+  f.path_ = dir / (proto::base64url_encode(proto::random_id()) + ".part");
+  f.fd_ = ::open(f.path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (f.fd_ < 0) return make_error(errc::invalid_argument, "cannot write in " + dir.string());
+  return f;
+}
+
+scratch_file::scratch_file(scratch_file&& o) noexcept
+    : path_(std::exchange(o.path_, {})), fd_(std::exchange(o.fd_, -1)) {}
+
+scratch_file::~scratch_file() {
+  if (fd_ >= 0) ::close(fd_);
+  std::error_code ec;
+  if (!path_.empty()) std::filesystem::remove(path_, ec);
+}
+
+result<void> scratch_file::append(bytes_view data) {
+  while (!data.empty()) {
+    const auto n = ::write(fd_, data.data(), data.size());
+    if (n <= 0) return make_error(errc::invalid_argument, "cannot write " + path_.string() + " (is the disk full?)");
+    data = data.subspan(static_cast<std::size_t>(n));
+  }
+  return {};
+}
+
+result<void> scratch_file::close() {
+  const int fd = std::exchange(fd_, -1);
+  if (fd >= 0 && ::close(fd) != 0) return make_error(errc::invalid_argument, "cannot write " + path_.string());
+  return {};
+}
+
+void account::report(std::string_view what, std::uint64_t done, std::uint64_t total) {
+  if (progress_) progress_(what, done, total);
+}
+
+result<void> account::download(const proto::id& case_id, const proto::id& message, const proto::envelope& e,
+                               scratch_file& into) {
+  return authenticated([&]() -> result<void> {
+    return relay_.get_streamed(
+        message_path(case_id, message, "/ciphertext"), e.ciphertext_size, [&](bytes_view piece) { return into.append(piece); },
+        [this](std::uint64_t done, std::uint64_t total) { report("receiving", done, total); });
+  });
 }
 
 result<std::vector<message_summary>> account::messages(const proto::id& case_id) {
@@ -698,7 +766,14 @@ result<opened_letter> account::read(const proto::id& case_id, const proto::id& m
   if (!snap) return snap.error();
   const roster* r = &snap->trust;
   const auto* e = &got->envelope;
-  const bytes* ciphertext = &got->ciphertext;
+  // The ciphertext goes from the relay to a file of this profile, a piece at a time.
+  auto downloaded = scratch_file::create(dir_);
+  if (!downloaded) return downloaded.error();
+  if (auto ok = download(case_id, message, *e, *downloaded); !ok) return ok.error();
+  if (auto ok = downloaded->close(); !ok) return ok.error();
+  auto source = ciphertext_source::file(downloaded->path());
+  if (!source) return source.error();
+  const ciphertext_source* ciphertext = &*source;
   const auto* mine = keys_.find_case_key(case_id);
   if (!mine) return make_error(errc::withdrawn, "this profile no longer holds a key for that case");
 

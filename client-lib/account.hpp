@@ -74,6 +74,24 @@ struct opened_letter {
 };
 
 
+// A file of the profile (transfer/, mode 0600) for a letter's ciphertext on
+// its way out or in; removed when it goes out of scope.
+class scratch_file {
+ public:
+  static result<scratch_file> create(const std::filesystem::path& profile);
+  scratch_file(scratch_file&& o) noexcept;
+  scratch_file& operator=(scratch_file&&) = delete;
+  ~scratch_file();
+  result<void> append(bytes_view data);
+  result<void> close();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  scratch_file() = default;
+  std::filesystem::path path_;
+  int fd_ = -1;
+};
+
 class account {
  public:
   // Enrols with an invitation code: creates the profile in `dir` (or, when
@@ -178,6 +196,12 @@ class account {
   // after a failed login, tls_failure).
   result<void> watch(const std::function<void(const event&)>& on_event, const std::function<bool()>& keep_going);
 
+  // Called as a large letter goes out ("sending") or comes in ("receiving"),
+  // with bytes done of the total, so a person sees it move.
+  void on_progress(std::function<void(std::string_view what, std::uint64_t done, std::uint64_t total)> f) {
+    progress_ = std::move(f);
+  }
+
   // Turns a unique prefix of a case or message id (as people type them) into the id.
   result<proto::id> resolve_case(std::string_view text);
   result<proto::id> resolve_message(const proto::id& case_id, std::string_view text);
@@ -203,6 +227,10 @@ class account {
   result<case_entry> case_of(const proto::id& case_id);
   result<void> save_keys();
   result<fetched_message> fetch(const proto::id& case_id, const proto::id& message);
+  // The message's ciphertext, from the relay into `into`.
+  result<void> download(const proto::id& case_id, const proto::id& message, const proto::envelope& e,
+                        scratch_file& into);
+  void report(std::string_view what, std::uint64_t done, std::uint64_t total);
   // A message a facilitator is about to approve or return, with the roster to check it by.
   struct under_review {
     proto::envelope envelope;
@@ -222,6 +250,7 @@ class account {
   mailbox box_;
   relay_connection relay_;
   bool facilitator_ = false;
+  std::function<void(std::string_view, std::uint64_t, std::uint64_t)> progress_;
 };
 
 // Words people read for a message state: "in review", "returned with a

@@ -6,6 +6,8 @@
 #include "proto/bytes.hpp"
 #include "proto/error.hpp"
 
+#include <array>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,40 @@ struct document {
 result<bytes> serialize(const document& d);
 // Strict inverse of serialize: every frame present, nothing left over.
 result<document> parse_document(bytes_view data);
+
+// The same serialisation in pieces, for letters too large to hold twice:
+// serialized_size is serialize(d)->size() without building it, and
+// serialize_to hands the framed bytes to `sink` in pieces of at most 64 KiB,
+// straight from the document's own buffers.
+std::uint64_t serialized_size(const document& d);
+result<void> serialize_to(const document& d, const std::function<void(bytes_view)>& sink);
+
+// Parses a serialised document as its bytes arrive, building the document
+// in place (the body and each attachment's data are the only copies). No
+// frame may claim more than `limit` bytes, so a damaged length cannot make
+// it reserve more memory than the letter's size.
+class document_reader {
+ public:
+  explicit document_reader(std::uint64_t limit) : limit_(limit) {}
+  // decrypt_failed ("malformed") on the first inconsistency.
+  result<void> write(bytes_view data);
+  // The document, once every frame arrived and nothing followed.
+  result<document> finish();
+
+ private:
+  enum class field { domain, type, body, count, name, attachment_type, data, done };
+  result<void> frame_done();
+  std::uint64_t limit_;
+  field at_ = field::domain;
+  std::array<byte, 4> length_bytes_{};
+  std::size_t length_have_ = 0;
+  std::uint64_t remaining_ = 0;  // bytes of the current frame still to come
+  bool in_frame_ = false;
+  std::string small_;             // the current short field
+  std::uint64_t count_ = 0, seen_ = 0;
+  document doc_;
+  bool failed_ = false;
+};
 
 // Padding (proto/SPEC.md "Padding"): an 8-byte big-endian length, the data,
 // then zeros up to padme(8 + length).

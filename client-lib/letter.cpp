@@ -1,5 +1,7 @@
 #include "client-lib/letter.hpp"
 
+#include <fstream>
+
 #include "client-lib/statements.hpp"
 #include "proto/codec.hpp"
 #include "proto/limits.hpp"
@@ -312,26 +314,65 @@ result<sealed_letter> seal_letter(const identity_key& sender, const case_key& se
   return out;
 }
 
-result<document> decrypt_letter(const proto::envelope& envelope, bytes_view ciphertext,
-                                 const secret_bytes& letter_key) {
-  if (ciphertext.size() != envelope.ciphertext_size || proto::blake2b_256(ciphertext) != envelope.ciphertext_hash) {
-    return make_error(errc::hash_mismatch, "the letter is not the one its sender signed");
+result<ciphertext_source> ciphertext_source::file(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return make_error(errc::invalid_argument, "the downloaded letter cannot be read");
+  ciphertext_source out;
+  out.file_ = path;
+  out.size_ = size;
+  return out;
+}
+
+result<void> ciphertext_source::each_piece(const std::function<result<void>(bytes_view)>& each) const {
+  constexpr std::size_t piece = 64 * 1024;
+  if (!file_) {
+    for (std::size_t at = 0; at < memory_.size(); at += piece) {
+      if (auto ok = each(memory_.subspan(at, std::min(piece, memory_.size() - at))); !ok) return ok;
+    }
+    return {};
   }
-  bytes plain;
-  chunk_opener opener(letter_key, letter_context::of(envelope), envelope.stream,
-                      [&plain](bytes_view p) { plain.insert(plain.end(), p.begin(), p.end()); });
-  auto wiped = [&plain] { sodium_memzero(plain.data(), plain.size()); };
-  if (auto ok = opener.write(ciphertext); !ok) {
-    wiped();
+  std::ifstream in(*file_, std::ios::binary);
+  if (!in) return make_error(errc::invalid_argument, "the downloaded letter cannot be read");
+  bytes buf(piece);
+  std::uint64_t total = 0;
+  while (in) {
+    in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
+    const auto n = static_cast<std::size_t>(in.gcount());
+    if (n == 0) break;
+    total += n;
+    if (auto ok = each(bytes_view(buf.data(), n)); !ok) return ok;
+  }
+  if (total != size_) return make_error(errc::hash_mismatch, "the letter changed on this device while it was read");
+  return {};
+}
+
+result<document> decrypt_letter(const proto::envelope& envelope, const ciphertext_source& ciphertext,
+                                 const secret_bytes& letter_key) {
+  const auto mismatch = make_error(errc::hash_mismatch, "the letter is not the one its sender signed");
+  if (ciphertext.size() != envelope.ciphertext_size) return mismatch;
+  crypto_generichash_state h;
+  crypto_generichash_init(&h, nullptr, 0, proto::hash_bytes);
+  if (auto ok = ciphertext.each_piece([&h](bytes_view p) -> result<void> {
+        crypto_generichash_update(&h, p.data(), p.size());
+        return {};
+      });
+      !ok) {
     return ok.error();
   }
-  if (auto done = opener.finish(); !done) {
-    wiped();
-    return done.error();
-  }
-  auto doc = parse_document(plain);
-  wiped();
-  return doc;
+  proto::hash got{};
+  crypto_generichash_final(&h, got.data(), got.size());
+  if (got != envelope.ciphertext_hash) return mismatch;
+
+  document_reader reader(envelope.ciphertext_size);
+  result<void> parsed;
+  chunk_opener opener(letter_key, letter_context::of(envelope), envelope.stream, [&](bytes_view p) {
+    if (parsed) parsed = reader.write(p);
+  });
+  if (auto ok = ciphertext.each_piece([&](bytes_view p) { return opener.write(p); }); !ok) return ok.error();
+  if (auto done = opener.finish(); !done) return done.error();
+  if (!parsed) return parsed.error();
+  return reader.finish();
 }
 
 }  // namespace shuttle::client

@@ -14,6 +14,7 @@
 #include "client-lib/keys.hpp"
 #include "proto/statements.hpp"
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -135,9 +136,28 @@ result<sealed_letter> seal_letter(const identity_key& sender, const case_key& se
                                   const letter_draft& draft, const std::vector<reader_key>& facilitators,
                                   const document& doc);
 
-// Checks the ciphertext against the envelope's size and hash, then decrypts
-// it with `letter_key` and parses the document.
-result<document> decrypt_letter(const proto::envelope& envelope, bytes_view ciphertext,
+// A letter's ciphertext: in memory, or in a file read a piece at a time (a
+// large letter downloaded to the profile, so it is never held whole).
+class ciphertext_source {
+ public:
+  ciphertext_source(bytes_view memory) : memory_(memory), size_(memory.size()) {}  // NOLINT: implicit on purpose
+  ciphertext_source(const bytes& memory) : ciphertext_source(bytes_view(memory)) {}  // NOLINT
+  static result<ciphertext_source> file(const std::filesystem::path& path);
+  std::uint64_t size() const { return size_; }
+  // Calls `each` with consecutive pieces of at most 64 KiB, in order.
+  result<void> each_piece(const std::function<result<void>(bytes_view)>& each) const;
+
+ private:
+  ciphertext_source() = default;
+  bytes_view memory_;
+  std::optional<std::filesystem::path> file_;
+  std::uint64_t size_ = 0;
+};
+
+// Checks the ciphertext against the envelope's size and hash (a first pass),
+// then decrypts it with `letter_key` and parses the document as it streams
+// (a second pass): the document is the only whole copy in memory.
+result<document> decrypt_letter(const proto::envelope& envelope, const ciphertext_source& ciphertext,
                                  const secret_bytes& letter_key);
 
 }  // namespace shuttle::client

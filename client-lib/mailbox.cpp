@@ -9,6 +9,9 @@
 #include <boost/json.hpp>
 #include <sodium.h>
 
+#include <array>
+#include <fstream>
+
 namespace shuttle::client {
 
 namespace json = boost::json;
@@ -45,6 +48,9 @@ result<mailbox> mailbox::open(const std::filesystem::path& file, const identity_
   mailbox m;
   m.key_ = secret_bytes(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
   crypto_kdf_derive_from_key(m.key_.data(), m.key_.size(), 1, kdf_context, me.seed().data());
+  m.file_key_ = secret_bytes(crypto_secretstream_xchacha20poly1305_KEYBYTES);
+  crypto_kdf_derive_from_key(m.file_key_.data(), m.file_key_.size(), 2, kdf_context, me.seed().data());
+  m.kept_dir_ = (file.has_parent_path() ? file.parent_path() : std::filesystem::path(".")) / "kept";
   try {
     const bool existed = std::filesystem::exists(file);
     m.db_ = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
@@ -186,6 +192,17 @@ result<kept_letter> letter_of(const std::string& text) {
   if (!doc) return damaged();
   l.content = std::move(*doc);
   l.content_note = text_field(*v, "note");
+  // Sizes of the attachments whose bytes are in the letter's own file.
+  if (const auto* sizes = o.if_contains("attachment_sizes")) {
+    const auto* list = sizes->if_array();
+    if (!list || list->size() != l.content.attachments.size()) return damaged();
+    l.attachments_in_file = true;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      std::uint64_t n = 0;
+      if (!proto::read_value((*list)[i], n, "attachment_sizes") || n > proto::max_ciphertext_bytes) return damaged();
+      l.content.attachments[i].data.resize(static_cast<std::size_t>(n));  // filled by read_attachments
+    }
+  }
   return l;
 }
 
@@ -217,14 +234,27 @@ result<std::optional<case_entry>> mailbox::find_case(const proto::id& case_id) {
 }
 
 result<void> mailbox::keep(const kept_letter& l) {
-  auto doc = serialize(l.content);
+  // The document's frames without the attachments' bytes; those go to their file.
+  document head;
+  head.content_type = l.content.content_type;
+  head.body = l.content.body;
+  json::array sizes;
+  for (const auto& a : l.content.attachments) {
+    head.attachments.push_back({a.name, a.content_type, {}});
+    sizes.push_back(a.data.size());
+  }
+  auto doc = serialize(head);
   if (!doc) return doc.error();
+  if (!l.content.attachments.empty()) {
+    if (auto ok = write_attachments(l); !ok) return ok;
+  }
   json::object o{{"message", b64(l.message)},
                  {"case", b64(l.case_id)},
                  {"sender", b64(l.sender)},
                  {"received_at", l.received_at},
                  {"document", proto::base64url_encode(*doc)}};
   if (l.content_note) o["note"] = *l.content_note;
+  if (!sizes.empty()) o["attachment_sizes"] = std::move(sizes);
   return put("letter", bytes(l.message.begin(), l.message.end()), json::serialize(o));
 }
 
@@ -234,25 +264,140 @@ result<std::optional<kept_letter>> mailbox::letter(const proto::id& message) {
   if (!*t) return std::optional<kept_letter>();
   auto l = letter_of(**t);
   if (!l) return l.error();
+  if (auto ok = read_attachments(*l); !ok) return ok.error();
   return std::optional<kept_letter>(std::move(*l));
 }
-
-result<std::vector<kept_letter>> mailbox::letters(const proto::id& case_id) {
+result<std::vector<kept_letter>> mailbox::letters(const proto::id& case_id, bool with_attachments) {
   auto texts = all("letter");
   if (!texts) return texts.error();
   std::vector<kept_letter> out;
   for (const auto& t : *texts) {
     auto l = letter_of(t);
     if (!l) return l.error();
-    if (l->case_id == case_id) out.push_back(std::move(*l));
+    if (l->case_id != case_id) continue;
+    if (with_attachments) {
+      if (auto ok = read_attachments(*l); !ok) return ok.error();
+    } else {
+      for (auto& a : l->content.attachments) bytes().swap(a.data);
+    }
+    out.push_back(std::move(*l));
   }
   return out;
 }
 
 result<bool> mailbox::forget(const proto::id& message) {
+  std::error_code ec;
+  std::filesystem::remove(attachments_file(message), ec);
   SQLite::Statement q(*db_, "DELETE FROM entries WHERE kind = 'letter' AND key = ?");
   q.bind(1, message.data(), static_cast<int>(message.size()));
   return q.exec() > 0;
+}
+
+// ------------------------------------------------------------------ kept attachments
+//
+// One file per kept letter: a secretstream header, then the attachments'
+// bytes one after the other, in chunks of 64 KiB, the letter's id as the
+// additional data of every chunk and the last one tagged final.
+
+namespace {
+constexpr std::size_t kept_chunk_bytes = 64 * 1024;
+}
+
+std::filesystem::path mailbox::attachments_file(const proto::id& message) const {
+  return kept_dir_ / (b64(message) + ".attachments");
+}
+
+result<void> mailbox::write_attachments(const kept_letter& l) {
+  const auto failed = make_error(errc::invalid_argument, "cannot keep the letter's attachments on this device");
+  std::error_code ec;
+  std::filesystem::create_directories(kept_dir_, ec);
+  std::filesystem::permissions(kept_dir_, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
+  const auto path = attachments_file(l.message);
+  const auto partial = std::filesystem::path(path.string() + ".partial");
+  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+  std::filesystem::permissions(partial, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::replace, ec);
+  if (!out) return failed;
+  crypto_secretstream_xchacha20poly1305_state st;
+  std::array<byte, crypto_secretstream_xchacha20poly1305_HEADERBYTES> header{};
+  crypto_secretstream_xchacha20poly1305_init_push(&st, header.data(), file_key_.data());
+  out.write(reinterpret_cast<const char*>(header.data()), header.size());
+  std::uint64_t total = 0;
+  for (const auto& a : l.content.attachments) total += a.data.size();
+  bytes chunk, sealed(kept_chunk_bytes + crypto_secretstream_xchacha20poly1305_ABYTES);
+  chunk.reserve(kept_chunk_bytes);
+  std::uint64_t written = 0;
+  auto flush = [&](bool last) {
+    unsigned long long n = 0;
+    crypto_secretstream_xchacha20poly1305_push(&st, sealed.data(), &n, chunk.data(), chunk.size(), l.message.data(),
+                                               l.message.size(),
+                                               last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
+    out.write(reinterpret_cast<const char*>(sealed.data()), static_cast<std::streamsize>(n));
+    sodium_memzero(chunk.data(), chunk.size());
+    chunk.clear();
+  };
+  for (const auto& a : l.content.attachments) {
+    for (std::size_t at = 0; at < a.data.size();) {
+      const std::size_t take = std::min(kept_chunk_bytes - chunk.size(), a.data.size() - at);
+      chunk.insert(chunk.end(), a.data.begin() + static_cast<std::ptrdiff_t>(at),
+                   a.data.begin() + static_cast<std::ptrdiff_t>(at + take));
+      at += take;
+      written += take;
+      if (chunk.size() == kept_chunk_bytes && written < total) flush(false);
+    }
+  }
+  flush(true);
+  out.close();
+  if (!out) return failed;
+  std::filesystem::rename(partial, path, ec);
+  if (ec) return failed;
+  return {};
+}
+
+result<void> mailbox::read_attachments(kept_letter& l) {
+  if (!l.attachments_in_file) return {};  // kept before they had a file of their own
+  std::uint64_t total = 0;
+  for (const auto& a : l.content.attachments) total += a.data.size();
+  std::ifstream in(attachments_file(l.message), std::ios::binary);
+  if (!in) return make_error(errc::keystore_corrupt, "a kept letter's attachments are missing from this device");
+  std::array<byte, crypto_secretstream_xchacha20poly1305_HEADERBYTES> header{};
+  in.read(reinterpret_cast<char*>(header.data()), header.size());
+  crypto_secretstream_xchacha20poly1305_state st;
+  if (!in || crypto_secretstream_xchacha20poly1305_init_pull(&st, header.data(), file_key_.data()) != 0) return damaged();
+  bytes sealed(kept_chunk_bytes + crypto_secretstream_xchacha20poly1305_ABYTES), chunk(kept_chunk_bytes);
+  std::size_t index = 0, offset = 0;
+  std::uint64_t read_total = 0;
+  bool final = false;
+  while (!final) {
+    const std::uint64_t left = total - read_total;
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, kept_chunk_bytes)) +
+                             crypto_secretstream_xchacha20poly1305_ABYTES;
+    in.read(reinterpret_cast<char*>(sealed.data()), static_cast<std::streamsize>(want));
+    if (static_cast<std::size_t>(in.gcount()) != want) return damaged();
+    unsigned long long n = 0;
+    unsigned char tag = 0;
+    if (crypto_secretstream_xchacha20poly1305_pull(&st, chunk.data(), &n, &tag, sealed.data(), want, l.message.data(),
+                                                   l.message.size()) != 0) {
+      return damaged();
+    }
+    final = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+    read_total += n;
+    if (final != (read_total == total)) return damaged();
+    for (std::size_t at = 0; at < n;) {
+      while (index < l.content.attachments.size() && offset == l.content.attachments[index].data.size()) {
+        ++index;
+        offset = 0;
+      }
+      if (index == l.content.attachments.size()) return damaged();
+      auto& data = l.content.attachments[index].data;
+      const std::size_t take = std::min<std::size_t>(n - at, data.size() - offset);
+      std::copy_n(chunk.begin() + static_cast<std::ptrdiff_t>(at), take, data.begin() + static_cast<std::ptrdiff_t>(offset));
+      at += take;
+      offset += take;
+    }
+  }
+  sodium_memzero(chunk.data(), chunk.size());
+  return {};
 }
 
 }  // namespace shuttle::client

@@ -39,6 +39,7 @@ struct kept_letter {
   std::uint64_t received_at = 0;
   std::optional<std::string> content_note;
   document content;
+  bool attachments_in_file = false;  // set by the mailbox: their bytes are in the letter's own file
 };
 
 class mailbox {
@@ -59,9 +60,14 @@ class mailbox {
   result<std::vector<case_entry>> cases();
   result<std::optional<case_entry>> find_case(const proto::id& case_id);
 
+  // Keeps a letter. Its attachments' bytes go to a file of their own beside
+  // the mailbox (kept/, encrypted under a key derived like the mailbox's),
+  // streamed from the document, so a large letter is never copied whole.
   result<void> keep(const kept_letter& l);
   result<std::optional<kept_letter>> letter(const proto::id& message);
-  result<std::vector<kept_letter>> letters(const proto::id& case_id);
+  // The case's kept letters; without their attachments' bytes unless asked
+  // (a listing needs the text, not every photo).
+  result<std::vector<kept_letter>> letters(const proto::id& case_id, bool with_attachments = false);
   // Deletes a letter (revoked by its sender); true if it was kept.
   result<bool> forget(const proto::id& message);
 
@@ -71,8 +77,14 @@ class mailbox {
   result<std::optional<std::string>> get(std::string_view kind, bytes_view key);
   result<std::vector<std::string>> all(std::string_view kind);
 
+  std::filesystem::path attachments_file(const proto::id& message) const;
+  result<void> write_attachments(const kept_letter& l);
+  result<void> read_attachments(kept_letter& l);
+
   std::unique_ptr<SQLite::Database> db_;
   secret_bytes key_;
+  secret_bytes file_key_;  // the kept attachments' files (secretstream)
+  std::filesystem::path kept_dir_;
 };
 
 }  // namespace shuttle::client

@@ -225,23 +225,11 @@ result<fetched_message> parse_fetched_message(const json::value& v, const proto:
   out.summary = std::move(*summary);
   answer_reader r(v, "");
   const auto* envelope = r.find("envelope", true);
-  const auto* ciphertext = r.find("ciphertext", true);
   const auto* returned = r.find("return", false);
   if (auto ok = r.finish(); !ok) return ok.error();
   auto e = statement<proto::envelope>(*envelope, "envelope");
   if (!e) return e.error();
   out.envelope = std::move(*e);
-  const auto* text = ciphertext->if_string();
-  // Checked against the signed size before decoding: a relay cannot make the
-  // client decode more than the sender signed for.
-  if (!text || text->size() != (out.envelope.ciphertext_size * 4 + 2) / 3) {
-    return make_error(errc::relay_refused, "the relay's answer was not understood: ciphertext does not have the signed size");
-  }
-  auto raw = proto::base64url_decode(std::string_view(text->data(), text->size()));
-  if (!raw || raw->size() != out.envelope.ciphertext_size) {
-    return make_error(errc::relay_refused, "the relay's answer was not understood: ciphertext is not base64url");
-  }
-  out.ciphertext = std::move(*raw);
   if (returned) {
     auto rs = statement<proto::return_statement>(*returned, "return");
     if (!rs) return rs.error();

@@ -106,8 +106,7 @@ result<std::vector<message_summary>> parse_message_list(const boost::json::value
 // GET /v1/cases/{case}/messages/{message}
 struct fetched_message {
   message_summary summary;
-  proto::envelope envelope;
-  bytes ciphertext;
+  proto::envelope envelope;  // the ciphertext is fetched on its own (SPEC 16.2, .../ciphertext)
   std::vector<proto::approval> approvals;
   std::optional<proto::return_statement> returned;
   std::optional<proto::sealed_note> decline_note;  // for its writer, once a facilitator passed a decline on

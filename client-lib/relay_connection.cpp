@@ -1,5 +1,6 @@
 #include "client-lib/relay_connection.hpp"
 
+#include "proto/base64.hpp"
 #include "proto/strict_json.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -204,21 +205,178 @@ result<json::value> relay_connection::request(bool post, const std::string& targ
     }
     auto res = parser.release();
     if (!res.keep_alive()) impl_->stream.reset();
-    auto parsed = proto::parse_strict_json(res.body(), max_answer_bytes, proto::max_body_json_depth);
-    if (!parsed || !parsed->is_object()) {
-      return make_error(errc::relay_refused, "the relay's answer was not understood (HTTP " +
-                                                 std::to_string(res.result_int()) + ")");
-    }
-    if (res.result_int() != 200) {
-      relay_error r{res.result_int(), "", ""};
-      if (const auto* c = parsed->as_object().if_contains("error"); c && c->is_string()) r.code = c->as_string();
-      if (const auto* m = parsed->as_object().if_contains("message"); m && m->is_string()) r.message = m->as_string();
-      last_refusal_ = r;
-      return from_refusal(r);
-    }
-    return std::move(*parsed);
+    return answer_of(res.result_int(), res.body());
   }
   return make_error(errc::relay_unreachable, "cannot reach " + address_.text());
+}
+
+result<json::value> relay_connection::answer_of(unsigned status, const std::string& text) {
+  auto parsed = proto::parse_strict_json(text, max_answer_bytes, proto::max_body_json_depth);
+  if (!parsed || !parsed->is_object()) {
+    return make_error(errc::relay_refused, "the relay's answer was not understood (HTTP " + std::to_string(status) + ")");
+  }
+  if (status != 200) {
+    relay_error r{status, "", ""};
+    if (const auto* c = parsed->as_object().if_contains("error"); c && c->is_string()) r.code = c->as_string();
+    if (const auto* m = parsed->as_object().if_contains("message"); m && m->is_string()) r.message = m->as_string();
+    last_refusal_ = r;
+    return from_refusal(r);
+  }
+  return std::move(*parsed);
+}
+
+result<void> relay_connection::connect_fresh() {
+  last_refusal_.reset();
+  impl_->stream.reset();
+  impl_->buffer.clear();
+  impl_->stream.emplace(impl_->ioc, impl_->tls);
+  if (auto ok = secure(impl_->ioc, address_, *impl_->stream); !ok) {
+    impl_->stream.reset();
+    return ok.error();
+  }
+  return {};
+}
+
+namespace {
+
+// The length of base64url without padding of n bytes.
+std::uint64_t base64url_length(std::uint64_t n) { return n / 3 * 4 + (n % 3 == 0 ? 0 : n % 3 + 1); }
+
+constexpr auto piece_timeout = std::chrono::seconds(30);  // each piece of a large transfer
+
+}  // namespace
+
+result<json::value> relay_connection::post_streamed(const std::string& target, const std::string& prefix,
+                                                    const ciphertext_source& payload, const std::string& suffix,
+                                                    const progress& report) {
+  if (auto ok = connect_fresh(); !ok) return ok.error();
+  auto& stream = *impl_->stream;
+  auto& tcp = beast::get_lowest_layer(stream);
+  http::request<http::buffer_body> req{http::verb::post, target, 11};
+  req.set(http::field::host, address_.host);
+  req.set(http::field::user_agent, "shuttle");
+  req.set(http::field::content_type, "application/json");
+  if (!token_.empty()) req.set(http::field::authorization, "Bearer " + token_);
+  req.keep_alive(true);
+  req.content_length(prefix.size() + base64url_length(payload.size()) + suffix.size());
+  req.body().data = nullptr;
+  req.body().more = true;
+  http::request_serializer<http::buffer_body> sr{req};
+  beast::error_code ec;
+  auto broke = [&] {
+    impl_->stream.reset();
+    return make_error(errc::relay_unreachable, "the connection to " + address_.text() + " broke: " + ec.message());
+  };
+  tcp.expires_after(piece_timeout);
+  http::write_header(stream, sr, ec);
+  if (ec) return broke();
+  auto send = [&](std::string_view piece) -> result<void> {
+    req.body().data = const_cast<char*>(piece.data());
+    req.body().size = piece.size();
+    req.body().more = true;
+    tcp.expires_after(piece_timeout);
+    http::write(stream, sr, ec);
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) return broke();
+    return {};
+  };
+  if (auto ok = send(prefix); !ok) return ok.error();
+  // Base64 works in groups of 3 bytes: up to 2 bytes wait for the next piece.
+  bytes carry;
+  std::uint64_t done = 0;
+  auto streamed = payload.each_piece([&](bytes_view piece) -> result<void> {
+    carry.insert(carry.end(), piece.begin(), piece.end());
+    const std::size_t whole = carry.size() / 3 * 3;
+    if (auto ok = send(proto::base64url_encode(bytes_view(carry.data(), whole))); !ok) return ok;
+    carry.erase(carry.begin(), carry.begin() + static_cast<std::ptrdiff_t>(whole));
+    done += piece.size();
+    if (report) report(done, payload.size());
+    return {};
+  });
+  if (!streamed) return streamed.error();
+  if (!carry.empty()) {
+    if (auto ok = send(proto::base64url_encode(carry)); !ok) return ok.error();
+  }
+  if (auto ok = send(suffix); !ok) return ok.error();
+  req.body().data = nullptr;
+  req.body().size = 0;
+  req.body().more = false;
+  http::write(stream, sr, ec);
+  if (ec) return broke();
+
+  tcp.expires_after(request_timeout);
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(max_answer_bytes);
+  http::read(stream, impl_->buffer, parser, ec);
+  if (ec) return broke();
+  auto res = parser.release();
+  if (!res.keep_alive()) impl_->stream.reset();
+  return answer_of(res.result_int(), res.body());
+}
+
+result<void> relay_connection::get_streamed(const std::string& target, std::uint64_t expected,
+                                            const std::function<result<void>(bytes_view)>& sink,
+                                            const progress& report) {
+  if (auto ok = connect_fresh(); !ok) return ok.error();
+  auto& stream = *impl_->stream;
+  auto& tcp = beast::get_lowest_layer(stream);
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, address_.host);
+  req.set(http::field::user_agent, "shuttle");
+  if (!token_.empty()) req.set(http::field::authorization, "Bearer " + token_);
+  req.keep_alive(true);
+  beast::error_code ec;
+  auto broke = [&] {
+    impl_->stream.reset();
+    return make_error(errc::relay_unreachable, "the connection to " + address_.text() + " broke: " + ec.message());
+  };
+  tcp.expires_after(piece_timeout);
+  http::write(stream, req, ec);
+  if (ec) return broke();
+  http::response_parser<http::buffer_body> parser;
+  parser.body_limit(std::max<std::uint64_t>(expected, 64 * 1024));
+  http::read_header(stream, impl_->buffer, parser, ec);
+  if (ec) return broke();
+  const unsigned status = parser.get().result_int();
+  if (status == 200 && parser.content_length() && *parser.content_length() != expected) {
+    impl_->stream.reset();
+    return make_error(errc::relay_refused, "the relay's answer was not understood: the letter has another size than "
+                                           "its sender signed");
+  }
+  std::array<char, 64 * 1024> buf;
+  std::string refusal;
+  std::uint64_t done = 0;
+  while (!parser.is_done()) {
+    parser.get().body().data = buf.data();
+    parser.get().body().size = buf.size();
+    tcp.expires_after(piece_timeout);
+    http::read(stream, impl_->buffer, parser, ec);
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) return broke();
+    const std::size_t n = buf.size() - parser.get().body().size;
+    if (status != 200) {
+      refusal.append(buf.data(), n);
+      if (refusal.size() > 64 * 1024) return broke();
+      continue;
+    }
+    done += n;
+    if (done > expected) return broke();
+    if (auto ok = sink(bytes_view(reinterpret_cast<const byte*>(buf.data()), n)); !ok) {
+      impl_->stream.reset();
+      return ok;
+    }
+    if (report && n > 0) report(done, expected);
+  }
+  if (!parser.keep_alive()) impl_->stream.reset();
+  if (status != 200) {
+    auto refused = answer_of(status, refusal);
+    if (!refused) return refused.error();
+    return make_error(errc::relay_refused, "the relay's answer was not understood");
+  }
+  if (done != expected) {
+    return make_error(errc::relay_refused, "the relay's answer was not understood: the letter was cut short");
+  }
+  return {};
 }
 
 error from_refusal(const relay_error& r) {

@@ -13,6 +13,8 @@
 // Not thread-safe: one connection per thread.
 #pragma once
 
+#include "client-lib/letter.hpp"
+
 #include "proto/error.hpp"
 #include "proto/statements.hpp"
 
@@ -58,6 +60,18 @@ class relay_connection {
   result<boost::json::value> get(const std::string& target);
   result<boost::json::value> post(const std::string& target, const boost::json::value& body);
 
+  // Bytes done of a total, reported as a large transfer goes.
+  using progress = std::function<void(std::uint64_t done, std::uint64_t total)>;
+  // POSTs the JSON body `prefix`, then the base64url of `payload` (read a
+  // piece at a time), then `suffix`: a letter's upload, never held whole.
+  result<boost::json::value> post_streamed(const std::string& target, const std::string& prefix,
+                                           const ciphertext_source& payload, const std::string& suffix,
+                                           const progress& report);
+  // GETs a binary answer of exactly `expected` bytes and hands it to `sink`
+  // a piece at a time (a letter's ciphertext, straight to a file).
+  result<void> get_streamed(const std::string& target, std::uint64_t expected,
+                            const std::function<result<void>(bytes_view)>& sink, const progress& report);
+
   // Holds the WebSocket /v1/events open and hands each event's text to
   // `on_message`, starting after event `after` (0: every event the relay
   // keeps for the account, then live ones). Returns
@@ -72,6 +86,10 @@ class relay_connection {
 
  private:
   result<boost::json::value> request(bool post, const std::string& target, const std::string* body);
+  // A fresh secure connection in impl_->stream, for the streamed transfers.
+  result<void> connect_fresh();
+  // The JSON answer of a 200, or the refusal of any other status, from its text.
+  result<boost::json::value> answer_of(unsigned status, const std::string& text);
 
   struct impl;
   relay_address address_;

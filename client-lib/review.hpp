@@ -94,7 +94,7 @@ result<note> open_note(const proto::sealed_note& box, const proto::id& message_i
 
 // A facilitator reads a letter under review: the sender must be attested in
 // the roster with the case key it wrapped for itself.
-result<document> open_for_review(const roster& r, const proto::envelope& e, bytes_view ciphertext,
+result<document> open_for_review(const roster& r, const proto::envelope& e, const ciphertext_source& ciphertext,
                                  const identity_key& me, const case_key& my_case_key);
 
 // A facilitator approves: the letter key is unwrapped from the facilitator's
@@ -141,7 +141,8 @@ struct delivered_letter {
 // signed size and hash. Then the recipient's wrap is opened from an
 // approval, and the letter decrypted.
 result<delivered_letter> open_delivered(const roster& r, const proto::envelope& e,
-                                        const std::vector<proto::approval>& approvals, bytes_view ciphertext,
+                                        const std::vector<proto::approval>& approvals,
+                                        const ciphertext_source& ciphertext,
                                         const identity_key& me, const case_key& my_case_key,
                                         std::uint64_t now);
 

@@ -236,7 +236,29 @@ struct target {
   }
 };
 
-account open_account(const common& c) { return need(account::open(profile_dir(c), passphrase(c, false))); }
+// A large letter's progress on the terminal: "sending: 40% of 15.2 MiB".
+void show_progress(std::string_view what, std::uint64_t done, std::uint64_t total) {
+  constexpr std::uint64_t worth_showing = 1024 * 1024;
+  if (total < worth_showing) return;
+  static std::uint64_t last_tenth = 11;
+  const std::uint64_t tenth = done * 10 / total;
+  if (done != total && tenth == last_tenth) return;
+  last_tenth = done == total ? 11 : tenth;
+  char line[96];
+  std::snprintf(line, sizeof line, "%.*s: %3u%% of %.1f MiB", static_cast<int>(what.size()), what.data(),
+                static_cast<unsigned>(done * 100 / total), static_cast<double>(total) / (1024.0 * 1024.0));
+  if (::isatty(STDERR_FILENO)) {
+    std::cerr << "\r" << line << (done == total ? "\n" : "") << std::flush;
+  } else {
+    std::cerr << line << "\n";
+  }
+}
+
+account open_account(const common& c) {
+  auto a = need(account::open(profile_dir(c), passphrase(c, false)));
+  if (!c.as_json) a.on_progress(show_progress);
+  return a;
+}
 
 int cmd_enrol(int argc, char** argv) {
   common c;
@@ -517,6 +539,31 @@ std::string read_letter_text(const std::string& file, const std::string& text) {
   return ss.str();
 }
 
+std::string mib(std::uint64_t n) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(n) / (1024.0 * 1024.0));
+  return buf;
+}
+
+// The content type recorded for an attachment, from its file name's
+// extension (what a reader's device needs to open it); anything else is
+// application/octet-stream.
+std::string content_type_of(const std::string& path) {
+  static const std::map<std::string, std::string> known{
+      {".jpg", "image/jpeg"},      {".jpeg", "image/jpeg"},      {".png", "image/png"},
+      {".gif", "image/gif"},       {".webp", "image/webp"},      {".heic", "image/heic"},
+      {".pdf", "application/pdf"}, {".txt", "text/plain; charset=utf-8"},
+      {".md", "text/markdown; charset=utf-8"},                   {".mp3", "audio/mpeg"},
+      {".m4a", "audio/mp4"},       {".ogg", "audio/ogg"},        {".wav", "audio/wav"},
+      {".mp4", "video/mp4"},       {".odt", "application/vnd.oasis.opendocument.text"},
+      {".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+  };
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (auto& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const auto it = known.find(ext);
+  return it == known.end() ? "application/octet-stream" : it->second;
+}
+
 int cmd_write(int argc, char** argv) {
   common c;
   target t;
@@ -537,13 +584,20 @@ int cmd_write(int argc, char** argv) {
   account::draft draft;
   draft.content = document::text(read_letter_text(file, text));
   for (const auto& path : attachments) {
+    // Read once, straight into the letter: a large file is never copied.
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    const std::string data = ss.str();
-    draft.content.attachments.push_back({std::filesystem::path(path).filename().string(), "application/octet-stream",
-                                         bytes(data.begin(), data.end())});
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!in || ec) throw std::runtime_error("cannot read " + path);
+    if (size > proto::relay_ciphertext_bytes) {
+      throw std::runtime_error(std::filesystem::path(path).filename().string() + " is " + mib(size) +
+                               "; the relay takes letters up to " + mib(proto::relay_ciphertext_bytes) +
+                               ", attachments included. Nothing was sent. Please shrink it or leave it out.");
+    }
+    attachment at{std::filesystem::path(path).filename().string(), content_type_of(path), bytes(size)};
+    in.read(reinterpret_cast<char*>(at.data.data()), static_cast<std::streamsize>(size));
+    if (static_cast<std::uint64_t>(in.gcount()) != size) throw std::runtime_error("cannot read " + path);
+    draft.content.attachments.push_back(std::move(at));
   }
   if (!revises.empty()) draft.revises = need(a.resolve_message(id, revises));
   if (!reply_to.empty()) draft.answers = need(a.resolve_message(id, reply_to));
@@ -667,6 +721,29 @@ void print_letter(const opened_letter& l) {
   std::cout << "----\n";
 }
 
+// Writes a letter's attachments into `dir`, each yours alone (0600, whatever
+// the umask): a letter's attachment is as private as the letter.
+void save_attachments(const document& content, const std::string& dir, bool quiet) {
+  std::filesystem::create_directories(dir);
+  for (const auto& at : content.attachments) {
+    const auto path = std::filesystem::path(dir) / std::filesystem::path(at.name).filename();
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) throw std::runtime_error("cannot write " + path.string());
+    ::fchmod(fd, 0600);
+    std::size_t done = 0;
+    while (done < at.data.size()) {
+      const auto n = ::write(fd, at.data.data() + done, at.data.size() - done);
+      if (n <= 0) {
+        ::close(fd);
+        throw std::runtime_error("cannot write " + path.string());
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    if (!quiet) std::cerr << "Saved " << path.string() << " (" << at.content_type << ").\n";
+  }
+}
+
 int cmd_read(int argc, char** argv) {
   common c;
   target t;
@@ -681,26 +758,7 @@ int cmd_read(int argc, char** argv) {
   auto a = open_account(c);
   const auto [id, message] = t.both(a);
   auto l = need(a.read(id, message, receipt));
-  if (!save.empty()) {
-    std::filesystem::create_directories(save);
-    for (const auto& at : l.content.attachments) {
-      // Yours alone (0600), whatever the umask: a letter's attachment is as private as the letter.
-      const auto path = std::filesystem::path(save) / std::filesystem::path(at.name).filename();
-      const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-      if (fd < 0) throw std::runtime_error("cannot write " + path.string());
-      ::fchmod(fd, 0600);
-      std::size_t done = 0;
-      while (done < at.data.size()) {
-        const auto n = ::write(fd, at.data.data() + done, at.data.size() - done);
-        if (n <= 0) {
-          ::close(fd);
-          throw std::runtime_error("cannot write " + path.string());
-        }
-        done += static_cast<std::size_t>(n);
-      }
-      ::close(fd);
-    }
-  }
+  if (!save.empty()) save_attachments(l.content, save, c.as_json);
   if (c.as_json) {
     json::object o = message_json(l.summary);
     o["text"] = document_text(l.content);
@@ -805,14 +863,17 @@ int cmd_queue(int argc, char** argv) {
 int cmd_review(int argc, char** argv) {
   common c;
   target t;
+  std::string save;
   po::options_description d("shuttle review CASE LETTER: claim a letter and read it for review");
   add_common(d, c);
+  d.add_options()("save-attachments", po::value(&save), "write its attachments into this directory, to look at them");
   auto pos = t.add(d, true);
   if (!parse(argc, argv, d, pos)) return 0;
   auto a = open_account(c);
   const auto [id, message] = t.both(a);
   need(a.claim(id, message));
   auto l = need(a.read(id, message));
+  if (!save.empty()) save_attachments(l.content, save, c.as_json);
   if (c.as_json) {
     auto o = message_json(l.summary);
     o["text"] = document_text(l.content);

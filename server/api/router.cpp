@@ -259,6 +259,16 @@ boost::asio::awaitable<response> router::handle(const match& m, admission admitt
     if (o.error().kind == failure_kind::internal) spdlog::error("{} {}: {}", req.method_string(), r.pattern, o.error().message);
     co_return fail(o.error());
   }
+  if (ctx.raw_answer) {
+    response res{http::status::ok, version};
+    res.set(http::field::content_type, "application/octet-stream");
+    res.set(http::field::cache_control, "no-store");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.keep_alive(keep_alive);
+    res.body().assign(reinterpret_cast<const char*>(ctx.raw_answer->data()), ctx.raw_answer->size());
+    res.prepare_payload();
+    co_return res;
+  }
   co_return json_response(http::status::ok, *o, version, keep_alive);
 }
 

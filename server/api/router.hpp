@@ -41,6 +41,8 @@ struct request_context {
   std::optional<caller> who;       // set for every access but anonymous
   metrics& counters;
   std::optional<proto::id> message_id;  // for routes under /v1/cases/{case}/messages/{message}
+  // Set by a route that answers bytes (application/octet-stream) instead of JSON.
+  std::optional<bytes> raw_answer;
 };
 
 using handler = std::function<boost::asio::awaitable<outcome>(request_context&)>;

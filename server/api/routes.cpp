@@ -227,6 +227,13 @@ awaitable<outcome> submit_message(request_context& ctx) {
 awaitable<outcome> list_messages(request_context& ctx) { co_return ctx.service.list_messages(*ctx.who); }
 awaitable<outcome> review_queue(request_context& ctx) { co_return ctx.service.review_queue(*ctx.who); }
 
+awaitable<outcome> fetch_ciphertext(request_context& ctx) {
+  bytes out;
+  outcome o = ctx.service.fetch_ciphertext(*ctx.who, *ctx.message_id, out);
+  if (o) ctx.raw_answer = std::move(out);
+  co_return o;
+}
+
 awaitable<outcome> fetch_message(request_context& ctx) {
   co_return co_await written([&](auto done) { ctx.service.fetch_message(*ctx.who, *ctx.message_id, std::move(done)); });
 }
@@ -305,6 +312,8 @@ const std::vector<route>& routes() {
       {verb::get, "/v1/cases/{case}/messages", access::case_participant, 0, false, list_messages},
       {verb::post, "/v1/cases/{case}/messages", access::case_participant, message_body_bytes, false, submit_message},
       {verb::get, "/v1/cases/{case}/messages/{message}", access::case_participant, 0, false, fetch_message},
+      {verb::get, "/v1/cases/{case}/messages/{message}/ciphertext", access::case_participant, 0, false,
+       fetch_ciphertext},
       {verb::post, "/v1/cases/{case}/messages/{message}/claim", access::case_facilitator, small_body_bytes, false, claim},
       {verb::post, "/v1/cases/{case}/messages/{message}/unclaim", access::case_facilitator, small_body_bytes, false,
        unclaim},

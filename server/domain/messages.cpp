@@ -128,16 +128,23 @@ std::uint64_t approvals_required(reader& r, const proto::id& case_id) {
   return c ? c->approvals_required : 1;
 }
 
-// The full answer for a fetch: metadata, the signed statements the viewer
-// needs, and the ciphertext.
-outcome full(reader& r, const message_record& m, viewer v, std::uint64_t now) {
+// Why a message's content is no longer available to `v`, if it is not.
+std::optional<failure> content_gone(const message_record& m, viewer v) {
   if (m.state == message_state::revoked) return gone("revoked", "The sender took this message back.");
   if (m.state == message_state::declined && as_party(v) == viewer::recipient) {
     return gone("declined", "You declined this letter; it is no longer available to you.");
   }
-  if (m.purged) return gone("purged", "This case was closed and its letters removed after the retention time.");
-  auto ciphertext = r.ciphertext(m.id);
-  if (!m.envelope || !ciphertext) return gone("purged", "This message's content is no longer on the relay.");
+  if (m.purged || !m.envelope) {
+    return gone("purged", "This case was closed and its letters removed after the retention time.");
+  }
+  return std::nullopt;
+}
+
+// The full answer for a fetch: metadata and the signed statements the viewer
+// needs. The ciphertext is fetched on its own (fetch_ciphertext), so neither
+// side ever holds a large letter inside JSON.
+outcome full(reader& r, const message_record& m, viewer v, std::uint64_t now) {
+  if (auto f = content_gone(m, v)) return *f;
   const auto all_reviews = r.reviews(m.id);
   answer a = summary(m, v, approvals_required(r, m.case_id), now, all_reviews);
   a["envelope"] = stored(*m.envelope);
@@ -164,7 +171,6 @@ outcome full(reader& r, const message_record& m, viewer v, std::uint64_t now) {
     case viewer::sender_supporter: break;  // the return and decline notes are sealed to the writer alone
     case viewer::none: return no_message();
   }
-  a["ciphertext"] = proto::base64url_encode(*ciphertext);
   return a;
 }
 
@@ -396,6 +402,18 @@ void relay_service::fetch_message(const caller& c, const proto::id& message, com
         return full(w, *m, viewer::recipient, now);
       },
       std::move(done));
+}
+
+outcome relay_service::fetch_ciphertext(const caller& c, const proto::id& message, bytes& out) {
+  return store_.read([&](reader& r) -> outcome {
+    auto m = message_in_case(r, c, message);
+    if (!m) return no_message();
+    if (auto f = content_gone(*m, view_of(r, *m, *c.participant))) return *f;
+    auto ciphertext = r.ciphertext(m->id);
+    if (!ciphertext) return gone("purged", "This message's content is no longer on the relay.");
+    out = std::move(*ciphertext);
+    return answer{};
+  });
 }
 
 outcome relay_service::review_queue(const caller& c) {

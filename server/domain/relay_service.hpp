@@ -100,6 +100,10 @@ class relay_service {
   // One message with its statements and ciphertext, for whoever may read it.
   // A recipient's first fetch records `delivered` (a write, hence the completion).
   void fetch_message(const caller& c, const proto::id& message, completion done);
+  // The message's ciphertext, for whoever may fetch it (same answers as the
+  // fetch for a message gone), into `out`; records nothing. A client fetches
+  // the message first (which records delivery), then this.
+  outcome fetch_ciphertext(const caller& c, const proto::id& message, bytes& out);
   void claim(const caller& c, const proto::id& message, completion done);
   // Lets go of the caller's own claim (nothing to do when it holds none);
   // another facilitator's claim is refused (claimed).

@@ -244,15 +244,24 @@ TEST(Cli, ALetterTooLargeForTheRelayIsRefusedBeforeAnythingIsSent) {
   scene s;
   person h = s.party("harmed", "harmed");
   s.party("responsible", "responsible");
-  const auto photo = s.root / "photo.jpg";
-  {
-    std::ofstream out(photo, std::ios::binary);
-    const std::string block(1024 * 1024, 'x');
-    for (int i = 0; i < 17; ++i) out << block;
-  }
-  auto refused = h.run("write", {s.case_id, "--text", "With a photo.", "--attach", photo.string()});
+  auto file_of = [&](const std::string& name, std::size_t half_mebibytes) {
+    const auto path = s.root / name;
+    std::ofstream out(path, std::ios::binary);
+    const std::string block(512 * 1024, 'x');
+    for (std::size_t i = 0; i < half_mebibytes; ++i) out << block;
+    return path.string();
+  };
+  // One file too large on its own: refused before it is even read.
+  auto refused = h.run("write", {s.case_id, "--text", "With a photo.", "--attach", file_of("photo.jpg", 34)});
   EXPECT_EQ(refused.status, 1);
-  // 17 MiB of photo, padded (Padmé) and sealed: 17.5 MiB.
+  EXPECT_NE(refused.out.find("photo.jpg is 17.0 MiB; the relay takes letters up to 16.0 MiB, attachments included. "
+                             "Nothing was sent."),
+            std::string::npos)
+      << refused.out;
+  // Two that fit alone but not together: 17 MiB, padded (Padmé) and sealed: 17.5 MiB.
+  refused = h.run("write", {s.case_id, "--text", "With photos.", "--attach", file_of("one.jpg", 17), "--attach",
+                            file_of("two.jpg", 17)});
+  EXPECT_EQ(refused.status, 1);
   EXPECT_NE(refused.out.find("comes to 17.5 MiB once sealed; the relay takes letters up to 16.0 MiB. Nothing was sent."),
             std::string::npos)
       << refused.out;

@@ -67,10 +67,6 @@ def relay_answers(statements, letter):
     summary = {'message': envelope['id'], 'case': case_id, 'kind': envelope['kind'], 'sender': envelope['signer'],
                'to': envelope['to'], 'state': 'released', 'size': envelope['ciphertext_size'],
                'released_at': 1700000000}
-    # The envelope vector's signed size, so the ciphertext check passes and the
-    # fuzzer starts beyond it (the bytes themselves are the letter vector's).
-    ciphertext = base64.urlsafe_b64decode(letter['ciphertext'] + '=' * (-len(letter['ciphertext']) % 4))
-    ciphertext = (ciphertext * (envelope['ciphertext_size'] // len(ciphertext) + 1))[:envelope['ciphertext_size']]
     answers = {
         'challenge.json': {'challenge': b64(bytes(32)), 'expires_at': 1700000060, 'relay_key': b64(bytes(32))},
         'login.json': {'token': b64(bytes(32)), 'expires_at': 1700043200, 'account': b64(bytes(16)),
@@ -83,10 +79,8 @@ def relay_answers(statements, letter):
         'messages.json': {'messages': [summary]},
         'queue.json': {'queue': [dict(summary, state='in_review', approvals=1, approvals_required=2,
                                       waiting_seconds=60)]},
-        'message.json': dict(summary, envelope=envelope, ciphertext=b64(ciphertext),
-                             approvals=by_type['approval']),
-        'returned.json': dict(summary, state='returned', envelope=envelope, ciphertext=b64(ciphertext),
-                              **{'return': by_type['return'][0]}),
+        'message.json': dict(summary, envelope=envelope, approvals=by_type['approval']),
+        'returned.json': dict(summary, state='returned', envelope=envelope, **{'return': by_type['return'][0]}),
         'revoke.json': {'state': 'revoked', 'was_released': True, 'was_opened': False},
         'withdraw.json': {'revoked': 2},
         'approve.json': {'state': 'in_review', 'approvals': 1, 'approvals_required': 2},

@@ -105,9 +105,15 @@ void record_answer(const std::string& method, const std::string& target, const r
   static std::mutex mutex;
   std::lock_guard lock(mutex);
   static std::ofstream out(std::string(dir) + "/answers-" + std::to_string(::getpid()) + ".jsonl", std::ios::app);
-  out << json::serialize(json::object{{"method", method}, {"target", target}, {"status", r.status}, {"body", r.text}})
-      << "\n"
-      << std::flush;
+  json::object line{{"method", method}, {"target", target}, {"status", r.status}};
+  // A binary answer (a ciphertext) is recorded by its type and size, not its bytes.
+  if (r.headers.find("Content-Type: application/octet-stream") != std::string::npos) {
+    line["content_type"] = "application/octet-stream";
+    line["size"] = r.text.size();
+  } else {
+    line["body"] = r.text;
+  }
+  out << json::serialize(line) << "\n" << std::flush;
 }
 
 reply https_client::request(const std::string& method, const std::string& target,

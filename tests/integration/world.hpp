@@ -218,6 +218,13 @@ class world {
   reply fetch(actor& who, const proto::id& case_id, const proto::id& message) {
     return http.get(message_path(case_id, message), who.token);
   }
+  // A message's ciphertext, from its own route (raw bytes).
+  bytes ciphertext_of(actor& who, const proto::id& case_id, const proto::id& message) {
+    auto got = http.get(message_path(case_id, message, "/ciphertext"), who.token);
+    EXPECT_EQ(got.status, 200u) << got.text;
+    EXPECT_NE(got.headers.find("Content-Type: application/octet-stream"), std::string::npos) << got.headers;
+    return bytes(got.text.begin(), got.text.end());
+  }
 
   // A facilitator's approval, made by its client from the fetched letter.
   reply approve(actor& f, const proto::id& case_id, const proto::public_key& pinned, const proto::id& message,
@@ -267,8 +274,8 @@ class world {
     auto e = *proto::parse_statement<proto::envelope>(got.body.at("envelope"));
     std::vector<proto::approval> approvals;
     for (const auto& a : got.body.at("approvals").as_array()) approvals.push_back(*proto::parse_statement<proto::approval>(a));
-    auto ciphertext = proto::base64url_decode(std::string(got.body.at("ciphertext").as_string()));
-    return client::open_delivered(roster(case_id, r, pinned), e, approvals, *ciphertext, r.identity, r.case_key,
+    const bytes ciphertext = ciphertext_of(r, case_id, message);
+    return client::open_delivered(roster(case_id, r, pinned), e, approvals, ciphertext, r.identity, r.case_key,
                                   client::unix_now());
   }
 

@@ -44,7 +44,7 @@ TEST(RelayAnswers, WhatTheRelaySendsParses) {
   EXPECT_EQ(queue->at(0).approvals, 1u);
   auto fetched = parse_fetched_message(seed("message.json"), me);
   ASSERT_TRUE(fetched) << fetched.error().message();
-  EXPECT_EQ(fetched->ciphertext.size(), fetched->envelope.ciphertext_size);
+  EXPECT_EQ(fetched->envelope.ciphertext_size, fetched->summary.size);
   EXPECT_EQ(fetched->approvals.size(), 1u);
   auto returned = parse_fetched_message(seed("returned.json"), me);
   ASSERT_TRUE(returned);
@@ -81,7 +81,7 @@ TEST(RelayAnswers, DamageIsAnErrorNamingTheField) {
       {"case.json", {"case_open"}, json::array{}, "case_open"},
       {"messages.json", {"messages", "0", "state"}, json::array{}, "messages[0].state"},
       {"messages.json", {"messages", "0", "size"}, 1.5, "messages[0].size"},
-      {"message.json", {"ciphertext"}, "AAAA", "ciphertext"},
+      {"message.json", {"envelope", "ciphertext_size"}, "big", "envelope.ciphertext_size"},
       {"message.json", {"approvals", "0", "sig"}, "AAAA", "approvals[0]"},
       {"message.json", {"envelope", "wraps"}, json::array{}, "envelope.wraps"},
       {"login.json", {"token"}, "", "token"},

@@ -183,6 +183,10 @@ TYPED_TEST(Statement, NamesEveryMissingField) {
       EXPECT_FALSE(verify_signature(*r)) << key;
       continue;
     }
+    if (key == "answers") {  // required exactly when kind is reply: its absence breaks that rule
+      EXPECT_EQ(r.error(), make_error(errc::bad_value, "answers"));
+      continue;
+    }
     EXPECT_EQ(r.error().code, errc::missing_field) << key << ": " << r.error().message();
     EXPECT_EQ(r.error().detail, key);
   }
