@@ -543,10 +543,7 @@ result<std::uint64_t> account::withdraw(const proto::id& case_id, bool revoke_re
 
 result<proto::id> account::send(const proto::id& case_id, const draft& d) {
   // Too large for the relay: said at once, before anything is sent.
-  auto serialized = serialize(d.content);
-  if (!serialized) return serialized.error();
-  const std::uint64_t sealed_size = proto::ciphertext_size_for(padded_size(serialized->size()));
-  serialized->clear();
+  const std::uint64_t sealed_size = proto::ciphertext_size_for(padded_size(serialized_size(d.content)));
   if (sealed_size > proto::relay_ciphertext_bytes) {
     auto mib = [](std::uint64_t n) {
       char buf[32];
@@ -641,7 +638,7 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
   // What a person wrote stays readable on their own device (not notes, which
   // belong to the case's facilitators together).
   if (!note) {
-    if (auto ok = box_.keep({envelope->header.statement_id, case_id, identity(), unix_now(), std::nullopt, d.content});
+    if (auto ok = box_.keep(envelope->header.statement_id, case_id, identity(), unix_now(), std::nullopt, d.content);
         !ok) {
       return ok.error();
     }
@@ -794,7 +791,7 @@ result<opened_letter> account::read(const proto::id& case_id, const proto::id& m
     if (!doc) return doc.error();
     out.content = std::move(*doc);
     // The writer's own copy stays on this device too.
-    if (auto ok = box_.keep({message, case_id, identity(), unix_now(), std::nullopt, out.content}); !ok) return ok.error();
+    if (auto ok = box_.keep(message, case_id, identity(), unix_now(), std::nullopt, out.content); !ok) return ok.error();
     if (got->returned) {
       auto n = open_return(*r, *e, *got->returned, *mine);
       if (!n) return n.error();
@@ -812,7 +809,7 @@ result<opened_letter> account::read(const proto::id& case_id, const proto::id& m
     auto doc = open_for_review(*r, *e, *ciphertext, keys_.identity(), *mine);
     if (!doc) return doc.error();
     out.content = std::move(*doc);
-    if (auto ok = box_.keep({message, case_id, e->header.signer, unix_now(), std::nullopt, out.content}); !ok) {
+    if (auto ok = box_.keep(message, case_id, e->header.signer, unix_now(), std::nullopt, out.content); !ok) {
       return ok.error();
     }
     return out;
@@ -829,7 +826,7 @@ result<opened_letter> account::read(const proto::id& case_id, const proto::id& m
     }
     out.content_note = out.content_notes.size() == 1 ? out.content_notes.front().text : all;
   }
-  if (auto ok = box_.keep({message, case_id, e->header.signer, unix_now(), out.content_note, out.content}); !ok) {
+  if (auto ok = box_.keep(message, case_id, e->header.signer, unix_now(), out.content_note, out.content); !ok) {
     return ok.error();
   }
   if (receipt) {

@@ -233,29 +233,31 @@ result<std::optional<case_entry>> mailbox::find_case(const proto::id& case_id) {
   return std::optional<case_entry>(*c);
 }
 
-result<void> mailbox::keep(const kept_letter& l) {
+result<void> mailbox::keep(const proto::id& message, const proto::id& case_id, const proto::public_key& sender,
+                           std::uint64_t received_at, const std::optional<std::string>& content_note,
+                           const document& content) {
   // The document's frames without the attachments' bytes; those go to their file.
   document head;
-  head.content_type = l.content.content_type;
-  head.body = l.content.body;
+  head.content_type = content.content_type;
+  head.body = content.body;
   json::array sizes;
-  for (const auto& a : l.content.attachments) {
+  for (const auto& a : content.attachments) {
     head.attachments.push_back({a.name, a.content_type, {}});
     sizes.push_back(a.data.size());
   }
   auto doc = serialize(head);
   if (!doc) return doc.error();
-  if (!l.content.attachments.empty()) {
-    if (auto ok = write_attachments(l); !ok) return ok;
+  if (!content.attachments.empty()) {
+    if (auto ok = write_attachments(message, content); !ok) return ok;
   }
-  json::object o{{"message", b64(l.message)},
-                 {"case", b64(l.case_id)},
-                 {"sender", b64(l.sender)},
-                 {"received_at", l.received_at},
+  json::object o{{"message", b64(message)},
+                 {"case", b64(case_id)},
+                 {"sender", b64(sender)},
+                 {"received_at", received_at},
                  {"document", proto::base64url_encode(*doc)}};
-  if (l.content_note) o["note"] = *l.content_note;
+  if (content_note) o["note"] = *content_note;
   if (!sizes.empty()) o["attachment_sizes"] = std::move(sizes);
-  return put("letter", bytes(l.message.begin(), l.message.end()), json::serialize(o));
+  return put("letter", bytes(message.begin(), message.end()), json::serialize(o));
 }
 
 result<std::optional<kept_letter>> mailbox::letter(const proto::id& message) {
@@ -307,12 +309,12 @@ std::filesystem::path mailbox::attachments_file(const proto::id& message) const 
   return kept_dir_ / (b64(message) + ".attachments");
 }
 
-result<void> mailbox::write_attachments(const kept_letter& l) {
+result<void> mailbox::write_attachments(const proto::id& message, const document& content) {
   const auto failed = make_error(errc::invalid_argument, "cannot keep the letter's attachments on this device");
   std::error_code ec;
   std::filesystem::create_directories(kept_dir_, ec);
   std::filesystem::permissions(kept_dir_, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
-  const auto path = attachments_file(l.message);
+  const auto path = attachments_file(message);
   const auto partial = std::filesystem::path(path.string() + ".partial");
   std::ofstream out(partial, std::ios::binary | std::ios::trunc);
   std::filesystem::permissions(partial, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
@@ -323,20 +325,20 @@ result<void> mailbox::write_attachments(const kept_letter& l) {
   crypto_secretstream_xchacha20poly1305_init_push(&st, header.data(), file_key_.data());
   out.write(reinterpret_cast<const char*>(header.data()), header.size());
   std::uint64_t total = 0;
-  for (const auto& a : l.content.attachments) total += a.data.size();
+  for (const auto& a : content.attachments) total += a.data.size();
   bytes chunk, sealed(kept_chunk_bytes + crypto_secretstream_xchacha20poly1305_ABYTES);
   chunk.reserve(kept_chunk_bytes);
   std::uint64_t written = 0;
   auto flush = [&](bool last) {
     unsigned long long n = 0;
-    crypto_secretstream_xchacha20poly1305_push(&st, sealed.data(), &n, chunk.data(), chunk.size(), l.message.data(),
-                                               l.message.size(),
+    crypto_secretstream_xchacha20poly1305_push(&st, sealed.data(), &n, chunk.data(), chunk.size(), message.data(),
+                                               message.size(),
                                                last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
     out.write(reinterpret_cast<const char*>(sealed.data()), static_cast<std::streamsize>(n));
     sodium_memzero(chunk.data(), chunk.size());
     chunk.clear();
   };
-  for (const auto& a : l.content.attachments) {
+  for (const auto& a : content.attachments) {
     for (std::size_t at = 0; at < a.data.size();) {
       const std::size_t take = std::min(kept_chunk_bytes - chunk.size(), a.data.size() - at);
       chunk.insert(chunk.end(), a.data.begin() + static_cast<std::ptrdiff_t>(at),

@@ -63,7 +63,12 @@ class mailbox {
   // Keeps a letter. Its attachments' bytes go to a file of their own beside
   // the mailbox (kept/, encrypted under a key derived like the mailbox's),
   // streamed from the document, so a large letter is never copied whole.
-  result<void> keep(const kept_letter& l);
+  result<void> keep(const kept_letter& l) {
+    return keep(l.message, l.case_id, l.sender, l.received_at, l.content_note, l.content);
+  }
+  // The same without a kept_letter to build (which would copy the document).
+  result<void> keep(const proto::id& message, const proto::id& case_id, const proto::public_key& sender,
+                    std::uint64_t received_at, const std::optional<std::string>& content_note, const document& content);
   result<std::optional<kept_letter>> letter(const proto::id& message);
   // The case's kept letters; without their attachments' bytes unless asked
   // (a listing needs the text, not every photo).
@@ -78,7 +83,7 @@ class mailbox {
   result<std::vector<std::string>> all(std::string_view kind);
 
   std::filesystem::path attachments_file(const proto::id& message) const;
-  result<void> write_attachments(const kept_letter& l);
+  result<void> write_attachments(const proto::id& message, const document& content);
   result<void> read_attachments(kept_letter& l);
 
   std::unique_ptr<SQLite::Database> db_;

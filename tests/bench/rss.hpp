@@ -7,12 +7,12 @@
 
 namespace shuttle::bench {
 
-// VmRSS in KiB of `pid` ("self" for this process); 0 if unknown.
-inline std::uint64_t rss_kib(const std::string& pid = "self") {
+// A line of /proc/PID/status in KiB ("VmRSS:", "VmHWM:"); 0 if unknown.
+inline std::uint64_t status_kib(const std::string& pid, const std::string& name) {
   std::ifstream in("/proc/" + pid + "/status");
   std::string key;
   while (in >> key) {
-    if (key == "VmRSS:") {
+    if (key == name) {
       std::uint64_t kib = 0;
       in >> kib;
       return kib;
@@ -21,6 +21,20 @@ inline std::uint64_t rss_kib(const std::string& pid = "self") {
     std::getline(in, rest);
   }
   return 0;
+}
+
+// VmRSS in KiB of `pid` ("self" for this process); 0 if unknown.
+inline std::uint64_t rss_kib(const std::string& pid = "self") { return status_kib(pid, "VmRSS:"); }
+
+// This process's peak resident size (VmHWM) in KiB, and its reset to the
+// present size (Linux 4.0+: "5" to clear_refs), so a peak can be measured
+// for one step after an earlier, larger one (a keystore's Argon2id).
+inline std::uint64_t peak_kib() { return status_kib("self", "VmHWM:"); }
+inline bool reset_peak() {
+  std::ofstream out("/proc/self/clear_refs");
+  out << "5";
+  out.close();
+  return static_cast<bool>(out);
 }
 
 }  // namespace shuttle::bench
