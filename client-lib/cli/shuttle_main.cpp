@@ -711,7 +711,9 @@ void print_letter(const opened_letter& l) {
   }
   std::cout << "---- letter " << short_id(l.summary.message) << " (" << status_words(l.summary.state, l.summary.mine) << ") ----\n"
             << document_text(l.content) << (document_text(l.content).ends_with('\n') ? "" : "\n");
-  for (const auto& at : l.content.attachments) std::cout << "[attachment: " << at.name << ", " << at.data.size() << " bytes]\n";
+  for (const auto& at : l.content.attachments) {
+    std::cout << "[attachment: " << at.name << ", " << at.content_type << ", " << at.data.size() << " bytes]\n";
+  }
   if (l.returned) {
     std::cout << "---- your facilitator returned this letter: "
               << reason_words(l.returned->reason.value_or(return_reason::other)) << " ----\n"
@@ -719,6 +721,14 @@ void print_letter(const opened_letter& l) {
   }
   if (l.declined_note) std::cout << "---- the other party declined this letter; your facilitator writes ----\n" << *l.declined_note << "\n";
   std::cout << "----\n";
+}
+
+json::array attachments_json(const document& content) {
+  json::array out;
+  for (const auto& at : content.attachments) {
+    out.push_back(json::object{{"name", at.name}, {"content_type", at.content_type}, {"size", at.data.size()}});
+  }
+  return out;
 }
 
 // Writes a letter's attachments into `dir`, each yours alone (0600, whatever
@@ -762,6 +772,7 @@ int cmd_read(int argc, char** argv) {
   if (c.as_json) {
     json::object o = message_json(l.summary);
     o["text"] = document_text(l.content);
+    o["attachments"] = attachments_json(l.content);
     if (l.content_note) o["facilitator_note"] = *l.content_note;
     if (l.kept_on_this_device) o["kept_on_this_device"] = true;
     if (!l.content_notes.empty()) {
@@ -877,6 +888,7 @@ int cmd_review(int argc, char** argv) {
   if (c.as_json) {
     auto o = message_json(l.summary);
     o["text"] = document_text(l.content);
+    o["attachments"] = attachments_json(l.content);
     print_json(o);
     return 0;
   }

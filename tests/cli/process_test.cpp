@@ -190,5 +190,48 @@ TEST(Process, QuietHoursHoldAReleaseUntilTheyEnd) {
   EXPECT_EQ(text(r.ok("read", {s.case_id, m}), "text"), "not in the night");
 }
 
+TEST(Process, ALargeAttachmentTravelsWithItsTypeAndProgressAndFacilitatorsSaveItInReview) {
+  scene s;
+  person h = s.party("harmed", "harmed");
+  person r = s.party("responsible", "responsible");
+  const auto photo = s.root / "garden.JPG";
+  std::string data(3 * 1024 * 1024 + 123, '\0');
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 2654435761u) >> 24);
+  std::ofstream(photo, std::ios::binary) << data;
+
+  auto sent = h.run("write", {s.case_id, "--text", "The garden, as it is now.", "--attach", photo.string()});
+  ASSERT_EQ(sent.status, 0) << sent.out;
+  EXPECT_TRUE(has(sent.out, "sending: 100% of 3.1 MiB")) << "shows its progress: " << sent.out;
+  const auto letters = h.ok("letters", {s.case_id});
+  ASSERT_TRUE(letters.is_array() && letters.as_array().size() == 1);
+  const std::string m = text(letters.as_array()[0], "message");
+
+  // The facilitator saves it to look at it, then approves.
+  const auto looked = s.root / "looked-at";
+  const auto reviewed = s.f.ok("review", {s.case_id, m, "--save-attachments", looked.string()});
+  ASSERT_TRUE(reviewed.is_object());
+  const auto& seen = reviewed.at("attachments").as_array();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(text(seen[0], "content_type"), "image/jpeg");
+  std::ifstream in(looked / "garden.JPG", std::ios::binary);
+  std::stringstream copy;
+  copy << in.rdbuf();
+  EXPECT_EQ(copy.str(), data);
+  EXPECT_EQ(std::filesystem::status(looked / "garden.JPG").permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  s.f.ok("approve", {s.case_id, m});
+
+  auto read = r.run("read", {s.case_id, m, "--save-attachments", (s.root / "received").string()});
+  ASSERT_EQ(read.status, 0) << read.out;
+  EXPECT_TRUE(has(read.out, "receiving: 100% of 3.1 MiB")) << read.out;
+  EXPECT_TRUE(has(read.out, "[attachment: garden.JPG, image/jpeg, ")) << read.out;
+  EXPECT_EQ(std::filesystem::file_size(s.root / "received" / "garden.JPG"), data.size());
+  // Kept on the device with its attachment: it opens whole after the reader leaves.
+  r.run("withdraw", {s.case_id, "--yes"});
+  const auto kept = r.ok("read", {s.case_id, m});
+  ASSERT_TRUE(kept.is_object());
+  EXPECT_EQ(kept.at("attachments").as_array()[0].at("size").as_int64(), static_cast<std::int64_t>(data.size()));
+}
+
 }  // namespace
 }  // namespace shuttle::testing
