@@ -133,7 +133,7 @@ void relay_service::enrol(proto::enrolment e, proto::invitation_secret secret, s
             return conflict("already_enrolled", "You already take part in this case.");
           }
           w.insert_participant({inv->case_id, account->id, e.header.signer, e.role, proto::participant_state::active,
-                                proto::to_json(e), now});
+                                proto::to_json(e), now, std::nullopt});
         }
         w.mark_invitation_used(inv->id, now);
         audit(w, fx, e, audit_event::enrolled, inv->id, now);
@@ -276,10 +276,10 @@ void relay_service::open_case(const caller& c, proto::case_open open, proto::key
           return conflict("id_in_use", "This case id is already in use.");
         }
         w.insert_case({open.header.case_id, proto::case_state::open, open.approvals_required, proto::to_json(open),
-                       std::nullopt, now},
+                       std::nullopt, now, std::nullopt},
                       account.id);
         w.insert_participant({open.header.case_id, account.id, account.identity, proto::role::facilitator,
-                              proto::participant_state::active, std::nullopt, now});
+                              proto::participant_state::active, std::nullopt, now, std::nullopt});
         audit(w, fx, open, audit_event::case_opened, open.header.case_id, now);
         store_key(w, fx, keys, account.id, now);
         answer a;
