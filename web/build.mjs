@@ -1,0 +1,37 @@
+// Builds the browser client with esbuild: `node build.mjs` writes dist/ (the
+// app: content-hashed assets, SRI on every script, no inline code);
+// `node build.mjs --tests` writes dist-test/ (node:test files). Offline:
+// everything comes from node_modules (npm ci).
+import * as esbuild from 'esbuild';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const tests = process.argv.includes('--tests');
+// --out DIR: where to write (default dist/ or dist-test/ here); the test
+// command writes into the build tree.
+const outArg = process.argv.indexOf('--out');
+const out = outArg > 0 ? process.argv[outArg + 1] : tests ? 'dist-test' : 'dist';
+
+// libsodium-wrappers-sumo 0.7's ESM build imports a file its package does not
+// ship; its CommonJS build is complete, so every bundle takes that one.
+const alias = { 'libsodium-wrappers-sumo': './node_modules/libsodium-wrappers-sumo/dist/modules-sumo/libsodium-wrappers.js' };
+
+if (tests) {
+  const entryPoints = readdirSync('test').filter((f) => f.endsWith('.test.ts')).map((f) => `test/${f}`);
+  await esbuild.build({
+    entryPoints,
+    outdir: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outExtension: { '.js': '.mjs' },
+    alias,
+    // The tests read proto/vectors from the source tree, wherever the bundle lands.
+    define: { SHUTTLE_VECTORS_DIR: JSON.stringify(fileURLToPath(new URL('../proto/vectors/', import.meta.url))) },
+    banner: {
+      js: "import { createRequire } from 'node:module'; import { fileURLToPath as __f } from 'node:url'; import { dirname as __d } from 'node:path'; const require = createRequire(import.meta.url); const __filename = __f(import.meta.url); const __dirname = __d(__filename);",
+    },
+    logLevel: 'warning',
+  });
+}
