@@ -40,7 +40,7 @@ std::optional<config> parse_serve_options(int argc, const char* const* argv) {
   config c;
   std::string listen = "127.0.0.1:8443";
   std::string data_dir = c.data_dir.string();
-  std::string certificate, key, port_file, config_file, metrics_listen, metrics_port_file;
+  std::string certificate, key, port_file, config_file, metrics_listen, metrics_port_file, web_root;
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   auto seconds_of = [](std::chrono::seconds s) { return static_cast<unsigned>(s.count()); };
   unsigned handshake = seconds_of(c.listen.handshake_timeout), idle = seconds_of(c.listen.idle_timeout);
@@ -97,6 +97,9 @@ std::optional<config> parse_serve_options(int argc, const char* const* argv) {
        "changes one account may make at once")
       ("account-writes-per-minute", po::value(&c.account_writes_per_minute)->default_value(c.account_writes_per_minute),
        "... and then per minute")
+      ("web-root", po::value(&web_root),
+       "the built browser client to serve at / (index.html and assets/; the package installs it at "
+       "/usr/share/shuttle/web); without it the relay serves the API only")
       ("allowed-origin", po::value(&c.allowed_origins)->composing(),
        "a web origin (https://host[:port]) whose pages may open the event stream; repeat for more. Requests "
        "without an Origin header (the shuttle CLI) are not affected; by default no web page may")
@@ -133,6 +136,7 @@ std::optional<config> parse_serve_options(int argc, const char* const* argv) {
     throw std::runtime_error("--tls-certificate and --tls-key go together");
   }
   if (!port_file.empty()) c.port_file = port_file;
+  c.web_root = web_root;
   if (!metrics_listen.empty()) {
     split_listen_address(metrics_listen, c.listen.metrics_address, c.listen.metrics_port, "--metrics-listen");
   }

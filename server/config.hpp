@@ -22,6 +22,7 @@ struct config {
   std::optional<std::filesystem::path> metrics_port_file;
   std::string log_level = "info";
   std::vector<std::string> allowed_origins;  // web pages that may open /v1/events
+  std::filesystem::path web_root;            // the browser client to serve (empty: none)
   service_options service;
   std::uint64_t storage_reserve_mib = default_storage_reserve_bytes / (1024 * 1024);
   double address_burst = 20;

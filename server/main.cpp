@@ -123,6 +123,11 @@ int serve(int argc, const char* const* argv) {
   api::router router(service, counters, static_cast<std::size_t>(c.address_burst), c.address_per_minute,
                      static_cast<std::size_t>(c.account_write_burst), c.account_writes_per_minute);
   router.allow_origins(c.allowed_origins);
+  std::optional<web_files> web;
+  if (!c.web_root.empty()) {
+    web.emplace(web_files::load(c.web_root));
+    router.serve_web(&*web);
+  }
   net::server server(c.listen, tls, router, counters);
   const unsigned short port = server.listen();
 
@@ -130,6 +135,10 @@ int serve(int argc, const char* const* argv) {
   std::cout << "Shuttle relay listening on https://" << host << ":" << port << "\n"
             << "  database:     " << c.database().string() << " (schema " << store.schema_version() << ")\n"
             << "  relay key:    " << proto::base64url_encode(identity.public_key()) << "\n";
+  if (web) {
+    std::cout << "  web client:   https://" << host << ":" << port << "/ (" << web->asset_count() << " assets from "
+              << c.web_root.string() << ")\n";
+  }
   if (c.self_signed()) {
     const auto pin = net::certificate_sha256(files.certificate);
     std::cout << "  certificate:  self-signed for localhost, " << files.certificate.string() << "\n"

@@ -99,7 +99,14 @@ match find_route(http::verb method, std::string_view target) {
     std::optional<proto::id> case_id, message_id;
     bool same = true;
     for (std::size_t i = 0; i < pattern.size() && same; ++i) {
-      if (pattern[i] == "{case}" || pattern[i] == "{message}") {
+      if (pattern[i] == "{asset}") {
+        const auto name = path[i];
+        same = !name.empty() && name.size() <= 128 && name.front() != '.' &&
+               std::all_of(name.begin(), name.end(), [](char c) {
+                 return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+               });
+        if (same) best.asset = name;
+      } else if (pattern[i] == "{case}" || pattern[i] == "{message}") {
         auto raw = proto::base64url_decode(path[i]);
         auto& out = pattern[i] == "{case}" ? case_id : message_id;
         if (raw && raw->size() == proto::id_bytes) {
@@ -239,6 +246,8 @@ boost::asio::awaitable<response> router::handle(const match& m, admission admitt
   auto fail = [&](failure f) { return failure_response(f, version, keep_alive); };
 
   request_context ctx{service_, nullptr, std::move(admitted.who), counters_, m.message_id};
+  ctx.web = web_;
+  ctx.asset = m.asset;
   if (r.body_limit > 0) {
     const std::string& text = req.body();
     if (!text.empty()) {
@@ -261,11 +270,12 @@ boost::asio::awaitable<response> router::handle(const match& m, admission admitt
   }
   if (ctx.raw_answer) {
     response res{http::status::ok, version};
-    res.set(http::field::content_type, "application/octet-stream");
-    res.set(http::field::cache_control, "no-store");
+    res.set(http::field::content_type, ctx.raw_answer->content_type);
+    res.set(http::field::cache_control, ctx.raw_answer->cacheable ? "public, max-age=31536000, immutable" : "no-store");
     res.set("X-Content-Type-Options", "nosniff");
+    for (const auto& [name, value] : ctx.raw_answer->headers) res.set(name, value);
     res.keep_alive(keep_alive);
-    res.body().assign(reinterpret_cast<const char*>(ctx.raw_answer->data()), ctx.raw_answer->size());
+    res.body() = std::move(ctx.raw_answer->body);
     res.prepare_payload();
     co_return res;
   }

@@ -3,6 +3,8 @@
 // proto/openapi.yaml describe the same table; a test compares them.
 #pragma once
 
+#include "server/web_files.hpp"
+
 #include "server/domain/relay_service.hpp"
 #include "server/metrics.hpp"
 #include "server/rate_limiter.hpp"
@@ -41,8 +43,16 @@ struct request_context {
   std::optional<caller> who;       // set for every access but anonymous
   metrics& counters;
   std::optional<proto::id> message_id;  // for routes under /v1/cases/{case}/messages/{message}
-  // Set by a route that answers bytes (application/octet-stream) instead of JSON.
-  std::optional<bytes> raw_answer;
+  // Set by a route that answers bytes instead of JSON (a ciphertext, a page).
+  struct raw {
+    std::string body;
+    std::string content_type = "application/octet-stream";
+    std::vector<std::pair<std::string, std::string>> headers;
+    bool cacheable = false;  // a content-hashed asset: cached for a year
+  };
+  std::optional<raw> raw_answer;
+  const web_files* web = nullptr;  // the browser client, when the relay serves one
+  std::string_view asset;          // for /assets/{asset}
 };
 
 using handler = std::function<boost::asio::awaitable<outcome>(request_context&)>;
@@ -63,6 +73,7 @@ struct match {
   const route* found = nullptr;
   std::optional<proto::id> case_id;
   std::optional<proto::id> message_id;
+  std::string_view asset;  // the {asset} segment, names of [A-Za-z0-9._-]
   bool path_exists = false;  // the path matched some route, with another method
 };
 match find_route(http::verb method, std::string_view target);
@@ -97,6 +108,8 @@ class router {
   // Origins (scheme://host[:port]) whose pages may open /v1/events. A request
   // without an Origin header (not from a browser) is not affected.
   void allow_origins(std::vector<std::string> origins) { allowed_origins_ = std::move(origins); }
+  // The browser client to serve at / and /assets/ (none: those answer 404).
+  void serve_web(const web_files* web) { web_ = web; }
 
   // The answer for a failure, with the right status and no internals;
   // rate_limited and unavailable carry Retry-After.
@@ -110,6 +123,7 @@ class router {
   rate_limiter by_address_;
   rate_limiter by_account_;
   std::vector<std::string> allowed_origins_;
+  const web_files* web_ = nullptr;
 };
 
 // The client's address for rate limiting: the peer's, unless the peer is one

@@ -230,7 +230,7 @@ awaitable<outcome> review_queue(request_context& ctx) { co_return ctx.service.re
 awaitable<outcome> fetch_ciphertext(request_context& ctx) {
   bytes out;
   outcome o = ctx.service.fetch_ciphertext(*ctx.who, *ctx.message_id, out);
-  if (o) ctx.raw_answer = std::move(out);
+  if (o) ctx.raw_answer = request_context::raw{std::string(out.begin(), out.end())};
   co_return o;
 }
 
@@ -281,6 +281,21 @@ awaitable<outcome> audit_export(request_context& ctx) {
   co_return co_await written([&](auto done) { ctx.service.audit_export(*ctx.who, std::move(done)); });
 }
 
+// The browser client (SPEC 16.5): the page, never cached, and its
+// content-hashed assets, cached for good; both with the security headers.
+awaitable<outcome> web_page(request_context& ctx) {
+  if (!ctx.web) co_return not_found("This relay serves no web client.");
+  ctx.raw_answer = request_context::raw{ctx.web->index().body, ctx.web->index().content_type, web_files::security_headers()};
+  co_return answer{};
+}
+
+awaitable<outcome> web_asset(request_context& ctx) {
+  const web_file* f = ctx.web ? ctx.web->asset(ctx.asset) : nullptr;
+  if (!f) co_return not_found("No such file.");
+  ctx.raw_answer = request_context::raw{f->body, f->content_type, web_files::security_headers(), true};
+  co_return answer{};
+}
+
 // Reached only by a request that is not a WebSocket upgrade (net/ takes those).
 awaitable<outcome> events(request_context&) {
   co_return failure{failure_kind::invalid, "upgrade_required", "This path speaks WebSocket only."};
@@ -292,6 +307,8 @@ const std::vector<route>& routes() {
   using http::verb;
   static const std::vector<route> table{
       {verb::get, "/healthz", access::anonymous, 0, false, healthz},
+      {verb::get, "/", access::anonymous, 0, false, web_page},
+      {verb::get, "/assets/{asset}", access::anonymous, 0, false, web_asset},
       {verb::post, "/v1/invitations/open", access::anonymous, small_body_bytes, true, open_invitation},
       {verb::post, "/v1/enrol", access::anonymous, statement_body_bytes, true, enrol},
       {verb::post, "/v1/login/challenge", access::anonymous, small_body_bytes, true, login_challenge},

@@ -81,8 +81,8 @@ def lint(doc):
                     walk_schema(body, f'{where} body', problems, doc)
             if path == '/v1/events':
                 continue
-            if 'application/octet-stream' in op['responses'].get('200', {}).get('content', {}):
-                continue  # raw bytes: nothing to describe field by field
+            if 'application/json' not in op['responses'].get('200', {}).get('content', {'application/json': {}}):
+                continue  # bytes, a page or an asset: nothing to describe field by field
             ok = op['responses'].get('200', {}).get('content', {}).get('application/json', {}).get('schema')
             if ok is None:
                 problems.append(f'{where}: no schema for its answer')
@@ -94,7 +94,8 @@ def lint(doc):
 def templates(doc):
     out = []
     for path, ops in doc['paths'].items():
-        pattern = '^' + re.sub(r'\\\{[a-z]+\\\}', '[A-Za-z0-9_-]{22}', re.escape(path)) + '$'
+        pattern = re.escape(path).replace(r'\{asset\}', '[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}')
+        pattern = '^' + re.sub(r'\\\{[a-z]+\\\}', '[A-Za-z0-9_-]{22}', pattern) + '$'
         for method in ops:
             if method != 'parameters':
                 out.append((method.upper(), re.compile(pattern), path, ops[method]))
@@ -116,10 +117,11 @@ def check_answers(doc, directory):
             found = [r for r in routes if r[0] == a['method'] and r[1].match(target)]
             status = a['status']
             where = f'{a["method"]} {target} -> {status}'
-            if a.get('content_type') == 'application/octet-stream':
-                binary = found[0][3]['responses'].get('200', {}).get('content', {}) if found else {}
-                if status != 200 or 'application/octet-stream' not in binary:
-                    problems.append(f'{where}: a binary answer where the document lists none')
+            if 'content_type' in a:  # not JSON: a ciphertext, a page, an asset
+                listed = found[0][3]['responses'].get('200', {}).get('content', {}) if found else {}
+                media = a['content_type'].split(';')[0].strip()
+                if status != 200 or media not in listed:
+                    problems.append(f'{where}: a {media} answer where the document lists none')
                 else:
                     answered.add(f'{a["method"]} {found[0][2]}')
                 continue

@@ -106,9 +106,13 @@ void record_answer(const std::string& method, const std::string& target, const r
   std::lock_guard lock(mutex);
   static std::ofstream out(std::string(dir) + "/answers-" + std::to_string(::getpid()) + ".jsonl", std::ios::app);
   json::object line{{"method", method}, {"target", target}, {"status", r.status}};
-  // A binary answer (a ciphertext) is recorded by its type and size, not its bytes.
-  if (r.headers.find("Content-Type: application/octet-stream") != std::string::npos) {
-    line["content_type"] = "application/octet-stream";
+  // An answer that is not JSON (a ciphertext, a page) is recorded by its type and size.
+  const auto type_at = r.headers.find("\r\nContent-Type: ");
+  const std::string type = type_at == std::string::npos
+                               ? ""
+                               : r.headers.substr(type_at + 16, r.headers.find("\r\n", type_at + 16) - type_at - 16);
+  if (!type.empty() && !type.starts_with("application/json")) {
+    line["content_type"] = type;
     line["size"] = r.text.size();
   } else {
     line["body"] = r.text;

@@ -1,0 +1,88 @@
+// The relay serves the browser client from --web-root: the page and its
+// content-hashed assets, from memory, with the security headers of SPEC 16.5,
+// and nothing else from the file system.
+#include "tests/integration/world.hpp"
+
+#include <cstdlib>
+#include <fstream>
+
+#include <unistd.h>
+
+namespace shuttle::testing {
+namespace {
+
+std::string header(const reply& r, const std::string& name) {
+  const std::string key = "\r\n" + name + ": ";
+  const auto at = r.headers.find(key);
+  if (at == std::string::npos) return "";
+  const auto start = at + key.size();
+  return r.headers.substr(start, r.headers.find("\r\n", start) - start);
+}
+
+// A web root as web/build.mjs lays it out.
+std::filesystem::path make_web_root(const std::filesystem::path& dir) {
+  const auto root = dir / "web";
+  std::filesystem::create_directories(root / "assets");
+  std::ofstream(root / "index.html") << "<!doctype html><title>Shuttle</title>"
+                                        "<script type=module src=/assets/app-3f2a9c.js integrity=sha384-x></script>";
+  std::ofstream(root / "assets" / "app-3f2a9c.js") << "console.log('hello');";
+  std::ofstream(root / "secret.txt") << "not served";
+  return root;
+}
+
+struct temporary_dir {
+  std::filesystem::path path = std::filesystem::temp_directory_path() /
+                               ("shuttle-web-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
+  temporary_dir() { std::filesystem::create_directories(path); }
+  ~temporary_dir() { std::filesystem::remove_all(path); }
+};
+
+TEST(Web, ThePageAndItsAssetsGoOutWithTheSecurityHeaders) {
+  temporary_dir tmp;
+  const auto root = make_web_root(tmp.path);
+  world w({"--web-root", root.string()});
+
+  auto page = w.http.get("/");
+  ASSERT_EQ(page.status, 200u) << page.text;
+  EXPECT_EQ(page.text.substr(0, 15), "<!doctype html>");
+  EXPECT_EQ(header(page, "Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(header(page, "Cache-Control"), "no-store");
+  const std::string csp = header(page, "Content-Security-Policy");
+  for (const char* part : {"default-src 'none'", "script-src 'self' 'wasm-unsafe-eval'", "connect-src 'self'",
+                           "img-src 'self' blob:", "style-src 'self'", "base-uri 'none'", "form-action 'none'",
+                           "frame-ancestors 'none'", "require-trusted-types-for 'script'"}) {
+    EXPECT_NE(csp.find(part), std::string::npos) << part << " missing from " << csp;
+  }
+  EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << csp;
+  EXPECT_EQ(header(page, "Integrity-Policy"), "blocked-destinations=(script)");
+  EXPECT_EQ(header(page, "Cross-Origin-Opener-Policy"), "same-origin");
+  EXPECT_EQ(header(page, "X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(header(page, "Referrer-Policy"), "no-referrer");
+  EXPECT_EQ(header(page, "Strict-Transport-Security"), "max-age=63072000");
+
+  auto script = w.http.get("/assets/app-3f2a9c.js");
+  ASSERT_EQ(script.status, 200u);
+  EXPECT_EQ(script.text, "console.log('hello');");
+  EXPECT_EQ(header(script, "Content-Type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(header(script, "Cache-Control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(header(script, "Content-Security-Policy"), csp);
+
+  // Only the page and the assets: nothing else of the directory, no other spelling.
+  for (const char* other : {"/secret.txt", "/index.html", "/assets/missing.js", "/assets/..%2fsecret.txt",
+                            "/assets/../secret.txt", "/assets/.hidden", "/assets/", "/assets"}) {
+    EXPECT_EQ(w.http.get(other).status, 404u) << other;
+  }
+  // The API beside it is unchanged.
+  EXPECT_EQ(w.http.get("/healthz").status, 200u);
+}
+
+TEST(Web, WithoutAWebRootThereIsNoPage) {
+  world w;
+  auto page = w.http.get("/");
+  EXPECT_EQ(page.status, 404u);
+  EXPECT_EQ(page.body.at("error"), "not_found");
+  EXPECT_EQ(w.http.get("/assets/app.js").status, 404u);
+}
+
+}  // namespace
+}  // namespace shuttle::testing
