@@ -172,14 +172,44 @@ static std::optional<caller> bearer(relay_service& service, const http::request<
   return service.authenticate(std::string_view(auth).substr(scheme.size()));
 }
 
+std::vector<std::string_view> event_subprotocols(const http::request<http::string_body>& req) {
+  std::vector<std::string_view> out;
+  std::string_view list = req[http::field::sec_websocket_protocol];
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    auto item = list.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
 router::upgrade_check router::authorize_events(const http::request<http::string_body>& req) {
   upgrade_check out;
   const auto origin = req[http::field::origin];
-  if (!origin.empty() &&
+  // The relay's own origin (its page) is allowed, and any --allowed-origin.
+  const bool own_origin = !origin.empty() && origin == "https://" + std::string(req[http::field::host]);
+  if (!origin.empty() && !own_origin &&
       std::find(allowed_origins_.begin(), allowed_origins_.end(), std::string_view(origin)) == allowed_origins_.end()) {
     out.refusal = failure_response({failure_kind::forbidden, "forbidden", "This origin may not open the event stream."},
                                    req.version(), false);
     return out;
+  }
+  // A browser offers a one-time ticket as a subprotocol beside "shuttle.v1".
+  const auto offered = event_subprotocols(req);
+  constexpr std::string_view ticket_prefix = "shuttle.ticket.";
+  for (const auto& p : offered) {
+    if (p.starts_with(ticket_prefix) &&
+        std::find(offered.begin(), offered.end(), event_subprotocol) != offered.end()) {
+      out.who = service_.redeem_event_ticket(p.substr(ticket_prefix.size()));
+      if (!out.who) {
+        out.refusal = failure_response({failure_kind::unauthorized, "unauthorized", "Please log in."}, req.version(), false);
+      }
+      return out;
+    }
   }
   out.who = bearer(service_, req);
   if (!out.who) {

@@ -86,6 +86,11 @@ struct admission {
   std::optional<response> refusal;  // set when the request is refused
 };
 
+// The WebSocket subprotocol of /v1/events for browsers, and the list a
+// browser offered (SPEC 16.4: "shuttle.v1", "shuttle.ticket.T", "shuttle.after.N").
+inline constexpr std::string_view event_subprotocol = "shuttle.v1";
+std::vector<std::string_view> event_subprotocols(const http::request<http::string_body>& req);
+
 class router {
  public:
   router(relay_service& service, metrics& counters, std::size_t address_burst, double address_per_minute,

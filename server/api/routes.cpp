@@ -105,6 +105,11 @@ awaitable<outcome> logout(request_context& ctx) {
 }
 
 awaitable<outcome> me(request_context& ctx) { co_return ctx.service.me(*ctx.who); }
+
+awaitable<outcome> event_ticket(request_context& ctx) {
+  if (auto f = read_body(ctx.body)) co_return *f;
+  co_return ctx.service.event_ticket(*ctx.who);
+}
 awaitable<outcome> my_cases(request_context& ctx) { co_return ctx.service.my_cases(*ctx.who); }
 
 awaitable<outcome> open_case(request_context& ctx) {
@@ -347,6 +352,7 @@ const std::vector<route>& routes() {
       {verb::get, "/v1/queue", access::facilitator_account, 0, false, review_queue},
       {verb::get, "/v1/cases/{case}/audit", access::case_facilitator, 0, false, audit_export},
       {verb::get, "/v1/events", access::account, 0, false, events},
+      {verb::post, "/v1/events/ticket", access::account, small_body_bytes, false, event_ticket},
   };
   return table;
 }

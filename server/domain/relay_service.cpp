@@ -220,6 +220,27 @@ std::optional<caller> relay_service::authenticate(std::string_view token) {
   return found;
 }
 
+outcome relay_service::event_ticket(const caller& c) {
+  const std::uint64_t now = now_();
+  answer a;
+  a["ticket"] = tickets_.issue(c.token_hash, now);
+  a["expires_at"] = now + event_tickets::lifetime_seconds;
+  return a;
+}
+
+std::optional<caller> relay_service::redeem_event_ticket(std::string_view ticket) {
+  const std::uint64_t now = now_();
+  auto token_hash = tickets_.redeem(ticket, now);
+  if (!token_hash) return std::nullopt;
+  return store_.read([&](reader& r) -> std::optional<caller> {
+    auto s = r.session(*token_hash);
+    if (!s || s->expires_at <= now || s->last_used_at + options_.session_idle_seconds <= now) return std::nullopt;
+    auto account = r.account_by_id(s->account);
+    if (!account) return std::nullopt;
+    return caller{*account, *token_hash, std::nullopt};
+  });
+}
+
 void relay_service::logout(const caller& c, completion done) {
   write(
       [h = c.token_hash](writer& w, effects& fx) -> outcome {

@@ -13,6 +13,7 @@
 #include "proto/login.hpp"
 #include "proto/statements.hpp"
 #include "server/domain/event_hub.hpp"
+#include "server/domain/event_tickets.hpp"
 #include "server/domain/login_challenges.hpp"
 #include "server/domain/outcome.hpp"
 #include "server/limits.hpp"
@@ -69,6 +70,10 @@ class relay_service {
   // session's idle timer at most once a minute (a write, not awaited).
   std::optional<caller> authenticate(std::string_view token);
   void logout(const caller& c, completion done);
+  // A one-time ticket for a browser's event stream (SPEC 16.4), and its
+  // redemption: the session behind it, if the ticket and the session hold.
+  outcome event_ticket(const caller& c);
+  std::optional<caller> redeem_event_ticket(std::string_view ticket);
 
   // -- an account
   outcome me(const caller& c);
@@ -163,6 +168,7 @@ class relay_service {
   clock now_;
   service_options options_;
   login_challenges challenges_;
+  event_tickets tickets_;
 };
 
 }  // namespace shuttle::relay

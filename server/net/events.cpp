@@ -54,7 +54,14 @@ struct mailbox {
 
 // The client's last event, if it sent one (0: everything kept for the account).
 std::optional<std::uint64_t> last_event_id(const http::request<http::string_body>& req) {
-  const auto text = req["Last-Event-ID"];
+  std::string_view text = req["Last-Event-ID"];
+  // A browser cannot set that header: it offers "shuttle.after.N" instead.
+  constexpr std::string_view after = "shuttle.after.";
+  if (text.empty()) {
+    for (const auto& p : api::event_subprotocols(req)) {
+      if (p.starts_with(after)) text = p.substr(after.size());
+    }
+  }
   std::uint64_t seq = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seq);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
@@ -92,8 +99,12 @@ awaitable<void> serve_events(tls_stream stream, http::request<http::string_body>
   no_compression.client_enable = false;
   ws.set_option(no_compression);
   ws.read_message_max(max_client_message_bytes);
+  const auto offered = api::event_subprotocols(upgrade);
+  const bool browser = std::find(offered.begin(), offered.end(), api::event_subprotocol) != offered.end();
   ws.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) {
+      [browser](websocket::response_type& res) {
+        // A browser that offered subprotocols needs one chosen, or it closes the stream.
+        if (browser) res.set(http::field::sec_websocket_protocol, api::event_subprotocol);
         res.set(http::field::cache_control, "no-store");
         // Beast names itself and its version unless told otherwise.
         res.set(http::field::server, "shuttle");

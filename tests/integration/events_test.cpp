@@ -142,6 +142,57 @@ TEST(Events, AnAllowedOriginMayOpenTheStream) {
   EXPECT_NO_THROW(event_stream(x.w.relay.port(), {x.r.token, std::nullopt, "https://shuttle.example.org", "/v1/events"}));
 }
 
+// A browser cannot set Authorization on a WebSocket: it asks for a one-time
+// ticket with its session and offers it as a subprotocol (SPEC 16.4).
+TEST(Events, ABrowserOpensTheStreamWithAOneTimeTicketFromItsOwnOrigin) {
+  live x;
+  auto ticket = [&](actor& a) {
+    auto r = x.w.http.post("/v1/events/ticket", json::object{}, a.token);
+    EXPECT_EQ(r.status, 200u) << r.text;
+    EXPECT_GE(r.body.at("expires_at").to_number<std::uint64_t>(), static_cast<std::uint64_t>(std::time(nullptr)));
+    return std::string(r.body.at("ticket").as_string());
+  };
+  auto browser = [&](const std::string& protocols, const std::string& origin = "https://localhost") {
+    event_stream::options o;
+    o.origin = origin;
+    o.subprotocols = protocols;
+    return std::make_unique<event_stream>(x.w.relay.port(), o);
+  };
+  const std::string t = ticket(x.f);
+  auto fs = browser("shuttle.v1, shuttle.ticket." + t);
+  EXPECT_EQ(fs->protocol(), "shuttle.v1") << "a browser closes a stream whose subprotocol it did not get";
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "to a browser");
+  auto e = next_of(*fs, "queued");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->at("message"), b64(sent.id()));
+
+  auto refused = [&](const std::string& protocols, const std::string& origin = "https://localhost") -> std::string {
+    try {
+      browser(protocols, origin);
+      return "accepted";
+    } catch (const std::exception& ex) {
+      return ex.what();
+    }
+  };
+  EXPECT_EQ(refused("shuttle.v1, shuttle.ticket." + t), "upgrade refused: 401") << "a ticket opens one stream once";
+  EXPECT_EQ(refused("shuttle.v1, shuttle.ticket.AAAA"), "upgrade refused: 401");
+  EXPECT_EQ(refused("shuttle.v1, shuttle.ticket." + ticket(x.f), "https://evil.example"), "upgrade refused: 403");
+  EXPECT_EQ(refused("shuttle.v1, shuttle.ticket." + x.f.token), "upgrade refused: 401") << "a session token is no ticket";
+  // A ticket is worth no more than its session.
+  const std::string after_logout = ticket(x.r);
+  ASSERT_EQ(x.w.http.post("/v1/logout", json::object{}, x.r.token).status, 200u);
+  EXPECT_EQ(refused("shuttle.v1, shuttle.ticket." + after_logout), "upgrade refused: 401");
+  // Catching up: "shuttle.after.N" does what Last-Event-ID does.
+  const std::uint64_t seq = e->at("seq").to_number<std::uint64_t>();
+  auto later = x.w.send(x.h, x.case_id, x.pin, role::responsible, "while away");
+  auto again = browser("shuttle.v1, shuttle.ticket." + ticket(x.f) + ", shuttle.after." + std::to_string(seq));
+  auto missed = next_of(*again, "queued");
+  ASSERT_TRUE(missed);
+  EXPECT_EQ(missed->at("message"), b64(later.id()));
+  // The CLI's way, with Authorization, is unchanged.
+  EXPECT_NO_THROW(x.subscribe(x.h));
+}
+
 TEST(Events, PingsKeepAQuietStreamOpenAndAnOversizedMessageEndsIt) {
   live x(1, {"--idle-timeout-seconds", "2"});
   auto rs = x.subscribe(x.r);

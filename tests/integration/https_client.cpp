@@ -248,11 +248,13 @@ event_stream::event_stream(unsigned short port, const options& o) : impl_(std::m
     if (!o.token.empty()) req.set(http::field::authorization, "Bearer " + o.token);
     if (o.last_event_id) req.set("Last-Event-ID", std::to_string(*o.last_event_id));
     if (!o.origin.empty()) req.set(http::field::origin, o.origin);
+    if (!o.subprotocols.empty()) req.set(http::field::sec_websocket_protocol, o.subprotocols);
   }));
   beast::websocket::response_type res;
   beast::error_code ec;
   impl_->ws.handshake(res, "localhost", o.target, ec);
   if (ec) throw std::runtime_error("upgrade refused: " + std::to_string(res.result_int()));
+  protocol_ = std::string(res[http::field::sec_websocket_protocol]);
   impl_->read_next();
   impl_->reader = std::thread([this] { impl_->ioc.run(); });
 }

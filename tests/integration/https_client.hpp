@@ -74,6 +74,7 @@ class event_stream {
     std::string token;
     std::optional<std::uint64_t> last_event_id;
     std::string origin;   // sent when not empty
+    std::string subprotocols;  // Sec-WebSocket-Protocol, as a browser sends it (when not empty)
     std::string target = "/v1/events";
     std::string source = "127.0.0.1";  // the loopback address to connect from
   };
@@ -87,11 +88,14 @@ class event_stream {
   void send(const std::string& text);
   // Whether the relay ended the stream (seen by the last next()).
   bool closed() const { return closed_; }
+  // The subprotocol the relay chose in its 101 (empty: none).
+  const std::string& protocol() const { return protocol_; }
 
  private:
   struct impl;
   std::unique_ptr<impl> impl_;
   bool closed_ = false;
+  std::string protocol_;
 };
 
 // The pin of a relay's self-signed certificate, from its data directory.
