@@ -329,7 +329,7 @@ result<delivered_letter> open_delivered(const roster& r, const proto::envelope& 
     if (!a->note || supporter) continue;
     auto n = open_note(*a->note, e.header.statement_id, "content", my_case_key);
     if (!n) return n.error();
-    out.content_notes.push_back({a->header.signer, n->text});
+    out.content_notes.push_back({a->header.signer, n->text, {}});
   }
   if (!out.content_notes.empty()) out.content_note = out.content_notes.front().text;
   return out;

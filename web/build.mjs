@@ -3,7 +3,8 @@
 // `node build.mjs --tests` writes dist-test/ (node:test files). Offline:
 // everything comes from node_modules (npm ci).
 import * as esbuild from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const tests = process.argv.includes('--tests');
@@ -34,4 +35,37 @@ if (tests) {
     },
     logLevel: 'warning',
   });
+}
+
+if (!tests) {
+  // The app: one script and one style sheet, named by their content, each
+  // with its SRI hash in index.html. No inline script or style anywhere.
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(`${out}/assets`, { recursive: true });
+  const built = await esbuild.build({
+    entryPoints: ['src/app/main.ts'],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    write: false,
+    alias,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const named = (base, ext, bytes) => {
+    const sha384 = createHash('sha384').update(bytes).digest('base64');
+    const short = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+    const name = `${base}-${short}.${ext}`;
+    writeFileSync(`${out}/assets/${name}`, bytes);
+    return { name, sri: `sha384-${sha384}` };
+  };
+  const app = named('app', 'js', built.outputFiles[0].contents);
+  const style = named('style', 'css', readFileSync('src/app/style.css'));
+  const page = readFileSync('src/app/index.html', 'utf8')
+    .replace('@APP@', app.name).replace('@APP_SRI@', app.sri)
+    .replace('@STYLE@', style.name).replace('@STYLE_SRI@', style.sri);
+  writeFileSync(`${out}/index.html`, page);
+  console.log(`web client: ${out}/index.html, assets/${app.name} (${built.outputFiles[0].contents.length} bytes), assets/${style.name}`);
 }

@@ -1,0 +1,123 @@
+// Joining from a link (the code in the URL fragment, never sent to a server)
+// or a pasted code: the invitation is checked against the pinned facilitator
+// before anything is sent, the person chooses a passphrase, the page makes
+// the keys, enrols and shows the safety number to read aloud.
+import * as b64 from '../proto/base64url.js';
+import { ProtocolError } from '../proto/errors.js';
+import { checkPresentedInvitation, makeEnrolment, makeKeyStatement, signLogin } from '../proto/enrolment.js';
+import { InvitationCode, parseCode } from '../proto/invitation.js';
+import { newCaseKey, newIdentity, safetyNumber } from '../proto/keys.js';
+import { sealKeystore } from '../proto/keystore.js';
+import { toJsonValue } from '../proto/codec.js';
+import { h, show } from './dom.js';
+import { Key, t } from './i18n.js';
+import { RelayRefusal, RelayUnreachable, post, setToken } from './relay.js';
+import * as vault from './vault.js';
+
+const minPassphrase = 10;
+
+function status(text: string, role: 'status' | 'alert' = 'status'): HTMLElement {
+  return h('p', { role, class: role === 'alert' ? 'problem' : 'status' }, text);
+}
+
+// Words for what went wrong; never a code word.
+function wordsFor(e: unknown): string {
+  if (e instanceof RelayUnreachable) return t('unreachable');
+  if (e instanceof RelayRefusal) {
+    const known: Record<string, Key> = {
+      not_found: 'invitation_unknown', invitation_used: 'invitation_used', invitation_expired: 'invitation_expired',
+    };
+    if (known[e.code]) return t(known[e.code]);
+    return e.relayMessage || t('unreachable');
+  }
+  if (e instanceof ProtocolError && e.code === 'facilitator_mismatch') return t('facilitator_mismatch');
+  return t('error_generic', { detail: e instanceof Error ? e.message : String(e) });
+}
+
+export function askForCode(problem?: string): void {
+  const input = h('textarea', { id: 'code', rows: '4', autocomplete: 'off', spellcheck: 'false',
+    'aria-describedby': 'code-help', required: true });
+  const form = h('form', { novalidate: true },
+    h('label', { for: 'code' }, t('code_label')),
+    h('p', { id: 'code-help', class: 'help' }, t('code_help')),
+    input,
+    h('button', { type: 'submit' }, t('continue')));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    void join(input.value);
+  });
+  show(h('h1', {}, t('title')), problem ? status(problem, 'alert') : null, form);
+}
+
+export async function join(codeText: string): Promise<void> {
+  let code: InvitationCode;
+  try {
+    code = parseCode(codeText);
+  } catch {
+    askForCode(t('bad_code'));
+    return;
+  }
+  show(h('h1', {}, t('title')), status(t('checking')));
+  try {
+    const presented = await post('/v1/invitations/open', { invitation: b64.encode(code.invitation), secret: b64.encode(code.secret) });
+    checkPresentedInvitation(code, presented.invitation ?? null);
+  } catch (e) {
+    askForCode(wordsFor(e));
+    return;
+  }
+  askPassphrase(code);
+}
+
+function askPassphrase(code: InvitationCode, problem?: string): void {
+  const first = h('input', { id: 'passphrase', type: 'password', autocomplete: 'new-password', required: true,
+    minlength: String(minPassphrase), 'aria-describedby': 'passphrase-explain' });
+  const second = h('input', { id: 'passphrase-again', type: 'password', autocomplete: 'new-password', required: true });
+  const form = h('form', { novalidate: true },
+    h('label', { for: 'passphrase' }, t('passphrase_label')), first,
+    h('label', { for: 'passphrase-again' }, t('passphrase_again')), second,
+    h('button', { type: 'submit' }, t('continue')));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (first.value.length < minPassphrase) return askPassphrase(code, t('passphrase_short'));
+    if (first.value !== second.value) return askPassphrase(code, t('passphrase_differ'));
+    void enrol(code, first.value);
+  });
+  show(h('h1', {}, t('passphrase_title')), h('p', { id: 'passphrase-explain' }, t('passphrase_explain')),
+    problem ? status(problem, 'alert') : null, form);
+}
+
+async function enrol(code: InvitationCode, passphrase: string): Promise<void> {
+  show(h('h1', {}, t('passphrase_title')), status(t('joining')));
+  try {
+    const identity = newIdentity();
+    const caseKey = newCaseKey();
+    const enrolment = makeEnrolment(identity, code);
+    const keys = makeKeyStatement(identity, code.case, caseKey);
+    // The keys are on this device, sealed, before the relay learns of them.
+    const caseKeys = new Map([[b64.encode(code.case), caseKey]]);
+    await vault.put('keystore', sealKeystore({ identity, caseKeys }, passphrase));
+    await vault.put('cases', JSON.stringify([{ case: b64.encode(code.case), role: code.role,
+      relay: location.host }]));
+    await post('/v1/enrol', { enrolment: toJsonValue(enrolment), secret: b64.encode(code.secret), keys: toJsonValue(keys) });
+    const challenge = await post('/v1/login/challenge', { identity: b64.encode(identity.publicKey) });
+    const signature = signLogin(identity, b64.decode(challenge.challenge as string)!, b64.decode(challenge.relay_key as string)!);
+    const login = await post('/v1/login', { identity: b64.encode(identity.publicKey), challenge: challenge.challenge as string,
+      signature: b64.encode(signature) });
+    setToken(login.token as string);
+    await vault.put('relay_key', challenge.relay_key as string);
+    showSafetyNumber(safetyNumber(identity.publicKey));
+  } catch (e) {
+    await vault.forget();
+    askForCode(wordsFor(e));
+  }
+}
+
+export function showSafetyNumber(number: string): void {
+  const groups = number.split(' ');
+  const lines = [groups.slice(0, 4), groups.slice(4, 8), groups.slice(8, 12)];
+  show(h('h1', {}, t('joined_title')),
+    h('p', {}, t('safety_explain')),
+    h('h2', {}, t('safety_label')),
+    h('p', { class: 'safety-number', id: 'safety-number', 'data-number': number },
+      ...lines.map((line) => h('span', { class: 'safety-line' }, line.join(' ')))));
+}

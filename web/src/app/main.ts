@@ -1,0 +1,20 @@
+// The browser client's entry: language, libsodium, then the step the page
+// is at. A joining link carries its code in the fragment ("#join=..."), which
+// the browser never sends; the page reads it and removes it from the address.
+import { ready } from '../proto/sodium.js';
+import { chooseLanguage, setLanguage } from './i18n.js';
+import { askForCode, join } from './join.js';
+
+async function start(): Promise<void> {
+  setLanguage(chooseLanguage(navigator.languages));
+  await ready();
+  const fragment = location.hash;
+  if (fragment.startsWith('#join=')) {
+    history.replaceState(null, '', location.pathname);
+    await join(decodeURIComponent(fragment.slice('#join='.length)));
+    return;
+  }
+  askForCode();
+}
+
+void start();

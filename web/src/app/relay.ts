@@ -1,0 +1,52 @@
+// The relay, from the page: the same origin, JSON in both directions, every
+// answer parsed strictly. Refusals keep the relay's code for the page to
+// turn into words; nothing here shows a person a code word.
+import { JsonObject, JsonValue, isObject, parseStrict, serialize } from '../proto/json.js';
+
+export class RelayRefusal extends Error {
+  constructor(readonly status: number, readonly code: string, readonly relayMessage: string) {
+    super(`${status} ${code}`);
+  }
+}
+export class RelayUnreachable extends Error {}
+
+let token = '';
+export function setToken(t: string): void {
+  token = t;
+}
+
+async function call(method: 'GET' | 'POST', path: string, body?: JsonObject | string): Promise<JsonObject> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : serialize(body),
+      cache: 'no-store',
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+    });
+  } catch {
+    throw new RelayUnreachable();
+  }
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(await response.arrayBuffer());
+  let v: JsonValue;
+  try {
+    v = parseStrict(text, 64 * 1024 * 1024, 8);
+  } catch {
+    throw new RelayRefusal(response.status, 'not_understood', '');
+  }
+  if (!isObject(v)) throw new RelayRefusal(response.status, 'not_understood', '');
+  if (!response.ok) {
+    throw new RelayRefusal(response.status, typeof v.error === 'string' ? v.error : 'refused',
+      typeof v.message === 'string' ? v.message : '');
+  }
+  return v;
+}
+
+export const get = (path: string) => call('GET', path);
+// `body` as a JSON object, or JSON text made by the protocol module (statements keep their exact text).
+export const post = (path: string, body: JsonObject | string) => call('POST', path, body);
