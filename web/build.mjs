@@ -18,7 +18,10 @@ const out = outArg > 0 ? process.argv[outArg + 1] : tests ? 'dist-test' : 'dist'
 const alias = { 'libsodium-wrappers-sumo': './node_modules/libsodium-wrappers-sumo/dist/modules-sumo/libsodium-wrappers.js' };
 
 if (tests) {
-  const entryPoints = readdirSync('test').filter((f) => f.endsWith('.test.ts')).map((f) => `test/${f}`);
+  const entryPoints = [
+    ...readdirSync('test').filter((f) => f.endsWith('.test.ts')).map((f) => `test/${f}`),
+    ...readdirSync('test/browser').filter((f) => f.endsWith('.test.ts')).map((f) => `test/browser/${f}`),
+  ];
   await esbuild.build({
     entryPoints,
     outdir: out,
@@ -29,7 +32,12 @@ if (tests) {
     outExtension: { '.js': '.mjs' },
     alias,
     // The tests read proto/vectors from the source tree, wherever the bundle lands.
-    define: { SHUTTLE_VECTORS_DIR: JSON.stringify(fileURLToPath(new URL('../proto/vectors/', import.meta.url))) },
+    define: {
+      SHUTTLE_VECTORS_DIR: JSON.stringify(fileURLToPath(new URL('../proto/vectors/', import.meta.url))),
+      SHUTTLE_WEB_DIR: JSON.stringify(fileURLToPath(new URL('./', import.meta.url))),
+    },
+    // Driven, not bundled: it finds Chromium and speaks its protocol from node_modules.
+    external: ['playwright-core'],
     banner: {
       js: "import { createRequire } from 'node:module'; import { fileURLToPath as __f } from 'node:url'; import { dirname as __d } from 'node:path'; const require = createRequire(import.meta.url); const __filename = __f(import.meta.url); const __dirname = __d(__filename);",
     },
@@ -63,9 +71,10 @@ if (!tests) {
   };
   const app = named('app', 'js', built.outputFiles[0].contents);
   const style = named('style', 'css', readFileSync('src/app/style.css'));
+  const icon = named('icon', 'svg', readFileSync('src/app/icon.svg'));
   const page = readFileSync('src/app/index.html', 'utf8')
     .replace('@APP@', app.name).replace('@APP_SRI@', app.sri)
-    .replace('@STYLE@', style.name).replace('@STYLE_SRI@', style.sri);
+    .replace('@STYLE@', style.name).replace('@STYLE_SRI@', style.sri).replace('@ICON@', icon.name);
   writeFileSync(`${out}/index.html`, page);
   console.log(`web client: ${out}/index.html, assets/${app.name} (${built.outputFiles[0].contents.length} bytes), assets/${style.name}`);
 }

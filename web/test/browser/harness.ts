@@ -1,0 +1,103 @@
+// What a browser test needs around the page: the real relay binary serving
+// the built client over TLS on an ephemeral loopback port, the `shuttle` CLI
+// for the other people, and Debian's Chromium driven by playwright-core
+// (no browser download). Paths come from the test command (CTest):
+// SHUTTLE_RELAY_BINARY, SHUTTLE_CLI_BINARY, SHUTTLE_WEB_ROOT.
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
+
+declare const SHUTTLE_WEB_DIR: string;
+
+const env = (name: string): string => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set (the test command sets it)`);
+  return v;
+};
+
+export class Relay {
+  readonly dir = mkdtempSync(join(tmpdir(), 'shuttle-browser-'));
+  private process?: ChildProcess;
+  port = 0;
+
+  async start(): Promise<void> {
+    const portFile = join(this.dir, 'port');
+    this.process = spawn(env('SHUTTLE_RELAY_BINARY'), [
+      'serve', '--listen', '127.0.0.1:0', '--data-dir', join(this.dir, 'data'), '--port-file', portFile,
+      '--web-root', env('SHUTTLE_WEB_ROOT'), '--threads', '2', '--log-level', 'warn',
+      '--address-burst', '100000', '--address-per-minute', '100000', '--account-write-burst', '100000',
+    ], { stdio: ['ignore', 'ignore', 'inherit'] });
+    for (let i = 0; i < 300 && !this.port; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (existsSync(portFile)) this.port = Number(readFileSync(portFile, 'utf8').trim()) || 0;
+    }
+    if (!this.port) throw new Error('the relay did not start');
+  }
+  get origin(): string {
+    return `https://127.0.0.1:${this.port}`;
+  }
+  inviteFacilitator(): string {
+    return execFileSync(env('SHUTTLE_RELAY_BINARY'), ['admin', 'invite-facilitator', '--data-dir', join(this.dir, 'data'),
+      '--relay', `127.0.0.1:${this.port}`], { encoding: 'utf8' }).trim();
+  }
+  stop(): void {
+    this.process?.kill('SIGTERM');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+// One person at the `shuttle` CLI: a profile directory.
+export class Person {
+  constructor(readonly relay: Relay, readonly name: string) {}
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  run(args: string[]): any {
+    const out = execFileSync(env('SHUTTLE_CLI_BINARY'), [...args, '--json', '--profile', join(this.relay.dir, this.name)], {
+      encoding: 'utf8', env: { ...process.env, SHUTTLE_PASSPHRASE: 'a long test passphrase' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return JSON.parse(out);
+  }
+}
+
+// A facilitator with a case, as the CLI tests have it.
+let facilitators = 0;
+export function facilitatorWithCase(relay: Relay): { f: Person; caseId: string } {
+  const f = new Person(relay, `facilitator-${++facilitators}`);
+  f.run(['enrol', relay.inviteFacilitator(), '--name', 'Ingrid Berg']);
+  const caseId = f.run(['case', 'open']).case as string;
+  return { f, caseId };
+}
+
+export async function browser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// A page whose console errors (a CSP violation, an exception) fail the test.
+export async function watchedPage(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  return { page, problems };
+}
+
+// axe-core inside the page (run through the debugging protocol, so the
+// page's own CSP stays as it is): the WCAG 2.x A and AA rules.
+export async function axeViolations(page: Page): Promise<string[]> {
+  const source = readFileSync(`${SHUTTLE_WEB_DIR}node_modules/axe-core/axe.min.js`, 'utf8');
+  await page.evaluate(source);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const axe = (window as any).axe;
+    const r = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] });
+    return r.violations.map((v: { id: string; nodes: { target: string[] }[] }) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  return result as string[];
+}

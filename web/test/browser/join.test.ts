@@ -1,0 +1,80 @@
+// Joining in a real browser, as a harmed person does: the facilitator's link
+// opens the page, the person chooses a passphrase and reads the safety
+// number the facilitator's CLI shows for them.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+
+import { Relay, axeViolations, browser, facilitatorWithCase, watchedPage } from './harness.js';
+
+let relay: Relay;
+let chromium: Browser;
+before(async () => {
+  relay = new Relay();
+  await relay.start();
+  chromium = await browser();
+});
+after(async () => {
+  await chromium?.close();
+  relay?.stop();
+});
+
+test('a harmed person joins from the link, chooses a passphrase and reads their safety number', async () => {
+  const { f, caseId } = facilitatorWithCase(relay);
+  const code = f.run(['invite', caseId, '--role', 'harmed']).code as string;
+  const context = await chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const { page, problems } = await watchedPage(context);
+  // The code is in the fragment: the browser never sends it to the relay.
+  const requested: string[] = [];
+  page.on('request', (r) => requested.push(r.url()));
+  await page.goto(`${relay.origin}/#join=${encodeURIComponent(code)}`);
+  await page.getByRole('heading', { name: 'Choose a passphrase' }).waitFor({ timeout: 20000 });
+  assert.equal(new URL(page.url()).hash, '', 'the code leaves the address bar');
+  assert.ok(requested.every((u) => !u.includes(code.slice(20, 40))), 'the code went to no server');
+  assert.deepEqual(await axeViolations(page), []);
+
+  // Too short, then two that differ: said in words, nothing sent.
+  await page.getByLabel('Passphrase', { exact: true }).fill('short');
+  await page.getByLabel('The same passphrase again').fill('short');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText('Please use at least 10 characters.').waitFor();
+  await page.getByLabel('Passphrase', { exact: true }).fill('river stone lantern');
+  await page.getByLabel('The same passphrase again').fill('river stone lanterns');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText('The two passphrases are not the same.').waitFor();
+  await page.getByLabel('Passphrase', { exact: true }).fill('river stone lantern');
+  await page.getByLabel('The same passphrase again').fill('river stone lantern');
+  await page.getByRole('button', { name: 'Continue' }).click();
+
+  const number = page.locator('#safety-number');
+  await number.waitFor({ timeout: 60000 });
+  const shown = await number.getAttribute('data-number');
+  assert.match(shown ?? '', /^(\d{5} ){11}\d{5}$/);
+  assert.deepEqual(await axeViolations(page), []);
+  // The facilitator sees the same number for the harmed party: they compare it in person.
+  const people = f.run(['case', 'show', caseId]).people as { role: string; safety_number: string }[];
+  assert.equal(people.find((p) => p.role === 'harmed')?.safety_number, shown);
+  f.run(['attest', caseId, '--safety-number', shown!]);
+  assert.deepEqual(problems, [], 'no console errors and no CSP violations');
+  await context.close();
+});
+
+test('a code pasted with line breaks works, and a damaged one is said in words', async () => {
+  const { f, caseId } = facilitatorWithCase(relay);
+  const code = f.run(['invite', caseId, '--role', 'responsible']).code as string;
+  const context = await chromium.newContext({ ignoreHTTPSErrors: true, locale: 'nb-NO' });
+  const { page, problems } = await watchedPage(context);
+  await page.goto(`${relay.origin}/`);
+  const field = page.getByLabel('Invitasjonskoden din');
+  await field.fill(code.slice(0, 60) + 'x');
+  await page.getByRole('button', { name: 'Fortsett' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /ikke fullstendig/);
+  // As an e-mail wraps it: line breaks and a leading space.
+  await page.getByLabel('Invitasjonskoden din').fill(' ' + code.replace(/(.{50})/g, '$1\n'));
+  await page.getByRole('button', { name: 'Fortsett' }).click();
+  await page.getByRole('heading', { name: 'Velg en passordfrase' }).waitFor({ timeout: 20000 });
+  assert.deepEqual(await axeViolations(page), []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
