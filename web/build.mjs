@@ -45,6 +45,20 @@ if (tests) {
   });
 }
 
+if (tests) {
+  // The same vector checks, for running inside Chromium (the browser test evaluates it).
+  await esbuild.build({
+    entryPoints: ['test/browser_vectors_entry.ts'],
+    outfile: `${out}/browser-vectors.js`,
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    alias,
+    logLevel: 'warning',
+  });
+}
+
 if (!tests) {
   // The app: one script and one style sheet, named by their content, each
   // with its SRI hash in index.html. No inline script or style anywhere.

@@ -2,6 +2,7 @@
 // opens the page, the person chooses a passphrase and reads the safety
 // number the facilitator's CLI shows for them.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 
@@ -75,6 +76,33 @@ test('a code pasted with line breaks works, and a damaged one is said in words',
   await page.getByRole('button', { name: 'Fortsett' }).click();
   await page.getByRole('heading', { name: 'Velg en passordfrase' }).waitFor({ timeout: 20000 });
   assert.deepEqual(await axeViolations(page), []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+declare const SHUTTLE_VECTORS_DIR: string;
+
+test('the protocol module passes every vector inside Chromium, keystore included', async () => {
+  const context = await chromium.newContext({ ignoreHTTPSErrors: true });
+  const { page, problems } = await watchedPage(context);
+  await page.goto(`${relay.origin}/`);
+  await page.evaluate(readFileSync(new URL('../browser-vectors.js', import.meta.url), 'utf8'));
+  const files: Record<string, unknown> = {};
+  for (const name of ['transcript.json', 'padme.json', 'keys.json', 'invitation_code.json', 'statements.json',
+    'letters.json', 'audit.json', 'keystore.json']) {
+    files[name] = JSON.parse(readFileSync(SHUTTLE_VECTORS_DIR + name, 'utf8'));
+  }
+  const results = await page.evaluate(async (vectors) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const run = (globalThis as any).shuttleVectorChecks;
+    const started = performance.now();
+    const r = await run((name: string) => vectors[name]);
+    return { checks: r as { name: string; error?: string }[], ms: performance.now() - started };
+  }, files);
+  assert.ok(results.checks.length >= 10);
+  for (const c of results.checks) assert.equal(c.error, undefined, `${c.name}: ${c.error}`);
+  // The keystore check derives with Argon2id at SPEC 11's limits (256 MiB, 3 passes) in this browser.
+  console.log(`vector checks in Chromium, keystore unlock included: ${results.ms.toFixed(0)} ms`);
   assert.deepEqual(problems, []);
   await context.close();
 });
