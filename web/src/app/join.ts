@@ -4,14 +4,18 @@
 // the keys, enrols and shows the safety number to read aloud.
 import * as b64 from '../proto/base64url.js';
 import { ProtocolError } from '../proto/errors.js';
-import { checkPresentedInvitation, makeEnrolment, makeKeyStatement, signLogin } from '../proto/enrolment.js';
+import { checkPresentedInvitation, makeEnrolment, makeKeyStatement } from '../proto/enrolment.js';
 import { InvitationCode, parseCode } from '../proto/invitation.js';
 import { newCaseKey, newIdentity, safetyNumber } from '../proto/keys.js';
 import { sealKeystore } from '../proto/keystore.js';
 import { toJsonValue } from '../proto/codec.js';
 import { h, show } from './dom.js';
 import { Key, t } from './i18n.js';
-import { RelayRefusal, RelayUnreachable, post, setToken } from './relay.js';
+import { RelayRefusal, RelayUnreachable, post } from './relay.js';
+import { Statement } from '../proto/codec.js';
+import { login, start } from './session.js';
+import { home } from './letters.js';
+import { locked } from './unlock.js';
 import * as vault from './vault.js';
 
 const minPassphrase = 10;
@@ -58,17 +62,18 @@ export async function join(codeText: string): Promise<void> {
     return;
   }
   show(h('h1', {}, t('title')), status(t('checking')));
+  let invitation: Statement;
   try {
     const presented = await post('/v1/invitations/open', { invitation: b64.encode(code.invitation), secret: b64.encode(code.secret) });
-    checkPresentedInvitation(code, presented.invitation ?? null);
+    invitation = checkPresentedInvitation(code, presented.invitation ?? null);
   } catch (e) {
     askForCode(wordsFor(e));
     return;
   }
-  askPassphrase(code);
+  askPassphrase(code, invitation.signer);
 }
 
-function askPassphrase(code: InvitationCode, problem?: string): void {
+function askPassphrase(code: InvitationCode, inviter: Uint8Array, problem?: string): void {
   const first = h('input', { id: 'passphrase', type: 'password', autocomplete: 'new-password', required: true,
     minlength: String(minPassphrase), 'aria-describedby': 'passphrase-explain' });
   const second = h('input', { id: 'passphrase-again', type: 'password', autocomplete: 'new-password', required: true });
@@ -78,15 +83,15 @@ function askPassphrase(code: InvitationCode, problem?: string): void {
     h('button', { type: 'submit' }, t('continue')));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    if (first.value.length < minPassphrase) return askPassphrase(code, t('passphrase_short'));
-    if (first.value !== second.value) return askPassphrase(code, t('passphrase_differ'));
-    void enrol(code, first.value);
+    if (first.value.length < minPassphrase) return askPassphrase(code, inviter, t('passphrase_short'));
+    if (first.value !== second.value) return askPassphrase(code, inviter, t('passphrase_differ'));
+    void enrol(code, inviter, first.value);
   });
   show(h('h1', {}, t('passphrase_title')), h('p', { id: 'passphrase-explain' }, t('passphrase_explain')),
     problem ? status(problem, 'alert') : null, form);
 }
 
-async function enrol(code: InvitationCode, passphrase: string): Promise<void> {
+async function enrol(code: InvitationCode, inviter: Uint8Array, passphrase: string): Promise<void> {
   show(h('h1', {}, t('passphrase_title')), status(t('joining')));
   try {
     const identity = newIdentity();
@@ -96,15 +101,11 @@ async function enrol(code: InvitationCode, passphrase: string): Promise<void> {
     // The keys are on this device, sealed, before the relay learns of them.
     const caseKeys = new Map([[b64.encode(code.case), caseKey]]);
     await vault.put('keystore', sealKeystore({ identity, caseKeys }, passphrase));
-    await vault.put('cases', JSON.stringify([{ case: b64.encode(code.case), role: code.role,
-      relay: location.host }]));
+    const caseEntry = { case: b64.encode(code.case), role: code.role, pinned: b64.encode(inviter) };
+    await vault.put('cases', JSON.stringify([caseEntry]));
     await post('/v1/enrol', { enrolment: toJsonValue(enrolment), secret: b64.encode(code.secret), keys: toJsonValue(keys) });
-    const challenge = await post('/v1/login/challenge', { identity: b64.encode(identity.publicKey) });
-    const signature = signLogin(identity, b64.decode(challenge.challenge as string)!, b64.decode(challenge.relay_key as string)!);
-    const login = await post('/v1/login', { identity: b64.encode(identity.publicKey), challenge: challenge.challenge as string,
-      signature: b64.encode(signature) });
-    setToken(login.token as string);
-    await vault.put('relay_key', challenge.relay_key as string);
+    await login({ identity, caseKeys });
+    start({ identity, caseKeys }, caseEntry, locked);
     showSafetyNumber(safetyNumber(identity.publicKey));
   } catch (e) {
     await vault.forget();
@@ -119,5 +120,12 @@ export function showSafetyNumber(number: string): void {
     h('p', {}, t('safety_explain')),
     h('h2', {}, t('safety_label')),
     h('p', { class: 'safety-number', id: 'safety-number', 'data-number': number },
-      ...lines.map((line) => h('span', { class: 'safety-line' }, line.join(' ')))));
+      ...lines.map((line) => h('span', { class: 'safety-line' }, line.join(' ')))),
+    continueButton());
+}
+
+function continueButton(): HTMLElement {
+  const b = h('button', { type: 'button' }, t('letters_title'));
+  b.addEventListener('click', () => void home());
+  return b;
 }

@@ -4,14 +4,22 @@
 import { ready } from '../proto/sodium.js';
 import { chooseLanguage, setLanguage } from './i18n.js';
 import { askForCode, join } from './join.js';
+import { hasProfile, lock, touch } from './session.js';
+import { askToUnlock } from './unlock.js';
 
 async function start(): Promise<void> {
   setLanguage(chooseLanguage(navigator.languages));
   await ready();
+  for (const kind of ['pointerdown', 'keydown']) document.addEventListener(kind, touch, { passive: true });
+  window.addEventListener('pagehide', () => lock());
   const fragment = location.hash;
   if (fragment.startsWith('#join=')) {
     history.replaceState(null, '', location.pathname);
     await join(decodeURIComponent(fragment.slice('#join='.length)));
+    return;
+  }
+  if (await hasProfile()) {
+    askToUnlock();
     return;
   }
   askForCode();

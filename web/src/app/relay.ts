@@ -48,5 +48,18 @@ async function call(method: 'GET' | 'POST', path: string, body?: JsonObject | st
 }
 
 export const get = (path: string) => call('GET', path);
+
+// A binary answer (a letter's ciphertext), with the session.
+export async function getBytes(path: string): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {}, cache: 'no-store',
+      credentials: 'omit', referrerPolicy: 'no-referrer' });
+  } catch {
+    throw new RelayUnreachable();
+  }
+  if (!response.ok) throw new RelayRefusal(response.status, 'refused', '');
+  return new Uint8Array(await response.arrayBuffer());
+}
 // `body` as a JSON object, or JSON text made by the protocol module (statements keep their exact text).
 export const post = (path: string, body: JsonObject | string) => call('POST', path, body);

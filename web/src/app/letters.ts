@@ -1,0 +1,234 @@
+// A party's letters in the page: the list with dates and states in words,
+// reading (the facilitators' note first, then "open now", "not now" or
+// "decline", and the choice to let the writer know), writing, and leaving.
+import * as b64 from '../proto/base64url.js';
+import { Bytes, fromUtf8 } from '../proto/bytes.js';
+import { Role, Statement, parseStatement, readU64, sign, toJsonValue } from '../proto/codec.js';
+import { JsonObject, JsonValue, isObject } from '../proto/json.js';
+import { newId } from '../proto/keys.js';
+import { sealLetter, textDocument } from '../proto/letters.js';
+import { Roster, openDelivered, openFromEnvelope } from '../proto/roster.js';
+import { h, show } from './dom.js';
+import { Key, language, t } from './i18n.js';
+import * as kept from './kept.js';
+import { RelayRefusal, get, getBytes, post } from './relay.js';
+import { lock, session } from './session.js';
+import * as vault from './vault.js';
+
+interface Summary {
+  message: string;
+  sender: string;
+  state: string;
+  released_at?: number;
+  submitted_at?: number;
+}
+
+// A summary as the relay lists it (SPEC 16.2), read strictly.
+function summaryOf(v: JsonValue): Summary {
+  if (!isObject(v)) throw new RelayRefusal(200, 'not_understood', '');
+  const text = (k: string) => {
+    const x = v[k];
+    if (typeof x !== 'string') throw new RelayRefusal(200, 'not_understood', '');
+    return x;
+  };
+  const time = (k: string) => (v[k] === undefined ? undefined : readU64(v[k]!, k));
+  return { message: text('message'), sender: text('sender'), state: text('state'), released_at: time('released_at'),
+    submitted_at: time('submitted_at') };
+}
+
+const caseId = () => session().caseEntry.case;
+const me = () => ({ identity: session().keys.identity, caseKey: session().keys.caseKeys.get(caseId())! });
+const mine = (m: Summary) => m.sender === b64.encode(session().keys.identity.publicKey);
+const when = (seconds: number) =>
+  new Intl.DateTimeFormat(language() === 'nb' ? 'nb-NO' : undefined, { dateStyle: 'medium', timeStyle: 'short' })
+    .format(new Date(seconds * 1000));
+
+function stateWords(m: Summary): string {
+  const key = (m.state === 'released' && mine(m) ? 'state_released_mine' : `state_${m.state}`) as Key;
+  return key in { state_in_review: 1, state_returned: 1, state_released_mine: 1, state_released: 1, state_delivered: 1,
+    state_opened: 1, state_declined: 1, state_revoked: 1 } ? t(key) : m.state;
+}
+
+// The roster of the case, from what the relay lists, trusting only the pinned facilitator's signatures.
+async function roster(): Promise<Roster> {
+  const d = await get(`/v1/cases/${caseId()}`);
+  const r = new Roster(b64.decode(caseId())!, b64.decode(session().caseEntry.pinned)!);
+  r.addCaseOpen(parseStatement('case_open', d.case_open as JsonValue));
+  const keys = (d.key_statements as JsonValue[]).map((k) => parseStatement('key_statement', k));
+  const atts = (d.attestations as JsonValue[]).map((a) => parseStatement('attestation', a));
+  for (let round = 0; round <= 8; round++) {
+    for (const k of keys) if (r.isFacilitator(k.signer)) try { r.addFacilitatorKeys(k); } catch { /* not this round */ }
+    for (const a of atts) {
+      const k = keys.find((x) => b64.encode(x.id) === b64.encode(a.key_statement as Bytes));
+      if (k) try { r.addAttested(a, k); } catch { /* an attestation by no one trusted yet */ }
+    }
+  }
+  for (const g of (d.grants as JsonValue[] | undefined) ?? []) {
+    try { r.addGrant(parseStatement('grant', g)); } catch { /* a grant that does not verify counts for nothing */ }
+  }
+  return r;
+}
+
+function nav(): HTMLElement {
+  const lockButton = h('button', { type: 'button', class: 'quiet' }, t('lock_now'));
+  lockButton.addEventListener('click', () => lock());
+  const withdrawButton = h('button', { type: 'button', class: 'quiet' }, t('withdraw'));
+  withdrawButton.addEventListener('click', () => confirmWithdraw());
+  return h('nav', { 'aria-label': t('title') }, lockButton, withdrawButton);
+}
+
+export async function home(notice?: string): Promise<void> {
+  let list: Summary[] = [];
+  // After leaving the process the relay has nothing more for this person:
+  // what is kept on this device stays readable.
+  let gone = (await vault.get('withdrawn')) === caseId();
+  if (!gone) {
+    try {
+      const answer = await get(`/v1/cases/${caseId()}/messages`);
+      list = (answer.messages as JsonValue[]).map(summaryOf);
+    } catch (e) {
+      if (!(e instanceof RelayRefusal)) throw e;
+      gone = true;  // the case closed, or this person left it from another device
+    }
+  }
+  const keptLetters = await kept.all();
+  const items: HTMLElement[] = [];
+  const seen = new Set<string>();
+  for (const m of list) {
+    seen.add(m.message);
+    const date = m.released_at ?? m.submitted_at;
+    const link = h('a', { href: `#letter=${m.message}` },
+      `${mine(m) ? t('from_you') : t('to_you')}${date ? `, ${when(date)}` : ''}: ${stateWords(m)}`);
+    link.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      void openLetter(m);
+    });
+    items.push(h('li', {}, link));
+  }
+  for (const k of keptLetters) {
+    if (seen.has(k.message)) continue;
+    const link = h('a', { href: `#letter=${k.message}` }, `${k.mine ? t('from_you') : t('to_you')}, ${when(k.at)}`);
+    link.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      showLetter(k.text, k.notes);
+    });
+    items.push(h('li', {}, link));
+  }
+  const waiting = list.some((m) => !mine(m) && m.state === 'released');
+  const write = h('button', { type: 'button' }, t('write_letter'));
+  write.addEventListener('click', () => writeLetter());
+  show(h('h1', {}, t('letters_title')),
+    notice ? h('p', { role: 'status', class: 'status' }, notice) : null,
+    waiting ? h('p', { role: 'status', class: 'notice' }, t('waiting_notice')) : null,
+    items.length ? h('ul', { class: 'letters' }, ...items) : h('p', {}, t('no_letters')),
+    gone ? null : write,
+    nav());
+}
+
+async function openLetter(m: Summary): Promise<void> {
+  const got = await get(`/v1/cases/${caseId()}/messages/${m.message}`);
+  const envelope = parseStatement('envelope', got.envelope as JsonValue);
+  const ciphertext = await getBytes(`/v1/cases/${caseId()}/messages/${m.message}/ciphertext`);
+  const r = await roster();
+  if (mine(m)) {
+    const doc = openFromEnvelope(r, envelope, ciphertext, me());
+    const text = fromUtf8(doc.body);
+    await kept.keep({ message: m.message, mine: true, at: Math.floor(Date.now() / 1000), text, notes: [] });
+    showLetter(text, []);
+    return;
+  }
+  const approvals = ((got.approvals as JsonValue[]) ?? []).map((a) => parseStatement('approval', a));
+  const delivered = openDelivered(r, envelope, approvals, ciphertext, me(), Math.floor(Date.now() / 1000));
+  const text = fromUtf8(delivered.content.body);
+  const notes = delivered.notes.map((n) => n.text);
+  await kept.keep({ message: m.message, mine: false, at: Math.floor(Date.now() / 1000), text, notes });
+  // The facilitator's note prepares the reader: it comes first, with the choice.
+  const openButton = h('button', { type: 'button' }, t('open_now'));
+  const later = h('button', { type: 'button', class: 'quiet' }, t('not_now'));
+  const declineButton = h('button', { type: 'button', class: 'quiet' }, t('decline'));
+  openButton.addEventListener('click', () => showLetter(text, [], m.message));
+  later.addEventListener('click', () => void home());
+  declineButton.addEventListener('click', async () => {
+    await post(`/v1/cases/${caseId()}/messages/${m.message}/decline`, {});
+    await kept.forget(m.message);
+    await home(t('decline_done'));
+  });
+  show(h('h1', {}, t('letter_title')),
+    ...notes.map((n) => h('section', { class: 'note', 'aria-label': t('note_first') }, h('h2', {}, t('note_first')),
+      h('p', { dir: 'auto' }, n))),
+    h('div', { class: 'choices' }, openButton, later, declineButton));
+}
+
+function showLetter(text: string, notes: string[], receiptFor?: string): void {
+  const back = h('button', { type: 'button', class: 'quiet' }, t('back'));
+  back.addEventListener('click', () => void home());
+  let receipt: HTMLElement | null = null;
+  if (receiptFor) {
+    // Off by default: the writer learns it was opened only if the reader says so.
+    const box = h('input', { type: 'checkbox', id: 'share-opened' });
+    box.addEventListener('change', async () => {
+      if (!(box as HTMLInputElement).checked) return;
+      await post(`/v1/cases/${caseId()}/messages/${receiptFor}/receipt`, {});
+      (box as HTMLInputElement).disabled = true;
+      receipt?.append(h('p', { role: 'status' }, t('shared')));
+    });
+    receipt = h('div', { class: 'receipt' }, box, h('label', { for: 'share-opened', class: 'inline' }, t('share_opened')));
+  }
+  show(h('h1', {}, t('letter_title')),
+    ...notes.map((n) => h('section', { class: 'note' }, h('h2', {}, t('note_first')), h('p', { dir: 'auto' }, n))),
+    h('article', { class: 'letter', dir: 'auto' }, ...text.split('\n').map((line) => h('p', { dir: 'auto' }, line))),
+    receipt, back);
+}
+
+function otherParty(role: Role): Role {
+  return role === 'harmed' ? 'responsible' : 'harmed';
+}
+
+function writeLetter(problem?: string): void {
+  const area = h('textarea', { id: 'letter', rows: '12', dir: 'auto', 'aria-describedby': 'write-explain' });
+  const form = h('form', { novalidate: true },
+    h('label', { for: 'letter' }, t('write_label')), area, h('button', { type: 'submit' }, t('send')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const text = (area as HTMLTextAreaElement).value;
+    if (!text.trim()) return writeLetter(t('empty_letter'));
+    show(h('h1', {}, t('write_title')), h('p', { role: 'status' }, t('sending')));
+    try {
+      const r = await roster();
+      const self = me();
+      try {
+        r.find(self.identity.publicKey);
+      } catch {
+        return writeLetter(t('not_attested_yet'));
+      }
+      const readers = [...r.facilitatorReaders(), ...r.supportersOf(self.identity.publicKey)];
+      const sealed = sealLetter(self, { id: newId(), case: b64.decode(caseId())!, created_at: Math.floor(Date.now() / 1000),
+        kind: 'letter', to: otherParty(session().caseEntry.role) }, readers, textDocument(text));
+      await post(`/v1/cases/${caseId()}/messages`, { envelope: toJsonValue(sealed.envelope),
+        ciphertext: b64.encode(sealed.ciphertext) } as JsonObject);
+      await kept.keep({ message: b64.encode(sealed.envelope.id), mine: true, at: Math.floor(Date.now() / 1000), text, notes: [] });
+      await home(t('sent'));
+    } catch (e) {
+      writeLetter(e instanceof RelayRefusal && e.relayMessage ? e.relayMessage : t('error_generic', { detail: String(e) }));
+    }
+  });
+  const cancel = h('button', { type: 'button', class: 'quiet' }, t('cancel'));
+  cancel.addEventListener('click', () => void home());
+  show(h('h1', {}, t('write_title')), h('p', { id: 'write-explain' }, t('write_explain')),
+    problem ? h('p', { role: 'alert', class: 'problem' }, problem) : null, form, cancel);
+}
+
+function confirmWithdraw(): void {
+  const yes = h('button', { type: 'button', class: 'serious' }, t('withdraw_confirm'));
+  const no = h('button', { type: 'button', class: 'quiet' }, t('cancel'));
+  no.addEventListener('click', () => void home());
+  yes.addEventListener('click', async () => {
+    const s: Statement = sign({ type: 'withdraw', id: newId(), case: b64.decode(caseId())!,
+      created_at: Math.floor(Date.now() / 1000), revoke_released: false },
+    session().keys.identity.secretKey, session().keys.identity.publicKey);
+    await post(`/v1/cases/${caseId()}/withdraw`, { withdraw: toJsonValue(s) });
+    await vault.put('withdrawn', caseId());
+    await home(t('withdraw_done'));
+  });
+  show(h('h1', {}, t('withdraw_title')), h('p', {}, t('withdraw_explain')), h('div', { class: 'choices' }, yes, no));
+}

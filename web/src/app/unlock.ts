@@ -1,0 +1,39 @@
+// A returning visit: the keys are on this device, locked under the
+// passphrase. Also where the page goes when it locks itself.
+import { ProtocolError } from '../proto/errors.js';
+import { h, show } from './dom.js';
+import { t } from './i18n.js';
+import { home } from './letters.js';
+import { unlock } from './session.js';
+import * as vault from './vault.js';
+
+export function locked(reason?: 'idle'): void {
+  askToUnlock(reason === 'idle' ? t('locked_idle') : undefined);
+}
+
+export function askToUnlock(problem?: string): void {
+  const input = h('input', { id: 'passphrase', type: 'password', autocomplete: 'current-password', required: true });
+  const form = h('form', { novalidate: true },
+    h('label', { for: 'passphrase' }, t('passphrase_label')), input, h('button', { type: 'submit' }, t('unlock')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    show(h('h1', {}, t('welcome_back')), h('p', { role: 'status' }, t('unlocking')));
+    try {
+      await unlock((input as HTMLInputElement).value, locked);
+    } catch (e) {
+      askToUnlock(e instanceof ProtocolError && e.code === 'wrong_passphrase' ? t('wrong_passphrase')
+        : t('error_generic', { detail: e instanceof Error ? e.message : String(e) }));
+      return;
+    }
+    await home();
+  });
+  const forget = h('button', { type: 'button', class: 'quiet' }, t('forget_device'));
+  forget.addEventListener('click', () => {
+    // eslint-disable-next-line no-alert
+    if (window.prompt(t('forget_confirm')) === (document.documentElement.lang === 'nb' ? 'GLEM' : 'FORGET')) {
+      void vault.forget().then(() => location.reload());
+    }
+  });
+  show(h('h1', {}, t('welcome_back')), h('p', {}, t('unlock_explain')),
+    problem ? h('p', { role: 'alert', class: 'problem' }, problem) : null, form, forget);
+}

@@ -1,0 +1,109 @@
+// The parties' letters in a real browser, with the other people at the CLI:
+// a harmed person writes from the page, the facilitator reviews and approves
+// with the CLI, the responsible party reads it there and replies; the harmed
+// person comes back days later, unlocks, reads the facilitator's note first,
+// opens the reply, lets the writer know, and leaves the process, keeping
+// what they received.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+
+import { Person, Relay, axeViolations, browser, facilitatorWithCase, watchedPage } from './harness.js';
+
+let relay: Relay;
+let chromium: Browser;
+before(async () => {
+  relay = new Relay();
+  await relay.start();
+  chromium = await browser();
+});
+after(async () => {
+  await chromium?.close();
+  relay?.stop();
+});
+
+const passphrase = 'river stone lantern';
+
+async function noViolations(page: Page, where: string): Promise<void> {
+  assert.deepEqual(await axeViolations(page), [], where);
+}
+
+test('a letter written in the browser reaches the CLI, and the reply comes back to the browser', async () => {
+  const { f, caseId } = facilitatorWithCase(relay);
+  const r = new Person(relay, 'responsible');
+  r.run(['enrol', f.run(['invite', caseId, '--role', 'responsible']).code]);
+  f.run(['attest', caseId, '--safety-number', r.run(['whoami']).safety_number]);
+
+  const context = await chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const { page, problems } = await watchedPage(context);
+  await page.goto(`${relay.origin}/#join=${encodeURIComponent(f.run(['invite', caseId, '--role', 'harmed']).code)}`);
+  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  await page.getByLabel('The same passphrase again').fill(passphrase);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const number = await page.locator('#safety-number').getAttribute('data-number', { timeout: 60000 });
+  f.run(['attest', caseId, '--safety-number', number!]);
+  await page.getByRole('button', { name: 'Your letters' }).click();
+  await page.getByText('There are no letters yet.').waitFor();
+  await noViolations(page, 'the empty list');
+
+  // Writing.
+  await page.getByRole('button', { name: 'Write a letter' }).click();
+  await noViolations(page, 'writing');
+  await page.getByLabel('Your letter').fill('I want you to know how that night was for me.\nIt still is.');
+  await page.getByRole('button', { name: 'Send to your facilitator' }).click();
+  await page.getByText('Your letter is with your facilitator.').waitFor({ timeout: 20000 }).catch(async (e) => {
+    throw new Error(`${e}: the page says ${await page.locator('main').innerText()} ${problems.join('; ')}`);
+  });
+  await page.getByText(/From you, .*: with your facilitator/).waitFor();
+
+  // The facilitator reviews and approves at the CLI; the responsible party reads it there.
+  const queue = f.run(['queue']) as { message: string }[];
+  assert.equal(queue.length, 1);
+  const letter = queue[0].message;
+  assert.equal(f.run(['review', caseId, letter]).text, 'I want you to know how that night was for me.\nIt still is.');
+  f.run(['approve', caseId, letter]);
+  assert.equal(r.run(['read', caseId, letter]).text, 'I want you to know how that night was for me.\nIt still is.');
+
+  // The reply, approved with a note that prepares the reader.
+  const reply = r.run(['write', caseId, '--text', 'Thank you for writing. I am sorry.', '--reply-to', letter]).message;
+  f.run(['review', caseId, reply]);
+  f.run(['approve', caseId, reply, '--note', 'Read this when you have a quiet hour.']);
+
+  // Days later: the page is locked; the person unlocks and finds it waiting.
+  await page.reload();
+  await page.getByRole('heading', { name: 'Welcome back' }).waitFor();
+  await page.getByLabel('Passphrase').fill('not the passphrase');
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByText("That passphrase does not open this device's keys.").waitFor({ timeout: 30000 });
+  await page.getByLabel('Passphrase').fill(passphrase);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByText('A letter is waiting for you.').waitFor({ timeout: 30000 });
+  await noViolations(page, 'the list with a letter waiting');
+  await page.getByRole('link', { name: /To you, .*: waiting for you/ }).click();
+  // The note first, then the choice.
+  await page.getByText('Read this when you have a quiet hour.').waitFor();
+  assert.equal(await page.getByText('Thank you for writing.').count(), 0, 'the letter waits for "Open now"');
+  await noViolations(page, 'the note before the letter');
+  await page.getByRole('button', { name: 'Open now' }).click();
+  await page.getByText('Thank you for writing. I am sorry.').waitFor();
+  assert.equal(await page.locator('article.letter').getAttribute('dir'), 'auto');
+  // Not shared unless the reader says so.
+  assert.equal(r.run(['letters', caseId]).find((m: { message: string }) => m.message === reply).state, 'released');
+  await page.getByLabel('Let the writer know I opened it').check();
+  await page.getByText('The writer will see that you opened it.').waitFor();
+  assert.equal(r.run(['letters', caseId]).find((m: { message: string }) => m.message === reply).state, 'opened');
+
+  // Leaving, in one calm confirmed step; what was received stays here.
+  await page.getByRole('button', { name: 'Back to your letters' }).click();
+  await page.getByRole('button', { name: 'Leave the process' }).click();
+  await page.getByText('Letters already passed on stay with the other person.').waitFor();
+  await noViolations(page, 'leaving');
+  await page.getByRole('button', { name: 'Leave the process' }).click();
+  await page.getByText('You have left the process.').waitFor({ timeout: 20000 });
+  const people = f.run(['case', 'show', caseId]).people as { role: string; state: string }[];
+  assert.equal(people.find((p) => p.role === 'harmed')?.state, 'withdrawn');
+  await page.getByRole('link', { name: /To you/ }).click();
+  await page.getByText('Thank you for writing. I am sorry.').waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
