@@ -115,12 +115,12 @@ async function enrol(code: InvitationCode, inviter: Uint8Array, passphrase: stri
 
 export function showSafetyNumber(number: string): void {
   const groups = number.split(' ');
-  const lines = [groups.slice(0, 4), groups.slice(4, 8), groups.slice(8, 12)];
   show(h('h1', {}, t('joined_title')),
     h('p', {}, t('safety_explain')),
     h('h2', {}, t('safety_label')),
+    // Twelve groups of five digits, four to a line where there is room, fewer on a narrow screen.
     h('p', { class: 'safety-number', id: 'safety-number', 'data-number': number },
-      ...lines.map((line) => h('span', { class: 'safety-line' }, line.join(' ')))),
+      ...groups.map((g, i) => h('span', { class: 'safety-group' }, g, i < groups.length - 1 ? ' ' : ''))),
     continueButton());
 }
 

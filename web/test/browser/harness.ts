@@ -63,6 +63,7 @@ export class Person {
 // A facilitator with a case, as the CLI tests have it.
 let facilitators = 0;
 export function facilitatorWithCase(relay: Relay): { f: Person; caseId: string } {
+  // One profile per person and per test: the CLI keeps one account per profile.
   const f = new Person(relay, `facilitator-${++facilitators}`);
   f.run(['enrol', relay.inviteFacilitator(), '--name', 'Ingrid Berg']);
   const caseId = f.run(['case', 'open']).case as string;

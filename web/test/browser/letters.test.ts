@@ -24,23 +24,35 @@ after(async () => {
 
 const passphrase = 'river stone lantern';
 
+// Each page checked with axe, and (SHUTTLE_SCREENSHOTS=DIR) photographed for docs/.
+let width = 'desktop';
 async function noViolations(page: Page, where: string): Promise<void> {
   assert.deepEqual(await axeViolations(page), [], where);
+  const dir = process.env.SHUTTLE_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: `${dir}/${width}-${where.replace(/[^a-z]+/g, '-')}.png`, fullPage: true });
+  // Nothing scrolls sideways: the page fits the screen it is on.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `${where}: ${overflow} px wider than the screen`);
 }
 
-test('a letter written in the browser reaches the CLI, and the reply comes back to the browser', async () => {
+for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 320, height: 640 }]] as const) {
+test(`a letter written in the browser reaches the CLI, and the reply comes back (${name}, ${viewport.width} px)`, async () => {
+  width = name;
   const { f, caseId } = facilitatorWithCase(relay);
-  const r = new Person(relay, 'responsible');
+  const r = new Person(relay, `responsible-${name}`);
   r.run(['enrol', f.run(['invite', caseId, '--role', 'responsible']).code]);
   f.run(['attest', caseId, '--safety-number', r.run(['whoami']).safety_number]);
 
-  const context = await chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const context = await chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB', viewport });
   const { page, problems } = await watchedPage(context);
   await page.goto(`${relay.origin}/#join=${encodeURIComponent(f.run(['invite', caseId, '--role', 'harmed']).code)}`);
+  await page.getByRole('heading', { name: 'Choose a passphrase' }).waitFor({ timeout: 20000 });
+  await noViolations(page, 'choosing a passphrase');
   await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
   await page.getByLabel('The same passphrase again').fill(passphrase);
   await page.getByRole('button', { name: 'Continue' }).click();
   const number = await page.locator('#safety-number').getAttribute('data-number', { timeout: 60000 });
+  await noViolations(page, 'the safety number');
   f.run(['attest', caseId, '--safety-number', number!]);
   await page.getByRole('button', { name: 'Your letters' }).click();
   await page.getByText('There are no letters yet.').waitFor();
@@ -72,6 +84,7 @@ test('a letter written in the browser reaches the CLI, and the reply comes back 
   // Days later: the page is locked; the person unlocks and finds it waiting.
   await page.reload();
   await page.getByRole('heading', { name: 'Welcome back' }).waitFor();
+  await noViolations(page, 'unlocking');
   await page.getByLabel('Passphrase').fill('not the passphrase');
   await page.getByRole('button', { name: 'Unlock' }).click();
   await page.getByText("That passphrase does not open this device's keys.").waitFor({ timeout: 30000 });
@@ -87,6 +100,7 @@ test('a letter written in the browser reaches the CLI, and the reply comes back 
   await page.getByRole('button', { name: 'Open now' }).click();
   await page.getByText('Thank you for writing. I am sorry.').waitFor();
   assert.equal(await page.locator('article.letter').getAttribute('dir'), 'auto');
+  await noViolations(page, 'reading a letter');
   // Not shared unless the reader says so.
   assert.equal(r.run(['letters', caseId]).find((m: { message: string }) => m.message === reply).state, 'released');
   await page.getByLabel('Let the writer know I opened it').check();
@@ -107,3 +121,4 @@ test('a letter written in the browser reaches the CLI, and the reply comes back 
   assert.deepEqual(problems, []);
   await context.close();
 });
+}
