@@ -60,7 +60,15 @@ web_files web_files::load(const std::filesystem::path& root) {
       if (!entry.is_regular_file() || !safe_name(name)) {
         throw std::runtime_error("the web root's assets/ holds '" + name + "', which the relay does not serve");
       }
-      out.assets_.emplace(name, read_file(entry.path(), total));
+      if (name.ends_with(".br") || name.ends_with(".gz")) continue;  // read with the file they compress
+      web_file f = read_file(entry.path(), total);
+      if (std::filesystem::is_regular_file(entry.path().string() + ".br")) {
+        f.brotli = read_file(entry.path().string() + ".br", total).body;
+      }
+      if (std::filesystem::is_regular_file(entry.path().string() + ".gz")) {
+        f.gzip = read_file(entry.path().string() + ".gz", total).body;
+      }
+      out.assets_.emplace(name, std::move(f));
     }
   }
   return out;

@@ -17,6 +17,7 @@ namespace shuttle::relay {
 struct web_file {
   std::string body;
   std::string content_type;
+  std::string brotli, gzip;  // the build's compressed copies (empty: none)
 };
 
 class web_files {
@@ -26,7 +27,7 @@ class web_files {
   static web_files load(const std::filesystem::path& root);
 
   const web_file& index() const { return index_; }
-  // An asset by its file name, or null.
+  // An asset by its file name, or null (the .br and .gz copies are not names of their own).
   const web_file* asset(std::string_view name) const;
   std::size_t asset_count() const { return assets_.size(); }
 

@@ -4,6 +4,7 @@
 // everything comes from node_modules (npm ci).
 import * as esbuild from 'esbuild';
 import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -81,6 +82,9 @@ if (!tests) {
     const short = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
     const name = `${base}-${short}.${ext}`;
     writeFileSync(`${out}/assets/${name}`, bytes);
+    // Compressed once here, served as they are to a browser that takes them.
+    writeFileSync(`${out}/assets/${name}.br`, brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }));
+    writeFileSync(`${out}/assets/${name}.gz`, gzipSync(bytes, { level: 9, mtime: 0 }));
     return { name, sri: `sha384-${sha384}` };
   };
   const app = named('app', 'js', built.outputFiles[0].contents);

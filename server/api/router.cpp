@@ -278,6 +278,7 @@ boost::asio::awaitable<response> router::handle(const match& m, admission admitt
   request_context ctx{service_, nullptr, std::move(admitted.who), counters_, m.message_id};
   ctx.web = web_;
   ctx.asset = m.asset;
+  ctx.accept_encoding = req[http::field::accept_encoding];
   if (r.body_limit > 0) {
     const std::string& text = req.body();
     if (!text.empty()) {

@@ -53,6 +53,7 @@ struct request_context {
   std::optional<raw> raw_answer;
   const web_files* web = nullptr;  // the browser client, when the relay serves one
   std::string_view asset;          // for /assets/{asset}
+  std::string_view accept_encoding;  // the request's Accept-Encoding (for the assets)
 };
 
 using handler = std::function<boost::asio::awaitable<outcome>(request_context&)>;

@@ -298,6 +298,30 @@ awaitable<outcome> web_asset(request_context& ctx) {
   const web_file* f = ctx.web ? ctx.web->asset(ctx.asset) : nullptr;
   if (!f) co_return not_found("No such file.");
   ctx.raw_answer = request_context::raw{f->body, f->content_type, web_files::security_headers(), true};
+  // The build's compressed copy, when the browser takes it.
+  auto takes = [&](std::string_view coding) {
+    for (std::string_view list = ctx.accept_encoding; !list.empty();) {
+      const auto comma = list.find(',');
+      auto item = list.substr(0, comma);
+      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+      const auto q = item.find("q=");
+      const auto weight = q == std::string_view::npos ? std::string_view("1") : item.substr(q + 2);
+      const bool refused = weight.find_first_not_of("0.") == std::string_view::npos;  // q=0, q=0.0, ...
+      if (item.substr(0, item.find(';')) == coding && !refused) return true;
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+    return false;
+  };
+  auto& raw = *ctx.raw_answer;
+  if (!f->brotli.empty() && takes("br")) {
+    raw.body = f->brotli;
+    raw.headers.emplace_back("Content-Encoding", "br");
+  } else if (!f->gzip.empty() && takes("gzip")) {
+    raw.body = f->gzip;
+    raw.headers.emplace_back("Content-Encoding", "gzip");
+  }
+  raw.headers.emplace_back("Vary", "Accept-Encoding");
   co_return answer{};
 }
 

@@ -76,6 +76,32 @@ TEST(Web, ThePageAndItsAssetsGoOutWithTheSecurityHeaders) {
   EXPECT_EQ(w.http.get("/healthz").status, 200u);
 }
 
+TEST(Web, AssetsGoCompressedToABrowserThatTakesThem) {
+  temporary_dir tmp;
+  const auto root = make_web_root(tmp.path);
+  std::ofstream(root / "assets" / "app-3f2a9c.js.br", std::ios::binary) << "BROTLI";
+  std::ofstream(root / "assets" / "app-3f2a9c.js.gz", std::ios::binary) << "GZIP";
+  world w({"--web-root", root.string()});
+  auto fetch = [&](const std::string& accept) {
+    https_client c(w.relay.port(), certificate_pin((w.relay.data_dir() / "data" / "tls-certificate.pem").string()));
+    if (!accept.empty()) c.set_header("Accept-Encoding", accept);
+    return c.get("/assets/app-3f2a9c.js");
+  };
+  auto br = fetch("gzip, deflate, br, zstd");
+  EXPECT_EQ(br.text, "BROTLI");
+  EXPECT_EQ(header(br, "Content-Encoding"), "br");
+  EXPECT_EQ(header(br, "Vary"), "Accept-Encoding");
+  auto gz = fetch("gzip");
+  EXPECT_EQ(gz.text, "GZIP");
+  EXPECT_EQ(header(gz, "Content-Encoding"), "gzip");
+  auto plain = fetch("");
+  EXPECT_EQ(plain.text, "console.log('hello');");
+  EXPECT_EQ(header(plain, "Content-Encoding"), "");
+  EXPECT_EQ(fetch("br;q=0, gzip;q=0").text, "console.log('hello');");
+  // The compressed copies are no names of their own.
+  EXPECT_EQ(w.http.get("/assets/app-3f2a9c.js.br").status, 404u);
+}
+
 TEST(Web, WithoutAWebRootThereIsNoPage) {
   world w;
   auto page = w.http.get("/");
