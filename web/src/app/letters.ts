@@ -6,10 +6,10 @@ import { Bytes, fromUtf8 } from '../proto/bytes.js';
 import { Role, Statement, parseStatement, readU64, sign, toJsonValue } from '../proto/codec.js';
 import { JsonObject, JsonValue, isObject } from '../proto/json.js';
 import { newId } from '../proto/keys.js';
-import { sealLetter, textDocument } from '../proto/letters.js';
+import { openNote, sealLetter, textDocument } from '../proto/letters.js';
 import { Roster, openDelivered, openFromEnvelope } from '../proto/roster.js';
 import { h, show } from './dom.js';
-import { Key, language, t } from './i18n.js';
+import { Key, catalogue, language, t } from './i18n.js';
 import * as kept from './kept.js';
 import { RelayRefusal, get, getBytes, post } from './relay.js';
 import { lock, session } from './session.js';
@@ -134,7 +134,17 @@ async function openLetter(m: Summary): Promise<void> {
     const doc = openFromEnvelope(r, envelope, ciphertext, me());
     const text = fromUtf8(doc.body);
     await kept.keep({ message: m.message, mine: true, at: Math.floor(Date.now() / 1000), text, notes: [] });
-    showLetter(text, []);
+    // A returned letter: the facilitator's reason and note beside it, sealed to its writer.
+    let returned: HTMLElement | null = null;
+    if (got.return !== undefined) {
+      const rs = parseStatement('return', got.return as JsonValue);
+      const self = me();
+      const n = openNote(rs.note as Bytes, envelope.id, 'return', self.caseKey.publicKey, self.caseKey.secret);
+      const reasonKey = `reason_${n.reason ?? 'other'}` as Key;
+      returned = h('section', { class: 'note' }, h('h2', {}, t('returned_note')),
+        h('p', {}, reasonKey in catalogue.en ? t(reasonKey) : t('reason_other')), h('p', { dir: 'auto' }, n.text));
+    }
+    showLetter(text, [], undefined, returned, m.state === 'revoked' ? undefined : m.message);
     return;
   }
   const approvals = ((got.approvals as JsonValue[]) ?? []).map((a) => parseStatement('approval', a));
@@ -159,7 +169,8 @@ async function openLetter(m: Summary): Promise<void> {
     h('div', { class: 'choices' }, openButton, later, declineButton));
 }
 
-function showLetter(text: string, notes: string[], receiptFor?: string): void {
+function showLetter(text: string, notes: string[], receiptFor?: string, beside?: HTMLElement | null,
+                    revocable?: string): void {
   const back = h('button', { type: 'button', class: 'quiet' }, t('back'));
   back.addEventListener('click', () => void home());
   let receipt: HTMLElement | null = null;
@@ -174,10 +185,31 @@ function showLetter(text: string, notes: string[], receiptFor?: string): void {
     });
     receipt = h('div', { class: 'receipt' }, box, h('label', { for: 'share-opened', class: 'inline' }, t('share_opened')));
   }
+  let takeBack: HTMLElement | null = null;
+  if (revocable) {
+    takeBack = h('button', { type: 'button', class: 'quiet' }, t('revoke'));
+    takeBack.addEventListener('click', () => confirmRevoke(revocable));
+  }
   show(h('h1', {}, t('letter_title')),
     ...notes.map((n) => h('section', { class: 'note' }, h('h2', {}, t('note_first')), h('p', { dir: 'auto' }, n))),
+    beside ?? null,
     h('article', { class: 'letter', dir: 'auto' }, ...text.split('\n').map((line) => h('p', { dir: 'auto' }, line))),
-    receipt, back);
+    receipt, h('div', { class: 'choices' }, back, takeBack));
+}
+
+// Taking a letter back, with the honest answer of what the other person may know.
+function confirmRevoke(message: string): void {
+  const yes = h('button', { type: 'button', class: 'serious' }, t('revoke_confirm'));
+  const no = h('button', { type: 'button', class: 'quiet' }, t('cancel'));
+  no.addEventListener('click', () => void home());
+  yes.addEventListener('click', async () => {
+    const s = sign({ type: 'revoke', id: newId(), case: b64.decode(caseId())!, created_at: Math.floor(Date.now() / 1000),
+      message: b64.decode(message)! }, session().keys.identity.secretKey, session().keys.identity.publicKey);
+    const answer = await post(`/v1/cases/${caseId()}/messages/${message}/revoke`, { revoke: toJsonValue(s) });
+    await home(answer.was_opened === true ? t('revoked_opened') : answer.was_released === true ? t('revoked_released')
+      : t('revoked_unreleased'));
+  });
+  show(h('h1', {}, t('revoke')), h('p', {}, t('revoke_explain')), h('div', { class: 'choices' }, yes, no));
 }
 
 function otherParty(role: Role): Role {

@@ -122,3 +122,65 @@ test(`a letter written in the browser reaches the CLI, and the reply comes back 
   await context.close();
 });
 }
+
+test('a returned letter shows the facilitator\'s reason beside it, and taking letters back says what the other person may know', async () => {
+  width = 'desktop';
+  const { f, caseId } = facilitatorWithCase(relay);
+  const r = new Person(relay, 'responsible-revoke');
+  r.run(['enrol', f.run(['invite', caseId, '--role', 'responsible']).code]);
+  f.run(['attest', caseId, '--safety-number', r.run(['whoami']).safety_number]);
+  const context = await chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const { page, problems } = await watchedPage(context);
+  await page.goto(`${relay.origin}/#join=${encodeURIComponent(f.run(['invite', caseId, '--role', 'harmed']).code)}`);
+  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  await page.getByLabel('The same passphrase again').fill(passphrase);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const number = await page.locator('#safety-number').getAttribute('data-number', { timeout: 60000 });
+  f.run(['attest', caseId, '--safety-number', number!]);
+  await page.getByRole('button', { name: 'Your letters' }).click();
+
+  const write = async (text: string) => {
+    await page.getByRole('button', { name: 'Write a letter' }).click();
+    await page.getByLabel('Your letter').fill(text);
+    await page.getByRole('button', { name: 'Send to your facilitator' }).click();
+    await page.getByText('Your letter is with your facilitator.').waitFor({ timeout: 20000 });
+    const queue = f.run(['queue']) as { message: string }[];
+    return queue[queue.length - 1].message;
+  };
+  const first = await write('We lived on Elm Street then.');
+  f.run(['review', caseId, first]);
+  f.run(['return', caseId, first, '--reason', 'identifying_information', '--note', 'Please leave out the street name.']);
+  await page.reload();
+  await page.getByLabel('Passphrase').fill(passphrase);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByRole('link', { name: /From you, .*: returned with a note/ }).click();
+  await page.getByText('It holds information that could identify someone.').waitFor();
+  await page.getByText('Please leave out the street name.').waitFor();
+  await page.getByText('We lived on Elm Street then.').waitFor();
+  await noViolations(page, 'a returned letter');
+  await page.getByRole('button', { name: 'Back to your letters' }).click();
+
+  // Released and opened (the reader said so): taking it back says so.
+  const second = await write('A letter they will open.');
+  f.run(['review', caseId, second]);
+  f.run(['approve', caseId, second]);
+  r.run(['read', caseId, second, '--receipt']);
+  await page.reload();
+  await page.getByLabel('Passphrase').fill(passphrase);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByRole('link', { name: /From you, .*: opened/ }).click();
+  await page.getByRole('button', { name: 'Take this letter back' }).click();
+  await page.getByText('If it was already passed on, the other person may have read it.').waitFor();
+  await page.getByRole('button', { name: 'Take it back' }).click();
+  await page.getByText('The letter is taken back. They had told you they opened it.').waitFor({ timeout: 20000 });
+  assert.equal(r.run(['letters', caseId]).find((m: { message: string }) => m.message === second)?.state, 'revoked');
+
+  // Never passed on: said plainly, without claiming who did or did not read it.
+  await write('One I will think over again.');
+  await page.getByRole('link', { name: /From you, .*: with your facilitator/ }).click();
+  await page.getByRole('button', { name: 'Take this letter back' }).click();
+  await page.getByRole('button', { name: 'Take it back' }).click();
+  await page.getByText('The letter is taken back. It had not been passed on to them.').waitFor({ timeout: 20000 });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
