@@ -48,6 +48,20 @@ export async function all(): Promise<KeptLetter[]> {
   return out;
 }
 
+// The letter being written, kept sealed like the letters, until it is sent.
+export async function saveDraft(text: string): Promise<void> {
+  const s = sodium();
+  const nonce = s.randombytes_buf(24);
+  const box = s.crypto_aead_xchacha20poly1305_ietf_encrypt(utf8(text), utf8('draft'), null, nonce, key());
+  await vault.put('draft', text ? `${b64.encode(nonce)}.${b64.encode(box)}` : '');
+}
+export async function draft(): Promise<string> {
+  const text = await vault.get('draft');
+  if (!text) return '';
+  const [nonce, box] = text.split('.').map((p) => b64.decode(p)!);
+  return fromUtf8(sodium().crypto_aead_xchacha20poly1305_ietf_decrypt(null, box, utf8('draft'), nonce, key()));
+}
+
 export async function forget(message: string): Promise<void> {
   await vault.put(`letter/${message}`, '');
   const index = JSON.parse((await vault.get('letters')) ?? '[]') as string[];

@@ -217,7 +217,16 @@ function otherParty(role: Role): Role {
 }
 
 function writeLetter(problem?: string): void {
-  const area = h('textarea', { id: 'letter', rows: '12', dir: 'auto', 'aria-describedby': 'write-explain' });
+  const area = h('textarea', { id: 'letter', rows: '12', dir: 'auto', 'aria-describedby': 'write-explain draft-note' });
+  // The draft is kept sealed on this device as it is typed, and comes back here.
+  void kept.draft().then((text) => {
+    if (text && !(area as HTMLTextAreaElement).value) (area as HTMLTextAreaElement).value = text;
+  });
+  let saving: ReturnType<typeof setTimeout> | undefined;
+  area.addEventListener('input', () => {
+    clearTimeout(saving);
+    saving = setTimeout(() => void kept.saveDraft((area as HTMLTextAreaElement).value), 400);
+  });
   const form = h('form', { novalidate: true },
     h('label', { for: 'letter' }, t('write_label')), area, h('button', { type: 'submit' }, t('send')));
   form.addEventListener('submit', async (ev) => {
@@ -239,6 +248,8 @@ function writeLetter(problem?: string): void {
       await post(`/v1/cases/${caseId()}/messages`, { envelope: toJsonValue(sealed.envelope),
         ciphertext: b64.encode(sealed.ciphertext) } as JsonObject);
       await kept.keep({ message: b64.encode(sealed.envelope.id), mine: true, at: Math.floor(Date.now() / 1000), text, notes: [] });
+      clearTimeout(saving);
+      await kept.saveDraft('');
       await home(t('sent'));
     } catch (e) {
       writeLetter(e instanceof RelayRefusal && e.relayMessage ? e.relayMessage : t('error_generic', { detail: String(e) }));
@@ -247,6 +258,7 @@ function writeLetter(problem?: string): void {
   const cancel = h('button', { type: 'button', class: 'quiet' }, t('cancel'));
   cancel.addEventListener('click', () => void home());
   show(h('h1', {}, t('write_title')), h('p', { id: 'write-explain' }, t('write_explain')),
+    h('p', { id: 'draft-note', class: 'help' }, t('draft_kept')),
     problem ? h('p', { role: 'alert', class: 'problem' }, problem) : null, form, cancel);
 }
 

@@ -147,6 +147,25 @@ test('a returned letter shows the facilitator\'s reason beside it, and taking le
     const queue = f.run(['queue']) as { message: string }[];
     return queue[queue.length - 1].message;
   };
+  // A draft survives the page being locked and opened again, and goes once sent.
+  await page.getByRole('button', { name: 'Write a letter' }).click();
+  await page.getByLabel('Your letter').fill('Half a thought');
+  await page.waitForTimeout(800);
+  const stored = await page.evaluate(() => new Promise<string>((resolve) => {
+    const r = indexedDB.open('shuttle');
+    r.onsuccess = () => {
+      const g = r.result.transaction('profile').objectStore('profile').get('draft');
+      g.onsuccess = () => resolve(String(g.result));
+    };
+  }));
+  assert.ok(stored.length > 0 && !stored.includes('Half a thought'), 'the draft is kept sealed');
+  await page.reload();
+  await page.getByLabel('Passphrase').fill(passphrase);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByRole('button', { name: 'Write a letter' }).click();
+  await page.waitForFunction(() => (document.getElementById('letter') as HTMLTextAreaElement | null)?.value === 'Half a thought');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+
   const first = await write('We lived on Elm Street then.');
   f.run(['review', caseId, first]);
   f.run(['return', caseId, first, '--reason', 'identifying_information', '--note', 'Please leave out the street name.']);
