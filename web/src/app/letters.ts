@@ -141,8 +141,10 @@ async function openLetter(m: Summary): Promise<void> {
       const self = me();
       const n = openNote(rs.note as Bytes, envelope.id, 'return', self.caseKey.publicKey, self.caseKey.secret);
       const reasonKey = `reason_${n.reason ?? 'other'}` as Key;
+      const again = h('button', { type: 'button' }, t('revise'));
+      again.addEventListener('click', () => writeLetter(undefined, { revises: m.message, text }));
       returned = h('section', { class: 'note' }, h('h2', {}, t('returned_note')),
-        h('p', {}, reasonKey in catalogue.en ? t(reasonKey) : t('reason_other')), h('p', { dir: 'auto' }, n.text));
+        h('p', {}, reasonKey in catalogue.en ? t(reasonKey) : t('reason_other')), h('p', { dir: 'auto' }, n.text), again);
     }
     showLetter(text, [], undefined, returned, m.state === 'revoked' ? undefined : m.message);
     return;
@@ -216,10 +218,12 @@ function otherParty(role: Role): Role {
   return role === 'harmed' ? 'responsible' : 'harmed';
 }
 
-function writeLetter(problem?: string): void {
+// Writing: a new letter, or the revision of a returned one (its text to start from).
+function writeLetter(problem?: string, revision?: { revises: string; text: string }): void {
   const area = h('textarea', { id: 'letter', rows: '12', dir: 'auto', 'aria-describedby': 'write-explain draft-note' });
   // The draft is kept sealed on this device as it is typed, and comes back here.
-  void kept.draft().then((text) => {
+  if (revision) (area as HTMLTextAreaElement).value = revision.text;
+  else void kept.draft().then((text) => {
     if (text && !(area as HTMLTextAreaElement).value) (area as HTMLTextAreaElement).value = text;
   });
   let saving: ReturnType<typeof setTimeout> | undefined;
@@ -232,7 +236,7 @@ function writeLetter(problem?: string): void {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const text = (area as HTMLTextAreaElement).value;
-    if (!text.trim()) return writeLetter(t('empty_letter'));
+    if (!text.trim()) return writeLetter(t('empty_letter'), revision);
     show(h('h1', {}, t('write_title')), h('p', { role: 'status' }, t('sending')));
     try {
       const r = await roster();
@@ -240,11 +244,12 @@ function writeLetter(problem?: string): void {
       try {
         r.find(self.identity.publicKey);
       } catch {
-        return writeLetter(t('not_attested_yet'));
+        return writeLetter(t('not_attested_yet'), revision);
       }
       const readers = [...r.facilitatorReaders(), ...r.supportersOf(self.identity.publicKey)];
       const sealed = sealLetter(self, { id: newId(), case: b64.decode(caseId())!, created_at: Math.floor(Date.now() / 1000),
-        kind: 'letter', to: otherParty(session().caseEntry.role) }, readers, textDocument(text));
+        kind: 'letter', to: otherParty(session().caseEntry.role),
+        supersedes: revision ? b64.decode(revision.revises)! : undefined }, readers, textDocument(text));
       await post(`/v1/cases/${caseId()}/messages`, { envelope: toJsonValue(sealed.envelope),
         ciphertext: b64.encode(sealed.ciphertext) } as JsonObject);
       await kept.keep({ message: b64.encode(sealed.envelope.id), mine: true, at: Math.floor(Date.now() / 1000), text, notes: [] });
@@ -252,7 +257,8 @@ function writeLetter(problem?: string): void {
       await kept.saveDraft('');
       await home(t('sent'));
     } catch (e) {
-      writeLetter(e instanceof RelayRefusal && e.relayMessage ? e.relayMessage : t('error_generic', { detail: String(e) }));
+      writeLetter(e instanceof RelayRefusal && e.relayMessage ? e.relayMessage : t('error_generic', { detail: String(e) }),
+        revision);
     }
   });
   const cancel = h('button', { type: 'button', class: 'quiet' }, t('cancel'));

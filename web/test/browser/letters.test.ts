@@ -177,7 +177,17 @@ test('a returned letter shows the facilitator\'s reason beside it, and taking le
   await page.getByText('Please leave out the street name.').waitFor();
   await page.getByText('We lived on Elm Street then.').waitFor();
   await noViolations(page, 'a returned letter');
-  await page.getByRole('button', { name: 'Back to your letters' }).click();
+  // Written again from where it was: the revision names the returned letter.
+  await page.getByRole('button', { name: 'Write it again' }).click();
+  const area = page.getByLabel('Your letter');
+  assert.equal(await area.inputValue(), 'We lived on Elm Street then.');
+  await area.fill('We lived near the river then.');
+  await page.getByRole('button', { name: 'Send to your facilitator' }).click();
+  await page.getByText('Your letter is with your facilitator.').waitFor({ timeout: 20000 });
+  const revised = (f.run(['letters', caseId]) as { message: string; revises?: string }[]).find((m) => m.revises === first);
+  assert.ok(revised, 'the revision names the returned letter');
+  assert.equal(f.run(['review', caseId, revised!.message]).text, 'We lived near the river then.');
+  f.run(['approve', caseId, revised!.message]);
 
   // Released and opened (the reader said so): taking it back says so.
   const second = await write('A letter they will open.');
