@@ -10,6 +10,7 @@ import { openNote, sealLetter, textDocument } from '../proto/letters.js';
 import { Roster, openDelivered, openFromEnvelope } from '../proto/roster.js';
 import { h, show } from './dom.js';
 import { Key, catalogue, language, t } from './i18n.js';
+import * as events from './events.js';
 import * as kept from './kept.js';
 import { RelayRefusal, get, getBytes, post } from './relay.js';
 import { lock, session } from './session.js';
@@ -115,12 +116,19 @@ export async function home(notice?: string): Promise<void> {
     items.push(h('li', {}, link));
   }
   const waiting = list.some((m) => !mine(m) && m.state === 'released');
+  // While the list is shown, a content-free event makes it look again.
+  if (!gone) {
+    events.listen((e) => {
+      if (e.case === caseId() && document.getElementById('letters-list')) void home();
+    });
+  }
   const write = h('button', { type: 'button' }, t('write_letter'));
   write.addEventListener('click', () => writeLetter());
   show(h('h1', {}, t('letters_title')),
     notice ? h('p', { role: 'status', class: 'status' }, notice) : null,
     waiting ? h('p', { role: 'status', class: 'notice' }, t('waiting_notice')) : null,
-    items.length ? h('ul', { class: 'letters' }, ...items) : h('p', {}, t('no_letters')),
+    items.length ? h('ul', { class: 'letters', id: 'letters-list' }, ...items)
+      : h('p', { id: 'letters-list' }, t('no_letters')),
     gone ? null : write,
     nav());
 }

@@ -8,6 +8,7 @@ import { signLogin } from '../proto/enrolment.js';
 import { Keys, openKeystore } from '../proto/keystore.js';
 import { sodium } from '../proto/sodium.js';
 import { post, setToken } from './relay.js';
+import * as events from './events.js';
 import * as vault from './vault.js';
 
 export interface CaseEntry {
@@ -74,6 +75,7 @@ export function lock(reason?: 'idle'): void {
     for (const k of current.keys.caseKeys.values()) s.memzero(k.secret);
   }
   current = null;
+  events.stop();
   setToken('');
   clearTimeout(idleTimer);
   onLocked(reason);

@@ -80,6 +80,8 @@ test(`a letter written in the browser reaches the CLI, and the reply comes back 
   const reply = r.run(['write', caseId, '--text', 'Thank you for writing. I am sorry.', '--reply-to', letter]).message;
   f.run(['review', caseId, reply]);
   f.run(['approve', caseId, reply, '--note', 'Read this when you have a quiet hour.']);
+  // The open page learns of it live, without content, and says so.
+  await page.getByText('A letter is waiting for you.').waitFor({ timeout: 10000 });
 
   // Days later: the page is locked; the person unlocks and finds it waiting.
   await page.reload();
