@@ -20,6 +20,12 @@
 namespace shuttle::testing {
 namespace {
 
+event_stream::options stream_options(const std::string& token) {
+  event_stream::options o;
+  o.token = token;
+  return o;
+}
+
 using namespace std::chrono_literals;
 using proto::role;
 
@@ -131,7 +137,7 @@ TEST(Hostile, OneAccountCannotHoldEveryEventStream) {
   std::vector<std::string> refusals;
   for (int i = 0; i < 20; ++i) {
     try {
-      streams.push_back(std::make_unique<event_stream>(x.w.relay.port(), event_stream::options{.token = x.r.token}));
+      streams.push_back(std::make_unique<event_stream>(x.w.relay.port(), stream_options(x.r.token)));
     } catch (const std::exception& e) {
       refusals.push_back(e.what());
     }
@@ -140,12 +146,14 @@ TEST(Hostile, OneAccountCannotHoldEveryEventStream) {
   ASSERT_EQ(refusals.size(), 12u);
   EXPECT_EQ(refusals.front(), "upgrade refused: 429");
   // The other party's stream still opens, and an ended stream frees its slot.
-  EXPECT_NO_THROW(event_stream(x.w.relay.port(), {.token = x.h.token, .source = "127.0.0.2"}));
+  auto other = stream_options(x.h.token);
+  other.source = "127.0.0.2";
+  EXPECT_NO_THROW(event_stream(x.w.relay.port(), other));
   streams.pop_back();
   bool reopened = false;
   for (int i = 0; i < 50 && !reopened; ++i) {
     try {
-      streams.push_back(std::make_unique<event_stream>(x.w.relay.port(), event_stream::options{.token = x.r.token}));
+      streams.push_back(std::make_unique<event_stream>(x.w.relay.port(), stream_options(x.r.token)));
       reopened = true;
     } catch (const std::exception&) {
       std::this_thread::sleep_for(100ms);
