@@ -106,3 +106,43 @@ test('the protocol module passes every vector inside Chromium, keystore included
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('joining and writing work with the keyboard alone', async () => {
+  const { f, caseId } = facilitatorWithCase(relay);
+  const code = f.run(['invite', caseId, '--role', 'harmed']).code as string;
+  const context = await chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const { page, problems } = await watchedPage(context);
+  await page.goto(`${relay.origin}/#join=${encodeURIComponent(code)}`);
+  await page.getByRole('heading', { name: 'Choose a passphrase' }).waitFor({ timeout: 20000 });
+  const focused = () => page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent || '');
+  // Each step puts the focus on its heading; Tab goes on from there.
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'passphrase');
+  await page.keyboard.type('river stone lantern');
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'passphrase-again');
+  await page.keyboard.type('river stone lantern');
+  await page.keyboard.press('Enter');
+  await page.locator('#safety-number').waitFor({ timeout: 60000 });
+  const number = await page.locator('#safety-number').getAttribute('data-number');
+  f.run(['attest', caseId, '--safety-number', number!]);
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'Your letters');
+  await page.keyboard.press('Enter');
+  await page.getByText('There are no letters yet.').waitFor();
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'Write a letter');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Write a letter' }).waitFor();
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'letter');
+  await page.keyboard.type('Written without a mouse.');
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'Send to your facilitator');
+  await page.keyboard.press('Enter');
+  await page.getByText('Your letter is with your facilitator.').waitFor({ timeout: 20000 });
+  const queue = f.run(['queue']) as { message: string }[];
+  assert.equal(f.run(['review', caseId, queue[0].message]).text, 'Written without a mouse.');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
