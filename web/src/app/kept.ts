@@ -8,12 +8,18 @@ import { sodium } from '../proto/sodium.js';
 import { session } from './session.js';
 import * as vault from './vault.js';
 
+export interface KeptAttachment {
+  name: string;
+  type: string;
+  data: string;      // base64url
+}
 export interface KeptLetter {
   message: string;
   mine: boolean;
   at: number;        // when it was kept, Unix seconds
   text: string;
   notes: string[];   // the facilitators' notes that came with it
+  attachments?: KeptAttachment[];
 }
 
 function key(): Bytes {

@@ -3,16 +3,16 @@
 // "decline", and the choice to let the writer know), writing, and leaving.
 import * as b64 from '../proto/base64url.js';
 import { Bytes, fromUtf8 } from '../proto/bytes.js';
-import { Role, Statement, parseStatement, readU64, sign, toJsonValue } from '../proto/codec.js';
-import { JsonObject, JsonValue, isObject } from '../proto/json.js';
+import { Role, Statement, ciphertextSizeFor, limits, parseStatement, readU64, sign, toJsonValue } from '../proto/codec.js';
+import { JsonValue, isObject, serialize } from '../proto/json.js';
 import { newId } from '../proto/keys.js';
-import { openNote, sealLetter, textDocument } from '../proto/letters.js';
+import { LetterDocument, openNote, paddedSize, sealLetter, serializeDocument, textDocument } from '../proto/letters.js';
 import { Roster, openDelivered, openFromEnvelope } from '../proto/roster.js';
 import { h, show } from './dom.js';
 import { Key, catalogue, language, t } from './i18n.js';
 import * as events from './events.js';
 import * as kept from './kept.js';
-import { RelayRefusal, get, getBytes, post } from './relay.js';
+import { RelayRefusal, get, getBytes, post, postWithProgress } from './relay.js';
 import { lock, session } from './session.js';
 import * as vault from './vault.js';
 
@@ -38,6 +38,27 @@ function summaryOf(v: JsonValue): Summary {
 }
 
 const caseId = () => session().caseEntry.case;
+
+function mib(n: number): string {
+  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+function keptAttachments(doc: LetterDocument): kept.KeptAttachment[] {
+  return doc.attachments.map((a) => ({ name: a.name, type: a.contentType, data: b64.encode(a.data) }));
+}
+
+// A letter's attachments: images shown (the reader opened the letter), every file to save.
+function attachmentsView(list: kept.KeptAttachment[]): HTMLElement | null {
+  if (!list.length) return null;
+  const items = list.map((a) => {
+    const bytes = b64.decode(a.data)!;
+    const url = URL.createObjectURL(new Blob([bytes], { type: a.type }));
+    const save = h('a', { href: url, download: a.name }, t('save_file', { name: a.name, size: mib(bytes.length) }));
+    const image = /^image\/(png|jpeg|gif|webp)$/.test(a.type) ? h('img', { src: url, alt: a.name, class: 'attached' }) : null;
+    return h('li', {}, image, save);
+  });
+  return h('section', { 'aria-label': t('attachments_title') }, h('h2', {}, t('attachments_title')), h('ul', {}, ...items));
+}
 const me = () => ({ identity: session().keys.identity, caseKey: session().keys.caseKeys.get(caseId())! });
 const mine = (m: Summary) => m.sender === b64.encode(session().keys.identity.publicKey);
 const when = (seconds: number) =>
@@ -111,7 +132,7 @@ export async function home(notice?: string): Promise<void> {
     const link = h('a', { href: `#letter=${k.message}` }, `${k.mine ? t('from_you') : t('to_you')}, ${when(k.at)}`);
     link.addEventListener('click', (ev) => {
       ev.preventDefault();
-      showLetter(k.text, k.notes);
+      showLetter(k.text, k.notes, undefined, null, undefined, k.attachments ?? []);
     });
     items.push(h('li', {}, link));
   }
@@ -141,7 +162,8 @@ async function openLetter(m: Summary): Promise<void> {
   if (mine(m)) {
     const doc = openFromEnvelope(r, envelope, ciphertext, me());
     const text = fromUtf8(doc.body);
-    await kept.keep({ message: m.message, mine: true, at: Math.floor(Date.now() / 1000), text, notes: [] });
+    const attached = keptAttachments(doc);
+    await kept.keep({ message: m.message, mine: true, at: Math.floor(Date.now() / 1000), text, notes: [], attachments: attached });
     // A returned letter: the facilitator's reason and note beside it, sealed to its writer.
     let returned: HTMLElement | null = null;
     if (got.return !== undefined) {
@@ -154,19 +176,20 @@ async function openLetter(m: Summary): Promise<void> {
       returned = h('section', { class: 'note' }, h('h2', {}, t('returned_note')),
         h('p', {}, reasonKey in catalogue.en ? t(reasonKey) : t('reason_other')), h('p', { dir: 'auto' }, n.text), again);
     }
-    showLetter(text, [], undefined, returned, m.state === 'revoked' ? undefined : m.message);
+    showLetter(text, [], undefined, returned, m.state === 'revoked' ? undefined : m.message, attached);
     return;
   }
   const approvals = ((got.approvals as JsonValue[]) ?? []).map((a) => parseStatement('approval', a));
   const delivered = openDelivered(r, envelope, approvals, ciphertext, me(), Math.floor(Date.now() / 1000));
   const text = fromUtf8(delivered.content.body);
   const notes = delivered.notes.map((n) => n.text);
-  await kept.keep({ message: m.message, mine: false, at: Math.floor(Date.now() / 1000), text, notes });
+  const attached = keptAttachments(delivered.content);
+  await kept.keep({ message: m.message, mine: false, at: Math.floor(Date.now() / 1000), text, notes, attachments: attached });
   // The facilitator's note prepares the reader: it comes first, with the choice.
   const openButton = h('button', { type: 'button' }, t('open_now'));
   const later = h('button', { type: 'button', class: 'quiet' }, t('not_now'));
   const declineButton = h('button', { type: 'button', class: 'quiet' }, t('decline'));
-  openButton.addEventListener('click', () => showLetter(text, [], m.message));
+  openButton.addEventListener('click', () => showLetter(text, [], m.message, null, undefined, attached));
   later.addEventListener('click', () => void home());
   declineButton.addEventListener('click', async () => {
     await post(`/v1/cases/${caseId()}/messages/${m.message}/decline`, {});
@@ -180,7 +203,7 @@ async function openLetter(m: Summary): Promise<void> {
 }
 
 function showLetter(text: string, notes: string[], receiptFor?: string, beside?: HTMLElement | null,
-                    revocable?: string): void {
+                    revocable?: string, attached: kept.KeptAttachment[] = []): void {
   const back = h('button', { type: 'button', class: 'quiet' }, t('back'));
   back.addEventListener('click', () => void home());
   let receipt: HTMLElement | null = null;
@@ -204,7 +227,7 @@ function showLetter(text: string, notes: string[], receiptFor?: string, beside?:
     ...notes.map((n) => h('section', { class: 'note' }, h('h2', {}, t('note_first')), h('p', { dir: 'auto' }, n))),
     beside ?? null,
     h('article', { class: 'letter', dir: 'auto' }, ...text.split('\n').map((line) => h('p', { dir: 'auto' }, line))),
-    receipt, h('div', { class: 'choices' }, back, takeBack));
+    attachmentsView(attached), receipt, h('div', { class: 'choices' }, back, takeBack));
 }
 
 // Taking a letter back, with the honest answer of what the other person may know.
@@ -239,13 +262,28 @@ function writeLetter(problem?: string, revision?: { revises: string; text: strin
     clearTimeout(saving);
     saving = setTimeout(() => void kept.saveDraft((area as HTMLTextAreaElement).value), 400);
   });
+  const files = h('input', { id: 'files', type: 'file', multiple: true });
   const form = h('form', { novalidate: true },
-    h('label', { for: 'letter' }, t('write_label')), area, h('button', { type: 'submit' }, t('send')));
+    h('label', { for: 'letter' }, t('write_label')), area,
+    h('label', { for: 'files' }, t('attach_label')), files,
+    h('button', { type: 'submit' }, t('send')));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const text = (area as HTMLTextAreaElement).value;
     if (!text.trim()) return writeLetter(t('empty_letter'), revision);
-    show(h('h1', {}, t('write_title')), h('p', { role: 'status' }, t('sending')));
+    const chosen = Array.from((files as HTMLInputElement).files ?? []);
+    const doc = textDocument(text);
+    for (const file of chosen) {
+      doc.attachments.push({ name: file.name, contentType: file.type || 'application/octet-stream',
+        data: new Uint8Array(await file.arrayBuffer()) });
+    }
+    // Too large for the relay: said before anything is sealed or sent, with both sizes.
+    const sealedSize = ciphertextSizeFor(paddedSize(serializeDocument(doc).length));
+    if (sealedSize > limits.relayCiphertext) {
+      return writeLetter(t('too_large', { size: mib(sealedSize), limit: mib(limits.relayCiphertext) }), revision);
+    }
+    const bar = h('progress', { max: '100', value: '0', 'aria-label': t('sending_progress') });
+    show(h('h1', {}, t('write_title')), h('p', { role: 'status' }, t('sending')), bar);
     try {
       const r = await roster();
       const self = me();
@@ -257,10 +295,13 @@ function writeLetter(problem?: string, revision?: { revises: string; text: strin
       const readers = [...r.facilitatorReaders(), ...r.supportersOf(self.identity.publicKey)];
       const sealed = sealLetter(self, { id: newId(), case: b64.decode(caseId())!, created_at: Math.floor(Date.now() / 1000),
         kind: 'letter', to: otherParty(session().caseEntry.role),
-        supersedes: revision ? b64.decode(revision.revises)! : undefined }, readers, textDocument(text));
-      await post(`/v1/cases/${caseId()}/messages`, { envelope: toJsonValue(sealed.envelope),
-        ciphertext: b64.encode(sealed.ciphertext) } as JsonObject);
-      await kept.keep({ message: b64.encode(sealed.envelope.id), mine: true, at: Math.floor(Date.now() / 1000), text, notes: [] });
+        supersedes: revision ? b64.decode(revision.revises)! : undefined }, readers, doc);
+      await postWithProgress(`/v1/cases/${caseId()}/messages`, serialize({ envelope: toJsonValue(sealed.envelope),
+        ciphertext: b64.encode(sealed.ciphertext) }), (done, total) => {
+        if (total > 0) bar.setAttribute('value', String(Math.round((done / total) * 100)));
+      });
+      await kept.keep({ message: b64.encode(sealed.envelope.id), mine: true, at: Math.floor(Date.now() / 1000), text, notes: [],
+        attachments: keptAttachments(doc) });
       clearTimeout(saving);
       await kept.saveDraft('');
       await home(t('sent'));

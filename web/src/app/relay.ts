@@ -49,6 +49,34 @@ async function call(method: 'GET' | 'POST', path: string, body?: JsonObject | st
 
 export const get = (path: string) => call('GET', path);
 
+// A POST whose upload reports its progress (fetch cannot): a letter with its attachments.
+export function postWithProgress(path: string, body: string, progress: (done: number, total: number) => void):
+    Promise<JsonObject> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.setRequestHeader('Content-Type', 'application/json');
+    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    xhr.upload.onprogress = (e) => progress(e.loaded, e.total);
+    xhr.onerror = () => reject(new RelayUnreachable());
+    xhr.onload = () => {
+      let v: JsonValue;
+      try {
+        v = parseStrict(String(xhr.responseText), 1024 * 1024, 8);
+      } catch {
+        return reject(new RelayRefusal(xhr.status, 'not_understood', ''));
+      }
+      if (!isObject(v)) return reject(new RelayRefusal(xhr.status, 'not_understood', ''));
+      if (xhr.status !== 200) {
+        return reject(new RelayRefusal(xhr.status, typeof v.error === 'string' ? v.error : 'refused',
+          typeof v.message === 'string' ? v.message : ''));
+      }
+      resolve(v);
+    };
+    xhr.send(body);
+  });
+}
+
 // A binary answer (a letter's ciphertext), with the session.
 export async function getBytes(path: string): Promise<Uint8Array> {
   let response: Response;

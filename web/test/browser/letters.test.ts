@@ -215,3 +215,58 @@ test('a returned letter shows the facilitator\'s reason beside it, and taking le
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// A 2x2 red PNG.
+const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4z8DAwMDAwMAAAB0AAf7d5dsAAAAASUVORK5CYII=', 'base64');
+
+test('attachments: sent with a progress bar, saved by the facilitator, shown once opened; too large is said before sending', async () => {
+  width = 'desktop';
+  const { f, caseId } = facilitatorWithCase(relay);
+  const r = new Person(relay, 'responsible-attach');
+  r.run(['enrol', f.run(['invite', caseId, '--role', 'responsible']).code]);
+  f.run(['attest', caseId, '--safety-number', r.run(['whoami']).safety_number]);
+  const context = await chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const { page, problems } = await watchedPage(context);
+  await page.goto(`${relay.origin}/#join=${encodeURIComponent(f.run(['invite', caseId, '--role', 'harmed']).code)}`);
+  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  await page.getByLabel('The same passphrase again').fill(passphrase);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  f.run(['attest', caseId, '--safety-number', (await page.locator('#safety-number').getAttribute('data-number', { timeout: 60000 }))!]);
+  await page.getByRole('button', { name: 'Your letters' }).click();
+
+  // Too large: refused in words before anything is sealed or sent.
+  await page.getByRole('button', { name: 'Write a letter' }).click();
+  await page.getByLabel('Your letter').fill('With a very large file.');
+  await page.getByLabel('Add photos or files (optional)').setInputFiles({ name: 'big.bin', mimeType: 'application/octet-stream',
+    buffer: Buffer.alloc(17 * 1024 * 1024) });
+  await page.getByRole('button', { name: 'Send to your facilitator' }).click();
+  await page.getByText(/comes to 17\.\d MiB once sealed; Shuttle takes letters up to 16\.0 MiB\. Nothing was sent\./).waitFor({ timeout: 30000 });
+  assert.equal((f.run(['queue']) as unknown[]).length, 0);
+
+  // A photo, sent with its progress shown.
+  await page.getByLabel('Your letter').fill('The garden, as it is now.');
+  await page.getByLabel('Add photos or files (optional)').setInputFiles({ name: 'garden.png', mimeType: 'image/png', buffer: png });
+  await page.getByRole('button', { name: 'Send to your facilitator' }).click();
+  await page.getByText('Your letter is with your facilitator.').waitFor({ timeout: 20000 });
+  const letter = (f.run(['queue']) as { message: string }[])[0].message;
+  const reviewed = f.run(['review', caseId, letter, '--save-attachments', `${relay.dir}/looked-at`]);
+  assert.deepEqual(reviewed.attachments, [{ name: 'garden.png', content_type: 'image/png', size: png.length }]);
+  f.run(['approve', caseId, letter]);
+
+  // A photo from the CLI, shown in the page once the letter is opened.
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(`${relay.dir}/reply.png`, png);
+  const reply = r.run(['write', caseId, '--text', 'Here is mine.', '--attach', `${relay.dir}/reply.png`]).message;
+  f.run(['review', caseId, reply]);
+  f.run(['approve', caseId, reply]);
+  await page.getByText('A letter is waiting for you.').waitFor({ timeout: 10000 });
+  await page.getByRole('link', { name: /To you, .*: waiting for you/ }).click();
+  await page.getByRole('button', { name: 'Open now' }).click();
+  const image = page.getByRole('img', { name: 'reply.png' });
+  await image.waitFor();
+  assert.ok(await image.evaluate((img) => (img as HTMLImageElement).naturalWidth === 2), 'the photo shows');
+  assert.equal(await page.getByRole('link', { name: /Save reply\.png/ }).getAttribute('download'), 'reply.png');
+  await noViolations(page, 'a letter with a photo');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
