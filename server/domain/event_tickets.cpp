@@ -12,7 +12,8 @@ std::string event_tickets::issue(const proto::hash& token_hash, std::uint64_t no
   randombytes_buf(raw.data(), raw.size());
   std::lock_guard lock(mutex_);
   prune(now);
-  if (by_hash_.size() >= max_outstanding) by_hash_.erase(by_hash_.begin());  // the oldest ones are likeliest stale
+  // Full of live tickets (a flood): one goes, at random (the map is ordered by hash); its page asks again.
+  if (by_hash_.size() >= max_outstanding) by_hash_.erase(by_hash_.begin());
   by_hash_[proto::blake2b_256(raw)] = {token_hash, now + lifetime_seconds};
   return proto::base64url_encode(raw);
 }
