@@ -144,7 +144,7 @@ export async function home(notice?: string): Promise<void> {
     });
   }
   const write = h('button', { type: 'button' }, t('write_letter'));
-  write.addEventListener('click', () => writeLetter());
+  write.addEventListener('click', () => void writeLetter());
   show(h('h1', {}, t('letters_title')),
     notice ? h('p', { role: 'status', class: 'status' }, notice) : null,
     waiting ? h('p', { role: 'status', class: 'notice' }, t('waiting_notice')) : null,
@@ -172,7 +172,7 @@ async function openLetter(m: Summary): Promise<void> {
       const n = openNote(rs.note as Bytes, envelope.id, 'return', self.caseKey.publicKey, self.caseKey.secret);
       const reasonKey = `reason_${n.reason ?? 'other'}` as Key;
       const again = h('button', { type: 'button' }, t('revise'));
-      again.addEventListener('click', () => writeLetter(undefined, { revises: m.message, text }));
+      again.addEventListener('click', () => void writeLetter(undefined, { revises: m.message, text }));
       returned = h('section', { class: 'note' }, h('h2', {}, t('returned_note')),
         h('p', {}, reasonKey in catalogue.en ? t(reasonKey) : t('reason_other')), h('p', { dir: 'auto' }, n.text), again);
     }
@@ -250,13 +250,11 @@ function otherParty(role: Role): Role {
 }
 
 // Writing: a new letter, or the revision of a returned one (its text to start from).
-function writeLetter(problem?: string, revision?: { revises: string; text: string }): void {
+async function writeLetter(problem?: string, revision?: { revises: string; text: string }): Promise<void> {
   const area = h('textarea', { id: 'letter', rows: '12', dir: 'auto', 'aria-describedby': 'write-explain draft-note' });
-  // The draft is kept sealed on this device as it is typed, and comes back here.
-  if (revision) (area as HTMLTextAreaElement).value = revision.text;
-  else void kept.draft().then((text) => {
-    if (text && !(area as HTMLTextAreaElement).value) (area as HTMLTextAreaElement).value = text;
-  });
+  // The draft is kept sealed on this device as it is typed, and is back in
+  // place before the page is shown (never arriving under the person's typing).
+  (area as HTMLTextAreaElement).value = revision ? revision.text : await kept.draft();
   let saving: ReturnType<typeof setTimeout> | undefined;
   area.addEventListener('input', () => {
     clearTimeout(saving);
@@ -270,7 +268,7 @@ function writeLetter(problem?: string, revision?: { revises: string; text: strin
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const text = (area as HTMLTextAreaElement).value;
-    if (!text.trim()) return writeLetter(t('empty_letter'), revision);
+    if (!text.trim()) return void writeLetter(t('empty_letter'), revision);
     const chosen = Array.from((files as HTMLInputElement).files ?? []);
     const doc = textDocument(text);
     for (const file of chosen) {
@@ -280,7 +278,7 @@ function writeLetter(problem?: string, revision?: { revises: string; text: strin
     // Too large for the relay: said before anything is sealed or sent, with both sizes.
     const sealedSize = ciphertextSizeFor(paddedSize(serializeDocument(doc).length));
     if (sealedSize > limits.relayCiphertext) {
-      return writeLetter(t('too_large', { size: mib(sealedSize), limit: mib(limits.relayCiphertext) }), revision);
+      return void writeLetter(t('too_large', { size: mib(sealedSize), limit: mib(limits.relayCiphertext) }), revision);
     }
     const bar = h('progress', { max: '100', value: '0', 'aria-label': t('sending_progress') });
     show(h('h1', {}, t('write_title')), h('p', { role: 'status' }, t('sending')), bar);
@@ -290,7 +288,7 @@ function writeLetter(problem?: string, revision?: { revises: string; text: strin
       try {
         r.find(self.identity.publicKey);
       } catch {
-        return writeLetter(t('not_attested_yet'), revision);
+        return void writeLetter(t('not_attested_yet'), revision);
       }
       const readers = [...r.facilitatorReaders(), ...r.supportersOf(self.identity.publicKey)];
       const sealed = sealLetter(self, { id: newId(), case: b64.decode(caseId())!, created_at: Math.floor(Date.now() / 1000),
@@ -306,7 +304,7 @@ function writeLetter(problem?: string, revision?: { revises: string; text: strin
       await kept.saveDraft('');
       await home(t('sent'));
     } catch (e) {
-      writeLetter(e instanceof RelayRefusal && e.relayMessage ? e.relayMessage : t('error_generic', { detail: String(e) }),
+      void writeLetter(e instanceof RelayRefusal && e.relayMessage ? e.relayMessage : t('error_generic', { detail: String(e) }),
         revision);
     }
   });

@@ -138,6 +138,8 @@ test('joining and writing work with the keyboard alone', async () => {
   assert.equal(await focused(), 'letter');
   await page.keyboard.type('Written without a mouse.');
   await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'files', 'the attachments come next, and can be passed by');
+  await page.keyboard.press('Tab');
   assert.equal(await focused(), 'Send to your facilitator');
   await page.keyboard.press('Enter');
   await page.getByText('Your letter is with your facilitator.').waitFor({ timeout: 20000 });
