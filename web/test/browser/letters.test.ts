@@ -152,15 +152,19 @@ test('a returned letter shows the facilitator\'s reason beside it, and taking le
   // A draft survives the page being locked and opened again, and goes once sent.
   await page.getByRole('button', { name: 'Write a letter' }).click();
   await page.getByLabel('Your letter').fill('Half a thought');
-  await page.waitForTimeout(800);
-  const stored = await page.evaluate(() => new Promise<string>((resolve) => {
-    const r = indexedDB.open('shuttle');
-    r.onsuccess = () => {
-      const g = r.result.transaction('profile').objectStore('profile').get('draft');
-      g.onsuccess = () => resolve(String(g.result));
-    };
-  }));
-  assert.ok(stored.length > 0 && !stored.includes('Half a thought'), 'the draft is kept sealed');
+  // Saved a moment after the typing stops, sealed: wait until it is there.
+  let stored = '';
+  for (let i = 0; i < 100 && !stored; i++) {
+    await page.waitForTimeout(100);
+    stored = await page.evaluate(() => new Promise<string>((resolve) => {
+      const r = indexedDB.open('shuttle');
+      r.onsuccess = () => {
+        const g = r.result.transaction('profile').objectStore('profile').get('draft');
+        g.onsuccess = () => resolve(typeof g.result === 'string' ? g.result : '');
+      };
+    }));
+  }
+  assert.ok(stored.length > 0 && !stored.includes('Half a thought'), 'the draft is kept, sealed');
   await page.reload();
   await page.getByLabel('Passphrase').fill(passphrase);
   await page.getByRole('button', { name: 'Unlock' }).click();
