@@ -7,19 +7,24 @@ import { isUnlocked } from './session.js';
 
 let socket: WebSocket | null = null;
 let retry: ReturnType<typeof setTimeout> | undefined;
+let handler: (e: JsonObject) => void = () => {};
 
+// Listens for the page's events, keeping one stream open across the page's
+// views (a new view only replaces what is done with them).
 export function listen(onEvent: (e: JsonObject) => void): void {
-  stop();
-  void open(onEvent);
+  handler = onEvent;
+  if (socket && socket.readyState <= WebSocket.OPEN) return;
+  clearTimeout(retry);
+  void open();
 }
 
-async function open(onEvent: (e: JsonObject) => void): Promise<void> {
+async function open(): Promise<void> {
   if (!isUnlocked()) return;
   let ticket: string;
   try {
     ticket = (await post('/v1/events/ticket', {})).ticket as string;
   } catch {
-    retry = setTimeout(() => void open(onEvent), 10000);
+    retry = setTimeout(() => void open(), 10000);
     return;
   }
   const ws = new WebSocket(`wss://${location.host}/v1/events`, ['shuttle.v1', `shuttle.ticket.${ticket}`]);
@@ -27,7 +32,7 @@ async function open(onEvent: (e: JsonObject) => void): Promise<void> {
   ws.onmessage = (m) => {
     try {
       const v = parseStrict(String(m.data), 4096, 2);
-      if (isObject(v)) onEvent(v);
+      if (isObject(v)) handler(v);
     } catch {
       // an event not understood changes nothing
     }
@@ -35,7 +40,7 @@ async function open(onEvent: (e: JsonObject) => void): Promise<void> {
   ws.onclose = () => {
     if (socket !== ws) return;
     socket = null;
-    if (isUnlocked()) retry = setTimeout(() => void open(onEvent), 5000);
+    if (isUnlocked()) retry = setTimeout(() => void open(), 5000);
   };
 }
 
