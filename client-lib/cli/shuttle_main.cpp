@@ -474,6 +474,19 @@ int cmd_invite(int argc, char** argv) {
   return 0;
 }
 
+// Whether a safety number as read aloud or typed (spaces, dashes, line
+// breaks anywhere) is this one: only the digits count.
+bool same_safety_number(const std::string& listed, const std::string& typed) {
+  auto digits = [](const std::string& s) {
+    std::string out;
+    for (char ch : s) {
+      if (ch >= '0' && ch <= '9') out.push_back(ch);
+    }
+    return out;
+  };
+  return digits(listed) == digits(typed);
+}
+
 int cmd_attest(int argc, char** argv) {
   common c;
   target t;
@@ -488,15 +501,8 @@ int cmd_attest(int argc, char** argv) {
   auto a = open_account(c);
   const auto id = t.case_id(a);
   auto v = need(a.show_case(id));
-  auto digits = [](const std::string& s) {
-    std::string out;
-    for (char ch : s) {
-      if (ch >= '0' && ch <= '9') out.push_back(ch);
-    }
-    return out;
-  };
   for (const auto& p : v.people) {
-    if (!p.me && digits(p.safety_number) == digits(safety)) {
+    if (!p.me && same_safety_number(p.safety_number, safety)) {
       need(a.attest(id, p.identity));
       std::cout << (c.as_json ? "{\"attested\":true}" : "The " + role_words(p.role) + "'s keys are now checked.") << "\n";
       return 0;
@@ -623,7 +629,7 @@ int cmd_note(int argc, char** argv) {
   if (!parse(argc, argv, d, pos)) return 0;
   auto a = open_account(c);
   const auto id = t.case_id(a);
-  const auto message = need(a.send(id, {document::text(read_letter_text(file, text)), proto::message_kind::note, {}}));
+  const auto message = need(a.send(id, {document::text(read_letter_text(file, text)), proto::message_kind::note, {}, {}}));
   std::cout << (c.as_json ? "{\"message\":\"" + b64(message) + "\"}" : "Note " + short_id(message) + " is with the facilitators.")
             << "\n";
   return 0;
@@ -1149,15 +1155,8 @@ int cmd_grant(int argc, char** argv) {
   auto a = open_account(c);
   const auto id = t.case_id(a);
   auto v = need(a.show_case(id));
-  auto digits = [](const std::string& s) {
-    std::string out;
-    for (char ch : s) {
-      if (ch >= '0' && ch <= '9') out.push_back(ch);
-    }
-    return out;
-  };
   for (const auto& p : v.people) {
-    if (p.me || !party_of(p.role) || digits(p.safety_number) != digits(safety)) continue;
+    if (p.me || !party_of(p.role) || !same_safety_number(p.safety_number, safety)) continue;
     need(a.grant(id, p.identity, !stop));
     if (c.as_json) {
       print_json(json::object{{"reads", !stop}});

@@ -102,3 +102,25 @@ export async function axeViolations(page: Page): Promise<string[]> {
   });
   return result as string[];
 }
+
+// A person joins in the page from the facilitator's link, chooses the
+// passphrase, and is attested by the facilitator with the number the page
+// shows; the page is left on the safety number.
+export async function joinInBrowser(page: Page, origin: string, f: Person, caseId: string, passphrase: string,
+                                    role = 'harmed'): Promise<string> {
+  await page.goto(`${origin}/#join=${encodeURIComponent(f.run(['invite', caseId, '--role', role]).code)}`);
+  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  await page.getByLabel('The same passphrase again').fill(passphrase);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const number = await page.locator('#safety-number').getAttribute('data-number', { timeout: 60000 });
+  f.run(['attest', caseId, '--safety-number', number!]);
+  return number!;
+}
+
+// The responsible party at the CLI, enrolled and attested.
+export function responsibleAtTheCli(relay: Relay, f: Person, caseId: string, name: string): Person {
+  const r = new Person(relay, name);
+  r.run(['enrol', f.run(['invite', caseId, '--role', 'responsible']).code]);
+  f.run(['attest', caseId, '--safety-number', r.run(['whoami']).safety_number]);
+  return r;
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 
-import { Person, Relay, axeViolations, browser, facilitatorWithCase, watchedPage } from './harness.js';
+import { Relay, axeViolations, browser, facilitatorWithCase, joinInBrowser, responsibleAtTheCli, watchedPage } from './harness.js';
 
 let relay: Relay;
 let chromium: Browser;
@@ -39,9 +39,7 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['pho
 test(`a letter written in the browser reaches the CLI, and the reply comes back (${name}, ${viewport.width} px)`, async () => {
   width = name;
   const { f, caseId } = facilitatorWithCase(relay);
-  const r = new Person(relay, `responsible-${name}`);
-  r.run(['enrol', f.run(['invite', caseId, '--role', 'responsible']).code]);
-  f.run(['attest', caseId, '--safety-number', r.run(['whoami']).safety_number]);
+  const r = responsibleAtTheCli(relay, f, caseId, `responsible-${name}`);
 
   const context = await chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB', viewport });
   const { page, problems } = await watchedPage(context);
@@ -128,17 +126,10 @@ test(`a letter written in the browser reaches the CLI, and the reply comes back 
 test('a returned letter shows the facilitator\'s reason beside it, and taking letters back says what the other person may know', async () => {
   width = 'desktop';
   const { f, caseId } = facilitatorWithCase(relay);
-  const r = new Person(relay, 'responsible-revoke');
-  r.run(['enrol', f.run(['invite', caseId, '--role', 'responsible']).code]);
-  f.run(['attest', caseId, '--safety-number', r.run(['whoami']).safety_number]);
+  const r = responsibleAtTheCli(relay, f, caseId, 'responsible-revoke');
   const context = await chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
   const { page, problems } = await watchedPage(context);
-  await page.goto(`${relay.origin}/#join=${encodeURIComponent(f.run(['invite', caseId, '--role', 'harmed']).code)}`);
-  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
-  await page.getByLabel('The same passphrase again').fill(passphrase);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  const number = await page.locator('#safety-number').getAttribute('data-number', { timeout: 60000 });
-  f.run(['attest', caseId, '--safety-number', number!]);
+  await joinInBrowser(page, relay.origin, f, caseId, passphrase);
   await page.getByRole('button', { name: 'Your letters' }).click();
 
   const write = async (text: string) => {
@@ -226,16 +217,10 @@ const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR
 test('attachments: sent with a progress bar, saved by the facilitator, shown once opened; too large is said before sending', async () => {
   width = 'desktop';
   const { f, caseId } = facilitatorWithCase(relay);
-  const r = new Person(relay, 'responsible-attach');
-  r.run(['enrol', f.run(['invite', caseId, '--role', 'responsible']).code]);
-  f.run(['attest', caseId, '--safety-number', r.run(['whoami']).safety_number]);
+  const r = responsibleAtTheCli(relay, f, caseId, 'responsible-attach');
   const context = await chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
   const { page, problems } = await watchedPage(context);
-  await page.goto(`${relay.origin}/#join=${encodeURIComponent(f.run(['invite', caseId, '--role', 'harmed']).code)}`);
-  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
-  await page.getByLabel('The same passphrase again').fill(passphrase);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  f.run(['attest', caseId, '--safety-number', (await page.locator('#safety-number').getAttribute('data-number', { timeout: 60000 }))!]);
+  await joinInBrowser(page, relay.origin, f, caseId, passphrase);
   await page.getByRole('button', { name: 'Your letters' }).click();
 
   // Too large: refused in words before anything is sealed or sent.
