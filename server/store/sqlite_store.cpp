@@ -230,6 +230,12 @@ fixed<N> blob(const SQLite::Column& c) {
   return out;
 }
 
+// A column of any length as bytes.
+bytes blob_bytes(const SQLite::Column& c) {
+  const auto* p = static_cast<const byte*>(c.getBlob());
+  return bytes(p, p + c.getBytes());
+}
+
 template <std::size_t N>
 void bind(SQLite::Statement& s, int i, const fixed<N>& v) {
   s.bind(i, v.data(), static_cast<int>(N));
@@ -471,9 +477,7 @@ class sqlite_repository final : public writer {
     statement_cache::lease q(statements_, "SELECT bytes FROM ciphertexts WHERE message_id = ?");
     bind_all(q, message_id);
     if (!q.executeStep()) return std::nullopt;
-    const auto c = q.getColumn(0);
-    const auto* p = static_cast<const byte*>(c.getBlob());
-    return bytes(p, p + c.getBytes());
+    return blob_bytes(q.getColumn(0));
   }
   std::vector<review_record> reviews(const proto::id& message_id) override {
     statement_cache::lease q(statements_, "SELECT r.message_id, a.identity_key, r.decision, r.statement, r.created_at "
@@ -507,13 +511,11 @@ class sqlite_repository final : public writer {
     }
     return out;
   }
-  std::optional<bytes> label(const proto::id& case_id, const proto::public_key& reader) override {
+  std::optional<bytes> label(const proto::id& case_id, const proto::public_key& reader_key) override {
     statement_cache::lease q(statements_, "SELECT box FROM case_labels WHERE case_id = ? AND reader_key = ?");
-    bind_all(q, case_id, reader);
+    bind_all(q, case_id, reader_key);
     if (!q.executeStep()) return std::nullopt;
-    const auto c = q.getColumn(0);
-    const auto* p = static_cast<const std::uint8_t*>(c.getBlob());
-    return bytes(p, p + c.getBytes());
+    return blob_bytes(q.getColumn(0));
   }
   std::optional<proto::audit_entry> audit_head(const proto::id& case_id) override {
     statement_cache::lease q(statements_, "SELECT " + audit_columns + " FROM audit_entries WHERE case_id = ? ORDER BY seq DESC LIMIT 1");
@@ -644,8 +646,9 @@ class sqlite_repository final : public writer {
   void set_labels(const proto::id& case_id, const std::vector<std::pair<proto::public_key, bytes>>& boxes,
                   std::uint64_t now) override {
     exec("DELETE FROM case_labels WHERE case_id = ?", case_id);
-    for (const auto& [reader, box] : boxes) {
-      exec("INSERT INTO case_labels (case_id, reader_key, box, set_at) VALUES (?, ?, ?, ?)", case_id, reader, box, now);
+    for (const auto& [reader_key, box] : boxes) {
+      exec("INSERT INTO case_labels (case_id, reader_key, box, set_at) VALUES (?, ?, ?, ?)", case_id, reader_key, box,
+           now);
     }
     truncate_log_after_commit();
   }
@@ -821,10 +824,7 @@ class sqlite_repository final : public writer {
     m.claim_expires_at = opt_u64(q.getColumn(17));
     m.purged = !q.getColumn(18).isNull();
     m.decline_told_at = opt_u64(q.getColumn(19));
-    if (!q.getColumn(20).isNull()) {
-      const auto* p = static_cast<const std::uint8_t*>(q.getColumn(20).getBlob());
-      m.decline_note = bytes(p, p + q.getColumn(20).getBytes());
-    }
+    if (!q.getColumn(20).isNull()) m.decline_note = blob_bytes(q.getColumn(20));
     if (!q.getColumn(21).isNull()) m.answers = blob<16>(q.getColumn(21));
     m.claimed_by_name = opt_text(q.getColumn(22));
     return m;

@@ -7,6 +7,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 
 declare const SHUTTLE_WEB_DIR: string;
@@ -68,6 +69,21 @@ export function facilitatorWithCase(relay: Relay): { f: Person; caseId: string }
   f.run(['enrol', relay.inviteFacilitator(), '--name', 'Ingrid Berg']);
   const caseId = f.run(['case', 'open']).case as string;
   return { f, caseId };
+}
+
+// One relay and one Chromium for a test file: started before its tests, ended after them.
+export function relayAndBrowser(): { relay: Relay; chromium: Browser } {
+  const env = {} as { relay: Relay; chromium: Browser };
+  before(async () => {
+    env.relay = new Relay();
+    await env.relay.start();
+    env.chromium = await browser();
+  });
+  after(async () => {
+    await env.chromium?.close();
+    env.relay?.stop();
+  });
+  return env;
 }
 
 export async function browser(): Promise<Browser> {

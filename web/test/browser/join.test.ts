@@ -3,32 +3,21 @@
 // number the facilitator's CLI shows for them.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 
-import { Relay, axeViolations, browser, facilitatorWithCase, watchedPage } from './harness.js';
+import { axeViolations, relayAndBrowser, facilitatorWithCase, watchedPage } from './harness.js';
 
-let relay: Relay;
-let chromium: Browser;
-before(async () => {
-  relay = new Relay();
-  await relay.start();
-  chromium = await browser();
-});
-after(async () => {
-  await chromium?.close();
-  relay?.stop();
-});
+const env = relayAndBrowser();
 
 test('a harmed person joins from the link, chooses a passphrase and reads their safety number', async () => {
-  const { f, caseId } = facilitatorWithCase(relay);
+  const { f, caseId } = facilitatorWithCase(env.relay);
   const code = f.run(['invite', caseId, '--role', 'harmed']).code as string;
-  const context = await chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const context = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
   const { page, problems } = await watchedPage(context);
-  // The code is in the fragment: the browser never sends it to the relay.
+  // The code is in the fragment: the browser never sends it to the env.relay.
   const requested: string[] = [];
   page.on('request', (r) => requested.push(r.url()));
-  await page.goto(`${relay.origin}/#join=${encodeURIComponent(code)}`);
+  await page.goto(`${env.relay.origin}/#join=${encodeURIComponent(code)}`);
   await page.getByRole('heading', { name: 'Choose a passphrase' }).waitFor({ timeout: 20000 });
   assert.equal(new URL(page.url()).hash, '', 'the code leaves the address bar');
   assert.ok(requested.every((u) => !u.includes(code.slice(20, 40))), 'the code went to no server');
@@ -61,11 +50,11 @@ test('a harmed person joins from the link, chooses a passphrase and reads their 
 });
 
 test('a code pasted with line breaks works, and a damaged one is said in words', async () => {
-  const { f, caseId } = facilitatorWithCase(relay);
+  const { f, caseId } = facilitatorWithCase(env.relay);
   const code = f.run(['invite', caseId, '--role', 'responsible']).code as string;
-  const context = await chromium.newContext({ ignoreHTTPSErrors: true, locale: 'nb-NO' });
+  const context = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'nb-NO' });
   const { page, problems } = await watchedPage(context);
-  await page.goto(`${relay.origin}/`);
+  await page.goto(`${env.relay.origin}/`);
   const field = page.getByLabel('Invitasjonskoden din');
   await field.fill(code.slice(0, 60) + 'x');
   await page.getByRole('button', { name: 'Fortsett' }).click();
@@ -83,9 +72,9 @@ test('a code pasted with line breaks works, and a damaged one is said in words',
 declare const SHUTTLE_VECTORS_DIR: string;
 
 test('the protocol module passes every vector inside Chromium, keystore included', async () => {
-  const context = await chromium.newContext({ ignoreHTTPSErrors: true });
+  const context = await env.chromium.newContext({ ignoreHTTPSErrors: true });
   const { page, problems } = await watchedPage(context);
-  await page.goto(`${relay.origin}/`);
+  await page.goto(`${env.relay.origin}/`);
   await page.evaluate(readFileSync(new URL('../browser-vectors.js', import.meta.url), 'utf8'));
   const files: Record<string, unknown> = {};
   for (const name of ['transcript.json', 'padme.json', 'keys.json', 'invitation_code.json', 'statements.json',
@@ -108,11 +97,11 @@ test('the protocol module passes every vector inside Chromium, keystore included
 });
 
 test('joining and writing work with the keyboard alone', async () => {
-  const { f, caseId } = facilitatorWithCase(relay);
+  const { f, caseId } = facilitatorWithCase(env.relay);
   const code = f.run(['invite', caseId, '--role', 'harmed']).code as string;
-  const context = await chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const context = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
   const { page, problems } = await watchedPage(context);
-  await page.goto(`${relay.origin}/#join=${encodeURIComponent(code)}`);
+  await page.goto(`${env.relay.origin}/#join=${encodeURIComponent(code)}`);
   await page.getByRole('heading', { name: 'Choose a passphrase' }).waitFor({ timeout: 20000 });
   const focused = () => page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent || '');
   // Each step puts the focus on its heading; Tab goes on from there.

@@ -5,22 +5,12 @@
 // opens the reply, lets the writer know, and leaves the process, keeping
 // what they received.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 
-import { Relay, axeViolations, browser, facilitatorWithCase, joinInBrowser, responsibleAtTheCli, watchedPage } from './harness.js';
+import { axeViolations, relayAndBrowser, facilitatorWithCase, joinInBrowser, responsibleAtTheCli, watchedPage } from './harness.js';
 
-let relay: Relay;
-let chromium: Browser;
-before(async () => {
-  relay = new Relay();
-  await relay.start();
-  chromium = await browser();
-});
-after(async () => {
-  await chromium?.close();
-  relay?.stop();
-});
+const env = relayAndBrowser();
 
 const passphrase = 'river stone lantern';
 
@@ -38,12 +28,12 @@ async function noViolations(page: Page, where: string): Promise<void> {
 for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 320, height: 640 }]] as const) {
 test(`a letter written in the browser reaches the CLI, and the reply comes back (${name}, ${viewport.width} px)`, async () => {
   width = name;
-  const { f, caseId } = facilitatorWithCase(relay);
-  const r = responsibleAtTheCli(relay, f, caseId, `responsible-${name}`);
+  const { f, caseId } = facilitatorWithCase(env.relay);
+  const r = responsibleAtTheCli(env.relay, f, caseId, `responsible-${name}`);
 
-  const context = await chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB', viewport });
+  const context = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB', viewport });
   const { page, problems } = await watchedPage(context);
-  await page.goto(`${relay.origin}/#join=${encodeURIComponent(f.run(['invite', caseId, '--role', 'harmed']).code)}`);
+  await page.goto(`${env.relay.origin}/#join=${encodeURIComponent(f.run(['invite', caseId, '--role', 'harmed']).code)}`);
   await page.getByRole('heading', { name: 'Choose a passphrase' }).waitFor({ timeout: 20000 });
   await noViolations(page, 'choosing a passphrase');
   await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
@@ -125,11 +115,11 @@ test(`a letter written in the browser reaches the CLI, and the reply comes back 
 
 test('a returned letter shows the facilitator\'s reason beside it, and taking letters back says what the other person may know', async () => {
   width = 'desktop';
-  const { f, caseId } = facilitatorWithCase(relay);
-  const r = responsibleAtTheCli(relay, f, caseId, 'responsible-revoke');
-  const context = await chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const { f, caseId } = facilitatorWithCase(env.relay);
+  const r = responsibleAtTheCli(env.relay, f, caseId, 'responsible-revoke');
+  const context = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
   const { page, problems } = await watchedPage(context);
-  await joinInBrowser(page, relay.origin, f, caseId, passphrase);
+  await joinInBrowser(page, env.relay.origin, f, caseId, passphrase);
   await page.getByRole('button', { name: 'Your letters' }).click();
 
   const write = async (text: string) => {
@@ -216,11 +206,11 @@ const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR
 
 test('attachments: sent with a progress bar, saved by the facilitator, shown once opened; too large is said before sending', async () => {
   width = 'desktop';
-  const { f, caseId } = facilitatorWithCase(relay);
-  const r = responsibleAtTheCli(relay, f, caseId, 'responsible-attach');
-  const context = await chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const { f, caseId } = facilitatorWithCase(env.relay);
+  const r = responsibleAtTheCli(env.relay, f, caseId, 'responsible-attach');
+  const context = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
   const { page, problems } = await watchedPage(context);
-  await joinInBrowser(page, relay.origin, f, caseId, passphrase);
+  await joinInBrowser(page, env.relay.origin, f, caseId, passphrase);
   await page.getByRole('button', { name: 'Your letters' }).click();
 
   // Too large: refused in words before anything is sealed or sent.
@@ -238,14 +228,14 @@ test('attachments: sent with a progress bar, saved by the facilitator, shown onc
   await page.getByRole('button', { name: 'Send to your facilitator' }).click();
   await page.getByText('Your letter is with your facilitator.').waitFor({ timeout: 20000 });
   const letter = (f.run(['queue']) as { message: string }[])[0].message;
-  const reviewed = f.run(['review', caseId, letter, '--save-attachments', `${relay.dir}/looked-at`]);
+  const reviewed = f.run(['review', caseId, letter, '--save-attachments', `${env.relay.dir}/looked-at`]);
   assert.deepEqual(reviewed.attachments, [{ name: 'garden.png', content_type: 'image/png', size: png.length }]);
   f.run(['approve', caseId, letter]);
 
   // A photo from the CLI, shown in the page once the letter is opened.
   const { writeFileSync } = await import('node:fs');
-  writeFileSync(`${relay.dir}/reply.png`, png);
-  const reply = r.run(['write', caseId, '--text', 'Here is mine.', '--attach', `${relay.dir}/reply.png`]).message;
+  writeFileSync(`${env.relay.dir}/reply.png`, png);
+  const reply = r.run(['write', caseId, '--text', 'Here is mine.', '--attach', `${env.relay.dir}/reply.png`]).message;
   f.run(['review', caseId, reply]);
   f.run(['approve', caseId, reply]);
   await page.getByText('A letter is waiting for you.').waitFor({ timeout: 10000 });
