@@ -46,6 +46,14 @@ kdf_limits kdf_limits::moderate() {
   return {crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE};
 }
 
+kdf_limits kdf_limits::phone() { return {6, 64ull * 1024 * 1024}; }
+
+bool kdf_limits::allowed() const {
+  const kdf_limits floor = phone();
+  return opslimit >= 3 && opslimit <= max_opslimit && memlimit >= floor.memlimit && memlimit <= max_memlimit &&
+         opslimit * memlimit >= floor.opslimit * floor.memlimit;
+}
+
 result<keystore_file> parse_keystore_file(std::string_view text) {
   auto value = proto::parse_strict_json(text, proto::max_keystore_file_bytes);
   if (!value) return make_error(errc::keystore_corrupt, "not a keystore file");
@@ -69,11 +77,8 @@ result<keystore_file> parse_keystore_file(std::string_view text) {
     r.fail(make_error(errc::missing_field, "box"));
   }
   if (auto done = r.finish(); !done) return make_error(errc::keystore_corrupt, done.error().message());
-  if (f.opslimit < crypto_pwhash_OPSLIMIT_MODERATE || f.opslimit > max_opslimit) {
-    return make_error(errc::keystore_corrupt, "opslimit out of range");
-  }
-  if (f.memlimit < crypto_pwhash_MEMLIMIT_MODERATE || f.memlimit > max_memlimit) {
-    return make_error(errc::keystore_corrupt, "memlimit out of range");
+  if (!kdf_limits{f.opslimit, f.memlimit}.allowed()) {
+    return make_error(errc::keystore_corrupt, "limits outside what SPEC 11 allows");
   }
   return f;
 }

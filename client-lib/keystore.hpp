@@ -20,6 +20,12 @@ struct kdf_limits {
   std::uint64_t opslimit;
   std::uint64_t memlimit;
   static kdf_limits moderate();
+  // What the browser client writes (SPEC 11): 64 MiB, which a low-end
+  // phone's browser can hold, and six passes to keep the cost up.
+  static kdf_limits phone();
+  // SPEC 11's bounds: opslimit 3..16, memlimit 64 MiB..2 GiB, and their
+  // product at least the phone's, checked before any derivation.
+  bool allowed() const;
 };
 
 // The file's outer layer, parsed strictly but not decrypted.

@@ -474,12 +474,17 @@ std::map<std::string, std::string> make_vectors() {
     auto ks = client::keystore::create();
     const proto::public_key identity = ks.identity().public_key();
     const proto::public_key case_public = ks.case_key_for(case_id).public_key();
-    json::object top = vector_file("A keystore file (MODERATE limits) with one case key, opened by the passphrase.");
+    json::object top = vector_file(
+        "A keystore file (MODERATE limits) with one case key, opened by the passphrase; the same keys at the "
+        "browser's limits (phone_file); and a file whose limits are below SPEC 11's floor, refused as "
+        "keystore_corrupt before any derivation (too_weak_file).");
     top["passphrase"] = keystore_passphrase;
     top["identity_key"] = base64url_encode(identity);
     top["case"] = base64url_encode(case_id);
     top["case_key"] = base64url_encode(case_public);
     top["file"] = ks.seal(keystore_passphrase);
+    top["phone_file"] = ks.seal(keystore_passphrase, client::kdf_limits::phone());
+    top["too_weak_file"] = ks.seal(keystore_passphrase, client::kdf_limits{3, client::kdf_limits::phone().memlimit});
     files["keystore.json"] = render(top);
   }
   return files;

@@ -250,6 +250,14 @@ TEST(Vectors, KeystoreOpensWithItsPassphrase) {
   const auto* ck = ks->find_case_key(b64<16>(k["case"]));
   ASSERT_NE(ck, nullptr);
   EXPECT_EQ(ck->public_key(), b64<32>(k["case_key"]));
+
+  auto phone = client::keystore::open(str(k["phone_file"]), vectors::keystore_passphrase);
+  ASSERT_TRUE(phone) << phone.error().message();
+  EXPECT_EQ(phone->identity().public_key(), b64<32>(k["identity_key"]));
+
+  auto weak = client::keystore::open(str(k["too_weak_file"]), vectors::keystore_passphrase);
+  ASSERT_FALSE(weak);
+  EXPECT_EQ(weak.error().code, errc::keystore_corrupt);
 }
 
 }  // namespace

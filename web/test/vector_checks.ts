@@ -214,6 +214,17 @@ export async function runVectorChecks(load: (name: string) => Json | Promise<Jso
       }
       expect(refused === 'wrong_passphrase', 'a wrong passphrase');
     });
+    await check('the keystore at the browser\'s limits opens, and one below the floor is refused unopened', () => {
+      const keys = openKeystore(ks.phone_file, ks.passphrase);
+      expect(b64.encode(keys.identity.publicKey) === ks.identity_key, 'identity');
+      let refused = '';
+      try {
+        openKeystore(ks.too_weak_file, ks.passphrase);
+      } catch (err) {
+        refused = (err as { code?: string }).code ?? '';
+      }
+      expect(refused === 'keystore_corrupt', 'limits below the floor');
+    });
   }
   return results;
 }

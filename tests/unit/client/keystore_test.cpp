@@ -58,6 +58,10 @@ TEST(Keystore, RefusesWeakOrHugeLimitsBeforeDerivingAnything) {
   o["memlimit"] = std::uint64_t{1} << 40;
   EXPECT_EQ(parse_keystore_file(json::serialize(o)).error().code, errc::keystore_corrupt);
   o = json::parse(sealed().file).as_object();
+  o["memlimit"] = 32 * 1024 * 1024;  // below the memory floor, however many passes
+  o["opslimit"] = 16;
+  EXPECT_EQ(parse_keystore_file(json::serialize(o)).error().code, errc::keystore_corrupt);
+  o = json::parse(sealed().file).as_object();
   o["opslimit"] = 1;
   EXPECT_EQ(keystore::open(json::serialize(o), "the right passphrase").error().code, errc::keystore_corrupt);
 }
