@@ -210,6 +210,35 @@ result<json::value> relay_connection::request(bool post, const std::string& targ
   return make_error(errc::relay_unreachable, "cannot reach " + address_.text());
 }
 
+result<relay_connection::raw_answer> relay_connection::get_raw(const std::string& target,
+                                                               const std::string& accept_encoding,
+                                                               std::size_t max_bytes) {
+  if (auto ok = connect_fresh(); !ok) return ok.error();
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, address_.host);
+  req.set(http::field::user_agent, "shuttle");
+  req.set(http::field::accept_encoding, accept_encoding);
+  req.keep_alive(false);
+  auto& tcp = beast::get_lowest_layer(*impl_->stream);
+  tcp.expires_after(request_timeout);
+  beast::error_code ec;
+  http::write(*impl_->stream, req, ec);
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(max_bytes);
+  if (!ec) http::read(*impl_->stream, impl_->buffer, parser, ec);
+  impl_->stream.reset();
+  impl_->buffer.clear();
+  if (ec == http::error::body_limit) return make_error(errc::too_large, target);
+  if (ec) return make_error(errc::relay_unreachable, "the connection to " + address_.text() + " broke: " + ec.message());
+  auto res = parser.release();
+  raw_answer out;
+  out.status = res.result_int();
+  out.body = std::move(res.body());
+  out.content_encoding = std::string(res[http::field::content_encoding]);
+  out.content_security_policy = std::string(res["Content-Security-Policy"]);
+  return out;
+}
+
 result<json::value> relay_connection::answer_of(unsigned status, const std::string& text) {
   auto parsed = proto::parse_strict_json(text, max_answer_bytes, proto::max_body_json_depth);
   if (!parsed || !parsed->is_object()) {

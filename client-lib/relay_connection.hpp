@@ -72,6 +72,17 @@ class relay_connection {
   result<void> get_streamed(const std::string& target, std::uint64_t expected,
                             const std::function<result<void>(bytes_view)>& sink, const progress& report);
 
+  // A GET answered with bytes rather than JSON (the web client's files):
+  // whatever the status, with the headers a verifier compares. relay_unreachable
+  // or tls_failure when no answer came; too_large above `max_bytes`.
+  struct raw_answer {
+    unsigned status = 0;
+    std::string body;
+    std::string content_encoding;         // empty: identity
+    std::string content_security_policy;  // empty: none sent
+  };
+  result<raw_answer> get_raw(const std::string& target, const std::string& accept_encoding, std::size_t max_bytes);
+
   // Holds the WebSocket /v1/events open and hands each event's text to
   // `on_message`, starting after event `after` (0: every event the relay
   // keeps for the account, then live ones). Returns

@@ -1,5 +1,7 @@
 #include "server/web_files.hpp"
 
+#include "proto/web_manifest.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -53,6 +55,15 @@ web_files web_files::load(const std::filesystem::path& root) {
     throw std::runtime_error("--web-root " + root.string() + " has no index.html (build it with web/build.mjs)");
   }
   out.index_ = read_file(index, total);
+  // The release's signed manifest (SPEC 16.6), served as it is: the relay
+  // cannot sign it and has no reason to read it.
+  const auto manifest = root / "web-manifest.json";
+  if (std::filesystem::is_regular_file(manifest)) {
+    if (std::filesystem::file_size(manifest) > proto::max_web_manifest_bytes) {
+      throw std::runtime_error(manifest.string() + " is larger than a manifest can be");
+    }
+    out.manifest_ = read_file(manifest, total);
+  }
   const auto assets = root / "assets";
   if (std::filesystem::is_directory(assets)) {
     for (const auto& entry : std::filesystem::directory_iterator(assets)) {
@@ -81,10 +92,7 @@ const web_file* web_files::asset(std::string_view name) const {
 
 const std::vector<std::pair<std::string, std::string>>& web_files::security_headers() {
   static const std::vector<std::pair<std::string, std::string>> headers{
-      {"Content-Security-Policy",
-       "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self' blob:; "
-       "style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; "
-       "require-trusted-types-for 'script'; trusted-types 'none'"},
+      {"Content-Security-Policy", std::string(proto::web_csp)},
       {"Integrity-Policy", "blocked-destinations=(script)"},
       {"Cross-Origin-Opener-Policy", "same-origin"},
       {"Cross-Origin-Resource-Policy", "same-origin"},

@@ -1,13 +1,15 @@
 // The browser client, served by the relay from its installation (--web-root;
 // the .deb installs it under /usr/share/shuttle/web). The directory is read
-// once at start into memory: `index.html` and the files of `assets/`, whose
-// names are content-hashed by the build, nothing else. A request can only
+// once at start into memory: `index.html`, the files of `assets/`, whose
+// names are content-hashed by the build, and the release's signed
+// `web-manifest.json`, nothing else. A request can only
 // name one of them, so no path ever reaches the file system.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +29,8 @@ class web_files {
   static web_files load(const std::filesystem::path& root);
 
   const web_file& index() const { return index_; }
+  // The signed manifest of the release (web-manifest.json), when packaged with one.
+  const std::optional<web_file>& manifest() const { return manifest_; }
   // An asset by its file name, or null (the .br and .gz copies are not names of their own).
   const web_file* asset(std::string_view name) const;
   std::size_t asset_count() const { return assets_.size(); }
@@ -38,6 +42,7 @@ class web_files {
 
  private:
   web_file index_;
+  std::optional<web_file> manifest_;
   std::map<std::string, web_file, std::less<>> assets_;
 };
 

@@ -325,6 +325,13 @@ awaitable<outcome> web_asset(request_context& ctx) {
   co_return answer{};
 }
 
+// The release's signed list of the files above (SPEC 16.6), for verifiers.
+awaitable<outcome> web_manifest(request_context& ctx) {
+  if (!ctx.web || !ctx.web->manifest()) co_return not_found("This relay serves no signed web manifest.");
+  ctx.raw_answer = request_context::raw{ctx.web->manifest()->body, ctx.web->manifest()->content_type, {}};
+  co_return answer{};
+}
+
 // Reached only by a request that is not a WebSocket upgrade (net/ takes those).
 awaitable<outcome> events(request_context&) {
   co_return failure{failure_kind::invalid, "upgrade_required", "This path speaks WebSocket only."};
@@ -338,6 +345,7 @@ const std::vector<route>& routes() {
       {verb::get, "/healthz", access::anonymous, 0, false, healthz},
       {verb::get, "/", access::anonymous, 0, false, web_page},
       {verb::get, "/assets/{asset}", access::anonymous, 0, false, web_asset},
+      {verb::get, "/.well-known/shuttle/web-manifest.json", access::anonymous, 0, false, web_manifest},
       {verb::post, "/v1/invitations/open", access::anonymous, small_body_bytes, true, open_invitation},
       {verb::post, "/v1/enrol", access::anonymous, statement_body_bytes, true, enrol},
       {verb::post, "/v1/login/challenge", access::anonymous, small_body_bytes, true, login_challenge},

@@ -9,9 +9,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   auto file = shuttle::client::parse_keystore_file(text);
   if (!file) return 0;
-  if (file->opslimit < crypto_pwhash_OPSLIMIT_MODERATE || file->memlimit < crypto_pwhash_MEMLIMIT_MODERATE ||
-      file->memlimit > 2ull * 1024 * 1024 * 1024) {
-    std::abort();
-  }
+  if (!shuttle::client::kdf_limits{file->opslimit, file->memlimit}.allowed()) std::abort();
   return 0;
 }

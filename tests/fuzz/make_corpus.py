@@ -38,7 +38,10 @@ def main():
         write('strict_json', f'{i:02d}-{s["type"]}.json', s['json'])
     for i, c in enumerate(json.load(open(f'{VECTORS}/invitation_code.json'))['cases']):
         write('invitation_code', f'{i:02d}.txt', c['code'])
-    write('keystore_file', 'keystore.json', json.load(open(f'{VECTORS}/keystore.json'))['file'])
+    keystore = json.load(open(f'{VECTORS}/keystore.json'))
+    for name in ('file', 'phone_file', 'too_weak_file'):
+        write('keystore_file', f'{name}.json', keystore[name])
+    write('web_manifest', 'manifest.json', json.load(open(f'{VECTORS}/web_manifest.json'))['manifest'])
     export = json.load(open(f'{VECTORS}/audit.json'))['export']
     write('audit_export', 'export.json', export)
     write('strict_json', 'audit.json', export)

@@ -12,6 +12,7 @@
 #include "proto/invitation_code.hpp"
 #include "proto/letter_format.hpp"
 #include "proto/transcript.hpp"
+#include "proto/web_manifest.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -486,6 +487,35 @@ std::map<std::string, std::string> make_vectors() {
     top["phone_file"] = ks.seal(keystore_passphrase, client::kdf_limits::phone());
     top["too_weak_file"] = ks.seal(keystore_passphrase, client::kdf_limits{3, client::kdf_limits::phone().memlimit});
     files["keystore.json"] = render(top);
+  }
+
+  // ------------------------------------------------------------ web manifest
+  {
+    use_deterministic_random("web-manifest");
+    const auto release = client::identity_key::generate();
+    const std::string page = "<!doctype html><script type=module src=/assets/app-1a2b.js></script>\n";
+    const std::string script = "console.log('Shuttle');\n";
+    auto digest = [](const std::string& body) {
+      proto::hash out{};
+      crypto_hash_sha256(out.data(), reinterpret_cast<const unsigned char*>(body.data()), body.size());
+      return out;
+    };
+    proto::web_manifest m;
+    m.version = "1.0.0";
+    m.csp = std::string(proto::web_csp);
+    m.files["/"] = digest(page);
+    m.files["/assets/app-1a2b.js"] = digest(script);
+    m.key = release.public_key();
+    m.sig = release.sign(proto::web_manifest_transcript(m));
+    json::object top = vector_file(
+        "The browser client's signed manifest (SPEC 16.6) for a page and one script, with the files' bytes, the "
+        "release key, the transcript it signs and the file a relay serves.");
+    top["page"] = page;
+    top["script"] = script;
+    top["release_key"] = base64url_encode(release.public_key());
+    top["transcript"] = to_hex(proto::web_manifest_transcript(m));
+    top["manifest"] = proto::to_json(m);
+    files["web_manifest.json"] = render(top);
   }
   return files;
 }

@@ -11,6 +11,7 @@
 #include "proto/fingerprint.hpp"
 #include "proto/invitation_code.hpp"
 #include "proto/letter_format.hpp"
+#include "proto/web_manifest.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
@@ -240,6 +241,24 @@ TEST(Vectors, AuditExportVerifies) {
   const auto relay_key = b64<32>(load("keys.json")["relay_key"]);
   EXPECT_TRUE(proto::verify_audit_export(*x, relay_key));
   EXPECT_EQ(to_hex(proto::checkpoint_transcript(x->checkpoint)), str(a["checkpoint_transcript"]));
+}
+
+TEST(Vectors, WebManifestVerifiesAndNamesTheFiles) {
+  auto w = load("web_manifest.json");
+  auto m = proto::parse_web_manifest(str(w["manifest"]));
+  ASSERT_TRUE(m) << m.error().message();
+  EXPECT_EQ(m->key, b64<32>(w["release_key"]));
+  EXPECT_EQ(to_hex(proto::web_manifest_transcript(*m)), str(w["transcript"]));
+  auto sha = [](const std::string& body) {
+    proto::hash h{};
+    crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(body.data()), body.size());
+    return h;
+  };
+  EXPECT_EQ(m->files.at("/"), sha(str(w["page"])));
+  EXPECT_EQ(m->files.at("/assets/app-1a2b.js"), sha(str(w["script"])));
+  std::string edited = str(w["manifest"]);
+  edited.replace(edited.find("1.0.0"), 5, "1.0.1");
+  EXPECT_EQ(proto::parse_web_manifest(edited).error().code, errc::bad_signature);
 }
 
 TEST(Vectors, KeystoreOpensWithItsPassphrase) {

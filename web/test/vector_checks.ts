@@ -12,8 +12,9 @@ import { openKeystore } from '../src/proto/keystore.js';
 import { letterAd, openPadded, paddedSize, parseDocument, serializeDocument, unpad, unwrapFor, factsOf,
   decryptLetter } from '../src/proto/letters.js';
 import { Roster, openDelivered, openFromEnvelope } from '../src/proto/roster.js';
-import { ready } from '../src/proto/sodium.js';
+import { ready, sodium } from '../src/proto/sodium.js';
 import { Transcript } from '../src/proto/transcript.js';
+import { parseWebManifest, webManifestTranscript } from '../src/proto/web_manifest.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -198,6 +199,23 @@ export async function runVectorChecks(load: (name: string) => Json | Promise<Jso
       caught = true;
     }
     expect(caught, 'an edited entry');
+  });
+
+  const web = await load('web_manifest.json');
+  await check('the web manifest verifies, names each file by its SHA-256, and an edit breaks it', () => {
+    const m = parseWebManifest(web.manifest);
+    expect(b64.encode(m.key) === web.release_key, 'release key');
+    expect(hex(webManifestTranscript(m)) === web.transcript, 'transcript');
+    const sha256 = (text: string) => sodium().crypto_hash_sha256(new TextEncoder().encode(text));
+    expect(equal(m.files.get('/')!, sha256(web.page)), 'the page');
+    expect(equal(m.files.get('/assets/app-1a2b.js')!, sha256(web.script)), 'the script');
+    let refused = '';
+    try {
+      parseWebManifest(web.manifest.replace('1.0.0', '1.0.1'));
+    } catch (err) {
+      refused = (err as { code?: string }).code ?? '';
+    }
+    expect(refused === 'bad_signature', 'an edited version');
   });
 
   if (options.keystore) {
