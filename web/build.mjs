@@ -22,6 +22,7 @@ if (tests) {
   const entryPoints = [
     ...readdirSync('test').filter((f) => f.endsWith('.test.ts')).map((f) => `test/${f}`),
     ...readdirSync('test/browser').filter((f) => f.endsWith('.test.ts')).map((f) => `test/browser/${f}`),
+    ...readdirSync('test/bench').filter((f) => f.endsWith('.bench.ts')).map((f) => `test/bench/${f}`),
   ];
   await esbuild.build({
     entryPoints,
@@ -47,17 +48,21 @@ if (tests) {
 }
 
 if (tests) {
-  // The same vector checks, for running inside Chromium (the browser test evaluates it).
-  await esbuild.build({
-    entryPoints: ['test/browser_vectors_entry.ts'],
-    outfile: `${out}/browser-vectors.js`,
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    alias,
-    logLevel: 'warning',
-  });
+  // Scripts for a page: the vector checks (the browser test evaluates them)
+  // and the benchmark's operations (test/bench), both run inside Chromium.
+  for (const [entry, file] of [['test/browser_vectors_entry.ts', 'browser-vectors.js'],
+    ['test/bench/browser_bench_entry.ts', 'browser-bench.js']]) {
+    await esbuild.build({
+      entryPoints: [entry],
+      outfile: `${out}/${file}`,
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      alias,
+      logLevel: 'warning',
+    });
+  }
 }
 
 if (!tests) {

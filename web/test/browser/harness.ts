@@ -86,11 +86,11 @@ export function relayAndBrowser(): { relay: Relay; chromium: Browser } {
   return env;
 }
 
-export async function browser(): Promise<Browser> {
+export async function browser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+      '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 

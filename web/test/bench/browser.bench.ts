@@ -1,0 +1,119 @@
+// The browser client's benchmark (scripts/bench runs it; docs/PERFORMANCE.md
+// records it): the real relay serving the built client over TLS, Debian's
+// Chromium, and the `shuttle` CLI for the facilitator.
+//
+// Measures the bytes a first visit transfers (compressed, as the relay sends
+// them) and a second one (cached by hash), the time until a person following
+// a joining link can type a passphrase, on this machine and throttled like a
+// low-end phone (CPU 4x slower, 1.6 Mbit/s, 150 ms round trips), one keystore
+// unlock, and sealing and opening a letter with a 1 MiB attachment. The
+// ceilings are the same operations in node, on the same WebAssembly, in this
+// run: Chromium's ratio to them is the figure that is checked.
+//
+//   node browser.bench.mjs [--short]   (SHUTTLE_RELAY_BINARY, SHUTTLE_CLI_BINARY, SHUTTLE_WEB_ROOT)
+import { execSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Page } from 'playwright-core';
+import { Relay, browser, facilitatorWithCase } from '../browser/harness.js';
+import { letterMs, unlockMs } from './operations.js';
+
+const short = process.argv.includes('--short');
+const runs = short ? 1 : 3;
+const firstVisitBudget = 512 * 1024;  // compressed bytes: a phone on a slow line
+const maxRatio = 4;                   // Chromium against node on the same WebAssembly
+
+interface Visit {
+  bytes: number;
+  requests: number;
+  usableMs: number;
+}
+
+async function visit(page: Page, url: string, phoneLike: boolean): Promise<Visit> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  if (phoneLike) {
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await cdp.send('Network.emulateNetworkConditions',
+      { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 0.75e6 / 8 });
+  }
+  let bytes = 0, requests = 0;
+  cdp.on('Network.loadingFinished', (e: { encodedDataLength: number }) => {
+    bytes += e.encodedDataLength;
+    requests++;
+  });
+  await page.goto('about:blank');  // a new visit, never a jump within the page
+  const started = performance.now();
+  await page.goto(url);
+  await page.getByLabel('Passphrase', { exact: true }).waitFor({ state: 'visible', timeout: 120000 });
+  const usableMs = performance.now() - started;
+  await page.waitForLoadState('networkidle');
+  await cdp.detach();
+  return { bytes, requests, usableMs };
+}
+
+async function main(): Promise<void> {
+  const relay = new Relay();
+  await relay.start();
+  // The relay's self-signed certificate, trusted by its key as a real one
+  // would be: Chromium caches nothing from a site whose certificate it
+  // ignores, and the repeat visit is about the cache.
+  const spki = execSync(`openssl x509 -in ${join(relay.dir, 'data', 'tls-certificate.pem')} -pubkey -noout | ` +
+    'openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64', { encoding: 'utf8' }).trim();
+  const chromium = await browser([`--ignore-certificate-errors-spki-list=${spki}`]);
+  try {
+    const { f, caseId } = facilitatorWithCase(relay);
+    const link = () => `${relay.origin}/#join=${encodeURIComponent(f.run(['invite', caseId, '--role', 'harmed']).code)}`;
+
+    const context = await chromium.newContext();
+    const page = await context.newPage();
+    const first = await visit(page, link(), false);
+    const again = await visit(page, link(), false);  // the same browser, its cache warm
+    const phoneContext = await chromium.newContext();
+    const phone = await visit(await phoneContext.newPage(), link(), true);
+
+    // The operations inside the page, then the same in node.
+    await page.evaluate(readFileSync(new URL('../browser-bench.js', import.meta.url), 'utf8'));
+    const inPage = await page.evaluate(async ([n]) => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const b = (globalThis as any).shuttleBench;
+      return { unlock: await b.unlockMs(n), letter: await b.letterMs(1024 * 1024, n * 2 + 1) };
+    }, [runs]);
+    const phonePage = await phoneContext.newPage();
+    await phonePage.goto(`${relay.origin}/`);
+    const cdp = await phoneContext.newCDPSession(phonePage);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await phonePage.evaluate(readFileSync(new URL('../browser-bench.js', import.meta.url), 'utf8'));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const phoneUnlock = await phonePage.evaluate(async () => (globalThis as any).shuttleBench.unlockMs(1));
+    const nodeUnlock = await unlockMs(runs);
+    const nodeLetter = await letterMs(1024 * 1024, runs * 2 + 1);
+
+    const result = {
+      first_visit_bytes: first.bytes, first_visit_requests: first.requests, repeat_visit_bytes: again.bytes,
+      usable_ms: Math.round(first.usableMs), usable_ms_repeat: Math.round(again.usableMs),
+      usable_ms_phone_like: Math.round(phone.usableMs),
+      unlock_ms: Math.round(inPage.unlock), unlock_ms_phone_like: Math.round(phoneUnlock),
+      unlock_ceiling_ms: Math.round(nodeUnlock), unlock_ratio: +(inPage.unlock / nodeUnlock).toFixed(2),
+      seal_1mib_ms: +inPage.letter.seal.toFixed(1), seal_1mib_ceiling_ms: +nodeLetter.seal.toFixed(1),
+      seal_ratio: +(inPage.letter.seal / nodeLetter.seal).toFixed(2),
+      open_1mib_ms: +inPage.letter.open.toFixed(1), open_1mib_ceiling_ms: +nodeLetter.open.toFixed(1),
+      open_ratio: +(inPage.letter.open / nodeLetter.open).toFixed(2),
+    };
+    console.log(JSON.stringify(result));
+    const problems: string[] = [];
+    if (first.bytes > firstVisitBudget) problems.push(`a first visit transfers ${first.bytes} bytes, over ${firstVisitBudget}`);
+    for (const k of ['unlock_ratio', 'seal_ratio', 'open_ratio'] as const) {
+      if (result[k] > maxRatio) problems.push(`${k} is ${result[k]}, over ${maxRatio}`);
+    }
+    if (problems.length) {
+      console.error(`browser bench: ${problems.join('; ')}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await chromium.close();
+    relay.stop();
+  }
+}
+
+await main();
