@@ -5,7 +5,7 @@ import { ready } from '../proto/sodium.js';
 import { chooseLanguage, setLanguage } from './i18n.js';
 import { askForCode, join } from './join.js';
 import { hasProfile, lock, touch } from './session.js';
-import { askToUnlock } from './unlock.js';
+import { alreadyHere, askToUnlock } from './unlock.js';
 
 async function start(): Promise<void> {
   setLanguage(chooseLanguage(navigator.languages));
@@ -15,7 +15,10 @@ async function start(): Promise<void> {
   const fragment = location.hash;
   if (fragment.startsWith('#join=')) {
     history.replaceState(null, '', location.pathname);
-    await join(decodeURIComponent(fragment.slice('#join='.length)));
+    const code = decodeURIComponent(fragment.slice('#join='.length));
+    // A device keeps one conversation: a second link never replaces it unasked.
+    if (await hasProfile()) alreadyHere(() => void join(code));
+    else await join(code);
     return;
   }
   if (await hasProfile()) {

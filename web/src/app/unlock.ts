@@ -11,6 +11,23 @@ export function locked(reason?: 'idle'): void {
   askToUnlock(reason === 'idle' ? t('locked_idle') : undefined);
 }
 
+// "Forget this device", confirmed by typing the word the prompt names; then `after`.
+export async function forgetDevice(after: () => void): Promise<void> {
+  // eslint-disable-next-line no-alert
+  if (window.prompt(t('forget_confirm')) !== (document.documentElement.lang === 'nb' ? 'GLEM' : 'FORGET')) return;
+  await vault.forget();
+  after();
+}
+
+// A joining link opened where a profile already is: never replaced silently.
+export function alreadyHere(joinAnyway: () => void): void {
+  const go = h('button', { type: 'button' }, t('already_go'));
+  go.addEventListener('click', () => askToUnlock());
+  const replace = h('button', { type: 'button', class: 'quiet' }, t('already_replace'));
+  replace.addEventListener('click', () => void forgetDevice(joinAnyway));
+  show(h('h1', {}, t('already_title')), h('p', {}, t('already_explain')), h('p', {}, t('already_advice')), go, replace);
+}
+
 export function askToUnlock(problem?: string): void {
   const input = h('input', { id: 'passphrase', type: 'password', autocomplete: 'current-password', required: true });
   const form = h('form', { novalidate: true },
@@ -28,12 +45,7 @@ export function askToUnlock(problem?: string): void {
     await home();
   });
   const forget = h('button', { type: 'button', class: 'quiet' }, t('forget_device'));
-  forget.addEventListener('click', () => {
-    // eslint-disable-next-line no-alert
-    if (window.prompt(t('forget_confirm')) === (document.documentElement.lang === 'nb' ? 'GLEM' : 'FORGET')) {
-      void vault.forget().then(() => location.reload());
-    }
-  });
+  forget.addEventListener('click', () => void forgetDevice(() => location.reload()));
   show(h('h1', {}, t('welcome_back')), h('p', {}, t('unlock_explain')),
     problem ? h('p', { role: 'alert', class: 'problem' }, problem) : null, form, forget);
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { axeViolations, relayAndBrowser, facilitatorWithCase, watchedPage } from './harness.js';
+import { axeViolations, relayAndBrowser, facilitatorWithCase, joinInBrowser, watchedPage } from './harness.js';
 
 const env = relayAndBrowser();
 
@@ -134,6 +134,51 @@ test('joining and writing work with the keyboard alone', async () => {
   await page.getByText('Your letter is with your facilitator.').waitFor({ timeout: 20000 });
   const queue = f.run(['queue']) as { message: string }[];
   assert.equal(f.run(['review', caseId, queue[0].message]).text, 'Written without a mouse.');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a second link on a device that holds a conversation replaces nothing unless the person asks', async () => {
+  const { f, caseId } = facilitatorWithCase(env.relay);
+  const context = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const { page, problems } = await watchedPage(context);
+  await joinInBrowser(page, env.relay.origin, f, caseId, 'river stone lantern');
+  const before = await page.evaluate(() => new Promise<string>((resolve) => {
+    const r = indexedDB.open('shuttle');
+    r.onsuccess = () => {
+      const get = r.result.transaction('profile').objectStore('profile').get('keystore');
+      get.onsuccess = () => resolve(get.result as string);
+    };
+  }));
+
+  // The facilitator sends a fresh link (the person asked again, or a mix-up).
+  const again = f.run(['invite', caseId, '--role', 'harmed']).code as string;
+  await page.goto('about:blank');
+  await page.goto(`${env.relay.origin}/#join=${encodeURIComponent(again)}`);
+  await page.getByRole('heading', { name: 'This device already holds your keys' }).waitFor({ timeout: 20000 });
+  assert.deepEqual(await axeViolations(page), []);
+  await page.getByRole('button', { name: 'Go to my letters' }).click();
+  await page.getByLabel('Passphrase').fill('river stone lantern');
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByText('There are no letters yet.').waitFor({ timeout: 20000 });
+  const after = await page.evaluate(() => new Promise<string>((resolve) => {
+    const r = indexedDB.open('shuttle');
+    r.onsuccess = () => {
+      const get = r.result.transaction('profile').objectStore('profile').get('keystore');
+      get.onsuccess = () => resolve(get.result as string);
+    };
+  }));
+  assert.equal(after, before, 'the keys on this device are the same ones');
+
+  // Asked for, and confirmed by typing the word: the device is forgotten and the link used.
+  await page.goto('about:blank');
+  await page.goto(`${env.relay.origin}/#join=${encodeURIComponent(again)}`);
+  page.once('dialog', (d) => void d.dismiss());
+  await page.getByRole('button', { name: 'Forget this device and join' }).click();
+  await page.getByRole('heading', { name: 'This device already holds your keys' }).waitFor();
+  page.once('dialog', (d) => void d.accept('FORGET'));
+  await page.getByRole('button', { name: 'Forget this device and join' }).click();
+  await page.getByRole('heading', { name: 'Choose a passphrase' }).waitFor({ timeout: 20000 });
   assert.deepEqual(problems, []);
   await context.close();
 });
