@@ -249,3 +249,40 @@ test('attachments: sent with a progress bar, saved by the facilitator, shown onc
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a large letter shows how far its sending has come, and the bar only moves forward', async () => {
+  const { f, caseId } = facilitatorWithCase(env.relay);
+  responsibleAtTheCli(env.relay, f, caseId, 'responsible-progress');
+  const context = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const { page, problems } = await watchedPage(context);
+  await joinInBrowser(page, env.relay.origin, f, caseId, passphrase);
+  await page.getByRole('button', { name: 'Your letters' }).click();
+  await page.getByRole('button', { name: 'Write a letter' }).click();
+  await page.getByLabel('Your letter').fill('With the recording of the meeting.');
+  await page.getByLabel('Add photos or files (optional)').setInputFiles({ name: 'recording.m4a', mimeType: 'audio/mp4',
+    buffer: Buffer.alloc(6 * 1024 * 1024, 7) });
+  // A home line, not loopback: about 8 Mbit/s up, so the sending takes a few seconds.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions',
+    { offline: false, latency: 20, downloadThroughput: 4e6, uploadThroughput: 1e6 });
+  // Every value the bar shows, as a person would see it change.
+  await page.evaluate(() => {
+    const seen: number[] = [];
+    (window as unknown as { seen: number[] }).seen = seen;
+    new MutationObserver(() => {
+      const bar = document.querySelector('progress');
+      if (bar && seen[seen.length - 1] !== bar.value) seen.push(bar.value);
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['value'] });
+  });
+  await page.getByRole('button', { name: 'Send to your facilitator' }).click();
+  await page.getByText('Your letter is with your facilitator.').waitFor({ timeout: 120000 });
+  const seen = await page.evaluate(() => (window as unknown as { seen: number[] }).seen);
+  const between = seen.filter((v) => v > 0 && v < 100);
+  assert.ok(between.length >= 3, `the bar moved through ${JSON.stringify(seen)}`);
+  assert.deepEqual([...seen].sort((a, b) => a - b), seen, 'never backwards');
+  assert.equal(Math.max(...seen), 100, 'and reached the end');
+  assert.equal((f.run(['queue']) as unknown[]).length, 1);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
