@@ -91,19 +91,24 @@ async function roster(): Promise<Roster> {
   return r;
 }
 
+// Whether this person can no longer take part (left, or the case closed), as the list last found.
+let gone = false;
+
+// At the foot of every page once unlocked: "Lock now", and leaving the
+// process one confirmed step away while there is a process to leave.
 function nav(): HTMLElement {
   const lockButton = h('button', { type: 'button', class: 'quiet' }, t('lock_now'));
   lockButton.addEventListener('click', () => lock());
   const withdrawButton = h('button', { type: 'button', class: 'quiet' }, t('withdraw'));
   withdrawButton.addEventListener('click', () => confirmWithdraw());
-  return h('nav', { 'aria-label': t('title') }, lockButton, withdrawButton);
+  return h('nav', { 'aria-label': t('title') }, lockButton, gone ? null : withdrawButton);
 }
 
 export async function home(notice?: string): Promise<void> {
   let list: Summary[] = [];
   // After leaving the process the relay has nothing more for this person:
   // what is kept on this device stays readable.
-  let gone = (await vault.get('withdrawn')) === caseId();
+  gone = (await vault.get('withdrawn')) === caseId();
   if (!gone) {
     try {
       const answer = await get(`/v1/cases/${caseId()}/messages`);
@@ -199,7 +204,7 @@ async function openLetter(m: Summary): Promise<void> {
   show(h('h1', {}, t('letter_title')),
     ...notes.map((n) => h('section', { class: 'note', 'aria-label': t('note_first') }, h('h2', {}, t('note_first')),
       h('p', { dir: 'auto' }, n))),
-    h('div', { class: 'choices' }, openButton, later, declineButton));
+    h('div', { class: 'choices' }, openButton, later, declineButton), nav());
 }
 
 function showLetter(text: string, notes: string[], receiptFor?: string, beside?: HTMLElement | null,
@@ -227,7 +232,7 @@ function showLetter(text: string, notes: string[], receiptFor?: string, beside?:
     ...notes.map((n) => h('section', { class: 'note' }, h('h2', {}, t('note_first')), h('p', { dir: 'auto' }, n))),
     beside ?? null,
     h('article', { class: 'letter', dir: 'auto' }, ...text.split('\n').map((line) => h('p', { dir: 'auto' }, line))),
-    attachmentsView(attached), receipt, h('div', { class: 'choices' }, back, takeBack));
+    attachmentsView(attached), receipt, h('div', { class: 'choices' }, back, takeBack), nav());
 }
 
 // Taking a letter back, with the honest answer of what the other person may know.
@@ -242,7 +247,7 @@ function confirmRevoke(message: string): void {
     await home(answer.was_opened === true ? t('revoked_opened') : answer.was_released === true ? t('revoked_released')
       : t('revoked_unreleased'));
   });
-  show(h('h1', {}, t('revoke')), h('p', {}, t('revoke_explain')), h('div', { class: 'choices' }, yes, no));
+  show(h('h1', {}, t('revoke')), h('p', {}, t('revoke_explain')), h('div', { class: 'choices' }, yes, no), nav());
 }
 
 function otherParty(role: Role): Role {
@@ -312,7 +317,7 @@ async function writeLetter(problem?: string, revision?: { revises: string; text:
   cancel.addEventListener('click', () => void home());
   show(h('h1', {}, t('write_title')), h('p', { id: 'write-explain' }, t('write_explain')),
     h('p', { id: 'draft-note', class: 'help' }, t('draft_kept')),
-    problem ? h('p', { role: 'alert', class: 'problem' }, problem) : null, form, cancel);
+    problem ? h('p', { role: 'alert', class: 'problem' }, problem) : null, form, cancel, nav());
 }
 
 function confirmWithdraw(): void {

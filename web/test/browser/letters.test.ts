@@ -87,6 +87,7 @@ test(`a letter written in the browser reaches the CLI, and the reply comes back 
   await page.getByText('Read this when you have a quiet hour.').waitFor();
   assert.equal(await page.getByText('Thank you for writing.').count(), 0, 'the letter waits for "Open now"');
   await noViolations(page, 'the note before the letter');
+  assert.equal(await page.getByRole('button', { name: 'Leave the process' }).count(), 1, 'leaving is on every page');
   await page.getByRole('button', { name: 'Open now' }).click();
   await page.getByText('Thank you for writing. I am sorry.').waitFor();
   assert.equal(await page.locator('article.letter').getAttribute('dir'), 'auto');
@@ -97,8 +98,7 @@ test(`a letter written in the browser reaches the CLI, and the reply comes back 
   await page.getByText('The writer will see that you opened it.').waitFor();
   assert.equal(r.run(['letters', caseId]).find((m: { message: string }) => m.message === reply).state, 'opened');
 
-  // Leaving, in one calm confirmed step; what was received stays here.
-  await page.getByRole('button', { name: 'Back to your letters' }).click();
+  // Leaving, from the letter itself, in one calm confirmed step; what was received stays here.
   await page.getByRole('button', { name: 'Leave the process' }).click();
   await page.getByText('Letters already passed on stay with the other person.').waitFor();
   await noViolations(page, 'leaving');
@@ -108,6 +108,7 @@ test(`a letter written in the browser reaches the CLI, and the reply comes back 
   assert.equal(people.find((p) => p.role === 'harmed')?.state, 'withdrawn');
   await page.getByRole('link', { name: /To you/ }).click();
   await page.getByText('Thank you for writing. I am sorry.').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Leave the process' }).count(), 0, 'nothing left to leave');
   assert.deepEqual(problems, []);
   await context.close();
 });
