@@ -18,7 +18,6 @@
 #include "server/store/sqlite_store.hpp"
 #include "proto/base64.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <boost/program_options.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -249,14 +248,6 @@ void copy_private(const std::filesystem::path& from, const std::filesystem::path
                                std::filesystem::perm_options::replace);
 }
 
-// SQLite's integrity check of a database file: "ok", or what is wrong.
-std::string check_database(const std::filesystem::path& file) {
-  SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
-  SQLite::Statement q(db, "PRAGMA integrity_check");
-  std::string result = q.executeStep() ? q.getColumn(0).getString() : "no answer";
-  return result;
-}
-
 // An online, consistent copy of the database (VACUUM INTO: a snapshot taken
 // in one read transaction while the relay keeps serving; freed pages, e.g.
 // of revoked letters, are not carried over) and of the relay's key files.
@@ -274,20 +265,10 @@ int backup(int argc, const char* const* argv) {
   const std::filesystem::path target = to;
   if (std::filesystem::exists(target)) throw std::runtime_error(to + " exists; give a new directory");
   prepare_data_dir(target);
-  {
-    SQLite::Database db(c.database().string(), SQLite::OPEN_READONLY);
-    db.setBusyTimeout(5000);
-    SQLite::Statement q(db, "VACUUM INTO ?");
-    q.bind(1, (target / "relay.db").string());
-    q.exec();
-  }
-  std::filesystem::permissions(target / "relay.db", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-                               std::filesystem::perm_options::replace);
+  sqlite_store::backup(c.database(), target / "relay.db");
   for (const auto& f : key_files) {
     if (std::filesystem::exists(c.data_dir / f)) copy_private(c.data_dir / f, target / f);
   }
-  const std::string integrity = check_database(target / "relay.db");
-  if (integrity != "ok") throw std::runtime_error("the backup's database does not check out: " + integrity);
   std::cout << "backed up " << data_dir << " to " << to
             << " (database and relay key; keep it encrypted and off this machine)\n";
   return 0;
@@ -309,7 +290,7 @@ int restore(int argc, const char* const* argv) {
   if (std::filesystem::exists(c.database())) {
     throw std::runtime_error(data_dir + " already holds a database; restore into an empty directory");
   }
-  const std::string integrity = check_database(source / "relay.db");
+  const std::string integrity = sqlite_store::integrity_check(source / "relay.db");
   if (integrity != "ok") throw std::runtime_error("the backup's database does not check out: " + integrity);
   prepare_data_dir(c.data_dir);
   for (const auto& f : key_files) {

@@ -236,7 +236,7 @@ admission router::admit(const match& m, const http::request<http::string_body>& 
       return refuse({failure_kind::forbidden, "forbidden", "Only facilitators may do this."});
     }
     if (is_case_route(r.who)) {
-      auto p = service_.store().read([&](reader& rd) { return rd.participant(*m.case_id, out.who->account.id); });
+      auto p = service_.participation(*m.case_id, out.who->account.id);
       // A case the caller is not (or no longer) part of looks like no case at all.
       if (!p || p->state != proto::participant_state::active) return refuse(not_found("No such case."));
       const bool facilitator = p->role == proto::role::facilitator;

@@ -52,7 +52,7 @@ std::tuple<std::string_view, T&> field(std::string_view name, T& out) {
 // 200 while the relay can write; 503 naming the storage trouble otherwise
 // (full, below its free-space reserve, or failing).
 awaitable<outcome> healthz(request_context& ctx) {
-  const auto storage = ctx.service.store().health();
+  const auto storage = ctx.service.storage_state();
   if (storage.problem == "full") {
     co_return failure{failure_kind::unavailable, "storage_full", "The relay's storage is full.", 60};
   }

@@ -821,8 +821,8 @@ bool relay_service::checkpoint_chains() {
   if (chains.empty()) return true;
   const std::uint64_t now = now_();
   std::promise<outcome> written;
-  store_.submit(
-      [&chains, now, this](writer& w) -> outcome {
+  write(
+      [&chains, now, this](writer& w, effects&) -> outcome {
         for (const auto& case_id : chains) {
           auto head = w.audit_head(case_id);
           if (!head) continue;

@@ -42,7 +42,7 @@ answer store_key(writer& w, effects& fx, const proto::key_statement& k, const pr
 
 }  // namespace
 
-relay_service::relay_service(sqlite_store& store, const relay_identity& relay, event_hub& hub, clock now,
+relay_service::relay_service(storage& store, const relay_identity& relay, event_hub& hub, clock now,
                              service_options options)
     : store_(store),
       relay_(relay),
@@ -51,10 +51,37 @@ relay_service::relay_service(sqlite_store& store, const relay_identity& relay, e
       options_(options),
       challenges_(static_cast<std::uint64_t>(login_challenge_lifetime.count())) {}
 
+failure failure_of(write_problem p) {
+  switch (p) {
+    case write_problem::busy:
+      return {failure_kind::unavailable, "unavailable", "The relay is busy or shutting down; please try again.", 0};
+    case write_problem::full:
+      return {failure_kind::unavailable, "storage_full",
+              "The relay's storage is full, so it cannot take this now. Nothing you sent before is lost. "
+              "Please try again later.",
+              60};
+    case write_problem::failing:
+      return {failure_kind::unavailable, "storage_unavailable",
+              "The relay cannot write to its storage right now. Nothing you sent before is lost. "
+              "Please try again in a little while.",
+              30};
+    case write_problem::none:
+    case write_problem::internal: break;
+  }
+  return {failure_kind::internal, "internal", "Something went wrong on the relay.", 0};
+}
+
 void relay_service::write(job j, completion done, write_class c) {
   auto fx = std::make_shared<effects>();
-  store_.submit([j = std::move(j), fx](writer& w) { return j(w, *fx); },
-                [this, fx, done = std::move(done)](outcome o) {
+  // The job's answer, kept for the completion: the store only learns the verdict.
+  auto result = std::make_shared<std::optional<outcome>>();
+  store_.submit([j = std::move(j), fx, result](writer& w) {
+                  *result = j(w, *fx);
+                  return (*result)->has_value() ? verdict::keep : verdict::undo;
+                },
+                [this, fx, result, done = std::move(done)](write_problem problem) {
+                  if (problem != write_problem::none || !*result) return done(failure_of(problem));
+                  outcome o = std::move(**result);
                   if (o) {
                     hub_.publish(fx->events);
                     for (const auto& a : fx->ended_accounts) hub_.end_account(a);
@@ -179,8 +206,8 @@ void relay_service::login(const proto::public_key& identity, const proto::login_
   const proto::hash token_hash = proto::blake2b_256(token);
   const std::string token_text = proto::base64url_encode(token);
   sodium_memzero(token.data(), token.size());
-  store_.submit(
-      [identity, token_hash, token_text, now, options = options_](writer& w) -> outcome {
+  write(
+      [identity, token_hash, token_text, now, options = options_](writer& w, effects&) -> outcome {
         auto account = w.account_by_identity(identity);
         if (!account) return login_failed();
         w.delete_expired_sessions(now, options.session_idle_seconds);
@@ -196,6 +223,10 @@ void relay_service::login(const proto::public_key& identity, const proto::login_
       std::move(done), write_class::essential);
 }
 
+std::optional<participant_record> relay_service::participation(const proto::id& case_id, const proto::id& account) {
+  return store_.read([&](reader& r) { return r.participant(case_id, account); });
+}
+
 std::optional<caller> relay_service::authenticate(std::string_view token) {
   auto raw = proto::base64url_decode(token);
   if (!raw || raw->size() != 32) return std::nullopt;
@@ -209,11 +240,11 @@ std::optional<caller> relay_service::authenticate(std::string_view token) {
     if (!account) return std::nullopt;
     if (now >= s->last_used_at + std::min<std::uint64_t>(60, idle / 4)) {
       store_.submit(
-          [token_hash, now](writer& w) -> outcome {
+          [token_hash, now](writer& w) {
             w.touch_session(token_hash, now);
-            return answer{};
+            return verdict::keep;
           },
-          [](outcome) {}, write_class::essential);
+          [](write_problem) {}, write_class::essential);
     }
     return caller{*account, token_hash, std::nullopt};
   });

@@ -18,7 +18,7 @@
 #include "server/domain/outcome.hpp"
 #include "server/limits.hpp"
 #include "server/relay_identity.hpp"
-#include "server/store/sqlite_store.hpp"
+#include "server/store/storage.hpp"
 
 #include <functional>
 #include <map>
@@ -42,16 +42,26 @@ struct service_options {
   std::uint64_t claim_seconds = std::chrono::seconds(review_claim_lifetime).count();
 };
 
+// The answer for a write the store did not keep (storage full or failing,
+// the queue full, a bug), in words for people.
+failure failure_of(write_problem p);
+
 class relay_service {
  public:
-  using completion = sqlite_store::completion;
+  // Runs once a write is durable or refused, on a thread of the store.
+  using completion = std::function<void(outcome)>;
   using clock = std::function<std::uint64_t()>;
 
-  relay_service(sqlite_store& store, const relay_identity& relay, event_hub& hub, clock now,
+  relay_service(storage& store, const relay_identity& relay, event_hub& hub, clock now,
                 service_options options = {});
 
   const proto::public_key& relay_key() const { return relay_.public_key(); }
-  sqlite_store& store() { return store_; }
+  // The storage as last seen, for /healthz and /metrics.
+  storage_health storage_state() const { return store_.health(); }
+  std::size_t write_queue_depth() const { return store_.queue_depth(); }
+  // The caller's participation in a case (the router's check for every
+  // route under /v1/cases/{case}).
+  std::optional<participant_record> participation(const proto::id& case_id, const proto::id& account);
   event_hub& hub() { return hub_; }
   std::uint64_t now() const { return now_(); }
 
@@ -160,7 +170,7 @@ class relay_service {
   // and ended sessions lose their subscriptions, then `done` runs.
   void write(job j, completion done, write_class c = write_class::ordinary);
 
-  sqlite_store& store_;
+  storage& store_;
   const relay_identity& relay_;
   event_hub& hub_;
   std::mutex dirty_mutex_;

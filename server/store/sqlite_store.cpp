@@ -884,12 +884,22 @@ struct sqlite_store::pooled {
   std::unique_ptr<reader> repo;
 };
 
-sqlite_store::reader_lease::~reader_lease() {
+reader& sqlite_store::acquire_reader() {
+  std::unique_lock lock(pool_mutex_);
+  pool_cv_.wait(lock, [this] { return !idle_.empty(); });
+  pooled* p = idle_.back();
+  idle_.pop_back();
+  return *p->repo;
+}
+
+void sqlite_store::release_reader(reader& r) {
   {
-    std::lock_guard lock(store->pool_mutex_);
-    store->idle_.push_back(item);
+    std::lock_guard lock(pool_mutex_);
+    for (auto& p : pool_) {
+      if (p->repo.get() == &r) idle_.push_back(p.get());
+    }
   }
-  store->pool_cv_.notify_one();
+  pool_cv_.notify_one();
 }
 
 sqlite_store::sqlite_store(const std::filesystem::path& file, std::size_t readers)
@@ -1011,24 +1021,6 @@ std::size_t sqlite_store::queue_depth() const {
   return queue_.size();
 }
 
-namespace {
-
-failure storage_full() {
-  return {failure_kind::unavailable, "storage_full",
-          "The relay's storage is full, so it cannot take this now. Nothing you sent before is lost. "
-          "Please try again later.",
-          60};
-}
-
-failure storage_unavailable() {
-  return {failure_kind::unavailable, "storage_unavailable",
-          "The relay cannot write to its storage right now. Nothing you sent before is lost. "
-          "Please try again in a little while.",
-          30};
-}
-
-}  // namespace
-
 std::uint64_t sqlite_store::free_bytes() const {
   // statvfs is cheap, but not free on every write: once a second is enough.
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -1053,24 +1045,22 @@ storage_health sqlite_store::health() const {
   return h;
 }
 
-failure sqlite_store::failure_of(const std::exception& e) {
+write_problem sqlite_store::problem_of(const std::exception& e) {
   int code = 0;
   if (const auto* s = dynamic_cast<const SQLite::Exception*>(&e)) code = s->getErrorCode() & 0xff;
-  if (code != SQLITE_FULL && code != SQLITE_IOERR) {
-    return failure{failure_kind::internal, "internal", "Something went wrong on the relay."};
-  }
+  if (code != SQLITE_FULL && code != SQLITE_IOERR) return write_problem::internal;
   ++storage_failures_;
   const int problem = code == SQLITE_FULL ? 1 : 2;
   if (problem_.exchange(problem) != problem) {
     spdlog::error("storage {}: writes are refused until it recovers ({})", problem == 1 ? "full" : "failing", e.what());
   }
-  return problem == 1 ? storage_full() : storage_unavailable();
+  return problem == 1 ? write_problem::full : write_problem::failing;
 }
 
 void sqlite_store::submit(job j, completion done, write_class c) {
   if (c == write_class::ordinary && reserve_bytes_ > 0 && free_bytes() < reserve_bytes_) {
     ++storage_failures_;
-    return done(storage_full());
+    return done(write_problem::full);
   }
   {
     std::lock_guard lock(queue_mutex_);
@@ -1080,20 +1070,13 @@ void sqlite_store::submit(job j, completion done, write_class c) {
       return;
     }
   }
-  done(failure{failure_kind::unavailable, "unavailable", "The relay is busy or shutting down; please try again."});
-}
-
-sqlite_store::reader_lease sqlite_store::borrow() {
-  std::unique_lock lock(pool_mutex_);
-  pool_cv_.wait(lock, [this] { return !idle_.empty(); });
-  pooled* p = idle_.back();
-  idle_.pop_back();
-  return reader_lease{this, p, p->repo.get()};
+  done(write_problem::busy);
 }
 
 void sqlite_store::writer_loop() {
   std::vector<queued> group;
-  std::vector<outcome> results;
+  std::vector<write_problem> results;
+  bool wrote = false;  // some job of the group kept what it wrote
   // Compiled once: they run around every job.
   SQLite::Statement savepoint(*writer_db_, "SAVEPOINT job");
   SQLite::Statement release(*writer_db_, "RELEASE job");
@@ -1109,7 +1092,8 @@ void sqlite_store::writer_loop() {
       }
     }
     results.clear();
-    std::optional<failure> group_failure;
+    wrote = false;
+    std::optional<write_problem> group_failure;
     try {
       SQLite::Transaction t(*writer_db_, SQLite::TransactionBehavior::IMMEDIATE);
       // Each job in its own savepoint.
@@ -1117,20 +1101,21 @@ void sqlite_store::writer_loop() {
         savepoint.exec();
         savepoint.reset();
         try {
-          outcome o = q.j(*writer_repo_);
-          if (o) {
+          const verdict v = q.j(*writer_repo_);
+          if (v == verdict::keep) {
             release.exec();
             release.reset();
+            wrote = true;
           } else {
             rollback.exec();
             rollback.reset();
             release.exec();
             release.reset();
           }
-          results.push_back(std::move(o));
+          results.push_back(write_problem::none);
         } catch (const std::exception& e) {
-          failure f = failure_of(e);
-          if (f.kind == failure_kind::internal) spdlog::error("a write failed and was rolled back: {}", e.what());
+          const write_problem f = problem_of(e);
+          if (f == write_problem::internal) spdlog::error("a write failed and was rolled back: {}", e.what());
           try {
             rollback.reset();
             rollback.exec();
@@ -1144,11 +1129,10 @@ void sqlite_store::writer_loop() {
             group_failure = f;
             throw;
           }
-          results.push_back(std::move(f));
+          results.push_back(f);
         }
       }
       t.commit();
-      const bool wrote = std::any_of(results.begin(), results.end(), [](const outcome& o) { return o.has_value(); });
       if (wrote && problem_.exchange(0) != 0) spdlog::info("storage writes succeed again");
       if (static_cast<sqlite_repository&>(*writer_repo_).take_truncate_request()) truncate_log();
     } catch (const std::exception& e) {
@@ -1159,13 +1143,33 @@ void sqlite_store::writer_loop() {
           // reset() repeats an earlier error; the statement is ready again all the same
         }
       }
-      failure f = group_failure ? *group_failure : failure_of(e);
-      if (f.kind == failure_kind::internal) spdlog::error("a group commit failed: {}", e.what());
+      const write_problem f = group_failure ? *group_failure : problem_of(e);
+      if (f == write_problem::internal) spdlog::error("a group commit failed: {}", e.what());
       results.assign(group.size(), f);
     }
-    for (std::size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
+    for (std::size_t i = 0; i < group.size(); ++i) group[i].done(results[i]);
     group.clear();
   }
+}
+
+std::string sqlite_store::integrity_check(const std::filesystem::path& file) {
+  SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
+  SQLite::Statement q(db, "PRAGMA integrity_check");
+  return q.executeStep() ? q.getColumn(0).getString() : "no answer";
+}
+
+void sqlite_store::backup(const std::filesystem::path& file, const std::filesystem::path& target) {
+  {
+    SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
+    db.setBusyTimeout(5000);
+    SQLite::Statement q(db, "VACUUM INTO ?");
+    q.bind(1, target.string());
+    q.exec();
+  }
+  std::filesystem::permissions(target, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::replace);
+  const std::string integrity = integrity_check(target);
+  if (integrity != "ok") throw std::runtime_error("the backup's database does not check out: " + integrity);
 }
 
 }  // namespace shuttle::relay

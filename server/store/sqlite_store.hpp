@@ -15,8 +15,7 @@
 // at once.
 #pragma once
 
-#include "server/domain/outcome.hpp"
-#include "server/store/repository.hpp"
+#include "server/store/storage.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -38,73 +37,45 @@ class Database;
 
 namespace shuttle::relay {
 
-// Which writes go on when the file system is nearly full. Below the free-space
-// reserve only essential writes are taken (revoking, withdrawing, logging in
-// and out, declining, closing), so a person can always take a letter back;
-// new letters and every other write are refused with `storage_full` first.
-enum class write_class { ordinary, essential };
-
-// The storage as the relay last saw it, for /healthz and /metrics.
-struct storage_health {
-  std::string_view problem;  // "" when writes succeed; "full", "low" or "failing"
-  std::uint64_t free_bytes = 0;
-  std::uint64_t failures = 0;  // writes refused or failed for storage since start
-};
-
-class sqlite_store {
+class sqlite_store final : public storage {
  public:
-  using job = std::function<outcome(writer&)>;
-  using completion = std::function<void(outcome)>;
-
   // Opens (creating if needed) and migrates the database, starts the writer.
   // Throws std::runtime_error when the file cannot be opened or migrated.
   sqlite_store(const std::filesystem::path& file, std::size_t readers);
   // Finishes every queued write, then closes all connections.
-  ~sqlite_store();
+  ~sqlite_store() override;
   sqlite_store(const sqlite_store&) = delete;
   sqlite_store& operator=(const sqlite_store&) = delete;
 
-  // Queues a write. `done` runs on the writer thread after the commit (or
-  // with a failure); it must only hand the outcome over, e.g. post it.
-  // Refuses with `unavailable` when the queue is full or the store stopping,
-  // and an ordinary write with `storage_full` while the file system's free
-  // space is under the reserve. A write that fails because the disk is full
-  // or failing answers `storage_full` or `storage_unavailable` (unavailable,
-  // with a Retry-After); nothing of it is kept, nothing before it is touched.
-  void submit(job j, completion done, write_class c = write_class::ordinary);
+  // The storage interface (store/storage.hpp). A write that fails because
+  // the disk is full or failing is `full` or `failing`; nothing of it is
+  // kept, nothing before it is touched.
+  void submit(job j, completion done, write_class c = write_class::ordinary) override;
+  void set_free_space_reserve(std::uint64_t bytes) override { reserve_bytes_ = bytes; }
+  storage_health health() const override;
+  std::size_t queue_depth() const override;
+  int schema_version() const override { return schema_version_; }
+  void stop() override;
 
-  // Free bytes to keep for essential writes (0: no reserve).
-  void set_free_space_reserve(std::uint64_t bytes) { reserve_bytes_ = bytes; }
-  storage_health health() const;
-
-  // Runs `f` with a reader connection from the pool, on the calling thread.
-  template <class F>
-  auto read(F&& f) {
-    auto held = borrow();
-    return f(*held.r);
-  }
-
-  // Stops accepting writes and drains the queue (the destructor calls it).
-  void stop();
-
-  std::size_t queue_depth() const;
-  int schema_version() const { return schema_version_; }
   static int latest_schema_version();
+
+  // SQLite's integrity check of a database file: "ok", or what is wrong.
+  static std::string integrity_check(const std::filesystem::path& file);
+  // An online, consistent copy of a (running) relay's database into `target`
+  // (a new file, mode 0600): VACUUM INTO, a snapshot taken in one read
+  // transaction, so freed pages (e.g. of revoked letters) are not carried
+  // over. Throws when the copy does not pass the integrity check.
+  static void backup(const std::filesystem::path& file, const std::filesystem::path& target);
 
  private:
   struct pooled;
-  struct reader_lease {
-    sqlite_store* store;
-    pooled* item;
-    reader* r;
-    ~reader_lease();
-  };
-  reader_lease borrow();
+  reader& acquire_reader() override;
+  void release_reader(reader& r) override;
   void writer_loop();
   void checkpoint_loop();
   void truncate_log();
-  // The failure to answer for an exception from a write, noting storage trouble.
-  failure failure_of(const std::exception& e);
+  // What an exception from a write means, noting storage trouble.
+  write_problem problem_of(const std::exception& e);
   std::uint64_t free_bytes() const;
   static int on_commit(void* self, ::sqlite3* db, const char* name, int pages);
 

@@ -24,7 +24,7 @@ struct temporary_directory {
 void write_row(sqlite_store& store, std::uint32_t n, std::size_t size) {
   std::promise<bool> done;
   store.submit(
-      [n, size](writer& w) -> outcome {
+      [n, size](writer& w) {
         statement_record s;
         s.id[0] = static_cast<byte>(n);
         s.id[1] = static_cast<byte>(n >> 8);
@@ -32,9 +32,9 @@ void write_row(sqlite_store& store, std::uint32_t n, std::size_t size) {
         s.type = "test";
         s.answer = std::string(size, 'a');
         w.insert_statement(s, proto::id{});
-        return answer{};
+        return verdict::keep;
       },
-      [&done](outcome o) { done.set_value(o.has_value()); });
+      [&done](write_problem p) { done.set_value(p == write_problem::none); });
   ASSERT_TRUE(done.get_future().get());
 }
 

@@ -1,0 +1,90 @@
+// The storage the domain needs, as one interface every store implements
+// (store/sqlite_store.hpp; tests/unit/server/storage_conformance_test.cpp
+// holds each store to it). The domain names only this, never a concrete
+// store; nothing here knows the domain's answers or failures: a write job
+// returns a verdict, the store says whether it kept it, and the domain
+// builds the answer.
+#pragma once
+
+#include "server/store/repository.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+namespace shuttle::relay {
+
+// Which writes go on when the storage is nearly full. Below the free-space
+// reserve only essential writes are taken (revoking, withdrawing, logging in
+// and out, declining, closing), so a person can always take a letter back.
+enum class write_class { ordinary, essential };
+
+// What a write job decided once it ran: keep what it wrote, or undo it (a
+// rule refused; the job remembers why for its caller).
+enum class verdict { keep, undo };
+
+// Why a store did not run or keep a write. `none`: the job ran and its
+// verdict took effect, durably (kept and committed, or undone).
+enum class write_problem {
+  none,
+  busy,      // the write queue is full, or the store is stopping: nothing ran
+  full,      // no space left (or an ordinary write under the reserve): nothing kept
+  failing,   // the storage fails (an I/O error, the database unreachable): nothing kept
+  internal,  // the job threw (a bug): nothing of it kept
+};
+
+// The storage as the relay last saw it, for /healthz and /metrics.
+struct storage_health {
+  std::string_view problem;  // "" when writes succeed; "full", "low" or "failing"
+  std::uint64_t free_bytes = 0;
+  std::uint64_t failures = 0;  // writes refused or failed for storage since start
+};
+
+class storage {
+ public:
+  using job = std::function<verdict(writer&)>;
+  using completion = std::function<void(write_problem)>;
+
+  virtual ~storage() = default;
+
+  // Queues a write. The job runs inside a transaction of its own (which the
+  // store may commit together with other jobs'); a job that throws or
+  // returns `undo` leaves nothing behind and touches no other job. `done`
+  // runs once the outcome is durable, on a thread of the store: it must only
+  // hand the result over. Refused at once with `busy` when the queue is full
+  // or the store stopping, and an ordinary write with `full` under the
+  // free-space reserve.
+  virtual void submit(job j, completion done, write_class c = write_class::ordinary) = 0;
+
+  // Runs `f` with a reader on the calling thread; it sees committed writes only.
+  template <class F>
+  auto read(F&& f) {
+    lease held(*this);
+    return f(held.r);
+  }
+
+  // Free bytes to keep for essential writes (0: no reserve).
+  virtual void set_free_space_reserve(std::uint64_t bytes) = 0;
+  virtual storage_health health() const = 0;
+  virtual std::size_t queue_depth() const = 0;
+  virtual int schema_version() const = 0;
+  // Stops accepting writes and finishes those queued (destructors call it).
+  virtual void stop() = 0;
+
+ protected:
+  // A reader for one read; waits while all are in use.
+  virtual reader& acquire_reader() = 0;
+  virtual void release_reader(reader& r) = 0;
+
+ private:
+  struct lease {
+    storage& s;
+    reader& r;
+    explicit lease(storage& st) : s(st), r(st.acquire_reader()) {}
+    ~lease() { s.release_reader(r); }
+    lease(const lease&) = delete;
+    lease& operator=(const lease&) = delete;
+  };
+};
+
+}  // namespace shuttle::relay
