@@ -42,7 +42,7 @@ web_file read_file(const std::filesystem::path& p, std::uintmax_t& total) {
   if (!in) throw std::runtime_error("cannot read " + p.string());
   std::ostringstream body;
   body << in.rdbuf();
-  return {body.str(), content_type_of(p)};
+  return {body.str(), content_type_of(p), {}, {}};
 }
 
 }  // namespace

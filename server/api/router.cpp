@@ -275,9 +275,7 @@ boost::asio::awaitable<response> router::handle(const match& m, admission admitt
   const bool keep_alive = req.keep_alive();
   auto fail = [&](failure f) { return failure_response(f, version, keep_alive); };
 
-  request_context ctx{service_, nullptr, std::move(admitted.who), counters_, m.message_id};
-  ctx.web = web_;
-  ctx.asset = m.asset;
+  request_context ctx{service_, nullptr, std::move(admitted.who), counters_, m.message_id, std::nullopt, web_, m.asset, {}};
   ctx.accept_encoding = req[http::field::accept_encoding];
   if (r.body_limit > 0) {
     const std::string& text = req.body();

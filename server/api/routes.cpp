@@ -235,7 +235,7 @@ awaitable<outcome> review_queue(request_context& ctx) { co_return ctx.service.re
 awaitable<outcome> fetch_ciphertext(request_context& ctx) {
   bytes out;
   outcome o = ctx.service.fetch_ciphertext(*ctx.who, *ctx.message_id, out);
-  if (o) ctx.raw_answer = request_context::raw{std::string(out.begin(), out.end())};
+  if (o) ctx.raw_answer = request_context::raw{std::string(out.begin(), out.end()), "application/octet-stream", {}, false};
   co_return o;
 }
 
@@ -290,7 +290,7 @@ awaitable<outcome> audit_export(request_context& ctx) {
 // content-hashed assets, cached for good; both with the security headers.
 awaitable<outcome> web_page(request_context& ctx) {
   if (!ctx.web) co_return not_found("This relay serves no web client.");
-  ctx.raw_answer = request_context::raw{ctx.web->index().body, ctx.web->index().content_type, web_files::security_headers()};
+  ctx.raw_answer = request_context::raw{ctx.web->index().body, ctx.web->index().content_type, web_files::security_headers(), false};
   co_return answer{};
 }
 
@@ -328,7 +328,7 @@ awaitable<outcome> web_asset(request_context& ctx) {
 // The release's signed list of the files above (SPEC 16.6), for verifiers.
 awaitable<outcome> web_manifest(request_context& ctx) {
   if (!ctx.web || !ctx.web->manifest()) co_return not_found("This relay serves no signed web manifest.");
-  ctx.raw_answer = request_context::raw{ctx.web->manifest()->body, ctx.web->manifest()->content_type, {}};
+  ctx.raw_answer = request_context::raw{ctx.web->manifest()->body, ctx.web->manifest()->content_type, {}, false};
   co_return answer{};
 }
 

@@ -1,0 +1,251 @@
+// What every store promises the domain (server/store/storage.hpp and
+// repository.hpp), run against each store. This executable links the store
+// library alone: a store that needed the domain would not link.
+#include "server/store/sqlite_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <memory>
+#include <stdexcept>
+
+#include <unistd.h>
+
+namespace shuttle::relay {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct store_kind {
+  std::string name;
+  std::function<std::unique_ptr<storage>(const fs::path& dir)> open;
+};
+
+std::ostream& operator<<(std::ostream& out, const store_kind& k) { return out << k.name; }
+
+proto::id id_of(int n) {
+  proto::id out{};
+  out[0] = static_cast<byte>(n);
+  out[1] = static_cast<byte>(n >> 8);
+  out[15] = 0x5a;
+  return out;
+}
+
+class Storage : public ::testing::TestWithParam<store_kind> {
+ protected:
+  fs::path dir = fs::temp_directory_path() / ("shuttle-storage-" + std::to_string(::getpid()) + "-" +
+                                              std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+                                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::unique_ptr<storage> store;
+
+  void SetUp() override {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    store = GetParam().open(dir);
+  }
+  void TearDown() override {
+    store.reset();
+    fs::remove_all(dir);
+  }
+
+  // Submits and waits for the completion.
+  write_problem write(storage::job j, write_class c = write_class::ordinary) {
+    std::promise<write_problem> done;
+    store->submit(std::move(j), [&done](write_problem p) { done.set_value(p); }, c);
+    return done.get_future().get();
+  }
+
+  account_record account(int n) {
+    account_record a;
+    a.id = id_of(n);
+    a.identity[0] = static_cast<byte>(n);
+    a.created_at = 1000;
+    return a;
+  }
+
+  // An account with a case and one message in review, with its ciphertext.
+  message_record a_message_in_a_case() {
+    message_record m;
+    m.id = id_of(300);
+    m.case_id = id_of(200);
+    m.sender_account = id_of(1);
+    m.sender[0] = 1;
+    m.envelope = R"({"type":"envelope"})";
+    m.ciphertext_size = 4;
+    m.submitted_at = 1000;
+    EXPECT_EQ(write([this, m](writer& w) {
+                w.insert_account(account(1));
+                case_record c;
+                c.id = m.case_id;
+                c.open_statement = "{}";
+                c.created_at = 1000;
+                w.insert_case(c, id_of(1));
+                w.insert_message(m, bytes{1, 2, 3, 4});
+                return verdict::keep;
+              }),
+              write_problem::none);
+    return m;
+  }
+};
+
+TEST_P(Storage, AKeptWriteIsReadOnceItsCompletionRan) {
+  EXPECT_EQ(write([this](writer& w) {
+              w.insert_account(account(1));
+              return verdict::keep;
+            }),
+            write_problem::none);
+  auto found = store->read([](reader& r) { return r.account_by_id(id_of(1)); });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->identity, account(1).identity);
+}
+
+TEST_P(Storage, AnUndoneWriteLeavesNothing) {
+  EXPECT_EQ(write([this](writer& w) {
+              w.insert_account(account(1));
+              return verdict::undo;
+            }),
+            write_problem::none);
+  EXPECT_FALSE(store->read([](reader& r) { return r.account_by_id(id_of(1)); }));
+}
+
+TEST_P(Storage, AJobThatThrowsLeavesNothingAndSparesTheJobsBesideIt) {
+  // Queued together, so a store that commits in groups puts them in one.
+  std::promise<write_problem> a, b, c;
+  store->submit([this](writer& w) { w.insert_account(account(1)); return verdict::keep; },
+                [&a](write_problem p) { a.set_value(p); });
+  store->submit(
+      [this](writer& w) -> verdict {
+        w.insert_account(account(2));
+        throw std::logic_error("a bug in a job");
+      },
+      [&b](write_problem p) { b.set_value(p); });
+  store->submit([this](writer& w) { w.insert_account(account(3)); return verdict::keep; },
+                [&c](write_problem p) { c.set_value(p); });
+  EXPECT_EQ(a.get_future().get(), write_problem::none);
+  EXPECT_EQ(b.get_future().get(), write_problem::internal);
+  EXPECT_EQ(c.get_future().get(), write_problem::none);
+  EXPECT_TRUE(store->read([](reader& r) { return r.account_by_id(id_of(1)); }));
+  EXPECT_FALSE(store->read([](reader& r) { return r.account_by_id(id_of(2)); }));
+  EXPECT_TRUE(store->read([](reader& r) { return r.account_by_id(id_of(3)); }));
+}
+
+TEST_P(Storage, AWriteAfterStopIsRefusedAsBusyAndRunsNot) {
+  store->stop();
+  bool ran = false;
+  EXPECT_EQ(write([&ran](writer&) {
+              ran = true;
+              return verdict::keep;
+            }),
+            write_problem::busy);
+  EXPECT_FALSE(ran);
+}
+
+TEST_P(Storage, UnderTheReserveOnlyEssentialWritesGoOn) {
+  store->set_free_space_reserve(std::uint64_t{1} << 62);  // more than any disk has free
+  EXPECT_EQ(write([this](writer& w) { w.insert_account(account(1)); return verdict::keep; }), write_problem::full);
+  EXPECT_EQ(write([this](writer& w) { w.insert_account(account(2)); return verdict::keep; }, write_class::essential),
+            write_problem::none);
+  EXPECT_EQ(store->health().problem, "low");
+  EXPECT_FALSE(store->read([](reader& r) { return r.account_by_id(id_of(1)); }));
+  EXPECT_TRUE(store->read([](reader& r) { return r.account_by_id(id_of(2)); }));
+}
+
+TEST_P(Storage, EventsAreNumberedInOrderAndReplayedAfterASequenceNumber) {
+  std::vector<std::uint64_t> seqs;
+  EXPECT_EQ(write([&](writer& w) {
+              w.insert_account(account(1));
+              w.insert_account(account(2));
+              for (int i = 0; i < 5; ++i) {
+                event_record e;
+                e.account = id_of(i % 2 == 0 ? 1 : 2);
+                e.case_id = id_of(200);
+                e.event = "queued";
+                e.at = 1000 + static_cast<std::uint64_t>(i);
+                seqs.push_back(w.insert_event(e));
+              }
+              return verdict::keep;
+            }),
+            write_problem::none);
+  for (std::size_t i = 1; i < seqs.size(); ++i) EXPECT_GT(seqs[i], seqs[i - 1]);
+  auto mine = store->read([](reader& r) { return r.events_after(id_of(1), 0, 100); });
+  ASSERT_EQ(mine.size(), 3u);  // events 0, 2 and 4 are account 1's
+  EXPECT_EQ(mine[0].seq, seqs[0]);
+  EXPECT_EQ(mine[2].seq, seqs[4]);
+  auto later = store->read([&](reader& r) { return r.events_after(id_of(1), seqs[0], 1); });
+  ASSERT_EQ(later.size(), 1u);  // capped at the limit
+  EXPECT_EQ(later[0].seq, seqs[2]);
+}
+
+TEST_P(Storage, AnAuditChainReadsBackInOrderWithItsHead) {
+  std::vector<proto::audit_entry> chain;
+  for (std::uint64_t seq = 1; seq <= 3; ++seq) {
+    proto::audit_entry e;
+    e.seq = seq;
+    e.at = 1000 + seq;
+    e.case_id = id_of(200);
+    e.prev = chain.empty() ? proto::hash{} : chain.back().entry_hash;
+    e.entry_hash = proto::audit_entry_hash(e);
+    chain.push_back(e);
+  }
+  EXPECT_EQ(write([&](writer& w) {
+              for (const auto& e : chain) w.insert_audit(e);
+              return verdict::keep;
+            }),
+            write_problem::none);
+  EXPECT_EQ(store->read([](reader& r) { return r.audit_chain(id_of(200)); }), chain);
+  EXPECT_EQ(store->read([](reader& r) { return r.audit_head(id_of(200)); }), chain.back());
+  EXPECT_FALSE(store->read([](reader& r) { return r.audit_head(id_of(201)); }));
+}
+
+TEST_P(Storage, ShreddingAMessageRemovesItsCiphertextAndEnvelopeAndKeepsItsState) {
+  const auto m = a_message_in_a_case();
+  EXPECT_EQ(store->read([&](reader& r) { return r.ciphertext(m.id); }), (bytes{1, 2, 3, 4}));
+  EXPECT_EQ(write([&](writer& w) {
+              w.set_message_state(m.id, proto::message_state::revoked, 2000);
+              w.shred_message(m.id);
+              return verdict::keep;
+            }),
+            write_problem::none);
+  EXPECT_FALSE(store->read([&](reader& r) { return r.ciphertext(m.id); }));
+  auto kept = store->read([&](reader& r) { return r.message(m.id); });
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->state, proto::message_state::revoked);
+  EXPECT_FALSE(kept->envelope);
+}
+
+TEST_P(Storage, AnAccountsSessionsEndTogether) {
+  EXPECT_EQ(write([&](writer& w) {
+              w.insert_account(account(1));
+              for (byte b : {byte{1}, byte{2}}) {
+                session_record s;
+                s.token_hash[0] = b;
+                s.account = id_of(1);
+                s.created_at = s.last_used_at = 1000;
+                s.expires_at = 9000;
+                w.insert_session(s);
+              }
+              return verdict::keep;
+            }),
+            write_problem::none);
+  proto::hash first{};
+  first[0] = 1;
+  EXPECT_TRUE(store->read([&](reader& r) { return r.session(first); }));
+  EXPECT_EQ(write([](writer& w) {
+              w.delete_sessions_of(id_of(1));
+              return verdict::keep;
+            }),
+            write_problem::none);
+  EXPECT_FALSE(store->read([&](reader& r) { return r.session(first); }));
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, Storage,
+                         ::testing::Values(store_kind{"sqlite",
+                                                      [](const fs::path& dir) -> std::unique_ptr<storage> {
+                                                        return std::make_unique<sqlite_store>(dir / "relay.db", 2);
+                                                      }}),
+                         [](const ::testing::TestParamInfo<store_kind>& param) { return param.param.name; });
+
+}  // namespace
+}  // namespace shuttle::relay
