@@ -83,7 +83,9 @@ TEST(Process, ASupporterReadsWhatTheirPartyLetsThemAndWritesToTheFacilitators) {
   const auto letters = h.ok("letters", {s.case_id});
   ASSERT_TRUE(letters.is_array());
   for (const auto& m : letters.as_array()) {
-    if (text(m, "message") == reply) EXPECT_EQ(text(m, "kind"), "reply");
+    if (text(m, "message") == reply) {
+      EXPECT_EQ(text(m, "kind"), "reply");
+    }
   }
   // Only a letter the writer received can be answered.
   auto wrong = r.run("write", {s.case_id, "--text", "answering my own", "--reply-to", reply});

@@ -41,12 +41,16 @@ TEST(Enrolment, AWholeCaseComesTogetherAndVerifiesOnTheClient) {
   std::vector<proto::key_statement> keys;
   for (const auto& k : detail.body.at("key_statements").as_array()) {
     keys.push_back(*proto::parse_statement<proto::key_statement>(k));
-    if (keys.back().header.signer == f.identity.public_key()) ASSERT_TRUE(roster.add_facilitator_keys(keys.back()));
+    if (keys.back().header.signer == f.identity.public_key()) {
+      ASSERT_TRUE(roster.add_facilitator_keys(keys.back()));
+    }
   }
   for (const auto& a : detail.body.at("attestations").as_array()) {
     auto att = *proto::parse_statement<proto::attestation>(a);
     for (const auto& k : keys) {
-      if (k.header.statement_id == att.key_statement_id) ASSERT_TRUE(roster.add_attested(att, k));
+      if (k.header.statement_id == att.key_statement_id) {
+        ASSERT_TRUE(roster.add_attested(att, k));
+      }
     }
   }
   EXPECT_EQ(roster.find(r.identity.public_key())->case_key, r.case_key.public_key());

@@ -181,11 +181,15 @@ TEST(Vectors, LettersOpenForEachReader) {
   client::roster roster(s.envelopes[0].header.case_id, f1.public_key());
   ASSERT_TRUE(roster.add_case_open(s.opens["case"]));
   for (const auto& k : s.keys) {
-    if (k.header.signer == f1.public_key()) ASSERT_TRUE(roster.add_facilitator_keys(k));
+    if (k.header.signer == f1.public_key()) {
+      ASSERT_TRUE(roster.add_facilitator_keys(k));
+    }
   }
   for (const auto& a : s.attestations) {
     for (const auto& k : s.keys) {
-      if (k.header.statement_id == a.key_statement_id) ASSERT_TRUE(roster.add_attested(a, k));
+      if (k.header.statement_id == a.key_statement_id) {
+        ASSERT_TRUE(roster.add_attested(a, k));
+      }
     }
   }
   auto letters = load("letters.json")["letters"].as_array();
