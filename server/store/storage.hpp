@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string_view>
 
 namespace shuttle::relay {
@@ -31,6 +32,13 @@ enum class write_problem {
   full,      // no space left (or an ordinary write under the reserve): nothing kept
   failing,   // the storage fails (an I/O error, the database unreachable): nothing kept
   internal,  // the job threw (a bug): nothing of it kept
+};
+
+// Thrown by a read when the database cannot be reached (a PostgreSQL server
+// down or restarting): the relay answers 503 and the store reconnects on a
+// later use. Writes report the same as `failing`.
+struct storage_unreachable : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 // The storage as the relay last saw it, for /healthz and /metrics.
@@ -63,7 +71,9 @@ class storage {
     return f(held.r);
   }
 
-  // Free bytes to keep for essential writes (0: no reserve).
+  // Free bytes to keep for essential writes (0: no reserve). A store whose
+  // disk is not the relay's (PostgreSQL) takes no reserve: its server's disk
+  // is the operator's to watch.
   virtual void set_free_space_reserve(std::uint64_t bytes) = 0;
   virtual storage_health health() const = 0;
   virtual std::size_t queue_depth() const = 0;
@@ -75,6 +85,9 @@ class storage {
   // A reader for one read; waits while all are in use.
   virtual reader& acquire_reader() = 0;
   virtual void release_reader(reader& r) = 0;
+  // For a store that wraps another.
+  static reader& borrow_from(storage& s) { return s.acquire_reader(); }
+  static void give_back_to(storage& s, reader& r) { s.release_reader(r); }
 
  private:
   struct lease {

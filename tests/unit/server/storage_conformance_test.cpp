@@ -1,7 +1,10 @@
 // What every store promises the domain (server/store/storage.hpp and
 // repository.hpp), run against each store. This executable links the store
 // library alone: a store that needed the domain would not link.
+#include "server/store/postgres_store.hpp"
 #include "server/store/sqlite_store.hpp"
+
+#include <libpq-fe.h>
 
 #include <gtest/gtest.h>
 
@@ -21,6 +24,7 @@ namespace fs = std::filesystem;
 struct store_kind {
   std::string name;
   std::function<std::unique_ptr<storage>(const fs::path& dir)> open;
+  bool local_disk = true;  // keeps a free-space reserve on the relay's own disk
 };
 
 std::ostream& operator<<(std::ostream& out, const store_kind& k) { return out << k.name; }
@@ -144,6 +148,11 @@ TEST_P(Storage, AWriteAfterStopIsRefusedAsBusyAndRunsNot) {
 
 TEST_P(Storage, UnderTheReserveOnlyEssentialWritesGoOn) {
   store->set_free_space_reserve(std::uint64_t{1} << 62);  // more than any disk has free
+  if (!GetParam().local_disk) {
+    // Its disk is its server's: the relay's reserve does not apply.
+    EXPECT_EQ(write([this](writer& w) { w.insert_account(account(1)); return verdict::keep; }), write_problem::none);
+    return;
+  }
   EXPECT_EQ(write([this](writer& w) { w.insert_account(account(1)); return verdict::keep; }), write_problem::full);
   EXPECT_EQ(write([this](writer& w) { w.insert_account(account(2)); return verdict::keep; }, write_class::essential),
             write_problem::none);
@@ -240,11 +249,66 @@ TEST_P(Storage, AnAccountsSessionsEndTogether) {
   EXPECT_FALSE(store->read([&](reader& r) { return r.session(first); }));
 }
 
+// A fresh database on the PostgreSQL server the test command started
+// (pg_virtualenv sets PGHOST, PGUSER and PGPASSWORD), dropped afterwards.
+class postgres_database {
+ public:
+  static std::string conninfo(const std::string& name) {
+    return "host=127.0.0.1 dbname=" + name + " connect_timeout=5";
+  }
+  explicit postgres_database(std::string name) : name_(std::move(name)) { admin("CREATE DATABASE " + name_); }
+  ~postgres_database() { admin("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)"); }
+  const std::string& name() const { return name_; }
+
+ private:
+  static void admin(const std::string& sql) {
+    PGconn* c = PQconnectdb(conninfo("postgres").c_str());
+    if (PQstatus(c) != CONNECTION_OK) {
+      ADD_FAILURE() << "no PostgreSQL server to test against (the test command runs these under pg_virtualenv): "
+                    << PQerrorMessage(c);
+    } else {
+      PGresult* r = PQexec(c, sql.c_str());
+      if (PQresultStatus(r) != PGRES_COMMAND_OK) ADD_FAILURE() << sql << ": " << PQresultErrorMessage(r);
+      PQclear(r);
+    }
+    PQfinish(c);
+  }
+  std::string name_;
+};
+
+// The store with its database: the database goes after the store.
+class postgres_with_database final : public storage {
+ public:
+  explicit postgres_with_database(const std::string& name)
+      : db_(name), store_(postgres_database::conninfo(name), 2, 2) {}
+  void submit(job j, completion done, write_class c) override { store_.submit(std::move(j), std::move(done), c); }
+  void set_free_space_reserve(std::uint64_t b) override { store_.set_free_space_reserve(b); }
+  storage_health health() const override { return store_.health(); }
+  std::size_t queue_depth() const override { return store_.queue_depth(); }
+  int schema_version() const override { return store_.schema_version(); }
+  void stop() override { store_.stop(); }
+
+ private:
+  reader& acquire_reader() override { return borrow_from(store_); }
+  void release_reader(reader& r) override { give_back_to(store_, r); }
+  postgres_database db_;
+  postgres_store store_;
+};
+
+int databases = 0;
+
 INSTANTIATE_TEST_SUITE_P(Stores, Storage,
                          ::testing::Values(store_kind{"sqlite",
                                                       [](const fs::path& dir) -> std::unique_ptr<storage> {
                                                         return std::make_unique<sqlite_store>(dir / "relay.db", 2);
-                                                      }}),
+                                                      }},
+                                           store_kind{"postgres",
+                                                      [](const fs::path&) -> std::unique_ptr<storage> {
+                                                        return std::make_unique<postgres_with_database>(
+                                                            "shuttle_conformance_" + std::to_string(::getpid()) + "_" +
+                                                            std::to_string(++databases));
+                                                      },
+                                                      false}),
                          [](const ::testing::TestParamInfo<store_kind>& param) { return param.param.name; });
 
 }  // namespace

@@ -1,0 +1,1107 @@
+#include "server/store/postgres_store.hpp"
+
+#include "server/limits.hpp"
+
+#include <libpq-fe.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <utility>
+
+namespace shuttle::relay {
+
+namespace {
+
+// Each migration moves the schema one version up. Never edit a released one:
+// add the next. The first is SQLite's schema 4 in PostgreSQL's types, with an
+// insertion order (`ord`) where SQLite used its rowid, and the event counter.
+constexpr std::array<const char*, 1> migrations{
+    R"sql(
+CREATE TABLE accounts (
+  id              BYTEA PRIMARY KEY,
+  identity_key    BYTEA NOT NULL UNIQUE,
+  is_facilitator  BOOLEAN NOT NULL,
+  created_at      BIGINT NOT NULL,
+  display_name    TEXT
+);
+CREATE TABLE sessions (
+  token_hash      BYTEA PRIMARY KEY,
+  account_id      BYTEA NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  created_at      BIGINT NOT NULL,
+  last_used_at    BIGINT NOT NULL,
+  expires_at      BIGINT NOT NULL
+);
+CREATE INDEX sessions_by_account ON sessions(account_id);
+CREATE TABLE cases (
+  id                  BYTEA PRIMARY KEY,
+  state               TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+  approvals_required  BIGINT NOT NULL CHECK (approvals_required IN (1, 2)),
+  opened_by           BYTEA NOT NULL REFERENCES accounts(id),
+  open_statement      TEXT NOT NULL,
+  close_statement     TEXT,
+  created_at          BIGINT NOT NULL,
+  closed_at           BIGINT,
+  quiet_time_zone     TEXT,
+  quiet_start         BIGINT,
+  quiet_end           BIGINT
+);
+CREATE TABLE invitations (
+  id            BYTEA PRIMARY KEY,
+  case_id       BYTEA REFERENCES cases(id),
+  role          TEXT NOT NULL,
+  secret_hash   BYTEA NOT NULL,
+  expires_at    BIGINT NOT NULL,
+  inviter_key   BYTEA NOT NULL,
+  statement     TEXT NOT NULL,
+  used_at       BIGINT
+);
+CREATE TABLE participants (
+  case_id       BYTEA NOT NULL REFERENCES cases(id),
+  account_id    BYTEA NOT NULL REFERENCES accounts(id),
+  role          TEXT NOT NULL,
+  state         TEXT NOT NULL CHECK (state IN ('active', 'withdrawn')),
+  enrolment     TEXT,
+  joined_at     BIGINT NOT NULL,
+  left_at       BIGINT,
+  PRIMARY KEY (case_id, account_id)
+);
+CREATE INDEX participants_by_account ON participants(account_id);
+CREATE TABLE key_statements (
+  ord           BIGSERIAL,
+  id            BYTEA PRIMARY KEY,
+  case_id       BYTEA NOT NULL,
+  account_id    BYTEA NOT NULL,
+  case_key      BYTEA NOT NULL,
+  statement     TEXT NOT NULL,
+  created_at    BIGINT NOT NULL,
+  FOREIGN KEY (case_id, account_id) REFERENCES participants(case_id, account_id)
+);
+CREATE INDEX key_statements_by_case ON key_statements(case_id, created_at);
+CREATE TABLE attestations (
+  ord               BIGSERIAL,
+  id                BYTEA PRIMARY KEY,
+  case_id           BYTEA NOT NULL REFERENCES cases(id),
+  subject_account   BYTEA NOT NULL REFERENCES accounts(id),
+  key_statement_id  BYTEA NOT NULL REFERENCES key_statements(id),
+  attested_by       BYTEA NOT NULL REFERENCES accounts(id),
+  statement         TEXT NOT NULL
+);
+CREATE INDEX attestations_by_case ON attestations(case_id);
+CREATE TABLE statements (
+  id          BYTEA PRIMARY KEY,
+  case_id     BYTEA NOT NULL,
+  type        TEXT NOT NULL,
+  hash        BYTEA NOT NULL,
+  answer      TEXT NOT NULL
+);
+CREATE TABLE messages (
+  ord               BIGSERIAL,
+  id                BYTEA PRIMARY KEY,
+  case_id           BYTEA NOT NULL REFERENCES cases(id),
+  sender_account    BYTEA NOT NULL REFERENCES accounts(id),
+  kind              TEXT NOT NULL,
+  to_role           TEXT NOT NULL,
+  supersedes        BYTEA,
+  answers           BYTEA,
+  state             TEXT NOT NULL CHECK (state IN ('in_review', 'returned', 'released', 'delivered', 'opened',
+                                                   'declined', 'revoked')),
+  envelope          TEXT,
+  ciphertext_size   BIGINT NOT NULL,
+  ciphertext_hash   BYTEA NOT NULL,
+  submitted_at      BIGINT NOT NULL,
+  release_at        BIGINT,
+  released_at       BIGINT,
+  delivered_at      BIGINT,
+  changed_at        BIGINT,
+  claimed_by        BYTEA REFERENCES accounts(id),
+  claim_expires_at  BIGINT,
+  purged_at         BIGINT,
+  decline_told_at   BIGINT,
+  decline_note      BYTEA
+);
+CREATE INDEX messages_by_case ON messages(case_id, submitted_at);
+CREATE INDEX messages_in_review ON messages(submitted_at) WHERE state = 'in_review';
+CREATE TABLE ciphertexts (
+  message_id  BYTEA PRIMARY KEY REFERENCES messages(id),
+  bytes       BYTEA NOT NULL
+);
+CREATE TABLE reviews (
+  ord                  BIGSERIAL,
+  message_id           BYTEA NOT NULL REFERENCES messages(id),
+  facilitator_account  BYTEA NOT NULL REFERENCES accounts(id),
+  decision             TEXT NOT NULL CHECK (decision IN ('approve', 'return')),
+  statement            TEXT,
+  created_at           BIGINT NOT NULL,
+  PRIMARY KEY (message_id, facilitator_account)
+);
+CREATE TABLE audit_entries (
+  case_id    BYTEA NOT NULL,
+  seq        BIGINT NOT NULL,
+  at         BIGINT NOT NULL,
+  event      TEXT NOT NULL,
+  actor      BYTEA NOT NULL,
+  subject    BYTEA NOT NULL,
+  statement  BYTEA NOT NULL,
+  prev       BYTEA NOT NULL,
+  hash       BYTEA NOT NULL,
+  PRIMARY KEY (case_id, seq)
+);
+CREATE TABLE audit_checkpoints (
+  case_id  BYTEA NOT NULL,
+  seq      BIGINT NOT NULL,
+  head     BYTEA NOT NULL,
+  at       BIGINT NOT NULL,
+  sig      BYTEA NOT NULL,
+  PRIMARY KEY (case_id, seq)
+);
+CREATE TABLE event_counter (
+  one   BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
+  last  BIGINT NOT NULL
+);
+INSERT INTO event_counter (one, last) VALUES (TRUE, 0);
+CREATE TABLE events (
+  seq         BIGINT PRIMARY KEY,
+  account_id  BYTEA NOT NULL REFERENCES accounts(id),
+  case_id     BYTEA NOT NULL,
+  event       TEXT NOT NULL,
+  message_id  BYTEA,
+  at          BIGINT NOT NULL
+);
+CREATE INDEX events_by_account ON events(account_id, seq);
+CREATE TABLE grants (
+  case_id        BYTEA NOT NULL REFERENCES cases(id),
+  party_account  BYTEA NOT NULL REFERENCES accounts(id),
+  supporter_key  BYTEA NOT NULL,
+  reads          BOOLEAN NOT NULL,
+  statement      TEXT NOT NULL,
+  at             BIGINT NOT NULL,
+  PRIMARY KEY (case_id, party_account, supporter_key)
+);
+CREATE TABLE supporter_readers (
+  message_id  BYTEA NOT NULL REFERENCES messages(id),
+  reader_key  BYTEA NOT NULL,
+  PRIMARY KEY (message_id, reader_key)
+);
+CREATE TABLE case_labels (
+  case_id     BYTEA NOT NULL REFERENCES cases(id),
+  reader_key  BYTEA NOT NULL,
+  box         BYTEA NOT NULL,
+  set_at      BIGINT NOT NULL,
+  PRIMARY KEY (case_id, reader_key)
+);
+)sql",
+};
+
+constexpr int max_attempts = 20;  // a job that conflicted this often answers `busy`
+constexpr std::int64_t migration_lock = 0x5348555454'4c45;  // "SHUTTLE"
+
+// PostgreSQL's answer to a statement that failed, the connection still up.
+struct pg_error : std::runtime_error {
+  std::string sqlstate;
+  pg_error(const std::string& what, std::string state) : std::runtime_error(what), sqlstate(std::move(state)) {}
+  // Another transaction got in the way: run the job again.
+  bool conflict() const { return sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "23505"; }
+  bool disk_full() const { return sqlstate == "53100"; }
+};
+
+// The connection is gone (the server down, restarting, or unreachable).
+struct pg_unreachable : storage_unreachable {
+  using storage_unreachable::storage_unreachable;
+};
+
+// Parameters in PostgreSQL's binary format, each with its type.
+class params {
+ public:
+  template <std::size_t N>
+  void add(const fixed<N>& v) {
+    add_raw(std::string(reinterpret_cast<const char*>(v.data()), N), 17);  // bytea
+  }
+  void add(const bytes& v) { add_raw(std::string(reinterpret_cast<const char*>(v.data()), v.size()), 17); }
+  void add(std::uint64_t v) {
+    std::string b(8, '\0');
+    for (int i = 7; i >= 0; --i, v >>= 8) b[static_cast<std::size_t>(i)] = static_cast<char>(v & 0xff);
+    add_raw(std::move(b), 20);  // int8
+  }
+  void add(bool v) { add_raw(std::string(1, v ? '\1' : '\0'), 16); }
+  void add(const std::string& v) { add_raw(v, 25); }  // text
+  void add(std::string_view v) { add_raw(std::string(v), 25); }
+  void add(const char* v) { add_raw(v, 25); }
+  template <class T>
+  void add(const std::optional<T>& v) {
+    if (v) {
+      add(*v);
+    } else {
+      values_.emplace_back();
+      types_.push_back(0);  // the server infers it
+      null_.push_back(true);
+    }
+  }
+
+  int count() const { return static_cast<int>(values_.size()); }
+  // Pointers into the values above: valid while this lives, unchanged.
+  void fill(std::vector<const char*>& values, std::vector<int>& lengths, std::vector<int>& formats) const {
+    for (std::size_t i = 0; i < values_.size(); ++i) {
+      values.push_back(null_[i] ? nullptr : values_[i].data());
+      lengths.push_back(static_cast<int>(values_[i].size()));
+      formats.push_back(1);
+    }
+  }
+  const Oid* types() const { return types_.data(); }
+
+ private:
+  void add_raw(std::string v, Oid type) {
+    values_.push_back(std::move(v));
+    types_.push_back(type);
+    null_.push_back(false);
+  }
+  std::vector<std::string> values_;
+  std::vector<Oid> types_;
+  std::vector<bool> null_;
+};
+
+// SQLite's placeholders (`?`, `?N`) as PostgreSQL's (`$N`).
+std::string numbered(const std::string& sql) {
+  std::string out;
+  int next = 1;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    if (sql[i] != '?') {
+      out += sql[i];
+    } else if (i + 1 < sql.size() && std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
+      out += '$';
+    } else {
+      out += '$' + std::to_string(next++);
+    }
+  }
+  return out;
+}
+
+class result {
+ public:
+  explicit result(PGresult* r) : r_(r, &PQclear) {}
+  PGresult* get() const { return r_.get(); }
+  int rows() const { return PQntuples(r_.get()); }
+  bool null(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
+  std::string_view raw(int row, int col) const {
+    return {PQgetvalue(r_.get(), row, col), static_cast<std::size_t>(PQgetlength(r_.get(), row, col))};
+  }
+  std::string text(int row, int col) const { return std::string(raw(row, col)); }
+  std::optional<std::string> opt_text(int row, int col) const {
+    if (null(row, col)) return std::nullopt;
+    return text(row, col);
+  }
+  std::uint64_t u64(int row, int col) const {
+    const auto v = raw(row, col);
+    if (v.size() != 8) throw std::runtime_error("stored integer of unexpected size");
+    std::uint64_t out = 0;
+    for (char c : v) out = (out << 8) | static_cast<unsigned char>(c);
+    return out;
+  }
+  std::optional<std::uint64_t> opt_u64(int row, int col) const {
+    if (null(row, col)) return std::nullopt;
+    return u64(row, col);
+  }
+  bool boolean(int row, int col) const { return raw(row, col) == std::string_view("\1", 1); }
+  bytes blob(int row, int col) const {
+    const auto v = raw(row, col);
+    return bytes(reinterpret_cast<const byte*>(v.data()), reinterpret_cast<const byte*>(v.data()) + v.size());
+  }
+  template <std::size_t N>
+  fixed<N> fixed_at(int row, int col) const {
+    const auto v = raw(row, col);
+    if (v.size() != N) throw std::runtime_error("stored value of unexpected size");
+    fixed<N> out{};
+    std::memcpy(out.data(), v.data(), N);
+    return out;
+  }
+
+ private:
+  std::unique_ptr<PGresult, void (*)(PGresult*)> r_;
+};
+
+proto::role role_from(const std::string& s) {
+  proto::role r{};
+  if (!proto::parse_enum(s, r)) throw std::runtime_error("stored role unknown");
+  return r;
+}
+
+}  // namespace
+
+namespace {
+
+// Throws pg_error for a failed result (and notes a lost connection).
+void check_result(PGconn* conn, PGresult* r) {
+  const auto status = PQresultStatus(r);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
+  const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  if (PQstatus(conn) != CONNECTION_OK || (state && std::string_view(state).starts_with("08")) ||
+      (state && std::string_view(state).starts_with("57P"))) {
+    throw pg_unreachable(std::string("the database connection was lost: ") + PQerrorMessage(conn));
+  }
+  throw pg_error(PQresultErrorMessage(r), state ? state : "");
+}
+
+// One connection, opened again on its next use once it was lost.
+class pg_connection {
+ public:
+  explicit pg_connection(std::string conninfo) : conninfo_(std::move(conninfo)) {}
+  ~pg_connection() { drop(); }
+  pg_connection(const pg_connection&) = delete;
+  pg_connection& operator=(const pg_connection&) = delete;
+
+  PGconn* get() {
+    if (conn_ && PQstatus(conn_) == CONNECTION_OK) return conn_;
+    drop();
+    conn_ = PQconnectdb(conninfo_.c_str());
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      std::string why = PQerrorMessage(conn_);
+      drop();
+      while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+      throw pg_unreachable("the database cannot be reached (" + why + ")");
+    }
+    // Notices (e.g. "relation already exists, skipping") are not the log's business.
+    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    return conn_;
+  }
+  void exec(const std::string& sql) {
+    PGconn* c = get();
+    result r(PQexec(c, sql.c_str()));
+    check_result(c, raw(r));
+  }
+  void drop() {
+    if (conn_) PQfinish(conn_);
+    conn_ = nullptr;
+  }
+  static PGresult* raw(const result& r) { return r.get(); }
+
+ private:
+  std::string conninfo_;
+  PGconn* conn_ = nullptr;
+};
+
+// The SQL of every read and write, over one connection in a transaction the
+// store opened.
+class pg_repository final : public writer {
+ public:
+  explicit pg_repository(pg_connection& conn) : conn_(conn) {}
+
+  std::optional<account_record> account_by_identity(const proto::public_key& identity) override {
+    return one_account("SELECT id, identity_key, is_facilitator, created_at, display_name FROM accounts "
+                       "WHERE identity_key = ?",
+                       identity);
+  }
+  std::optional<account_record> account_by_id(const proto::id& id) override {
+    return one_account("SELECT id, identity_key, is_facilitator, created_at, display_name FROM accounts WHERE id = ?",
+                       id);
+  }
+  std::optional<session_record> session(const proto::hash& token_hash) override {
+    auto q = query("SELECT token_hash, account_id, created_at, last_used_at, expires_at FROM sessions "
+                   "WHERE token_hash = ?",
+                   token_hash);
+    if (q.rows() == 0) return std::nullopt;
+    return session_record{q.fixed_at<32>(0, 0), q.fixed_at<16>(0, 1), q.u64(0, 2), q.u64(0, 3), q.u64(0, 4)};
+  }
+  std::optional<invitation_record> invitation(const proto::id& id) override {
+    auto q = query("SELECT id, case_id, role, secret_hash, expires_at, inviter_key, statement, used_at "
+                   "FROM invitations WHERE id = ?",
+                   id);
+    if (q.rows() == 0) return std::nullopt;
+    invitation_record r;
+    r.id = q.fixed_at<16>(0, 0);
+    r.case_id = q.null(0, 1) ? proto::null_case : q.fixed_at<16>(0, 1);
+    r.role = role_from(q.text(0, 2));
+    r.secret_hash = q.fixed_at<32>(0, 3);
+    r.expires_at = q.u64(0, 4);
+    r.inviter = q.fixed_at<32>(0, 5);
+    r.statement = q.text(0, 6);
+    r.used_at = q.opt_u64(0, 7);
+    return r;
+  }
+  std::optional<case_record> case_by_id(const proto::id& id) override {
+    auto q = query("SELECT " + case_columns + " FROM cases c WHERE c.id = ?", id);
+    if (q.rows() == 0) return std::nullopt;
+    return case_of(q, 0, 0);
+  }
+  std::optional<participant_record> participant(const proto::id& case_id, const proto::id& account) override {
+    auto q = query("SELECT " + participant_columns +
+                       " FROM participants p JOIN accounts a ON a.id = p.account_id "
+                       "WHERE p.case_id = ? AND p.account_id = ?",
+                   case_id, account);
+    if (q.rows() == 0) return std::nullopt;
+    return participant_of(q, 0, 0);
+  }
+  std::vector<participant_record> participants(const proto::id& case_id) override {
+    auto q = query("SELECT " + participant_columns +
+                       " FROM participants p JOIN accounts a ON a.id = p.account_id "
+                       "WHERE p.case_id = ? ORDER BY p.joined_at, a.identity_key",
+                   case_id);
+    std::vector<participant_record> out;
+    for (int i = 0; i < q.rows(); ++i) out.push_back(participant_of(q, i, 0));
+    return out;
+  }
+  std::vector<std::pair<case_record, participant_record>> cases_of(const proto::id& account) override {
+    auto q = query("SELECT " + case_columns + ", " + participant_columns +
+                       " FROM participants p JOIN accounts a ON a.id = p.account_id "
+                       "JOIN cases c ON c.id = p.case_id WHERE p.account_id = ? ORDER BY c.created_at",
+                   account);
+    std::vector<std::pair<case_record, participant_record>> out;
+    for (int i = 0; i < q.rows(); ++i) out.emplace_back(case_of(q, i, 0), participant_of(q, i, case_column_count));
+    return out;
+  }
+  std::vector<key_record> keys(const proto::id& case_id) override {
+    auto q = query("SELECT " + key_columns + " FROM key_statements k JOIN accounts a ON a.id = k.account_id "
+                                             "WHERE k.case_id = ? ORDER BY k.created_at, k.ord",
+                   case_id);
+    std::vector<key_record> out;
+    for (int i = 0; i < q.rows(); ++i) out.push_back(key_of(q, i));
+    return out;
+  }
+  std::optional<key_record> key(const proto::id& id) override {
+    auto q = query("SELECT " + key_columns + " FROM key_statements k JOIN accounts a ON a.id = k.account_id "
+                                             "WHERE k.id = ?",
+                   id);
+    if (q.rows() == 0) return std::nullopt;
+    return key_of(q, 0);
+  }
+  std::vector<attestation_record> attestations(const proto::id& case_id) override {
+    auto q = query("SELECT t.id, t.case_id, s.identity_key, t.key_statement_id, b.identity_key, t.statement "
+                   "FROM attestations t JOIN accounts s ON s.id = t.subject_account "
+                   "JOIN accounts b ON b.id = t.attested_by WHERE t.case_id = ? ORDER BY t.ord",
+                   case_id);
+    std::vector<attestation_record> out;
+    for (int i = 0; i < q.rows(); ++i) {
+      out.push_back({q.fixed_at<16>(i, 0), q.fixed_at<16>(i, 1), q.fixed_at<32>(i, 2), q.fixed_at<16>(i, 3),
+                     q.fixed_at<32>(i, 4), q.text(i, 5)});
+    }
+    return out;
+  }
+  std::optional<statement_record> statement(const proto::id& id) override {
+    auto q = query("SELECT id, type, hash, answer FROM statements WHERE id = ?", id);
+    if (q.rows() == 0) return std::nullopt;
+    return statement_record{q.fixed_at<16>(0, 0), q.text(0, 1), q.fixed_at<32>(0, 2), q.text(0, 3)};
+  }
+
+  std::optional<message_record> message(const proto::id& id) override {
+    auto q = query("SELECT " + message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account "
+                                                 "LEFT JOIN accounts c ON c.id = m.claimed_by WHERE m.id = ?",
+                   id);
+    if (q.rows() == 0) return std::nullopt;
+    return message_of(q, 0);
+  }
+  std::vector<message_record> messages(const proto::id& case_id) override {
+    return all_messages(query("SELECT " + message_columns +
+                                  " FROM messages m JOIN accounts a ON a.id = m.sender_account "
+                                  "LEFT JOIN accounts c ON c.id = m.claimed_by "
+                                  "WHERE m.case_id = ? ORDER BY m.submitted_at, m.ord",
+                              case_id));
+  }
+  std::vector<message_record> review_queue(const proto::id& facilitator, std::size_t limit) override {
+    return all_messages(query("SELECT " + message_columns +
+                                  " FROM messages m JOIN accounts a ON a.id = m.sender_account "
+                                  "LEFT JOIN accounts c ON c.id = m.claimed_by "
+                                  "JOIN participants p ON p.case_id = m.case_id "
+                                  "WHERE m.state = 'in_review' AND m.kind != 'note' "
+                                  "AND m.release_at IS NULL AND p.account_id = ? "
+                                  "AND p.role = 'facilitator' AND p.state = 'active' "
+                                  "ORDER BY m.submitted_at, m.ord LIMIT ?",
+                              facilitator, static_cast<std::uint64_t>(limit)));
+  }
+  std::vector<message_record> due_for_release(std::uint64_t now) override {
+    return all_messages(query("SELECT " + message_columns +
+                                  " FROM messages m JOIN accounts a ON a.id = m.sender_account "
+                                  "LEFT JOIN accounts c ON c.id = m.claimed_by "
+                                  "WHERE m.state = 'in_review' AND m.release_at <= ? "
+                                  "ORDER BY m.release_at LIMIT 1000",
+                              now));
+  }
+  std::optional<bytes> ciphertext(const proto::id& message_id) override {
+    auto q = query("SELECT bytes FROM ciphertexts WHERE message_id = ?", message_id);
+    if (q.rows() == 0) return std::nullopt;
+    return q.blob(0, 0);
+  }
+  std::vector<review_record> reviews(const proto::id& message_id) override {
+    auto q = query("SELECT r.message_id, a.identity_key, r.decision, r.statement, r.created_at "
+                   "FROM reviews r JOIN accounts a ON a.id = r.facilitator_account "
+                   "WHERE r.message_id = ? ORDER BY r.created_at, r.ord",
+                   message_id);
+    std::vector<review_record> out;
+    for (int i = 0; i < q.rows(); ++i) {
+      out.push_back({q.fixed_at<16>(i, 0), q.fixed_at<32>(i, 1), q.text(i, 2) == "approve", q.opt_text(i, 3),
+                     q.u64(i, 4)});
+    }
+    return out;
+  }
+  std::vector<proto::public_key> supporter_readers(const proto::id& message_id) override {
+    auto q = query("SELECT reader_key FROM supporter_readers WHERE message_id = ? ORDER BY reader_key", message_id);
+    std::vector<proto::public_key> out;
+    for (int i = 0; i < q.rows(); ++i) out.push_back(q.fixed_at<32>(i, 0));
+    return out;
+  }
+  std::vector<grant_record> grants(const proto::id& case_id) override {
+    auto q = query("SELECT g.case_id, g.party_account, a.identity_key, g.supporter_key, g.reads, "
+                   "g.statement, g.at FROM grants g JOIN accounts a ON a.id = g.party_account "
+                   "WHERE g.case_id = ? ORDER BY g.at, g.supporter_key",
+                   case_id);
+    std::vector<grant_record> out;
+    for (int i = 0; i < q.rows(); ++i) {
+      out.push_back({q.fixed_at<16>(i, 0), q.fixed_at<16>(i, 1), q.fixed_at<32>(i, 2), q.fixed_at<32>(i, 3),
+                     q.boolean(i, 4), q.text(i, 5), q.u64(i, 6)});
+    }
+    return out;
+  }
+  std::optional<bytes> label(const proto::id& case_id, const proto::public_key& reader_key) override {
+    auto q = query("SELECT box FROM case_labels WHERE case_id = ? AND reader_key = ?", case_id, reader_key);
+    if (q.rows() == 0) return std::nullopt;
+    return q.blob(0, 0);
+  }
+  std::optional<proto::audit_entry> audit_head(const proto::id& case_id) override {
+    auto q = query("SELECT " + audit_columns + " FROM audit_entries WHERE case_id = ? ORDER BY seq DESC LIMIT 1",
+                   case_id);
+    if (q.rows() == 0) return std::nullopt;
+    return audit_of(q, 0);
+  }
+  std::vector<proto::audit_entry> audit_chain(const proto::id& case_id) override {
+    auto q = query("SELECT " + audit_columns + " FROM audit_entries WHERE case_id = ? ORDER BY seq", case_id);
+    std::vector<proto::audit_entry> out;
+    for (int i = 0; i < q.rows(); ++i) out.push_back(audit_of(q, i));
+    return out;
+  }
+  std::vector<proto::id> audit_chains() override { return ids(query("SELECT DISTINCT case_id FROM audit_entries ORDER BY case_id")); }
+  std::vector<proto::id> unsigned_chains() override {
+    return ids(query("SELECT h.case_id FROM (SELECT case_id, MAX(seq) AS head FROM audit_entries GROUP BY case_id) h "
+                     "WHERE NOT EXISTS (SELECT 1 FROM audit_checkpoints c WHERE c.case_id = h.case_id "
+                     "AND c.seq = h.head)"));
+  }
+  std::optional<proto::audit_checkpoint> latest_checkpoint(const proto::id& case_id) override {
+    auto q = query("SELECT case_id, seq, head, at, sig FROM audit_checkpoints WHERE case_id = ? "
+                   "ORDER BY seq DESC LIMIT 1",
+                   case_id);
+    if (q.rows() == 0) return std::nullopt;
+    proto::audit_checkpoint c;
+    c.case_id = q.fixed_at<16>(0, 0);
+    c.seq = q.u64(0, 1);
+    c.head = q.fixed_at<32>(0, 2);
+    c.at = q.u64(0, 3);
+    c.sig = q.fixed_at<64>(0, 4);
+    return c;
+  }
+  std::vector<event_record> events_after(const proto::id& account, std::uint64_t seq, std::size_t limit) override {
+    auto q = query("SELECT seq, account_id, case_id, event, message_id, at FROM events "
+                   "WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                   account, seq, static_cast<std::uint64_t>(limit));
+    std::vector<event_record> out;
+    for (int i = 0; i < q.rows(); ++i) {
+      event_record e;
+      e.seq = q.u64(i, 0);
+      e.account = q.fixed_at<16>(i, 1);
+      e.case_id = q.fixed_at<16>(i, 2);
+      e.event = q.text(i, 3);
+      if (!q.null(i, 4)) e.message = q.fixed_at<16>(i, 4);
+      e.at = q.u64(i, 5);
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+  std::vector<proto::id> cases_to_purge(std::uint64_t closed_before) override {
+    return ids(query("SELECT c.id FROM cases c WHERE c.state = 'closed' AND c.closed_at <= ? AND EXISTS "
+                     "(SELECT 1 FROM messages m WHERE m.case_id = c.id AND m.purged_at IS NULL)",
+                     closed_before));
+  }
+
+  void insert_message(const message_record& m, const bytes& ciphertext) override {
+    query("INSERT INTO messages (id, case_id, sender_account, kind, to_role, supersedes, answers, state, envelope, "
+          "ciphertext_size, ciphertext_hash, submitted_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          m.id, m.case_id, m.sender_account, proto::to_string(m.kind), proto::to_string(m.to), m.supersedes,
+          m.answers, proto::to_string(m.state), m.envelope, m.ciphertext_size, m.ciphertext_hash, m.submitted_at,
+          m.submitted_at);
+    query("INSERT INTO ciphertexts (message_id, bytes) VALUES (?, ?)", m.id, ciphertext);
+  }
+  void set_message_state(const proto::id& id, proto::message_state s, std::uint64_t now) override {
+    using ms = proto::message_state;
+    const char* extra = s == ms::released ? ", released_at = ?1, release_at = NULL"
+                        : s == ms::delivered ? ", delivered_at = ?1"
+                                             : "";
+    query(std::string("UPDATE messages SET state = ?2, changed_at = ?1, claimed_by = NULL, "
+                      "claim_expires_at = NULL") + extra + " WHERE id = ?3",
+          now, proto::to_string(s), id);
+  }
+  void tell_declined(const proto::id& id, const std::optional<bytes>& note, std::uint64_t now) override {
+    query("UPDATE messages SET decline_told_at = ?, decline_note = ?::bytea WHERE id = ?", now, note, id);
+  }
+  void set_release_at(const proto::id& id, std::uint64_t at) override {
+    query("UPDATE messages SET release_at = ? WHERE id = ?", at, id);
+  }
+  void set_claim(const proto::id& id, const std::optional<proto::id>& account, std::uint64_t expires_at) override {
+    query("UPDATE messages SET claimed_by = ?::bytea, claim_expires_at = ? WHERE id = ?", account, expires_at, id);
+  }
+  void insert_review(const proto::id& message_id, const proto::id& facilitator_account, bool approve,
+                     const std::string& statement, std::uint64_t now) override {
+    query("INSERT INTO reviews (message_id, facilitator_account, decision, statement, created_at) "
+          "VALUES (?, ?, ?, ?, ?)",
+          message_id, facilitator_account, approve ? "approve" : "return", statement, now);
+  }
+  void shred_message(const proto::id& id) override {
+    query("DELETE FROM ciphertexts WHERE message_id = ?", id);
+    query("UPDATE messages SET envelope = NULL, decline_note = NULL WHERE id = ?", id);
+    query("UPDATE reviews SET statement = NULL WHERE message_id = ?", id);
+  }
+  void mark_purged(const proto::id& case_id, std::uint64_t now) override {
+    for (const auto& id : ids(query("SELECT id FROM messages WHERE case_id = ? AND purged_at IS NULL", case_id))) {
+      shred_message(id);
+    }
+    query("UPDATE messages SET purged_at = ? WHERE case_id = ? AND purged_at IS NULL", now, case_id);
+    query("DELETE FROM case_labels WHERE case_id = ?", case_id);
+  }
+  void insert_supporter_readers(const proto::id& message_id, const std::vector<proto::public_key>& readers) override {
+    for (const auto& r : readers) {
+      query("INSERT INTO supporter_readers (message_id, reader_key) VALUES (?, ?) ON CONFLICT DO NOTHING", message_id,
+            r);
+    }
+  }
+  void set_grant(const grant_record& g) override {
+    query("INSERT INTO grants (case_id, party_account, supporter_key, reads, statement, at) VALUES (?, ?, ?, ?, ?, ?) "
+          "ON CONFLICT (case_id, party_account, supporter_key) DO UPDATE SET reads = EXCLUDED.reads, "
+          "statement = EXCLUDED.statement, at = EXCLUDED.at",
+          g.case_id, g.party_account, g.supporter, g.reads, g.statement, g.at);
+  }
+  void set_labels(const proto::id& case_id, const std::vector<std::pair<proto::public_key, bytes>>& boxes,
+                  std::uint64_t now) override {
+    query("DELETE FROM case_labels WHERE case_id = ?", case_id);
+    for (const auto& [reader_key, box] : boxes) {
+      query("INSERT INTO case_labels (case_id, reader_key, box, set_at) VALUES (?, ?, ?, ?)", case_id, reader_key, box,
+            now);
+    }
+  }
+  void set_quiet_hours(const proto::id& case_id, const std::optional<quiet_hours>& q) override {
+    if (q) {
+      query("UPDATE cases SET quiet_time_zone = ?, quiet_start = ?, quiet_end = ? WHERE id = ?", q->time_zone,
+            std::uint64_t{q->start_minute}, std::uint64_t{q->end_minute}, case_id);
+    } else {
+      query("UPDATE cases SET quiet_time_zone = NULL, quiet_start = NULL, quiet_end = NULL WHERE id = ?", case_id);
+    }
+  }
+  void insert_audit(const proto::audit_entry& e) override {
+    query("INSERT INTO audit_entries (case_id, seq, at, event, actor, subject, statement, prev, hash) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          e.case_id, e.seq, e.at, proto::to_string(e.event), e.actor, e.subject, e.statement, e.prev, e.entry_hash);
+  }
+  void insert_checkpoint(const proto::audit_checkpoint& c) override {
+    query("INSERT INTO audit_checkpoints (case_id, seq, head, at, sig) VALUES (?, ?, ?, ?, ?) "
+          "ON CONFLICT (case_id, seq) DO UPDATE SET head = EXCLUDED.head, at = EXCLUDED.at, sig = EXCLUDED.sig",
+          c.case_id, c.seq, c.head, c.at, c.sig);
+  }
+  std::uint64_t insert_event(const event_record& e) override {
+    // One counter row: numbers in commit order, no gaps (the transaction
+    // that takes a number commits it, or nobody sees the number).
+    const std::uint64_t seq = query("UPDATE event_counter SET last = last + 1 RETURNING last").u64(0, 0);
+    query("INSERT INTO events (seq, account_id, case_id, event, message_id, at) VALUES (?, ?, ?, ?, ?::bytea, ?)", seq,
+          e.account, e.case_id, e.event, e.message, e.at);
+    return seq;
+  }
+  // PostgreSQL has no WAL truncation to ask for: shredded rows leave the
+  // table files with VACUUM (SECURITY.md).
+  void truncate_log_after_commit() override {}
+
+  void insert_account(const account_record& a) override {
+    query("INSERT INTO accounts (id, identity_key, is_facilitator, created_at, display_name) VALUES (?, ?, ?, ?, ?::text)",
+          a.id, a.identity, a.facilitator, a.created_at, a.display_name);
+  }
+  void insert_session(const session_record& s) override {
+    query("INSERT INTO sessions (token_hash, account_id, created_at, last_used_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+          s.token_hash, s.account, s.created_at, s.last_used_at, s.expires_at);
+  }
+  void touch_session(const proto::hash& token_hash, std::uint64_t now) override {
+    query("UPDATE sessions SET last_used_at = ? WHERE token_hash = ?", now, token_hash);
+  }
+  void delete_session(const proto::hash& token_hash) override {
+    query("DELETE FROM sessions WHERE token_hash = ?", token_hash);
+  }
+  void delete_sessions_of(const proto::id& account) override {
+    query("DELETE FROM sessions WHERE account_id = ?", account);
+  }
+  void delete_expired_sessions(std::uint64_t now, std::uint64_t idle_seconds) override {
+    query("DELETE FROM sessions WHERE expires_at <= ?1 OR last_used_at + ?2 <= ?1", now, idle_seconds);
+  }
+  void insert_invitation(const invitation_record& i) override {
+    std::optional<proto::id> case_id;
+    if (i.case_id != proto::null_case) case_id = i.case_id;
+    query("INSERT INTO invitations (id, case_id, role, secret_hash, expires_at, inviter_key, statement) "
+          "VALUES (?, ?::bytea, ?, ?, ?, ?, ?)",
+          i.id, case_id, proto::to_string(i.role), i.secret_hash, i.expires_at, i.inviter, i.statement);
+  }
+  void mark_invitation_used(const proto::id& id, std::uint64_t now) override {
+    query("UPDATE invitations SET used_at = ? WHERE id = ?", now, id);
+  }
+  void insert_case(const case_record& c, const proto::id& opened_by) override {
+    query("INSERT INTO cases (id, state, approvals_required, opened_by, open_statement, created_at) "
+          "VALUES (?, 'open', ?, ?, ?, ?)",
+          c.id, c.approvals_required, opened_by, c.open_statement, c.created_at);
+  }
+  void close_case(const proto::id& id, const std::string& statement, std::uint64_t now) override {
+    query("UPDATE cases SET state = 'closed', close_statement = ?, closed_at = ? WHERE id = ?", statement, now, id);
+  }
+  void insert_participant(const participant_record& p) override {
+    query("INSERT INTO participants (case_id, account_id, role, state, enrolment, joined_at) "
+          "VALUES (?, ?, ?, ?, ?::text, ?)",
+          p.case_id, p.account, proto::to_string(p.role), proto::to_string(p.state), p.enrolment, p.joined_at);
+  }
+  void set_participant_state(const proto::id& case_id, const proto::id& account, proto::participant_state s,
+                             std::uint64_t now) override {
+    query("UPDATE participants SET state = ?, left_at = ? WHERE case_id = ? AND account_id = ?", proto::to_string(s),
+          now, case_id, account);
+  }
+  void insert_key(const key_record& k, const proto::id& account) override {
+    query("INSERT INTO key_statements (id, case_id, account_id, case_key, statement, created_at) "
+          "VALUES (?, ?, ?, ?, ?, ?)",
+          k.id, k.case_id, account, k.case_key, k.statement, k.created_at);
+  }
+  void insert_attestation(const attestation_record& a, const proto::id& subject_account,
+                          const proto::id& attested_by_account) override {
+    query("INSERT INTO attestations (id, case_id, subject_account, key_statement_id, attested_by, statement) "
+          "VALUES (?, ?, ?, ?, ?, ?)",
+          a.id, a.case_id, subject_account, a.key_statement, attested_by_account, a.statement);
+  }
+  void insert_statement(const statement_record& s, const proto::id& case_id) override {
+    query("INSERT INTO statements (id, case_id, type, hash, answer) VALUES (?, ?, ?, ?, ?)", s.id, case_id, s.type,
+          s.hash, s.answer);
+  }
+
+ private:
+  static inline const std::string case_columns =
+      "c.id, c.state, c.approvals_required, c.open_statement, c.close_statement, c.created_at, c.quiet_time_zone, "
+      "c.quiet_start, c.quiet_end";
+  static constexpr int case_column_count = 9;
+  static inline const std::string participant_columns =
+      "p.case_id, p.account_id, a.identity_key, p.role, p.state, p.enrolment, p.joined_at, a.display_name";
+  static inline const std::string message_columns =
+      "m.id, m.case_id, m.sender_account, a.identity_key, m.kind, m.to_role, m.supersedes, m.state, m.envelope, "
+      "m.ciphertext_size, m.ciphertext_hash, m.submitted_at, m.release_at, m.released_at, m.delivered_at, "
+      "m.changed_at, c.identity_key, m.claim_expires_at, m.purged_at, m.decline_told_at, m.decline_note, m.answers, "
+      "c.display_name";
+  static inline const std::string audit_columns = "seq, at, case_id, event, actor, subject, statement, prev, hash";
+  static inline const std::string key_columns =
+      "k.id, k.case_id, a.identity_key, k.case_key, k.statement, k.created_at";
+
+  template <class... A>
+  result query(const std::string& sql, const A&... args) {
+    PGconn* c = conn_.get();
+    params p;
+    (p.add(args), ...);
+    std::vector<const char*> values;
+    std::vector<int> lengths, formats;
+    p.fill(values, lengths, formats);
+    result out(PQexecParams(c, numbered(sql).c_str(), p.count(), p.types(), values.data(), lengths.data(),
+                            formats.data(), 1));
+    check_result(c, out.get());
+    return out;
+  }
+  template <class K>
+  std::optional<account_record> one_account(const char* sql, const K& key) {
+    const result q = query(sql, key);
+    if (q.rows() == 0) return std::nullopt;
+    return account_record{q.fixed_at<16>(0, 0), q.fixed_at<32>(0, 1), q.boolean(0, 2), q.u64(0, 3),
+                          q.opt_text(0, 4)};
+  }
+  static std::vector<proto::id> ids(const result& q) {
+    std::vector<proto::id> out;
+    for (int i = 0; i < q.rows(); ++i) out.push_back(q.fixed_at<16>(i, 0));
+    return out;
+  }
+  static case_record case_of(const result& q, int row, int at) {
+    case_record c;
+    c.id = q.fixed_at<16>(row, at);
+    c.state = q.text(row, at + 1) == "closed" ? proto::case_state::closed : proto::case_state::open;
+    c.approvals_required = q.u64(row, at + 2);
+    c.open_statement = q.text(row, at + 3);
+    c.close_statement = q.opt_text(row, at + 4);
+    c.created_at = q.u64(row, at + 5);
+    if (!q.null(row, at + 6)) {
+      c.quiet = quiet_hours{q.text(row, at + 6), static_cast<std::uint32_t>(q.u64(row, at + 7)),
+                            static_cast<std::uint32_t>(q.u64(row, at + 8))};
+    }
+    return c;
+  }
+  static participant_record participant_of(const result& q, int row, int at) {
+    participant_record p;
+    p.case_id = q.fixed_at<16>(row, at);
+    p.account = q.fixed_at<16>(row, at + 1);
+    p.identity = q.fixed_at<32>(row, at + 2);
+    p.role = role_from(q.text(row, at + 3));
+    p.state = q.text(row, at + 4) == "withdrawn" ? proto::participant_state::withdrawn
+                                                 : proto::participant_state::active;
+    p.enrolment = q.opt_text(row, at + 5);
+    p.joined_at = q.u64(row, at + 6);
+    p.display_name = q.opt_text(row, at + 7);
+    return p;
+  }
+  static key_record key_of(const result& q, int row) {
+    return {q.fixed_at<16>(row, 0), q.fixed_at<16>(row, 1), q.fixed_at<32>(row, 2), q.fixed_at<32>(row, 3),
+            q.text(row, 4), q.u64(row, 5)};
+  }
+  static message_record message_of(const result& q, int row) {
+    message_record m;
+    m.id = q.fixed_at<16>(row, 0);
+    m.case_id = q.fixed_at<16>(row, 1);
+    m.sender_account = q.fixed_at<16>(row, 2);
+    m.sender = q.fixed_at<32>(row, 3);
+    if (!proto::parse_enum(q.text(row, 4), m.kind)) throw std::runtime_error("stored kind unknown");
+    m.to = role_from(q.text(row, 5));
+    if (!q.null(row, 6)) m.supersedes = q.fixed_at<16>(row, 6);
+    if (!proto::parse_enum(q.text(row, 7), m.state)) throw std::runtime_error("stored state unknown");
+    m.envelope = q.opt_text(row, 8);
+    m.ciphertext_size = q.u64(row, 9);
+    m.ciphertext_hash = q.fixed_at<32>(row, 10);
+    m.submitted_at = q.u64(row, 11);
+    m.release_at = q.opt_u64(row, 12);
+    m.released_at = q.opt_u64(row, 13);
+    m.delivered_at = q.opt_u64(row, 14);
+    m.changed_at = q.opt_u64(row, 15);
+    if (!q.null(row, 16)) m.claimed_by = q.fixed_at<32>(row, 16);
+    m.claim_expires_at = q.opt_u64(row, 17);
+    m.purged = !q.null(row, 18);
+    m.decline_told_at = q.opt_u64(row, 19);
+    if (!q.null(row, 20)) m.decline_note = q.blob(row, 20);
+    if (!q.null(row, 21)) m.answers = q.fixed_at<16>(row, 21);
+    m.claimed_by_name = q.opt_text(row, 22);
+    return m;
+  }
+  static std::vector<message_record> all_messages(const result& q) {
+    std::vector<message_record> out;
+    for (int i = 0; i < q.rows(); ++i) out.push_back(message_of(q, i));
+    return out;
+  }
+  static proto::audit_entry audit_of(const result& q, int row) {
+    proto::audit_entry e;
+    e.seq = q.u64(row, 0);
+    e.at = q.u64(row, 1);
+    e.case_id = q.fixed_at<16>(row, 2);
+    if (!proto::parse_enum(q.text(row, 3), e.event)) throw std::runtime_error("stored audit event unknown");
+    e.actor = q.fixed_at<32>(row, 4);
+    e.subject = q.fixed_at<16>(row, 5);
+    e.statement = q.fixed_at<32>(row, 6);
+    e.prev = q.fixed_at<32>(row, 7);
+    e.entry_hash = q.fixed_at<32>(row, 8);
+    return e;
+  }
+
+  pg_connection& conn_;
+};
+
+}  // namespace
+
+struct postgres_store::connection {
+  pg_connection pg;
+  pg_repository repo{pg};
+  explicit connection(const std::string& conninfo) : pg(conninfo) {}
+};
+
+struct postgres_store::pooled_reader {
+  connection c;
+  explicit pooled_reader(const std::string& conninfo) : c(conninfo) {}
+};
+
+bool postgres_store::names_postgres(std::string_view database) {
+  return database.starts_with("postgresql://") || database.starts_with("postgres://");
+}
+
+int postgres_store::latest_schema_version() { return static_cast<int>(migrations.size()); }
+
+postgres_store::postgres_store(std::string conninfo, std::size_t readers, std::size_t writers)
+    : conninfo_(std::move(conninfo)) {
+  {
+    // Migrations under an advisory lock: relays starting together migrate once.
+    pg_connection setup(conninfo_);
+    setup.exec("SELECT pg_advisory_lock(" + std::to_string(migration_lock) + ")");
+    try {
+      setup.exec("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)");
+      PGconn* c = setup.get();
+      result q(PQexecParams(c, "SELECT version FROM schema_version", 0, nullptr, nullptr, nullptr, nullptr, 0));
+      check_result(c, q.get());
+      int version = 0;
+      if (q.rows() == 0) {
+        setup.exec("INSERT INTO schema_version (version) VALUES (0)");
+      } else {
+        version = std::stoi(q.text(0, 0));
+      }
+      if (version > static_cast<int>(migrations.size())) {
+        throw std::runtime_error("the database was written by a newer relay (schema " + std::to_string(version) + ")");
+      }
+      for (auto v = static_cast<std::size_t>(version); v < migrations.size(); ++v) {
+        setup.exec("BEGIN");
+        setup.exec(migrations[v]);
+        setup.exec("UPDATE schema_version SET version = " + std::to_string(v + 1));
+        setup.exec("COMMIT");
+        spdlog::info("database migrated to schema {}", v + 1);
+      }
+      setup.exec("SELECT pg_advisory_unlock(" + std::to_string(migration_lock) + ")");
+    } catch (const std::exception& e) {
+      throw std::runtime_error(std::string("cannot migrate the database: ") + e.what());
+    }
+    schema_version_ = static_cast<int>(migrations.size());
+  }
+  for (std::size_t i = 0; i < std::max<std::size_t>(readers, 1); ++i) {
+    pool_.push_back(std::make_unique<pooled_reader>(conninfo_));
+    idle_.push_back(pool_.back().get());
+  }
+  for (std::size_t i = 0; i < std::max<std::size_t>(writers, 1); ++i) {
+    writers_.emplace_back([this] { writer_loop(); });
+  }
+}
+
+postgres_store::~postgres_store() { stop(); }
+
+void postgres_store::stop() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  for (auto& t : writers_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+std::size_t postgres_store::queue_depth() const {
+  std::lock_guard lock(queue_mutex_);
+  return queue_.size();
+}
+
+storage_health postgres_store::health() const {
+  storage_health h;
+  h.failures = failures_;
+  h.problem = failing_ ? "failing" : "";
+  return h;
+}
+
+void postgres_store::submit(job j, completion done, write_class) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!stopping_ && queue_.size() < max_write_queue) {
+      queue_.push_back({std::move(j), std::move(done)});
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  done(write_problem::busy);
+}
+
+void postgres_store::writer_loop() {
+  connection c(conninfo_);
+  for (;;) {
+    queued q;
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left to write
+      q = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    q.done(run(c, q.j));
+  }
+}
+
+// One job in one SERIALIZABLE transaction, run again after a conflict.
+write_problem postgres_store::run(connection& c, job& j) {
+  thread_local std::minstd_rand jitter{std::random_device{}()};
+  for (int attempt = 0; attempt < max_attempts; ++attempt) {
+    try {
+      c.pg.exec("BEGIN ISOLATION LEVEL SERIALIZABLE");
+      const verdict v = j(c.repo);
+      c.pg.exec(v == verdict::keep ? "COMMIT" : "ROLLBACK");
+      if (failing_.exchange(false)) spdlog::info("database writes succeed again");
+      return write_problem::none;
+    } catch (const pg_unreachable& e) {
+      ++failures_;
+      if (!failing_.exchange(true)) spdlog::error("writes are refused until the database is back: {}", e.what());
+      c.pg.drop();
+      return write_problem::failing;
+    } catch (const pg_error& e) {
+      try {
+        c.pg.exec("ROLLBACK");
+      } catch (const std::exception&) {
+        c.pg.drop();
+      }
+      if (e.conflict()) {
+        // Another writer got there first: wait a moment (longer each time) and run it again.
+        std::this_thread::sleep_for(std::chrono::microseconds(200 * (attempt + 1) + jitter() % 1000));
+        continue;
+      }
+      ++failures_;
+      if (e.disk_full()) return write_problem::full;
+      spdlog::error("a write failed and was rolled back: {}", e.what());
+      return write_problem::internal;
+    } catch (const std::exception& e) {
+      try {
+        c.pg.exec("ROLLBACK");
+      } catch (const std::exception&) {
+        c.pg.drop();
+      }
+      spdlog::error("a write failed and was rolled back: {}", e.what());
+      return write_problem::internal;
+    }
+  }
+  spdlog::warn("a write conflicted {} times and was given up", max_attempts);
+  return write_problem::busy;
+}
+
+reader& postgres_store::acquire_reader() {
+  pooled_reader* p = nullptr;
+  {
+    std::unique_lock lock(pool_mutex_);
+    pool_cv_.wait(lock, [this] { return !idle_.empty(); });
+    p = idle_.back();
+    idle_.pop_back();
+  }
+  try {
+    p->c.pg.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  } catch (const std::exception&) {
+    p->c.pg.drop();
+    {
+      std::lock_guard lock(pool_mutex_);
+      idle_.push_back(p);
+    }
+    pool_cv_.notify_one();
+    throw;
+  }
+  return p->c.repo;
+}
+
+void postgres_store::release_reader(reader& r) {
+  pooled_reader* p = nullptr;
+  for (auto& item : pool_) {
+    if (&item->c.repo == &r) p = item.get();
+  }
+  try {
+    p->c.pg.exec("COMMIT");
+  } catch (const std::exception&) {
+    p->c.pg.drop();  // opened again on its next use
+  }
+  {
+    std::lock_guard lock(pool_mutex_);
+    idle_.push_back(p);
+  }
+  pool_cv_.notify_one();
+}
+
+struct postgres_store::exclusive::impl {
+  pg_connection pg;
+  explicit impl(const std::string& conninfo) : pg(conninfo) {}
+};
+
+postgres_store::exclusive::exclusive(postgres_store& store, std::int64_t key)
+    : impl_(std::make_unique<impl>(store.conninfo_)) {
+  PGconn* c = impl_->pg.get();
+  const std::string sql = "SELECT pg_try_advisory_lock(" + std::to_string(key) + ")";
+  result q(PQexecParams(c, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0));
+  check_result(c, q.get());
+  held_ = q.text(0, 0) == "t";
+}
+
+postgres_store::exclusive::~exclusive() = default;  // the lock ends with its connection
+
+}  // namespace shuttle::relay

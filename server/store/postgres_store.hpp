@@ -1,0 +1,100 @@
+// PostgreSQL storage, for services that run several relays on one database
+// (--database postgresql://...). The same schema as SQLite's in PostgreSQL's
+// types, versioned migrations applied at open under an advisory lock.
+//
+// How many relays stay correct together: every write job runs in its own
+// SERIALIZABLE transaction on a connection of the store's writer pool. A
+// transaction that conflicted with another relay's (or another writer's) is
+// rolled back and its job run again from the start, up to 20 times; PostgreSQL
+// guarantees that what commits is what some one-at-a-time order would have
+// written. So a rule the domain checks inside a job (the audit head it
+// extends, one review per facilitator, an exact resubmit) holds across relays
+// as on one. Event sequence numbers come from one counter row updated in the
+// same transaction: they rise in commit order, without the gaps a client
+// would wait for.
+//
+// Reads run on a pool of connections, each read in one read-only transaction.
+// When the database cannot be reached, reads throw storage_unreachable and
+// writes answer `failing`; the connections are opened again on the next use.
+#pragma once
+
+#include "server/store/storage.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace shuttle::relay {
+
+class postgres_store final : public storage {
+ public:
+  // Connects (`conninfo`: a postgresql:// URI or key=value pairs), migrates,
+  // and starts `writers` writer threads. Throws std::runtime_error when the
+  // database cannot be reached or migrated.
+  postgres_store(std::string conninfo, std::size_t readers, std::size_t writers);
+  ~postgres_store() override;
+  postgres_store(const postgres_store&) = delete;
+  postgres_store& operator=(const postgres_store&) = delete;
+
+  void submit(job j, completion done, write_class c = write_class::ordinary) override;
+  // PostgreSQL keeps its own disk: the reserve is the operator's to watch there.
+  void set_free_space_reserve(std::uint64_t) override {}
+  storage_health health() const override;
+  std::size_t queue_depth() const override;
+  int schema_version() const override { return schema_version_; }
+  void stop() override;
+
+  static int latest_schema_version();
+  // Whether `database` names a PostgreSQL database rather than a file.
+  static bool names_postgres(std::string_view database);
+
+  // Holds a session-level advisory lock while it lives: work that must run
+  // once across every relay (the retention purge). False when another relay
+  // holds it.
+  class exclusive {
+   public:
+    explicit exclusive(postgres_store& store, std::int64_t key);
+    ~exclusive();
+    bool held() const { return held_; }
+
+   private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+    bool held_ = false;
+  };
+
+ private:
+  struct connection;
+  struct pooled_reader;
+  reader& acquire_reader() override;
+  void release_reader(reader& r) override;
+  void writer_loop();
+  write_problem run(connection& c, job& j);
+
+  std::string conninfo_;
+  int schema_version_ = 0;
+
+  std::vector<std::unique_ptr<pooled_reader>> pool_;
+  std::vector<pooled_reader*> idle_;
+  std::mutex pool_mutex_;
+  std::condition_variable pool_cv_;
+
+  struct queued {
+    job j;
+    completion done;
+  };
+  mutable std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<queued> queue_;  // guarded by queue_mutex_
+  bool stopping_ = false;     // guarded by queue_mutex_
+  std::vector<std::thread> writers_;
+  std::atomic<bool> failing_{false};
+  std::atomic<std::uint64_t> failures_{0};
+};
+
+}  // namespace shuttle::relay
