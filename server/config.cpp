@@ -1,5 +1,7 @@
 #include "server/config.hpp"
 
+#include "server/store/postgres_store.hpp"
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
 
@@ -36,6 +38,16 @@ void split_listen_address(const std::string& text, net::server_options& out) {
   split_listen_address(text, out.address, out.port, "--listen");
 }
 
+std::string config::database_words() const {
+  if (database_url.empty()) return database().string();
+  // postgresql://user:secret@host:port/db?options: scheme, host and database only.
+  const auto scheme_end = database_url.find("://");
+  std::string rest = scheme_end == std::string::npos ? database_url : database_url.substr(scheme_end + 3);
+  if (const auto at = rest.rfind('@', rest.find('/')); at != std::string::npos) rest = rest.substr(at + 1);
+  rest = rest.substr(0, rest.find('?'));
+  return "PostgreSQL " + rest;
+}
+
 std::optional<config> parse_serve_options(int argc, const char* const* argv) {
   config c;
   std::string listen = "127.0.0.1:8443";
@@ -55,6 +67,9 @@ std::optional<config> parse_serve_options(int argc, const char* const* argv) {
       ("listen", po::value(&listen)->default_value(listen), "address and port to serve HTTPS on; port 0 picks a free one")
       ("data-dir", po::value(&data_dir)->default_value(data_dir),
        "directory for the database, the relay key and a self-signed certificate")
+      ("database", po::value(&c.database_url),
+       "postgresql://USER@HOST/DB to keep the relay's data in PostgreSQL, where several relays can share it "
+       "(each with the same relay key; deploy/README.md); without it, relay.db in the data directory")
       ("tls-certificate", po::value(&certificate), "PEM certificate chain; without it a self-signed certificate for "
                                                    "localhost is made in the data directory")
       ("tls-key", po::value(&key), "PEM private key of --tls-certificate")
@@ -130,6 +145,9 @@ std::optional<config> parse_serve_options(int argc, const char* const* argv) {
   }
   split_listen_address(listen, c.listen);
   c.data_dir = data_dir;
+  if (!c.database_url.empty() && !postgres_store::names_postgres(c.database_url)) {
+    throw std::runtime_error("--database takes a postgresql:// address; the SQLite file is always relay.db in --data-dir");
+  }
   if (!certificate.empty()) c.tls_certificate = certificate;
   if (!key.empty()) c.tls_key = key;
   if (c.tls_certificate.has_value() != c.tls_key.has_value()) {

@@ -30,7 +30,13 @@ struct config {
   double account_write_burst = 60;
   double account_writes_per_minute = 120;
 
+  // postgresql://... for a database several relays share; empty: the SQLite
+  // file relay.db in the data directory.
+  std::string database_url;
+
   std::filesystem::path database() const { return data_dir / "relay.db"; }
+  // Where the data is, for people and logs: never a password.
+  std::string database_words() const;
   std::filesystem::path relay_key() const { return data_dir / "relay-identity.key"; }
   bool self_signed() const { return !tls_certificate; }
   std::filesystem::path certificate() const { return tls_certificate.value_or(data_dir / "tls-certificate.pem"); }

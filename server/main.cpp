@@ -15,6 +15,7 @@
 #include "server/net/server.hpp"
 #include "server/net/tls.hpp"
 #include "server/relay_identity.hpp"
+#include "server/store/postgres_store.hpp"
 #include "server/store/sqlite_store.hpp"
 #include "proto/base64.hpp"
 
@@ -98,6 +99,24 @@ class maintenance {
   std::thread thread_;
 };
 
+// The relay's storage: PostgreSQL when the configuration names it, the
+// SQLite file of the data directory otherwise.
+std::unique_ptr<storage> open_store(const config& c, std::size_t readers) {
+  if (!c.database_url.empty()) {
+    if (!postgres_store::names_postgres(c.database_url)) {
+      throw std::runtime_error("--database takes a postgresql:// address");
+    }
+    return std::make_unique<postgres_store>(c.database_url, readers, std::max<std::size_t>(readers, 4));
+  }
+  return std::make_unique<sqlite_store>(c.database(), readers);
+}
+
+void add_database_option(po::options_description& opts, std::string& database) {
+  opts.add_options()("database", po::value(&database),
+                     "the relay's PostgreSQL database (postgresql://...), when it does not keep relay.db in the "
+                     "data directory");
+}
+
 int serve(int argc, const char* const* argv) {
   auto parsed = parse_serve_options(argc, argv);
   if (!parsed) return 0;
@@ -109,7 +128,8 @@ int serve(int argc, const char* const* argv) {
   if (c.self_signed()) net::ensure_self_signed(files);
   auto tls = net::make_server_context(files);
   const auto identity = relay_identity::load_or_create(c.relay_key());
-  sqlite_store store(c.database(), c.listen.threads + 1);
+  const auto opened = open_store(c, c.listen.threads + 1);
+  storage& store = *opened;
   event_hub hub;
   relay_service service(store, identity, hub, unix_now, c.service);
   metrics counters;
@@ -132,7 +152,7 @@ int serve(int argc, const char* const* argv) {
 
   const std::string host = c.listen.address.find(':') != std::string::npos ? "[" + c.listen.address + "]" : c.listen.address;
   std::cout << "Shuttle relay listening on https://" << host << ":" << port << "\n"
-            << "  database:     " << c.database().string() << " (schema " << store.schema_version() << ")\n"
+            << "  database:     " << c.database_words() << " (schema " << store.schema_version() << ")\n"
             << "  relay key:    " << proto::base64url_encode(identity.public_key()) << "\n";
   if (web) {
     std::cout << "  web client:   https://" << host << ":" << port << "/ (" << web->asset_count() << " assets from "
@@ -172,7 +192,7 @@ int serve(int argc, const char* const* argv) {
 int invite_facilitator(int argc, const char* const* argv) {
   std::string data_dir = "shuttle-data";
   std::string relay = "127.0.0.1:8443";
-  std::string certificate;
+  std::string certificate, database;
   unsigned hours = 72;
   po::options_description opts("shuttle-relay admin invite-facilitator: print an invitation for a new facilitator");
   opts.add_options()
@@ -182,6 +202,7 @@ int invite_facilitator(int argc, const char* const* argv) {
       ("tls-certificate", po::value(&certificate), "the relay's certificate when it is not the self-signed one "
                                                    "(then no pin goes into the code)")
       ("lifetime-hours", po::value(&hours)->default_value(hours), "how long the invitation stays valid");
+  add_database_option(opts, database);
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
@@ -206,12 +227,13 @@ int invite_facilitator(int argc, const char* const* argv) {
     net::ensure_self_signed({c.certificate(), c.private_key()});
     pin = net::certificate_sha256(c.certificate());
   }
+  c.database_url = database;
   const auto identity = relay_identity::load_or_create(c.relay_key());
-  sqlite_store store(c.database(), 1);
+  const auto store = open_store(c, 1);
   event_hub hub;
-  relay_service service(store, identity, hub, unix_now);
+  relay_service service(*store, identity, hub, unix_now);
   auto code = service.invite_facilitator(relay, pin, std::uint64_t{hours} * 3600);
-  store.stop();
+  store->stop();
   if (!code) {
     std::cerr << "shuttle-relay: " << code.error().message() << "\n";
     return 1;
@@ -305,8 +327,11 @@ int restore(int argc, const char* const* argv) {
   return 0;
 }
 
+// The advisory lock the retention purge takes on a shared database.
+constexpr std::int64_t purge_lock = 0x5348555454'50;
+
 int purge(int argc, const char* const* argv) {
-  std::string data_dir = "shuttle-data";
+  std::string data_dir = "shuttle-data", database;
   unsigned days = 90;
   po::options_description opts(
       "shuttle-relay purge: remove the letters of cases closed longer than the retention time; keep states and the "
@@ -314,16 +339,29 @@ int purge(int argc, const char* const* argv) {
   opts.add_options()
       ("data-dir", po::value(&data_dir)->default_value(data_dir), "the relay's data directory")
       ("retention-days", po::value(&days)->default_value(days), "keep a closed case's letters this many days");
+  add_database_option(opts, database);
   if (!operator_options(opts, argc, argv)) return 0;
   config c;
   c.data_dir = data_dir;
-  if (!std::filesystem::exists(c.database())) throw std::runtime_error("no relay database in " + data_dir);
+  c.database_url = database;
+  if (database.empty() && !std::filesystem::exists(c.database())) {
+    throw std::runtime_error("no relay database in " + data_dir);
+  }
   const auto identity = relay_identity::load_or_create(c.relay_key());
-  sqlite_store store(c.database(), 1);
+  const auto store = open_store(c, 1);
+  // Every relay's timer runs this: on a shared database, one at a time.
+  std::optional<postgres_store::exclusive> once;
+  if (auto* pg = dynamic_cast<postgres_store*>(store.get())) {
+    once.emplace(*pg, purge_lock);
+    if (!once->held()) {
+      std::cout << "another relay is purging this database now; nothing to do here\n";
+      return 0;
+    }
+  }
   event_hub hub;
-  relay_service service(store, identity, hub, unix_now);
+  relay_service service(*store, identity, hub, unix_now);
   auto purged = service.purge(std::uint64_t{days} * 24 * 3600);
-  store.stop();
+  store->stop();
   if (!purged) throw std::runtime_error(purged.error().message());
   std::cout << "purged the letters of " << *purged << " closed case(s)\n";
   return 0;
@@ -332,16 +370,20 @@ int purge(int argc, const char* const* argv) {
 // Verifies every audit chain of a data directory, offline: each chain links
 // and recomputes, and its latest checkpoint is signed by the relay key.
 int audit_verify(int argc, const char* const* argv) {
-  std::string data_dir = "shuttle-data";
+  std::string data_dir = "shuttle-data", database;
   std::string key_text;
   po::options_description opts("shuttle-relay audit verify: check every audit chain and its signed checkpoint");
   opts.add_options()
       ("data-dir", po::value(&data_dir)->default_value(data_dir), "the relay's data directory (opened read-only)")
       ("relay-key", po::value(&key_text), "the relay's public key (base64url), if not from the data directory");
+  add_database_option(opts, database);
   if (!operator_options(opts, argc, argv)) return 0;
   config c;
   c.data_dir = data_dir;
-  if (!std::filesystem::exists(c.database())) throw std::runtime_error("no relay database in " + data_dir);
+  c.database_url = database;
+  if (database.empty() && !std::filesystem::exists(c.database())) {
+    throw std::runtime_error("no relay database in " + data_dir);
+  }
   proto::public_key relay_key{};
   if (key_text.empty()) {
     relay_key = relay_identity::load_or_create(c.relay_key()).public_key();
@@ -350,7 +392,8 @@ int audit_verify(int argc, const char* const* argv) {
     if (!raw || raw->size() != relay_key.size()) throw std::runtime_error("--relay-key is not a public key");
     std::copy(raw->begin(), raw->end(), relay_key.begin());
   }
-  sqlite_store store(c.database(), 1);
+  const auto opened = open_store(c, 1);
+  storage& store = *opened;
   std::size_t chains = 0, entries = 0, failures = 0, uncovered = 0;
   store.read([&](reader& r) {
     for (const auto& case_id : r.audit_chains()) {

@@ -102,7 +102,7 @@ TEST(Durability, EverySubmissionAnsweredBeforeASigkillSurvivesExactlyOnce) {
 
   ASSERT_EQ(w.relay.stop(), 0);
   const std::string command =
-      relay_process::binary() + " audit verify --data-dir " + (w.relay.data_dir() / "data").string() + " >/dev/null";
+      relay_process::binary() + " audit verify " + w.relay.operator_flags() + " >/dev/null";
   EXPECT_EQ(std::system(command.c_str()), 0);
 }
 

@@ -27,17 +27,48 @@ namespace shuttle::testing {
 
 std::string relay_process::binary() { return SHUTTLE_RELAY_BINARY; }
 
+namespace {
+
+// Runs SQL on the PostgreSQL server of the test run (PGUSER, PGPASSWORD
+// from pg_virtualenv), on loopback.
+void postgres_admin(const std::string& sql) {
+  const std::string cmd = "psql -X -q -h 127.0.0.1 -d postgres -v ON_ERROR_STOP=1 -c \"" + sql + "\" >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) {
+    throw std::runtime_error("no PostgreSQL server to test against (" + sql +
+                             " failed; the test command runs this suite under pg_virtualenv)");
+  }
+}
+
+}  // namespace
+
 relay_process::relay_process(std::vector<std::string> extra_args, const preparation& prepare)
     : extra_(std::move(extra_args)) {
   char pattern[] = "/tmp/shuttle-relay-test-XXXXXX";
   if (!::mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
+  if (const auto given = std::find(extra_.begin(), extra_.end(), "--database"); given != extra_.end() && given + 1 != extra_.end()) {
+    database_ = *(given + 1);
+  } else if (const char* pg = std::getenv("SHUTTLE_TEST_POSTGRES"); pg && std::string(pg) == "1") {
+    static int made = 0;
+    const std::string name = "shuttle_relay_" + std::to_string(::getpid()) + "_" + std::to_string(++made);
+    postgres_admin("CREATE DATABASE " + name);
+    database_ = "postgresql://127.0.0.1/" + name;
+    owns_database_ = true;
+    extra_.insert(extra_.end(), {"--database", database_});
+  }
   if (prepare) prepare(dir_);
   start();
 }
 
 relay_process::~relay_process() {
   if (pid_ > 0) stop(SIGKILL);
+  if (owns_database_) {
+    try {
+      postgres_admin("DROP DATABASE IF EXISTS " + database_.substr(database_.rfind('/') + 1) + " WITH (FORCE)");
+    } catch (const std::exception&) {
+      // the server went with the test run
+    }
+  }
   // SHUTTLE_KEEP_RELAY_DIR=1 keeps the data directory and the log for a look.
   if (const char* keep = std::getenv("SHUTTLE_KEEP_RELAY_DIR"); keep && std::string(keep) == "1") return;
   std::error_code ec;
@@ -124,7 +155,8 @@ std::string relay_process::metrics() {
 
 std::string relay_process::invite_facilitator(const std::string& extra) {
   const std::string cmd = binary() + " admin invite-facilitator --data-dir " + (dir_ / "data").string() +
-                          " --relay 127.0.0.1:" + std::to_string(port_) + " " + extra + " 2>/dev/null";
+                          (database_.empty() ? "" : " --database " + database_) + " --relay 127.0.0.1:" +
+                          std::to_string(port_) + " " + extra + " 2>/dev/null";
   std::FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) throw std::runtime_error("cannot run " + cmd);
   char buf[1024];
@@ -133,6 +165,38 @@ std::string relay_process::invite_facilitator(const std::string& extra) {
   if (::pclose(p) != 0) throw std::runtime_error("invite-facilitator failed");
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   return out;
+}
+
+std::string relay_process::operator_flags() const {
+  return "--data-dir " + (dir_ / "data").string() + (database_.empty() ? "" : " --database " + database_);
+}
+
+bool relay_process::stores(const std::string& needle) const {
+  auto slurp = [](const std::string& command_or_file, bool command) {
+    std::string out;
+    if (command) {
+      std::FILE* p = ::popen(command_or_file.c_str(), "r");
+      if (!p) return out;
+      char buf[65536];
+      while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+      ::pclose(p);
+    } else {
+      std::ifstream in(command_or_file, std::ios::binary);
+      out.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    return out;
+  };
+  if (database_.empty()) {
+    const auto db = (dir_ / "data" / "relay.db").string();
+    return (slurp(db, false) + slurp(db + "-wal", false)).find(needle) != std::string::npos;
+  }
+  const std::string dump = slurp("pg_dump --data-only -h 127.0.0.1 " + database_.substr(database_.rfind('/') + 1) +
+                                     " 2>/dev/null",
+                                 true);
+  static const char* digits = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char c : needle) hex += std::string{digits[c >> 4], digits[c & 15]};
+  return dump.find(needle) != std::string::npos || dump.find(hex) != std::string::npos;
 }
 
 }  // namespace shuttle::testing

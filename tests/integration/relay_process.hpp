@@ -28,6 +28,19 @@ class relay_process {
   std::string metrics();
   int pid() const { return pid_; }
   const std::filesystem::path& data_dir() const { return dir_; }
+  // The relay's PostgreSQL database (postgresql://...), or empty for its
+  // SQLite file. With SHUTTLE_TEST_POSTGRES=1 in the environment (the test
+  // command sets it for the suite's PostgreSQL run, under pg_virtualenv),
+  // every relay gets a fresh database of its own, unless --database is
+  // among its flags (a second relay on the first one's database).
+  const std::string& database_url() const { return database_; }
+  // The flags an operator command (audit verify, purge) needs to find this
+  // relay's data: --data-dir, and --database when it has one.
+  std::string operator_flags() const;
+  // Whether the stored data holds these bytes: the SQLite file and its log
+  // as they are on disk, or what PostgreSQL's pg_dump shows of the database
+  // (bytea as hex; rows deleted but not yet vacuumed do not show there).
+  bool stores(const std::string& needle) const;
   bool running();
 
   // Runs `shuttle-relay admin invite-facilitator` against the data directory.
@@ -43,6 +56,8 @@ class relay_process {
   void start();
   std::filesystem::path dir_;
   std::vector<std::string> extra_;
+  std::string database_;       // postgresql://..., or empty
+  bool owns_database_ = false;  // made here, dropped at the end
   int pid_ = -1;
   unsigned short port_ = 0;
   unsigned short metrics_port_ = 0;
