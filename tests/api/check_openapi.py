@@ -44,8 +44,13 @@ def walk_schema(schema, where, problems, doc):
         problems.append(f'{where}: no type')
         return
     if kind == 'object':
-        if schema.get('additionalProperties') is not False:
-            problems.append(f'{where}: an object must say additionalProperties: false')
+        values = schema.get('additionalProperties')
+        if isinstance(values, dict) and 'x-map-keys' in schema:
+            # A map whose keys are data (x-map-keys says which), every value checked.
+            walk_schema(values, f'{where}{{}}', problems, doc)
+        elif values is not False:
+            problems.append(f'{where}: an object must say additionalProperties: false '
+                            '(or be a map with x-map-keys)')
         for name, prop in schema.get('properties', {}).items():
             walk_schema(prop, f'{where}.{name}', problems, doc)
         for name in schema.get('required', []):

@@ -3,6 +3,10 @@
 // and nothing else from the file system.
 #include "tests/integration/world.hpp"
 
+#include "proto/web_manifest.hpp"
+
+#include <sodium.h>
+
 #include <cstdlib>
 #include <fstream>
 
@@ -74,6 +78,43 @@ TEST(Web, ThePageAndItsAssetsGoOutWithTheSecurityHeaders) {
   }
   // The API beside it is unchanged.
   EXPECT_EQ(w.http.get("/healthz").status, 200u);
+}
+
+TEST(Web, TheReleasesSignedManifestIsServedAsItIsAndIsNotFoundWithoutOne) {
+  temporary_dir tmp;
+  const auto root = make_web_root(tmp.path);
+  {
+    world unsigned_release({"--web-root", root.string()});
+    EXPECT_EQ(unsigned_release.http.get("/.well-known/shuttle/web-manifest.json").status, 404u);
+  }
+
+  // Signed as scripts/package does it (shuttle-release sign-web), with a key of this test.
+  auto sha256 = [](const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    const std::string body{std::istreambuf_iterator<char>(in), {}};
+    proto::hash h{};
+    crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(body.data()), body.size());
+    return h;
+  };
+  proto::web_manifest m;
+  m.version = "1.0.0";
+  m.csp = std::string(proto::web_csp);
+  m.files["/"] = sha256(root / "index.html");
+  m.files["/assets/app-3f2a9c.js"] = sha256(root / "assets" / "app-3f2a9c.js");
+  fixed<64> secret{};
+  crypto_sign_keypair(m.key.data(), secret.data());
+  const bytes t = proto::web_manifest_transcript(m);
+  crypto_sign_detached(m.sig.data(), nullptr, t.data(), t.size(), secret.data());
+  const std::string file = proto::to_json(m);
+  std::ofstream(root / "web-manifest.json", std::ios::binary) << file;
+
+  world w({"--web-root", root.string()});
+  auto served = w.http.get("/.well-known/shuttle/web-manifest.json");
+  ASSERT_EQ(served.status, 200u) << served.text;
+  EXPECT_EQ(served.text, file);
+  EXPECT_EQ(header(served, "Content-Type"), "application/json");
+  EXPECT_EQ(header(served, "Cache-Control"), "no-store");  // a new release replaces it
+  EXPECT_TRUE(proto::parse_web_manifest(served.text));
 }
 
 TEST(Web, AssetsGoCompressedToABrowserThatTakesThem) {
