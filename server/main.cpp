@@ -132,6 +132,7 @@ int serve(int argc, const char* const* argv) {
   storage& store = *opened;
   event_hub hub;
   relay_service service(store, identity, hub, unix_now, c.service);
+  service.follow_changes();
   metrics counters;
   counters.set_queue_depth_source([&store] { return store.queue_depth(); });
   store.set_free_space_reserve(c.storage_reserve_mib * 1024 * 1024);

@@ -45,6 +45,13 @@ void event_hub::end_session(const proto::hash& session) {
   }
 }
 
+void event_hub::catch_up_all() {
+  std::lock_guard lock(mutex_);
+  for (auto& [ticket, s] : by_ticket_) {
+    if (s.catch_up) s.catch_up();
+  }
+}
+
 std::size_t event_hub::subscribers() const {
   std::lock_guard lock(mutex_);
   return by_ticket_.size();

@@ -35,6 +35,9 @@ class event_hub {
     proto::hash session{};
     std::function<void(const event_record&)> deliver;
     std::function<void()> end;
+    // Events may have been missed (another relay's feed reconnected): read
+    // back from the last one delivered.
+    std::function<void()> catch_up;
   };
 
   // Returns a ticket for unsubscribe().
@@ -44,6 +47,7 @@ class event_hub {
   void publish(const std::vector<event_record>& events);
   void end_account(const proto::id& account);
   void end_session(const proto::hash& session);
+  void catch_up_all();
 
   std::size_t subscribers() const;
 

@@ -856,6 +856,7 @@ result<std::size_t> relay_service::purge(std::uint64_t retention_seconds) {
   std::size_t purged = 0;
   write(
       [closed_before, now, &purged](writer& w, effects& fx) -> outcome {
+        purged = 0;  // counted again if the job runs again
         for (const auto& case_id : w.cases_to_purge(closed_before)) {
           w.mark_purged(case_id, now);
           audit(w, fx, case_id, audit_event::purged, proto::public_key{}, case_id, proto::hash{}, now);

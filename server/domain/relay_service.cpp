@@ -51,6 +51,15 @@ relay_service::relay_service(storage& store, const relay_identity& relay, event_
       options_(options),
       challenges_(static_cast<std::uint64_t>(login_challenge_lifetime.count())) {}
 
+void relay_service::follow_changes() {
+  store_.watch_changes([this](const change& c) {
+    if (c.event) hub_.publish({*c.event});
+    if (c.ended_account) hub_.end_account(*c.ended_account);
+    if (c.ended_session) hub_.end_session(*c.ended_session);
+    if (c.catch_up) hub_.catch_up_all();
+  });
+}
+
 failure failure_of(write_problem p) {
   switch (p) {
     case write_problem::busy:
@@ -76,6 +85,8 @@ void relay_service::write(job j, completion done, write_class c) {
   // The job's answer, kept for the completion: the store only learns the verdict.
   auto result = std::make_shared<std::optional<outcome>>();
   store_.submit([j = std::move(j), fx, result](writer& w) {
+                  // A shared store may run a job again after a conflict: from scratch.
+                  *fx = effects{};
                   *result = j(w, *fx);
                   return (*result)->has_value() ? verdict::keep : verdict::undo;
                 },
@@ -83,9 +94,12 @@ void relay_service::write(job j, completion done, write_class c) {
                   if (problem != write_problem::none || !*result) return done(failure_of(problem));
                   outcome o = std::move(**result);
                   if (o) {
-                    hub_.publish(fx->events);
-                    for (const auto& a : fx->ended_accounts) hub_.end_account(a);
-                    for (const auto& s : fx->ended_sessions) hub_.end_session(s);
+                    // A shared store's feed brings these to every relay, this one too.
+                    if (!store_.shares_changes()) {
+                      hub_.publish(fx->events);
+                      for (const auto& a : fx->ended_accounts) hub_.end_account(a);
+                      for (const auto& s : fx->ended_sessions) hub_.end_session(s);
+                    }
                     if (!fx->audited_cases.empty()) {
                       std::lock_guard lock(dirty_mutex_);
                       dirty_chains_.insert(fx->audited_cases.begin(), fx->audited_cases.end());

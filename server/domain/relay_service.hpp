@@ -63,6 +63,10 @@ class relay_service {
   // route under /v1/cases/{case}).
   std::optional<participant_record> participation(const proto::id& case_id, const proto::id& account);
   event_hub& hub() { return hub_; }
+  // For a relay that serves: live subscribers hear of what every relay on
+  // a shared database commits (PostgreSQL's change feed). Without a shared
+  // store, the hub hears of this relay's own writes, as before.
+  void follow_changes();
   std::uint64_t now() const { return now_(); }
 
   // -- anonymous

@@ -48,6 +48,7 @@ struct mailbox {
   explicit mailbox(asio::any_io_executor ex) : wake(ex) {}
   std::vector<event_record> pending;  // a vector: an empty one holds no memory
   bool ended = false;        // the session ended, or the peer went away
+  bool catch_up = false;     // read back from the last event sent (a feed reconnected)
   bool reader_done = false;
   asio::steady_timer wake;
 };
@@ -135,6 +136,12 @@ awaitable<void> serve_events(tls_stream stream, http::request<http::string_body>
            box->ended = true;
            box->wake.cancel();
          });
+       },
+       [box, ex] {
+         asio::post(ex, [box] {
+           box->catch_up = true;
+           box->wake.cancel();
+         });
        }});
 
   const auto last = last_event_id(upgrade);
@@ -146,6 +153,10 @@ awaitable<void> serve_events(tls_stream stream, http::request<http::string_body>
 
   auto next_check = std::chrono::steady_clock::now() + session_check_interval;
   while (!box->ended) {
+    if (box->catch_up && replay.empty()) {
+      box->catch_up = false;
+      replay = service.events_after(who.account.id, sent, max_events_replayed);
+    }
     std::vector<event_record> batch;
     batch.swap(replay.empty() ? box->pending : replay);
     for (const auto& e : batch) {

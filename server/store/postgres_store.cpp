@@ -3,6 +3,7 @@
 #include "server/limits.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -384,6 +385,72 @@ class pg_connection {
   PGconn* conn_ = nullptr;
 };
 
+template <std::size_t N>
+std::string hex_of(const fixed<N>& v) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (byte b : v) out += std::string{digits[b >> 4], digits[b & 15]};
+  return out;
+}
+template <std::size_t N>
+bool from_hex(std::string_view text, fixed<N>& out) {
+  if (text.size() != 2 * N) return false;
+  auto nibble = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+  for (std::size_t i = 0; i < N; ++i) {
+    const int hi = nibble(text[2 * i]), lo = nibble(text[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<byte>(hi * 16 + lo);
+  }
+  return true;
+}
+
+// A notification's payload (well under PostgreSQL's 8000 bytes):
+// "e SEQ ACCOUNT CASE EVENT MESSAGE|- AT", "s SESSION", "a ACCOUNT".
+std::string encode_event(const event_record& e) {
+  return "e " + std::to_string(e.seq) + " " + hex_of(e.account) + " " + hex_of(e.case_id) + " " + e.event + " " +
+         (e.message ? hex_of(*e.message) : "-") + " " + std::to_string(e.at);
+}
+
+std::optional<change> decode_change(std::string_view payload) {
+  std::vector<std::string_view> words;
+  for (std::size_t at = 0; at <= payload.size();) {
+    const auto space = payload.find(' ', at);
+    words.push_back(payload.substr(at, space == std::string_view::npos ? std::string_view::npos : space - at));
+    if (space == std::string_view::npos) break;
+    at = space + 1;
+  }
+  change c;
+  if (words.size() == 2 && words[0] == "s") {
+    proto::hash h{};
+    if (!from_hex(words[1], h)) return std::nullopt;
+    c.ended_session = h;
+    return c;
+  }
+  if (words.size() == 2 && words[0] == "a") {
+    proto::id a{};
+    if (!from_hex(words[1], a)) return std::nullopt;
+    c.ended_account = a;
+    return c;
+  }
+  if (words.size() != 7 || words[0] != "e") return std::nullopt;
+  event_record e;
+  try {
+    e.seq = std::stoull(std::string(words[1]));
+    e.at = std::stoull(std::string(words[6]));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (!from_hex(words[2], e.account) || !from_hex(words[3], e.case_id)) return std::nullopt;
+  e.event = std::string(words[4]);
+  if (words[5] != "-") {
+    proto::id m{};
+    if (!from_hex(words[5], m)) return std::nullopt;
+    e.message = m;
+  }
+  c.event = std::move(e);
+  return c;
+}
+
 // The SQL of every read and write, over one connection in a transaction the
 // store opened.
 class pg_repository final : public writer {
@@ -701,6 +768,9 @@ class pg_repository final : public writer {
     const std::uint64_t seq = query("UPDATE event_counter SET last = last + 1 RETURNING last").u64(0, 0);
     query("INSERT INTO events (seq, account_id, case_id, event, message_id, at) VALUES (?, ?, ?, ?, ?::bytea, ?)", seq,
           e.account, e.case_id, e.event, e.message, e.at);
+    event_record sent = e;
+    sent.seq = seq;
+    notify(encode_event(sent));
     return seq;
   }
   // PostgreSQL has no WAL truncation to ask for: shredded rows leave the
@@ -720,9 +790,11 @@ class pg_repository final : public writer {
   }
   void delete_session(const proto::hash& token_hash) override {
     query("DELETE FROM sessions WHERE token_hash = ?", token_hash);
+    notify("s " + hex_of(token_hash));
   }
   void delete_sessions_of(const proto::id& account) override {
     query("DELETE FROM sessions WHERE account_id = ?", account);
+    notify("a " + hex_of(account));
   }
   void delete_expired_sessions(std::uint64_t now, std::uint64_t idle_seconds) override {
     query("DELETE FROM sessions WHERE expires_at <= ?1 OR last_used_at + ?2 <= ?1", now, idle_seconds);
@@ -800,6 +872,9 @@ class pg_repository final : public writer {
     check_result(c, out.get());
     return out;
   }
+  // Sent when (and only if) the transaction commits.
+  void notify(const std::string& payload) { query("SELECT pg_notify('shuttle', ?)", payload); }
+
   template <class K>
   std::optional<account_record> one_account(const char* sql, const K& key) {
     const result q = query(sql, key);
@@ -963,6 +1038,48 @@ void postgres_store::stop() {
   queue_cv_.notify_all();
   for (auto& t : writers_) {
     if (t.joinable()) t.join();
+  }
+  feed_stopping_ = true;
+  if (feed_.joinable()) feed_.join();
+}
+
+void postgres_store::watch_changes(std::function<void(const change&)> on_change) {
+  feed_ = std::thread([this, on_change = std::move(on_change)] { feed_loop(on_change); });
+}
+
+// LISTEN on a connection of its own, waiting on its socket with poll() so
+// that stop() is noticed within a quarter second.
+void postgres_store::feed_loop(std::function<void(const change&)> on_change) {
+  bool missed = false;  // the connection went: report catch_up once back
+  while (!feed_stopping_) {
+    pg_connection listener(conninfo_);
+    try {
+      listener.exec("LISTEN shuttle");
+      if (missed) {
+        spdlog::info("the change feed is back; subscribers catch up");
+        on_change(change{std::nullopt, std::nullopt, std::nullopt, true});
+        missed = false;
+      }
+      PGconn* c = listener.get();
+      while (!feed_stopping_) {
+        pollfd p{PQsocket(c), POLLIN, 0};
+        if (::poll(&p, 1, 250) < 0 && errno != EINTR) throw pg_unreachable("poll failed");
+        if (PQconsumeInput(c) == 0) throw pg_unreachable(PQerrorMessage(c));
+        while (PGnotify* n = PQnotifies(c)) {
+          if (auto ch = decode_change(n->extra)) {
+            on_change(*ch);
+          } else {
+            spdlog::warn("a change notification was not understood; subscribers catch up");
+            on_change(change{std::nullopt, std::nullopt, std::nullopt, true});
+          }
+          PQfreemem(n);
+        }
+      }
+    } catch (const std::exception& e) {
+      if (!missed) spdlog::warn("the change feed lost the database ({}); reconnecting", e.what());
+      missed = true;
+      for (int i = 0; i < 4 && !feed_stopping_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
   }
 }
 

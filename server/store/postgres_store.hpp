@@ -23,6 +23,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -48,6 +49,13 @@ class postgres_store final : public storage {
   std::size_t queue_depth() const override;
   int schema_version() const override { return schema_version_; }
   void stop() override;
+
+  // Changes reach every relay through LISTEN/NOTIFY on channel "shuttle":
+  // the notification is sent by the writing transaction, so it exists only
+  // once committed, and PostgreSQL delivers them in commit order. A feed
+  // that lost its connection reconnects and reports `catch_up`.
+  bool shares_changes() const override { return true; }
+  void watch_changes(std::function<void(const change&)> on_change) override;
 
   static int latest_schema_version();
   // Whether `database` names a PostgreSQL database rather than a file.
@@ -93,6 +101,9 @@ class postgres_store final : public storage {
   std::deque<queued> queue_;  // guarded by queue_mutex_
   bool stopping_ = false;     // guarded by queue_mutex_
   std::vector<std::thread> writers_;
+  std::thread feed_;
+  std::atomic<bool> feed_stopping_{false};
+  void feed_loop(std::function<void(const change&)> on_change);
   std::atomic<bool> failing_{false};
   std::atomic<std::uint64_t> failures_{0};
 };

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 
@@ -48,6 +49,15 @@ struct storage_health {
   std::uint64_t failures = 0;  // writes refused or failed for storage since start
 };
 
+// A change another relay on the same database made (or this one: a store
+// that shares changes reports its own too), for live subscribers.
+struct change {
+  std::optional<event_record> event;        // a committed event
+  std::optional<proto::id> ended_account;   // every session of the account ended (withdrawal)
+  std::optional<proto::hash> ended_session; // one session ended (logout)
+  bool catch_up = false;  // changes may have been missed (the feed reconnected): read them back by sequence
+};
+
 class storage {
  public:
   using job = std::function<verdict(writer&)>;
@@ -80,6 +90,14 @@ class storage {
   virtual int schema_version() const = 0;
   // Stops accepting writes and finishes those queued (destructors call it).
   virtual void stop() = 0;
+
+  // Whether several relays may share this store: then every committed
+  // event and ended session reaches every relay through watch_changes(), in
+  // commit order, this relay's own included.
+  virtual bool shares_changes() const { return false; }
+  // Starts reporting changes to `on_change`, on a thread of the store (it
+  // must only hand them over). Nothing for a store of one relay.
+  virtual void watch_changes(std::function<void(const change&)> on_change) { (void)on_change; }
 
  protected:
   // A reader for one read; waits while all are in use.

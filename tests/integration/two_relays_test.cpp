@@ -1,0 +1,114 @@
+// Two relays on one PostgreSQL database, as a service runs them behind a load
+// balancer: what one commits, the other's subscribers hear at once; leaving
+// through one ends the streams held on the other; letters submitted to one
+// case through both at once keep its audit chain whole; a relay killed under
+// load loses nothing it acknowledged. The test command runs these under
+// pg_virtualenv with SHUTTLE_TEST_POSTGRES=1 (CMakeLists.txt, two_relays.postgres).
+#include "tests/integration/world.hpp"
+
+#include "proto/audit.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+namespace shuttle::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using proto::role;
+
+// Relay B: the same database and relay key as the exchange's relay A.
+struct two_relays : exchange {
+  world b;
+  two_relays()
+      : exchange(1, {}),
+        b(with_defaults({"--database", w.relay.database_url()}), [this](const std::filesystem::path& dir) {
+          std::filesystem::create_directories(dir / "data");
+          std::filesystem::copy_file(w.relay.data_dir() / "data" / "relay-identity.key",
+                                     dir / "data" / "relay-identity.key");
+        }) {
+    EXPECT_FALSE(w.relay.database_url().empty()) << "run under pg_virtualenv with SHUTTLE_TEST_POSTGRES=1";
+  }
+  std::unique_ptr<event_stream> subscribe_at(world& at, actor& a, std::optional<std::uint64_t> last = std::nullopt) {
+    return std::make_unique<event_stream>(at.relay.port(), event_stream::options{a.token, last, "", "/v1/events"});
+  }
+};
+
+std::optional<json::value> next_of(event_stream& s, std::string_view kind, std::chrono::milliseconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    auto e = s.next(std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()));
+    if (!e) return std::nullopt;
+    if (e->at("event").as_string() == kind) return e;
+  }
+  return std::nullopt;
+}
+
+TEST(TwoRelays, ALetterSubmittedThroughOneReachesASubscriberOfTheOtherWithinASecond) {
+  two_relays x;
+  auto on_b = x.subscribe_at(x.b, x.f);
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "through relay A");
+  ASSERT_EQ(sent.answer.status, 200u) << sent.answer.text;
+  auto queued = next_of(*on_b, "queued", 1000ms);
+  ASSERT_TRUE(queued) << "relay B's subscriber heard nothing within a second";
+  EXPECT_EQ(queued->at("message"), b64(sent.id()));
+
+  // The facilitator approves through B; the recipient, listening on A, hears it.
+  auto on_a = x.subscribe_at(x.w, x.r);
+  ASSERT_EQ(x.b.approve(x.f, x.case_id, x.pin, sent.id()).status, 200u);
+  EXPECT_TRUE(next_of(*on_a, "released", 1000ms));
+  // And the letter reads the same through either relay.
+  EXPECT_TRUE(x.b.open_letter(x.r, x.case_id, x.pin, sent.id()));
+}
+
+TEST(TwoRelays, LeavingThroughOneEndsTheStreamsHeldOnTheOther) {
+  two_relays x;
+  auto on_b = x.subscribe_at(x.b, x.h);
+  ASSERT_FALSE(on_b->next(200ms));
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_EQ(x.w.withdraw(x.h, x.case_id).status, 200u);
+  while (!on_b->closed() && std::chrono::steady_clock::now() - started < 2s) (void)on_b->next(100ms);
+  EXPECT_TRUE(on_b->closed()) << "relay B kept the stream of a person who left through relay A";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+  // And the session is gone on B too.
+  EXPECT_EQ(x.b.http.get("/v1/me", x.h.token).status, 401u);
+}
+
+TEST(TwoRelays, LettersSubmittedToOneCaseThroughBothAtOnceKeepItsAuditChainWhole) {
+  two_relays x;
+  auto on_a = x.subscribe_at(x.w, x.f);
+  constexpr int per_relay = 15;
+  std::atomic<int> accepted{0};
+  std::thread through_b([&] {
+    for (int i = 0; i < per_relay; ++i) accepted += x.b.send(x.r, x.case_id, x.pin, role::harmed, "from B").answer.status == 200;
+  });
+  for (int i = 0; i < per_relay; ++i) accepted += x.w.send(x.h, x.case_id, x.pin, role::responsible, "from A").answer.status == 200;
+  through_b.join();
+  EXPECT_EQ(accepted, 2 * per_relay);
+
+  // Every acknowledged letter is in the chain once, and the chain verifies.
+  auto got = x.b.http.get(world::case_path(x.case_id, "/audit"), x.f.token);
+  ASSERT_EQ(got.status, 200u) << got.text;
+  auto audit = proto::parse_audit_export(got.text);
+  ASSERT_TRUE(audit) << audit.error().message();
+  const auto relay_key = world::decode<32>(x.w.http.get("/v1/me", x.f.token).body.at("relay_key"));
+  EXPECT_TRUE(proto::verify_audit_export(*audit, relay_key));
+  int submitted = 0;
+  for (const auto& e : audit->entries) submitted += e.event == proto::audit_event::submitted;
+  EXPECT_EQ(submitted, 2 * per_relay);
+
+  // The facilitator's stream on A heard every one, in rising order, no gap it would wait for.
+  std::uint64_t last = 0;
+  for (int i = 0; i < 2 * per_relay; ++i) {
+    auto e = next_of(*on_a, "queued", 2000ms);
+    ASSERT_TRUE(e) << "event " << i << " did not come";
+    const auto seq = e->at("seq").to_number<std::uint64_t>();
+    EXPECT_GT(seq, last);
+    last = seq;
+  }
+}
+
+}  // namespace
+}  // namespace shuttle::testing
