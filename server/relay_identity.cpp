@@ -46,4 +46,12 @@ proto::signature relay_identity::sign(bytes_view message) const {
   return sig;
 }
 
+fixed<32> relay_identity::derived_key(std::string_view purpose) const {
+  fixed<32> out{};
+  // libsodium's secret key is the seed and then the public key: the seed keys the hash.
+  crypto_generichash(out.data(), out.size(), reinterpret_cast<const unsigned char*>(purpose.data()), purpose.size(),
+                     secret_.data(), crypto_sign_SEEDBYTES);
+  return out;
+}
+
 }  // namespace shuttle::relay

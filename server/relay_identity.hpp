@@ -7,6 +7,7 @@
 #include "proto/statements.hpp"
 
 #include <filesystem>
+#include <string_view>
 
 namespace shuttle::relay {
 
@@ -18,6 +19,9 @@ class relay_identity {
 
   const proto::public_key& public_key() const { return public_; }
   proto::signature sign(bytes_view message) const;
+  // A 32-byte key for `purpose`, derived from the relay key (keyed BLAKE2b):
+  // the same on every relay that shares this key file, known to no one else.
+  fixed<32> derived_key(std::string_view purpose) const;
 
  private:
   proto::public_key public_{};

@@ -21,9 +21,11 @@ std::uint64_t expiry_of(const proto::login_challenge& c) {
 
 }  // namespace
 
-login_challenges::login_challenges(std::uint64_t lifetime_seconds) : lifetime_(lifetime_seconds) {
-  crypto_generichash_keygen(key_);
+login_challenges::login_challenges(std::uint64_t lifetime_seconds, const fixed<32>& key) : lifetime_(lifetime_seconds) {
+  std::copy(key.begin(), key.end(), key_);
 }
+
+std::uint64_t login_challenges::expiry(const proto::login_challenge& challenge) { return expiry_of(challenge); }
 
 login_challenges::~login_challenges() { sodium_memzero(key_, sizeof key_); }
 
@@ -55,19 +57,6 @@ bool login_challenges::genuine(const proto::login_challenge& challenge, const pr
   if (sodium_memcmp(tag.data(), challenge.data() + signed_bytes, mac_bytes) != 0) return false;
   const std::uint64_t expires_at = expiry_of(challenge);
   return now < expires_at && expires_at <= now + lifetime_;
-}
-
-bool login_challenges::use(const proto::login_challenge& challenge, std::uint64_t now) {
-  std::set<proto::login_challenge> dropped;  // freed after the lock
-  std::lock_guard lock(mutex_);
-  if (now >= generation_started_ + lifetime_) {
-    // Every challenge used before the previous generation began has expired.
-    dropped.swap(used_before_);
-    used_before_.swap(used_);
-    generation_started_ = now;
-  }
-  if (used_before_.count(challenge)) return false;
-  return used_.insert(challenge).second;
 }
 
 }  // namespace shuttle::relay

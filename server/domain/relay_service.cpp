@@ -49,7 +49,9 @@ relay_service::relay_service(storage& store, const relay_identity& relay, event_
       hub_(hub),
       now_(std::move(now)),
       options_(options),
-      challenges_(static_cast<std::uint64_t>(login_challenge_lifetime.count())) {}
+      challenges_(static_cast<std::uint64_t>(login_challenge_lifetime.count()),
+                  relay.derived_key("shuttle/v1/relay-secret/login-challenges")),
+      tickets_(relay.derived_key("shuttle/v1/relay-secret/event-tickets")) {}
 
 void relay_service::follow_changes() {
   store_.watch_changes([this](const change& c) {
@@ -212,8 +214,7 @@ void relay_service::login(const proto::public_key& identity, const proto::login_
   const std::uint64_t now = now_();
   if (!challenges_.genuine(challenge, identity, now)) return done(login_failed());
   if (!proto::verify_login(challenge, identity, relay_.public_key(), sig)) return done(login_failed());
-  // Used once: a second login with the same signed challenge is refused.
-  if (!challenges_.use(challenge, now)) return done(login_failed());
+  const std::uint64_t challenge_expires_at = login_challenges::expiry(challenge);
 
   fixed<32> token{};
   randombytes_buf(token.data(), token.size());
@@ -221,9 +222,12 @@ void relay_service::login(const proto::public_key& identity, const proto::login_
   const std::string token_text = proto::base64url_encode(token);
   sodium_memzero(token.data(), token.size());
   write(
-      [identity, token_hash, token_text, now, options = options_](writer& w, effects&) -> outcome {
+      [identity, challenge, challenge_expires_at, token_hash, token_text, now, options = options_](writer& w,
+                                                                                                effects&) -> outcome {
         auto account = w.account_by_identity(identity);
         if (!account) return login_failed();
+        // Used once, whichever relay the login reaches.
+        if (!w.use_login_challenge(challenge, challenge_expires_at, now)) return login_failed();
         w.delete_expired_sessions(now, options.session_idle_seconds);
         const std::uint64_t expires_at = now + options.session_lifetime_seconds;
         w.insert_session({token_hash, account->id, now, now, expires_at});

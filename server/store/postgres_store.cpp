@@ -196,6 +196,10 @@ CREATE TABLE case_labels (
   set_at      BIGINT NOT NULL,
   PRIMARY KEY (case_id, reader_key)
 );
+CREATE TABLE used_login_challenges (
+  challenge   BYTEA PRIMARY KEY,
+  expires_at  BIGINT NOT NULL
+);
 )sql",
 };
 
@@ -772,6 +776,13 @@ class pg_repository final : public writer {
     sent.seq = seq;
     notify(encode_event(sent));
     return seq;
+  }
+  bool use_login_challenge(const proto::login_challenge& c, std::uint64_t expires_at, std::uint64_t now) override {
+    query("DELETE FROM used_login_challenges WHERE expires_at <= ?", now);
+    return query("INSERT INTO used_login_challenges (challenge, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING "
+                 "RETURNING 1",
+                 c, expires_at)
+               .rows() == 1;
   }
   // PostgreSQL has no WAL truncation to ask for: shredded rows leave the
   // table files with VACUUM (SECURITY.md).

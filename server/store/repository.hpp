@@ -7,6 +7,7 @@
 #include "server/store/records.hpp"
 
 #include "proto/bytes.hpp"
+#include "proto/login.hpp"
 
 #include <optional>
 #include <vector>
@@ -107,6 +108,9 @@ class writer : public reader {
   virtual void insert_audit(const proto::audit_entry& e) = 0;
   virtual void insert_checkpoint(const proto::audit_checkpoint& c) = 0;
   virtual std::uint64_t insert_event(const event_record& e) = 0;  // returns its seq
+  // Records a login challenge as used until it expires (clearing those that
+  // have expired by `now`); false when it was used before.
+  virtual bool use_login_challenge(const proto::login_challenge& c, std::uint64_t expires_at, std::uint64_t now) = 0;
   // Asks for a WAL checkpoint that truncates the log after this commit, so
   // shredded bytes leave the WAL file too.
   virtual void truncate_log_after_commit() = 0;

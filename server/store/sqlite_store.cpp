@@ -23,7 +23,7 @@ namespace {
 
 // Each migration moves the schema one version up. Never edit a released one:
 // add the next. SECURITY.md classifies every table and column.
-constexpr std::array<const char*, 4> migrations{
+constexpr std::array<const char*, 5> migrations{
     R"sql(
 CREATE TABLE accounts (
   id              BLOB PRIMARY KEY,
@@ -195,6 +195,13 @@ CREATE TABLE case_labels (
   box         BLOB NOT NULL,
   set_at      INTEGER NOT NULL,
   PRIMARY KEY (case_id, reader_key)
+);
+)sql",
+    // 5: a login challenge's use is recorded where every relay sees it.
+    R"sql(
+CREATE TABLE used_login_challenges (
+  challenge   BLOB PRIMARY KEY,
+  expires_at  INTEGER NOT NULL
 );
 )sql",
 };
@@ -673,6 +680,10 @@ class sqlite_repository final : public writer {
     exec("INSERT INTO events (account_id, case_id, event, message_id, at) VALUES (?, ?, ?, ?, ?)", e.account,
          e.case_id, e.event, e.message, e.at);
     return static_cast<std::uint64_t>(db_.getLastInsertRowid());
+  }
+  bool use_login_challenge(const proto::login_challenge& c, std::uint64_t expires_at, std::uint64_t now) override {
+    exec("DELETE FROM used_login_challenges WHERE expires_at <= ?", now);
+    return exec("INSERT OR IGNORE INTO used_login_challenges (challenge, expires_at) VALUES (?, ?)", c, expires_at) == 1;
   }
   void truncate_log_after_commit() override { truncate_requested_ = true; }
   bool take_truncate_request() { return std::exchange(truncate_requested_, false); }

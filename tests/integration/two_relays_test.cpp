@@ -110,5 +110,38 @@ TEST(TwoRelays, LettersSubmittedToOneCaseThroughBothAtOnceKeepItsAuditChainWhole
   }
 }
 
+TEST(TwoRelays, ALoginBegunOnOneEndsOnTheOtherAndItsChallengeWorksOnce) {
+  two_relays x;
+  auto ch = x.w.http.post("/v1/login/challenge", json::object{{"identity", b64(x.h.identity.public_key())}});
+  ASSERT_EQ(ch.status, 200u);
+  const auto challenge = world::decode<32>(ch.body.at("challenge"));
+  const auto relay_key = world::decode<32>(ch.body.at("relay_key"));
+  const json::object login{{"identity", b64(x.h.identity.public_key())},
+                           {"challenge", b64(challenge)},
+                           {"signature", b64(client::sign_login(x.h.identity, challenge, relay_key))}};
+  auto on_b = x.b.http.post("/v1/login", login);
+  ASSERT_EQ(on_b.status, 200u) << on_b.text;
+  EXPECT_EQ(x.w.http.get("/v1/me", std::string(on_b.body.at("token").as_string())).status, 200u);
+  // The same signed challenge again, through either relay: refused.
+  EXPECT_EQ(x.w.http.post("/v1/login", login).status, 401u);
+  EXPECT_EQ(x.b.http.post("/v1/login", login).status, 401u);
+}
+
+TEST(TwoRelays, ABrowsersTicketFromOneRelayOpensTheStreamOnTheOther) {
+  two_relays x;
+  auto t = x.w.http.post("/v1/events/ticket", json::object{}, x.f.token);
+  ASSERT_EQ(t.status, 200u) << t.text;
+  const std::string ticket(t.body.at("ticket").as_string());
+  const std::string origin = "https://localhost";  // the relay's own page, as event_stream names the host
+  event_stream on_b(x.b.relay.port(), {"", std::nullopt, origin, "shuttle.v1, shuttle.ticket." + ticket, "/v1/events"});
+  EXPECT_EQ(on_b.protocol(), "shuttle.v1");
+  auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "heard on B");
+  EXPECT_TRUE(next_of(on_b, "queued", 1000ms));
+  // Once on a relay: the same ticket there again is refused.
+  EXPECT_THROW(event_stream(x.b.relay.port(), {"", std::nullopt, origin, "shuttle.v1, shuttle.ticket." + ticket,
+                                               "/v1/events"}),
+               std::runtime_error);
+}
+
 }  // namespace
 }  // namespace shuttle::testing

@@ -224,6 +224,23 @@ TEST_P(Storage, ShreddingAMessageRemovesItsCiphertextAndEnvelopeAndKeepsItsState
   EXPECT_FALSE(kept->envelope);
 }
 
+TEST_P(Storage, ALoginChallengeIsUsedOnceUntilItExpires) {
+  proto::login_challenge c{};
+  c[0] = 7;
+  auto use = [&](std::uint64_t now) {
+    std::promise<bool> first;
+    EXPECT_EQ(write([&](writer& w) {
+                first.set_value(w.use_login_challenge(c, 1060, now));
+                return verdict::keep;
+              }),
+              write_problem::none);
+    return first.get_future().get();
+  };
+  EXPECT_TRUE(use(1000));
+  EXPECT_FALSE(use(1001)) << "used twice";
+  EXPECT_TRUE(use(1060)) << "an expired record is cleared (and the relay refuses the expired challenge itself)";
+}
+
 TEST_P(Storage, AnAccountsSessionsEndTogether) {
   EXPECT_EQ(write([&](writer& w) {
               w.insert_account(account(1));
