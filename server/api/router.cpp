@@ -187,7 +187,40 @@ std::vector<std::string_view> event_subprotocols(const http::request<http::strin
   return out;
 }
 
+namespace {
+
+// The answer while the storage cannot be reached (a PostgreSQL server
+// restarting): the relay is up, nothing is lost, and trying again will work.
+failure storage_unreachable_failure() {
+  return {failure_kind::unavailable, "storage_unavailable",
+          "The relay cannot reach its storage right now. Nothing you sent before is lost. "
+          "Please try again in a little while.",
+          5};
+}
+
+}  // namespace
+
 router::upgrade_check router::authorize_events(const http::request<http::string_body>& req) {
+  try {
+    return authorize_events_checked(req);
+  } catch (const storage_unreachable&) {
+    upgrade_check out;
+    out.refusal = failure_response(storage_unreachable_failure(), req.version(), false);
+    return out;
+  }
+}
+
+admission router::admit(const match& m, const http::request<http::string_body>& head, const std::string& address) {
+  try {
+    return admit_checked(m, head, address);
+  } catch (const storage_unreachable&) {
+    admission out;
+    out.refusal = failure_response(storage_unreachable_failure(), head.version(), head.keep_alive());
+    return out;
+  }
+}
+
+router::upgrade_check router::authorize_events_checked(const http::request<http::string_body>& req) {
   upgrade_check out;
   const auto origin = req[http::field::origin];
   // The relay's own origin (its page) is allowed, and any --allowed-origin.
@@ -218,7 +251,8 @@ router::upgrade_check router::authorize_events(const http::request<http::string_
   return out;
 }
 
-admission router::admit(const match& m, const http::request<http::string_body>& head, const std::string& address) {
+admission router::admit_checked(const match& m, const http::request<http::string_body>& head,
+                                const std::string& address) {
   const route& r = *m.found;
   admission out;
   auto refuse = [&](failure f) {
@@ -292,7 +326,13 @@ boost::asio::awaitable<response> router::handle(const match& m, admission admitt
     }
   }
 
-  outcome o = co_await r.run(ctx);
+  std::optional<outcome> run;
+  try {
+    run.emplace(co_await r.run(ctx));
+  } catch (const storage_unreachable&) {
+    run.emplace(storage_unreachable_failure());
+  }
+  outcome o = std::move(*run);
   if (!o) {
     if (o.error().kind == failure_kind::internal) spdlog::error("{} {}: {}", req.method_string(), r.pattern, o.error().message);
     co_return fail(o.error());

@@ -124,6 +124,8 @@ class router {
                                 bool keep_alive);
 
  private:
+  admission admit_checked(const match& m, const http::request<http::string_body>& head, const std::string& address);
+  upgrade_check authorize_events_checked(const http::request<http::string_body>& req);
   relay_service& service_;
   metrics& counters_;
   rate_limiter by_address_;

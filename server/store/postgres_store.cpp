@@ -1066,6 +1066,8 @@ void postgres_store::feed_loop(std::function<void(const change&)> on_change) {
     pg_connection listener(conninfo_);
     try {
       listener.exec("LISTEN shuttle");
+      // The feed is the store's heartbeat: while it holds its connection, the database is reachable.
+      if (failing_.exchange(false)) spdlog::info("the database is reachable again");
       if (missed) {
         spdlog::info("the change feed is back; subscribers catch up");
         on_change(change{std::nullopt, std::nullopt, std::nullopt, true});
@@ -1089,6 +1091,7 @@ void postgres_store::feed_loop(std::function<void(const change&)> on_change) {
     } catch (const std::exception& e) {
       if (!missed) spdlog::warn("the change feed lost the database ({}); reconnecting", e.what());
       missed = true;
+      failing_ = true;
       for (int i = 0; i < 4 && !feed_stopping_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
   }

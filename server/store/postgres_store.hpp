@@ -16,6 +16,8 @@
 // Reads run on a pool of connections, each read in one read-only transaction.
 // When the database cannot be reached, reads throw storage_unreachable and
 // writes answer `failing`; the connections are opened again on the next use.
+// health() says "failing" from a failed write until the change feed (whose
+// connection is the heartbeat) or a write gets through again.
 #pragma once
 
 #include "server/store/storage.hpp"

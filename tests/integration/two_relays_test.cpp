@@ -7,10 +7,14 @@
 #include "tests/integration/world.hpp"
 
 #include "proto/audit.hpp"
+#include "proto/base64.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <csignal>
+#include <mutex>
+#include <set>
 #include <thread>
 
 namespace shuttle::testing {
@@ -141,6 +145,119 @@ TEST(TwoRelays, ABrowsersTicketFromOneRelayOpensTheStreamOnTheOther) {
   EXPECT_THROW(event_stream(x.b.relay.port(), {"", std::nullopt, origin, "shuttle.v1, shuttle.ticket." + ticket,
                                                "/v1/events"}),
                std::runtime_error);
+}
+
+// pg_virtualenv's cluster, stopped or started as an operator would.
+int database_server(const std::string& action) {
+  const char* version = std::getenv("PGVERSION");
+  const std::string cmd = "pg_ctlcluster " + std::string(version ? version : "15") + " regress " + action +
+                          " -m fast >/dev/null 2>&1";
+  return std::system(cmd.c_str());
+}
+
+TEST(TwoRelays, TheDatabaseRestartedUnderLoadCostsA503MeanwhileAndLosesNothingAcknowledged) {
+  two_relays x;
+  std::atomic<bool> stop{false};
+  std::atomic<int> unavailable{0}, other{0};
+  std::vector<proto::id> acknowledged;
+  std::mutex acknowledged_mutex;
+  auto load = [&](world& through, actor& from, role to) {
+    // The roster is read once, before the outage; each letter is sealed here and posted.
+    const auto roster = through.roster(x.case_id, from, x.pin);
+    while (!stop) {
+      client::letter_draft draft;
+      draft.header = client::header_for(x.case_id);
+      draft.to = to;
+      auto sealed = client::seal_letter(from.identity, from.case_key, draft, roster.facilitator_readers(),
+                                        client::document::text("under load"));
+      ASSERT_TRUE(sealed);
+      const auto answer = through.post_letter(from, x.case_id, sealed->envelope, sealed->ciphertext);
+      if (answer.status == 200) {
+        std::lock_guard lock(acknowledged_mutex);
+        acknowledged.push_back(sealed->envelope.header.statement_id);
+      } else if (answer.status == 503) {
+        ++unavailable;
+        std::this_thread::sleep_for(50ms);
+      } else {
+        ++other;
+      }
+    }
+  };
+  std::thread through_a([&] { load(x.w, x.h, role::responsible); });
+  std::thread through_b([&] { load(x.b, x.r, role::harmed); });
+  std::this_thread::sleep_for(700ms);
+
+  ASSERT_EQ(database_server("stop"), 0);
+  // Meanwhile both relays say so, calmly, rather than failing.
+  bool said_so = false;
+  for (int i = 0; i < 50 && !said_so; ++i) {
+    said_so = x.w.http.get("/healthz").status == 503 && x.b.http.get("/healthz").status == 503;
+    if (!said_so) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(said_so) << "/healthz did not report the database gone";
+  EXPECT_EQ(x.w.http.get("/v1/me", x.f.token).status, 503u);
+  ASSERT_EQ(database_server("start"), 0);
+  bool back = false;
+  for (int i = 0; i < 100 && !back; ++i) {
+    back = x.w.http.get("/healthz").status == 200 && x.b.http.get("/healthz").status == 200;
+    if (!back) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(back) << "the relays did not come back";
+  std::this_thread::sleep_for(700ms);  // load after the restart, too
+  stop = true;
+  through_a.join();
+  through_b.join();
+
+  EXPECT_GT(unavailable, 0) << "no request met the outage";
+  EXPECT_EQ(other, 0) << "an answer other than 200 or 503";
+  ASSERT_GT(acknowledged.size(), 4u);
+  // Every acknowledged letter is there, through either relay, and the chain verifies.
+  auto listed = x.b.http.get(world::case_path(x.case_id, "/messages"), x.f.token);
+  ASSERT_EQ(listed.status, 200u);
+  std::set<std::string> stored;
+  for (const auto& m : listed.body.at("messages").as_array()) stored.insert(std::string(m.at("message").as_string()));
+  for (const auto& id : acknowledged) EXPECT_TRUE(stored.contains(proto::base64url_encode(id))) << proto::base64url_encode(id) << " was acknowledged and lost";
+  auto got = x.w.http.get(world::case_path(x.case_id, "/audit"), x.f.token);
+  ASSERT_EQ(got.status, 200u);
+  auto audit = proto::parse_audit_export(got.text);
+  ASSERT_TRUE(audit);
+  EXPECT_TRUE(proto::verify_audit_export(*audit, world::decode<32>(x.w.http.get("/v1/me", x.f.token).body.at("relay_key"))));
+}
+
+TEST(TwoRelays, ARelayKilledUnderLoadLosesNoAcknowledgedLetter) {
+  two_relays x;
+  std::atomic<bool> stop{false};
+  std::vector<proto::id> acknowledged;
+  std::thread through_b([&] {
+    const auto roster = x.b.roster(x.case_id, x.r, x.pin);
+    while (!stop) {
+      client::letter_draft draft;
+      draft.header = client::header_for(x.case_id);
+      draft.to = role::harmed;
+      auto sealed = client::seal_letter(x.r.identity, x.r.case_key, draft, roster.facilitator_readers(),
+                                        client::document::text("to a relay about to die"));
+      try {
+        if (x.b.post_letter(x.r, x.case_id, sealed->envelope, sealed->ciphertext).status == 200) {
+          acknowledged.push_back(sealed->envelope.header.statement_id);
+        }
+      } catch (const std::exception&) {
+        break;  // the relay is gone: this letter was never acknowledged
+      }
+    }
+  });
+  std::this_thread::sleep_for(800ms);
+  x.b.relay.stop(SIGKILL);
+  stop = true;
+  through_b.join();
+  ASSERT_GT(acknowledged.size(), 2u);
+  // The surviving relay has every one of them.
+  auto listed = x.w.http.get(world::case_path(x.case_id, "/messages"), x.f.token);
+  ASSERT_EQ(listed.status, 200u);
+  std::set<std::string> stored;
+  for (const auto& m : listed.body.at("messages").as_array()) stored.insert(std::string(m.at("message").as_string()));
+  for (const auto& id : acknowledged) EXPECT_TRUE(stored.contains(proto::base64url_encode(id))) << proto::base64url_encode(id) << " was acknowledged and lost";
+  // And it takes letters on.
+  EXPECT_EQ(x.w.send(x.h, x.case_id, x.pin, role::responsible, "still here").answer.status, 200u);
 }
 
 }  // namespace
