@@ -15,6 +15,7 @@
 #include "server/net/server.hpp"
 #include "server/net/tls.hpp"
 #include "server/relay_identity.hpp"
+#include "server/store/copy_to_postgres.hpp"
 #include "server/store/postgres_store.hpp"
 #include "server/store/sqlite_store.hpp"
 #include "proto/base64.hpp"
@@ -368,6 +369,36 @@ int purge(int argc, const char* const* argv) {
   return 0;
 }
 
+// Checks every audit chain of a store and its latest signed checkpoint,
+// printing each problem; true when every chain verifies.
+bool verify_chains(storage& store, const proto::public_key& relay_key) {
+  std::size_t chains = 0, entries = 0, failures = 0;
+  store.read([&](reader& r) {
+    for (const auto& case_id : r.audit_chains()) {
+      const auto chain = r.audit_chain(case_id);
+      auto checkpoint = r.latest_checkpoint(case_id);
+      if (checkpoint) checkpoint->relay_key = relay_key;  // stored checkpoints are this relay's own
+      ++chains;
+      entries += chain.size();
+      auto ok = proto::verify_audit_chain(case_id, chain);
+      if (ok && checkpoint) ok = proto::verify_checkpoint_of(chain, *checkpoint, relay_key);
+      if (!ok) {
+        ++failures;
+        std::cout << "case " << proto::base64url_encode(case_id) << ": " << ok.error().message() << "\n";
+        continue;
+      }
+      const std::uint64_t covered = checkpoint ? checkpoint->seq : 0;
+      if (covered < chain.size()) {
+        std::cout << "case " << proto::base64url_encode(case_id) << ": entries " << covered + 1 << " to "
+                  << chain.size() << " are not under a signed checkpoint yet\n";
+      }
+    }
+  });
+  std::cout << chains << " chain(s), " << entries << " entries: "
+            << (failures == 0 ? "every chain verifies" : std::to_string(failures) + " chain(s) do NOT verify") << "\n";
+  return failures == 0;
+}
+
 // Verifies every audit chain of a data directory, offline: each chain links
 // and recomputes, and its latest checkpoint is signed by the relay key.
 int audit_verify(int argc, const char* const* argv) {
@@ -394,34 +425,35 @@ int audit_verify(int argc, const char* const* argv) {
     std::copy(raw->begin(), raw->end(), relay_key.begin());
   }
   const auto opened = open_store(c, 1);
-  storage& store = *opened;
-  std::size_t chains = 0, entries = 0, failures = 0, uncovered = 0;
-  store.read([&](reader& r) {
-    for (const auto& case_id : r.audit_chains()) {
-      const auto chain = r.audit_chain(case_id);
-      auto checkpoint = r.latest_checkpoint(case_id);
-      if (checkpoint) checkpoint->relay_key = relay_key;  // stored checkpoints are this relay's own
-      ++chains;
-      entries += chain.size();
-      auto ok = proto::verify_audit_chain(case_id, chain);
-      if (ok && checkpoint) ok = proto::verify_checkpoint_of(chain, *checkpoint, relay_key);
-      if (!ok) {
-        ++failures;
-        std::cout << "case " << proto::base64url_encode(case_id) << ": " << ok.error().message() << "\n";
-        continue;
-      }
-      const std::uint64_t covered = checkpoint ? checkpoint->seq : 0;
-      if (covered < chain.size()) {
-        ++uncovered;
-        std::cout << "case " << proto::base64url_encode(case_id) << ": entries " << covered + 1 << " to "
-                  << chain.size() << " are not under a signed checkpoint yet\n";
-      }
-    }
-  });
-  store.stop();
-  std::cout << chains << " chain(s), " << entries << " entries: "
-            << (failures == 0 ? "every chain verifies" : std::to_string(failures) + " chain(s) do NOT verify") << "\n";
-  return failures == 0 ? 0 : 1;
+  const bool verifies = verify_chains(*opened, relay_key);
+  opened->stop();
+  return verifies ? 0 : 1;
+}
+
+// Copies a stopped relay's SQLite database into an empty PostgreSQL one,
+// then checks every audit chain there, as `audit verify` does.
+int migrate(int argc, const char* const* argv) {
+  std::string data_dir = "shuttle-data", to;
+  po::options_description opts(
+      "shuttle-relay migrate: copy a relay's SQLite database into an empty PostgreSQL database (stop the relay first)");
+  opts.add_options()
+      ("data-dir", po::value(&data_dir)->default_value(data_dir), "the relay's data directory (relay.db and its key)")
+      ("to", po::value(&to)->required(), "the PostgreSQL database, postgresql://USER@HOST/DB (empty)");
+  if (!operator_options(opts, argc, argv)) return 0;
+  if (!postgres_store::names_postgres(to)) throw std::runtime_error("--to takes a postgresql:// address");
+  config c;
+  c.data_dir = data_dir;
+  c.database_url = to;
+  const auto done = copy_to_postgres(c.database(), to);
+  std::cout << "copied " << done.rows << " rows of " << done.tables << " tables to " << c.database_words() << "\n";
+  const auto relay_key = relay_identity::load_or_create(c.relay_key()).public_key();
+  const auto target = open_store(c, 1);
+  const bool verifies = verify_chains(*target, relay_key);
+  target->stop();
+  if (!verifies) return 1;
+  std::cout << "Start the relay with --database " << c.database_words()
+            << " (and keep relay.db as it is until you are sure).\n";
+  return 0;
 }
 
 void usage(std::ostream& out) {
@@ -431,6 +463,7 @@ void usage(std::ostream& out) {
          "       shuttle-relay audit verify [options]           check the audit trail offline\n"
          "       shuttle-relay backup --to DIR [options]        a consistent copy of a running relay's data\n"
          "       shuttle-relay restore --from DIR [options]     a backup into an empty data directory\n"
+         "       shuttle-relay migrate --to postgresql://...     copy relay.db into an empty PostgreSQL database\n"
          "Each command has --help.\n";
 }
 
@@ -451,6 +484,7 @@ int main(int argc, char** argv) {
     if (command == "purge") return purge(argc - 1, argv + 1);
     if (command == "backup") return backup(argc - 1, argv + 1);
     if (command == "restore") return restore(argc - 1, argv + 1);
+    if (command == "migrate") return migrate(argc - 1, argv + 1);
     if (command == "audit" && argc > 2 && std::string(argv[2]) == "verify") return audit_verify(argc - 2, argv + 2);
     if (command == "--help" || command == "-h" || command == "help") {
       usage(std::cout);
