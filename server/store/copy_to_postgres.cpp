@@ -112,7 +112,7 @@ copied copy_to_postgres(const std::filesystem::path& sqlite_file, const std::str
     ++out.tables;
   }
   // The event numbers go on from the last one copied.
-  run(c, "UPDATE event_counter SET last = (SELECT COALESCE(MAX(seq), 0) FROM events)");
+  run(c, "SELECT setval('event_seq', (SELECT COALESCE(MAX(seq), 0) + 1 FROM events), false)");
   run(c, "COMMIT");
   return out;
 }

@@ -3,15 +3,18 @@
 // types, versioned migrations applied at open under an advisory lock.
 //
 // How many relays stay correct together: every write job runs in its own
-// SERIALIZABLE transaction on a connection of the store's writer pool. A
-// transaction that conflicted with another relay's (or another writer's) is
-// rolled back and its job run again from the start, up to 20 times; PostgreSQL
-// guarantees that what commits is what some one-at-a-time order would have
-// written. So a rule the domain checks inside a job (the audit head it
-// extends, one review per facilitator, an exact resubmit) holds across relays
-// as on one. Event sequence numbers come from one counter row updated in the
-// same transaction: they rise in commit order, without the gaps a client
-// would wait for.
+// transaction that first takes one transaction-level advisory lock, the
+// write lock, held to its commit, in READ COMMITTED: writes run one at a
+// time across every relay on the database, and each statement sees every
+// write committed before it. That is the SQLite store's single writer,
+// shared: a rule the domain checks inside a job (the audit head it extends,
+// one review per facilitator, an exact resubmit, an invitation used once)
+// holds across relays as on one, and event sequence numbers (a sequence,
+// taken under the lock) rise in commit order. Several relays add capacity
+// for TLS, reads and live streams, and availability; writes stay as fast as
+// one database commit each (docs/PERFORMANCE.md). A transaction that still
+// fails on a conflict (a deadlock with an operator's own statement) is run
+// again from the start, up to 20 times.
 //
 // Reads run on a pool of connections, each read in one read-only transaction.
 // When the database cannot be reached, reads throw storage_unreachable and
