@@ -1,7 +1,14 @@
-// The relay's storage, as the domain uses it. The SQLite store implements it
-// (store/sqlite_store.hpp); a PostgreSQL store can follow without touching
-// domain/ or api/. Methods throw only for infrastructure failures (a broken
-// disk, a bug); a missing row is an empty optional.
+// Every read and write the domain makes, as one interface both stores
+// implement (store/sqlite_store.hpp, store/postgres_store.hpp) and one
+// conformance suite holds them to (tests/unit/server/storage_conformance_test.cpp).
+//
+// What every method shares: a missing row is an empty optional or an empty
+// list, never an exception. Methods throw only when the storage fails (a
+// broken or full disk, a lost database connection: storage_unreachable on a
+// read) or on a bug (a foreign key or uniqueness the domain should have
+// checked first); a write job that throws leaves nothing behind. Lists come in
+// a stable order, named below. Nothing here checks a rule of the protocol:
+// the domain checks, inside the same job, before it writes.
 #pragma once
 
 #include "server/store/records.hpp"
@@ -18,28 +25,40 @@ class reader {
  public:
   virtual ~reader() = default;
 
+  // Accounts by their identity key (unique) or id.
   virtual std::optional<account_record> account_by_identity(const proto::public_key& identity) = 0;
   virtual std::optional<account_record> account_by_id(const proto::id& id) = 0;
+  // A session by its token's hash, whether or not it has expired (the caller checks).
   virtual std::optional<session_record> session(const proto::hash& token_hash) = 0;
+  // An invitation, used or not, expired or not.
   virtual std::optional<invitation_record> invitation(const proto::id& id) = 0;
   virtual std::optional<case_record> case_by_id(const proto::id& id) = 0;
   virtual std::optional<participant_record> participant(const proto::id& case_id, const proto::id& account) = 0;
+  // Every participant of a case, withdrawn ones too, by joining time then identity key.
   virtual std::vector<participant_record> participants(const proto::id& case_id) = 0;
-  // The cases an account takes part in, with its participation in each.
+  // The cases an account takes part in, with its participation in each, oldest case first.
   virtual std::vector<std::pair<case_record, participant_record>> cases_of(const proto::id& account) = 0;
+  // A case's key statements in the order they were published.
   virtual std::vector<key_record> keys(const proto::id& case_id) = 0;
   virtual std::optional<key_record> key(const proto::id& key_statement_id) = 0;
+  // A case's attestations in the order they were made.
   virtual std::vector<attestation_record> attestations(const proto::id& case_id) = 0;
+  // The first answer given to a signed statement, by its id (replays).
   virtual std::optional<statement_record> statement(const proto::id& id) = 0;
 
   virtual std::optional<message_record> message(const proto::id& id) = 0;
+  // Every message of a case in every state (revoked and purged ones keep
+  // their metadata), by submission time then insertion order.
   virtual std::vector<message_record> messages(const proto::id& case_id) = 0;
   // Messages waiting for review in the cases where `facilitator` is an active
-  // facilitator, oldest first (notes excluded).
+  // facilitator, oldest first (notes and approved ones waiting for their
+  // release time excluded), at most `limit`.
   virtual std::vector<message_record> review_queue(const proto::id& facilitator, std::size_t limit) = 0;
-  // Approved messages whose release time has come.
+  // Approved messages whose release time has come, earliest first, at most 1000.
   virtual std::vector<message_record> due_for_release(std::uint64_t now) = 0;
+  // A message's ciphertext; nothing once revoked or purged.
   virtual std::optional<bytes> ciphertext(const proto::id& message_id) = 0;
+  // A message's reviews in the order they were made (their statements gone once shredded).
   virtual std::vector<review_record> reviews(const proto::id& message_id) = 0;
   // The supporters a message was wrapped for (in its envelope or an approval).
   virtual std::vector<proto::public_key> supporter_readers(const proto::id& message_id) = 0;
@@ -57,6 +76,7 @@ class reader {
   // that failed before a restart).
   virtual std::vector<proto::id> unsigned_chains() = 0;
 
+  // An account's events with a sequence number above `seq`, rising, at most `limit`.
   virtual std::vector<event_record> events_after(const proto::id& account, std::uint64_t seq, std::size_t limit) = 0;
   // The case ids closed at or before `closed_before` that still hold ciphertexts.
   virtual std::vector<proto::id> cases_to_purge(std::uint64_t closed_before) = 0;
@@ -66,11 +86,16 @@ class reader {
 // commits together with the rest of its group, or not at all.
 class writer : public reader {
  public:
+  // Inserts throw on a duplicate key (the domain checks first).
   virtual void insert_account(const account_record& a) = 0;
   virtual void insert_session(const session_record& s) = 0;
+  // Sets a session's last use (nothing for an unknown session).
   virtual void touch_session(const proto::hash& token_hash, std::uint64_t now) = 0;
+  // Ends one session, or every session of an account; a store shared by
+  // several relays tells them all (storage::watch_changes).
   virtual void delete_session(const proto::hash& token_hash) = 0;
   virtual void delete_sessions_of(const proto::id& account) = 0;
+  // Clears sessions past their absolute end or idle for `idle_seconds`.
   virtual void delete_expired_sessions(std::uint64_t now, std::uint64_t idle_seconds) = 0;
   virtual void insert_invitation(const invitation_record& i) = 0;
   virtual void mark_invitation_used(const proto::id& id, std::uint64_t now) = 0;
@@ -85,8 +110,11 @@ class writer : public reader {
   virtual void insert_statement(const statement_record& s, const proto::id& case_id) = 0;
 
   virtual void insert_message(const message_record& m, const bytes& ciphertext) = 0;
+  // Moves a message to `s` at `now`, clearing any claim; `released` also
+  // records the release and clears a release time, `delivered` the delivery.
   virtual void set_message_state(const proto::id& id, proto::message_state s, std::uint64_t now) = 0;
   virtual void set_release_at(const proto::id& id, std::uint64_t at) = 0;
+  // Claims a message for a facilitator account until `expires_at` (nothing: no claim).
   virtual void set_claim(const proto::id& id, const std::optional<proto::id>& account, std::uint64_t expires_at) = 0;
   virtual void insert_review(const proto::id& message_id, const proto::id& facilitator_account, bool approve,
                              const std::string& statement, std::uint64_t now) = 0;
@@ -105,9 +133,14 @@ class writer : public reader {
   virtual void set_labels(const proto::id& case_id, const std::vector<std::pair<proto::public_key, bytes>>& boxes,
                           std::uint64_t now) = 0;
   virtual void set_quiet_hours(const proto::id& case_id, const std::optional<quiet_hours>& q) = 0;
+  // Appends an entry to a case's chain; throws if its sequence number is taken.
   virtual void insert_audit(const proto::audit_entry& e) = 0;
+  // Records a signed checkpoint, replacing one of the same case and sequence number.
   virtual void insert_checkpoint(const proto::audit_checkpoint& c) = 0;
-  virtual std::uint64_t insert_event(const event_record& e) = 0;  // returns its seq
+  // Appends an event for one account and returns its sequence number: above
+  // every number committed before it, so a client asking for what came
+  // after its last event misses none. A shared store tells every relay.
+  virtual std::uint64_t insert_event(const event_record& e) = 0;
   // Records a login challenge as used until it expires (clearing those that
   // have expired by `now`); false when it was used before.
   virtual bool use_login_challenge(const proto::login_challenge& c, std::uint64_t expires_at, std::uint64_t now) = 0;
