@@ -464,13 +464,17 @@ struct load_bench {
   asio::ssl::context client_ctx{asio::ssl::context::tls_client};
   figures out;
 
-  void start_relay() {
-    relay = std::make_unique<testing::relay_process>(std::vector<std::string>{
+  static std::vector<std::string> relay_flags() {
+    return {
         "--address-burst", "1000000", "--address-per-minute", "1000000", "--account-write-burst", "1000000",
         "--account-writes-per-minute", "100000000", "--max-connections", "15000",
         // The load comes from one address and the fan-out from one account:
         // the bench measures capacity, not the caps that keep one client fair.
-        "--max-connections-per-address", "15000", "--max-event-streams-per-account", "15000", "--log-level", "error"});
+        "--max-connections-per-address", "15000", "--max-event-streams-per-account", "15000", "--log-level", "error"};
+  }
+
+  void start_relay() {
+    relay = std::make_unique<testing::relay_process>(relay_flags());
     http = std::make_unique<testing::https_client>(
         relay->port(), testing::certificate_pin((relay->data_dir() / "data" / "tls-certificate.pem").string()));
     client_ctx.set_verify_mode(asio::ssl::verify_none);  // loopback to the relay we started
@@ -528,6 +532,11 @@ struct load_bench {
 
   load_result submits(unsigned short port, std::vector<std::vector<prepared>>& letters,
                       std::optional<double> paced_rate, double seconds) {
+    return submits(std::vector<unsigned short>{port}, letters, paced_rate, seconds);
+  }
+  // The clients spread over several relays (client i to relay i mod n).
+  load_result submits(const std::vector<unsigned short>& ports, std::vector<std::vector<prepared>>& letters,
+                      std::optional<double> paced_rate, double seconds) {
     asio::io_context ioc;
     run_state st;
     std::vector<latencies> lat(cases.size());
@@ -539,7 +548,8 @@ struct load_bench {
     }
     const auto start = clock_type::now();
     for (std::size_t i = 0; i < cases.size(); ++i) {
-      asio::co_spawn(ioc, submitter(client_ctx, port, cases[i].h.token, letters[i], st, lat[i], interval), asio::detached);
+      asio::co_spawn(ioc, submitter(client_ctx, ports[i % ports.size()], cases[i].h.token, letters[i], st, lat[i], interval),
+                     asio::detached);
     }
     ioc.run();
     load_result r;
@@ -802,6 +812,27 @@ int main(int argc, char** argv) {
       }
     }
 
+    // (b2) with PostgreSQL: the same submits through two relays on its database.
+    if (cfg.postgres) {
+      std::cout << "\n(b2) durable signed submits through two relays on one PostgreSQL database\n";
+      auto flags = load_bench::relay_flags();
+      flags.insert(flags.end(), {"--database", b.relay->database_url()});
+      const auto key_of_a = b.relay->data_dir() / "data" / "relay-identity.key";
+      testing::relay_process second(flags, [&key_of_a](const std::filesystem::path& dir) {
+        std::filesystem::create_directories(dir / "data");
+        std::filesystem::copy_file(key_of_a, dir / "data" / "relay-identity.key");
+      });
+      auto spread = b.prepare_all(per_client, false);
+      auto both = b.submits({b.relay->port(), second.port()}, spread, std::nullopt, cfg.seconds);
+      row("throughput", both.rate, "/s", "ratio to the slower ceiling " + two_places(both.rate / slower) +
+                                             ", to one relay " + two_places(both.rate / peak.rate));
+      row("errors", static_cast<double>(both.errors), "");
+      print_latency("latency at full speed", both.lat, out, "two_relays_submit");
+      out.set("two_relays_submit_per_s", both.rate);
+      out.set("two_relays_ratio_to_ceiling", both.rate / slower);
+      out.set("two_relays_errors", static_cast<double>(both.errors));
+    }
+
     // (c) subscribers and fan-out.
     std::cout << "\n(c) " << cfg.subscribers << " idle WebSocket subscribers, then one event for all\n";
     auto fan = fanout(b, cfg.subscribers);
@@ -837,6 +868,7 @@ int main(int argc, char** argv) {
 
     std::cout << "\n" << json::serialize(out.all) << "\n";
     const bool clean = peak.errors == 0 && half.errors == 0 && out.all.at("lifecycle_errors").as_double() == 0 &&
+                       (!cfg.postgres || out.all.at("two_relays_errors").as_double() == 0) &&
                        fan.received == fan.connected && fan.connected == cfg.subscribers;
     return clean ? 0 : 1;
   } catch (const std::exception& e) {
