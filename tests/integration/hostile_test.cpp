@@ -253,12 +253,7 @@ TEST(Hostile, AFoldedHeaderIsRefused) {
 
 TEST(Hostile, ACiphertextSizeNoPaddedLetterHasIsRefused) {
   exchange x;
-  auto r = x.w.roster(x.case_id, x.h, x.pin);
-  client::letter_draft draft;
-  draft.header = client::header_for(x.case_id);
-  draft.to = role::responsible;
-  auto sealed = client::seal_letter(x.h.identity, x.h.case_key, draft, r.facilitator_readers(),
-                                    client::document::text("x"));
+  auto sealed = world::seal(x.h, x.w.roster(x.case_id, x.h, x.pin), x.case_id, role::responsible, "x");
   ASSERT_TRUE(sealed);
   // 1017 bytes: a chunk of 1000, which chunking allows and Padmé never gives.
   ASSERT_TRUE(proto::plaintext_size_for(1017));

@@ -4,104 +4,32 @@
 // a client cannot pick its own, the site's limits answer the relay's JSON 429
 // with Retry-After, no spelling of a path passes around them, and nothing
 // about clients is written to nginx's logs.
+#include "tests/integration/nginx_process.hpp"
 #include "tests/integration/world.hpp"
 
-#include <boost/asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
-
-#include <fstream>
-#include <signal.h>
-#include <spawn.h>
-#include <sstream>
-#include <sys/wait.h>
-#include <thread>
-
-extern char** environ;
 
 namespace shuttle::testing {
 namespace {
 
 using namespace std::chrono_literals;
 
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+// deploy/nginx-shuttle.conf in front of one relay.
+std::string one_relay_site(const relay_process& relay, const std::filesystem::path& dir, unsigned short port) {
+  const auto data = relay.data_dir() / "data";
+  std::string site = read_file(SHUTTLE_SOURCE_DIR "/deploy/nginx-shuttle.conf");
+  use_test_addresses(site, port, data, dir);
+  replace_once(site, "/var/lib/shuttle/tls-certificate.pem", (data / "tls-certificate.pem").string());
+  replace_all(site, "https://127.0.0.1:8443", "https://127.0.0.1:" + std::to_string(relay.port()));
+  return site;
 }
-
-unsigned short free_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
-}
-
-void replace_once(std::string& text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  if (at == std::string::npos) throw std::runtime_error("deploy/nginx-shuttle.conf no longer has: " + from);
-  text.replace(at, from.size(), to);
-}
-
-class nginx_process {
- public:
-  nginx_process(const relay_process& relay, const std::filesystem::path& dir) : dir_(dir) {
-    const auto data = relay.data_dir() / "data";
-    port_ = free_port();
-    std::string site = read_file(SHUTTLE_SOURCE_DIR "/deploy/nginx-shuttle.conf");
-    replace_once(site, "    listen 443 ssl http2;\n    listen [::]:443 ssl http2;\n",
-                 "    listen 127.0.0.1:" + std::to_string(port_) + " ssl;\n");
-    replace_once(site, "/etc/letsencrypt/live/relay.example.org/fullchain.pem", (data / "tls-certificate.pem").string());
-    replace_once(site, "/etc/letsencrypt/live/relay.example.org/privkey.pem", (data / "tls-key.pem").string());
-    replace_once(site, "/var/lib/shuttle/tls-certificate.pem", (data / "tls-certificate.pem").string());
-    replace_once(site, "/var/log/nginx/shuttle-error.log", (dir_ / "site-error.log").string());
-    for (std::size_t at; (at = site.find("https://127.0.0.1:8443")) != std::string::npos;) {
-      site.replace(at, 22, "https://127.0.0.1:" + std::to_string(relay.port()));
-    }
-    std::ofstream(dir_ / "site.conf") << site;
-    const std::string d = dir_.string();
-    std::ofstream(dir_ / "nginx.conf")
-        << "daemon off;\nuser root;\nworker_processes 1;\npid " << d << "/nginx.pid;\n"
-        << "error_log " << d << "/main-error.log info;\n"
-        << "events { worker_connections 512; }\n"
-        << "http {\n  client_body_temp_path " << d << "/body;\n  proxy_temp_path " << d << "/proxy;\n"
-        << "  fastcgi_temp_path " << d << "/fastcgi;\n  uwsgi_temp_path " << d << "/uwsgi;\n"
-        << "  scgi_temp_path " << d << "/scgi;\n  access_log off;\n  include " << d << "/site.conf;\n}\n";
-    std::vector<std::string> args{"/usr/sbin/nginx", "-e", d + "/main-error.log", "-p", d, "-c", d + "/nginx.conf"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) {
-      throw std::runtime_error("cannot start /usr/sbin/nginx (scripts/install-deps installs it)");
-    }
-    for (int i = 0; i < 100; ++i) {
-      boost::asio::io_context io;
-      boost::asio::ip::tcp::socket s(io);
-      boost::system::error_code ec;
-      s.connect({boost::asio::ip::make_address("127.0.0.1"), port_}, ec);
-      if (!ec) return;
-      std::this_thread::sleep_for(50ms);
-    }
-    throw std::runtime_error("nginx did not start; see " + d + "/main-error.log:\n" + read_file(dir_ / "main-error.log"));
-  }
-  ~nginx_process() {
-    ::kill(pid_, SIGQUIT);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-  }
-  unsigned short port() const { return port_; }
-  std::string logs() const { return read_file(dir_ / "main-error.log") + read_file(dir_ / "site-error.log"); }
-
- private:
-  std::filesystem::path dir_;
-  unsigned short port_ = 0;
-  pid_t pid_ = -1;
-};
 
 // The relay behind nginx, with its default per-address limits (a burst of
 // 20), trusting nginx on 127.0.0.1.
 struct behind_nginx {
   world w{{"--trusted-proxy", "127.0.0.1"}};
-  nginx_process nginx{w.relay, w.relay.data_dir()};
+  nginx_process nginx{[this](unsigned short port) { return one_relay_site(w.relay, w.relay.data_dir(), port); },
+                      w.relay.data_dir()};
   proto::hash pin = certificate_pin((w.relay.data_dir() / "data" / "tls-certificate.pem").string());
 
   https_client via_nginx(const std::string& source) { return https_client(nginx.port(), pin, source); }

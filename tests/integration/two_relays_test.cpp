@@ -4,6 +4,7 @@
 // case through both at once keep its audit chain whole; a relay killed under
 // load loses nothing it acknowledged. The test command runs these under
 // pg_virtualenv with SHUTTLE_TEST_POSTGRES=1 (CMakeLists.txt, two_relays.postgres).
+#include "tests/integration/nginx_process.hpp"
 #include "tests/integration/world.hpp"
 
 #include "proto/audit.hpp"
@@ -12,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <sstream>
 #include <csignal>
 #include <mutex>
 #include <set>
@@ -29,9 +31,11 @@ struct two_relays : exchange {
   two_relays()
       : exchange(1, {}),
         b(with_defaults({"--database", w.relay.database_url()}), [this](const std::filesystem::path& dir) {
+          // As deploy/README.md has it: the same relay key and certificate on both.
           std::filesystem::create_directories(dir / "data");
-          std::filesystem::copy_file(w.relay.data_dir() / "data" / "relay-identity.key",
-                                     dir / "data" / "relay-identity.key");
+          for (const char* file : {"relay-identity.key", "tls-certificate.pem", "tls-key.pem"}) {
+            std::filesystem::copy_file(w.relay.data_dir() / "data" / file, dir / "data" / file);
+          }
         }) {
     EXPECT_FALSE(w.relay.database_url().empty()) << "run under pg_virtualenv with SHUTTLE_TEST_POSTGRES=1";
   }
@@ -165,11 +169,7 @@ TEST(TwoRelays, TheDatabaseRestartedUnderLoadCostsA503MeanwhileAndLosesNothingAc
     // The roster is read once, before the outage; each letter is sealed here and posted.
     const auto roster = through.roster(x.case_id, from, x.pin);
     while (!stop) {
-      client::letter_draft draft;
-      draft.header = client::header_for(x.case_id);
-      draft.to = to;
-      auto sealed = client::seal_letter(from.identity, from.case_key, draft, roster.facilitator_readers(),
-                                        client::document::text("under load"));
+      auto sealed = world::seal(from, roster, x.case_id, to, "under load");
       ASSERT_TRUE(sealed);
       const auto answer = through.post_letter(from, x.case_id, sealed->envelope, sealed->ciphertext);
       if (answer.status == 200) {
@@ -231,11 +231,7 @@ TEST(TwoRelays, ARelayKilledUnderLoadLosesNoAcknowledgedLetter) {
   std::thread through_b([&] {
     const auto roster = x.b.roster(x.case_id, x.r, x.pin);
     while (!stop) {
-      client::letter_draft draft;
-      draft.header = client::header_for(x.case_id);
-      draft.to = role::harmed;
-      auto sealed = client::seal_letter(x.r.identity, x.r.case_key, draft, roster.facilitator_readers(),
-                                        client::document::text("to a relay about to die"));
+      auto sealed = world::seal(x.r, roster, x.case_id, role::harmed, "to a relay about to die");
       try {
         if (x.b.post_letter(x.r, x.case_id, sealed->envelope, sealed->ciphertext).status == 200) {
           acknowledged.push_back(sealed->envelope.header.statement_id);
@@ -258,6 +254,55 @@ TEST(TwoRelays, ARelayKilledUnderLoadLosesNoAcknowledgedLetter) {
   for (const auto& id : acknowledged) EXPECT_TRUE(stored.contains(proto::base64url_encode(id))) << proto::base64url_encode(id) << " was acknowledged and lost";
   // And it takes letters on.
   EXPECT_EQ(x.w.send(x.h, x.case_id, x.pin, role::responsible, "still here").answer.status, 200u);
+}
+
+// deploy/nginx-shuttle-two-relays.conf as shipped, in front of relays A and B.
+std::string two_relay_site(two_relays& x, const std::filesystem::path& dir, unsigned short port) {
+  const auto data = x.w.relay.data_dir() / "data";
+  std::string site = read_file(SHUTTLE_SOURCE_DIR "/deploy/nginx-shuttle-two-relays.conf");
+  use_test_addresses(site, port, data, dir);
+  replace_once(site, "/etc/nginx/shuttle-relays.pem", (data / "tls-certificate.pem").string());
+  replace_once(site, "server 10.0.0.11:8443", "server 127.0.0.1:" + std::to_string(x.w.relay.port()));
+  replace_once(site, "server 10.0.0.12:8443", "server 127.0.0.1:" + std::to_string(x.b.relay.port()));
+  return site;
+}
+
+// The number of answers a relay gave, from its /metrics.
+std::uint64_t answers_of(relay_process& relay) {
+  std::uint64_t n = 0;
+  std::istringstream lines(relay.metrics());
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("shuttle_requests_total{", 0) == 0) n += std::stoull(line.substr(line.rfind(' ') + 1));
+  }
+  return n;
+}
+
+TEST(TwoRelays, BehindNginxAsDeployShowsItEitherRelayServesAnyRequest) {
+  two_relays x;
+  nginx_process nginx([&](unsigned short port) { return two_relay_site(x, x.w.relay.data_dir(), port); },
+                      x.w.relay.data_dir());
+  // One certificate behind the proxy, as deploy/README.md asks.
+  const auto pin = certificate_pin((x.w.relay.data_dir() / "data" / "tls-certificate.pem").string());
+  https_client via_nginx(nginx.port(), pin);
+  const auto a_before = answers_of(x.w.relay), b_before = answers_of(x.b.relay);
+
+  // A subscriber through nginx, and letters through nginx: whichever relay
+  // each lands on, they arrive, and the subscriber hears of them.
+  event_stream stream(nginx.port(), event_stream::options{x.f.token, std::nullopt, "", "", "/v1/events"});
+  auto r = x.w.roster(x.case_id, x.h, x.pin);
+  for (int i = 0; i < 6; ++i) {
+    auto sealed = world::seal(x.h, r, x.case_id, role::responsible, "through the proxy");
+    ASSERT_TRUE(sealed);
+    auto posted = via_nginx.post(world::case_path(x.case_id, "/messages"),
+                                 json::object{{"envelope", as_json(sealed->envelope)},
+                                              {"ciphertext", proto::base64url_encode(sealed->ciphertext)}},
+                                 x.h.token);
+    ASSERT_EQ(posted.status, 200u) << posted.text << nginx.logs();
+    EXPECT_TRUE(next_of(stream, "queued", 2000ms)) << "letter " << i;
+  }
+  EXPECT_GT(answers_of(x.w.relay), a_before) << "nginx sent nothing to relay A";
+  EXPECT_GT(answers_of(x.b.relay), b_before) << "nginx sent nothing to relay B";
+  EXPECT_EQ(via_nginx.get("/healthz").status, 200u);
 }
 
 }  // namespace

@@ -193,17 +193,25 @@ class world {
     proto::id id() const { return envelope.header.statement_id; }
   };
 
-  sent send(actor& from, const proto::id& case_id, const proto::public_key& pinned, proto::role to,
-            const std::string& text, proto::message_kind kind = proto::message_kind::letter,
-            std::optional<proto::id> supersedes = std::nullopt) {
-    auto r = roster(case_id, from, pinned);
+  // A letter sealed by `from` for the facilitators `r` trusts, not sent.
+  static result<client::sealed_letter> seal(const actor& from, const client::roster& r, const proto::id& case_id,
+                                            proto::role to, const std::string& text,
+                                            proto::message_kind kind = proto::message_kind::letter,
+                                            std::optional<proto::id> supersedes = std::nullopt) {
     client::letter_draft draft;
     draft.header = client::header_for(case_id);
     draft.kind = kind;
     draft.to = to;
     draft.supersedes = supersedes;
-    auto sealed = client::seal_letter(from.identity, from.case_key, draft, r.facilitator_readers(),
-                                      client::document::text(text));
+    return client::seal_letter(from.identity, from.case_key, draft, r.facilitator_readers(),
+                               client::document::text(text));
+  }
+
+  sent send(actor& from, const proto::id& case_id, const proto::public_key& pinned, proto::role to,
+            const std::string& text, proto::message_kind kind = proto::message_kind::letter,
+            std::optional<proto::id> supersedes = std::nullopt) {
+    auto r = roster(case_id, from, pinned);
+    auto sealed = seal(from, r, case_id, to, text, kind, supersedes);
     EXPECT_TRUE(sealed) << sealed.error().message();
     sent out{post_letter(from, case_id, sealed->envelope, sealed->ciphertext), sealed->envelope, sealed->ciphertext};
     return out;
