@@ -1029,12 +1029,25 @@ postgres_store::postgres_store(std::string conninfo, std::size_t readers, std::s
     }
     schema_version_ = static_cast<int>(migrations.size());
   }
+  // Every connection is opened now, so a relay's memory is what it will be
+  // from its start (one that fails is opened again on its first use).
   for (std::size_t i = 0; i < std::max<std::size_t>(readers, 1); ++i) {
     pool_.push_back(std::make_unique<pooled_reader>(conninfo_));
     idle_.push_back(pool_.back().get());
+    try {
+      pool_.back()->c.pg.get();
+    } catch (const std::exception&) {
+      // the database went away since the migration: the first read tries again
+    }
   }
   for (std::size_t i = 0; i < std::max<std::size_t>(writers, 1); ++i) {
-    writers_.emplace_back([this] { writer_loop(); });
+    auto c = std::make_shared<connection>(conninfo_);
+    try {
+      c->pg.get();
+    } catch (const std::exception&) {
+      // the first write tries again
+    }
+    writers_.emplace_back([this, c] { writer_loop(*c); });
   }
 }
 
@@ -1120,8 +1133,7 @@ void postgres_store::submit(job j, completion done, write_class) {
   done(write_problem::busy);
 }
 
-void postgres_store::writer_loop() {
-  connection c(conninfo_);
+void postgres_store::writer_loop(connection& c) {
   for (;;) {
     queued q;
     {

@@ -86,7 +86,7 @@ class postgres_store final : public storage {
   struct pooled_reader;
   reader& acquire_reader() override;
   void release_reader(reader& r) override;
-  void writer_loop();
+  void writer_loop(connection& c);
   write_problem run(connection& c, job& j);
 
   std::string conninfo_;
