@@ -112,6 +112,17 @@ std::unique_ptr<storage> open_store(const config& c, std::size_t readers) {
   return std::make_unique<sqlite_store>(c.database(), readers);
 }
 
+// Where an operator command finds a relay's data; throws when there is none.
+config operator_config(const std::string& data_dir, const std::string& database) {
+  config c;
+  c.data_dir = data_dir;
+  c.database_url = database;
+  if (database.empty() && !std::filesystem::exists(c.database())) {
+    throw std::runtime_error("no relay database in " + data_dir);
+  }
+  return c;
+}
+
 void add_database_option(po::options_description& opts, std::string& database) {
   opts.add_options()("database", po::value(&database),
                      "the relay's PostgreSQL database (postgresql://...), when it does not keep relay.db in the "
@@ -343,12 +354,7 @@ int purge(int argc, const char* const* argv) {
       ("retention-days", po::value(&days)->default_value(days), "keep a closed case's letters this many days");
   add_database_option(opts, database);
   if (!operator_options(opts, argc, argv)) return 0;
-  config c;
-  c.data_dir = data_dir;
-  c.database_url = database;
-  if (database.empty() && !std::filesystem::exists(c.database())) {
-    throw std::runtime_error("no relay database in " + data_dir);
-  }
+  const config c = operator_config(data_dir, database);
   const auto identity = relay_identity::load_or_create(c.relay_key());
   const auto store = open_store(c, 1);
   // Every relay's timer runs this: on a shared database, one at a time.
@@ -410,12 +416,7 @@ int audit_verify(int argc, const char* const* argv) {
       ("relay-key", po::value(&key_text), "the relay's public key (base64url), if not from the data directory");
   add_database_option(opts, database);
   if (!operator_options(opts, argc, argv)) return 0;
-  config c;
-  c.data_dir = data_dir;
-  c.database_url = database;
-  if (database.empty() && !std::filesystem::exists(c.database())) {
-    throw std::runtime_error("no relay database in " + data_dir);
-  }
+  const config c = operator_config(data_dir, database);
   proto::public_key relay_key{};
   if (key_text.empty()) {
     relay_key = relay_identity::load_or_create(c.relay_key()).public_key();

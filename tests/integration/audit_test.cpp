@@ -16,22 +16,6 @@ namespace {
 
 using proto::role;
 
-struct ran {
-  int status = -1;
-  std::string output;
-};
-
-ran run(const std::string& command) {
-  ran r;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.output.append(buf.data(), n);
-  const int status = pclose(p);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
 // A case that went through most transitions, then a clean stop (which signs
 // a checkpoint of every chain's head).
 struct audited {
@@ -90,7 +74,7 @@ TEST(Audit, OfflineVerificationDetectsEveryEditDeletionAndReordering) {
   const auto data = a.w.relay.data_dir() / "data";
   ASSERT_EQ(a.w.relay.stop(), 0);
   const std::string verify = relay_process::binary() + " audit verify --data-dir ";
-  auto clean = run(verify + data.string());
+  auto clean = run_command(verify + data.string());
   ASSERT_EQ(clean.status, 0) << clean.output;
   EXPECT_NE(clean.output.find("every chain verifies"), std::string::npos) << clean.output;
   EXPECT_EQ(clean.output.find("not under a signed checkpoint"), std::string::npos) << clean.output;
@@ -126,7 +110,7 @@ TEST(Audit, OfflineVerificationDetectsEveryEditDeletionAndReordering) {
       SQLite::Database db((copy / "relay.db").string(), SQLite::OPEN_READWRITE);
       ASSERT_GT(db.exec(sql), 0) << what;
     }
-    auto r = run(verify + copy.string());
+    auto r = run_command(verify + copy.string());
     EXPECT_EQ(r.status, 1) << what << ": " << r.output;
     EXPECT_NE(r.output.find(proto::base64url_encode(a.case_id)), std::string::npos) << what << ": " << r.output;
   }

@@ -21,17 +21,6 @@ struct live : exchange {
   }
 };
 
-// The next event of a kind, skipping others; nothing if it does not come.
-std::optional<json::value> next_of(event_stream& s, std::string_view kind, std::chrono::milliseconds limit = 3000ms) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    auto e = s.next(std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()));
-    if (!e) return std::nullopt;
-    if (e->at("event").as_string() == kind) return e;
-  }
-  return std::nullopt;
-}
-
 TEST(Events, AreContentFreeAndReachExactlyThoseConcerned) {
   live x;
   auto fs = x.subscribe(x.f);

@@ -18,22 +18,8 @@ namespace {
 
 using proto::role;
 
-struct command_result {
-  int status = -1;
-  std::string output;
-};
-
-command_result run(const std::string& cmd) {
-  command_result r;
-  std::FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) r.output.append(buf, n);
-  r.status = ::pclose(p);
-  return r;
-}
-
 std::string new_database(const std::string& name) {
-  EXPECT_EQ(run("psql -X -q -h 127.0.0.1 -d postgres -c 'CREATE DATABASE " + name + "'").status, 0);
+  EXPECT_EQ(run_command("psql -X -q -h 127.0.0.1 -d postgres -c 'CREATE DATABASE " + name + "'").status, 0);
   return "postgresql://127.0.0.1/" + name;
 }
 
@@ -88,12 +74,12 @@ TEST(Postgres, ARelayMovedFromSqliteKeepsEveryLetterAndItsAuditChainVerifies) {
   ASSERT_EQ(x.w.relay.stop(), 0);
 
   const std::string database = new_database("shuttle_moved_" + std::to_string(::getpid()));
-  const auto moved = run(relay_process::binary() + " migrate --data-dir " + (x.w.relay.data_dir() / "data").string() +
+  const auto moved = run_command(relay_process::binary() + " migrate --data-dir " + (x.w.relay.data_dir() / "data").string() +
                          " --to " + database);
   ASSERT_EQ(moved.status, 0) << moved.output;
   EXPECT_NE(moved.output.find("every chain verifies"), std::string::npos) << moved.output;
   // Once only: the database now holds a relay's data.
-  EXPECT_NE(run(relay_process::binary() + " migrate --data-dir " + (x.w.relay.data_dir() / "data").string() +
+  EXPECT_NE(run_command(relay_process::binary() + " migrate --data-dir " + (x.w.relay.data_dir() / "data").string() +
                 " --to " + database).status, 0);
 
   world moved_relay = relay_on(database, x.w.relay);
@@ -117,10 +103,10 @@ TEST(Postgres, ABackupWithPgDumpRestoresEveryLetterAndTheAuditChain) {
   // While the relay runs: pg_dump takes one consistent snapshot.
   const std::string source = x.w.relay.database_url().substr(x.w.relay.database_url().rfind('/') + 1);
   const auto file = x.w.relay.data_dir() / "relay.dump";
-  ASSERT_EQ(run("pg_dump -h 127.0.0.1 -Fc -f " + file.string() + " " + source).status, 0);
+  ASSERT_EQ(run_command("pg_dump -h 127.0.0.1 -Fc -f " + file.string() + " " + source).status, 0);
   const std::string restored_name = "shuttle_restored_" + std::to_string(::getpid());
   const std::string restored = new_database(restored_name);
-  const auto r = run("pg_restore -h 127.0.0.1 --no-owner -d " + restored_name + " " + file.string());
+  const auto r = run_command("pg_restore -h 127.0.0.1 --no-owner -d " + restored_name + " " + file.string());
   ASSERT_EQ(r.status, 0) << r.output;
 
   world from_backup = relay_on(restored, x.w.relay);

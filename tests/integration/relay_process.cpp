@@ -27,6 +27,17 @@ namespace shuttle::testing {
 
 std::string relay_process::binary() { return SHUTTLE_RELAY_BINARY; }
 
+command_result run_command(const std::string& command) {
+  command_result r;
+  std::FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) r.output.append(buf, n);
+  const int status = ::pclose(p);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
 namespace {
 
 // Runs SQL on the PostgreSQL server of the test run (PGUSER, PGPASSWORD

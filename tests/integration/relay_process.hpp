@@ -9,6 +9,13 @@
 
 namespace shuttle::testing {
 
+struct command_result {
+  int status = -1;      // the exit status, or -1 when it did not exit
+  std::string output;   // standard output and standard error together
+};
+// Runs a shell command and waits for it.
+command_result run_command(const std::string& command);
+
 class relay_process {
  public:
   // Runs before the relay first starts, with the directory the relay's data

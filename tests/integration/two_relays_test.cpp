@@ -44,16 +44,6 @@ struct two_relays : exchange {
   }
 };
 
-std::optional<json::value> next_of(event_stream& s, std::string_view kind, std::chrono::milliseconds limit) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    auto e = s.next(std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()));
-    if (!e) return std::nullopt;
-    if (e->at("event").as_string() == kind) return e;
-  }
-  return std::nullopt;
-}
-
 TEST(TwoRelays, ALetterSubmittedThroughOneReachesASubscriberOfTheOtherWithinASecond) {
   two_relays x;
   auto on_b = x.subscribe_at(x.b, x.f);

@@ -39,6 +39,18 @@ json::value b64(const fixed<N>& v) {
   return json::value(proto::base64url_encode(v));
 }
 
+// The next event of a kind from a stream, skipping others; nothing if it does not come in time.
+inline std::optional<json::value> next_of(event_stream& s, std::string_view kind,
+                                          std::chrono::milliseconds limit = std::chrono::milliseconds(3000)) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    auto e = s.next(std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()));
+    if (!e) return std::nullopt;
+    if (e->at("event").as_string() == kind) return e;
+  }
+  return std::nullopt;
+}
+
 class world {
  public:
   explicit world(std::vector<std::string> relay_args = {"--address-burst", "100000", "--address-per-minute", "100000",
