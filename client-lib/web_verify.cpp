@@ -10,12 +10,6 @@ namespace {
 
 constexpr std::size_t max_file_bytes = 64 * 1024 * 1024;  // the relay's bound on a whole web root
 
-proto::hash sha256(std::string_view body) {
-  proto::hash h{};
-  crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(body.data()), body.size());
-  return h;
-}
-
 }  // namespace
 
 result<web_verified> verify_web(relay_connection& relay, const proto::public_key& release_key) {
@@ -56,7 +50,7 @@ result<web_verified> verify_web(relay_connection& relay, const proto::public_key
       if (expected == manifest->files.end()) {
         return make_error(errc::hash_mismatch, listed + " is served but not part of the signed release");
       }
-      if (sha256(answer->body) != expected->second) {
+      if (proto::web_file_digest(answer->body) != expected->second) {
         return make_error(errc::hash_mismatch, path + (listed == path ? "" : " (" + served_as + ")") +
                                                    " differs from the signed release");
       }

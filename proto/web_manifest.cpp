@@ -34,6 +34,12 @@ bool web_manifest_path(std::string_view path) {
          });
 }
 
+hash web_file_digest(std::string_view body) {
+  hash h{};
+  crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(body.data()), body.size());
+  return h;
+}
+
 bytes web_manifest_transcript(const web_manifest& m) {
   transcript t("shuttle/v1/web-manifest");
   t.add(std::string_view(m.version)).add(std::string_view(m.csp)).add_count(m.files.size());

@@ -38,6 +38,9 @@ inline constexpr std::size_t max_web_manifest_files = 512;
 // byte order of its path: path, digest). std::map keeps that order.
 bytes web_manifest_transcript(const web_manifest& m);
 
+// The digest a manifest lists for a body: its SHA-256.
+hash web_file_digest(std::string_view body);
+
 // Strict parse of the served file; checks the paths, the sizes and the
 // signature by the key the file names (whether that key is the trusted one is
 // the caller's check). Errors as the proto parsers give them.

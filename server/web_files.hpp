@@ -1,9 +1,15 @@
 // The browser client, served by the relay from its installation (--web-root;
 // the .deb installs it under /usr/share/shuttle/web). The directory is read
-// once at start into memory: `index.html`, the files of `assets/`, whose
-// names are content-hashed by the build, and the release's signed
-// `web-manifest.json`, nothing else. A request can only
-// name one of them, so no path ever reaches the file system.
+// once at start into memory: `index.html`, the plain files of `assets/`
+// (whose names are content-hashed by the build) with their precompressed
+// `.br` and `.gz` copies, and the release's signed `web-manifest.json`,
+// nothing else. Inside the root no symbolic link is followed, and no hidden
+// file, subdirectory, device, FIFO or file with a second hard link is read:
+// each is left out and logged. When the manifest is there, every file served
+// is one it lists with the digest it lists: any other is left out and logged
+// as an error (a page that differs stops the start). A request can only name a file
+// held in memory, so no path ever reaches the file system; a change on disk
+// is seen at the next start.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +31,8 @@ struct web_file {
 class web_files {
  public:
   // Reads `root`; throws std::runtime_error naming what is wrong (no
-  // index.html, a name outside [A-Za-z0-9._-], more than 64 MiB in all).
+  // index.html, a manifest that does not verify or a page that differs from
+  // it, more than 64 MiB in all).
   static web_files load(const std::filesystem::path& root);
 
   const web_file& index() const { return index_; }

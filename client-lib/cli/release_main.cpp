@@ -35,12 +35,6 @@ std::string read_all(const std::filesystem::path& p) {
   return out.str();
 }
 
-proto::hash sha256(std::string_view body) {
-  proto::hash h{};
-  crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(body.data()), body.size());
-  return h;
-}
-
 client::identity_key load_key(const std::filesystem::path& file) {
   std::string text = read_all(file);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
@@ -68,14 +62,14 @@ int sign_web(const std::filesystem::path& key_file, const std::filesystem::path&
   m.version = version;
   m.csp = std::string(proto::web_csp);
   const std::string index = read_all(root / "index.html");
-  m.files["/"] = sha256(index);
+  m.files["/"] = proto::web_file_digest(index);
   if (std::filesystem::is_directory(root / "assets")) {
     for (const auto& entry : std::filesystem::directory_iterator(root / "assets")) {
       const std::string path = "/assets/" + entry.path().filename().string();
       if (!entry.is_regular_file() || !proto::web_manifest_path(path)) {
         throw std::runtime_error(entry.path().string() + " cannot be part of a release");
       }
-      m.files[path] = sha256(read_all(entry.path()));
+      m.files[path] = proto::web_file_digest(read_all(entry.path()));
     }
   }
   // All code is listed: everything the page names must be in the release.

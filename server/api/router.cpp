@@ -1,4 +1,5 @@
 #include "server/api/router.hpp"
+#include "server/api/request_target.hpp"
 
 #include "proto/base64.hpp"
 #include "proto/limits.hpp"
@@ -54,26 +55,6 @@ http::status status_of(failure_kind k) {
   return http::status::internal_server_error;
 }
 
-// Splits "/v1/cases/abc/keys?x" into segments, ignoring the query. A path
-// that is not in its one canonical spelling (an empty segment from "//", a
-// trailing "/", no leading "/") gives nothing, so it matches no route: a
-// proxy's rules written for "/v1/login" cannot be passed by "/v1//login/".
-std::optional<std::vector<std::string_view>> segments(std::string_view target) {
-  target = target.substr(0, target.find('?'));
-  if (!target.starts_with('/')) return std::nullopt;
-  std::vector<std::string_view> out;
-  if (target == "/") return out;
-  target.remove_prefix(1);
-  for (;;) {
-    const auto end = target.find('/');
-    const auto segment = target.substr(0, end);
-    if (segment.empty()) return std::nullopt;
-    out.push_back(segment);
-    if (end == std::string_view::npos) return out;
-    target.remove_prefix(end + 1);
-  }
-}
-
 // A JSON body says so: "application/json", perhaps with parameters.
 bool is_json(std::string_view content_type) {
   const auto type = content_type.substr(0, content_type.find(';'));
@@ -90,22 +71,18 @@ bool is_json(std::string_view content_type) {
 
 match find_route(http::verb method, std::string_view target) {
   match best;
-  const auto canonical = segments(target);
+  const auto canonical = path_segments(target);
   if (!canonical) return best;
   const auto& path = *canonical;
   for (const auto& r : routes()) {
-    const auto pattern = *segments(r.pattern);
+    const auto pattern = *path_segments(r.pattern);
     if (pattern.size() != path.size()) continue;
     std::optional<proto::id> case_id, message_id;
     bool same = true;
     for (std::size_t i = 0; i < pattern.size() && same; ++i) {
       if (pattern[i] == "{asset}") {
-        const auto name = path[i];
-        same = !name.empty() && name.size() <= 128 && name.front() != '.' &&
-               std::all_of(name.begin(), name.end(), [](char c) {
-                 return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
-               });
-        if (same) best.asset = name;
+        same = asset_name(path[i]);
+        if (same) best.asset = path[i];
       } else if (pattern[i] == "{case}" || pattern[i] == "{message}") {
         auto raw = proto::base64url_decode(path[i]);
         auto& out = pattern[i] == "{case}" ? case_id : message_id;
@@ -121,7 +98,8 @@ match find_route(http::verb method, std::string_view target) {
     }
     if (!same) continue;
     best.path_exists = true;
-    if (r.method == method) {
+    // HEAD is answered wherever GET is, with GET's headers and no body.
+    if (r.method == method || (method == http::verb::head && r.method == http::verb::get)) {
       best.found = &r;
       best.case_id = case_id;
       best.message_id = message_id;
@@ -294,7 +272,7 @@ admission router::admit_checked(const match& m, const http::request<http::string
                      "Too many attempts. Please wait a minute and try again.", wait});
     }
   }
-  if (out.who && head.method() != http::verb::get) {
+  if (out.who && head.method() != http::verb::get && head.method() != http::verb::head) {
     if (auto wait = by_account_.take(proto::base64url_encode(out.who->account.id))) {
       return refuse({failure_kind::rate_limited, "rate_limited", "Too many changes at once. Please slow down.", wait});
     }

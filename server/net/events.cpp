@@ -152,6 +152,7 @@ awaitable<void> serve_events(tls_stream stream, http::request<http::string_body>
   asio::co_spawn(ex, read_until_closed(ws, box), asio::detached);
 
   auto next_check = std::chrono::steady_clock::now() + session_check_interval;
+  bool write_failed = false;
   while (!box->ended) {
     if (box->catch_up && replay.empty()) {
       box->catch_up = false;
@@ -169,6 +170,7 @@ awaitable<void> serve_events(tls_stream stream, http::request<http::string_body>
       beast::get_lowest_layer(ws).expires_never();
       if (ec) {
         box->ended = true;
+        write_failed = true;
         break;
       }
       sent = e.seq;
@@ -183,7 +185,11 @@ awaitable<void> serve_events(tls_stream stream, http::request<http::string_body>
   }
 
   service.hub().unsubscribe(ticket);
-  if (!box->reader_done) {
+  if (write_failed) {
+    // The deadline passed (or the peer went): a close frame would wait for a
+    // peer that does not read, so the connection ends here.
+    beast::get_lowest_layer(ws).close();
+  } else if (!box->reader_done) {
     co_await ws.async_close(websocket::close_reason(websocket::close_code::policy_error, "session ended"),
                             tuple_awaitable);
   }

@@ -2,6 +2,7 @@
 
 #include "server/limits.hpp"
 #include "server/net/events.hpp"
+#include "server/net/request_framing.hpp"
 #include "server/net/tls_stream.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -175,11 +176,16 @@ struct server::impl {
     }
   }
 
+  // How writing an answer ended: the connection goes on, ends as the answer
+  // said (Connection: close), or failed (the write deadline passed, the peer left).
+  enum class write_end { more, close, failed };
+
   template <class Stream>
-  awaitable<bool> send(Stream& stream, api::response res) {
+  awaitable<write_end> send(Stream& stream, api::response res) {
     beast::get_lowest_layer(stream).expires_after(options.write_timeout);
     auto [ec, n] = co_await http::async_write(stream, res, tuple_awaitable);
-    co_return !ec && res.keep_alive();
+    if (ec) co_return write_end::failed;
+    co_return res.keep_alive() ? write_end::more : write_end::close;
   }
 
   // An answer the session gives itself, before a route runs; it closes the connection.
@@ -287,6 +293,7 @@ struct server::impl {
     // connection closes.
     std::optional<api::response> refusal;
     std::string_view refused_route = "unknown";
+    bool timed_out = false;  // a deadline passed or a write failed: close without close_notify
     auto refuse = [&](api::response res, std::string_view route) {
       refusal = std::move(res);
       refused_route = route;
@@ -315,11 +322,25 @@ struct server::impl {
                              "The request's headers are too large.", 11), "unknown");
         break;
       }
-      if (header_ec) break;  // the peer left, timed out, or spoke no HTTP
+      if (header_ec == http::error::bad_transfer_encoding || header_ec == http::error::bad_content_length ||
+          header_ec == http::error::multiple_content_length) {
+        refuse(plain_failure(http::status::bad_request, "bad_request",
+                             "The request's length is given more than once or in a way the relay does not take.", 11),
+               "unknown");
+        break;
+      }
+      if (header_ec) {
+        timed_out = header_ec == beast::error::timeout;
+        break;  // the peer left, timed out, or spoke no HTTP
+      }
 
       const auto started = std::chrono::steady_clock::now();
       const auto& head = parser.get();
       const unsigned version = head.version();
+      if (auto problem = framing_problem(head)) {
+        refuse(plain_failure(http::status::bad_request, "bad_request", std::string(*problem), version), "unknown");
+        break;
+      }
       const std::string address = api::client_address(peer, head["X-Forwarded-For"], options.trusted_proxies);
       if (beast::websocket::is_upgrade(head) && head.target() == "/v1/events") {
         auto req = parser.release();
@@ -377,25 +398,47 @@ struct server::impl {
                m.found->pattern);
         break;
       }
-      if (body_ec) break;
+      if (body_ec) {
+        timed_out = body_ec == beast::error::timeout;
+        break;
+      }
 
       const std::string method(head.method_string());
+      const bool head_only = head.method() == http::verb::head;
       ++in_flight;
       api::response res = co_await router.handle(m, std::move(admitted), parser.release());
       --in_flight;
+      if (head_only) {
+        // HEAD: the headers GET would send, Content-Length included, and no body (RFC 9110 9.3.2).
+        const auto length = res.body().size();
+        res.body().clear();
+        res.content_length(length);
+      }
       counters.request_done(m.found->pattern, res.result_int(),
                             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
       spdlog::debug("{} {} -> {}", method, m.found->pattern, res.result_int());
       if (stopping) res.keep_alive(false);
-      if (!co_await send(stream, std::move(res))) break;
+      const auto sent = co_await send(stream, std::move(res));
+      if (sent != write_end::more) {
+        timed_out = sent == write_end::failed;
+        break;
+      }
     }
     if (refusal) {
       counters.request_done(refused_route, refusal->result_int(), {});
       refusal->keep_alive(false);
-      co_await send(stream, std::move(*refusal));
-      co_await linger(stream);
+      timed_out = co_await send(stream, std::move(*refusal)) == write_end::failed;
+      if (!timed_out) co_await linger(stream);
     }
-    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
+    // A deadline that passed, or a write that failed, ends the connection
+    // there and then: close_notify would wait for a peer that does not read
+    // and stretch the deadline by the shutdown's own.
+    if (timed_out) {
+      stream.close();
+      co_return std::nullopt;
+    }
+    // close_notify is a write like any other, under the same deadline.
+    beast::get_lowest_layer(stream).expires_after(options.write_timeout);
     co_await stream.async_shutdown(tuple_awaitable);
     co_return std::nullopt;
   }
@@ -422,7 +465,8 @@ struct server::impl {
     if (ec) co_return;
     const auto& head = parser.get();
     api::response res{http::status::ok, head.version()};
-    if (head.method() == http::verb::get && head.target() == "/metrics") {
+    const bool head_only = head.method() == http::verb::head;
+    if ((head.method() == http::verb::get || head_only) && head.target() == "/metrics") {
       res.set(http::field::content_type, "text/plain; version=0.0.4");
       res.body() = counters.render();
     } else {
@@ -431,6 +475,7 @@ struct server::impl {
     res.set(http::field::cache_control, "no-store");
     res.keep_alive(false);
     res.prepare_payload();
+    if (head_only) res.body().clear();  // Content-Length stays GET's
     stream.expires_after(options.write_timeout);
     co_await http::async_write(stream, res, tuple_awaitable);
     boost::system::error_code ignored;

@@ -914,7 +914,8 @@ void sqlite_store::release_reader(reader& r) {
 }
 
 sqlite_store::sqlite_store(const std::filesystem::path& file, std::size_t readers)
-    : directory_(file.has_parent_path() ? file.parent_path() : std::filesystem::path(".")) {
+    : directory_(file.has_parent_path() ? file.parent_path() : std::filesystem::path(".")),
+      reserve_(std::make_unique<space_reserve>(directory_ / "space-reserve")) {
   configure_library();
   try {
     writer_db_ = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE |
@@ -965,12 +966,25 @@ int sqlite_store::on_commit(void* self, sqlite3*, const char*, int pages) {
 // Copies the log into the database whenever the writer says it grew, while
 // writes go on (PASSIVE: it never blocks the writer or a reader). The next
 // commit after a complete copy starts the log again from its beginning.
+// Once a second it also takes the space reserve back when the disk has
+// room for it and for as much again besides.
 void sqlite_store::checkpoint_loop() {
   for (;;) {
     {
       std::unique_lock lock(checkpoint_mutex_);
-      checkpoint_cv_.wait(lock, [this] { return checkpoint_due_ || checkpoint_stopping_; });
+      const bool due = checkpoint_cv_.wait_for(lock, std::chrono::seconds(1),
+                                               [this] { return checkpoint_due_ || checkpoint_stopping_; });
       if (checkpoint_stopping_) return;
+      if (!due) {
+        lock.unlock();
+        if (reserve_bytes_ > 0 && !reserve_->held()) {
+          struct statvfs fs {};
+          if (::statvfs(directory_.c_str(), &fs) == 0 && std::uint64_t{fs.f_bavail} * fs.f_frsize >= 2 * reserve_bytes_) {
+            reserve_->hold_again();
+          }
+        }
+        continue;
+      }
       checkpoint_due_ = false;
     }
     const int rc =
@@ -1002,6 +1016,11 @@ void sqlite_store::truncate_log() {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   spdlog::warn("WAL checkpoint stayed blocked by readers; it will run again after the next shredding write");
+}
+
+void sqlite_store::set_free_space_reserve(std::uint64_t bytes) {
+  reserve_bytes_ = bytes;
+  reserve_->hold(bytes);
 }
 
 void sqlite_store::stop() {
@@ -1051,7 +1070,7 @@ storage_health sqlite_store::health() const {
   switch (problem_.load()) {
     case 1: h.problem = "full"; break;
     case 2: h.problem = "failing"; break;
-    default: h.problem = h.free_bytes < reserve_bytes_ ? "low" : ""; break;
+    default: h.problem = reserve_bytes_ > 0 && (h.free_bytes < reserve_bytes_ || !reserve_->held()) ? "low" : ""; break;
   }
   return h;
 }
@@ -1069,14 +1088,14 @@ write_problem sqlite_store::problem_of(const std::exception& e) {
 }
 
 void sqlite_store::submit(job j, completion done, write_class c) {
-  if (c == write_class::ordinary && reserve_bytes_ > 0 && free_bytes() < reserve_bytes_) {
+  if (c == write_class::ordinary && reserve_bytes_ > 0 && (free_bytes() < reserve_bytes_ || !reserve_->held())) {
     ++storage_failures_;
     return done(write_problem::full);
   }
   {
     std::lock_guard lock(queue_mutex_);
     if (!stopping_ && queue_.size() < max_write_queue) {
-      queue_.push_back({std::move(j), std::move(done)});
+      queue_.push_back({std::move(j), std::move(done), c});
       queue_cv_.notify_one();
       return;
     }
@@ -1084,14 +1103,86 @@ void sqlite_store::submit(job j, completion done, write_class c) {
   done(write_problem::busy);
 }
 
+bool sqlite_store::below_reserve() {
+  if (reserve_bytes_ == 0) return false;
+  if (!reserve_->held()) return true;
+  struct statvfs fs {};
+  if (::statvfs(directory_.c_str(), &fs) != 0) return false;
+  free_bytes_ = std::uint64_t{fs.f_bavail} * fs.f_frsize;
+  free_checked_at_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch()).count();
+  return free_bytes_ < reserve_bytes_;
+}
+
+// Runs the jobs in one transaction, each in its own savepoint, and records
+// each one's outcome in it; a commit that fails gives every job its failure.
+// Returns whether some job kept what it wrote.
+bool sqlite_store::run_group(const std::vector<queued*>& jobs) {
+  bool wrote = false;
+  std::optional<write_problem> group_failure;
+  try {
+    SQLite::Transaction t(*writer_db_, SQLite::TransactionBehavior::IMMEDIATE);
+    for (queued* q : jobs) {
+      savepoint_->exec();
+      savepoint_->reset();
+      try {
+        const verdict v = q->j(*writer_repo_);
+        if (v == verdict::keep) {
+          release_->exec();
+          release_->reset();
+          wrote = true;
+        } else {
+          rollback_->exec();
+          rollback_->reset();
+          release_->exec();
+          release_->reset();
+        }
+        q->result = write_problem::none;
+      } catch (const std::exception& e) {
+        const write_problem f = problem_of(e);
+        if (f == write_problem::internal) spdlog::error("a write failed and was rolled back: {}", e.what());
+        try {
+          rollback_->reset();
+          rollback_->exec();
+          rollback_->reset();
+          release_->reset();
+          release_->exec();
+          release_->reset();
+        } catch (const std::exception&) {
+          // SQLite rolled the whole transaction back itself (it does on a
+          // full disk): every job of the group fails the same way.
+          group_failure = f;
+          throw;
+        }
+        q->result = f;
+      }
+    }
+    t.commit();
+    if (wrote && problem_.exchange(0) != 0) spdlog::info("storage writes succeed again");
+    if (static_cast<sqlite_repository&>(*writer_repo_).take_truncate_request()) truncate_log();
+    return wrote;
+  } catch (const std::exception& e) {
+    for (auto& st : {savepoint_.get(), release_.get(), rollback_.get()}) {
+      try {
+        st->reset();
+      } catch (const SQLite::Exception&) {
+        // reset() repeats an earlier error; the statement is ready again all the same
+      }
+    }
+    const write_problem f = group_failure ? *group_failure : problem_of(e);
+    if (f == write_problem::internal) spdlog::error("a group commit failed: {}", e.what());
+    for (queued* q : jobs) q->result = f;
+    return false;
+  }
+}
+
 void sqlite_store::writer_loop() {
   std::vector<queued> group;
-  std::vector<write_problem> results;
-  bool wrote = false;  // some job of the group kept what it wrote
+  std::vector<queued*> runnable, essential;
   // Compiled once: they run around every job.
-  SQLite::Statement savepoint(*writer_db_, "SAVEPOINT job");
-  SQLite::Statement release(*writer_db_, "RELEASE job");
-  SQLite::Statement rollback(*writer_db_, "ROLLBACK TO job");
+  savepoint_ = std::make_unique<SQLite::Statement>(*writer_db_, "SAVEPOINT job");
+  release_ = std::make_unique<SQLite::Statement>(*writer_db_, "RELEASE job");
+  rollback_ = std::make_unique<SQLite::Statement>(*writer_db_, "ROLLBACK TO job");
   for (;;) {
     {
       std::unique_lock lock(queue_mutex_);
@@ -1102,63 +1193,28 @@ void sqlite_store::writer_loop() {
         queue_.pop_front();
       }
     }
-    results.clear();
-    wrote = false;
-    std::optional<write_problem> group_failure;
-    try {
-      SQLite::Transaction t(*writer_db_, SQLite::TransactionBehavior::IMMEDIATE);
-      // Each job in its own savepoint.
-      for (auto& q : group) {
-        savepoint.exec();
-        savepoint.reset();
-        try {
-          const verdict v = q.j(*writer_repo_);
-          if (v == verdict::keep) {
-            release.exec();
-            release.reset();
-            wrote = true;
-          } else {
-            rollback.exec();
-            rollback.reset();
-            release.exec();
-            release.reset();
-          }
-          results.push_back(write_problem::none);
-        } catch (const std::exception& e) {
-          const write_problem f = problem_of(e);
-          if (f == write_problem::internal) spdlog::error("a write failed and was rolled back: {}", e.what());
-          try {
-            rollback.reset();
-            rollback.exec();
-            rollback.reset();
-            release.reset();
-            release.exec();
-            release.reset();
-          } catch (const std::exception&) {
-            // SQLite rolled the whole transaction back itself (it does on a
-            // full disk): every job of the group fails the same way.
-            group_failure = f;
-            throw;
-          }
-          results.push_back(f);
-        }
+    // Ordinary writes are held to the reserve as the disk is now, not as it
+    // was when they were queued: a disk that fills fast lets none through.
+    const bool low = std::any_of(group.begin(), group.end(), [](const queued& q) { return q.c == write_class::ordinary; }) &&
+                     below_reserve();
+    runnable.clear();
+    for (auto& q : group) {
+      if (low && q.c == write_class::ordinary) {
+        ++storage_failures_;
+        q.result = write_problem::full;
+      } else {
+        runnable.push_back(&q);
       }
-      t.commit();
-      if (wrote && problem_.exchange(0) != 0) spdlog::info("storage writes succeed again");
-      if (static_cast<sqlite_repository&>(*writer_repo_).take_truncate_request()) truncate_log();
-    } catch (const std::exception& e) {
-      for (auto* st : {&savepoint, &release, &rollback}) {
-        try {
-          st->reset();
-        } catch (const SQLite::Exception&) {
-          // reset() repeats an earlier error; the statement is ready again all the same
-        }
-      }
-      const write_problem f = group_failure ? *group_failure : problem_of(e);
-      if (f == write_problem::internal) spdlog::error("a group commit failed: {}", e.what());
-      results.assign(group.size(), f);
     }
-    for (std::size_t i = 0; i < group.size(); ++i) group[i].done(results[i]);
+    if (!runnable.empty()) run_group(runnable);
+    // An essential write the disk had no room for goes on in the reserve's
+    // space; the ordinary writes beside it wait until the disk has room.
+    essential.clear();
+    for (queued* q : runnable) {
+      if (q->c == write_class::essential && q->result == write_problem::full) essential.push_back(q);
+    }
+    if (!essential.empty() && reserve_->release()) run_group(essential);
+    for (auto& q : group) q.done(q.result);
     group.clear();
   }
 }

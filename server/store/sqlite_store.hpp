@@ -15,6 +15,7 @@
 // at once.
 #pragma once
 
+#include "server/store/space_reserve.hpp"
 #include "server/store/storage.hpp"
 
 #include <atomic>
@@ -33,6 +34,7 @@ struct sqlite3;
 
 namespace SQLite {
 class Database;
+class Statement;
 }
 
 namespace shuttle::relay {
@@ -51,7 +53,11 @@ class sqlite_store final : public storage {
   // the disk is full or failing is `full` or `failing`; nothing of it is
   // kept, nothing before it is touched.
   void submit(job j, completion done, write_class c = write_class::ordinary) override;
-  void set_free_space_reserve(std::uint64_t bytes) override { reserve_bytes_ = bytes; }
+  // Holds `bytes` in the file space-reserve beside the database
+  // (space_reserve.hpp): ordinary writes are refused while less than that
+  // is free besides, or while the file is released; an essential write the
+  // full disk cannot take runs again in the released file's space.
+  void set_free_space_reserve(std::uint64_t bytes) override;
   storage_health health() const override;
   std::size_t queue_depth() const override;
   int schema_version() const override { return schema_version_; }
@@ -82,9 +88,16 @@ class sqlite_store final : public storage {
   struct queued {
     job j;
     completion done;
+    write_class c = write_class::ordinary;
+    write_problem result = write_problem::none;  // set by run_group
   };
+  bool run_group(const std::vector<queued*>& jobs);
+  // Looks at the free space now: whether an ordinary write must be refused.
+  bool below_reserve();
 
   std::unique_ptr<SQLite::Database> writer_db_;
+  // The writer thread's: around every job.
+  std::unique_ptr<SQLite::Statement> savepoint_, release_, rollback_;
   std::unique_ptr<writer> writer_repo_;
   std::vector<std::unique_ptr<pooled>> pool_;
   std::vector<pooled*> idle_;
@@ -106,6 +119,7 @@ class sqlite_store final : public storage {
   std::atomic<bool> residue_due_{false};
 
   std::filesystem::path directory_;
+  std::unique_ptr<space_reserve> reserve_;
   std::atomic<std::uint64_t> reserve_bytes_{0};
   std::atomic<int> problem_{0};  // 0 ok, 1 full, 2 failing: the last write's verdict
   std::atomic<std::uint64_t> storage_failures_{0};

@@ -6,81 +6,25 @@
 #include "proto/base64.hpp"
 #include "proto/statements.hpp"
 #include "tests/cli/cli_person.hpp"
+#include "tests/cli/stand_in_relay.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <gtest/gtest.h>
-
-#include <atomic>
-#include <thread>
 
 namespace shuttle::testing {
 namespace {
 
-namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
-// Serves HTTPS on 127.0.0.1:port with the given certificate until destroyed;
-// every request gets `body` with status 200.
-class garbage_relay {
- public:
-  garbage_relay(unsigned short port, const std::filesystem::path& data, std::string body)
-      : body_(std::move(body)), acceptor_(io_) {
-    tls_.use_certificate_chain_file((data / "tls-certificate.pem").string());
-    tls_.use_private_key_file((data / "tls-key.pem").string(), asio::ssl::context::pem);
-    const asio::ip::tcp::endpoint at(asio::ip::make_address("127.0.0.1"), port);
-    acceptor_.open(at.protocol());
-    acceptor_.set_option(asio::socket_base::reuse_address(true));
-    acceptor_.bind(at);
-    acceptor_.listen();
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~garbage_relay() {
-    stopping_ = true;
-    boost::system::error_code ignored;
-    // Wake the accept with one last connection of our own.
-    asio::ip::tcp::socket poke(io_);
-    poke.connect(acceptor_.local_endpoint(), ignored);
-    thread_.join();
-  }
-
- private:
-  void serve() {
-    while (!stopping_) {
-      asio::ip::tcp::socket socket(io_);
-      boost::system::error_code ec;
-      acceptor_.accept(socket, ec);
-      if (ec || stopping_) continue;
-      timeval limit{5, 0};
-      ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-      ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
-      asio::ssl::stream<asio::ip::tcp::socket> stream(std::move(socket), tls_);
-      stream.handshake(asio::ssl::stream_base::server, ec);
-      if (ec) continue;
-      boost::beast::flat_buffer buffer;
-      http::request<http::string_body> req;
-      http::read(stream, buffer, req, ec);
-      if (ec) continue;
-      http::response<http::string_body> res{http::status::ok, 11};
-      res.set(http::field::content_type, "application/json");
-      res.keep_alive(false);
-      res.body() = body_;
-      res.prepare_payload();
-      http::write(stream, res, ec);
-      stream.shutdown(ec);
-    }
-  }
-
-  std::string body_;
-  asio::io_context io_;
-  asio::ssl::context tls_{asio::ssl::context::tls_server};
-  asio::ip::tcp::acceptor acceptor_;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
-};
+// Every request gets `body` with status 200.
+stand_in_relay::answer_fn answering_with(const std::string& body) {
+  return [body](const stand_in_relay::request&) {
+    stand_in_relay::response res{http::status::ok, 11};
+    res.set(http::field::content_type, "application/json");
+    res.body() = body;
+    return res;
+  };
+}
 
 // Words that must never reach a person: crashes, exceptions, internals.
 void expect_calm(const ran& r, const std::string& what) {
@@ -137,7 +81,7 @@ TEST(HostileRelay, EveryCommandEndsCalmlyOnGarbage) {
       {&r, "decline", {s.case_id, id}},
   };
   for (const auto& body : garbage) {
-    garbage_relay relay(port, data, body);
+    stand_in_relay relay(port, data, answering_with(body));
     for (const auto& c : commands) {
       expect_calm(c.who->run(c.name, c.args), c.name + " on " + body.substr(0, 40));
     }

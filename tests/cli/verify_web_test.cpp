@@ -2,9 +2,11 @@
 // auditor) runs it against a relay: the release is signed with a key the
 // relay never sees, and any file the relay serves otherwise is named.
 #include "tests/cli/cli_person.hpp"
+#include "tests/cli/stand_in_relay.hpp"
 
 #include "proto/base64.hpp"
 #include "proto/statements.hpp"
+#include "proto/web_manifest.hpp"
 
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -98,6 +100,41 @@ TEST(VerifyWeb, ARelayServingTheSignedReleaseVerifies) {
   EXPECT_NE(words.out.find("exactly as it was signed"), std::string::npos) << words.out;
 }
 
+// A relay that serves the files on its disk as they are, unchecked, as a
+// relay serving other code would: the signed manifest, the page, and each
+// asset with its compressed copy when the request takes that coding.
+stand_in_relay::answer_fn serving_files(const std::filesystem::path& root) {
+  return [root](const stand_in_relay::request& req) {
+    namespace http = boost::beast::http;
+    stand_in_relay::response res{http::status::ok, 11};
+    const std::string target(req.target());
+    const std::string accepts(req[http::field::accept_encoding]);
+    std::filesystem::path file;
+    if (target == "/.well-known/shuttle/web-manifest.json") {
+      file = root / "web-manifest.json";
+    } else if (target == "/") {
+      file = root / "index.html";
+    } else if (target.starts_with("/assets/")) {
+      file = root / "assets" / target.substr(8);
+      for (const auto& [coding, suffix] : {std::pair{"br", ".br"}, std::pair{"gzip", ".gz"}}) {
+        if (accepts.find(coding) != std::string::npos && std::filesystem::exists(file.string() + suffix)) {
+          file += suffix;
+          res.set(http::field::content_encoding, coding);
+          break;
+        }
+      }
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (file.empty() || !in) {
+      res.result(http::status::not_found);
+      return res;
+    }
+    res.body().assign(std::istreambuf_iterator<char>(in), {});
+    res.set("Content-Security-Policy", std::string(proto::web_csp));
+    return res;
+  };
+}
+
 TEST(VerifyWeb, AScriptChangedOnTheRelayIsNamed) {
   signed_release release;
   // The relay's copy of the script differs from what was signed, in the
@@ -105,7 +142,15 @@ TEST(VerifyWeb, AScriptChangedOnTheRelayIsNamed) {
   std::ofstream(release.asset(".js.br"), std::ios::binary | std::ios::app) << "x";
   relay_process relay({"--web-root", release.root.string()});
   verifier v{relay};
+  // The relay itself serves only what the release signed: it leaves the
+  // changed copy out, and what it serves verifies.
+  const auto honest = v.check(release.release_key);
+  EXPECT_EQ(honest.status, 0) << honest.out;
 
+  // A relay that serves the changed copy is named for it.
+  const auto port = relay.port();
+  relay.stop();
+  stand_in_relay other_code(port, relay.data_dir() / "data", serving_files(release.root));
   const auto refused = v.check(release.release_key);
   EXPECT_EQ(refused.status, 1) << refused.out;
   EXPECT_FALSE(refused.json().at("verified").as_bool());
@@ -113,7 +158,7 @@ TEST(VerifyWeb, AScriptChangedOnTheRelayIsNamed) {
   EXPECT_NE(text(refused.json(), "message").find(".js (br) differs from the signed release"), std::string::npos)
       << refused.out;
 
-  const auto words = v.someone.run("verify-web", {"https://127.0.0.1:" + std::to_string(relay.port()) + "/",
+  const auto words = v.someone.run("verify-web", {"https://127.0.0.1:" + std::to_string(port) + "/",
                                                  "--release-key", release.release_key, "--relay-pin", v.pin});
   EXPECT_NE(words.out.find("does NOT serve the signed release"), std::string::npos) << words.out;
 }

@@ -8,6 +8,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -144,6 +145,104 @@ TEST(FullDisk, TheRelaySaysSoKeepsRoomForWhatMattersAndRecovers) {
   EXPECT_EQ(opened->content, client::document::text("This one was approved before."));
   EXPECT_EQ(x.w.fetch(x.f, x.case_id, after.id()).status, 200u);
   EXPECT_EQ(x.w.fetch(x.f, x.case_id, waiting.id()).error(), "revoked");
+}
+
+// Another process fills the disk as fast as it can while letters arrive;
+// then a person's essential writes (a thousand: logging in and out, taking
+// letters back, declining, leaving, closing) all go through, in the space
+// the relay held for them, while letters are refused calmly until space returns.
+TEST(FullDisk, AThousandEssentialWritesSucceedOnADiskAnotherProcessFilled) {
+  small_disk disk;
+  exchange x(1, {"--storage-reserve-mib", "8"}, [&](const std::filesystem::path& dir) { disk.mount_at(dir); });
+  const auto later_case = x.w.open_case(x.f);
+  actor later_writer = x.w.party(x.f, later_case, role::harmed);
+
+  // What the person will take back and decline once the disk is full.
+  std::vector<proto::id> to_revoke, to_decline;
+  for (int i = 0; i < 30; ++i) {
+    auto s = x.w.send(x.h, x.case_id, x.pin, role::responsible, "A letter to take back, " + std::to_string(i));
+    ASSERT_EQ(s.answer.status, 200u) << s.answer.text;
+    to_revoke.push_back(s.id());
+  }
+  for (int i = 0; i < 10; ++i) {
+    auto s = x.w.send(x.h, x.case_id, x.pin, role::responsible, "A letter to decline, " + std::to_string(i));
+    ASSERT_EQ(s.answer.status, 200u);
+    ASSERT_EQ(x.w.approve(x.f, x.case_id, x.pin, s.id()).status, 200u);
+    to_decline.push_back(s.id());
+  }
+
+  // Letters keep coming while another process fills the disk.
+  std::atomic<bool> filling{true};
+  std::atomic<int> accepted{0}, refused{0}, other{0};
+  std::thread letters([&] {
+    https_client c(x.w.relay.port(), certificate_pin((disk.point() / "tls-certificate.pem").string()));
+    const auto roster = x.w.roster(x.case_id, x.h, x.pin);
+    while (filling) {
+      auto sealed = world::seal(x.h, roster, x.case_id, role::responsible, std::string(16 * 1024, 'l'));
+      auto r = c.post(world::case_path(x.case_id, "/messages"),
+                      json::object{{"envelope", as_json(sealed->envelope)},
+                                   {"ciphertext", proto::base64url_encode(sealed->ciphertext)}},
+                      x.h.token);
+      if (r.status == 200) {
+        ++accepted;
+      } else if (r.status == 503 && r.error() == "storage_full" && !r.header("Retry-After").empty()) {
+        ++refused;
+      } else {
+        ++other;
+      }
+    }
+  });
+  ASSERT_TRUE(within(30s, [&] { return accepted >= 3; })) << "letters arrive before the disk fills";
+  const auto filled = run_command("dd if=/dev/zero of=" + (disk.point() / "filler").string() + " bs=1M 2>&1");
+  EXPECT_NE(filled.output.find("No space left on device"), std::string::npos) << filled.output;
+  std::this_thread::sleep_for(500ms);
+  filling = false;
+  letters.join();
+  EXPECT_GT(accepted.load(), 0);
+  EXPECT_GT(refused.load(), 0);
+  EXPECT_EQ(other.load(), 0) << "every letter is either kept or refused with storage_full";
+  ASSERT_LT(disk.free_bytes(), 64 * 1024u) << "the disk is full";
+
+  // A thousand essential writes, each one as a person makes it.
+  int essential = 0;
+  auto expect_ok = [&](const reply& r, const std::string& what) {
+    EXPECT_EQ(r.status, 200u) << what << ": " << r.text;
+    ++essential;
+  };
+  for (const auto& id : to_revoke) expect_ok(x.w.revoke(x.h, x.case_id, id), "revoke");
+  for (const auto& id : to_decline) {
+    expect_ok(x.w.http.post(world::message_path(x.case_id, id, "/decline"), json::object{}, x.r.token), "decline");
+  }
+  actor* people[] = {&x.h, &x.r, &x.f};
+  for (int i = 0; essential < 998; ++i) {
+    actor& who = *people[i % 3];
+    who.token = x.w.login(who);
+    ++essential;
+    ASSERT_FALSE(who.token.empty()) << "login " << i;
+    expect_ok(x.w.http.post("/v1/logout", json::object{}, who.token), "logout");
+  }
+  for (actor* who : people) who->token = x.w.login(*who);
+
+  // Still full: letters are refused, and /healthz says why.
+  expect_storage_refusal(x.w.send(later_writer, later_case, x.pin, role::responsible, "Not now.").answer);
+  auto health = x.w.http.get("/healthz");
+  EXPECT_EQ(health.status, 503u);
+  EXPECT_TRUE(health.error() == "storage_low" || health.error() == "storage_full") << health.text;
+
+  expect_ok(x.w.withdraw(x.r, x.case_id), "withdraw");
+  proto::close cl;
+  cl.header = client::header_for(x.case_id);
+  expect_ok(x.w.http.post(world::case_path(x.case_id, "/close"),
+                          json::object{{"close", as_json(*client::sign(cl, x.f.identity))}}, x.f.token),
+            "close");
+  EXPECT_GE(essential, 1000);
+
+  // Space returns: the relay takes its reserve back and letters go through.
+  disk.empty();
+  EXPECT_TRUE(within(10s, [&] { return x.w.http.get("/healthz").status == 200; }));
+  auto after = x.w.send(later_writer, later_case, x.pin, role::responsible, "Written once there was room.");
+  EXPECT_EQ(after.answer.status, 200u) << after.answer.text;
+  EXPECT_EQ(std::filesystem::file_size(disk.point() / "space-reserve"), 8 * mebibyte);
 }
 
 }  // namespace

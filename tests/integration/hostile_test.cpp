@@ -14,6 +14,7 @@
 
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <sys/stat.h>
 #include <thread>
 
@@ -249,6 +250,54 @@ TEST(Hostile, AFoldedHeaderIsRefused) {
   const auto answer = w.http.raw("GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Folded: a\r\n b\r\n\r\n");
   EXPECT_TRUE(answer.starts_with("HTTP/1.1 400")) << answer.substr(0, 200);
   EXPECT_NE(answer.find("bad_request"), std::string::npos);
+}
+
+// How many answers came back on one connection.
+std::size_t answers_in(const std::string& received) {
+  std::size_t n = 0;
+  for (auto at = received.find("HTTP/1."); at != std::string::npos; at = received.find("HTTP/1.", at + 1)) ++n;
+  return n;
+}
+
+// Request framing as RFC 9112 has it: a request whose length a proxy in
+// front could read differently, or without exactly one Host, is refused with
+// 400 and its connection closed, so nothing hidden in its body is answered.
+TEST(Hostile, ARequestFramedTwoWaysIsRefusedAndItsConnectionClosed) {
+  world w;
+  const std::string smuggled = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  const std::string body = "{\"identity\":\"x\"}" + smuggled;
+  const std::string post = "POST /v1/login/challenge HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n";
+  const std::string chunked_body = "10\r\n{\"identity\":\"x\"}\r\n0\r\n\r\n" + smuggled;
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"a coding that only ends like chunked, with a length",
+       post + "Transfer-Encoding: xchunked\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body},
+      {"a coding other than chunked", post + "Transfer-Encoding: gzip\r\n\r\n" + body},
+      {"codings before chunked", post + "Transfer-Encoding: gzip, chunked\r\n\r\n" + chunked_body},
+      {"chunked twice", post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked_body},
+      {"chunked with a length", post + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n" + chunked_body},
+      {"a length with chunked", post + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked_body},
+      {"two lengths", post + "Content-Length: 5\r\nContent-Length: 6\r\n\r\n" + body},
+      {"no Host", "GET /healthz HTTP/1.1\r\n\r\n" + smuggled},
+      {"two Hosts", "GET /healthz HTTP/1.1\r\nHost: localhost\r\nHost: example.org\r\n\r\n" + smuggled},
+  };
+  for (const auto& [what, bytes] : cases) {
+    const auto answer = w.http.raw(bytes);
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 400")) << what << ": " << answer.substr(0, 200);
+    EXPECT_NE(answer.find("\"bad_request\""), std::string::npos) << what;
+    EXPECT_EQ(answers_in(answer), 1u) << what << ": the smuggled request was answered";
+  }
+  // Framed once and plainly, the same requests are answered.
+  EXPECT_EQ(answers_in(w.http.raw("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                                  "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")),
+            2u);
+  EXPECT_TRUE(w.http.raw("GET /healthz HTTP/1.0\r\n\r\n").starts_with("HTTP/1.0 200"));
+  actor a;
+  const std::string identity = "{\"identity\":\"" + proto::base64url_encode(a.identity.public_key()) + "\"}";
+  std::ostringstream chunk_size;
+  chunk_size << std::hex << identity.size();
+  const auto chunked = w.http.raw(post + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunk_size.str() +
+                                  "\r\n" + identity + "\r\n0\r\n\r\n");
+  EXPECT_TRUE(chunked.starts_with("HTTP/1.1 200")) << chunked.substr(0, 300);
 }
 
 TEST(Hostile, ACiphertextSizeNoPaddedLetterHasIsRefused) {

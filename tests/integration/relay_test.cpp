@@ -322,6 +322,61 @@ TEST(Limits, EveryStageOfAConnectionHasADeadline) {
   EXPECT_EQ(w.http.get("/healthz").status, 200u);
 }
 
+// Each deadline ends its connection when it passes, not later: within 10 %
+// of the setting (3 s here), measured from where the relay starts the clock.
+TEST(Limits, EveryDeadlineEndsItsConnectionWithinATenthOfItsSetting) {
+  using clock = std::chrono::steady_clock;
+  constexpr double setting = 3.0;
+  exchange x(1, {"--handshake-timeout-seconds", "3", "--idle-timeout-seconds", "3", "--read-timeout-seconds", "3",
+                 "--write-timeout-seconds", "3"});
+  auto seconds_since = [](clock::time_point t) { return std::chrono::duration<double>(clock::now() - t).count(); };
+  auto expect_on_time = [&](const char* what, double took) {
+    EXPECT_GE(took, setting * 0.98) << what << " ended early";
+    EXPECT_LE(took, setting * 1.1) << what << " ended late";
+  };
+
+  auto started = clock::now();
+  held_connection no_handshake(x.w.relay.port(), false);
+  ASSERT_TRUE(no_handshake.closed_by_relay_within(std::chrono::seconds(10)));
+  expect_on_time("the handshake", seconds_since(started));
+
+  held_connection no_request(x.w.relay.port(), true);
+  started = clock::now();
+  ASSERT_TRUE(no_request.closed_by_relay_within(std::chrono::seconds(10)));
+  expect_on_time("waiting for a request", seconds_since(started));
+
+  held_connection half_header(x.w.relay.port(), true);
+  started = clock::now();
+  half_header.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n");
+  ASSERT_TRUE(half_header.closed_by_relay_within(std::chrono::seconds(10)));
+  expect_on_time("a header that stops", seconds_since(started));
+
+  held_connection half_body(x.w.relay.port(), true);
+  started = clock::now();
+  half_body.send("POST /v1/login/challenge HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                 "Content-Length: 100\r\n\r\n{\"identity\"");
+  ASSERT_TRUE(half_body.closed_by_relay_within(std::chrono::seconds(10)));
+  expect_on_time("a body that stops", seconds_since(started));
+
+  // An answer larger than the sockets hold, to a client that stops reading:
+  // the relay's count of open connections shows when it lets go.
+  const std::string large(8 * 1024 * 1024, 'x');
+  auto letter = x.w.send(x.h, x.case_id, x.pin, proto::role::responsible, large);
+  ASSERT_EQ(letter.answer.status, 200u) << letter.answer.text;
+  auto open_connections = [&] {
+    const std::string key = "\nshuttle_open_connections ";
+    const auto text = x.w.relay.metrics();
+    return std::stoul(text.substr(text.find(key) + key.size()));
+  };
+  ASSERT_EQ(open_connections(), 0u);
+  held_connection stops_reading(x.w.relay.port(), true);
+  started = clock::now();
+  stops_reading.send("GET " + world::message_path(x.case_id, letter.id(), "/ciphertext") +
+                     " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + x.f.token + "\r\n\r\n");
+  while (open_connections() > 0 && seconds_since(started) < 10) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  expect_on_time("an answer nobody reads", seconds_since(started));
+}
+
 TEST(Limits, ConnectionsOverTheCapAreRefusedUntilOneEnds) {
   world w({"--max-connections", "2"});
   auto first = std::make_unique<held_connection>(w.relay.port(), true);

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace shuttle::testing {
@@ -141,6 +142,125 @@ TEST(Web, AssetsGoCompressedToABrowserThatTakesThem) {
   EXPECT_EQ(fetch("br;q=0, gzip;q=0").text, "console.log('hello');");
   // The compressed copies are no names of their own.
   EXPECT_EQ(w.http.get("/assets/app-3f2a9c.js.br").status, 404u);
+}
+
+// What an outside prober planted in a web root: links to the relay's own TLS
+// key, a FIFO, hidden files, a linked directory; and the spellings of a path
+// out of the root. None of it is served, and the relay starts all the same.
+TEST(Web, NothingButThePlainFilesOfTheWebRootIsServed) {
+  temporary_dir tmp;
+  const auto root = make_web_root(tmp.path);
+  world w({"--web-root", root.string()});
+  const auto key = w.relay.data_dir() / "data" / "tls-key.pem";
+  ASSERT_TRUE(std::filesystem::exists(key));
+  std::ifstream key_in(key);
+  const std::string key_text{std::istreambuf_iterator<char>(key_in), {}};
+  ASSERT_NE(key_text.find("PRIVATE KEY"), std::string::npos);
+
+  const auto assets = root / "assets";
+  std::filesystem::create_symlink(key, assets / "key.js");
+  std::filesystem::create_symlink("../../../data/tls-key.pem", assets / "relative.js");
+  std::filesystem::copy_file(key, tmp.path / "key-copy.pem");
+  std::filesystem::create_hard_link(tmp.path / "key-copy.pem", assets / "hard.js");
+  ASSERT_EQ(::mkfifo((assets / "fifo.js").c_str(), 0600), 0);
+  std::ofstream(assets / ".hidden.js") << "hidden";
+  std::filesystem::create_directory_symlink(key.parent_path(), assets / "data");
+  std::filesystem::create_directories(assets / "sub");
+  std::ofstream(assets / "sub" / "inner.js") << "inner";
+  std::filesystem::create_symlink(key, root / "web-manifest.json.link");
+  w.relay.stop();
+  w.relay.restart();  // the web root is read at start
+  w.http = https_client(w.relay.port(), certificate_pin((key.parent_path() / "tls-certificate.pem").string()));
+
+  EXPECT_EQ(w.http.get("/assets/app-3f2a9c.js").status, 200u);
+  for (const std::string target :
+       {"/assets/key.js", "/assets/relative.js", "/assets/hard.js", "/assets/fifo.js", "/assets/.hidden.js",
+        "/assets/data", "/assets/data/tls-key.pem", "/assets/sub/inner.js", "/assets/sub", "/assets/..%2fsecret.txt",
+        "/assets/%2e%2e/secret.txt", "/assets/.%2e/secret.txt", "/%2e%2e/secret.txt", "/assets/..%5csecret.txt",
+        "/assets/..\\secret.txt", "/assets/key.js%00", "/assets/./app-3f2a9c.js", "/./assets/app-3f2a9c.js",
+        "/assets/../index.html", "/secret.txt", "/web-manifest.json.link",
+        "/.well-known/shuttle/web-manifest.json"}) {
+    auto r = w.http.get(target);
+    EXPECT_EQ(r.status, 404u) << target;
+    EXPECT_EQ(r.text.find("PRIVATE KEY"), std::string::npos) << target;
+  }
+  std::ifstream log(w.relay.data_dir() / "relay.log");
+  const std::string logged{std::istreambuf_iterator<char>(log), {}};
+  for (const char* left_out : {"key.js is not served (a symbolic link)", "hard.js is not served (a file with more",
+                               "fifo.js is not served (not a regular file)", ".hidden.js is not served"}) {
+    EXPECT_NE(logged.find(left_out), std::string::npos) << left_out;
+  }
+}
+
+TEST(Web, APageThatIsALinkStopsTheStartInWords) {
+  temporary_dir tmp;
+  const auto root = make_web_root(tmp.path);
+  std::filesystem::rename(root / "index.html", tmp.path / "elsewhere.html");
+  std::filesystem::create_symlink(tmp.path / "elsewhere.html", root / "index.html");
+  auto started = run_command(relay_process::binary() + " serve --listen 127.0.0.1:0 --data-dir " +
+                             (tmp.path / "data").string() + " --web-root " + root.string() + " 2>&1");
+  EXPECT_NE(started.status, 0);
+  EXPECT_NE(started.output.find("has no index.html the relay may serve (a symbolic link"), std::string::npos)
+      << started.output;
+}
+
+// With the release's signed manifest, the relay serves what was signed: an
+// asset that differs from it or that it does not list stays unserved (and
+// the letters go on), a page that differs stops the start.
+TEST(Web, AWebRootIsHeldToItsSignedManifest) {
+  temporary_dir tmp;
+  const auto root = make_web_root(tmp.path);
+  std::ofstream(root / "assets" / "extra.js") << "not in the release";
+  proto::web_manifest m;
+  m.version = "1.0.0";
+  m.csp = std::string(proto::web_csp);
+  auto digest_of = [](const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return proto::web_file_digest(std::string{std::istreambuf_iterator<char>(in), {}});
+  };
+  m.files["/"] = digest_of(root / "index.html");
+  m.files["/assets/app-3f2a9c.js"] = digest_of(root / "assets" / "app-3f2a9c.js");
+  fixed<64> secret{};
+  crypto_sign_keypair(m.key.data(), secret.data());
+  const bytes t = proto::web_manifest_transcript(m);
+  crypto_sign_detached(m.sig.data(), nullptr, t.data(), t.size(), secret.data());
+  std::ofstream(root / "web-manifest.json", std::ios::binary) << proto::to_json(m);
+  {
+    world w({"--web-root", root.string()});
+    EXPECT_EQ(w.http.get("/assets/app-3f2a9c.js").status, 200u);
+    EXPECT_EQ(w.http.get("/assets/extra.js").status, 404u) << "a file the release does not list";
+  }
+  std::ofstream(root / "assets" / "app-3f2a9c.js") << "console.log('changed');";
+  {
+    world w({"--web-root", root.string()});
+    EXPECT_EQ(w.http.get("/assets/app-3f2a9c.js").status, 404u) << "code the release did not sign";
+    EXPECT_EQ(w.http.get("/").status, 200u);
+    EXPECT_EQ(w.http.get("/healthz").status, 200u);
+    std::ifstream log(w.relay.data_dir() / "relay.log");
+    const std::string logged{std::istreambuf_iterator<char>(log), {}};
+    EXPECT_NE(logged.find("/assets/app-3f2a9c.js is not served: it differs from the signed web-manifest.json"),
+              std::string::npos)
+        << logged;
+  }
+  std::ofstream(root / "index.html", std::ios::app) << "<script>alert(1)</script>";
+  auto started = run_command(relay_process::binary() + " serve --listen 127.0.0.1:0 --data-dir " +
+                             (tmp.path / "data").string() + " --web-root " + root.string() + " 2>&1");
+  EXPECT_NE(started.status, 0);
+  EXPECT_NE(started.output.find("index.html differs from its signed web-manifest.json"), std::string::npos)
+      << started.output;
+}
+
+TEST(Web, HeadAnswersWhereGetDoes) {
+  temporary_dir tmp;
+  const auto root = make_web_root(tmp.path);
+  world w({"--web-root", root.string()});
+  for (const std::string target : {"/", "/assets/app-3f2a9c.js", "/healthz"}) {
+    const auto got = w.http.get(target);
+    const auto head = w.http.raw("HEAD " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    EXPECT_TRUE(head.starts_with("HTTP/1.1 200")) << target << ": " << head.substr(0, 100);
+    EXPECT_NE(head.find("Content-Length: " + std::to_string(got.text.size()) + "\r\n"), std::string::npos) << head;
+    EXPECT_TRUE(head.ends_with("\r\n\r\n")) << "no body: " << head;
+  }
 }
 
 TEST(Web, WithoutAWebRootThereIsNoPage) {
