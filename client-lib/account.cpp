@@ -599,7 +599,6 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
       }
     }
   }
-  ld.supersedes = d.revises;
   if (d.answers) {
     ld.kind = proto::message_kind::reply;
     ld.answers = d.answers;
@@ -630,8 +629,16 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
   auto payload = ciphertext_source::file(sealed_file->path());
   if (!payload) return payload.error();
   const std::string prefix = "{\"envelope\":" + json::serialize(as_json(*envelope)) + ",\"ciphertext\":\"";
+  // A revision names the letter it revises beside the envelope, where the
+  // relay shows it only to this writer and the facilitators.
+  std::string suffix = "\"}";
+  if (d.revises) {
+    auto revision = revision_of(keys_.identity(), case_id, envelope->header.statement_id, *d.revises);
+    if (!revision) return revision.error();
+    suffix = "\",\"revision\":" + json::serialize(as_json(*revision)) + "}";
+  }
   auto answer = authenticated([&] {
-    return relay_.post_streamed(case_path(case_id, "/messages"), prefix, *payload, "\"}",
+    return relay_.post_streamed(case_path(case_id, "/messages"), prefix, *payload, suffix,
                                 [this](std::uint64_t done, std::uint64_t total) { report("sending", done, total); });
   });
   if (!answer) return answer.error();

@@ -272,7 +272,6 @@ letter_builder::letter_builder(const identity_key& sender, const case_key& sende
   envelope_.header.signer = sender.public_key();
   envelope_.kind = draft.kind;
   envelope_.to = draft.to;
-  envelope_.supersedes = draft.supersedes;
   envelope_.answers = draft.answers;
   envelope_.stream = sealer_.stream_header();
   const proto::id& message_id = draft.header.statement_id;
@@ -312,6 +311,15 @@ result<sealed_letter> seal_letter(const identity_key& sender, const case_key& se
   if (!envelope) return envelope.error();
   out.envelope = std::move(*envelope);
   return out;
+}
+
+result<proto::revision> revision_of(const identity_key& sender, const proto::id& case_id, const proto::id& message_id,
+                                    const proto::id& supersedes) {
+  proto::revision r;
+  r.header = header_for(case_id);
+  r.message_id = message_id;
+  r.supersedes = supersedes;
+  return sign(std::move(r), sender);
 }
 
 result<ciphertext_source> ciphertext_source::file(const std::filesystem::path& path) {

@@ -106,9 +106,15 @@ struct letter_draft {
   proto::statement_header header;
   proto::message_kind kind = proto::message_kind::letter;
   proto::role to = proto::role::responsible;
-  std::optional<proto::id> supersedes;
   std::optional<proto::id> answers;  // a reply's letter
+  // A revision names the returned letter it revises in a `revision`
+  // statement beside the envelope (revision_of), never in the envelope.
 };
+
+// The signed statement that message `message_id` revises the returned
+// message `supersedes` (SPEC 5.13), sent beside its envelope.
+result<proto::revision> revision_of(const identity_key& sender, const proto::id& case_id, const proto::id& message_id,
+                                    const proto::id& supersedes);
 
 // Builds a signed envelope while the document streams through. Readers are
 // the sender and `facilitators` (the sender is skipped among them).

@@ -140,6 +140,12 @@ result<void> check(const grant& s) {
   if (s.subject == s.header.signer) return make_error(errc::bad_value, "subject");
   return {};
 }
+result<void> check(const revision& s) {
+  if (auto h = validate_header(s.header, false); !h) return h;
+  if (is_zero(s.message_id)) return make_error(errc::bad_value, "message");
+  if (is_zero(s.supersedes) || s.supersedes == s.message_id) return make_error(errc::bad_value, "supersedes");
+  return {};
+}
 result<void> check(const close& s) { return validate_header(s.header, false); }
 
 }  // namespace
@@ -273,6 +279,7 @@ SHUTTLE_INSTANTIATE(revoke)
 SHUTTLE_INSTANTIATE(withdraw)
 SHUTTLE_INSTANTIATE(close)
 SHUTTLE_INSTANTIATE(grant)
+SHUTTLE_INSTANTIATE(revision)
 
 #undef SHUTTLE_INSTANTIATE
 

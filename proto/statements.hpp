@@ -147,7 +147,9 @@ struct envelope {
   statement_header header;
   message_kind kind = message_kind::letter;
   proto::role to = role::responsible;  // harmed, responsible, or facilitator (internal notes)
-  std::optional<id> supersedes;        // the returned message this one revises
+  // Only in envelopes signed before SPEC 5.13's `revision` statement: kept
+  // so their signatures still verify; the relay refuses a new one with it.
+  std::optional<id> supersedes;
   std::optional<id> answers;           // for a reply: the letter it answers
   stream_header stream{};              // secretstream header
   std::uint64_t ciphertext_size = 0;
@@ -247,6 +249,25 @@ struct grant {
     f("reads", s.reads);
   }
   friend bool operator==(const grant&, const grant&) = default;
+};
+
+// A sender names the returned message that its new message revises. It
+// travels beside the new message's envelope, never inside it, and the relay
+// shows it to the writer and the facilitators only: nothing a recipient can
+// read or verify names an earlier version (SPEC 5.13). header.case_id and
+// header.signer are the envelope's.
+struct revision {
+  static constexpr std::string_view type = "revision";
+  statement_header header;
+  id message_id{};  // the new message, the envelope's id
+  id supersedes{};  // the returned message it revises
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("message", s.message_id);
+    f("supersedes", s.supersedes);
+  }
+  friend bool operator==(const revision&, const revision&) = default;
 };
 
 // A facilitator closes a case.

@@ -223,9 +223,13 @@ result<void> read_value(const boost::json::value& v, message_ciphertext& out, co
 awaitable<outcome> submit_message(request_context& ctx) {
   proto::envelope e;
   message_ciphertext ciphertext;
-  if (auto f = read_body(ctx.body, field("envelope", e), field("ciphertext", ciphertext))) co_return *f;
+  std::optional<proto::revision> revision;
+  if (auto f = read_body(ctx.body, field("envelope", e), field("ciphertext", ciphertext), field("revision", revision))) {
+    co_return *f;
+  }
   co_return co_await written([&](auto done) {
-    ctx.service.submit_message(*ctx.who, std::move(e), std::move(ciphertext.value), std::move(done));
+    ctx.service.submit_message(*ctx.who, std::move(e), std::move(ciphertext.value), std::move(revision),
+                               std::move(done));
   });
 }
 

@@ -13,8 +13,21 @@ using namespace letters;
 
 // ------------------------------------------------------------------ submit
 
-void relay_service::submit_message(const caller& c, proto::envelope e, bytes ciphertext, completion done) {
+void relay_service::submit_message(const caller& c, proto::envelope e, bytes ciphertext,
+                                   std::optional<proto::revision> revision, completion done) {
   if (auto f = precheck(e, c)) return done(*f);
+  // The link to a returned letter stays between its writer, the facilitators
+  // and the relay: never in the envelope a recipient verifies (SPEC 5.13).
+  if (e.supersedes) {
+    return done(invalid("bad_supersedes",
+                        "A revision names the letter it revises in a revision statement beside the envelope."));
+  }
+  if (revision) {
+    if (auto f = precheck(*revision, c)) return done(*f);
+    if (revision->message_id != e.header.statement_id || revision->header.case_id != e.header.case_id) {
+      return done(invalid("bad_supersedes", "The revision statement belongs to another message."));
+    }
+  }
   if (ciphertext.size() != e.ciphertext_size || proto::blake2b_256(ciphertext) != e.ciphertext_hash) {
     return done(invalid("ciphertext_mismatch", "The ciphertext does not match the envelope's size and hash."));
   }
@@ -27,7 +40,8 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
   const proto::hash statement = proto::statement_hash(e);
   write(
       [e = std::move(e), envelope_json = std::move(envelope_json), statement, ciphertext = std::move(ciphertext),
-       account = c.account.id, now](writer& w, effects& fx) -> outcome {
+       supersedes = revision ? std::optional<proto::id>(revision->supersedes) : std::nullopt, account = c.account.id,
+       now](writer& w, effects& fx) -> outcome {
         if (auto r = replay(w, e, statement)) return *r;
         const proto::id case_id = e.header.case_id;
         if (auto f = require_open_case(w, case_id)) return *f;
@@ -71,8 +85,8 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
                          "A message must be wrapped for its sender, every facilitator of the case and each supporter "
                          "the sender lets read.");
         }
-        if (e.supersedes) {
-          auto old = w.message(*e.supersedes);
+        if (supersedes) {
+          auto old = w.message(*supersedes);
           if (!old || old->case_id != case_id || old->sender_account != account ||
               old->state != message_state::returned) {
             return invalid("bad_supersedes", "A revision must name a returned message of your own in this case.");
@@ -93,7 +107,7 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
         m.sender = sender->identity;
         m.kind = e.kind;
         m.to = e.to;
-        m.supersedes = e.supersedes;
+        m.supersedes = supersedes;
         m.answers = e.answers;
         m.envelope = envelope_json;
         m.ciphertext_size = e.ciphertext_size;

@@ -111,8 +111,10 @@ class relay_service {
   void set_quiet_hours(const caller& c, std::optional<quiet_hours> q, completion done);
 
   // -- messages (message ids come from the path; the router checked the case)
-  // Submits a signed envelope with its ciphertext into the review queue.
-  void submit_message(const caller& c, proto::envelope e, bytes ciphertext, completion done);
+  // Submits a signed envelope with its ciphertext into the review queue; a
+  // revision names the returned message of the sender's that it revises.
+  void submit_message(const caller& c, proto::envelope e, bytes ciphertext, std::optional<proto::revision> revision,
+                      completion done);
   // The case's messages the caller may see: facilitators all, a sender its
   // own, a recipient those released to its role. Content-free.
   outcome list_messages(const caller& c);

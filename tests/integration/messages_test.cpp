@@ -260,8 +260,63 @@ TEST(Decline, ARecipientDoesNotLearnThatAnEarlierVersionWasReturned) {
   const auto listed = x.w.http.get(world::case_path(x.case_id, "/messages"), x.r.token);
   ASSERT_EQ(listed.body.at("messages").as_array().size(), 1u);
   for (const auto& m : listed.body.at("messages").as_array()) EXPECT_FALSE(m.as_object().contains("supersedes")) << m;
-  EXPECT_FALSE(x.w.fetch(x.r, x.case_id, second.id()).body.as_object().contains("supersedes"));
+  // Nothing the recipient reads or verifies names the returned version: not
+  // the listing, not the fetch, not the signed envelope inside it, not the
+  // events it was sent.
+  const auto fetched = x.w.fetch(x.r, x.case_id, second.id());
+  ASSERT_EQ(fetched.status, 200u);
+  const std::string earlier = proto::base64url_encode(first.id());
+  EXPECT_EQ(fetched.text.find(earlier), std::string::npos) << fetched.text;
+  EXPECT_EQ(listed.text.find(earlier), std::string::npos) << listed.text;
+  auto envelope = proto::parse_statement<proto::envelope>(fetched.body.at("envelope"), "envelope");
+  ASSERT_TRUE(envelope);
+  EXPECT_FALSE(envelope->supersedes);
+  auto opened = x.w.open_letter(x.r, x.case_id, x.pin, second.id());
+  ASSERT_TRUE(opened) << opened.error().message();
+  event_stream::options o;
+  o.token = x.r.token;
+  o.last_event_id = 0;
+  event_stream events(x.w.relay.port(), o);
+  while (auto e = events.next(std::chrono::milliseconds(500))) {
+    EXPECT_EQ(json::serialize(*e).find(earlier), std::string::npos) << *e;
+  }
+  // The writer and the facilitators see the link.
   EXPECT_EQ(x.w.fetch(x.h, x.case_id, second.id()).body.at("supersedes"), b64(first.id()));
+  EXPECT_EQ(x.w.fetch(x.f, x.case_id, second.id()).body.at("supersedes"), b64(first.id()));
+}
+
+TEST(Revision, TheLinkTravelsBesideTheEnvelopeSignedByItsWriter) {
+  exchange x;
+  auto first = x.w.send(x.h, x.case_id, x.pin, role::responsible, "First words.");
+  ASSERT_EQ(x.w.return_letter(x.f, x.case_id, x.pin, first.id(), "gentler, please").status, 200u);
+  const auto roster = x.w.roster(x.case_id, x.h, x.pin);
+
+  // An envelope that names the earlier version itself is refused.
+  client::letter_draft old_style;
+  old_style.header = client::header_for(x.case_id);
+  auto sealed = client::seal_letter(x.h.identity, x.h.case_key, old_style, roster.facilitator_readers(),
+                                    client::document::text("Gentler words."));
+  ASSERT_TRUE(sealed);
+  proto::envelope named = sealed->envelope;
+  named.supersedes = first.id();
+  named = *client::sign(named, x.h.identity);
+  auto refused = x.w.post_letter(x.h, x.case_id, named, sealed->ciphertext);
+  EXPECT_EQ(refused.status, 400u) << refused.text;
+  EXPECT_EQ(refused.error(), "bad_supersedes");
+
+  // A revision statement signed by someone else, or for another message, is refused.
+  auto by_other = client::revision_of(x.r.identity, x.case_id, sealed->envelope.header.statement_id, first.id());
+  EXPECT_EQ(x.w.post_letter(x.h, x.case_id, sealed->envelope, sealed->ciphertext, *by_other).error(), "signer_mismatch");
+  auto for_other = client::revision_of(x.h.identity, x.case_id, client::new_id(), first.id());
+  EXPECT_EQ(x.w.post_letter(x.h, x.case_id, sealed->envelope, sealed->ciphertext, *for_other).error(), "bad_supersedes");
+  auto not_returned = client::revision_of(x.h.identity, x.case_id, sealed->envelope.header.statement_id, client::new_id());
+  EXPECT_EQ(x.w.post_letter(x.h, x.case_id, sealed->envelope, sealed->ciphertext, *not_returned).error(),
+            "bad_supersedes");
+
+  auto right = client::revision_of(x.h.identity, x.case_id, sealed->envelope.header.statement_id, first.id());
+  auto kept = x.w.post_letter(x.h, x.case_id, sealed->envelope, sealed->ciphertext, *right);
+  ASSERT_EQ(kept.status, 200u) << kept.text;
+  EXPECT_EQ(x.w.fetch(x.f, x.case_id, sealed->envelope.header.statement_id).body.at("supersedes"), b64(first.id()));
 }
 
 TEST(Messages, InternalNotesStayWithTheFacilitators) {

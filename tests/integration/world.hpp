@@ -208,13 +208,11 @@ class world {
   // A letter sealed by `from` for the facilitators `r` trusts, not sent.
   static result<client::sealed_letter> seal(const actor& from, const client::roster& r, const proto::id& case_id,
                                             proto::role to, const std::string& text,
-                                            proto::message_kind kind = proto::message_kind::letter,
-                                            std::optional<proto::id> supersedes = std::nullopt) {
+                                            proto::message_kind kind = proto::message_kind::letter) {
     client::letter_draft draft;
     draft.header = client::header_for(case_id);
     draft.kind = kind;
     draft.to = to;
-    draft.supersedes = supersedes;
     return client::seal_letter(from.identity, from.case_key, draft, r.facilitator_readers(),
                                client::document::text(text));
   }
@@ -223,16 +221,26 @@ class world {
             const std::string& text, proto::message_kind kind = proto::message_kind::letter,
             std::optional<proto::id> supersedes = std::nullopt) {
     auto r = roster(case_id, from, pinned);
-    auto sealed = seal(from, r, case_id, to, text, kind, supersedes);
+    auto sealed = seal(from, r, case_id, to, text, kind);
     EXPECT_TRUE(sealed) << sealed.error().message();
-    sent out{post_letter(from, case_id, sealed->envelope, sealed->ciphertext), sealed->envelope, sealed->ciphertext};
+    std::optional<proto::revision> revision;
+    if (supersedes) {
+      auto made = client::revision_of(from.identity, case_id, sealed->envelope.header.statement_id, *supersedes);
+      EXPECT_TRUE(made) << made.error().message();
+      revision = *made;
+    }
+    sent out{post_letter(from, case_id, sealed->envelope, sealed->ciphertext, revision), sealed->envelope,
+             sealed->ciphertext};
     return out;
   }
 
-  reply post_letter(actor& from, const proto::id& case_id, const proto::envelope& e, const bytes& ciphertext) {
-    return http.post(case_path(case_id, "/messages"),
-                     json::object{{"envelope", as_json(e)}, {"ciphertext", proto::base64url_encode(ciphertext)}},
-                     from.token);
+  // A sealed letter posted as a client does, with the revision statement
+  // beside it when it revises a returned one.
+  reply post_letter(actor& from, const proto::id& case_id, const proto::envelope& e, const bytes& ciphertext,
+                    const std::optional<proto::revision>& revision = std::nullopt) {
+    json::object body{{"envelope", as_json(e)}, {"ciphertext", proto::base64url_encode(ciphertext)}};
+    if (revision) body["revision"] = as_json(*revision);
+    return http.post(case_path(case_id, "/messages"), body, from.token);
   }
 
   reply fetch(actor& who, const proto::id& case_id, const proto::id& message) {

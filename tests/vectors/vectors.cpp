@@ -89,7 +89,7 @@ std::string render(const json::object& top) {
 }
 
 // Every vector file starts with its version and what it holds.
-json::object vector_file(std::string_view description) {
+json::object vector_file(const std::string& description) {
   json::object top;
   top["v"] = 1;
   top["description"] = description;
@@ -352,6 +352,14 @@ std::map<std::string, std::string> make_vectors() {
                                                "Please leave out the name of the street.",
                                                header("statement/return-letter-2", t0 + 4 * 86400 + 900, case_id)));
   statements.push_back(statement_entry(ret2, "facilitator-2"));
+  // The writer's revision of letter 2 names it beside its own envelope (SPEC
+  // 5.13); the revised letter itself is not part of the story.
+  proto::revision rv2;
+  rv2.header = header("statement/revision-letter-2", t0 + 4 * 86400 + 3600, case_id);
+  rv2.message_id = header("message/letter-2-revised", t0 + 4 * 86400 + 3600, case_id).statement_id;
+  rv2.supersedes = d2.header.statement_id;
+  rv2 = must(client::sign(rv2, h));
+  statements.push_back(statement_entry(rv2, "harmed"));
 
   // Letter 3: the responsible party's reply to letter 1, naming it.
   client::letter_draft d3;
@@ -405,7 +413,24 @@ std::map<std::string, std::string> make_vectors() {
   cl = must(client::sign(cl, f1));
   statements.push_back(statement_entry(cl, "facilitator-1"));
   {
-    json::object top = vector_file("One case from opening to closing. Each entry: the signer's label (keys.json), the signing transcript in hex, the statement hash, and the statement's JSON text.");
+    // Says how many of each type, in the order they first come, so SPEC 15's
+    // table (checked against this text) cannot drift from the file.
+    std::vector<std::pair<std::string, int>> counts;
+    for (const auto& e : statements) {
+      const std::string type(e.at("type").as_string());
+      auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == type; });
+      if (it == counts.end()) {
+        counts.emplace_back(type, 1);
+      } else {
+        ++it->second;
+      }
+    }
+    std::string listed;
+    for (const auto& [type, n] : counts) listed += (listed.empty() ? "" : ", ") + std::to_string(n) + " " + type;
+    json::object top = vector_file("One case from opening to closing, " + std::to_string(statements.size()) +
+                                   " statements (" + listed +
+                                   "). Each entry: the signer's label (keys.json), the signing transcript in hex, the "
+                                   "statement hash, and the statement's JSON text.");
     top["case"] = base64url_encode(case_id);
     top["invitation_secret_harmed"] = base64url_encode(secret_h);
     top["statements"] = std::move(statements);

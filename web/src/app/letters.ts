@@ -6,7 +6,7 @@ import { Bytes, fromUtf8 } from '../proto/bytes.js';
 import { Role, Statement, ciphertextSizeFor, limits, parseStatement, readU64, sign, toJsonValue } from '../proto/codec.js';
 import { JsonValue, isObject, serialize } from '../proto/json.js';
 import { newId } from '../proto/keys.js';
-import { LetterDocument, openNote, paddedSize, sealLetter, serializeDocument, textDocument } from '../proto/letters.js';
+import { LetterDocument, openNote, paddedSize, revisionOf, sealLetter, serializeDocument, textDocument } from '../proto/letters.js';
 import { Roster, openDelivered, openFromEnvelope } from '../proto/roster.js';
 import { h, show } from './dom.js';
 import { Key, catalogue, language, t } from './i18n.js';
@@ -296,11 +296,15 @@ async function writeLetter(problem?: string, revision?: { revises: string; text:
         return void writeLetter(t('not_attested_yet'), revision);
       }
       const readers = [...r.facilitatorReaders(), ...r.supportersOf(self.identity.publicKey)];
-      const sealed = sealLetter(self, { id: newId(), case: b64.decode(caseId())!, created_at: Math.floor(Date.now() / 1000),
-        kind: 'letter', to: otherParty(session().caseEntry.role),
-        supersedes: revision ? b64.decode(revision.revises)! : undefined }, readers, doc);
-      await postWithProgress(`/v1/cases/${caseId()}/messages`, serialize({ envelope: toJsonValue(sealed.envelope),
-        ciphertext: b64.encode(sealed.ciphertext) }), (done, total) => {
+      const now = Math.floor(Date.now() / 1000);
+      const sealed = sealLetter(self, { id: newId(), case: b64.decode(caseId())!, created_at: now,
+        kind: 'letter', to: otherParty(session().caseEntry.role) }, readers, doc);
+      const body: { [k: string]: JsonValue } = { envelope: toJsonValue(sealed.envelope), ciphertext: b64.encode(sealed.ciphertext) };
+      // The returned letter it revises is named beside the envelope, for the facilitators only.
+      if (revision) {
+        body.revision = toJsonValue(revisionOf(self, b64.decode(caseId())!, sealed.envelope.id, b64.decode(revision.revises)!, now));
+      }
+      await postWithProgress(`/v1/cases/${caseId()}/messages`, serialize(body), (done, total) => {
         if (total > 0) bar.setAttribute('value', String(Math.round((done / total) * 100)));
       });
       await kept.keep({ message: b64.encode(sealed.envelope.id), mine: true, at: Math.floor(Date.now() / 1000), text, notes: [],

@@ -61,6 +61,8 @@ export const statementFields = {
   envelope: [
     { name: 'kind', kind: 'kind' },
     { name: 'to', kind: 'role' },
+    // Only in envelopes signed before SPEC 5.13's revision statement: kept so
+    // they still verify; a new envelope never carries it.
     { name: 'supersedes', kind: 'id', optional: true },
     { name: 'answers', kind: 'id', optional: true },
     { name: 'stream', kind: 'stream' },
@@ -86,6 +88,10 @@ export const statementFields = {
   grant: [
     { name: 'subject', kind: 'key' },
     { name: 'reads', kind: 'bool' },
+  ],
+  revision: [
+    { name: 'message', kind: 'id' },
+    { name: 'supersedes', kind: 'id' },
   ],
 } satisfies Record<string, Field[]>;
 
@@ -357,6 +363,10 @@ export function check(s: Statement): void {
       break;
     case 'grant':
       if (equal(s.subject as Bytes, s.signer)) fail('bad_value', 'subject');
+      break;
+    case 'revision':
+      if (isZero(s.message as Bytes)) fail('bad_value', 'message');
+      if (isZero(s.supersedes as Bytes) || equal(s.supersedes as Bytes, s.message as Bytes)) fail('bad_value', 'supersedes');
       break;
     default:
       break;

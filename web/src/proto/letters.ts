@@ -4,6 +4,7 @@ import { Bytes, compare as compareBytes, concat, equal, fromUtf8, readU64, u64, 
 import { Kind, Role, Statement, Wrap, chunkBytes, padme, sign } from './codec.js';
 import { fail } from './errors.js';
 import { blake2b256, sodium } from './sodium.js';
+import { newId } from './keys.js';
 import { FrameReader, Transcript } from './transcript.js';
 
 export interface Attachment {
@@ -208,9 +209,15 @@ export interface LetterDraft {
   created_at: number;
   kind: Kind;
   to: Role;
-  supersedes?: Bytes;
   answers?: Bytes;
 }
+// The signed statement that `message` revises the returned `supersedes`
+// (SPEC 5.13), sent beside the envelope: the recipient never sees it.
+export function revisionOf(me: Writer, caseId: Bytes, message: Bytes, supersedes: Bytes, createdAt: number): Statement {
+  return sign({ type: 'revision', id: newId(), case: caseId, created_at: createdAt, message, supersedes },
+    me.identity.secretKey, me.identity.publicKey);
+}
+
 export interface Writer {
   identity: { publicKey: Bytes; secretKey: Bytes };
   caseKey: { publicKey: Bytes };
@@ -232,7 +239,7 @@ export function sealLetter(me: Writer, d: LetterDraft, readers: { identity: Byte
   s.memzero(key);
   const envelope = sign({
     type: 'envelope', id: d.id, case: d.case, created_at: d.created_at, kind: d.kind, to: d.to,
-    supersedes: d.supersedes, answers: d.answers, stream: sealed.stream, ciphertext_size: sealed.ciphertext.length,
+    answers: d.answers, stream: sealed.stream, ciphertext_size: sealed.ciphertext.length,
     ciphertext_hash: blake2b256(sealed.ciphertext), wraps,
   }, me.identity.secretKey, me.identity.publicKey);
   return { envelope, ciphertext: sealed.ciphertext };
