@@ -15,6 +15,10 @@
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+
+#include <set>
+
+#include <map>
 #include <sodium.h>
 
 #include <filesystem>

@@ -4,7 +4,7 @@
 // (no browser download). Paths come from the test command (CTest):
 // SHUTTLE_RELAY_BINARY, SHUTTLE_CLI_BINARY, SHUTTLE_WEB_ROOT.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -94,9 +94,37 @@ export async function browser(extraArgs: string[] = []): Promise<Browser> {
   });
 }
 
+// Every answer the relay gives the page, one JSON line each in the directory
+// the test command names (SHUTTLE_API_ANSWERS_DIR), as the integration tests
+// record theirs: tests/api/check_openapi.py holds them all to proto/openapi.yaml.
+function recordAnswers(page: Page): void {
+  const dir = process.env.SHUTTLE_API_ANSWERS_DIR;
+  if (!dir) return;
+  const file = join(dir, `answers-browser-${process.pid}.jsonl`);
+  page.on('response', async (r) => {
+    const url = new URL(r.url());
+    if (!url.protocol.startsWith('http') || r.status() === 101) return;
+    const line: Record<string, unknown> = { method: r.request().method(), target: url.pathname + url.search, status: r.status() };
+    const type = r.headers()['content-type'] ?? '';
+    try {
+      const body = await r.body();
+      if (type && !type.startsWith('application/json')) {
+        line.content_type = type;
+        line.size = body.length;
+      } else {
+        line.body = body.toString('utf8');
+      }
+    } catch {
+      return;  // the page went away before the body came: nothing to check
+    }
+    appendFileSync(file, JSON.stringify(line) + '\n');
+  });
+}
+
 // A page whose console errors (a CSP violation, an exception) fail the test.
 export async function watchedPage(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage();
+  recordAnswers(page);
   const problems: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(m.text());
