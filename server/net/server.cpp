@@ -293,7 +293,7 @@ struct server::impl {
     // connection closes.
     std::optional<api::response> refusal;
     std::string_view refused_route = "unknown";
-    bool timed_out = false;  // a deadline passed or a write failed: close without close_notify
+    bool cut_off = false;  // a deadline passed or a write failed: close without close_notify
     auto refuse = [&](api::response res, std::string_view route) {
       refusal = std::move(res);
       refused_route = route;
@@ -330,7 +330,7 @@ struct server::impl {
         break;
       }
       if (header_ec) {
-        timed_out = header_ec == beast::error::timeout;
+        cut_off = header_ec == beast::error::timeout;
         break;  // the peer left, timed out, or spoke no HTTP
       }
 
@@ -399,7 +399,7 @@ struct server::impl {
         break;
       }
       if (body_ec) {
-        timed_out = body_ec == beast::error::timeout;
+        cut_off = body_ec == beast::error::timeout;
         break;
       }
 
@@ -420,20 +420,20 @@ struct server::impl {
       if (stopping) res.keep_alive(false);
       const auto sent = co_await send(stream, std::move(res));
       if (sent != write_end::more) {
-        timed_out = sent == write_end::failed;
+        cut_off = sent == write_end::failed;
         break;
       }
     }
     if (refusal) {
       counters.request_done(refused_route, refusal->result_int(), {});
       refusal->keep_alive(false);
-      timed_out = co_await send(stream, std::move(*refusal)) == write_end::failed;
-      if (!timed_out) co_await linger(stream);
+      cut_off = co_await send(stream, std::move(*refusal)) == write_end::failed;
+      if (!cut_off) co_await linger(stream);
     }
     // A deadline that passed, or a write that failed, ends the connection
     // there and then: close_notify would wait for a peer that does not read
     // and stretch the deadline by the shutdown's own.
-    if (timed_out) {
+    if (cut_off) {
       stream.close();
       co_return std::nullopt;
     }

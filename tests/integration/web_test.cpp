@@ -42,6 +42,34 @@ struct temporary_dir {
   ~temporary_dir() { std::filesystem::remove_all(path); }
 };
 
+std::string read_whole(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// Signs the page and the script of make_web_root's layout as scripts/package
+// does it (shuttle-release sign-web), with a key of this test; returns the file.
+std::string sign_release(const std::filesystem::path& root) {
+  proto::web_manifest m;
+  m.version = "1.0.0";
+  m.csp = std::string(proto::web_csp);
+  m.files["/"] = proto::web_file_digest(read_whole(root / "index.html"));
+  m.files["/assets/app-3f2a9c.js"] = proto::web_file_digest(read_whole(root / "assets" / "app-3f2a9c.js"));
+  fixed<64> secret{};
+  crypto_sign_keypair(m.key.data(), secret.data());
+  const bytes t = proto::web_manifest_transcript(m);
+  crypto_sign_detached(m.sig.data(), nullptr, t.data(), t.size(), secret.data());
+  const std::string file = proto::to_json(m);
+  std::ofstream(root / "web-manifest.json", std::ios::binary) << file;
+  return file;
+}
+
+// Starts a relay on `root` that is expected to refuse to start; what it said.
+command_result start_refused(const temporary_dir& tmp, const std::filesystem::path& root) {
+  return run_command(relay_process::binary() + " serve --listen 127.0.0.1:0 --data-dir " +
+                     (tmp.path / "data").string() + " --web-root " + root.string() + " 2>&1");
+}
+
 TEST(Web, ThePageAndItsAssetsGoOutWithTheSecurityHeaders) {
   temporary_dir tmp;
   const auto root = make_web_root(tmp.path);
@@ -89,25 +117,7 @@ TEST(Web, TheReleasesSignedManifestIsServedAsItIsAndIsNotFoundWithoutOne) {
     EXPECT_EQ(unsigned_release.http.get("/.well-known/shuttle/web-manifest.json").status, 404u);
   }
 
-  // Signed as scripts/package does it (shuttle-release sign-web), with a key of this test.
-  auto sha256 = [](const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    const std::string body{std::istreambuf_iterator<char>(in), {}};
-    proto::hash h{};
-    crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(body.data()), body.size());
-    return h;
-  };
-  proto::web_manifest m;
-  m.version = "1.0.0";
-  m.csp = std::string(proto::web_csp);
-  m.files["/"] = sha256(root / "index.html");
-  m.files["/assets/app-3f2a9c.js"] = sha256(root / "assets" / "app-3f2a9c.js");
-  fixed<64> secret{};
-  crypto_sign_keypair(m.key.data(), secret.data());
-  const bytes t = proto::web_manifest_transcript(m);
-  crypto_sign_detached(m.sig.data(), nullptr, t.data(), t.size(), secret.data());
-  const std::string file = proto::to_json(m);
-  std::ofstream(root / "web-manifest.json", std::ios::binary) << file;
+  const std::string file = sign_release(root);
 
   world w({"--web-root", root.string()});
   auto served = w.http.get("/.well-known/shuttle/web-manifest.json");
@@ -153,9 +163,7 @@ TEST(Web, NothingButThePlainFilesOfTheWebRootIsServed) {
   world w({"--web-root", root.string()});
   const auto key = w.relay.data_dir() / "data" / "tls-key.pem";
   ASSERT_TRUE(std::filesystem::exists(key));
-  std::ifstream key_in(key);
-  const std::string key_text{std::istreambuf_iterator<char>(key_in), {}};
-  ASSERT_NE(key_text.find("PRIVATE KEY"), std::string::npos);
+  ASSERT_NE(read_whole(key).find("PRIVATE KEY"), std::string::npos);
 
   const auto assets = root / "assets";
   std::filesystem::create_symlink(key, assets / "key.js");
@@ -184,8 +192,7 @@ TEST(Web, NothingButThePlainFilesOfTheWebRootIsServed) {
     EXPECT_EQ(r.status, 404u) << target;
     EXPECT_EQ(r.text.find("PRIVATE KEY"), std::string::npos) << target;
   }
-  std::ifstream log(w.relay.data_dir() / "relay.log");
-  const std::string logged{std::istreambuf_iterator<char>(log), {}};
+  const std::string logged = read_whole(w.relay.data_dir() / "relay.log");
   for (const char* left_out : {"key.js is not served (a symbolic link)", "hard.js is not served (a file with more",
                                "fifo.js is not served (not a regular file)", ".hidden.js is not served"}) {
     EXPECT_NE(logged.find(left_out), std::string::npos) << left_out;
@@ -197,8 +204,7 @@ TEST(Web, APageThatIsALinkStopsTheStartInWords) {
   const auto root = make_web_root(tmp.path);
   std::filesystem::rename(root / "index.html", tmp.path / "elsewhere.html");
   std::filesystem::create_symlink(tmp.path / "elsewhere.html", root / "index.html");
-  auto started = run_command(relay_process::binary() + " serve --listen 127.0.0.1:0 --data-dir " +
-                             (tmp.path / "data").string() + " --web-root " + root.string() + " 2>&1");
+  const auto started = start_refused(tmp, root);
   EXPECT_NE(started.status, 0);
   EXPECT_NE(started.output.find("has no index.html the relay may serve (a symbolic link"), std::string::npos)
       << started.output;
@@ -211,20 +217,7 @@ TEST(Web, AWebRootIsHeldToItsSignedManifest) {
   temporary_dir tmp;
   const auto root = make_web_root(tmp.path);
   std::ofstream(root / "assets" / "extra.js") << "not in the release";
-  proto::web_manifest m;
-  m.version = "1.0.0";
-  m.csp = std::string(proto::web_csp);
-  auto digest_of = [](const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return proto::web_file_digest(std::string{std::istreambuf_iterator<char>(in), {}});
-  };
-  m.files["/"] = digest_of(root / "index.html");
-  m.files["/assets/app-3f2a9c.js"] = digest_of(root / "assets" / "app-3f2a9c.js");
-  fixed<64> secret{};
-  crypto_sign_keypair(m.key.data(), secret.data());
-  const bytes t = proto::web_manifest_transcript(m);
-  crypto_sign_detached(m.sig.data(), nullptr, t.data(), t.size(), secret.data());
-  std::ofstream(root / "web-manifest.json", std::ios::binary) << proto::to_json(m);
+  sign_release(root);
   {
     world w({"--web-root", root.string()});
     EXPECT_EQ(w.http.get("/assets/app-3f2a9c.js").status, 200u);
@@ -236,15 +229,13 @@ TEST(Web, AWebRootIsHeldToItsSignedManifest) {
     EXPECT_EQ(w.http.get("/assets/app-3f2a9c.js").status, 404u) << "code the release did not sign";
     EXPECT_EQ(w.http.get("/").status, 200u);
     EXPECT_EQ(w.http.get("/healthz").status, 200u);
-    std::ifstream log(w.relay.data_dir() / "relay.log");
-    const std::string logged{std::istreambuf_iterator<char>(log), {}};
+    const std::string logged = read_whole(w.relay.data_dir() / "relay.log");
     EXPECT_NE(logged.find("/assets/app-3f2a9c.js is not served: it differs from the signed web-manifest.json"),
               std::string::npos)
         << logged;
   }
   std::ofstream(root / "index.html", std::ios::app) << "<script>alert(1)</script>";
-  auto started = run_command(relay_process::binary() + " serve --listen 127.0.0.1:0 --data-dir " +
-                             (tmp.path / "data").string() + " --web-root " + root.string() + " 2>&1");
+  const auto started = start_refused(tmp, root);
   EXPECT_NE(started.status, 0);
   EXPECT_NE(started.output.find("index.html differs from its signed web-manifest.json"), std::string::npos)
       << started.output;
