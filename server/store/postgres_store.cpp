@@ -1,4 +1,5 @@
 #include "server/store/postgres_store.hpp"
+#include "server/store/change_payload.hpp"
 
 #include "server/limits.hpp"
 
@@ -386,72 +387,6 @@ class pg_connection {
   PGconn* conn_ = nullptr;
 };
 
-template <std::size_t N>
-std::string hex_of(const fixed<N>& v) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (byte b : v) out += std::string{digits[b >> 4], digits[b & 15]};
-  return out;
-}
-template <std::size_t N>
-bool from_hex(std::string_view text, fixed<N>& out) {
-  if (text.size() != 2 * N) return false;
-  auto nibble = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
-  for (std::size_t i = 0; i < N; ++i) {
-    const int hi = nibble(text[2 * i]), lo = nibble(text[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[i] = static_cast<byte>(hi * 16 + lo);
-  }
-  return true;
-}
-
-// A notification's payload (well under PostgreSQL's 8000 bytes):
-// "e SEQ ACCOUNT CASE EVENT MESSAGE|- AT", "s SESSION", "a ACCOUNT".
-std::string encode_event(const event_record& e) {
-  return "e " + std::to_string(e.seq) + " " + hex_of(e.account) + " " + hex_of(e.case_id) + " " + e.event + " " +
-         (e.message ? hex_of(*e.message) : "-") + " " + std::to_string(e.at);
-}
-
-std::optional<change> decode_change(std::string_view payload) {
-  std::vector<std::string_view> words;
-  for (std::size_t at = 0; at <= payload.size();) {
-    const auto space = payload.find(' ', at);
-    words.push_back(payload.substr(at, space == std::string_view::npos ? std::string_view::npos : space - at));
-    if (space == std::string_view::npos) break;
-    at = space + 1;
-  }
-  change c;
-  if (words.size() == 2 && words[0] == "s") {
-    proto::hash h{};
-    if (!from_hex(words[1], h)) return std::nullopt;
-    c.ended_session = h;
-    return c;
-  }
-  if (words.size() == 2 && words[0] == "a") {
-    proto::id a{};
-    if (!from_hex(words[1], a)) return std::nullopt;
-    c.ended_account = a;
-    return c;
-  }
-  if (words.size() != 7 || words[0] != "e") return std::nullopt;
-  event_record e;
-  try {
-    e.seq = std::stoull(std::string(words[1]));
-    e.at = std::stoull(std::string(words[6]));
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  if (!from_hex(words[2], e.account) || !from_hex(words[3], e.case_id)) return std::nullopt;
-  e.event = std::string(words[4]);
-  if (words[5] != "-") {
-    proto::id m{};
-    if (!from_hex(words[5], m)) return std::nullopt;
-    e.message = m;
-  }
-  c.event = std::move(e);
-  return c;
-}
-
 // The SQL of every read and write, over one connection in a transaction the
 // store opened.
 class pg_repository final : public writer {
@@ -773,7 +708,7 @@ class pg_repository final : public writer {
           e.account, e.case_id, e.event, e.message, e.at);
     event_record sent = e;
     sent.seq = seq;
-    notify(encode_event(sent));
+    notify(event_payload(sent));
     return seq;
   }
   bool use_login_challenge(const proto::login_challenge& c, std::uint64_t expires_at, std::uint64_t now) override {
@@ -800,11 +735,11 @@ class pg_repository final : public writer {
   }
   void delete_session(const proto::hash& token_hash) override {
     query("DELETE FROM sessions WHERE token_hash = ?", token_hash);
-    notify("s " + hex_of(token_hash));
+    notify(ended_session_payload(token_hash));
   }
   void delete_sessions_of(const proto::id& account) override {
     query("DELETE FROM sessions WHERE account_id = ?", account);
-    notify("a " + hex_of(account));
+    notify(ended_account_payload(account));
   }
   void delete_expired_sessions(std::uint64_t now, std::uint64_t idle_seconds) override {
     query("DELETE FROM sessions WHERE expires_at <= ?1 OR last_used_at + ?2 <= ?1", now, idle_seconds);
