@@ -410,9 +410,9 @@ struct server::impl {
       --in_flight;
       if (head_only) {
         // HEAD: the headers GET would send, Content-Length included, and no body (RFC 9110 9.3.2).
-        const auto length = res.body().size();
+        const auto answer_bytes = res.body().size();
         res.body().clear();
-        res.content_length(length);
+        res.content_length(answer_bytes);
       }
       counters.request_done(m.found->pattern, res.result_int(),
                             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
