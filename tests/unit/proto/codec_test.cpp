@@ -127,6 +127,13 @@ grant sample<grant>() {
   s.reads = true;
   return s;
 }
+template <>
+revision sample<revision>() {
+  revision s;
+  s.message_id = client::new_id();
+  s.supersedes = client::new_id();
+  return s;
+}
 
 template <class S>
 S signed_sample() {
@@ -150,7 +157,7 @@ result<S> parse_object(const json::object& o) {
 template <class S>
 class Statement : public ::testing::Test {};
 using all_statements = ::testing::Types<case_open, invitation, enrolment, key_statement, attestation, envelope, approval,
-                                        return_statement, revoke, withdraw, close, grant>;
+                                        return_statement, revoke, withdraw, close, grant, revision>;
 TYPED_TEST_SUITE(Statement, all_statements);
 
 TYPED_TEST(Statement, RoundTripsThroughJson) {
