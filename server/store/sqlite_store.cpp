@@ -977,11 +977,8 @@ void sqlite_store::checkpoint_loop() {
       if (checkpoint_stopping_) return;
       if (!due) {
         lock.unlock();
-        if (reserve_bytes_ > 0 && !reserve_->held()) {
-          struct statvfs fs {};
-          if (::statvfs(directory_.c_str(), &fs) == 0 && std::uint64_t{fs.f_bavail} * fs.f_frsize >= 2 * reserve_bytes_) {
-            reserve_->hold_again();
-          }
+        if (reserve_bytes_ > 0 && !reserve_->held() && measure_free_bytes() >= 2 * reserve_bytes_) {
+          reserve_->hold_again();
         }
         continue;
       }
@@ -1051,15 +1048,20 @@ std::size_t sqlite_store::queue_depth() const {
   return queue_.size();
 }
 
+std::uint64_t sqlite_store::measure_free_bytes() const {
+  struct statvfs fs {};
+  if (::statvfs(directory_.c_str(), &fs) == 0) free_bytes_ = std::uint64_t{fs.f_bavail} * fs.f_frsize;
+  free_checked_at_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch()).count();
+  return free_bytes_;
+}
+
 std::uint64_t sqlite_store::free_bytes() const {
-  // statvfs is cheap, but not free on every write: once a second is enough.
+  // statvfs is cheap, but not free on every request: once a second is enough
+  // here, as the writer looks again before each group.
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now().time_since_epoch()).count();
-  if (now_ms - free_checked_at_ms_.load() >= 1000) {
-    struct statvfs fs {};
-    if (::statvfs(directory_.c_str(), &fs) == 0) free_bytes_ = std::uint64_t{fs.f_bavail} * fs.f_frsize;
-    free_checked_at_ms_ = now_ms;
-  }
+  if (now_ms - free_checked_at_ms_.load() >= 1000) return measure_free_bytes();
   return free_bytes_;
 }
 
@@ -1103,21 +1105,14 @@ void sqlite_store::submit(job j, completion done, write_class c) {
   done(write_problem::busy);
 }
 
-bool sqlite_store::below_reserve() {
+bool sqlite_store::below_reserve() const {
   if (reserve_bytes_ == 0) return false;
-  if (!reserve_->held()) return true;
-  struct statvfs fs {};
-  if (::statvfs(directory_.c_str(), &fs) != 0) return false;
-  free_bytes_ = std::uint64_t{fs.f_bavail} * fs.f_frsize;
-  free_checked_at_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::steady_clock::now().time_since_epoch()).count();
-  return free_bytes_ < reserve_bytes_;
+  return !reserve_->held() || measure_free_bytes() < reserve_bytes_;
 }
 
 // Runs the jobs in one transaction, each in its own savepoint, and records
 // each one's outcome in it; a commit that fails gives every job its failure.
-// Returns whether some job kept what it wrote.
-bool sqlite_store::run_group(const std::vector<queued*>& jobs) {
+void sqlite_store::run_group(const std::vector<queued*>& jobs) {
   bool wrote = false;
   std::optional<write_problem> group_failure;
   try {
@@ -1160,7 +1155,6 @@ bool sqlite_store::run_group(const std::vector<queued*>& jobs) {
     t.commit();
     if (wrote && problem_.exchange(0) != 0) spdlog::info("storage writes succeed again");
     if (static_cast<sqlite_repository&>(*writer_repo_).take_truncate_request()) truncate_log();
-    return wrote;
   } catch (const std::exception& e) {
     for (auto& st : {savepoint_.get(), release_.get(), rollback_.get()}) {
       try {
@@ -1172,7 +1166,6 @@ bool sqlite_store::run_group(const std::vector<queued*>& jobs) {
     const write_problem f = group_failure ? *group_failure : problem_of(e);
     if (f == write_problem::internal) spdlog::error("a group commit failed: {}", e.what());
     for (queued* q : jobs) q->result = f;
-    return false;
   }
 }
 

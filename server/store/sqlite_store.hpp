@@ -82,7 +82,8 @@ class sqlite_store final : public storage {
   void truncate_log();
   // What an exception from a write means, noting storage trouble.
   write_problem problem_of(const std::exception& e);
-  std::uint64_t free_bytes() const;
+  std::uint64_t free_bytes() const;          // as looked at within the last second
+  std::uint64_t measure_free_bytes() const;  // looked at now
   static int on_commit(void* self, ::sqlite3* db, const char* name, int pages);
 
   struct queued {
@@ -91,9 +92,9 @@ class sqlite_store final : public storage {
     write_class c = write_class::ordinary;
     write_problem result = write_problem::none;  // set by run_group
   };
-  bool run_group(const std::vector<queued*>& jobs);
+  void run_group(const std::vector<queued*>& jobs);
   // Looks at the free space now: whether an ordinary write must be refused.
-  bool below_reserve();
+  bool below_reserve() const;
 
   std::unique_ptr<SQLite::Database> writer_db_;
   // The writer thread's: around every job.
