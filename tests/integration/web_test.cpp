@@ -64,10 +64,12 @@ std::string sign_release(const std::filesystem::path& root) {
   return file;
 }
 
-// Starts a relay on `root` that is expected to refuse to start; what it said.
-command_result start_refused(const temporary_dir& tmp, const std::filesystem::path& root) {
-  return run_command(relay_process::binary() + " serve --listen 127.0.0.1:0 --data-dir " +
-                     (tmp.path / "data").string() + " --web-root " + root.string() + " 2>&1");
+// Starts a relay on `root` and expects it to refuse, saying `words`.
+void expect_start_refused(const temporary_dir& tmp, const std::filesystem::path& root, std::string_view words) {
+  const auto started = run_command(relay_process::binary() + " serve --listen 127.0.0.1:0 --data-dir " +
+                                   (tmp.path / "data").string() + " --web-root " + root.string() + " 2>&1");
+  EXPECT_NE(started.status, 0);
+  EXPECT_NE(started.output.find(words), std::string::npos) << started.output;
 }
 
 TEST(Web, ThePageAndItsAssetsGoOutWithTheSecurityHeaders) {
@@ -204,10 +206,7 @@ TEST(Web, APageThatIsALinkStopsTheStartInWords) {
   const auto root = make_web_root(tmp.path);
   std::filesystem::rename(root / "index.html", tmp.path / "elsewhere.html");
   std::filesystem::create_symlink(tmp.path / "elsewhere.html", root / "index.html");
-  const auto started = start_refused(tmp, root);
-  EXPECT_NE(started.status, 0);
-  EXPECT_NE(started.output.find("has no index.html the relay may serve (a symbolic link"), std::string::npos)
-      << started.output;
+  expect_start_refused(tmp, root, "has no index.html the relay may serve (a symbolic link");
 }
 
 // With the release's signed manifest, the relay serves what was signed: an
@@ -235,10 +234,7 @@ TEST(Web, AWebRootIsHeldToItsSignedManifest) {
         << logged;
   }
   std::ofstream(root / "index.html", std::ios::app) << "<script>alert(1)</script>";
-  const auto started = start_refused(tmp, root);
-  EXPECT_NE(started.status, 0);
-  EXPECT_NE(started.output.find("index.html differs from its signed web-manifest.json"), std::string::npos)
-      << started.output;
+  expect_start_refused(tmp, root, "index.html differs from its signed web-manifest.json");
 }
 
 TEST(Web, HeadAnswersWhereGetDoes) {
