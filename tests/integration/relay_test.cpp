@@ -358,6 +358,16 @@ TEST(Limits, EveryDeadlineEndsItsConnectionWithinATenthOfItsSetting) {
   ASSERT_TRUE(half_body.closed_by_relay_within(std::chrono::seconds(10)));
   expect_on_time("a body that stops", seconds_since(started));
 
+  // An event stream whose subscriber answers no ping: closed after the idle timeout.
+  held_connection silent_stream(x.w.relay.port(), true);
+  started = clock::now();
+  silent_stream.send("GET /v1/events HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                     "Authorization: Bearer " + x.r.token + "\r\n\r\n");
+  ASSERT_TRUE(silent_stream.closed_by_relay_within(std::chrono::seconds(10)));
+  ASSERT_TRUE(silent_stream.received().starts_with("HTTP/1.1 101")) << silent_stream.received();
+  expect_on_time("a stream that answers no ping", seconds_since(started));
+
   // An answer larger than the sockets hold, to a client that stops reading:
   // the relay's count of open connections shows when it lets go.
   const std::string large(8 * 1024 * 1024, 'x');
