@@ -64,9 +64,4 @@ bool space_reserve::held() const {
   return held_;
 }
 
-std::uint64_t space_reserve::bytes() const {
-  std::lock_guard lock(mutex_);
-  return bytes_;
-}
-
 }  // namespace shuttle::relay

@@ -31,7 +31,6 @@ class space_reserve {
   bool release();
 
   bool held() const;
-  std::uint64_t bytes() const;
 
  private:
   const std::filesystem::path file_;
