@@ -159,8 +159,12 @@ result<keystore> keystore::open(std::string_view file_text, std::string_view pas
                                                  ad.data(), ad.size(), f->nonce.data(), key.data()) != 0) {
     return make_error(errc::wrong_passphrase, "the passphrase does not open this keystore");
   }
+  return read_payload(payload.view());
+}
+
+result<keystore> keystore::read_payload(bytes_view payload) {
   const auto damaged = make_error(errc::keystore_corrupt, "the keystore's contents are malformed");
-  proto::frame_reader r(payload.view());
+  proto::frame_reader r(payload);
   auto domain = r.next();
   auto seed = r.next_exact(32);
   auto count = r.next_u64();

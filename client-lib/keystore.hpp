@@ -57,6 +57,11 @@ class keystore {
   std::string seal(std::string_view passphrase, kdf_limits limits = kdf_limits::moderate()) const;
   // wrong_passphrase, or keystore_corrupt for a damaged file.
   static result<keystore> open(std::string_view file_text, std::string_view passphrase);
+  // The decrypted payload's framing (SPEC 11), read strictly: keystore_corrupt
+  // for anything else. A file can be sealed by anyone who knows its
+  // passphrase, a keystore moved from another device or client included, so
+  // this is a parser of untrusted bytes like the outer layer.
+  static result<keystore> read_payload(bytes_view payload);
 
   // Writes atomically (temporary file, fsync, rename) with mode 0600.
   result<void> save(const std::filesystem::path& path, std::string_view passphrase,

@@ -1,5 +1,6 @@
 #include "server/store/postgres_store.hpp"
 #include "server/store/change_payload.hpp"
+#include "server/store/postgres_rows.hpp"
 
 #include "server/limits.hpp"
 
@@ -19,6 +20,9 @@
 namespace shuttle::relay {
 
 namespace {
+
+using pg::result;
+using namespace pg;  // the row decoders and their columns
 
 // Each migration moves the schema one version up. Never edit a released one:
 // add the next. The first is SQLite's schema 4 in PostgreSQL's types, with an
@@ -284,55 +288,6 @@ std::string numbered(const std::string& sql) {
   return out;
 }
 
-class result {
- public:
-  explicit result(PGresult* r) : r_(r, &PQclear) {}
-  PGresult* get() const { return r_.get(); }
-  int rows() const { return PQntuples(r_.get()); }
-  bool null(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
-  std::string_view raw(int row, int col) const {
-    return {PQgetvalue(r_.get(), row, col), static_cast<std::size_t>(PQgetlength(r_.get(), row, col))};
-  }
-  std::string text(int row, int col) const { return std::string(raw(row, col)); }
-  std::optional<std::string> opt_text(int row, int col) const {
-    if (null(row, col)) return std::nullopt;
-    return text(row, col);
-  }
-  std::uint64_t u64(int row, int col) const {
-    const auto v = raw(row, col);
-    if (v.size() != 8) throw std::runtime_error("stored integer of unexpected size");
-    std::uint64_t out = 0;
-    for (char c : v) out = (out << 8) | static_cast<unsigned char>(c);
-    return out;
-  }
-  std::optional<std::uint64_t> opt_u64(int row, int col) const {
-    if (null(row, col)) return std::nullopt;
-    return u64(row, col);
-  }
-  bool boolean(int row, int col) const { return raw(row, col) == std::string_view("\1", 1); }
-  bytes blob(int row, int col) const {
-    const auto v = raw(row, col);
-    return bytes(reinterpret_cast<const byte*>(v.data()), reinterpret_cast<const byte*>(v.data()) + v.size());
-  }
-  template <std::size_t N>
-  fixed<N> fixed_at(int row, int col) const {
-    const auto v = raw(row, col);
-    if (v.size() != N) throw std::runtime_error("stored value of unexpected size");
-    fixed<N> out{};
-    std::memcpy(out.data(), v.data(), N);
-    return out;
-  }
-
- private:
-  std::unique_ptr<PGresult, void (*)(PGresult*)> r_;
-};
-
-proto::role role_from(const std::string& s) {
-  proto::role r{};
-  if (!proto::parse_enum(s, r)) throw std::runtime_error("stored role unknown");
-  return r;
-}
-
 }  // namespace
 
 namespace {
@@ -394,36 +349,20 @@ class pg_repository final : public writer {
   explicit pg_repository(pg_connection& conn) : conn_(conn) {}
 
   std::optional<account_record> account_by_identity(const proto::public_key& identity) override {
-    return one_account("SELECT id, identity_key, is_facilitator, created_at, display_name FROM accounts "
-                       "WHERE identity_key = ?",
-                       identity);
+    return one_account("identity_key = ?", identity);
   }
   std::optional<account_record> account_by_id(const proto::id& id) override {
-    return one_account("SELECT id, identity_key, is_facilitator, created_at, display_name FROM accounts WHERE id = ?",
-                       id);
+    return one_account("id = ?", id);
   }
   std::optional<session_record> session(const proto::hash& token_hash) override {
-    auto q = query("SELECT token_hash, account_id, created_at, last_used_at, expires_at FROM sessions "
-                   "WHERE token_hash = ?",
-                   token_hash);
+    auto q = query("SELECT " + session_columns + " FROM sessions WHERE token_hash = ?", token_hash);
     if (q.rows() == 0) return std::nullopt;
-    return session_record{q.fixed_at<32>(0, 0), q.fixed_at<16>(0, 1), q.u64(0, 2), q.u64(0, 3), q.u64(0, 4)};
+    return session_of(q, 0);
   }
   std::optional<invitation_record> invitation(const proto::id& id) override {
-    auto q = query("SELECT id, case_id, role, secret_hash, expires_at, inviter_key, statement, used_at "
-                   "FROM invitations WHERE id = ?",
-                   id);
+    auto q = query("SELECT " + invitation_columns + " FROM invitations WHERE id = ?", id);
     if (q.rows() == 0) return std::nullopt;
-    invitation_record r;
-    r.id = q.fixed_at<16>(0, 0);
-    r.case_id = q.null(0, 1) ? proto::null_case : q.fixed_at<16>(0, 1);
-    r.role = role_from(q.text(0, 2));
-    r.secret_hash = q.fixed_at<32>(0, 3);
-    r.expires_at = q.u64(0, 4);
-    r.inviter = q.fixed_at<32>(0, 5);
-    r.statement = q.text(0, 6);
-    r.used_at = q.opt_u64(0, 7);
-    return r;
+    return invitation_of(q, 0);
   }
   std::optional<case_record> case_by_id(const proto::id& id) override {
     auto q = query("SELECT " + case_columns + " FROM cases c WHERE c.id = ?", id);
@@ -460,9 +399,7 @@ class pg_repository final : public writer {
     auto q = query("SELECT " + key_columns + " FROM key_statements k JOIN accounts a ON a.id = k.account_id "
                                              "WHERE k.case_id = ? ORDER BY k.created_at, k.ord",
                    case_id);
-    std::vector<key_record> out;
-    for (int i = 0; i < q.rows(); ++i) out.push_back(key_of(q, i));
-    return out;
+    return all(q, &key_of);
   }
   std::optional<key_record> key(const proto::id& id) override {
     auto q = query("SELECT " + key_columns + " FROM key_statements k JOIN accounts a ON a.id = k.account_id "
@@ -472,21 +409,16 @@ class pg_repository final : public writer {
     return key_of(q, 0);
   }
   std::vector<attestation_record> attestations(const proto::id& case_id) override {
-    auto q = query("SELECT t.id, t.case_id, s.identity_key, t.key_statement_id, b.identity_key, t.statement "
-                   "FROM attestations t JOIN accounts s ON s.id = t.subject_account "
+    auto q = query("SELECT " + attestation_columns +
+                       " FROM attestations t JOIN accounts s ON s.id = t.subject_account "
                    "JOIN accounts b ON b.id = t.attested_by WHERE t.case_id = ? ORDER BY t.ord",
                    case_id);
-    std::vector<attestation_record> out;
-    for (int i = 0; i < q.rows(); ++i) {
-      out.push_back({q.fixed_at<16>(i, 0), q.fixed_at<16>(i, 1), q.fixed_at<32>(i, 2), q.fixed_at<16>(i, 3),
-                     q.fixed_at<32>(i, 4), q.text(i, 5)});
-    }
-    return out;
+    return all(q, &attestation_of);
   }
   std::optional<statement_record> statement(const proto::id& id) override {
-    auto q = query("SELECT id, type, hash, answer FROM statements WHERE id = ?", id);
+    auto q = query("SELECT " + statement_columns + " FROM statements WHERE id = ?", id);
     if (q.rows() == 0) return std::nullopt;
-    return statement_record{q.fixed_at<16>(0, 0), q.text(0, 1), q.fixed_at<32>(0, 2), q.text(0, 3)};
+    return statement_of(q, 0);
   }
 
   std::optional<message_record> message(const proto::id& id) override {
@@ -528,16 +460,11 @@ class pg_repository final : public writer {
     return q.blob(0, 0);
   }
   std::vector<review_record> reviews(const proto::id& message_id) override {
-    auto q = query("SELECT r.message_id, a.identity_key, r.decision, r.statement, r.created_at "
-                   "FROM reviews r JOIN accounts a ON a.id = r.facilitator_account "
+    auto q = query("SELECT " + review_columns +
+                       " FROM reviews r JOIN accounts a ON a.id = r.facilitator_account "
                    "WHERE r.message_id = ? ORDER BY r.created_at, r.ord",
                    message_id);
-    std::vector<review_record> out;
-    for (int i = 0; i < q.rows(); ++i) {
-      out.push_back({q.fixed_at<16>(i, 0), q.fixed_at<32>(i, 1), q.text(i, 2) == "approve", q.opt_text(i, 3),
-                     q.u64(i, 4)});
-    }
-    return out;
+    return all(q, &review_of);
   }
   std::vector<proto::public_key> supporter_readers(const proto::id& message_id) override {
     auto q = query("SELECT reader_key FROM supporter_readers WHERE message_id = ? ORDER BY reader_key", message_id);
@@ -546,16 +473,11 @@ class pg_repository final : public writer {
     return out;
   }
   std::vector<grant_record> grants(const proto::id& case_id) override {
-    auto q = query("SELECT g.case_id, g.party_account, a.identity_key, g.supporter_key, g.reads, "
-                   "g.statement, g.at FROM grants g JOIN accounts a ON a.id = g.party_account "
+    auto q = query("SELECT " + grant_columns +
+                       " FROM grants g JOIN accounts a ON a.id = g.party_account "
                    "WHERE g.case_id = ? ORDER BY g.at, g.supporter_key",
                    case_id);
-    std::vector<grant_record> out;
-    for (int i = 0; i < q.rows(); ++i) {
-      out.push_back({q.fixed_at<16>(i, 0), q.fixed_at<16>(i, 1), q.fixed_at<32>(i, 2), q.fixed_at<32>(i, 3),
-                     q.boolean(i, 4), q.text(i, 5), q.u64(i, 6)});
-    }
-    return out;
+    return all(q, &grant_of);
   }
   std::optional<bytes> label(const proto::id& case_id, const proto::public_key& reader_key) override {
     auto q = query("SELECT box FROM case_labels WHERE case_id = ? AND reader_key = ?", case_id, reader_key);
@@ -570,9 +492,7 @@ class pg_repository final : public writer {
   }
   std::vector<proto::audit_entry> audit_chain(const proto::id& case_id) override {
     auto q = query("SELECT " + audit_columns + " FROM audit_entries WHERE case_id = ? ORDER BY seq", case_id);
-    std::vector<proto::audit_entry> out;
-    for (int i = 0; i < q.rows(); ++i) out.push_back(audit_of(q, i));
-    return out;
+    return all(q, &audit_of);
   }
   std::vector<proto::id> audit_chains() override { return ids(query("SELECT DISTINCT case_id FROM audit_entries ORDER BY case_id")); }
   std::vector<proto::id> unsigned_chains() override {
@@ -581,34 +501,17 @@ class pg_repository final : public writer {
                      "AND c.seq = h.head)"));
   }
   std::optional<proto::audit_checkpoint> latest_checkpoint(const proto::id& case_id) override {
-    auto q = query("SELECT case_id, seq, head, at, sig FROM audit_checkpoints WHERE case_id = ? "
+    auto q = query("SELECT " + checkpoint_columns + " FROM audit_checkpoints WHERE case_id = ? "
                    "ORDER BY seq DESC LIMIT 1",
                    case_id);
     if (q.rows() == 0) return std::nullopt;
-    proto::audit_checkpoint c;
-    c.case_id = q.fixed_at<16>(0, 0);
-    c.seq = q.u64(0, 1);
-    c.head = q.fixed_at<32>(0, 2);
-    c.at = q.u64(0, 3);
-    c.sig = q.fixed_at<64>(0, 4);
-    return c;
+    return checkpoint_of(q, 0);
   }
   std::vector<event_record> events_after(const proto::id& account, std::uint64_t seq, std::size_t limit) override {
-    auto q = query("SELECT seq, account_id, case_id, event, message_id, at FROM events "
-                   "WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+    auto q = query("SELECT " + event_columns +
+                       " FROM events WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?",
                    account, seq, static_cast<std::uint64_t>(limit));
-    std::vector<event_record> out;
-    for (int i = 0; i < q.rows(); ++i) {
-      event_record e;
-      e.seq = q.u64(i, 0);
-      e.account = q.fixed_at<16>(i, 1);
-      e.case_id = q.fixed_at<16>(i, 2);
-      e.event = q.text(i, 3);
-      if (!q.null(i, 4)) e.message = q.fixed_at<16>(i, 4);
-      e.at = q.u64(i, 5);
-      out.push_back(std::move(e));
-    }
-    return out;
+    return all(q, &event_of);
   }
   std::vector<proto::id> cases_to_purge(std::uint64_t closed_before) override {
     return ids(query("SELECT c.id FROM cases c WHERE c.state = 'closed' AND c.closed_at <= ? AND EXISTS "
@@ -789,21 +692,6 @@ class pg_repository final : public writer {
   }
 
  private:
-  static inline const std::string case_columns =
-      "c.id, c.state, c.approvals_required, c.open_statement, c.close_statement, c.created_at, c.quiet_time_zone, "
-      "c.quiet_start, c.quiet_end";
-  static constexpr int case_column_count = 9;
-  static inline const std::string participant_columns =
-      "p.case_id, p.account_id, a.identity_key, p.role, p.state, p.enrolment, p.joined_at, a.display_name";
-  static inline const std::string message_columns =
-      "m.id, m.case_id, m.sender_account, a.identity_key, m.kind, m.to_role, m.supersedes, m.state, m.envelope, "
-      "m.ciphertext_size, m.ciphertext_hash, m.submitted_at, m.release_at, m.released_at, m.delivered_at, "
-      "m.changed_at, c.identity_key, m.claim_expires_at, m.purged_at, m.decline_told_at, m.decline_note, m.answers, "
-      "c.display_name";
-  static inline const std::string audit_columns = "seq, at, case_id, event, actor, subject, statement, prev, hash";
-  static inline const std::string key_columns =
-      "k.id, k.case_id, a.identity_key, k.case_key, k.statement, k.created_at";
-
   template <class... A>
   result query(const std::string& sql, const A&... args) {
     PGconn* c = conn_.get();
@@ -821,93 +709,24 @@ class pg_repository final : public writer {
   void notify(const std::string& payload) { query("SELECT pg_notify('shuttle', ?)", payload); }
 
   template <class K>
-  std::optional<account_record> one_account(const char* sql, const K& key) {
-    const result q = query(sql, key);
+  std::optional<account_record> one_account(const std::string& where, const K& key) {
+    const result q = query("SELECT " + account_columns + " FROM accounts WHERE " + where, key);
     if (q.rows() == 0) return std::nullopt;
-    return account_record{q.fixed_at<16>(0, 0), q.fixed_at<32>(0, 1), q.boolean(0, 2), q.u64(0, 3),
-                          q.opt_text(0, 4)};
+    return account_of(q, 0);
   }
   static std::vector<proto::id> ids(const result& q) {
     std::vector<proto::id> out;
     for (int i = 0; i < q.rows(); ++i) out.push_back(q.fixed_at<16>(i, 0));
     return out;
   }
-  static case_record case_of(const result& q, int row, int at) {
-    case_record c;
-    c.id = q.fixed_at<16>(row, at);
-    c.state = q.text(row, at + 1) == "closed" ? proto::case_state::closed : proto::case_state::open;
-    c.approvals_required = q.u64(row, at + 2);
-    c.open_statement = q.text(row, at + 3);
-    c.close_statement = q.opt_text(row, at + 4);
-    c.created_at = q.u64(row, at + 5);
-    if (!q.null(row, at + 6)) {
-      c.quiet = quiet_hours{q.text(row, at + 6), static_cast<std::uint32_t>(q.u64(row, at + 7)),
-                            static_cast<std::uint32_t>(q.u64(row, at + 8))};
-    }
-    return c;
-  }
-  static participant_record participant_of(const result& q, int row, int at) {
-    participant_record p;
-    p.case_id = q.fixed_at<16>(row, at);
-    p.account = q.fixed_at<16>(row, at + 1);
-    p.identity = q.fixed_at<32>(row, at + 2);
-    p.role = role_from(q.text(row, at + 3));
-    p.state = q.text(row, at + 4) == "withdrawn" ? proto::participant_state::withdrawn
-                                                 : proto::participant_state::active;
-    p.enrolment = q.opt_text(row, at + 5);
-    p.joined_at = q.u64(row, at + 6);
-    p.display_name = q.opt_text(row, at + 7);
-    return p;
-  }
-  static key_record key_of(const result& q, int row) {
-    return {q.fixed_at<16>(row, 0), q.fixed_at<16>(row, 1), q.fixed_at<32>(row, 2), q.fixed_at<32>(row, 3),
-            q.text(row, 4), q.u64(row, 5)};
-  }
-  static message_record message_of(const result& q, int row) {
-    message_record m;
-    m.id = q.fixed_at<16>(row, 0);
-    m.case_id = q.fixed_at<16>(row, 1);
-    m.sender_account = q.fixed_at<16>(row, 2);
-    m.sender = q.fixed_at<32>(row, 3);
-    if (!proto::parse_enum(q.text(row, 4), m.kind)) throw std::runtime_error("stored kind unknown");
-    m.to = role_from(q.text(row, 5));
-    if (!q.null(row, 6)) m.supersedes = q.fixed_at<16>(row, 6);
-    if (!proto::parse_enum(q.text(row, 7), m.state)) throw std::runtime_error("stored state unknown");
-    m.envelope = q.opt_text(row, 8);
-    m.ciphertext_size = q.u64(row, 9);
-    m.ciphertext_hash = q.fixed_at<32>(row, 10);
-    m.submitted_at = q.u64(row, 11);
-    m.release_at = q.opt_u64(row, 12);
-    m.released_at = q.opt_u64(row, 13);
-    m.delivered_at = q.opt_u64(row, 14);
-    m.changed_at = q.opt_u64(row, 15);
-    if (!q.null(row, 16)) m.claimed_by = q.fixed_at<32>(row, 16);
-    m.claim_expires_at = q.opt_u64(row, 17);
-    m.purged = !q.null(row, 18);
-    m.decline_told_at = q.opt_u64(row, 19);
-    if (!q.null(row, 20)) m.decline_note = q.blob(row, 20);
-    if (!q.null(row, 21)) m.answers = q.fixed_at<16>(row, 21);
-    m.claimed_by_name = q.opt_text(row, 22);
-    return m;
-  }
-  static std::vector<message_record> all_messages(const result& q) {
-    std::vector<message_record> out;
-    for (int i = 0; i < q.rows(); ++i) out.push_back(message_of(q, i));
+  template <class R>
+  static std::vector<R> all(const result& q, R (*decode)(const result&, int)) {
+    std::vector<R> out;
+    out.reserve(static_cast<std::size_t>(q.rows()));
+    for (int i = 0; i < q.rows(); ++i) out.push_back(decode(q, i));
     return out;
   }
-  static proto::audit_entry audit_of(const result& q, int row) {
-    proto::audit_entry e;
-    e.seq = q.u64(row, 0);
-    e.at = q.u64(row, 1);
-    e.case_id = q.fixed_at<16>(row, 2);
-    if (!proto::parse_enum(q.text(row, 3), e.event)) throw std::runtime_error("stored audit event unknown");
-    e.actor = q.fixed_at<32>(row, 4);
-    e.subject = q.fixed_at<16>(row, 5);
-    e.statement = q.fixed_at<32>(row, 6);
-    e.prev = q.fixed_at<32>(row, 7);
-    e.entry_hash = q.fixed_at<32>(row, 8);
-    return e;
-  }
+  static std::vector<message_record> all_messages(const result& q) { return all(q, &message_of); }
 
   pg_connection& conn_;
 };

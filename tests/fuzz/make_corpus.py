@@ -53,6 +53,8 @@ def main():
           len(doc).to_bytes(8, 'big') + doc + bytes(padded_size - 8 - len(doc)))
 
     relay_answers(statements, letters[0])
+    keystore_payloads()
+    postgres_rows(statements)
 
 
 def b64(data):
@@ -92,6 +94,67 @@ def relay_answers(statements, letter):
     }
     for name, answer in answers.items():
         write('relay_answers', name, json.dumps(answer, separators=(',', ':')))
+
+
+def frame(*fields):
+    return b''.join(len(f).to_bytes(4, 'big') + f for f in fields)
+
+
+def keystore_payloads():
+    """Decrypted keystore payloads (SPEC 11): none, one and three case keys."""
+    domain = b'shuttle/v1/keystore-payload'
+    seed = bytes(range(32))
+    for count in (0, 1, 3):
+        cases = [bytes([i]) * 16 + bytes([0x80 + i]) * 32 for i in range(count)]
+        fields = [domain, seed, count.to_bytes(8, 'big')]
+        for c in cases:
+            fields += [c[:16], c[16:]]
+        write('keystore_payload', f'{count}-cases.bin', frame(*fields))
+
+
+def postgres_rows(statements):
+    """One well-formed row per decoder in server/store/postgres_rows.cpp,
+    framed as fuzz_postgres_rows reads them."""
+    NULL = None
+
+    def u64(n):
+        return n.to_bytes(8, 'big')
+
+    def row(decoder, *columns):
+        out = bytes([decoder, 0])
+        for c in columns:
+            if c is None:
+                out += b'\xff\xff'
+            else:
+                c = c.encode() if isinstance(c, str) else c
+                out += len(c).to_bytes(2, 'big') + c
+        return out
+
+    id16, key32, hash32 = bytes(range(16)), bytes(range(32, 64)), bytes(range(64, 96))
+    statement = statements[0]['json']
+    case = [id16, 'open', u64(2), statement, NULL, u64(1700000000), 'Europe/Oslo', u64(1320), u64(420)]
+    participant = [id16, id16, key32, 'harmed', 'active', statement, u64(1700000000), NULL]
+    rows = {
+        'account': row(0, id16, key32, b'\x01', u64(1700000000), 'Kari'),
+        'session': row(1, hash32, id16, u64(1), u64(2), u64(3)),
+        'invitation': row(2, id16, NULL, 'facilitator', hash32, u64(1700000000), key32, statement, NULL),
+        'case': row(3, *case),
+        'participant': row(4, *participant),
+        'key': row(5, id16, id16, key32, key32, statement, u64(1700000000)),
+        'attestation': row(6, id16, id16, key32, id16, key32, statement),
+        'statement': row(7, id16, 'envelope', hash32, '{}'),
+        'message': row(8, id16, id16, id16, key32, 'letter', 'responsible', NULL, 'in_review', statement,
+                       u64(2048), hash32, u64(1700000000), NULL, NULL, NULL, u64(1700000000), key32,
+                       u64(1700000900), NULL, NULL, NULL, NULL, 'Kari'),
+        'review': row(9, id16, key32, 'approve', statement, u64(1700000000)),
+        'grant': row(10, id16, id16, key32, key32, b'\x01', statement, u64(1700000000)),
+        'audit': row(11, u64(7), u64(1700000000), id16, 'submitted', key32, id16, hash32, hash32, hash32),
+        'checkpoint': row(12, id16, u64(7), hash32, u64(1700000000), bytes(64)),
+        'event': row(13, u64(7), id16, id16, 'released', id16, u64(1700000000)),
+        'case-and-participant': row(14, *case, *participant),
+    }
+    for name, data in rows.items():
+        write('postgres_rows', name, data)
 
 
 if __name__ == '__main__':
