@@ -9,9 +9,13 @@
 
     check_openapi.py --answers DIR proto/openapi.yaml
         Every answer the integration tests received (DIR/*.jsonl, one JSON
-        line per answer, written by tests/integration/https_client.cpp)
-        against the schema of its route and status; and every route but the
-        WebSocket must have at least one successful answer among them.
+        line per answer, written by tests/integration/https_client.cpp and
+        the browser tests) against the schema of its route and status. Then
+        coverage, both ways: every status a route lists must have been
+        answered on that route, and a status a route does not list must be
+        one of the words any route may answer (GENERAL, SPEC 16.1), each of
+        which must have been answered somewhere. The WebSocket route is
+        left to its own tests (tests/integration/events_test.cpp).
 
 Prints each problem and exits 1 if there is any; prints one summary line.
 """
@@ -24,6 +28,11 @@ import jsonschema
 import yaml
 
 META_SCHEMA = '/usr/share/openapi-specification/schemas/v3.0/schema.json'
+
+# The statuses any route may answer (SPEC 16.1), described once by each
+# route's `default`: a malformed request, a body too large or of the wrong
+# type, too many requests, a relay that cannot write.
+GENERAL = {400, 413, 415, 429, 503}
 
 
 def load(path):
@@ -113,6 +122,8 @@ def check_answers(doc, directory):
     error_schema = doc['components']['schemas']['Error']
     routes = templates(doc)
     answered = set()
+    seen = set()  # (method, path, status) of refusals a route lists
+    general_seen = set()
     count = 0
     for file in sorted(pathlib.Path(directory).glob('*.jsonl')):
         for line in open(file, encoding='utf-8'):
@@ -143,15 +154,27 @@ def check_answers(doc, directory):
                 schema = op['responses']['200']['content']['application/json']['schema']
                 answered.add(f'{a["method"]} {found[0][2]}')
             else:
-                if found and str(status) not in found[0][3]['responses'] and 'default' not in found[0][3]['responses']:
-                    problems.append(f'{where}: a status the document does not list for this route')
+                if found:
+                    if str(status) in found[0][3]['responses']:
+                        seen.add((a['method'], found[0][2], str(status)))
+                    elif status in GENERAL and 'default' in found[0][3]['responses']:
+                        general_seen.add(status)
+                    else:
+                        problems.append(f'{where}: a status the document does not list for this route')
                 schema = error_schema
             for e in jsonschema.Draft4Validator(schema, resolver=resolver).iter_errors(body):
                 problems.append(f'{where}: {e.message[:300]} at {"/".join(map(str, e.absolute_path))}')
-    for method, _, path, _ in routes:
+    for method, _, path, op in routes:
         key = f'{method} {path}'
-        if path != '/v1/events' and key not in answered:
+        if path == '/v1/events':
+            continue
+        if key not in answered:
             problems.append(f'{key}: no successful answer was seen in the integration tests')
+        for status in op['responses']:
+            if status not in ('200', 'default') and (method, path, status) not in seen:
+                problems.append(f'{key} -> {status}: listed, but never answered in the tests')
+    for status in sorted(GENERAL - general_seen):
+        problems.append(f'{status}: a general refusal (SPEC 16.1) never answered in the tests')
     return problems, count
 
 

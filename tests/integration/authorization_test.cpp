@@ -66,19 +66,26 @@ std::vector<expectation> matrix() {
       {"POST", "/v1/cases/{case}/attestations", case_facilitators},
       {"POST", "/v1/cases/{case}/close", case_facilitators},
       {"POST", "/v1/cases/{case}/withdraw", parties},
+      {"POST", "/v1/cases/{case}/grants", parties},
+      {"POST", "/v1/cases/{case}/label", case_facilitators},
+      {"POST", "/v1/cases/{case}/quiet-hours", case_facilitators},
       {"GET", "/v1/cases/{case}/messages", participants},
       {"POST", "/v1/cases/{case}/messages", participants},
       // A message in review: its sender and the facilitators see it; the recipient not yet.
       {"GET", "/v1/cases/{case}/messages/{message}", not_yet_for_recipient},
+      {"GET", "/v1/cases/{case}/messages/{message}/ciphertext", not_yet_for_recipient},
       {"POST", "/v1/cases/{case}/messages/{message}/approve", case_facilitators},
       {"POST", "/v1/cases/{case}/messages/{message}/return", case_facilitators},
       {"POST", "/v1/cases/{case}/messages/{message}/revoke", participants},
       {"POST", "/v1/cases/{case}/messages/{message}/receipt", recipient_only},
       {"POST", "/v1/cases/{case}/messages/{message}/decline", recipient_only},
       {"POST", "/v1/cases/{case}/messages/{message}/claim", case_facilitators},
+      {"POST", "/v1/cases/{case}/messages/{message}/unclaim", case_facilitators},
+      {"POST", "/v1/cases/{case}/messages/{message}/tell-declined", case_facilitators},
       {"GET", "/v1/queue", facilitators},
       {"GET", "/v1/cases/{case}/audit", case_facilitators},
       {"GET", "/v1/events", accounts},
+      {"POST", "/v1/events/ticket", accounts},
       {"POST", "/v1/logout", accounts},  // last: it ends the sessions
   };
 }
