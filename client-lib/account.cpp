@@ -1,4 +1,5 @@
 #include "client-lib/account.hpp"
+#include "client-lib/refusals.hpp"
 
 #include "client-lib/enrolment.hpp"
 #include "client-lib/letter.hpp"
@@ -168,7 +169,7 @@ result<account> account::enrol(const std::filesystem::path& dir, std::string_vie
 
 result<account> account::open(const std::filesystem::path& dir, std::string_view passphrase) {
   if (!std::filesystem::exists(keystore_path(dir))) {
-    return make_error(errc::not_logged_in, "there is no Shuttle profile in " + dir.string() + "; enrol first");
+    return make_error(errc::not_logged_in, "There is no Shuttle profile in " + dir.string() + ". Please enrol first.");
   }
   auto keys = keystore::load(keystore_path(dir), passphrase);
   if (!keys) return keys.error();
@@ -176,7 +177,7 @@ result<account> account::open(const std::filesystem::path& dir, std::string_view
   if (!box) return box.error();
   auto relay_text = box->setting("relay");
   if (!relay_text) return relay_text.error();
-  if (!*relay_text) return make_error(errc::not_logged_in, "this profile has no relay; enrol first");
+  if (!*relay_text) return make_error(errc::not_logged_in, "This profile has no relay. Please enrol first.");
   std::optional<proto::hash> pin;
   if (auto p = box->setting("pin"); p && *p) {
     auto raw = proto::base64url_decode(**p);
@@ -251,7 +252,7 @@ error account::missing(const proto::id& case_id, error e) {
   if (list) {
     for (const auto& c : *list) {
       if (c.case_id == case_id && c.participant_state == "withdrawn") {
-        return make_error(errc::withdrawn, "you have withdrawn from this case");
+        return make_error(errc::withdrawn, "You have withdrawn from this case.");
       }
     }
   }
@@ -273,7 +274,7 @@ result<void> account::check_keys(const case_view& v, proto::role role, std::stri
 result<case_entry> account::case_of(const proto::id& case_id) {
   auto c = box_.find_case(case_id);
   if (!c) return c.error();
-  if (!*c) return make_error(errc::not_found, "this profile does not take part in that case");
+  if (!*c) return make_error(errc::not_found, "This profile does not take part in that case.");
   return **c;
 }
 
@@ -491,7 +492,7 @@ result<void> account::attest(const proto::id& case_id, const proto::public_key& 
   for (const auto& p : detail->participants) {
     if (p.identity == participant && p.state == "active") role = p.role;
   }
-  if (!newest || !role) return make_error(errc::not_found, "that person is not an active participant with keys here");
+  if (!newest || !role) return make_error(errc::not_found, "That person is not an active participant with keys in this case.");
   auto a = make_attestation(keys_.identity(), *newest, *role);
   if (!a) return a.error();
   auto r = authenticated([&] { return relay_.post(case_path(case_id, "/attestations"), json::object{{"attestation", as_json(*a)}}); });
@@ -510,7 +511,7 @@ result<void> account::close_case(const proto::id& case_id) {
 }
 
 result<void> account::rekey(const proto::id& case_id) {
-  if (!keys_.find_case_key(case_id)) return make_error(errc::withdrawn, "this profile no longer holds a key for that case");
+  if (!keys_.find_case_key(case_id)) return make_error(errc::withdrawn, "This profile no longer holds a key for that case.");
   keys_.forget_case(case_id);
   auto k = make_key_statement(keys_.identity(), case_id, keys_.case_key_for(case_id));
   if (!k) return k.error();
@@ -528,7 +529,7 @@ result<std::uint64_t> account::withdraw(const proto::id& case_id, bool revoke_re
   if (!s) return s.error();
   auto r = authenticated([&] { return relay_.post(case_path(case_id, "/withdraw"), json::object{{"withdraw", as_json(*s)}}); });
   if (!r) {
-    if (r.error().code == errc::not_found) return make_error(errc::withdrawn, "you have already left this case");
+    if (r.error().code == errc::not_found) return make_error(errc::withdrawn, "You have already left this case.");
     return r.error();
   }
   // The relay ended every session of the account; the case key is no longer needed.
@@ -595,7 +596,7 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
     for (const auto& p : view->people) someone |= p.role == *to && p.state == "active";
     for (const auto& p : view->people) {
       if (p.role == *to && p.state == "withdrawn" && !someone) {
-        return make_error(errc::withdrawn, "the other party has left the process; nothing more can be sent");
+        return make_error(errc::withdrawn, "The other party has left the process. Nothing more can be sent.");
       }
     }
   }
@@ -604,7 +605,7 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
     ld.answers = d.answers;
   }
   const auto* mine = keys_.find_case_key(case_id);
-  if (!mine) return make_error(errc::withdrawn, "this profile no longer holds a key for that case");
+  if (!mine) return make_error(errc::withdrawn, "This profile no longer holds a key for that case.");
   // The facilitators read every letter; the supporters this writer lets read, its letters.
   auto readers = r->facilitator_readers();
   if (!note) {
@@ -711,7 +712,9 @@ result<std::vector<message_summary>> account::messages(const proto::id& case_id)
 result<fetched_message> account::fetch(const proto::id& case_id, const proto::id& message) {
   auto r = authenticated([&] { return relay_.get(message_path(case_id, message)); });
   if (!r && r.error().code == errc::relay_refused && relay_.last_refusal() && relay_.last_refusal()->status == 410) {
-    return make_error(errc::not_found, relay_.last_refusal()->message);
+    // Taken back, declined or purged: gone, in the catalogue's words.
+    const auto& gone = *relay_.last_refusal();
+    return make_error(errc::not_found, refusal_sentence(gone.code).value_or(gone.message));
   }
   if (!r) return r.error();
   auto got = parse_fetched_message(*r, identity());
@@ -779,7 +782,7 @@ result<opened_letter> account::read(const proto::id& case_id, const proto::id& m
   if (!source) return source.error();
   const ciphertext_source* ciphertext = &*source;
   const auto* mine = keys_.find_case_key(case_id);
-  if (!mine) return make_error(errc::withdrawn, "this profile no longer holds a key for that case");
+  if (!mine) return make_error(errc::withdrawn, "This profile no longer holds a key for that case.");
 
   opened_letter out;
   out.summary = got->summary;
@@ -955,7 +958,7 @@ result<approve_answer> account::approve(const proto::id& case_id, const proto::i
   const auto* e = &review->envelope;
   const auto* r = &review->current.trust;
   const auto* mine = keys_.find_case_key(case_id);
-  if (!mine) return make_error(errc::withdrawn, "this profile no longer holds a key for that case");
+  if (!mine) return make_error(errc::withdrawn, "This profile no longer holds a key for that case.");
   auto view = view_of(case_id, review->current);
   if (!view) return view.error();
   if (auto ok = check_keys(*view, e->to, "the recipient"); !ok) return ok.error();
@@ -1079,7 +1082,7 @@ result<proto::id> by_prefix(std::string_view text, const Ids& ids, std::string_v
       found = id;
     }
   }
-  if (!found) return make_error(errc::not_found, "no " + std::string(what) + " starts with " + std::string(text));
+  if (!found) return make_error(errc::not_found, "No " + std::string(what) + " starts with " + std::string(text) + ".");
   return *found;
 }
 

@@ -1,4 +1,5 @@
 #include "client-lib/relay_connection.hpp"
+#include "client-lib/refusals.hpp"
 
 #include "proto/base64.hpp"
 #include "proto/strict_json.hpp"
@@ -131,7 +132,7 @@ result<void> relay_connection::stream_events(std::uint64_t after, const std::fun
   ws.handshake(res, address_.host, "/v1/events", ec);
   beast::get_lowest_layer(ws).expires_never();
   if (ec) {
-    if (res.result_int() == 401) return make_error(errc::not_logged_in, "the session ended");
+    if (res.result_int() == 401) return make_error(errc::not_logged_in, "Your session ended. Please log in again.");
     if (res.result_int() != 0) return make_error(errc::relay_refused, "the relay refused the event stream");
     return make_error(errc::relay_unreachable, "the event stream to " + address_.text() + " failed: " + ec.message());
   }
@@ -409,7 +410,9 @@ result<void> relay_connection::get_streamed(const std::string& target, std::uint
 }
 
 error from_refusal(const relay_error& r) {
-  const std::string detail = r.message.empty() ? r.code : r.message;
+  // The catalogue's sentence for the code; a code it does not have (a newer
+  // relay's) keeps the relay's own sentence.
+  const std::string detail = refusal_sentence(r.code).value_or(r.message.empty() ? r.code : r.message);
   if (r.status == 401) return make_error(errc::not_logged_in, detail);
   if (r.code == "not_found") return make_error(errc::not_found, detail);
   if (r.code == "case_closed") return make_error(errc::case_closed, detail);

@@ -15,7 +15,7 @@ constexpr std::size_t max_file_bytes = 64 * 1024 * 1024;  // the relay's bound o
 result<web_verified> verify_web(relay_connection& relay, const proto::public_key& release_key) {
   auto got = relay.get_raw(std::string(proto::web_manifest_route), "identity", proto::max_web_manifest_bytes);
   if (!got) return got.error();
-  if (got->status == 404) return make_error(errc::not_found, "this relay serves no signed web manifest");
+  if (got->status == 404) return make_error(errc::not_found, "This relay serves no signed web manifest.");
   if (got->status != 200) {
     return make_error(errc::relay_refused, "the manifest answered HTTP " + std::to_string(got->status));
   }
@@ -34,7 +34,7 @@ result<web_verified> verify_web(relay_connection& relay, const proto::public_key
       auto answer = relay.get_raw(path, std::string(coding), max_file_bytes);
       if (!answer) return answer.error();
       if (answer->status != 200) {
-        return make_error(errc::not_found, path + " answered HTTP " + std::to_string(answer->status));
+        return make_error(errc::not_found, path + " answered HTTP " + std::to_string(answer->status) + ".");
       }
       if (answer->content_security_policy != proto::web_csp || manifest->csp != proto::web_csp) {
         return make_error(errc::bad_value, path + " goes out with another Content-Security-Policy than the release's");

@@ -118,10 +118,12 @@ std::string explain(const error& e) {
     case errc::not_attested: return "Not yet: " + e.detail + ".";
     case errc::key_changed:
       return "Someone's keys changed since they were checked. Nothing was sent until a facilitator checks them again.";
-    case errc::withdrawn: return "The conversation has closed: " + e.detail + ".";
+    // These details are whole sentences: client-lib's own, or the refusal
+    // catalogue's (proto/refusals.json) for what the relay answered.
+    case errc::withdrawn: return e.detail;
     case errc::case_closed: return "This case is closed; nothing more can be sent.";
-    case errc::not_found: return "Not found: " + e.detail + ".";
-    case errc::not_logged_in: return e.detail.empty() ? "Please enrol or log in first." : e.detail + ".";
+    case errc::not_found: return e.detail;
+    case errc::not_logged_in: return e.detail.empty() ? "Please enrol or log in first." : e.detail;
     case errc::invalid_argument: return e.detail.empty() ? "That cannot be used here." : e.detail;
     case errc::relay_refused:
       // An answer the client could not use (relay_answers.hpp) names what was wrong with it.
@@ -130,7 +132,7 @@ std::string explain(const error& e) {
                "). Nothing was changed on this device; please try again later, and tell your facilitator if it "
                "happens again.";
       }
-      // The relay's own calm sentence, without its code word ("claimed: ...").
+      // The catalogue's sentence for the relay's code, without the code word ("claimed: ...").
       if (const auto colon = e.detail.find(": "); colon != std::string::npos && colon + 2 < e.detail.size()) {
         return e.detail.substr(colon + 2);
       }

@@ -121,6 +121,7 @@ def check_answers(doc, directory):
     resolver = jsonschema.RefResolver.from_schema(doc)
     error_schema = doc['components']['schemas']['Error']
     routes = templates(doc)
+    refusals = json.load(open(pathlib.Path(__file__).parents[2] / 'proto' / 'refusals.json'))['codes']
     answered = set()
     seen = set()  # (method, path, status) of refusals a route lists
     general_seen = set()
@@ -162,6 +163,8 @@ def check_answers(doc, directory):
                     else:
                         problems.append(f'{where}: a status the document does not list for this route')
                 schema = error_schema
+            if status != 200 and isinstance(body, dict) and body.get('error') not in refusals:
+                problems.append(f'{where}: the code {body.get("error")!r} is not in proto/refusals.json')
             for e in jsonschema.Draft4Validator(schema, resolver=resolver).iter_errors(body):
                 problems.append(f'{where}: {e.message[:300]} at {"/".join(map(str, e.absolute_path))}')
     for method, _, path, op in routes:

@@ -87,7 +87,7 @@ TEST(Cli, AWholeExchangeThroughEveryRole) {
   EXPECT_TRUE(withdrawn_seen);
   auto refused = r.run("write", {s.case_id, "--text", "hello?"});
   EXPECT_EQ(refused.status, 1);
-  EXPECT_NE(refused.out.find("The conversation has closed"), std::string::npos) << refused.out;
+  EXPECT_NE(refused.out.find("left the process. Nothing more can be sent."), std::string::npos) << refused.out;
   // What the harmed party received and wrote stays theirs, on this device.
   auto kept_reply = h.ok("read", {s.case_id, reply});
   EXPECT_EQ(text(kept_reply, "text"), "my reply");
@@ -166,7 +166,7 @@ TEST(Cli, TwoPersonReviewAndAReleaseTime) {
   EXPECT_EQ(text(s.f.ok("review", {two, m}), "text"), "for two reviewers");
   auto taken = g.run("review", {two, m});  // while the first one reads
   EXPECT_EQ(taken.status, 1);
-  EXPECT_NE(taken.out.find("Another facilitator is reviewing this message."), std::string::npos) << taken.out;
+  EXPECT_NE(taken.out.find("Another facilitator is reviewing this letter just now."), std::string::npos) << taken.out;
   EXPECT_EQ(taken.out.find("relay_refused"), std::string::npos) << "no code words: " << taken.out;
   EXPECT_EQ(taken.out.find("claimed:"), std::string::npos) << taken.out;
   auto first = s.f.run("approve", {two, m});

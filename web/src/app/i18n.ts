@@ -1,6 +1,10 @@
 // Every string a person reads, in one catalogue: English and Norwegian
 // Bokmål, complete. The page picks the first of the browser's languages it
-// has; dates and times use the browser's locale and time zone.
+// has; dates and times use the browser's locale and time zone. The relay's
+// refusals come from proto/refusals.json, the catalogue the C++ client and
+// the CLI share: a page never shows the relay's own English sentence.
+import refusals from '../../../proto/refusals.json';
+
 export const catalogue = {
   en: {
     title: 'Shuttle',
@@ -24,7 +28,9 @@ export const catalogue = {
     joined_title: 'You have joined',
     safety_explain: 'When you meet your facilitator, read them this safety number. They compare it with theirs, so that no one else can pretend to be you.',
     safety_label: 'Your safety number',
-    error_generic: 'Something went wrong: {detail}. Nothing was sent.',
+    error_unexpected: 'Something unexpected went wrong on this device. Nothing was sent. Please try again, and tell your facilitator if it happens again.',
+    not_understood: 'The answer from Shuttle could not be understood. Nothing was changed on this device. Please try again later.',
+    refused_unknown: 'Shuttle refused this. Nothing was changed. Please try again, and tell your facilitator if it happens again.',
     language: 'Language',
     welcome_back: 'Welcome back',
     unlock_explain: 'Your letters on this device are locked. Enter your passphrase to open them.',
@@ -120,7 +126,9 @@ export const catalogue = {
     joined_title: 'Du er med',
     safety_explain: 'Når du møter tilretteleggeren din, leser du opp dette sikkerhetsnummeret. Tilretteleggeren sammenligner det med sitt, slik at ingen andre kan utgi seg for å være deg.',
     safety_label: 'Sikkerhetsnummeret ditt',
-    error_generic: 'Noe gikk galt: {detail}. Ingenting ble sendt.',
+    error_unexpected: 'Noe uventet gikk galt på denne enheten. Ingenting ble sendt. Prøv igjen, og si fra til tilretteleggeren din hvis det skjer igjen.',
+    not_understood: 'Svaret fra Shuttle kunne ikke forstås. Ingenting ble endret på denne enheten. Prøv igjen senere.',
+    refused_unknown: 'Shuttle avviste dette. Ingenting ble endret. Prøv igjen, og si fra til tilretteleggeren din hvis det skjer igjen.',
     language: 'Språk',
     welcome_back: 'Velkommen tilbake',
     unlock_explain: 'Brevene dine på denne enheten er låst. Skriv inn passordfrasen for å åpne dem.',
@@ -220,4 +228,14 @@ export function t(key: Key, params: Record<string, string> = {}): string {
   let text: string = catalogue[current][key];
   for (const [k, v] of Object.entries(params)) text = text.replace(`{${k}}`, v);
   return text;
+}
+
+type RefusalCode = keyof typeof refusals.codes;
+function isRefusalCode(code: string): code is RefusalCode {
+  return Object.prototype.hasOwnProperty.call(refusals.codes, code);
+}
+// The sentence for a relay's refusal code in the page's language; a code the
+// catalogue does not have (a newer relay's) gets the general sentence.
+export function refusal(code: string): string {
+  return isRefusalCode(code) ? refusals.codes[code][current] : t('refused_unknown');
 }

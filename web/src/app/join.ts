@@ -3,15 +3,15 @@
 // before anything is sent, the person chooses a passphrase, the page makes
 // the keys, enrols and shows the safety number to read aloud.
 import * as b64 from '../proto/base64url.js';
-import { ProtocolError } from '../proto/errors.js';
 import { checkPresentedInvitation, makeEnrolment, makeKeyStatement } from '../proto/enrolment.js';
 import { InvitationCode, parseCode } from '../proto/invitation.js';
 import { newCaseKey, newIdentity, safetyNumber } from '../proto/keys.js';
 import { sealKeystore } from '../proto/keystore.js';
 import { toJsonValue } from '../proto/codec.js';
 import { h, show } from './dom.js';
-import { Key, t } from './i18n.js';
-import { RelayRefusal, RelayUnreachable, post } from './relay.js';
+import { wordsFor } from './failure.js';
+import { t } from './i18n.js';
+import { post } from './relay.js';
 import { Statement } from '../proto/codec.js';
 import { login, start } from './session.js';
 import { home } from './letters.js';
@@ -24,19 +24,11 @@ function status(text: string, role: 'status' | 'alert' = 'status'): HTMLElement 
   return h('p', { role, class: role === 'alert' ? 'problem' : 'status' }, text);
 }
 
-// Words for what went wrong; never a code word.
-function wordsFor(e: unknown): string {
-  if (e instanceof RelayUnreachable) return t('unreachable');
-  if (e instanceof RelayRefusal) {
-    const known: Record<string, Key> = {
-      not_found: 'invitation_unknown', invitation_used: 'invitation_used', invitation_expired: 'invitation_expired',
-    };
-    if (known[e.code]) return t(known[e.code]);
-    return e.relayMessage || t('unreachable');
-  }
-  if (e instanceof ProtocolError && e.code === 'facilitator_mismatch') return t('facilitator_mismatch');
-  return t('error_generic', { detail: e instanceof Error ? e.message : String(e) });
-}
+// An invitation's refusals in the join view's own words.
+const invitationWords = {
+  not_found: 'invitation_unknown', invitation_used: 'invitation_used', invitation_expired: 'invitation_expired',
+} as const;
+const wordsForJoin = (e: unknown) => wordsFor(e, invitationWords);
 
 export function askForCode(problem?: string): void {
   const input = h('textarea', { id: 'code', rows: '4', autocomplete: 'off', spellcheck: 'false',
@@ -67,7 +59,7 @@ export async function join(codeText: string): Promise<void> {
     const presented = await post('/v1/invitations/open', { invitation: b64.encode(code.invitation), secret: b64.encode(code.secret) });
     invitation = checkPresentedInvitation(code, presented.invitation ?? null);
   } catch (e) {
-    askForCode(wordsFor(e));
+    askForCode(wordsForJoin(e));
     return;
   }
   askPassphrase(code, invitation.signer);
@@ -109,7 +101,7 @@ async function enrol(code: InvitationCode, inviter: Uint8Array, passphrase: stri
     showSafetyNumber(safetyNumber(identity.publicKey));
   } catch (e) {
     await vault.forget();
-    askForCode(wordsFor(e));
+    askForCode(wordsForJoin(e));
   }
 }
 

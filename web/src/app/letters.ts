@@ -11,6 +11,7 @@ import { Roster, openDelivered, openFromEnvelope } from '../proto/roster.js';
 import { h, show } from './dom.js';
 import { Key, catalogue, language, t } from './i18n.js';
 import * as events from './events.js';
+import { wordsFor } from './failure.js';
 import * as kept from './kept.js';
 import { RelayRefusal, get, getBytes, post, postWithProgress } from './relay.js';
 import { lock, session } from './session.js';
@@ -26,10 +27,10 @@ interface Summary {
 
 // A summary as the relay lists it (SPEC 16.2), read strictly.
 function summaryOf(v: JsonValue): Summary {
-  if (!isObject(v)) throw new RelayRefusal(200, 'not_understood', '');
+  if (!isObject(v)) throw new RelayRefusal(200, 'not_understood');
   const text = (k: string) => {
     const x = v[k];
-    if (typeof x !== 'string') throw new RelayRefusal(200, 'not_understood', '');
+    if (typeof x !== 'string') throw new RelayRefusal(200, 'not_understood');
     return x;
   };
   const time = (k: string) => (v[k] === undefined ? undefined : readU64(v[k]!, k));
@@ -313,8 +314,7 @@ async function writeLetter(problem?: string, revision?: { revises: string; text:
       await kept.saveDraft('');
       await home(t('sent'));
     } catch (e) {
-      void writeLetter(e instanceof RelayRefusal && e.relayMessage ? e.relayMessage : t('error_generic', { detail: String(e) }),
-        revision);
+      void writeLetter(wordsFor(e), revision);
     }
   });
   const cancel = h('button', { type: 'button', class: 'quiet' }, t('cancel'));

@@ -3,10 +3,16 @@
 // turn into words; nothing here shows a person a code word.
 import { JsonObject, JsonValue, isObject, parseStrict, serialize } from '../proto/json.js';
 
+// The relay's sentence is not kept: the page says each code in its own
+// language (failure.ts, from proto/refusals.json).
 export class RelayRefusal extends Error {
-  constructor(readonly status: number, readonly code: string, readonly relayMessage: string) {
+  constructor(readonly status: number, readonly code: string) {
     super(`${status} ${code}`);
   }
+}
+
+function refusalOf(status: number, v: JsonValue): RelayRefusal {
+  return new RelayRefusal(status, isObject(v) && typeof v.error === 'string' ? v.error : 'not_understood');
 }
 export class RelayUnreachable extends Error {}
 
@@ -37,13 +43,10 @@ async function call(method: 'GET' | 'POST', path: string, body?: JsonObject | st
   try {
     v = parseStrict(text, 64 * 1024 * 1024, 8);
   } catch {
-    throw new RelayRefusal(response.status, 'not_understood', '');
+    throw new RelayRefusal(response.status, 'not_understood');
   }
-  if (!isObject(v)) throw new RelayRefusal(response.status, 'not_understood', '');
-  if (!response.ok) {
-    throw new RelayRefusal(response.status, typeof v.error === 'string' ? v.error : 'refused',
-      typeof v.message === 'string' ? v.message : '');
-  }
+  if (!isObject(v)) throw new RelayRefusal(response.status, 'not_understood');
+  if (!response.ok) throw refusalOf(response.status, v);
   return v;
 }
 
@@ -64,13 +67,10 @@ export function postWithProgress(path: string, body: string, progress: (done: nu
       try {
         v = parseStrict(String(xhr.responseText), 1024 * 1024, 8);
       } catch {
-        return reject(new RelayRefusal(xhr.status, 'not_understood', ''));
+        return reject(new RelayRefusal(xhr.status, 'not_understood'));
       }
-      if (!isObject(v)) return reject(new RelayRefusal(xhr.status, 'not_understood', ''));
-      if (xhr.status !== 200) {
-        return reject(new RelayRefusal(xhr.status, typeof v.error === 'string' ? v.error : 'refused',
-          typeof v.message === 'string' ? v.message : ''));
-      }
+      if (!isObject(v)) return reject(new RelayRefusal(xhr.status, 'not_understood'));
+      if (xhr.status !== 200) return reject(refusalOf(xhr.status, v));
       resolve(v);
     };
     xhr.send(body);
@@ -86,7 +86,16 @@ export async function getBytes(path: string): Promise<Uint8Array> {
   } catch {
     throw new RelayUnreachable();
   }
-  if (!response.ok) throw new RelayRefusal(response.status, 'refused', '');
+  if (!response.ok) {
+    // A refusal is JSON like any other (a letter taken back: 410 revoked).
+    let v: JsonValue = null;
+    try {
+      v = parseStrict(await response.text(), 64 * 1024, 8);
+    } catch {
+      // not JSON: not understood
+    }
+    throw refusalOf(response.status, v);
+  }
   return new Uint8Array(await response.arrayBuffer());
 }
 // `body` as a JSON object, or JSON text made by the protocol module (statements keep their exact text).

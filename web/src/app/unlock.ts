@@ -1,7 +1,7 @@
 // A returning visit: the keys are on this device, locked under the
 // passphrase. Also where the page goes when it locks itself.
-import { ProtocolError } from '../proto/errors.js';
 import { h, show } from './dom.js';
+import { wordsFor } from './failure.js';
 import { t } from './i18n.js';
 import { home } from './letters.js';
 import { unlock } from './session.js';
@@ -38,8 +38,7 @@ export function askToUnlock(problem?: string): void {
     try {
       await unlock((input as HTMLInputElement).value, locked);
     } catch (e) {
-      askToUnlock(e instanceof ProtocolError && e.code === 'wrong_passphrase' ? t('wrong_passphrase')
-        : t('error_generic', { detail: e instanceof Error ? e.message : String(e) }));
+      askToUnlock(wordsFor(e));
       return;
     }
     await home();
