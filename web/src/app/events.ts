@@ -1,52 +1,58 @@
 // Live events in the page (SPEC 16.4): a one-time ticket from the session,
 // offered as a WebSocket subprotocol (never in the URL). Events carry no
 // content; the page only learns that something happened and looks again.
-import { JsonObject, isObject, parseStrict } from '../proto/json.js';
-import { post } from './relay.js';
-import { isUnlocked } from './session.js';
+// One stream per page, kept open across its views while it is unlocked.
+import { parseStrict } from '../proto/json.js';
+import { LiveEvent, eventTicket, liveEvent } from './answers.js';
+import { Relay } from './relay.js';
 
-let socket: WebSocket | null = null;
-let retry: ReturnType<typeof setTimeout> | undefined;
-let handler: (e: JsonObject) => void = () => {};
+export class EventStream {
+  private socket: WebSocket | null = null;
+  private retry: ReturnType<typeof setTimeout> | undefined;
+  private handler: (e: LiveEvent) => void = () => {};
 
-// Listens for the page's events, keeping one stream open across the page's
-// views (a new view only replaces what is done with them).
-export function listen(onEvent: (e: JsonObject) => void): void {
-  handler = onEvent;
-  if (socket && socket.readyState <= WebSocket.OPEN) return;
-  clearTimeout(retry);
-  void open();
-}
+  // `active` says whether the page is unlocked (a locked page holds no stream).
+  constructor(private readonly relay: Relay, private readonly active: () => boolean) {}
 
-async function open(): Promise<void> {
-  if (!isUnlocked()) return;
-  let ticket: string;
-  try {
-    ticket = (await post('/v1/events/ticket', {})).ticket as string;
-  } catch {
-    retry = setTimeout(() => void open(), 10000);
-    return;
+  // Listens for the page's events: a new view only replaces what is done with them.
+  listen(onEvent: (e: LiveEvent) => void): void {
+    this.handler = onEvent;
+    if (this.socket && this.socket.readyState <= WebSocket.OPEN) return;
+    clearTimeout(this.retry);
+    void this.open();
   }
-  const ws = new WebSocket(`wss://${location.host}/v1/events`, ['shuttle.v1', `shuttle.ticket.${ticket}`]);
-  socket = ws;
-  ws.onmessage = (m) => {
-    try {
-      const v = parseStrict(String(m.data), 4096, 2);
-      if (isObject(v)) handler(v);
-    } catch {
-      // an event not understood changes nothing
-    }
-  };
-  ws.onclose = () => {
-    if (socket !== ws) return;
-    socket = null;
-    if (isUnlocked()) retry = setTimeout(() => void open(), 5000);
-  };
-}
 
-export function stop(): void {
-  clearTimeout(retry);
-  const ws = socket;
-  socket = null;
-  ws?.close();
+  private async open(): Promise<void> {
+    if (!this.active()) return;
+    let ticket: string;
+    try {
+      ticket = eventTicket(await this.relay.post('/v1/events/ticket', {}));
+    } catch {
+      this.retry = setTimeout(() => void this.open(), 10000);
+      return;
+    }
+    const ws = new WebSocket(`wss://${location.host}/v1/events`, ['shuttle.v1', `shuttle.ticket.${ticket}`]);
+    this.socket = ws;
+    ws.onmessage = (m) => {
+      let e: LiveEvent | null = null;
+      try {
+        e = liveEvent(parseStrict(String(m.data), 4096, 2));
+      } catch {
+        // an event not understood changes nothing
+      }
+      if (e) this.handler(e);
+    };
+    ws.onclose = () => {
+      if (this.socket !== ws) return;
+      this.socket = null;
+      if (this.active()) this.retry = setTimeout(() => void this.open(), 5000);
+    };
+  }
+
+  stop(): void {
+    clearTimeout(this.retry);
+    const ws = this.socket;
+    this.socket = null;
+    ws?.close();
+  }
 }

@@ -207,8 +207,6 @@ export const catalogue = {
 export type Language = keyof typeof catalogue;
 export type Key = keyof (typeof catalogue)['en'];
 
-let current: Language = 'en';
-
 export function chooseLanguage(preferred: readonly string[]): Language {
   for (const tag of preferred) {
     const base = tag.toLowerCase().split('-')[0];
@@ -217,25 +215,35 @@ export function chooseLanguage(preferred: readonly string[]): Language {
   }
   return 'en';
 }
-export function setLanguage(l: Language): void {
-  current = l;
-  document.documentElement.lang = l;
-}
-export function language(): Language {
-  return current;
-}
-export function t(key: Key, params: Record<string, string> = {}): string {
-  let text: string = catalogue[current][key];
-  for (const [k, v] of Object.entries(params)) text = text.replace(`{${k}}`, v);
-  return text;
-}
 
 type RefusalCode = keyof typeof refusals.codes;
 function isRefusalCode(code: string): code is RefusalCode {
   return Object.prototype.hasOwnProperty.call(refusals.codes, code);
 }
-// The sentence for a relay's refusal code in the page's language; a code the
-// catalogue does not have (a newer relay's) gets the general sentence.
-export function refusal(code: string): string {
-  return isRefusalCode(code) ? refusals.codes[code][current] : t('refused_unknown');
+
+// The page's strings in its current language: one per page, made by the
+// composition root and handed to every view.
+export class Strings {
+  private current: Language = 'en';
+
+  get language(): Language {
+    return this.current;
+  }
+  set(l: Language): void {
+    this.current = l;
+    document.documentElement.lang = l;
+  }
+  // Arrow properties, so a view can take `const { t } = app.strings`.
+  readonly t = (key: Key, params: Record<string, string> = {}): string => {
+    let text: string = catalogue[this.current][key];
+    for (const [k, v] of Object.entries(params)) text = text.replace(`{${k}}`, v);
+    return text;
+  };
+  // The sentence for a relay's refusal code in the page's language; a code
+  // the catalogue does not have (a newer relay's) gets the general sentence.
+  readonly refusal = (code: string): string =>
+    isRefusalCode(code) ? refusals.codes[code][this.current] : this.t('refused_unknown');
+  has(key: string): key is Key {
+    return key in catalogue.en;
+  }
 }

@@ -8,15 +8,11 @@ import { InvitationCode, parseCode } from '../proto/invitation.js';
 import { newCaseKey, newIdentity, safetyNumber } from '../proto/keys.js';
 import { sealKeystore } from '../proto/keystore.js';
 import { toJsonValue } from '../proto/codec.js';
+import { Statement } from '../proto/codec.js';
+import { presentedInvitation } from './answers.js';
+import type { App } from './app.js';
 import { h, show } from './dom.js';
 import { wordsFor } from './failure.js';
-import { t } from './i18n.js';
-import { post } from './relay.js';
-import { Statement } from '../proto/codec.js';
-import { login, start } from './session.js';
-import { home } from './letters.js';
-import { locked } from './unlock.js';
-import * as vault from './vault.js';
 
 const minPassphrase = 10;
 
@@ -28,9 +24,10 @@ function status(text: string, role: 'status' | 'alert' = 'status'): HTMLElement 
 const invitationWords = {
   not_found: 'invitation_unknown', invitation_used: 'invitation_used', invitation_expired: 'invitation_expired',
 } as const;
-const wordsForJoin = (e: unknown) => wordsFor(e, invitationWords);
+const wordsForJoin = (app: App, e: unknown) => wordsFor(app.strings, e, invitationWords);
 
-export function askForCode(problem?: string): void {
+export function askForCode(app: App, problem?: string): void {
+  const { t } = app.strings;
   const input = h('textarea', { id: 'code', rows: '4', autocomplete: 'off', spellcheck: 'false',
     'aria-describedby': 'code-help', required: true });
   const form = h('form', { novalidate: true },
@@ -40,32 +37,35 @@ export function askForCode(problem?: string): void {
     h('button', { type: 'submit' }, t('continue')));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    void join(input.value);
+    void join(app, input.value);
   });
   show(h('h1', {}, t('title')), problem ? status(problem, 'alert') : null, form);
 }
 
-export async function join(codeText: string): Promise<void> {
+export async function join(app: App, codeText: string): Promise<void> {
+  const { t } = app.strings;
   let code: InvitationCode;
   try {
     code = parseCode(codeText);
   } catch {
-    askForCode(t('bad_code'));
+    askForCode(app, t('bad_code'));
     return;
   }
   show(h('h1', {}, t('title')), status(t('checking')));
   let invitation: Statement;
   try {
-    const presented = await post('/v1/invitations/open', { invitation: b64.encode(code.invitation), secret: b64.encode(code.secret) });
-    invitation = checkPresentedInvitation(code, presented.invitation ?? null);
+    const presented = await app.relay.post('/v1/invitations/open',
+      { invitation: b64.encode(code.invitation), secret: b64.encode(code.secret) });
+    invitation = checkPresentedInvitation(code, presentedInvitation(presented));
   } catch (e) {
-    askForCode(wordsForJoin(e));
+    askForCode(app, wordsForJoin(app, e));
     return;
   }
-  askPassphrase(code, invitation.signer);
+  askPassphrase(app, code, invitation.signer);
 }
 
-function askPassphrase(code: InvitationCode, inviter: Uint8Array, problem?: string): void {
+function askPassphrase(app: App, code: InvitationCode, inviter: Uint8Array, problem?: string): void {
+  const { t } = app.strings;
   const first = h('input', { id: 'passphrase', type: 'password', autocomplete: 'new-password', required: true,
     minlength: String(minPassphrase), 'aria-describedby': 'passphrase-explain' });
   const second = h('input', { id: 'passphrase-again', type: 'password', autocomplete: 'new-password', required: true });
@@ -75,15 +75,16 @@ function askPassphrase(code: InvitationCode, inviter: Uint8Array, problem?: stri
     h('button', { type: 'submit' }, t('continue')));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    if (first.value.length < minPassphrase) return askPassphrase(code, inviter, t('passphrase_short'));
-    if (first.value !== second.value) return askPassphrase(code, inviter, t('passphrase_differ'));
-    void enrol(code, inviter, first.value);
+    if (first.value.length < minPassphrase) return askPassphrase(app, code, inviter, t('passphrase_short'));
+    if (first.value !== second.value) return askPassphrase(app, code, inviter, t('passphrase_differ'));
+    void enrol(app, code, inviter, first.value);
   });
   show(h('h1', {}, t('passphrase_title')), h('p', { id: 'passphrase-explain' }, t('passphrase_explain')),
     problem ? status(problem, 'alert') : null, form);
 }
 
-async function enrol(code: InvitationCode, inviter: Uint8Array, passphrase: string): Promise<void> {
+async function enrol(app: App, code: InvitationCode, inviter: Uint8Array, passphrase: string): Promise<void> {
+  const { t } = app.strings;
   show(h('h1', {}, t('passphrase_title')), status(t('joining')));
   try {
     const identity = newIdentity();
@@ -92,20 +93,22 @@ async function enrol(code: InvitationCode, inviter: Uint8Array, passphrase: stri
     const keys = makeKeyStatement(identity, code.case, caseKey);
     // The keys are on this device, sealed, before the relay learns of them.
     const caseKeys = new Map([[b64.encode(code.case), caseKey]]);
-    await vault.put('keystore', sealKeystore({ identity, caseKeys }, passphrase));
+    await app.vault.put('keystore', sealKeystore({ identity, caseKeys }, passphrase));
     const caseEntry = { case: b64.encode(code.case), role: code.role, pinned: b64.encode(inviter) };
-    await vault.put('cases', JSON.stringify([caseEntry]));
-    await post('/v1/enrol', { enrolment: toJsonValue(enrolment), secret: b64.encode(code.secret), keys: toJsonValue(keys) });
-    await login({ identity, caseKeys });
-    start({ identity, caseKeys }, caseEntry, locked);
-    showSafetyNumber(safetyNumber(identity.publicKey));
+    await app.vault.put('cases', JSON.stringify([caseEntry]));
+    await app.relay.post('/v1/enrol', { enrolment: toJsonValue(enrolment), secret: b64.encode(code.secret),
+      keys: toJsonValue(keys) });
+    await app.session.login({ identity, caseKeys });
+    app.session.start({ identity, caseKeys }, caseEntry);
+    showSafetyNumber(app, safetyNumber(identity.publicKey));
   } catch (e) {
-    await vault.forget();
-    askForCode(wordsForJoin(e));
+    await app.vault.forget();
+    askForCode(app, wordsForJoin(app, e));
   }
 }
 
-export function showSafetyNumber(number: string): void {
+export function showSafetyNumber(app: App, number: string): void {
+  const { t } = app.strings;
   const groups = number.split(' ');
   show(h('h1', {}, t('joined_title')),
     h('p', {}, t('safety_explain')),
@@ -113,11 +116,11 @@ export function showSafetyNumber(number: string): void {
     // Twelve groups of five digits, four to a line where there is room, fewer on a narrow screen.
     h('p', { class: 'safety-number', id: 'safety-number', 'data-number': number },
       ...groups.map((g, i) => h('span', { class: 'safety-group' }, g, i < groups.length - 1 ? ' ' : ''))),
-    continueButton());
+    continueButton(app));
 }
 
-function continueButton(): HTMLElement {
-  const b = h('button', { type: 'button' }, t('letters_title'));
-  b.addEventListener('click', () => void home());
+function continueButton(app: App): HTMLElement {
+  const b = h('button', { type: 'button' }, app.strings.t('letters_title'));
+  b.addEventListener('click', () => void app.views.home());
   return b;
 }

@@ -5,8 +5,7 @@
 import * as b64 from '../proto/base64url.js';
 import { Bytes, fromUtf8, utf8 } from '../proto/bytes.js';
 import { sodium } from '../proto/sodium.js';
-import { session } from './session.js';
-import * as vault from './vault.js';
+import { Vault } from './vault.js';
 
 export interface KeptAttachment {
   name: string;
@@ -22,54 +21,58 @@ export interface KeptLetter {
   attachments?: KeptAttachment[];
 }
 
-function key(): Bytes {
-  const s = sodium();
-  return s.crypto_kdf_derive_from_key(32, 3, 'shutkept', session().keys.identity.seed);
-}
+// One per page, made by the composition root over the page's vault; `seed`
+// is the unlocked identity key's seed.
+export class KeptLetters {
+  constructor(private readonly vault: Vault, private readonly seed: () => Bytes) {}
 
-export async function keep(l: KeptLetter): Promise<void> {
-  const s = sodium();
-  const nonce = s.randombytes_buf(24);
-  const box = s.crypto_aead_xchacha20poly1305_ietf_encrypt(utf8(JSON.stringify(l)), utf8(l.message), null, nonce, key());
-  await vault.put(`letter/${l.message}`, `${b64.encode(nonce)}.${b64.encode(box)}`);
-  const index = JSON.parse((await vault.get('letters')) ?? '[]') as string[];
-  if (!index.includes(l.message)) await vault.put('letters', JSON.stringify([...index, l.message]));
-}
-
-export async function kept(message: string): Promise<KeptLetter | undefined> {
-  const text = await vault.get(`letter/${message}`);
-  if (!text) return undefined;
-  const [nonce, box] = text.split('.').map((p) => b64.decode(p)!);
-  const s = sodium();
-  return JSON.parse(fromUtf8(s.crypto_aead_xchacha20poly1305_ietf_decrypt(null, box, utf8(message), nonce, key())));
-}
-
-export async function all(): Promise<KeptLetter[]> {
-  const index = JSON.parse((await vault.get('letters')) ?? '[]') as string[];
-  const out: KeptLetter[] = [];
-  for (const m of index) {
-    const l = await kept(m);
-    if (l) out.push(l);
+  private key(): Bytes {
+    return sodium().crypto_kdf_derive_from_key(32, 3, 'shutkept', this.seed());
   }
-  return out;
-}
+  private seal(value: string, ad: string): string {
+    const s = sodium();
+    const nonce = s.randombytes_buf(24);
+    const box = s.crypto_aead_xchacha20poly1305_ietf_encrypt(utf8(value), utf8(ad), null, nonce, this.key());
+    return `${b64.encode(nonce)}.${b64.encode(box)}`;
+  }
+  private open(sealed: string, ad: string): string {
+    const [nonce, box] = sealed.split('.').map((p) => b64.decode(p)!);
+    return fromUtf8(sodium().crypto_aead_xchacha20poly1305_ietf_decrypt(null, box, utf8(ad), nonce, this.key()));
+  }
 
-// The letter being written, kept sealed like the letters, until it is sent.
-export async function saveDraft(text: string): Promise<void> {
-  const s = sodium();
-  const nonce = s.randombytes_buf(24);
-  const box = s.crypto_aead_xchacha20poly1305_ietf_encrypt(utf8(text), utf8('draft'), null, nonce, key());
-  await vault.put('draft', text ? `${b64.encode(nonce)}.${b64.encode(box)}` : '');
-}
-export async function draft(): Promise<string> {
-  const text = await vault.get('draft');
-  if (!text) return '';
-  const [nonce, box] = text.split('.').map((p) => b64.decode(p)!);
-  return fromUtf8(sodium().crypto_aead_xchacha20poly1305_ietf_decrypt(null, box, utf8('draft'), nonce, key()));
-}
+  async keep(l: KeptLetter): Promise<void> {
+    await this.vault.put(`letter/${l.message}`, this.seal(JSON.stringify(l), l.message));
+    const index = JSON.parse((await this.vault.get('letters')) ?? '[]') as string[];
+    if (!index.includes(l.message)) await this.vault.put('letters', JSON.stringify([...index, l.message]));
+  }
 
-export async function forget(message: string): Promise<void> {
-  await vault.put(`letter/${message}`, '');
-  const index = JSON.parse((await vault.get('letters')) ?? '[]') as string[];
-  await vault.put('letters', JSON.stringify(index.filter((m) => m !== message)));
+  async kept(message: string): Promise<KeptLetter | undefined> {
+    const text = await this.vault.get(`letter/${message}`);
+    return text ? JSON.parse(this.open(text, message)) as KeptLetter : undefined;
+  }
+
+  async all(): Promise<KeptLetter[]> {
+    const index = JSON.parse((await this.vault.get('letters')) ?? '[]') as string[];
+    const out: KeptLetter[] = [];
+    for (const m of index) {
+      const l = await this.kept(m);
+      if (l) out.push(l);
+    }
+    return out;
+  }
+
+  // The letter being written, kept sealed like the letters, until it is sent.
+  async saveDraft(text: string): Promise<void> {
+    await this.vault.put('draft', text ? this.seal(text, 'draft') : '');
+  }
+  async draft(): Promise<string> {
+    const text = await this.vault.get('draft');
+    return text ? this.open(text, 'draft') : '';
+  }
+
+  async forget(message: string): Promise<void> {
+    await this.vault.put(`letter/${message}`, '');
+    const index = JSON.parse((await this.vault.get('letters')) ?? '[]') as string[];
+    await this.vault.put('letters', JSON.stringify(index.filter((m) => m !== message)));
+  }
 }

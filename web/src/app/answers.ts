@@ -1,0 +1,127 @@
+// The relay's answers as typed values, read at the edge (as client-lib's
+// relay_answers.cpp does for the CLI): every field checked for its type,
+// statements parsed and checked by the protocol module. A view never reads
+// relay JSON itself; an answer that does not read is "not understood".
+import * as b64 from '../proto/base64url.js';
+import { Bytes } from '../proto/bytes.js';
+import { Statement, StatementType, parseStatement, readU64 } from '../proto/codec.js';
+import { JsonObject, JsonValue, isObject } from '../proto/json.js';
+import { RelayRefusal } from './relay.js';
+
+const notUnderstood = (): never => {
+  throw new RelayRefusal(200, 'not_understood');
+};
+
+function text(o: JsonObject, name: string): string {
+  const v = o[name];
+  return typeof v === 'string' ? v : notUnderstood();
+}
+function optionalTime(o: JsonObject, name: string): number | undefined {
+  const v = o[name];
+  if (v === undefined) return undefined;
+  try {
+    return readU64(v, name);
+  } catch {
+    return notUnderstood();
+  }
+}
+function list(o: JsonObject, name: string, optional = false): JsonValue[] {
+  const v = o[name];
+  if (v === undefined && optional) return [];
+  return Array.isArray(v) ? v : notUnderstood();
+}
+function bytes(o: JsonObject, name: string): Bytes {
+  return b64.decode(text(o, name)) ?? notUnderstood();
+}
+function statement(type: StatementType, v: JsonValue | undefined): Statement {
+  if (v === undefined) return notUnderstood();
+  try {
+    return parseStatement(type, v);
+  } catch {
+    return notUnderstood();
+  }
+}
+
+export interface MessageSummary {
+  message: string;       // base64url id
+  sender: string;        // base64url identity key
+  state: string;         // SPEC 8's word
+  releasedAt?: number;
+  submittedAt?: number;
+}
+export function messageList(answer: JsonObject): MessageSummary[] {
+  return list(answer, 'messages').map((v) => {
+    if (!isObject(v)) return notUnderstood();
+    return { message: text(v, 'message'), sender: text(v, 'sender'), state: text(v, 'state'),
+      releasedAt: optionalTime(v, 'released_at'), submittedAt: optionalTime(v, 'submitted_at') };
+  });
+}
+
+export interface CaseDetail {
+  caseOpen: Statement;
+  keyStatements: Statement[];
+  attestations: Statement[];
+  grants: Statement[];   // a grant that does not read counts for nothing, and is left out
+}
+export function caseDetail(answer: JsonObject): CaseDetail {
+  return {
+    caseOpen: statement('case_open', answer.case_open),
+    keyStatements: list(answer, 'key_statements').map((k) => statement('key_statement', k)),
+    attestations: list(answer, 'attestations').map((a) => statement('attestation', a)),
+    grants: list(answer, 'grants', true).flatMap((g) => {
+      try {
+        return [parseStatement('grant', g)];
+      } catch {
+        return [];
+      }
+    }),
+  };
+}
+
+export interface FetchedMessage {
+  envelope: Statement;
+  approvals: Statement[];
+  returned?: Statement;  // the facilitator's return, shown to the writer only
+}
+export function fetchedMessage(answer: JsonObject): FetchedMessage {
+  return {
+    envelope: statement('envelope', answer.envelope),
+    approvals: list(answer, 'approvals', true).map((a) => statement('approval', a)),
+    returned: answer.return === undefined ? undefined : statement('return', answer.return),
+  };
+}
+
+export interface LoginChallenge {
+  challenge: string;     // base64url, sent back as it came
+  challengeBytes: Bytes;
+  relayKey: string;      // base64url
+  relayKeyBytes: Bytes;
+}
+export function loginChallenge(answer: JsonObject): LoginChallenge {
+  return { challenge: text(answer, 'challenge'), challengeBytes: bytes(answer, 'challenge'),
+    relayKey: text(answer, 'relay_key'), relayKeyBytes: bytes(answer, 'relay_key') };
+}
+export const sessionToken = (answer: JsonObject): string => text(answer, 'token');
+export const eventTicket = (answer: JsonObject): string => text(answer, 'ticket');
+
+export interface RevokeAnswer {
+  wasReleased: boolean;
+  wasOpened: boolean;
+}
+export function revokeAnswer(answer: JsonObject): RevokeAnswer {
+  const flag = (name: string) => (typeof answer[name] === 'boolean' ? answer[name] as boolean : notUnderstood());
+  return { wasReleased: flag('was_released'), wasOpened: flag('was_opened') };
+}
+
+// The invitation a relay presents for a code: checked by the protocol module (proto/enrolment.ts).
+export const presentedInvitation = (answer: JsonObject): JsonValue => answer.invitation ?? null;
+
+// A live event (SPEC 16.4): content-free; the page only looks again.
+export interface LiveEvent {
+  event: string;
+  case?: string;
+}
+export function liveEvent(v: JsonValue): LiveEvent | null {
+  if (!isObject(v) || typeof v.event !== 'string') return null;
+  return { event: v.event, case: typeof v.case === 'string' ? v.case : undefined };
+}
