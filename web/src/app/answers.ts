@@ -82,12 +82,14 @@ export interface FetchedMessage {
   envelope: Statement;
   approvals: Statement[];
   returned?: Statement;  // the facilitator's return, shown to the writer only
+  declineNote?: Bytes;   // the reader's note on declining, sealed to the writer, once a facilitator passed it on
 }
 export function fetchedMessage(answer: JsonObject): FetchedMessage {
   return {
     envelope: statement('envelope', answer.envelope),
     approvals: list(answer, 'approvals', true).map((a) => statement('approval', a)),
     returned: answer.return === undefined ? undefined : statement('return', answer.return),
+    declineNote: answer.decline_note === undefined ? undefined : bytes(answer, 'decline_note'),
   };
 }
 

@@ -10,6 +10,7 @@ import { LetterDocument, openNote, paddedSize, revisionOf, sealLetter, serialize
 import { Roster, openDelivered, openFromEnvelope } from '../proto/roster.js';
 import { MessageSummary, caseDetail, fetchedMessage, messageList, revokeAnswer } from './answers.js';
 import type { App } from './app.js';
+import { ask } from './dialog.js';
 import { h, show } from './dom.js';
 import { wordsFor } from './failure.js';
 import { KeptAttachment } from './kept.js';
@@ -139,7 +140,23 @@ export async function home(app: App, notice?: string): Promise<void> {
     nav(app));
 }
 
+// Opening a letter from the list. One that is no longer on the relay (taken
+// back by its writer, declined, purged) is said in words; a received one's
+// copy on this device is deleted, as the CLI does.
 async function openLetter(app: App, m: MessageSummary): Promise<void> {
+  try {
+    await openFromRelay(app, m);
+  } catch (e) {
+    if (e instanceof RelayRefusal && e.status === 410) {
+      if (!mine(app, m)) await app.kept.forget(m.message);
+      const copy = mine(app, m) ? await app.kept.kept(m.message) : undefined;
+      if (copy) return showLetter(app, copy.text, copy.notes, undefined, null, undefined, copy.attachments ?? []);
+    }
+    await home(app, wordsFor(app.strings, e));
+  }
+}
+
+async function openFromRelay(app: App, m: MessageSummary): Promise<void> {
   const { t } = app.strings;
   const path = `/v1/cases/${caseId(app)}/messages/${m.message}`;
   const got = fetchedMessage(await app.relay.get(path));
@@ -163,7 +180,16 @@ async function openLetter(app: App, m: MessageSummary): Promise<void> {
       returned = h('section', { class: 'note' }, h('h2', {}, t('returned_note')),
         h('p', {}, app.strings.has(reasonKey) ? t(reasonKey) : t('reason_other')), h('p', { dir: 'auto' }, n.text), again);
     }
-    showLetter(app, text, [], undefined, returned, m.state === 'revoked' ? undefined : m.message, attached);
+    // Declined, once a facilitator passed it on: said so, with the reader's note if they wrote one.
+    if (m.state === 'declined') {
+      const self = me(app);
+      const note = got.declineNote === undefined ? undefined
+        : openNote(got.declineNote, envelope.id, 'declined', self.caseKey.publicKey, self.caseKey.secret);
+      returned = h('section', { class: 'note' }, h('h2', {}, t('declined_title')),
+        note ? h('p', {}, t('declined_note')) : null, note ? h('p', { dir: 'auto' }, note.text) : null);
+    }
+    const revocable = m.state !== 'revoked' && m.state !== 'declined';
+    showLetter(app, text, [], undefined, returned, revocable ? m.message : undefined, attached);
     return;
   }
   const delivered = openDelivered(r, envelope, got.approvals, ciphertext, me(app), Math.floor(Date.now() / 1000));
@@ -177,15 +203,25 @@ async function openLetter(app: App, m: MessageSummary): Promise<void> {
   const declineButton = h('button', { type: 'button', class: 'quiet' }, t('decline'));
   openButton.addEventListener('click', () => showLetter(app, text, [], m.message, null, undefined, attached));
   later.addEventListener('click', () => void home(app));
+  // Declining is final: asked calmly in a dialog, and set apart from opening.
   declineButton.addEventListener('click', async () => {
-    await app.relay.post(`${path}/decline`, {});
+    const sure = await ask({ title: t('decline_title'), text: [t('decline_explain')], confirm: t('decline_go'),
+      cancel: t('decline_keep'), serious: true });
+    if (!sure) return;
+    try {
+      await app.relay.post(`${path}/decline`, {});
+    } catch (e) {
+      return void home(app, wordsFor(app.strings, e));
+    }
     await app.kept.forget(m.message);
     await home(app, t('decline_done'));
   });
   show(h('h1', {}, t('letter_title')),
     ...notes.map((n) => h('section', { class: 'note', 'aria-label': t('note_first') }, h('h2', {}, t('note_first')),
       h('p', { dir: 'auto' }, n))),
-    h('div', { class: 'choices' }, openButton, later, declineButton), nav(app));
+    h('div', { class: 'choices' }, openButton, later),
+    h('section', { class: 'apart', 'aria-label': t('decline_apart') }, h('p', {}, t('decline_apart')), declineButton),
+    nav(app));
 }
 
 function showLetter(app: App, text: string, notes: string[], receiptFor?: string, beside?: HTMLElement | null,

@@ -1,14 +1,16 @@
 // A returning visit: the keys are on this device, locked under the
 // passphrase. Also where the page goes when it locks itself.
 import type { App } from './app.js';
+import { ask } from './dialog.js';
 import { h, show } from './dom.js';
 import { wordsFor } from './failure.js';
 
-// "Forget this device", confirmed by typing the word the prompt names; then `after`.
+// "Forget this device", confirmed in an in-page dialog; then `after`.
 export async function forgetDevice(app: App, after: () => void): Promise<void> {
   const { t } = app.strings;
-  // eslint-disable-next-line no-alert
-  if (window.prompt(t('forget_confirm')) !== (app.strings.language === 'nb' ? 'GLEM' : 'FORGET')) return;
+  const sure = await ask({ title: t('forget_title'), text: [t('forget_confirm')], confirm: t('forget_go'),
+    cancel: t('cancel'), serious: true });
+  if (!sure) return;
   await app.vault.forget();
   after();
 }

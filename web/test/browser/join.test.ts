@@ -170,14 +170,28 @@ test('a second link on a device that holds a conversation replaces nothing unles
   }));
   assert.equal(after, before, 'the keys on this device are the same ones');
 
-  // Asked for, and confirmed by typing the word: the device is forgotten and the link used.
+  // Asked for, and confirmed in an in-page dialog (never the browser's own):
+  // focus goes into it on the safe choice, Escape cancels and focus comes
+  // back; only the serious button forgets the device and uses the link.
   await page.goto('about:blank');
   await page.goto(`${env.relay.origin}/#join=${encodeURIComponent(again)}`);
-  page.once('dialog', (d) => void d.dismiss());
-  await page.getByRole('button', { name: 'Forget this device and join' }).click();
+  page.on('dialog', (d) => {
+    problems.push(`a browser dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  const forget = page.getByRole('button', { name: 'Forget this device and join' });
+  await forget.click();
+  const dialog = page.getByRole('dialog', { name: 'Forget this device?' });
+  await dialog.waitFor();
+  assert.deepEqual(await axeViolations(page), [], 'the dialog');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel', 'focus on the safe choice');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Forget this device and join',
+    'focus back where it was');
   await page.getByRole('heading', { name: 'This device already holds your keys' }).waitFor();
-  page.once('dialog', (d) => void d.accept('FORGET'));
-  await page.getByRole('button', { name: 'Forget this device and join' }).click();
+  await forget.click();
+  await dialog.getByRole('button', { name: 'Forget this device' }).click();
   await page.getByRole('heading', { name: 'Choose a passphrase' }).waitFor({ timeout: 20000 });
   assert.deepEqual(problems, []);
   await context.close();

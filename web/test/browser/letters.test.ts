@@ -287,3 +287,78 @@ test('a large letter shows how far its sending has come, and the bar only moves 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('declining is asked calmly and set apart; the writer sees it declined with the note; a letter taken back says so', async () => {
+  width = 'desktop';
+  const { f, caseId } = facilitatorWithCase(env.relay);
+  const r = responsibleAtTheCli(env.relay, f, caseId, 'responsible-decline');
+  const context = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const { page, problems } = await watchedPage(context);
+  page.on('dialog', (d) => {
+    problems.push(`a browser dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  await joinInBrowser(page, env.relay.origin, f, caseId, passphrase);
+  await page.getByRole('button', { name: 'Your letters' }).click();
+
+  // Her letter is declined by its reader; once the facilitator passes that on, she sees it, with the note.
+  await page.getByRole('button', { name: 'Write a letter' }).click();
+  await page.getByLabel('Your letter').fill('I wanted to tell you what that night did to me.');
+  await page.getByRole('button', { name: 'Send to your facilitator' }).click();
+  await page.getByText('Your letter is with your facilitator.').waitFor({ timeout: 20000 });
+  const first = (f.run(['queue']) as { message: string }[])[0].message;
+  f.run(['review', caseId, first]);
+  f.run(['approve', caseId, first]);
+  r.run(['decline', caseId, first]);
+  f.run(['tell-declined', caseId, first, '--note', 'He is not able to read letters yet. We can talk about what next.']);
+  await page.getByRole('link', { name: /From you, .*: declined/ }).waitFor({ timeout: 10000 });
+  await page.getByRole('link', { name: /From you, .*: declined/ }).click();
+  await page.getByRole('heading', { name: 'The reader declined this letter' }).waitFor({ timeout: 20000 });
+  await page.getByText('He is not able to read letters yet.').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Take this letter back' }).count(), 0, 'nothing to take back');
+  await noViolations(page, 'a declined letter');
+  await page.getByRole('button', { name: 'Back to your letters' }).click();
+
+  // A letter for her: declining sits apart from "Open now" and is confirmed in a dialog.
+  const second = r.run(['write', caseId, '--text', 'I am sorry for what I did.']).message as string;
+  f.run(['review', caseId, second]);
+  f.run(['approve', caseId, second]);
+  await page.getByRole('link', { name: /To you, .*: waiting for you/ }).click();
+  const decline = page.getByRole('button', { name: 'Decline this letter' });
+  await decline.waitFor({ timeout: 20000 });
+  assert.equal(await page.locator('.choices').getByRole('button', { name: 'Decline this letter' }).count(), 0,
+    'not beside "Open now"');
+  await decline.click();
+  const dialog = page.getByRole('dialog', { name: 'Decline this letter?' });
+  await dialog.waitFor();
+  await noViolations(page, 'declining');
+  await dialog.getByRole('button', { name: 'Keep it for now' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(r.run(['letters', caseId]).find((m: { message: string }) => m.message === second).state, 'released',
+    'kept for now is kept');
+  await decline.click();
+  await dialog.getByRole('button', { name: 'Decline the letter' }).click();
+  await page.getByText('You declined the letter.').waitFor({ timeout: 20000 });
+
+  // A letter she opened, then taken back by its writer: tapped, it says so, and its copy here is gone.
+  const third = r.run(['write', caseId, '--text', 'Please read this one.']).message as string;
+  f.run(['review', caseId, third]);
+  f.run(['approve', caseId, third]);
+  await page.getByRole('link', { name: /To you, .*: waiting for you/ }).click();
+  await page.getByRole('button', { name: 'Open now' }).click();
+  await page.getByText('Please read this one.').waitFor({ timeout: 20000 });
+  await page.getByRole('button', { name: 'Back to your letters' }).click();
+  r.run(['revoke', caseId, third]);
+  await page.getByRole('link', { name: /To you, .*: taken back/ }).click({ timeout: 20000 });
+  await page.getByText('The writer has taken this letter back.').waitFor({ timeout: 20000 });
+  const keptCopy = await page.evaluate((id) => new Promise<string>((resolve) => {
+    const open = indexedDB.open('shuttle');
+    open.onsuccess = () => {
+      const get = open.result.transaction('profile').objectStore('profile').get(`letter/${id}`);
+      get.onsuccess = () => resolve(String(get.result ?? ''));
+    };
+  }), third);
+  assert.equal(keptCopy, '', 'the sealed copy of a letter taken back is deleted');
+  assert.deepEqual(problems.filter((p) => !/^Failed to load resource: the server responded with a status of 410/.test(p)), []);
+  await context.close();
+});
