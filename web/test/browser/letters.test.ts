@@ -65,7 +65,9 @@ test(`a letter written in the browser reaches the CLI, and the reply comes back 
   assert.equal(r.run(['read', caseId, letter]).text, 'I want you to know how that night was for me.\nIt still is.');
 
   // The reply, approved with a note that prepares the reader.
-  const reply = r.run(['write', caseId, '--text', 'Thank you for writing. I am sorry.', '--reply-to', letter]).message;
+  // With a long unbroken link, which must wrap on a phone like any word.
+  const link = `https://example.org/${'averylongpath'.repeat(40)}?q=end`;
+  const reply = r.run(['write', caseId, '--text', `Thank you for writing. I am sorry.\n${link}`, '--reply-to', letter]).message;
   f.run(['review', caseId, reply]);
   f.run(['approve', caseId, reply, '--note', 'Read this when you have a quiet hour.']);
   // The open page learns of it live, without content, and says so.
@@ -90,6 +92,7 @@ test(`a letter written in the browser reaches the CLI, and the reply comes back 
   assert.equal(await page.getByRole('button', { name: 'Leave the process' }).count(), 1, 'leaving is on every page');
   await page.getByRole('button', { name: 'Open now' }).click();
   await page.getByText('Thank you for writing. I am sorry.').waitFor();
+  await page.getByText(link).waitFor();
   assert.equal(await page.locator('article.letter').getAttribute('dir'), 'auto');
   await noViolations(page, 'reading a letter');
   // Not shared unless the reader says so.
