@@ -5,21 +5,31 @@
 // another (they reach each other through app.views). The facilitators'
 // console is meant to be a second root over the same parts.
 import { ready } from '../proto/sodium.js';
+import { h } from './dom.js';
 import { EventStream } from './events.js';
 import { Strings, chooseLanguage } from './i18n.js';
 import * as joinView from './join.js';
 import { KeptLetters } from './kept.js';
 import * as lettersView from './letters.js';
 import { Relay } from './relay.js';
+import { Go, Route, Router } from './router.js';
 import { Session } from './session.js';
 import * as unlockView from './unlock.js';
 import { Vault } from './vault.js';
 
 // The views' entry points, for views to move between without importing each other.
 export interface Views {
-  home(notice?: string): Promise<void>;
+  // To a view of the unlocked page, by its address (router.ts).
+  go(route: Route, options?: Go): void;
+  // The view the address names, once unlocked (after unlocking, or a reload).
+  resume(): Promise<void>;
   askToUnlock(problem?: string): void;
   askForCode(problem?: string): void;
+}
+
+// What is on the screen now, drawn again in another language.
+export interface Screen {
+  redraw: () => void;
 }
 
 // Where the person's case stands, as the page last found: whether they can
@@ -37,14 +47,17 @@ export interface App {
   readonly kept: KeptLetters;
   readonly views: Views;
   readonly caseStatus: CaseStatus;
+  readonly screen: Screen;
 }
 
 export function createApp(): App {
   const strings = new Strings();
   const relay = new Relay();
   const vault = new Vault('shuttle');
+  const router = new Router((route, notice) => render(app, route, notice));
   const views: Views = {
-    home: (notice) => lettersView.home(app, notice),
+    go: (route, options) => router.go(route, options),
+    resume: () => router.renderCurrent(),
     askToUnlock: (problem) => unlockView.askToUnlock(app, problem),
     askForCode: (problem) => joinView.askForCode(app, problem),
   };
@@ -54,15 +67,53 @@ export function createApp(): App {
   });
   const events = new EventStream(relay, () => session.isUnlocked);
   const kept = new KeptLetters(vault, () => session.unlocked.keys.identity.seed);
-  const app: App = { strings, relay, vault, session, events, kept, views, caseStatus: { gone: false } };
+  const app: App = { strings, relay, vault, session, events, kept, views, caseStatus: { gone: false },
+    screen: { redraw: () => {} } };
+  router.listen();
   return app;
+}
+
+// The unlocked page's views by address; a locked page asks to unlock first
+// and then shows the view the address names.
+async function render(app: App, route: Route, notice?: string): Promise<void> {
+  if (!app.session.isUnlocked) return app.views.askToUnlock();
+  app.screen.redraw = () => void app.views.resume();
+  switch (route.view) {
+    case 'letters': return lettersView.home(app, notice);
+    case 'letter': return lettersView.openById(app, route.id);
+    case 'write': return lettersView.writeLetter(app);
+    case 'leave': return lettersView.confirmWithdraw(app);
+  }
+}
+
+// The language switch, at the top of every page: the choice is kept on this
+// device (not a secret: localStorage, outside the vault) and the screen is
+// drawn again in it.
+const languageKey = 'shuttle.language';
+function languageSwitch(app: App): HTMLElement {
+  const { t } = app.strings;
+  const nav = h('nav', { 'aria-label': t('language'), class: 'language' },
+    ...(['en', 'nb'] as const).map((l) => {
+      const b = h('button', { type: 'button', class: 'quiet', lang: l, 'aria-pressed': String(app.strings.language === l) },
+        l === 'en' ? 'English' : 'Norsk bokmål');
+      b.addEventListener('click', () => {
+        app.strings.set(l);
+        localStorage.setItem(languageKey, l);
+        document.querySelector('header')?.replaceChildren(languageSwitch(app));
+        app.screen.redraw();
+      });
+      return b;
+    }));
+  return nav;
 }
 
 // Language, libsodium, then the step the page is at. A joining link carries
 // its code in the fragment ("#join=..."), which the browser never sends; the
 // page reads it and removes it from the address.
 export async function start(app: App): Promise<void> {
-  app.strings.set(chooseLanguage(navigator.languages));
+  const kept = localStorage.getItem(languageKey);
+  app.strings.set(kept === 'en' || kept === 'nb' ? kept : chooseLanguage(navigator.languages));
+  document.body.prepend(h('header', {}, languageSwitch(app)));
   await ready();
   for (const kind of ['pointerdown', 'keydown']) {
     document.addEventListener(kind, () => app.session.touch(), { passive: true });

@@ -28,6 +28,7 @@ const wordsForJoin = (app: App, e: unknown) => wordsFor(app.strings, e, invitati
 
 export function askForCode(app: App, problem?: string): void {
   const { t } = app.strings;
+  app.screen.redraw = () => askForCode(app, problem);
   const input = h('textarea', { id: 'code', rows: '4', autocomplete: 'off', spellcheck: 'false',
     'aria-describedby': 'code-help', required: true });
   const form = h('form', { novalidate: true },
@@ -66,6 +67,7 @@ export async function join(app: App, codeText: string): Promise<void> {
 
 function askPassphrase(app: App, code: InvitationCode, inviter: Uint8Array, problem?: string): void {
   const { t } = app.strings;
+  app.screen.redraw = () => askPassphrase(app, code, inviter, problem);
   const first = h('input', { id: 'passphrase', type: 'password', autocomplete: 'new-password', required: true,
     minlength: String(minPassphrase), 'aria-describedby': 'passphrase-explain' });
   const second = h('input', { id: 'passphrase-again', type: 'password', autocomplete: 'new-password', required: true });
@@ -109,6 +111,7 @@ async function enrol(app: App, code: InvitationCode, inviter: Uint8Array, passph
 
 export function showSafetyNumber(app: App, number: string): void {
   const { t } = app.strings;
+  app.screen.redraw = () => showSafetyNumber(app, number);
   const groups = number.split(' ');
   show(h('h1', {}, t('joined_title')),
     h('p', {}, t('safety_explain')),
@@ -121,6 +124,6 @@ export function showSafetyNumber(app: App, number: string): void {
 
 function continueButton(app: App): HTMLElement {
   const b = h('button', { type: 'button' }, app.strings.t('letters_title'));
-  b.addEventListener('click', () => void app.views.home());
+  b.addEventListener('click', () => app.views.go({ view: 'letters' }));
   return b;
 }

@@ -80,7 +80,7 @@ function nav(app: App): HTMLElement {
   const lockButton = h('button', { type: 'button', class: 'quiet' }, t('lock_now'));
   lockButton.addEventListener('click', () => app.session.lock());
   const withdrawButton = h('button', { type: 'button', class: 'quiet' }, t('withdraw'));
-  withdrawButton.addEventListener('click', () => confirmWithdraw(app));
+  withdrawButton.addEventListener('click', () => app.views.go({ view: 'leave' }));
   return h('nav', { 'aria-label': t('title') }, lockButton, app.caseStatus.gone ? null : withdrawButton);
 }
 
@@ -107,19 +107,11 @@ export async function home(app: App, notice?: string): Promise<void> {
     const date = m.releasedAt ?? m.submittedAt;
     const link = h('a', { href: `#letter=${m.message}` },
       `${mine(app, m) ? t('from_you') : t('to_you')}${date ? `, ${when(app, date)}` : ''}: ${stateWords(app, m)}`);
-    link.addEventListener('click', (ev) => {
-      ev.preventDefault();
-      void openLetter(app, m);
-    });
     items.push(h('li', {}, link));
   }
   for (const k of keptLetters) {
     if (seen.has(k.message)) continue;
     const link = h('a', { href: `#letter=${k.message}` }, `${k.mine ? t('from_you') : t('to_you')}, ${when(app, k.at)}`);
-    link.addEventListener('click', (ev) => {
-      ev.preventDefault();
-      showLetter(app, k.text, k.notes, undefined, null, undefined, k.attachments ?? []);
-    });
     items.push(h('li', {}, link));
   }
   const waiting = list.some((m) => !mine(app, m) && m.state === 'released');
@@ -130,7 +122,7 @@ export async function home(app: App, notice?: string): Promise<void> {
     });
   }
   const write = h('button', { type: 'button' }, t('write_letter'));
-  write.addEventListener('click', () => void writeLetter(app));
+  write.addEventListener('click', () => app.views.go({ view: 'write' }));
   show(h('h1', {}, t('letters_title')),
     notice ? h('p', { role: 'status', class: 'status' }, notice) : null,
     waiting ? h('p', { role: 'status', class: 'notice' }, t('waiting_notice')) : null,
@@ -138,6 +130,24 @@ export async function home(app: App, notice?: string): Promise<void> {
       : h('p', { id: 'letters-list' }, t('no_letters')),
     gone ? null : write,
     nav(app));
+}
+
+// A letter by its address: the relay's, or (after leaving, or once it is
+// gone from the relay) the copy kept on this device.
+export async function openById(app: App, id: string): Promise<void> {
+  let list: MessageSummary[] = [];
+  if (!app.caseStatus.gone) {
+    try {
+      list = messageList(await app.relay.get(`/v1/cases/${caseId(app)}/messages`));
+    } catch (e) {
+      if (!(e instanceof RelayRefusal)) return app.views.go({ view: 'letters' }, { replace: true, notice: wordsFor(app.strings, e) });
+    }
+  }
+  const m = list.find((x) => x.message === id);
+  if (m) return openLetter(app, m);
+  const copy = await app.kept.kept(id);
+  if (copy) return showLetter(app, copy.text, copy.notes, undefined, null, undefined, copy.attachments ?? []);
+  app.views.go({ view: 'letters' }, { replace: true, notice: app.strings.t('letter_gone') });
 }
 
 // Opening a letter from the list. One that is no longer on the relay (taken
@@ -152,7 +162,7 @@ async function openLetter(app: App, m: MessageSummary): Promise<void> {
       const copy = mine(app, m) ? await app.kept.kept(m.message) : undefined;
       if (copy) return showLetter(app, copy.text, copy.notes, undefined, null, undefined, copy.attachments ?? []);
     }
-    await home(app, wordsFor(app.strings, e));
+    app.views.go({ view: 'letters' }, { replace: true, notice: wordsFor(app.strings, e) });
   }
 }
 
@@ -202,7 +212,7 @@ async function openFromRelay(app: App, m: MessageSummary): Promise<void> {
   const later = h('button', { type: 'button', class: 'quiet' }, t('not_now'));
   const declineButton = h('button', { type: 'button', class: 'quiet' }, t('decline'));
   openButton.addEventListener('click', () => showLetter(app, text, [], m.message, null, undefined, attached));
-  later.addEventListener('click', () => void home(app));
+  later.addEventListener('click', () => app.views.go({ view: 'letters' }));
   // Declining is final: asked calmly in a dialog, and set apart from opening.
   declineButton.addEventListener('click', async () => {
     const sure = await ask({ title: t('decline_title'), text: [t('decline_explain')], confirm: t('decline_go'),
@@ -211,10 +221,10 @@ async function openFromRelay(app: App, m: MessageSummary): Promise<void> {
     try {
       await app.relay.post(`${path}/decline`, {});
     } catch (e) {
-      return void home(app, wordsFor(app.strings, e));
+      return app.views.go({ view: 'letters' }, { replace: true, notice: wordsFor(app.strings, e) });
     }
     await app.kept.forget(m.message);
-    await home(app, t('decline_done'));
+    app.views.go({ view: 'letters' }, { replace: true, notice: t('decline_done') });
   });
   show(h('h1', {}, t('letter_title')),
     ...notes.map((n) => h('section', { class: 'note', 'aria-label': t('note_first') }, h('h2', {}, t('note_first')),
@@ -228,7 +238,7 @@ function showLetter(app: App, text: string, notes: string[], receiptFor?: string
                     revocable?: string, attached: KeptAttachment[] = []): void {
   const { t } = app.strings;
   const back = h('button', { type: 'button', class: 'quiet' }, t('back'));
-  back.addEventListener('click', () => void home(app));
+  back.addEventListener('click', () => app.views.go({ view: 'letters' }));
   let receipt: HTMLElement | null = null;
   if (receiptFor) {
     // Off by default: the writer learns it was opened only if the reader says so.
@@ -258,15 +268,15 @@ function confirmRevoke(app: App, message: string): void {
   const { t } = app.strings;
   const yes = h('button', { type: 'button', class: 'serious' }, t('revoke_confirm'));
   const no = h('button', { type: 'button', class: 'quiet' }, t('cancel'));
-  no.addEventListener('click', () => void home(app));
+  no.addEventListener('click', () => app.views.go({ view: 'letters' }));
   yes.addEventListener('click', async () => {
     const { identity } = app.session.unlocked.keys;
     const s = sign({ type: 'revoke', id: newId(), case: b64.decode(caseId(app))!, created_at: Math.floor(Date.now() / 1000),
       message: b64.decode(message)! }, identity.secretKey, identity.publicKey);
     const answer = revokeAnswer(await app.relay.post(`/v1/cases/${caseId(app)}/messages/${message}/revoke`,
       { revoke: toJsonValue(s) }));
-    await home(app, answer.wasOpened ? t('revoked_opened') : answer.wasReleased ? t('revoked_released')
-      : t('revoked_unreleased'));
+    app.views.go({ view: 'letters' }, { replace: true, notice: answer.wasOpened ? t('revoked_opened')
+      : answer.wasReleased ? t('revoked_released') : t('revoked_unreleased') });
   });
   show(h('h1', {}, t('revoke')), h('p', {}, t('revoke_explain')), h('div', { class: 'choices' }, yes, no), nav(app));
 }
@@ -276,7 +286,7 @@ function otherParty(role: Role): Role {
 }
 
 // Writing: a new letter, or the revision of a returned one (its text to start from).
-async function writeLetter(app: App, problem?: string, revision?: { revises: string; text: string }): Promise<void> {
+export async function writeLetter(app: App, problem?: string, revision?: { revises: string; text: string }): Promise<void> {
   const { t } = app.strings;
   const area = h('textarea', { id: 'letter', rows: '12', dir: 'auto', 'aria-describedby': 'write-explain draft-note' });
   // The draft is kept sealed on this device as it is typed, and is back in
@@ -333,30 +343,30 @@ async function writeLetter(app: App, problem?: string, revision?: { revises: str
         attachments: keptAttachments(doc) });
       clearTimeout(saving);
       await app.kept.saveDraft('');
-      await home(app, t('sent'));
+      app.views.go({ view: 'letters' }, { replace: true, notice: t('sent') });
     } catch (e) {
       void writeLetter(app, wordsFor(app.strings, e), revision);
     }
   });
   const cancel = h('button', { type: 'button', class: 'quiet' }, t('cancel'));
-  cancel.addEventListener('click', () => void home(app));
+  cancel.addEventListener('click', () => app.views.go({ view: 'letters' }));
   show(h('h1', {}, t('write_title')), h('p', { id: 'write-explain' }, t('write_explain')),
     h('p', { id: 'draft-note', class: 'help' }, t('draft_kept')),
     problem ? h('p', { role: 'alert', class: 'problem' }, problem) : null, form, cancel, nav(app));
 }
 
-function confirmWithdraw(app: App): void {
+export function confirmWithdraw(app: App): void {
   const { t } = app.strings;
   const yes = h('button', { type: 'button', class: 'serious' }, t('withdraw_confirm'));
   const no = h('button', { type: 'button', class: 'quiet' }, t('cancel'));
-  no.addEventListener('click', () => void home(app));
+  no.addEventListener('click', () => app.views.go({ view: 'letters' }));
   yes.addEventListener('click', async () => {
     const { identity } = app.session.unlocked.keys;
     const s = sign({ type: 'withdraw', id: newId(), case: b64.decode(caseId(app))!,
       created_at: Math.floor(Date.now() / 1000), revoke_released: false }, identity.secretKey, identity.publicKey);
     await app.relay.post(`/v1/cases/${caseId(app)}/withdraw`, { withdraw: toJsonValue(s) });
     await app.vault.put('withdrawn', caseId(app));
-    await home(app, t('withdraw_done'));
+    app.views.go({ view: 'letters' }, { replace: true, notice: t('withdraw_done') });
   });
   show(h('h1', {}, t('withdraw_title')), h('p', {}, t('withdraw_explain')), h('div', { class: 'choices' }, yes, no));
 }

@@ -18,6 +18,7 @@ export async function forgetDevice(app: App, after: () => void): Promise<void> {
 // A joining link opened where a profile already is: never replaced silently.
 export function alreadyHere(app: App, joinAnyway: () => void): void {
   const { t } = app.strings;
+  app.screen.redraw = () => alreadyHere(app, joinAnyway);
   const go = h('button', { type: 'button' }, t('already_go'));
   go.addEventListener('click', () => app.views.askToUnlock());
   const replace = h('button', { type: 'button', class: 'quiet' }, t('already_replace'));
@@ -27,6 +28,7 @@ export function alreadyHere(app: App, joinAnyway: () => void): void {
 
 export function askToUnlock(app: App, problem?: string): void {
   const { t } = app.strings;
+  app.screen.redraw = () => askToUnlock(app, problem);
   const input = h('input', { id: 'passphrase', type: 'password', autocomplete: 'current-password', required: true });
   const form = h('form', { novalidate: true },
     h('label', { for: 'passphrase' }, t('passphrase_label')), input, h('button', { type: 'submit' }, t('unlock')));
@@ -39,7 +41,7 @@ export function askToUnlock(app: App, problem?: string): void {
       askToUnlock(app, wordsFor(app.strings, e));
       return;
     }
-    await app.views.home();
+    await app.views.resume();
   });
   const forget = h('button', { type: 'button', class: 'quiet' }, t('forget_device'));
   forget.addEventListener('click', () => void forgetDevice(app, () => location.reload()));

@@ -153,7 +153,8 @@ test('a returned letter shows the facilitator\'s reason beside it, and taking le
   await page.reload();
   await page.getByLabel('Passphrase').fill(passphrase);
   await page.getByRole('button', { name: 'Unlock' }).click();
-  await page.getByRole('button', { name: 'Write a letter' }).click();
+  // The reload comes back to the letter being written, with the draft in place.
+  await page.getByRole('heading', { name: 'Write a letter' }).waitFor({ timeout: 30000 });
   await page.waitForFunction(() => (document.getElementById('letter') as HTMLTextAreaElement | null)?.value === 'Half a thought');
   await page.getByRole('button', { name: 'Cancel' }).click();
 

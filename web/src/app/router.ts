@@ -1,0 +1,63 @@
+// Each view of the unlocked page has its own address, in the fragment (the
+// browser never sends it, and it never holds content or keys: only a view's
+// name and a message id). Moving between views adds a history entry, so
+// Back and Forward move between them and a reload returns to the same view.
+export type Route =
+  | { view: 'letters' }
+  | { view: 'letter'; id: string }
+  | { view: 'write' }
+  | { view: 'leave' };
+
+const idPattern = /^[A-Za-z0-9_-]{22}$/;
+
+export function routeOf(hash: string): Route | null {
+  const h = hash.startsWith('#') ? hash.slice(1) : hash;
+  if (h === 'letters') return { view: 'letters' };
+  if (h === 'write') return { view: 'write' };
+  if (h === 'leave') return { view: 'leave' };
+  if (h.startsWith('letter=') && idPattern.test(h.slice('letter='.length))) return { view: 'letter', id: h.slice(7) };
+  return null;
+}
+
+export function hashOf(route: Route): string {
+  return route.view === 'letter' ? `#letter=${route.id}` : `#${route.view}`;
+}
+
+export interface Go {
+  replace?: boolean;  // instead of a new history entry (after an action, so Back does not repeat it)
+  notice?: string;    // a calm line shown once at the top of the view
+}
+
+export class Router {
+  private notice: string | undefined;
+
+  constructor(private readonly render: (route: Route, notice?: string) => Promise<void>) {}
+
+  // Renders on every change of the address (a link, Back, Forward).
+  listen(): void {
+    window.addEventListener('hashchange', () => void this.renderCurrent());
+  }
+
+  current(): Route {
+    return routeOf(location.hash) ?? { view: 'letters' };
+  }
+
+  go(route: Route, options: Go = {}): void {
+    const hash = hashOf(route);
+    this.notice = options.notice;
+    if (location.hash === hash) {
+      void this.renderCurrent();
+    } else if (options.replace) {
+      history.replaceState(null, '', hash);
+      void this.renderCurrent();
+    } else {
+      location.hash = hash;  // a history entry; hashchange renders it
+    }
+  }
+
+  renderCurrent(): Promise<void> {
+    const notice = this.notice;
+    this.notice = undefined;
+    return this.render(this.current(), notice);
+  }
+}
