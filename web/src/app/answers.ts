@@ -57,7 +57,15 @@ export function messageList(answer: JsonObject): MessageSummary[] {
   });
 }
 
+export interface Participant {
+  identity: string;      // base64url identity key
+  role: string;
+  state: string;         // active, withdrawn
+  name?: string;         // a facilitator's name, as the relay knows it
+}
 export interface CaseDetail {
+  state: string;         // open, closed
+  participants: Participant[];
   caseOpen: Statement;
   keyStatements: Statement[];
   attestations: Statement[];
@@ -65,6 +73,12 @@ export interface CaseDetail {
 }
 export function caseDetail(answer: JsonObject): CaseDetail {
   return {
+    state: text(answer, 'state'),
+    participants: list(answer, 'participants').map((p) => {
+      if (!isObject(p)) return notUnderstood();
+      return { identity: text(p, 'identity'), role: text(p, 'role'), state: text(p, 'state'),
+        name: typeof p.name === 'string' ? p.name : undefined };
+    }),
     caseOpen: statement('case_open', answer.case_open),
     keyStatements: list(answer, 'key_statements').map((k) => statement('key_statement', k)),
     attestations: list(answer, 'attestations').map((a) => statement('attestation', a)),

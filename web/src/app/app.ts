@@ -32,10 +32,27 @@ export interface Screen {
   redraw: () => void;
 }
 
-// Where the person's case stands, as the page last found: whether they can
-// still take part (not left, the case not closed).
+// Where the person's case stands, as the page last found: open; left by
+// this person; left by the other party (the conversation has ended); or
+// closed by the facilitators. Only "open" lets a person write.
+export type Standing = 'open' | 'left' | 'other_left' | 'closed';
 export interface CaseStatus {
-  gone: boolean;
+  gone: boolean;         // this person can no longer reach the case's letters on the relay
+  standing: Standing;
+}
+
+// Whether the relay answered lately, and how long to wait before trying
+// again when it did not: 2 s, doubling to a minute.
+export class Connection {
+  private delay = 2000;
+  reached(): void {
+    this.delay = 2000;
+  }
+  failed(): number {
+    const now = this.delay;
+    this.delay = Math.min(this.delay * 2, 60000);
+    return now;
+  }
 }
 
 export interface App {
@@ -48,6 +65,7 @@ export interface App {
   readonly views: Views;
   readonly caseStatus: CaseStatus;
   readonly screen: Screen;
+  readonly connection: Connection;
 }
 
 export function createApp(): App {
@@ -65,10 +83,10 @@ export function createApp(): App {
     events.stop();
     views.askToUnlock(reason === 'idle' ? strings.t('locked_idle') : undefined);
   });
-  const events = new EventStream(relay, () => session.isUnlocked);
+  const events = new EventStream(relay, () => session.isUnlocked && !app.caseStatus.gone);
   const kept = new KeptLetters(vault, () => session.unlocked.keys.identity.seed);
-  const app: App = { strings, relay, vault, session, events, kept, views, caseStatus: { gone: false },
-    screen: { redraw: () => {} } };
+  const app: App = { strings, relay, vault, session, events, kept, views, caseStatus: { gone: false, standing: 'open' },
+    screen: { redraw: () => {} }, connection: new Connection() };
   router.listen();
   return app;
 }
@@ -78,6 +96,8 @@ export function createApp(): App {
 async function render(app: App, route: Route, notice?: string): Promise<void> {
   if (!app.session.isUnlocked) return app.views.askToUnlock();
   app.screen.redraw = () => void app.views.resume();
+  // One stream while unlocked, whatever the view: what others do reaches the page at once.
+  app.events.listen((e) => void lettersView.onCaseEvent(app, e));
   switch (route.view) {
     case 'letters': return lettersView.home(app, notice);
     case 'letter': return lettersView.openById(app, route.id);

@@ -51,8 +51,9 @@ export class KeptLetters {
     return text ? JSON.parse(this.open(text, message)) as KeptLetter : undefined;
   }
 
+  // Each kept letter once (two keeps at once could list one twice).
   async all(): Promise<KeptLetter[]> {
-    const index = JSON.parse((await this.vault.get('letters')) ?? '[]') as string[];
+    const index = [...new Set(JSON.parse((await this.vault.get('letters')) ?? '[]') as string[])];
     const out: KeptLetter[] = [];
     for (const m of index) {
       const l = await this.kept(m);
@@ -68,6 +69,17 @@ export class KeptLetters {
   async draft(): Promise<string> {
     const text = await this.vault.get('draft');
     return text ? this.open(text, 'draft') : '';
+  }
+
+  // The states the relay last gave the letters (message id to SPEC 8's
+  // word), sealed like the letters, so the list still says them after
+  // leaving.
+  async saveStates(states: Record<string, string>): Promise<void> {
+    await this.vault.put('states', this.seal(JSON.stringify(states), 'states'));
+  }
+  async states(): Promise<Record<string, string>> {
+    const text = await this.vault.get('states');
+    return text ? JSON.parse(this.open(text, 'states')) as Record<string, string> : {};
   }
 
   async forget(message: string): Promise<void> {

@@ -8,13 +8,13 @@ import { JsonValue, serialize } from '../proto/json.js';
 import { newId } from '../proto/keys.js';
 import { LetterDocument, openNote, paddedSize, revisionOf, sealLetter, serializeDocument, textDocument } from '../proto/letters.js';
 import { Roster, openDelivered, openFromEnvelope } from '../proto/roster.js';
-import { MessageSummary, caseDetail, fetchedMessage, messageList, revokeAnswer } from './answers.js';
+import { LiveEvent, MessageSummary, caseDetail, fetchedMessage, messageList, revokeAnswer } from './answers.js';
 import type { App } from './app.js';
 import { ask } from './dialog.js';
 import { h, show } from './dom.js';
 import { wordsFor } from './failure.js';
 import { KeptAttachment } from './kept.js';
-import { RelayRefusal } from './relay.js';
+import { RelayRefusal, RelayUnreachable } from './relay.js';
 
 const caseId = (app: App) => app.session.unlocked.caseEntry.case;
 
@@ -48,8 +48,8 @@ const when = (app: App, seconds: number) =>
   new Intl.DateTimeFormat(app.strings.language === 'nb' ? 'nb-NO' : undefined, { dateStyle: 'medium', timeStyle: 'short' })
     .format(new Date(seconds * 1000));
 
-function stateWords(app: App, m: MessageSummary): string {
-  const key = m.state === 'released' && mine(app, m) ? 'state_released_mine' : `state_${m.state}`;
+function stateWords(app: App, m: MessageSummary, isMine = mine(app, m)): string {
+  const key = m.state === 'released' && isMine ? 'state_released_mine' : `state_${m.state}`;
   return app.strings.has(key) ? app.strings.t(key) : m.state;
 }
 
@@ -84,52 +84,151 @@ function nav(app: App): HTMLElement {
   return h('nav', { 'aria-label': t('title') }, lockButton, app.caseStatus.gone ? null : withdrawButton);
 }
 
+// Where the case stands, from the relay's case detail: closed, the other
+// party gone, or open. Unknown (the relay unreachable) leaves it as it was.
+async function refreshStanding(app: App): Promise<void> {
+  if ((await app.vault.get('withdrawn')) === caseId(app)) {
+    app.caseStatus.gone = true;
+    app.caseStatus.standing = 'left';
+    return;
+  }
+  try {
+    const d = caseDetail(await app.relay.get(`/v1/cases/${caseId(app)}`));
+    const other = otherParty(app.session.unlocked.caseEntry.role);
+    app.caseStatus.standing = d.state === 'closed' ? 'closed'
+      : d.participants.some((p) => p.role === other && p.state === 'withdrawn') ? 'other_left' : 'open';
+  } catch (e) {
+    if (!(e instanceof RelayRefusal)) throw e;
+    // No longer a participant: this person left (from another device), or the case is gone.
+    app.caseStatus.gone = true;
+    app.caseStatus.standing = 'left';
+  }
+}
+
+function standingNotice(app: App): HTMLElement | null {
+  const { t } = app.strings;
+  const words = { open: null, left: t('standing_left'), other_left: t('standing_other_left'),
+    closed: t('standing_closed') }[app.caseStatus.standing];
+  return words ? h('p', { role: 'status', class: 'notice', id: 'standing' }, words) : null;
+}
+
+// A state this page caused (a letter fetched, a receipt sent), noted for
+// the list kept after leaving.
+async function noteState(app: App, message: string, state: string): Promise<void> {
+  const known = await app.kept.states();
+  known[message] = state;
+  await app.kept.saveStates(known);
+}
+
+// The first words of a letter, for the list: enough to know it again.
+function firstWords(text: string): string {
+  const all = text.trim();
+  let words = all.split(/\s+/).slice(0, 8).join(' ');
+  if (words.length > 60) words = words.slice(0, 60);
+  return words.length < all.length ? `${words}…` : words;
+}
+
 export async function home(app: App, notice?: string): Promise<void> {
   const { t } = app.strings;
   let list: MessageSummary[] = [];
+  let unreachable = false;
   // After leaving the process the relay has nothing more for this person:
   // what is kept on this device stays readable.
   app.caseStatus.gone = (await app.vault.get('withdrawn')) === caseId(app);
-  if (!app.caseStatus.gone) {
-    try {
-      list = messageList(await app.relay.get(`/v1/cases/${caseId(app)}/messages`));
-    } catch (e) {
-      if (!(e instanceof RelayRefusal)) throw e;
-      app.caseStatus.gone = true;  // the case closed, or this person left it from another device
+  try {
+    if (!app.caseStatus.gone) {
+      try {
+        list = messageList(await app.relay.get(`/v1/cases/${caseId(app)}/messages`));
+      } catch (e) {
+        if (!(e instanceof RelayRefusal)) throw e;
+        app.caseStatus.gone = true;  // this person left it from another device, or the case is gone
+      }
     }
+    await refreshStanding(app);
+    app.connection.reached();
+  } catch (e) {
+    if (!(e instanceof RelayUnreachable)) throw e;
+    unreachable = true;
   }
   const gone = app.caseStatus.gone;
   const keptLetters = await app.kept.all();
+  const known = await app.kept.states();
+  if (list.length) {
+    for (const m of list) known[m.message] = m.state;
+    await app.kept.saveStates(known);
+  }
+  const byId = new Map(keptLetters.map((k) => [k.message, k]));
   const items: HTMLElement[] = [];
   const seen = new Set<string>();
   for (const m of list) {
     seen.add(m.message);
     const date = m.releasedAt ?? m.submittedAt;
+    const copy = byId.get(m.message);
     const link = h('a', { href: `#letter=${m.message}` },
-      `${mine(app, m) ? t('from_you') : t('to_you')}${date ? `, ${when(app, date)}` : ''}: ${stateWords(app, m)}`);
+      `${mine(app, m) ? t('from_you') : t('to_you')}${date ? `, ${when(app, date)}` : ''}: ${stateWords(app, m)}`
+      + (copy ? ` (“${firstWords(copy.text)}”)` : ''));
     items.push(h('li', {}, link));
   }
+  // Letters kept on this device that the relay no longer lists (after
+  // leaving, or while it cannot be reached): each once, with its last known
+  // state and its first words.
   for (const k of keptLetters) {
     if (seen.has(k.message)) continue;
-    const link = h('a', { href: `#letter=${k.message}` }, `${k.mine ? t('from_you') : t('to_you')}, ${when(app, k.at)}`);
+    seen.add(k.message);
+    const state = known[k.message];
+    const stateText = state ? `: ${stateWords(app, { message: k.message, sender: '', state }, k.mine)}` : '';
+    const link = h('a', { href: `#letter=${k.message}` },
+      `${k.mine ? t('from_you') : t('to_you')}, ${when(app, k.at)}${stateText} (“${firstWords(k.text)}”)`);
     items.push(h('li', {}, link));
   }
   const waiting = list.some((m) => !mine(app, m) && m.state === 'released');
-  // While the list is shown, a content-free event makes it look again.
-  if (!gone) {
-    app.events.listen((e) => {
-      if (e.case === caseId(app) && document.getElementById('letters-list')) void home(app);
-    });
+  if (unreachable) {
+    // Trying again by itself, later each time, while the list is on the screen.
+    const delay = app.connection.failed();
+    setTimeout(() => {
+      if (document.getElementById('letters-list')) void home(app);
+    }, delay);
   }
   const write = h('button', { type: 'button' }, t('write_letter'));
   write.addEventListener('click', () => app.views.go({ view: 'write' }));
   show(h('h1', {}, t('letters_title')),
+    unreachable ? h('p', { role: 'status', class: 'notice' }, t('unreachable_retrying')) : null,
+    standingNotice(app),
     notice ? h('p', { role: 'status', class: 'status' }, notice) : null,
     waiting ? h('p', { role: 'status', class: 'notice' }, t('waiting_notice')) : null,
     items.length ? h('ul', { class: 'letters', id: 'letters-list' }, ...items)
       : h('p', { id: 'letters-list' }, t('no_letters')),
-    gone ? null : write,
+    gone || app.caseStatus.standing !== 'open' ? null : write,
     nav(app));
+}
+
+// What others do, as it happens (events carry no content: the page looks
+// again). When the other party leaves or the case closes, whatever view is
+// open says so at once; a letter being written stays, readable and
+// copyable, and can no longer be sent.
+export async function onCaseEvent(app: App, e: LiveEvent): Promise<void> {
+  if (!app.session.isUnlocked || e.case !== caseId(app)) return;
+  try {
+    if (e.event === 'withdrawn' || e.event === 'closed') await refreshStanding(app);
+  } catch {
+    return;  // unreachable: the next look catches up
+  }
+  if (document.getElementById('letters-list')) return void home(app);
+  if (app.caseStatus.standing === 'open') return;
+  const form = document.getElementById('letter-form');
+  if (form) endWriting(app);
+  const main = document.getElementById('main')!;
+  if (!document.getElementById('standing')) main.querySelector('h1')?.after(standingNotice(app)!);
+}
+
+// The writing form once sending is no longer possible: the text stays.
+function endWriting(app: App): void {
+  const area = document.getElementById('letter') as HTMLTextAreaElement | null;
+  if (area) area.readOnly = true;
+  document.querySelector('#letter-form button[type=submit]')?.remove();
+  document.querySelector('label[for=files]')?.remove();
+  document.getElementById('files')?.remove();
+  if (!document.getElementById('standing')) document.querySelector('#main h1')?.after(standingNotice(app)!);
 }
 
 // A letter by its address: the relay's, or (after leaving, or once it is
@@ -206,6 +305,7 @@ async function openFromRelay(app: App, m: MessageSummary): Promise<void> {
   const text = fromUtf8(delivered.content.body);
   const notes = delivered.notes.map((n) => n.text);
   const attached = keptAttachments(delivered.content);
+  if (m.state === 'released') await noteState(app, m.message, 'delivered');  // fetched: delivered
   await app.kept.keep({ message: m.message, mine: false, at: Math.floor(Date.now() / 1000), text, notes, attachments: attached });
   // The facilitator's note prepares the reader: it comes first, with the choice.
   const openButton = h('button', { type: 'button' }, t('open_now'));
@@ -246,6 +346,7 @@ function showLetter(app: App, text: string, notes: string[], receiptFor?: string
     box.addEventListener('change', async () => {
       if (!(box as HTMLInputElement).checked) return;
       await app.relay.post(`/v1/cases/${caseId(app)}/messages/${receiptFor}/receipt`, {});
+      await noteState(app, receiptFor, 'opened');
       (box as HTMLInputElement).disabled = true;
       receipt?.append(h('p', { role: 'status' }, t('shared')));
     });
@@ -286,19 +387,21 @@ function otherParty(role: Role): Role {
 }
 
 // Writing: a new letter, or the revision of a returned one (its text to start from).
-export async function writeLetter(app: App, problem?: string, revision?: { revises: string; text: string }): Promise<void> {
+// `text`: what the person had typed, put back as it was after a failure.
+export async function writeLetter(app: App, problem?: string, revision?: { revises: string; text: string },
+                                  text?: string): Promise<void> {
   const { t } = app.strings;
   const area = h('textarea', { id: 'letter', rows: '12', dir: 'auto', 'aria-describedby': 'write-explain draft-note' });
   // The draft is kept sealed on this device as it is typed, and is back in
   // place before the page is shown (never arriving under the person's typing).
-  area.value = revision ? revision.text : await app.kept.draft();
+  area.value = text ?? (revision ? revision.text : await app.kept.draft());
   let saving: ReturnType<typeof setTimeout> | undefined;
   area.addEventListener('input', () => {
     clearTimeout(saving);
     saving = setTimeout(() => void app.kept.saveDraft(area.value), 400);
   });
   const files = h('input', { id: 'files', type: 'file', multiple: true });
-  const form = h('form', { novalidate: true },
+  const form = h('form', { novalidate: true, id: 'letter-form' },
     h('label', { for: 'letter' }, t('write_label')), area,
     h('label', { for: 'files' }, t('attach_label')), files,
     h('button', { type: 'submit' }, t('send')));
@@ -306,6 +409,9 @@ export async function writeLetter(app: App, problem?: string, revision?: { revis
     ev.preventDefault();
     const text = area.value;
     if (!text.trim()) return void writeLetter(app, t('empty_letter'), revision);
+    // Kept, sealed, before anything is sent: nothing typed is lost if sending fails.
+    clearTimeout(saving);
+    await app.kept.saveDraft(text);
     const chosen = Array.from(files.files ?? []);
     const doc = textDocument(text);
     for (const file of chosen) {
@@ -315,7 +421,8 @@ export async function writeLetter(app: App, problem?: string, revision?: { revis
     // Too large for the relay: said before anything is sealed or sent, with both sizes.
     const sealedSize = ciphertextSizeFor(paddedSize(serializeDocument(doc).length));
     if (sealedSize > limits.relayCiphertext) {
-      return void writeLetter(app, t('too_large', { size: mib(sealedSize), limit: mib(limits.relayCiphertext) }), revision);
+      return void writeLetter(app, t('too_large', { size: mib(sealedSize), limit: mib(limits.relayCiphertext) }), revision,
+        text);
     }
     const bar = h('progress', { max: '100', value: '0', 'aria-label': t('sending_progress') });
     show(h('h1', {}, t('write_title')), h('p', { role: 'status' }, t('sending')), bar);
@@ -325,7 +432,7 @@ export async function writeLetter(app: App, problem?: string, revision?: { revis
       try {
         r.find(self.identity.publicKey);
       } catch {
-        return void writeLetter(app, t('not_attested_yet'), revision);
+        return void writeLetter(app, t('not_attested_yet'), revision, text);
       }
       const readers = [...r.facilitatorReaders(), ...r.supportersOf(self.identity.publicKey)];
       const now = Math.floor(Date.now() / 1000);
@@ -345,7 +452,11 @@ export async function writeLetter(app: App, problem?: string, revision?: { revis
       await app.kept.saveDraft('');
       app.views.go({ view: 'letters' }, { replace: true, notice: t('sent') });
     } catch (e) {
-      void writeLetter(app, wordsFor(app.strings, e), revision);
+      // The other party left or the case closed meanwhile: the page now says so.
+      if (e instanceof RelayRefusal && (e.code === 'channel_closed' || e.code === 'case_closed')) {
+        await refreshStanding(app).catch(() => {});
+      }
+      void writeLetter(app, wordsFor(app.strings, e), revision, text);
     }
   });
   const cancel = h('button', { type: 'button', class: 'quiet' }, t('cancel'));
@@ -353,6 +464,7 @@ export async function writeLetter(app: App, problem?: string, revision?: { revis
   show(h('h1', {}, t('write_title')), h('p', { id: 'write-explain' }, t('write_explain')),
     h('p', { id: 'draft-note', class: 'help' }, t('draft_kept')),
     problem ? h('p', { role: 'alert', class: 'problem' }, problem) : null, form, cancel, nav(app));
+  if (app.caseStatus.standing !== 'open') endWriting(app);
 }
 
 export function confirmWithdraw(app: App): void {
@@ -364,8 +476,23 @@ export function confirmWithdraw(app: App): void {
     const { identity } = app.session.unlocked.keys;
     const s = sign({ type: 'withdraw', id: newId(), case: b64.decode(caseId(app))!,
       created_at: Math.floor(Date.now() / 1000), revoke_released: false }, identity.secretKey, identity.publicKey);
-    await app.relay.post(`/v1/cases/${caseId(app)}/withdraw`, { withdraw: toJsonValue(s) });
+    // The letters' last states, for the list this device keeps once the relay has nothing more for her.
+    try {
+      const known = await app.kept.states();
+      for (const m of messageList(await app.relay.get(`/v1/cases/${caseId(app)}/messages`))) known[m.message] = m.state;
+      await app.kept.saveStates(known);
+    } catch {
+      // the states last seen stay
+    }
+    try {
+      await app.relay.post(`/v1/cases/${caseId(app)}/withdraw`, { withdraw: toJsonValue(s) });
+    } catch (e) {
+      return app.views.go({ view: 'letters' }, { replace: true, notice: wordsFor(app.strings, e) });
+    }
     await app.vault.put('withdrawn', caseId(app));
+    // The relay has ended her sessions and has nothing more for her: no stream to keep open.
+    app.caseStatus.gone = true;
+    app.events.stop();
     app.views.go({ view: 'letters' }, { replace: true, notice: t('withdraw_done') });
   });
   show(h('h1', {}, t('withdraw_title')), h('p', {}, t('withdraw_explain')), h('div', { class: 'choices' }, yes, no));

@@ -106,9 +106,15 @@ test(`a letter written in the browser reaches the CLI, and the reply comes back 
   await page.getByText('Letters already passed on stay with the other person.').waitFor();
   await noViolations(page, 'leaving');
   await page.getByRole('button', { name: 'Leave the process' }).click();
-  await page.getByText('You have left the process.').waitFor({ timeout: 20000 });
+  await page.getByText('You have left the process. Your facilitator has been told.').waitFor({ timeout: 20000 });
   const people = f.run(['case', 'show', caseId]).people as { role: string; state: string }[];
   assert.equal(people.find((p) => p.role === 'harmed')?.state, 'withdrawn');
+  // What she keeps: each letter once, with its state and first words.
+  await page.getByText('You have left the process. The letters you received').waitFor();
+  const keptList = await page.locator('#letters-list').innerText();
+  assert.equal(await page.getByRole('link', { name: /From you, .*: available to them \(“I want you to know how that night/ }).count(), 1, keptList);
+  assert.equal(await page.getByRole('link', { name: /To you, .*: opened \(“Thank you for writing. I am sorry./ }).count(), 1, keptList);
+  assert.equal(await page.locator('#letters-list li').count(), 2, 'each letter once');
   await page.getByRole('link', { name: /To you/ }).click();
   await page.getByText('Thank you for writing. I am sorry.').waitFor();
   assert.equal(await page.getByRole('button', { name: 'Leave the process' }).count(), 0, 'nothing left to leave');
