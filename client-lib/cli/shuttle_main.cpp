@@ -18,9 +18,11 @@
 #include <boost/program_options.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -167,6 +169,17 @@ inline void need(result<void> r) {
 
 // Times are shown in the user's local time zone.
 std::string when(std::uint64_t t) { return local_time_words(t); }
+
+// "1 letter", "2 letters": counts in words, never "letter(s)".
+std::string count_of(std::uint64_t n, const std::string& one, const std::string& many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// A file the person named that cannot be read: what, why, and what to do.
+[[noreturn]] void cannot_read(const std::string& path, const std::string& why, bool sending = true) {
+  throw std::runtime_error("Cannot read " + path + " (" + why + ")." + (sending ? " Nothing was sent." : "") +
+                           " Please check the file's name and that you may read it.");
+}
 
 std::string role_words(proto::role r) {
   switch (r) {
@@ -518,7 +531,7 @@ std::string read_letter_text(const std::string& file, const std::string& text) {
   if (!text.empty()) return text;
   if (!file.empty()) {
     std::ifstream in(file, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + file);
+    if (!in) cannot_read(file, std::strerror(errno));
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
@@ -597,7 +610,7 @@ int cmd_write(int argc, char** argv) {
     std::ifstream in(path, std::ios::binary);
     std::error_code ec;
     const auto size = std::filesystem::file_size(path, ec);
-    if (!in || ec) throw std::runtime_error("cannot read " + path);
+    if (!in || ec) cannot_read(path, ec ? ec.message() : std::strerror(errno));
     if (size > proto::relay_ciphertext_bytes) {
       throw std::runtime_error(std::filesystem::path(path).filename().string() + " is " + mib(size) +
                                "; the relay takes letters up to " + mib(proto::relay_ciphertext_bytes) +
@@ -605,7 +618,7 @@ int cmd_write(int argc, char** argv) {
     }
     attachment at{std::filesystem::path(path).filename().string(), content_type_of(path), bytes(size)};
     in.read(reinterpret_cast<char*>(at.data.data()), static_cast<std::streamsize>(size));
-    if (static_cast<std::uint64_t>(in.gcount()) != size) throw std::runtime_error("cannot read " + path);
+    if (static_cast<std::uint64_t>(in.gcount()) != size) cannot_read(path, "it changed while it was read");
     draft.content.attachments.push_back(std::move(at));
   }
   if (!revises.empty()) draft.revises = need(a.resolve_message(id, revises));
@@ -667,7 +680,10 @@ int cmd_letters(int argc, char** argv) {
     print_json(out);
     return 0;
   }
-  if (deleted > 0) std::cout << deleted << " letter(s) taken back by their sender, or declined by you, were deleted from this device.\n";
+  if (deleted > 0) {
+    std::cout << count_of(deleted, "letter", "letters") << " taken back by " << (deleted == 1 ? "its" : "their")
+              << " writer, or declined by you, " << (deleted == 1 ? "was" : "were") << " deleted from this device.\n";
+  }
   if (list.empty()) std::cout << "No letters yet.\n";
   // The first words of letters this device holds (written here, or opened):
   // a person finds a letter by what it says, not by its id.
@@ -679,8 +695,12 @@ int cmd_letters(int argc, char** argv) {
     std::cout << short_id(m.message) << "  ";
     const auto date = m.released_at ? m.released_at : m.submitted_at;
     if (date) std::cout << when(*date) << "  ";
-    std::cout << (m.kind == proto::message_kind::note ? "note" : m.mine ? "from you" : "to you") << ", "
-              << status_words(m.state, m.mine);
+    // A facilitator carries letters between the parties: theirs go "to the harmed party", never "to you".
+    const std::string direction = m.kind == proto::message_kind::note ? "note"
+                                  : m.mine                           ? "from you"
+                                  : a.is_facilitator()               ? "to the " + role_words(m.to)
+                                                                     : "to you";
+    std::cout << direction << ", " << status_words(m.state, m.mine);
     if (m.release_at) std::cout << " (released at " << when(*m.release_at) << ")";
     if (m.supersedes) std::cout << ", revises " << short_id(*m.supersedes);
     if (m.answers) {
@@ -1025,7 +1045,8 @@ int cmd_withdraw(int argc, char** argv) {
   if (c.as_json) {
     print_json(json::object{{"participant_state", "withdrawn"}, {"revoked", revoked}});
   } else {
-    std::cout << "You have withdrawn from this case. " << revoked << " letter(s) were taken back. "
+    std::cout << "You have withdrawn from this case. " << count_of(revoked, "letter was", "letters were")
+              << " taken back. "
               << "Your facilitator has been told. The letters you received and wrote stay readable on this device "
               << "(shuttle read). Take care of yourself.\n";
   }
@@ -1130,7 +1151,7 @@ int cmd_audit_verify(int argc, char** argv) {
   pos.add("file", 1);
   if (!parse(argc, argv, d, pos)) return 0;
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + file);
+  if (!in) cannot_read(file, std::strerror(errno), false);
   std::stringstream ss;
   ss << in.rdbuf();
   proto::public_key key{};

@@ -316,6 +316,41 @@ TEST(Cli, AnInvitationCodeWrappedInAnEmailStillWorks) {
   EXPECT_EQ(refused.out.find("bad_"), std::string::npos) << refused.out;
 }
 
+// The words a person reads, each one sentence that says what happened and
+// what to do: no "letter(s)", no "Not found:" prefix, no doubled stops, a
+// facilitator's list that says whom a letter goes to, and a missing file named
+// with why and what to do.
+TEST(Cli, EveryMessageReadsAsASentence) {
+  scene s;
+  person h = s.party("harmed", "harmed");
+  person r = s.party("responsible", "responsible");
+  const std::string m = text(h.ok("write", {s.case_id, "--text", "Words for you."}), "message");
+
+  auto listed = s.f.run("letters", {s.case_id});
+  EXPECT_EQ(listed.status, 0) << listed.out;
+  EXPECT_NE(listed.out.find("to the responsible party"), std::string::npos) << listed.out;
+  EXPECT_EQ(listed.out.find("to you"), std::string::npos) << "a facilitator is not the recipient: " << listed.out;
+
+  auto missing = h.run("write", {s.case_id, "--text", "with a photo", "--attach", (s.root / "no-such-photo.jpg").string()});
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_NE(missing.out.find("Cannot read " + (s.root / "no-such-photo.jpg").string() +
+                             " (No such file or directory). Nothing was sent."),
+            std::string::npos) << missing.out;
+
+  auto nothing = r.run("read", {s.case_id, "AAAAAAAAAAAAAAAAAAAAAA"});
+  EXPECT_EQ(nothing.status, 1);
+  EXPECT_EQ(nothing.out.find("Not found:"), std::string::npos) << nothing.out;
+  EXPECT_EQ(nothing.out.find(".."), std::string::npos) << nothing.out;
+
+  auto left = h.run("withdraw", {s.case_id, "--yes"});
+  EXPECT_EQ(left.status, 0) << left.out;
+  EXPECT_NE(left.out.find("1 letter was taken back."), std::string::npos) << left.out;
+  for (const auto& said : {listed.out, missing.out, nothing.out, left.out}) {
+    EXPECT_EQ(said.find("(s)"), std::string::npos) << said;
+  }
+  (void)m;
+}
+
 TEST(Cli, EveryErrorIsClearAndCalm) {
   scene s;
   person h = s.party("harmed", "harmed", false);
