@@ -202,6 +202,7 @@ json::object message_json(const message_summary& m) {
   if (m.submitted_at) o["submitted_at"] = *m.submitted_at;
   if (m.release_at) o["release_at"] = *m.release_at;
   if (m.supersedes) o["revises"] = b64(*m.supersedes);
+  if (m.answers) o["answers"] = b64(*m.answers);
   return o;
 }
 

@@ -46,6 +46,8 @@ export interface MessageSummary {
   message: string;       // base64url id
   sender: string;        // base64url identity key
   state: string;         // SPEC 8's word
+  kind?: string;         // letter, reply
+  answers?: string;      // a reply's letter (base64url id)
   releasedAt?: number;
   submittedAt?: number;
 }
@@ -53,6 +55,8 @@ export function messageList(answer: JsonObject): MessageSummary[] {
   return list(answer, 'messages').map((v) => {
     if (!isObject(v)) return notUnderstood();
     return { message: text(v, 'message'), sender: text(v, 'sender'), state: text(v, 'state'),
+      kind: typeof v.kind === 'string' ? v.kind : undefined,
+      answers: typeof v.answers === 'string' ? v.answers : undefined,
       releasedAt: optionalTime(v, 'released_at'), submittedAt: optionalTime(v, 'submitted_at') };
   });
 }

@@ -83,7 +83,9 @@ export function createApp(): App {
     events.stop();
     views.askToUnlock(reason === 'idle' ? strings.t('locked_idle') : undefined);
   });
-  const events = new EventStream(relay, () => session.isUnlocked && !app.caseStatus.gone);
+  const events = new EventStream(relay, () => session.isUnlocked && !app.caseStatus.gone,
+    (reachable) => showConnection(app, reachable),
+    () => void lettersView.onCaseEvent(app, { event: 'caught_up', case: session.unlocked.caseEntry.case }));
   const kept = new KeptLetters(vault, () => session.unlocked.keys.identity.seed);
   const app: App = { strings, relay, vault, session, events, kept, views, caseStatus: { gone: false, standing: 'open' },
     screen: { redraw: () => {} }, connection: new Connection() };
@@ -102,8 +104,19 @@ async function render(app: App, route: Route, notice?: string): Promise<void> {
     case 'letters': return lettersView.home(app, notice);
     case 'letter': return lettersView.openById(app, route.id);
     case 'write': return lettersView.writeLetter(app);
+    case 'reply': return lettersView.replyTo(app, route.id);
+    case 'revise': return lettersView.revise(app, route.id);
     case 'leave': return lettersView.confirmWithdraw(app);
   }
+}
+
+// Out of reach: said calmly at the top of every page until the stream is
+// back (it tries again by itself), without taking the page away.
+function showConnection(app: App, reachable: boolean): void {
+  document.getElementById('connection')?.remove();
+  if (reachable) return;
+  document.querySelector('header')?.append(
+    h('p', { id: 'connection', role: 'status', class: 'notice' }, app.strings.t('connection_lost')));
 }
 
 // The language switch, at the top of every page: the choice is kept on this
@@ -119,7 +132,9 @@ function languageSwitch(app: App): HTMLElement {
       b.addEventListener('click', () => {
         app.strings.set(l);
         localStorage.setItem(languageKey, l);
-        document.querySelector('header')?.replaceChildren(languageSwitch(app));
+        document.querySelector('header .language')?.replaceWith(languageSwitch(app));
+        const lost = document.getElementById('connection');
+        if (lost) lost.textContent = app.strings.t('connection_lost');
         app.screen.redraw();
       });
       return b;

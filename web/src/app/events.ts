@@ -6,13 +6,31 @@ import { parseStrict } from '../proto/json.js';
 import { LiveEvent, eventTicket, liveEvent } from './answers.js';
 import { Relay } from './relay.js';
 
+// While the stream is down it is opened again by itself, later each time
+// (1 s, doubling to 30 s); `onState` hears when the relay is out of reach
+// and when it is back, and `onCaughtUp` when a stream opened again after a
+// break (the page then looks again at what it missed).
 export class EventStream {
   private socket: WebSocket | null = null;
   private retry: ReturnType<typeof setTimeout> | undefined;
   private handler: (e: LiveEvent) => void = () => {};
+  private delay = 1000;
+  private broken = false;
 
   // `active` says whether the page is unlocked (a locked page holds no stream).
-  constructor(private readonly relay: Relay, private readonly active: () => boolean) {}
+  constructor(private readonly relay: Relay, private readonly active: () => boolean,
+              private readonly onState: (reachable: boolean) => void = () => {},
+              private readonly onCaughtUp: () => void = () => {}) {}
+
+  private again(): void {
+    if (!this.broken) {
+      this.broken = true;
+      this.onState(false);
+    }
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => void this.open(), this.delay);
+    this.delay = Math.min(this.delay * 2, 30000);
+  }
 
   // Listens for the page's events: a new view only replaces what is done with them.
   listen(onEvent: (e: LiveEvent) => void): void {
@@ -28,11 +46,19 @@ export class EventStream {
     try {
       ticket = eventTicket(await this.relay.post('/v1/events/ticket', {}));
     } catch {
-      this.retry = setTimeout(() => void this.open(), 10000);
+      if (this.active()) this.again();
       return;
     }
     const ws = new WebSocket(`wss://${location.host}/v1/events`, ['shuttle.v1', `shuttle.ticket.${ticket}`]);
     this.socket = ws;
+    ws.onopen = () => {
+      this.delay = 1000;
+      if (this.broken) {
+        this.broken = false;
+        this.onState(true);
+        this.onCaughtUp();
+      }
+    };
     ws.onmessage = (m) => {
       let e: LiveEvent | null = null;
       try {
@@ -45,12 +71,15 @@ export class EventStream {
     ws.onclose = () => {
       if (this.socket !== ws) return;
       this.socket = null;
-      if (this.active()) this.retry = setTimeout(() => void this.open(), 5000);
+      if (this.active()) this.again();
     };
   }
 
   stop(): void {
     clearTimeout(this.retry);
+    if (this.broken) this.onState(true);  // nothing to be out of reach of
+    this.broken = false;
+    this.delay = 1000;
     const ws = this.socket;
     this.socket = null;
     ws?.close();

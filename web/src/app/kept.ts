@@ -62,13 +62,15 @@ export class KeptLetters {
     return out;
   }
 
-  // The letter being written, kept sealed like the letters, until it is sent.
-  async saveDraft(text: string): Promise<void> {
-    await this.vault.put('draft', text ? this.seal(text, 'draft') : '');
+  // The letter being written, kept sealed like the letters, until it is
+  // sent: one slot for a new letter ("draft"), one per reply and per
+  // revision ("draft/reply/<id>", "draft/revise/<id>").
+  async saveDraft(text: string, slot = 'draft'): Promise<void> {
+    await this.vault.put(slot, text ? this.seal(text, slot) : '');
   }
-  async draft(): Promise<string> {
-    const text = await this.vault.get('draft');
-    return text ? this.open(text, 'draft') : '';
+  async draft(slot = 'draft'): Promise<string> {
+    const text = await this.vault.get(slot);
+    return text ? this.open(text, slot) : '';
   }
 
   // The states the relay last gave the letters (message id to SPEC 8's

@@ -3,7 +3,7 @@
 // "decline", and the choice to let the writer know), writing, and leaving.
 import * as b64 from '../proto/base64url.js';
 import { Bytes, fromUtf8 } from '../proto/bytes.js';
-import { Role, ciphertextSizeFor, limits, sign, toJsonValue } from '../proto/codec.js';
+import { Kind, Role, Statement, ciphertextSizeFor, limits, sign, toJsonValue } from '../proto/codec.js';
 import { JsonValue, serialize } from '../proto/json.js';
 import { newId } from '../proto/keys.js';
 import { LetterDocument, openNote, paddedSize, revisionOf, sealLetter, serializeDocument, textDocument } from '../proto/letters.js';
@@ -120,6 +120,14 @@ async function noteState(app: App, message: string, state: string): Promise<void
   await app.kept.saveStates(known);
 }
 
+// For a reply: the first words of the letter it answers, if this device
+// keeps it ('' if not); nothing for a letter that answers none.
+async function quoteOf(app: App, answers: Bytes | undefined): Promise<string | undefined> {
+  if (!answers) return undefined;
+  const copy = await app.kept.kept(b64.encode(answers));
+  return copy ? firstWords(copy.text) : '';
+}
+
 // The first words of a letter, for the list: enough to know it again.
 function firstWords(text: string): string {
   const all = text.trim();
@@ -166,7 +174,7 @@ export async function home(app: App, notice?: string): Promise<void> {
     const copy = byId.get(m.message);
     const link = h('a', { href: `#letter=${m.message}` },
       `${mine(app, m) ? t('from_you') : t('to_you')}${date ? `, ${when(app, date)}` : ''}: ${stateWords(app, m)}`
-      + (copy ? ` (“${firstWords(copy.text)}”)` : ''));
+      + (m.kind === 'reply' ? `, ${t('a_reply')}` : '') + (copy ? ` (“${firstWords(copy.text)}”)` : ''));
     items.push(h('li', {}, link));
   }
   // Letters kept on this device that the relay no longer lists (after
@@ -209,7 +217,8 @@ export async function home(app: App, notice?: string): Promise<void> {
 export async function onCaseEvent(app: App, e: LiveEvent): Promise<void> {
   if (!app.session.isUnlocked || e.case !== caseId(app)) return;
   try {
-    if (e.event === 'withdrawn' || e.event === 'closed') await refreshStanding(app);
+    // After a break the page may have missed anything: it looks again.
+    if (e.event === 'withdrawn' || e.event === 'closed' || e.event === 'caught_up') await refreshStanding(app);
   } catch {
     return;  // unreachable: the next look catches up
   }
@@ -277,17 +286,13 @@ async function openFromRelay(app: App, m: MessageSummary): Promise<void> {
     const text = fromUtf8(doc.body);
     const attached = keptAttachments(doc);
     await app.kept.keep({ message: m.message, mine: true, at: Math.floor(Date.now() / 1000), text, notes: [], attachments: attached });
-    // A returned letter: the facilitator's reason and note beside it, sealed to its writer.
+    // A returned letter: the facilitator's reason and note beside it, and writing it again.
     let returned: HTMLElement | null = null;
     if (got.returned !== undefined) {
-      const rs = got.returned;
-      const self = me(app);
-      const n = openNote(rs.note as Bytes, envelope.id, 'return', self.caseKey.publicKey, self.caseKey.secret);
-      const reasonKey = `reason_${n.reason ?? 'other'}`;
       const again = h('button', { type: 'button' }, t('revise'));
-      again.addEventListener('click', () => void writeLetter(app, undefined, { revises: m.message, text }));
-      returned = h('section', { class: 'note' }, h('h2', {}, t('returned_note')),
-        h('p', {}, app.strings.has(reasonKey) ? t(reasonKey) : t('reason_other')), h('p', { dir: 'auto' }, n.text), again);
+      again.addEventListener('click', () => app.views.go({ view: 'revise', id: m.message }));
+      returned = returnNote(app, got.returned, envelope.id);
+      returned.append(again);
     }
     // Declined, once a facilitator passed it on: said so, with the reader's note if they wrote one.
     if (m.state === 'declined') {
@@ -298,7 +303,8 @@ async function openFromRelay(app: App, m: MessageSummary): Promise<void> {
         note ? h('p', {}, t('declined_note')) : null, note ? h('p', { dir: 'auto' }, note.text) : null);
     }
     const revocable = m.state !== 'revoked' && m.state !== 'declined';
-    showLetter(app, text, [], undefined, returned, revocable ? m.message : undefined, attached);
+    showLetter(app, text, [], undefined, returned, revocable ? m.message : undefined, attached,
+      await quoteOf(app, envelope.answers as Bytes | undefined));
     return;
   }
   const delivered = openDelivered(r, envelope, got.approvals, ciphertext, me(app), Math.floor(Date.now() / 1000));
@@ -311,7 +317,8 @@ async function openFromRelay(app: App, m: MessageSummary): Promise<void> {
   const openButton = h('button', { type: 'button' }, t('open_now'));
   const later = h('button', { type: 'button', class: 'quiet' }, t('not_now'));
   const declineButton = h('button', { type: 'button', class: 'quiet' }, t('decline'));
-  openButton.addEventListener('click', () => showLetter(app, text, [], m.message, null, undefined, attached));
+  const quote = await quoteOf(app, envelope.answers as Bytes | undefined);
+  openButton.addEventListener('click', () => showLetter(app, text, [], m.message, null, undefined, attached, quote));
   later.addEventListener('click', () => app.views.go({ view: 'letters' }));
   // Declining is final: asked calmly in a dialog, and set apart from opening.
   declineButton.addEventListener('click', async () => {
@@ -334,8 +341,11 @@ async function openFromRelay(app: App, m: MessageSummary): Promise<void> {
     nav(app));
 }
 
+// A letter on the screen. `receiptFor`: a received letter (the receipt, and
+// replying to it); `replyQuote`: for a reply, the first words of the letter
+// it answers ('' when that letter is not on this device).
 function showLetter(app: App, text: string, notes: string[], receiptFor?: string, beside?: HTMLElement | null,
-                    revocable?: string, attached: KeptAttachment[] = []): void {
+                    revocable?: string, attached: KeptAttachment[] = [], replyQuote?: string): void {
   const { t } = app.strings;
   const back = h('button', { type: 'button', class: 'quiet' }, t('back'));
   back.addEventListener('click', () => app.views.go({ view: 'letters' }));
@@ -344,10 +354,15 @@ function showLetter(app: App, text: string, notes: string[], receiptFor?: string
     // Off by default: the writer learns it was opened only if the reader says so.
     const box = h('input', { type: 'checkbox', id: 'share-opened' });
     box.addEventListener('change', async () => {
-      if (!(box as HTMLInputElement).checked) return;
-      await app.relay.post(`/v1/cases/${caseId(app)}/messages/${receiptFor}/receipt`, {});
+      if (!box.checked) return;
+      try {
+        await app.relay.post(`/v1/cases/${caseId(app)}/messages/${receiptFor}/receipt`, {});
+      } catch (e) {
+        box.checked = false;
+        return void receipt?.append(h('p', { role: 'alert', class: 'problem' }, wordsFor(app.strings, e)));
+      }
       await noteState(app, receiptFor, 'opened');
-      (box as HTMLInputElement).disabled = true;
+      box.disabled = true;
       receipt?.append(h('p', { role: 'status' }, t('shared')));
     });
     receipt = h('div', { class: 'receipt' }, box, h('label', { for: 'share-opened', class: 'inline' }, t('share_opened')));
@@ -357,11 +372,18 @@ function showLetter(app: App, text: string, notes: string[], receiptFor?: string
     takeBack = h('button', { type: 'button', class: 'quiet' }, t('revoke'));
     takeBack.addEventListener('click', () => confirmRevoke(app, revocable));
   }
+  let reply: HTMLElement | null = null;
+  if (receiptFor && app.caseStatus.standing === 'open' && !app.caseStatus.gone) {
+    reply = h('button', { type: 'button' }, t('reply_to'));
+    reply.addEventListener('click', () => app.views.go({ view: 'reply', id: receiptFor }));
+  }
   show(h('h1', {}, t('letter_title')),
+    replyQuote === undefined ? null
+      : h('p', { class: 'quote' }, replyQuote ? t('in_reply_to', { words: replyQuote }) : t('in_reply')),
     ...notes.map((n) => h('section', { class: 'note' }, h('h2', {}, t('note_first')), h('p', { dir: 'auto' }, n))),
     beside ?? null,
     h('article', { class: 'letter', dir: 'auto' }, ...text.split('\n').map((line) => h('p', { dir: 'auto' }, line))),
-    attachmentsView(app, attached), receipt, h('div', { class: 'choices' }, back, takeBack), nav(app));
+    attachmentsView(app, attached), receipt, h('div', { class: 'choices' }, reply, back, takeBack), nav(app));
 }
 
 // Taking a letter back, with the honest answer of what the other person may know.
@@ -374,8 +396,13 @@ function confirmRevoke(app: App, message: string): void {
     const { identity } = app.session.unlocked.keys;
     const s = sign({ type: 'revoke', id: newId(), case: b64.decode(caseId(app))!, created_at: Math.floor(Date.now() / 1000),
       message: b64.decode(message)! }, identity.secretKey, identity.publicKey);
-    const answer = revokeAnswer(await app.relay.post(`/v1/cases/${caseId(app)}/messages/${message}/revoke`,
-      { revoke: toJsonValue(s) }));
+    let answer;
+    try {
+      answer = revokeAnswer(await app.relay.post(`/v1/cases/${caseId(app)}/messages/${message}/revoke`,
+        { revoke: toJsonValue(s) }));
+    } catch (e) {
+      return app.views.go({ view: 'letters' }, { replace: true, notice: wordsFor(app.strings, e) });
+    }
     app.views.go({ view: 'letters' }, { replace: true, notice: answer.wasOpened ? t('revoked_opened')
       : answer.wasReleased ? t('revoked_released') : t('revoked_unreleased') });
   });
@@ -386,19 +413,64 @@ function otherParty(role: Role): Role {
   return role === 'harmed' ? 'responsible' : 'harmed';
 }
 
-// Writing: a new letter, or the revision of a returned one (its text to start from).
-// `text`: what the person had typed, put back as it was after a failure.
-export async function writeLetter(app: App, problem?: string, revision?: { revises: string; text: string },
-                                  text?: string): Promise<void> {
+// What is being written: a new letter, a reply to a received one, or a
+// returned letter written again (with the facilitator's note beside it).
+export interface Writing {
+  reply?: { answers: string; quote?: string };
+  revision?: { revises: string; text: string; kind: Kind; answers?: Bytes; note: HTMLElement };
+  problem?: string;
+  text?: string;  // what the person had typed, put back as it was after a failure
+}
+
+const draftSlot = (w: Writing) =>
+  w.revision ? `draft/revise/${w.revision.revises}` : w.reply ? `draft/reply/${w.reply.answers}` : 'draft';
+
+// A reply to a letter she received: its first words shown above the editor.
+export async function replyTo(app: App, id: string): Promise<void> {
+  const copy = await app.kept.kept(id);
+  await writeLetter(app, { reply: { answers: id, quote: copy ? firstWords(copy.text) : undefined } });
+}
+
+// A returned letter written again: the letter and the facilitator's note
+// are read from the relay each time, so a reload comes back to both.
+export async function revise(app: App, id: string): Promise<void> {
+  try {
+    const path = `/v1/cases/${caseId(app)}/messages/${id}`;
+    const got = fetchedMessage(await app.relay.get(path));
+    if (got.returned === undefined) {
+      return app.views.go({ view: 'letter', id }, { replace: true });
+    }
+    const ciphertext = await app.relay.getBytes(`${path}/ciphertext`);
+    const doc = openFromEnvelope(await roster(app), got.envelope, ciphertext, me(app));
+    await writeLetter(app, { revision: { revises: id, text: fromUtf8(doc.body), kind: got.envelope.kind as Kind,
+      answers: got.envelope.answers as Bytes | undefined, note: returnNote(app, got.returned, got.envelope.id) } });
+  } catch (e) {
+    app.views.go({ view: 'letters' }, { replace: true, notice: wordsFor(app.strings, e) });
+  }
+}
+
+// The facilitator's reason and note on a returned letter, sealed to its writer.
+function returnNote(app: App, rs: Statement, message: Bytes): HTMLElement {
   const { t } = app.strings;
+  const self = me(app);
+  const n = openNote(rs.note as Bytes, message, 'return', self.caseKey.publicKey, self.caseKey.secret);
+  const reasonKey = `reason_${n.reason ?? 'other'}`;
+  return h('section', { class: 'note' }, h('h2', {}, t('returned_note')),
+    h('p', {}, app.strings.has(reasonKey) ? t(reasonKey) : t('reason_other')), h('p', { dir: 'auto' }, n.text));
+}
+
+export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
+  const { t } = app.strings;
+  const again = (problem: string, text?: string) => void writeLetter(app, { ...w, problem, text });
+  const slot = draftSlot(w);
   const area = h('textarea', { id: 'letter', rows: '12', dir: 'auto', 'aria-describedby': 'write-explain draft-note' });
   // The draft is kept sealed on this device as it is typed, and is back in
   // place before the page is shown (never arriving under the person's typing).
-  area.value = text ?? (revision ? revision.text : await app.kept.draft());
+  area.value = w.text ?? ((await app.kept.draft(slot)) || (w.revision?.text ?? ''));
   let saving: ReturnType<typeof setTimeout> | undefined;
   area.addEventListener('input', () => {
     clearTimeout(saving);
-    saving = setTimeout(() => void app.kept.saveDraft(area.value), 400);
+    saving = setTimeout(() => void app.kept.saveDraft(area.value, slot), 400);
   });
   const files = h('input', { id: 'files', type: 'file', multiple: true });
   const form = h('form', { novalidate: true, id: 'letter-form' },
@@ -408,10 +480,10 @@ export async function writeLetter(app: App, problem?: string, revision?: { revis
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const text = area.value;
-    if (!text.trim()) return void writeLetter(app, t('empty_letter'), revision);
+    if (!text.trim()) return again(t('empty_letter'));
     // Kept, sealed, before anything is sent: nothing typed is lost if sending fails.
     clearTimeout(saving);
-    await app.kept.saveDraft(text);
+    await app.kept.saveDraft(text, slot);
     const chosen = Array.from(files.files ?? []);
     const doc = textDocument(text);
     for (const file of chosen) {
@@ -421,8 +493,7 @@ export async function writeLetter(app: App, problem?: string, revision?: { revis
     // Too large for the relay: said before anything is sealed or sent, with both sizes.
     const sealedSize = ciphertextSizeFor(paddedSize(serializeDocument(doc).length));
     if (sealedSize > limits.relayCiphertext) {
-      return void writeLetter(app, t('too_large', { size: mib(sealedSize), limit: mib(limits.relayCiphertext) }), revision,
-        text);
+      return again(t('too_large', { size: mib(sealedSize), limit: mib(limits.relayCiphertext) }), text);
     }
     const bar = h('progress', { max: '100', value: '0', 'aria-label': t('sending_progress') });
     show(h('h1', {}, t('write_title')), h('p', { role: 'status' }, t('sending')), bar);
@@ -432,16 +503,20 @@ export async function writeLetter(app: App, problem?: string, revision?: { revis
       try {
         r.find(self.identity.publicKey);
       } catch {
-        return void writeLetter(app, t('not_attested_yet'), revision, text);
+        return again(t('not_attested_yet'), text);
       }
       const readers = [...r.facilitatorReaders(), ...r.supportersOf(self.identity.publicKey)];
       const now = Math.floor(Date.now() / 1000);
+      // A reply names the letter it answers; a revision keeps what the returned letter was.
+      const kind: Kind = w.reply ? 'reply' : w.revision?.kind ?? 'letter';
+      const answers = w.reply ? b64.decode(w.reply.answers)! : w.revision?.answers;
       const sealed = sealLetter(self, { id: newId(), case: b64.decode(caseId(app))!, created_at: now,
-        kind: 'letter', to: otherParty(app.session.unlocked.caseEntry.role) }, readers, doc);
+        kind, to: otherParty(app.session.unlocked.caseEntry.role), answers }, readers, doc);
       const body: { [k: string]: JsonValue } = { envelope: toJsonValue(sealed.envelope), ciphertext: b64.encode(sealed.ciphertext) };
       // The returned letter it revises is named beside the envelope, for the facilitators only.
-      if (revision) {
-        body.revision = toJsonValue(revisionOf(self, b64.decode(caseId(app))!, sealed.envelope.id, b64.decode(revision.revises)!, now));
+      if (w.revision) {
+        body.revision = toJsonValue(revisionOf(self, b64.decode(caseId(app))!, sealed.envelope.id,
+          b64.decode(w.revision.revises)!, now));
       }
       await app.relay.postWithProgress(`/v1/cases/${caseId(app)}/messages`, serialize(body), (done, total) => {
         if (total > 0) bar.setAttribute('value', String(Math.round((done / total) * 100)));
@@ -449,21 +524,27 @@ export async function writeLetter(app: App, problem?: string, revision?: { revis
       await app.kept.keep({ message: b64.encode(sealed.envelope.id), mine: true, at: Math.floor(Date.now() / 1000), text, notes: [],
         attachments: keptAttachments(doc) });
       clearTimeout(saving);
-      await app.kept.saveDraft('');
+      await app.kept.saveDraft('', slot);
       app.views.go({ view: 'letters' }, { replace: true, notice: t('sent') });
     } catch (e) {
       // The other party left or the case closed meanwhile: the page now says so.
       if (e instanceof RelayRefusal && (e.code === 'channel_closed' || e.code === 'case_closed')) {
         await refreshStanding(app).catch(() => {});
       }
-      void writeLetter(app, wordsFor(app.strings, e), revision, text);
+      again(wordsFor(app.strings, e), text);
     }
   });
   const cancel = h('button', { type: 'button', class: 'quiet' }, t('cancel'));
   cancel.addEventListener('click', () => app.views.go({ view: 'letters' }));
-  show(h('h1', {}, t('write_title')), h('p', { id: 'write-explain' }, t('write_explain')),
+  const title = w.reply ? t('reply_title') : w.revision ? t('revise_title') : t('write_title');
+  show(h('h1', {}, title),
+    w.reply ? h('p', { class: 'quote' }, w.reply.quote ? t('in_reply_to', { words: w.reply.quote }) : t('in_reply'))
+      : null,
+    // The facilitator's note stays beside the editor while revising.
+    w.revision?.note ?? null,
+    h('p', { id: 'write-explain' }, t('write_explain')),
     h('p', { id: 'draft-note', class: 'help' }, t('draft_kept')),
-    problem ? h('p', { role: 'alert', class: 'problem' }, problem) : null, form, cancel, nav(app));
+    w.problem ? h('p', { role: 'alert', class: 'problem' }, w.problem) : null, form, cancel, nav(app));
   if (app.caseStatus.standing !== 'open') endWriting(app);
 }
 

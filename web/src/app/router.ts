@@ -6,6 +6,8 @@ export type Route =
   | { view: 'letters' }
   | { view: 'letter'; id: string }
   | { view: 'write' }
+  | { view: 'reply'; id: string }    // a reply to a received letter
+  | { view: 'revise'; id: string }   // a returned letter written again
   | { view: 'leave' };
 
 const idPattern = /^[A-Za-z0-9_-]{22}$/;
@@ -15,12 +17,15 @@ export function routeOf(hash: string): Route | null {
   if (h === 'letters') return { view: 'letters' };
   if (h === 'write') return { view: 'write' };
   if (h === 'leave') return { view: 'leave' };
-  if (h.startsWith('letter=') && idPattern.test(h.slice('letter='.length))) return { view: 'letter', id: h.slice(7) };
+  for (const view of ['letter', 'reply', 'revise'] as const) {
+    const id = h.slice(view.length + 1);
+    if (h.startsWith(`${view}=`) && idPattern.test(id)) return { view, id };
+  }
   return null;
 }
 
 export function hashOf(route: Route): string {
-  return route.view === 'letter' ? `#letter=${route.id}` : `#${route.view}`;
+  return 'id' in route ? `#${route.view}=${route.id}` : `#${route.view}`;
 }
 
 export interface Go {

@@ -25,8 +25,11 @@ export class Relay {
 
   async start(): Promise<void> {
     const portFile = join(this.dir, 'port');
+    rmSync(portFile, { force: true });
+    const listen = `127.0.0.1:${this.port}`;  // 0 the first time; the same port when it comes back
+    this.port = 0;
     this.process = spawn(env('SHUTTLE_RELAY_BINARY'), [
-      'serve', '--listen', '127.0.0.1:0', '--data-dir', join(this.dir, 'data'), '--port-file', portFile,
+      'serve', '--listen', listen, '--data-dir', join(this.dir, 'data'), '--port-file', portFile,
       '--web-root', env('SHUTTLE_WEB_ROOT'), '--threads', '2', '--log-level', 'warn',
       '--address-burst', '100000', '--address-per-minute', '100000', '--account-write-burst', '100000',
     ], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -42,6 +45,15 @@ export class Relay {
   inviteFacilitator(): string {
     return execFileSync(env('SHUTTLE_RELAY_BINARY'), ['admin', 'invite-facilitator', '--data-dir', join(this.dir, 'data'),
       '--relay', `127.0.0.1:${this.port}`], { encoding: 'utf8' }).trim();
+  }
+  // The relay goes away (a restart, a network that drops) and keeps its data.
+  async pause(): Promise<void> {
+    const p = this.process;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGTERM');
+    });
   }
   stop(): void {
     this.process?.kill('SIGTERM');

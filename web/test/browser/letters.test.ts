@@ -372,3 +372,65 @@ test('declining is asked calmly and set apart; the writer sees it declined with 
   assert.deepEqual(problems.filter((p) => !/^Failed to load resource: the server responded with a status of 410/.test(p)), []);
   await context.close();
 });
+
+test('a reply points at the letter it answers on both sides; a revision keeps the note beside it and survives a reload', async () => {
+  width = 'desktop';
+  const { f, caseId } = facilitatorWithCase(env.relay);
+  const r = responsibleAtTheCli(env.relay, f, caseId, 'responsible-reply');
+  const context = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const { page, problems } = await watchedPage(context);
+  await joinInBrowser(page, env.relay.origin, f, caseId, passphrase);
+  await page.getByRole('button', { name: 'Your letters' }).click();
+
+  // His letter; her reply to it from the letter itself.
+  const his = r.run(['write', caseId, '--text', 'Could we talk about what happened that night?']).message as string;
+  f.run(['review', caseId, his]);
+  f.run(['approve', caseId, his]);
+  await page.getByRole('link', { name: /To you, .*: waiting for you/ }).click({ timeout: 20000 });
+  await page.getByRole('button', { name: 'Open now' }).click();
+  await page.getByRole('button', { name: 'Reply to this letter' }).click();
+  await page.getByRole('heading', { name: 'A reply' }).waitFor();
+  assert.equal(new URL(page.url()).hash, `#reply=${his}`);
+  await page.getByText('In reply to the letter that begins “Could we talk about what happened that night?”').waitFor();
+  await noViolations(page, 'replying');
+  await page.getByLabel('Your letter').fill('Yes, through our facilitator, when I am ready.');
+  await page.getByRole('button', { name: 'Send to your facilitator' }).click();
+  await page.getByText('Your letter is with your facilitator.').waitFor({ timeout: 20000 });
+  await page.getByRole('link', { name: /From you, .*: with your facilitator, a reply/ }).waitFor();
+  const reply = (f.run(['queue']) as { message: string }[])[0].message;
+  f.run(['review', caseId, reply]);
+  f.run(['approve', caseId, reply]);
+  const seen = (r.run(['letters', caseId]) as { message: string; kind: string; answers?: string }[]).find((m) => m.message === reply);
+  assert.equal(seen?.kind, 'reply');
+  assert.equal(seen?.answers, his, 'the reply names the letter it answers');
+
+  // Her letter returned with a note: written again with the note beside the editor, across a reload.
+  await page.getByRole('button', { name: 'Write a letter' }).click();
+  await page.getByLabel('Your letter').fill('We lived on Elm Street then.');
+  await page.getByRole('button', { name: 'Send to your facilitator' }).click();
+  await page.getByText('Your letter is with your facilitator.').waitFor({ timeout: 20000 });
+  const first = (f.run(['queue']) as { message: string }[])[0].message;
+  f.run(['review', caseId, first]);
+  f.run(['return', caseId, first, '--reason', 'identifying_information', '--note', 'Please leave out the street name.']);
+  await page.getByRole('link', { name: /From you, .*: returned with a note/ }).click({ timeout: 20000 });
+  await page.getByRole('button', { name: 'Write it again' }).click();
+  await page.getByRole('heading', { name: 'Write it again' }).waitFor({ timeout: 20000 });
+  assert.equal(new URL(page.url()).hash, `#revise=${first}`);
+  await page.getByText('Please leave out the street name.').waitFor();
+  assert.equal(await page.getByLabel('Your letter').inputValue(), 'We lived on Elm Street then.');
+  await page.getByLabel('Your letter').fill('We lived near the river then.');
+  await page.waitForTimeout(1000);  // the draft is sealed 0.4 s after the last key
+  await page.reload();
+  await page.getByLabel('Passphrase').fill(passphrase);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByRole('heading', { name: 'Write it again' }).waitFor({ timeout: 30000 });
+  await page.getByText('Please leave out the street name.').waitFor();
+  assert.equal(await page.getByLabel('Your letter').inputValue(), 'We lived near the river then.');
+  await page.getByRole('button', { name: 'Send to your facilitator' }).click();
+  await page.getByText('Your letter is with your facilitator.').waitFor({ timeout: 20000 });
+  const revised = (f.run(['letters', caseId]) as { message: string; revises?: string }[]).find((m) => m.revises === first);
+  assert.ok(revised, 'the revision names the returned letter');
+  assert.equal(f.run(['review', caseId, revised!.message]).text, 'We lived near the river then.');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
