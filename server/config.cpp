@@ -1,5 +1,7 @@
 #include "server/config.hpp"
 
+#include "proto/statements.hpp"
+
 #include "server/store/postgres_store.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -112,6 +114,9 @@ std::optional<config> parse_serve_options(int argc, const char* const* argv) {
        "changes one account may make at once")
       ("account-writes-per-minute", po::value(&c.account_writes_per_minute)->default_value(c.account_writes_per_minute),
        "... and then per minute")
+      ("service-name", po::value(&c.service.name),
+       "the service's name, shown to people in the browser client beside the relay's key (1 to 64 bytes of UTF-8, "
+       "e.g. \"Restorative Justice Service Oslo\")")
       ("web-root", po::value(&web_root),
        "the built browser client to serve at / (index.html and assets/; the package installs it at "
        "/usr/share/shuttle/web); without it the relay serves the API only")
@@ -154,6 +159,9 @@ std::optional<config> parse_serve_options(int argc, const char* const* argv) {
     throw std::runtime_error("--tls-certificate and --tls-key go together");
   }
   if (!port_file.empty()) c.port_file = port_file;
+  if (!c.service.name.empty() && !proto::is_display_name(c.service.name)) {
+    throw std::runtime_error("--service-name takes 1 to 64 bytes of UTF-8 without control characters");
+  }
   c.web_root = web_root;
   if (!metrics_listen.empty()) {
     split_listen_address(metrics_listen, c.listen.metrics_address, c.listen.metrics_port, "--metrics-listen");

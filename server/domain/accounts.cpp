@@ -32,6 +32,7 @@ outcome relay_service::open_invitation(const proto::id& invitation, const proto:
     if (inv->expires_at <= now) return gone("invitation_expired", "This invitation has expired. Please ask for a new one.");
     answer a;
     a["invitation"] = stored(inv->statement);
+    if (!options_.name.empty()) a["service"] = options_.name;
     if (inv->case_id != proto::null_case) {
       if (auto c = r.case_by_id(inv->case_id)) a["case_open"] = stored(c->open_statement);
     }
@@ -113,6 +114,7 @@ outcome relay_service::login_challenge(const proto::public_key& identity) {
   a["challenge"] = b64(ch);
   a["expires_at"] = expires_at;
   a["relay_key"] = b64(relay_.public_key());
+  if (!options_.name.empty()) a["service"] = options_.name;
   return a;
 }
 
@@ -211,6 +213,7 @@ outcome relay_service::me(const caller& c) {
   a["identity"] = b64(c.account.identity);
   a["facilitator"] = c.account.facilitator;
   a["relay_key"] = b64(relay_.public_key());
+  if (!options_.name.empty()) a["service"] = options_.name;
   return a;
 }
 

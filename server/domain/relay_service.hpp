@@ -40,6 +40,9 @@ struct service_options {
   std::uint64_t session_idle_seconds = std::chrono::seconds(session_idle_lifetime).count();
   std::uint64_t session_lifetime_seconds = std::chrono::seconds(session_absolute_lifetime).count();
   std::uint64_t claim_seconds = std::chrono::seconds(review_claim_lifetime).count();
+  // The service's name as people see it beside the relay's key ("Restorative
+  // Justice Service Oslo"); empty: none is shown.
+  std::string name;
 };
 
 // The answer for a write the store did not keep (storage full or failing,

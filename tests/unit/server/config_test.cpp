@@ -68,6 +68,15 @@ TEST(Config, BadValuesAreRefusedWithAMessage) {
   EXPECT_THROW(parse({"--tls-certificate", "a.pem"}), std::runtime_error);
   EXPECT_THROW(parse({"--no-such-option"}), std::runtime_error);
   EXPECT_THROW(parse({"--config", "/nonexistent/relay.conf"}), std::runtime_error);
+  EXPECT_THROW(parse({"--service-name", std::string(65, 'x')}), std::runtime_error);
+  EXPECT_THROW(parse({"--service-name", "Two\nlines"}), std::runtime_error);
+}
+
+TEST(Config, TheServiceNameIsKeptAsGiven) {
+  auto c = parse({"--service-name", "Konfliktrådet Øst"});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->service.name, "Konfliktrådet Øst");
+  EXPECT_EQ(parse({})->service.name, "");
 }
 
 }  // namespace

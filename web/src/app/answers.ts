@@ -136,6 +136,13 @@ export function revokeAnswer(answer: JsonObject): RevokeAnswer {
 // The invitation a relay presents for a code: checked by the protocol module (proto/enrolment.ts).
 export const presentedInvitation = (answer: JsonObject): JsonValue => answer.invitation ?? null;
 
+// The service's name as the operator gave it (SPEC 16.2), when there is one.
+export function serviceName(answer: JsonObject): string | undefined {
+  const v = answer.service;
+  if (v === undefined) return undefined;
+  return typeof v === 'string' && v.length > 0 && v.length <= 64 ? v : notUnderstood();
+}
+
 // A live event (SPEC 16.4): content-free; the page only looks again.
 export interface LiveEvent {
   event: string;

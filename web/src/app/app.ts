@@ -39,6 +39,8 @@ export type Standing = 'open' | 'left' | 'other_left' | 'closed';
 export interface CaseStatus {
   gone: boolean;         // this person can no longer reach the case's letters on the relay
   standing: Standing;
+  facilitators: string[];  // the case's facilitators' names, as the relay gives them
+  attested: boolean;       // a facilitator has checked this person's keys (safety numbers compared)
 }
 
 // Whether the relay answered lately, and how long to wait before trying
@@ -87,7 +89,7 @@ export function createApp(): App {
     (reachable) => showConnection(app, reachable),
     () => void lettersView.onCaseEvent(app, { event: 'caught_up', case: session.unlocked.caseEntry.case }));
   const kept = new KeptLetters(vault, () => session.unlocked.keys.identity.seed);
-  const app: App = { strings, relay, vault, session, events, kept, views, caseStatus: { gone: false, standing: 'open' },
+  const app: App = { strings, relay, vault, session, events, kept, views, caseStatus: { gone: false, standing: 'open', facilitators: [], attested: true },
     screen: { redraw: () => {} }, connection: new Connection() };
   router.listen();
   return app;

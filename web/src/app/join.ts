@@ -9,7 +9,7 @@ import { newCaseKey, newIdentity, safetyNumber } from '../proto/keys.js';
 import { sealKeystore } from '../proto/keystore.js';
 import { toJsonValue } from '../proto/codec.js';
 import { Statement } from '../proto/codec.js';
-import { presentedInvitation } from './answers.js';
+import { presentedInvitation, serviceName } from './answers.js';
 import type { App } from './app.js';
 import { h, show } from './dom.js';
 import { wordsFor } from './failure.js';
@@ -54,20 +54,22 @@ export async function join(app: App, codeText: string): Promise<void> {
   }
   show(h('h1', {}, t('title')), status(t('checking')));
   let invitation: Statement;
+  let service: string | undefined;
   try {
     const presented = await app.relay.post('/v1/invitations/open',
       { invitation: b64.encode(code.invitation), secret: b64.encode(code.secret) });
     invitation = checkPresentedInvitation(code, presentedInvitation(presented));
+    service = serviceName(presented);
   } catch (e) {
     askForCode(app, wordsForJoin(app, e));
     return;
   }
-  askPassphrase(app, code, invitation.signer);
+  askPassphrase(app, code, invitation.signer, undefined, service);
 }
 
-function askPassphrase(app: App, code: InvitationCode, inviter: Uint8Array, problem?: string): void {
+function askPassphrase(app: App, code: InvitationCode, inviter: Uint8Array, problem?: string, service?: string): void {
   const { t } = app.strings;
-  app.screen.redraw = () => askPassphrase(app, code, inviter, problem);
+  app.screen.redraw = () => askPassphrase(app, code, inviter, problem, service);
   const first = h('input', { id: 'passphrase', type: 'password', autocomplete: 'new-password', required: true,
     minlength: String(minPassphrase), 'aria-describedby': 'passphrase-explain' });
   const second = h('input', { id: 'passphrase-again', type: 'password', autocomplete: 'new-password', required: true });
@@ -77,11 +79,13 @@ function askPassphrase(app: App, code: InvitationCode, inviter: Uint8Array, prob
     h('button', { type: 'submit' }, t('continue')));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    if (first.value.length < minPassphrase) return askPassphrase(app, code, inviter, t('passphrase_short'));
-    if (first.value !== second.value) return askPassphrase(app, code, inviter, t('passphrase_differ'));
+    if (first.value.length < minPassphrase) return askPassphrase(app, code, inviter, t('passphrase_short'), service);
+    if (first.value !== second.value) return askPassphrase(app, code, inviter, t('passphrase_differ'), service);
     void enrol(app, code, inviter, first.value);
   });
-  show(h('h1', {}, t('passphrase_title')), h('p', { id: 'passphrase-explain' }, t('passphrase_explain')),
+  show(h('h1', {}, t('passphrase_title')),
+    service ? h('p', { class: 'lead' }, t('invited_by', { service })) : null,
+    h('p', { id: 'passphrase-explain' }, t('passphrase_explain')),
     problem ? status(problem, 'alert') : null, form);
 }
 

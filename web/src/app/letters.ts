@@ -5,7 +5,7 @@ import * as b64 from '../proto/base64url.js';
 import { Bytes, fromUtf8 } from '../proto/bytes.js';
 import { Kind, Role, Statement, ciphertextSizeFor, limits, sign, toJsonValue } from '../proto/codec.js';
 import { JsonValue, serialize } from '../proto/json.js';
-import { newId } from '../proto/keys.js';
+import { newId, safetyNumber } from '../proto/keys.js';
 import { LetterDocument, openNote, paddedSize, revisionOf, sealLetter, serializeDocument, textDocument } from '../proto/letters.js';
 import { Roster, openDelivered, openFromEnvelope } from '../proto/roster.js';
 import { LiveEvent, MessageSummary, caseDetail, fetchedMessage, messageList, revokeAnswer } from './answers.js';
@@ -75,13 +75,29 @@ async function roster(app: App): Promise<Roster> {
 
 // At the foot of every page once unlocked: "Lock now", and leaving the
 // process one confirmed step away while there is a process to leave.
+// Who and where, on every unlocked page: the service (with the relay's key
+// this device pinned), the facilitators by name, and what comes next.
+function context(app: App): HTMLElement {
+  const { t } = app.strings;
+  const { service, relayKey } = app.session;
+  const key = relayKey ? safetyNumber(b64.decode(relayKey)!).split(' ').slice(0, 2).join(' ') : '';
+  const next = app.caseStatus.standing !== 'open' ? null
+    : app.caseStatus.attested ? t('next_write') : t('next_meet');
+  return h('section', { class: 'context', 'aria-label': t('context_label') },
+    h('p', {}, `${service ?? t('title')}${key ? ` · ${t('relay_key', { key })}` : ''}`),
+    app.caseStatus.facilitators.length
+      ? h('p', {}, t('your_facilitator', { names: app.caseStatus.facilitators.join(', ') })) : null,
+    next ? h('p', {}, next) : null);
+}
+
 function nav(app: App): HTMLElement {
   const { t } = app.strings;
   const lockButton = h('button', { type: 'button', class: 'quiet' }, t('lock_now'));
   lockButton.addEventListener('click', () => app.session.lock());
   const withdrawButton = h('button', { type: 'button', class: 'quiet' }, t('withdraw'));
   withdrawButton.addEventListener('click', () => app.views.go({ view: 'leave' }));
-  return h('nav', { 'aria-label': t('title') }, lockButton, app.caseStatus.gone ? null : withdrawButton);
+  const buttons = h('nav', { 'aria-label': t('title') }, lockButton, app.caseStatus.gone ? null : withdrawButton);
+  return h('footer', {}, context(app), buttons);
 }
 
 // Where the case stands, from the relay's case detail: closed, the other
@@ -95,6 +111,11 @@ async function refreshStanding(app: App): Promise<void> {
   try {
     const d = caseDetail(await app.relay.get(`/v1/cases/${caseId(app)}`));
     const other = otherParty(app.session.unlocked.caseEntry.role);
+    app.caseStatus.facilitators = d.participants.filter((p) => p.role === 'facilitator' && p.state === 'active' && p.name)
+      .map((p) => p.name!);
+    const myKey = b64.encode(app.session.unlocked.keys.identity.publicKey);
+    const myKeyStatements = new Set(d.keyStatements.filter((k) => b64.encode(k.signer) === myKey).map((k) => b64.encode(k.id)));
+    app.caseStatus.attested = d.attestations.some((a) => myKeyStatements.has(b64.encode(a.key_statement as Bytes)));
     app.caseStatus.standing = d.state === 'closed' ? 'closed'
       : d.participants.some((p) => p.role === other && p.state === 'withdrawn') ? 'other_left' : 'open';
   } catch (e) {

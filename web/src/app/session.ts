@@ -8,7 +8,7 @@ import { Role } from '../proto/codec.js';
 import { signLogin } from '../proto/enrolment.js';
 import { Keys, openKeystore } from '../proto/keystore.js';
 import { sodium } from '../proto/sodium.js';
-import { loginChallenge, sessionToken } from './answers.js';
+import { loginChallenge, serviceName, sessionToken } from './answers.js';
 import { Relay } from './relay.js';
 import { Vault } from './vault.js';
 
@@ -29,6 +29,9 @@ export class Session {
   static readonly idleMinutes = 10;
   private current: Unlocked | null = null;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  // Who this page talks to, as of the last login: the service's name and the relay key pinned on this device.
+  service: string | undefined;
+  relayKey: string | undefined;
 
   constructor(private readonly relay: Relay, private readonly vault: Vault,
               private readonly onLocked: (reason: LockReason) => void) {}
@@ -55,6 +58,8 @@ export class Session {
     const answer = await this.relay.post('/v1/login', { identity, challenge: challenge.challenge,
       signature: b64.encode(signature) });
     this.relay.setToken(sessionToken(answer));
+    this.relayKey = challenge.relayKey;
+    this.service = serviceName(await this.relay.get('/v1/me'));
   }
 
   start(keys: Keys, caseEntry: CaseEntry): void {

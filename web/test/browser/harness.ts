@@ -31,6 +31,7 @@ export class Relay {
     this.process = spawn(env('SHUTTLE_RELAY_BINARY'), [
       'serve', '--listen', listen, '--data-dir', join(this.dir, 'data'), '--port-file', portFile,
       '--web-root', env('SHUTTLE_WEB_ROOT'), '--threads', '2', '--log-level', 'warn',
+      '--service-name', 'Restorative Justice Service Test',
       '--address-burst', '100000', '--address-per-minute', '100000', '--account-write-burst', '100000',
     ], { stdio: ['ignore', 'ignore', 'inherit'] });
     for (let i = 0; i < 300 && !this.port; i++) {

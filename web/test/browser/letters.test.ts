@@ -35,6 +35,7 @@ test(`a letter written in the browser reaches the CLI, and the reply comes back 
   const { page, problems } = await watchedPage(context);
   await page.goto(`${env.relay.origin}/#join=${encodeURIComponent(f.run(['invite', caseId, '--role', 'harmed']).code)}`);
   await page.getByRole('heading', { name: 'Choose a passphrase' }).waitFor({ timeout: 20000 });
+  await page.getByText('You are invited to take part through Restorative Justice Service Test.').waitFor();
   await noViolations(page, 'choosing a passphrase');
   await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
   await page.getByLabel('The same passphrase again').fill(passphrase);
@@ -44,6 +45,11 @@ test(`a letter written in the browser reaches the CLI, and the reply comes back 
   f.run(['attest', caseId, '--safety-number', number!]);
   await page.getByRole('button', { name: 'Your letters' }).click();
   await page.getByText('There are no letters yet.').waitFor();
+  // Who and where, on every page: the service with its key, the facilitator by name, and what comes next.
+  const where = page.getByRole('region', { name: 'Your case' });
+  await where.getByText(/^Restorative Justice Service Test · service key \d{5} \d{5}$/).waitFor();
+  await where.getByText('Your facilitator: Ingrid Berg').waitFor();
+  await where.getByText('Your letters go to your facilitator first.', { exact: false }).waitFor();
   await noViolations(page, 'the empty list');
 
   // Writing.
