@@ -114,7 +114,6 @@ outcome relay_service::login_challenge(const proto::public_key& identity) {
   a["challenge"] = b64(ch);
   a["expires_at"] = expires_at;
   a["relay_key"] = b64(relay_.public_key());
-  if (!options_.name.empty()) a["service"] = options_.name;
   return a;
 }
 
