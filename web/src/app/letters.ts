@@ -119,11 +119,21 @@ async function refreshStanding(app: App): Promise<void> {
     app.caseStatus.standing = d.state === 'closed' ? 'closed'
       : d.participants.some((p) => p.role === other && p.state === 'withdrawn') ? 'other_left' : 'open';
   } catch (e) {
-    if (!(e instanceof RelayRefusal)) throw e;
-    // No longer a participant: this person left (from another device), or the case is gone.
+    // Only "no such case for you" means she is no longer in it (she left
+    // from another device); a refusal for now (busy, too many requests)
+    // changes nothing, and an ended session asks her to unlock again.
+    if (!notInTheCase(app, e)) throw e;
     app.caseStatus.gone = true;
     app.caseStatus.standing = 'left';
   }
+}
+
+// Whether a failure says this person is no longer in the case (404: the
+// relay answers a case she left exactly like one that does not exist). An
+// ended session (401) locks the page, so she unlocks and logs in again.
+function notInTheCase(app: App, e: unknown): boolean {
+  if (e instanceof RelayRefusal && e.status === 401) app.session.lock();
+  return e instanceof RelayRefusal && e.status === 404;
 }
 
 function standingNotice(app: App): HTMLElement | null {
@@ -169,15 +179,16 @@ export async function home(app: App, notice?: string): Promise<void> {
       try {
         list = messageList(await app.relay.get(`/v1/cases/${caseId(app)}/messages`));
       } catch (e) {
-        if (!(e instanceof RelayRefusal)) throw e;
+        if (!notInTheCase(app, e)) throw e;
         app.caseStatus.gone = true;  // this person left it from another device, or the case is gone
       }
     }
     await refreshStanding(app);
     app.connection.reached();
   } catch (e) {
-    if (!(e instanceof RelayUnreachable)) throw e;
-    unreachable = true;
+    if (!app.session.isUnlocked) return;  // the session ended: the page asks to unlock
+    if (e instanceof RelayUnreachable) unreachable = true;
+    else notice = wordsFor(app.strings, e);  // a refusal for now: said, and the list from this device
   }
   const gone = app.caseStatus.gone;
   const keptLetters = await app.kept.all();

@@ -20,6 +20,7 @@ const env = (name: string): string => {
 
 export class Relay {
   readonly dir = mkdtempSync(join(tmpdir(), 'shuttle-browser-'));
+  constructor(readonly extraArgs: string[] = []) {}
   private process?: ChildProcess;
   port = 0;
 
@@ -31,7 +32,7 @@ export class Relay {
     this.process = spawn(env('SHUTTLE_RELAY_BINARY'), [
       'serve', '--listen', listen, '--data-dir', join(this.dir, 'data'), '--port-file', portFile,
       '--web-root', env('SHUTTLE_WEB_ROOT'), '--threads', '2', '--log-level', 'warn',
-      '--service-name', 'Restorative Justice Service Test',
+      '--service-name', 'Restorative Justice Service Test', ...this.extraArgs,
       '--address-burst', '100000', '--address-per-minute', '100000', '--account-write-burst', '100000',
     ], { stdio: ['ignore', 'ignore', 'inherit'] });
     for (let i = 0; i < 300 && !this.port; i++) {
@@ -85,10 +86,10 @@ export function facilitatorWithCase(relay: Relay): { f: Person; caseId: string }
 }
 
 // One relay and one Chromium for a test file: started before its tests, ended after them.
-export function relayAndBrowser(): { relay: Relay; chromium: Browser } {
+export function relayAndBrowser(relayArgs: string[] = []): { relay: Relay; chromium: Browser } {
   const env = {} as { relay: Relay; chromium: Browser };
   before(async () => {
-    env.relay = new Relay();
+    env.relay = new Relay(relayArgs);
     await env.relay.start();
     env.chromium = await browser();
   });
