@@ -218,12 +218,39 @@ struct command {
 };
 
 // Parses a command's options; prints its help and returns nothing for --help.
+// An id (22 characters of base64url) may start with "-" or even "--"
+// (1 in 64 and 1 in 4,096 ids): such a word is the id a person typed or
+// pasted, never an option, unless an option has exactly that name.
+std::vector<po::option> ids_are_not_options(const po::options_description& d, std::vector<std::string>& args) {
+  std::vector<po::option> out;
+  if (args.empty()) return out;
+  const std::string& word = args.front();
+  constexpr std::size_t id_text_chars = 22;  // base64url of 16 bytes
+  const bool id_like = word.size() == id_text_chars && word.starts_with('-') &&
+                       std::all_of(word.begin(), word.end(), [](unsigned char ch) {
+                         return std::isalnum(ch) || ch == '-' || ch == '_';
+                       });
+  if (!id_like || d.find_nothrow(word.substr(word.find_first_not_of('-')), false)) return out;
+  po::option positional;
+  positional.value.push_back(word);
+  positional.original_tokens.push_back(word);
+  out.push_back(std::move(positional));
+  args.erase(args.begin());
+  return out;
+}
+
 std::optional<po::variables_map> parse(int argc, char** argv, po::options_description& d,
                                        po::positional_options_description pos = {}) {
   po::variables_map vm;
   // No short options: ids are base64url and may start with '-'.
   const auto style = po::command_line_style::unix_style ^ po::command_line_style::allow_short;
-  po::store(po::command_line_parser(argc, argv).options(d).positional(pos).style(style).run(), vm);
+  po::store(po::command_line_parser(argc, argv)
+                .options(d)
+                .positional(pos)
+                .style(style)
+                .extra_style_parser([&d](std::vector<std::string>& args) { return ids_are_not_options(d, args); })
+                .run(),
+            vm);
   if (vm.count("help")) {
     std::cout << d << "\n";
     return std::nullopt;

@@ -337,6 +337,13 @@ TEST(Cli, EveryMessageReadsAsASentence) {
                              " (No such file or directory). Nothing was sent."),
             std::string::npos) << missing.out;
 
+  // An id may begin with "-" or "--" (1 in 64 and 1 in 4,096): typed or
+  // pasted, it is read as the id it is, not as an unknown option.
+  for (const std::string dashed : {"--AAAAAAAAAAAAAAAAAAAA", "-AAAAAAAAAAAAAAAAAAAAA"}) {
+    auto odd = r.run("read", {s.case_id, dashed});
+    EXPECT_EQ(odd.status, 1) << odd.out;
+    EXPECT_EQ(odd.out.find("unrecognised option"), std::string::npos) << odd.out;
+  }
   auto nothing = r.run("read", {s.case_id, "AAAAAAAAAAAAAAAAAAAAAA"});
   EXPECT_EQ(nothing.status, 1);
   EXPECT_EQ(nothing.out.find("Not found:"), std::string::npos) << nothing.out;
