@@ -40,6 +40,77 @@ result<bytes> serialize(const document& d) {
   return t.data();
 }
 
+namespace {
+// UTF-8 as RFC 3629 has it: no overlong forms, no surrogates, nothing past U+10FFFF.
+bool well_formed_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    unsigned low = 0x80, high = 0xbf;
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    if (b >= 0xc2 && b <= 0xdf) n = 1;
+    else if (b >= 0xe0 && b <= 0xef) { n = 2; low = b == 0xe0 ? 0xa0 : 0x80; high = b == 0xed ? 0x9f : 0xbf; }
+    else if (b >= 0xf0 && b <= 0xf4) { n = 3; low = b == 0xf0 ? 0x90 : 0x80; high = b == 0xf4 ? 0x8f : 0xbf; }
+    else return false;
+    if (i + n >= s.size()) return false;
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      if (c < (k == 1 ? low : 0x80) || c > (k == 1 ? high : 0xbf)) return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+}  // namespace
+
+std::optional<std::string> description_of(std::string_view content_type) {
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  const auto starts_with_nocase = [&](std::string_view text, std::string_view prefix) {
+    if (text.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+      if (lower(text[i]) != lower(prefix[i])) return false;
+    }
+    return true;
+  };
+  // Each parameter after the media type: "; name=value".
+  for (std::size_t at = content_type.find(';'); at != std::string_view::npos; at = content_type.find(';', at + 1)) {
+    std::string_view param = content_type.substr(at + 1);
+    while (!param.empty() && param.front() == ' ') param.remove_prefix(1);
+    if (!starts_with_nocase(param, "description*=utf-8''")) continue;
+    param.remove_prefix(std::string_view("description*=utf-8''").size());
+    param = param.substr(0, param.find_first_of("; "));
+    std::string out;
+    const auto hex = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    constexpr std::string_view attr_chars = "!#$&+-.^_`|~";
+    for (std::size_t i = 0; i < param.size(); ++i) {
+      const char c = param[i];
+      if (c == '%') {
+        if (i + 2 >= param.size()) return std::nullopt;
+        const int hi = hex(param[i + 1]), lo = hex(param[i + 2]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+      } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 attr_chars.find(c) != std::string_view::npos) {
+        out.push_back(c);
+      } else {
+        return std::nullopt;
+      }
+    }
+    if (!well_formed_utf8(out)) return std::nullopt;
+    return out;
+  }
+  return std::nullopt;
+}
+
 result<document> parse_document(bytes_view data) {
   const auto damaged = make_error(errc::decrypt_failed, "the letter's contents are malformed");
   proto::frame_reader r(data);

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,11 @@ struct document {
 
   static document text(std::string_view s);
 };
+
+// An attachment's description (its text alternative, SPEC 6.1): the content
+// type's `description*` parameter in RFC 8187's UTF-8 encoding, decoded;
+// nothing when there is none or it does not decode.
+std::optional<std::string> description_of(std::string_view content_type);
 
 // The framed bytes of a document; fails on names or types over their limits
 // or too many attachments.

@@ -26,7 +26,7 @@ struct web_manifest {
 inline constexpr std::string_view web_csp =
     "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self' blob:; "
     "style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; "
-    "require-trusted-types-for 'script'; trusted-types 'none'";
+    "require-trusted-types-for 'script'; trusted-types shuttle-worker";
 
 // Where a relay serves the manifest, when its installation has one.
 inline constexpr std::string_view web_manifest_route = "/.well-known/shuttle/web-manifest.json";

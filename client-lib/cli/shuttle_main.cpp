@@ -770,6 +770,7 @@ void print_letter(const opened_letter& l) {
             << document_text(l.content) << (document_text(l.content).ends_with('\n') ? "" : "\n");
   for (const auto& at : l.content.attachments) {
     std::cout << "[attachment: " << at.name << ", " << at.content_type << ", " << at.data.size() << " bytes]\n";
+    if (const auto described = description_of(at.content_type)) std::cout << "[described by its writer: " << *described << "]\n";
   }
   if (l.returned) {
     std::cout << "---- your facilitator returned this letter: "
@@ -783,7 +784,9 @@ void print_letter(const opened_letter& l) {
 json::array attachments_json(const document& content) {
   json::array out;
   for (const auto& at : content.attachments) {
-    out.push_back(json::object{{"name", at.name}, {"content_type", at.content_type}, {"size", at.data.size()}});
+    json::object a{{"name", at.name}, {"content_type", at.content_type}, {"size", at.data.size()}};
+    if (const auto described = description_of(at.content_type)) a["description"] = *described;
+    out.push_back(std::move(a));
   }
   return out;
 }

@@ -31,5 +31,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                shuttle::make_error(shuttle::errc::decrypt_failed, "malformed"));
   if (doc.has_value() != streamed_doc.has_value()) std::abort();
   if (doc && *doc != *streamed_doc) std::abort();
+  // An attachment's description (SPEC 6.1) is read from its content type,
+  // which the sender chose; what comes out is well-formed UTF-8 or nothing.
+  const std::string_view as_type(reinterpret_cast<const char*>(data), size);
+  if (auto described = shuttle::client::description_of(as_type)) {
+    if (described->size() > size) std::abort();
+  }
+  if (doc) {
+    for (const auto& at : doc->attachments) (void)shuttle::client::description_of(at.content_type);
+  }
   return 0;
 }

@@ -51,6 +51,8 @@ def main():
     padded_size = padme(8 + len(doc))
     write('document', 'letter-1-padded.bin',
           len(doc).to_bytes(8, 'big') + doc + bytes(padded_size - 8 - len(doc)))
+    # An attachment's description (SPEC 6.1), read from its content type.
+    write('document', 'described-content-type.txt', "image/png; description*=UTF-8''The%20garden%20in%20bl%C3%B8mst")
 
     relay_answers(statements, letters[0])
     keystore_payloads()

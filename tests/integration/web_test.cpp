@@ -85,7 +85,8 @@ TEST(Web, ThePageAndItsAssetsGoOutWithTheSecurityHeaders) {
   const std::string csp = header(page, "Content-Security-Policy");
   for (const char* part : {"default-src 'none'", "script-src 'self' 'wasm-unsafe-eval'", "connect-src 'self'",
                            "img-src 'self' blob:", "style-src 'self'", "base-uri 'none'", "form-action 'none'",
-                           "frame-ancestors 'none'", "require-trusted-types-for 'script'"}) {
+                           "frame-ancestors 'none'", "require-trusted-types-for 'script'",
+                           "trusted-types shuttle-worker"}) {
     EXPECT_NE(csp.find(part), std::string::npos) << part << " missing from " << csp;
   }
   EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << csp;

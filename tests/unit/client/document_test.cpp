@@ -18,6 +18,17 @@ TEST(Document, RoundTripsWithAttachments) {
   EXPECT_EQ(*back, d);
 }
 
+// SPEC 6.1's example, as the browser writes it: the description decoded.
+TEST(Document, ReadsAnAttachmentsDescription) {
+  EXPECT_EQ(description_of("image/png; description*=UTF-8''The%20garden%20in%20bl%C3%B8mst"), "The garden in bl\xC3\xB8mst");
+  EXPECT_EQ(description_of("image/png; charset=x; Description*=utf-8''a%2Cb"), "a,b");
+  EXPECT_EQ(description_of("image/png"), std::nullopt);
+  EXPECT_EQ(description_of("image/png; description*=UTF-8''bad%2"), std::nullopt);        // an escape cut short
+  EXPECT_EQ(description_of("image/png; description*=UTF-8''%C3%28"), std::nullopt);       // not UTF-8
+  EXPECT_EQ(description_of("image/png; description*=UTF-8''%ED%A0%80"), std::nullopt);    // a surrogate
+  EXPECT_EQ(description_of("image/png; description*=UTF-8''a\"b"), std::nullopt);         // not an attr-char
+}
+
 TEST(Document, RefusesBadNamesAndTrailingBytes) {
   document d = document::text("x");
   d.attachments.push_back({"../etc/passwd", "text/plain", {}});

@@ -5,6 +5,7 @@
 // another (they reach each other through app.views). The facilitators'
 // console is meant to be a second root over the same parts.
 import { ready } from '../proto/sodium.js';
+import { CryptoWorker } from './crypto.js';
 import { h } from './dom.js';
 import { EventStream } from './events.js';
 import { Strings, chooseLanguage } from './i18n.js';
@@ -59,6 +60,7 @@ export class Connection {
 
 export interface App {
   readonly strings: Strings;
+  readonly crypto: CryptoWorker;
   readonly relay: Relay;
   readonly vault: Vault;
   readonly session: Session;
@@ -70,8 +72,10 @@ export interface App {
   readonly connection: Connection;
 }
 
-export function createApp(): App {
+// `script`: the page's own script, which the crypto worker runs too.
+export function createApp(script: string): App {
   const strings = new Strings();
+  const crypto = new CryptoWorker(script);
   const relay = new Relay();
   const vault = new Vault('shuttle');
   const router = new Router((route, notice) => render(app, route, notice));
@@ -81,15 +85,15 @@ export function createApp(): App {
     askToUnlock: (problem) => unlockView.askToUnlock(app, problem),
     askForCode: (problem) => joinView.askForCode(app, problem),
   };
-  const session = new Session(relay, vault, (reason) => {
+  const session = new Session(relay, vault, crypto, (reason) => {
     events.stop();
     views.askToUnlock(reason === 'idle' ? strings.t('locked_idle') : undefined);
   });
   const events = new EventStream(relay, () => session.isUnlocked && !app.caseStatus.gone,
     (reachable) => showConnection(app, reachable),
     () => void lettersView.onCaseEvent(app, { event: 'caught_up', case: session.unlocked.caseEntry.case }));
-  const kept = new KeptLetters(vault, () => session.unlocked.keys.identity.seed);
-  const app: App = { strings, relay, vault, session, events, kept, views, caseStatus: { gone: false, standing: 'open', facilitators: [], attested: true },
+  const kept = new KeptLetters(vault, crypto, () => session.unlocked.keys.identity.seed);
+  const app: App = { strings, crypto, relay, vault, session, events, kept, views, caseStatus: { gone: false, standing: 'open', facilitators: [], attested: true },
     screen: { redraw: () => {} }, connection: new Connection() };
   router.listen();
   return app;
@@ -144,28 +148,31 @@ function languageSwitch(app: App): HTMLElement {
   return nav;
 }
 
-// Language, libsodium, then the step the page is at. A joining link carries
-// its code in the fragment ("#join=..."), which the browser never sends; the
-// page reads it and removes it from the address.
+// Language, then the step the page is at; libsodium loads meanwhile. A
+// joining link carries its code in the fragment ("#join=..."), which the
+// browser never sends; the page reads it and removes it from the address,
+// and asks for a passphrase while the invitation is checked.
 export async function start(app: App): Promise<void> {
   const kept = localStorage.getItem(languageKey);
   app.strings.set(kept === 'en' || kept === 'nb' ? kept : chooseLanguage(navigator.languages));
   document.body.prepend(h('header', {}, languageSwitch(app)));
-  await ready();
+  const sodium = ready();
   for (const kind of ['pointerdown', 'keydown']) {
     document.addEventListener(kind, () => app.session.touch(), { passive: true });
   }
   window.addEventListener('pagehide', () => app.session.lock());
   const fragment = location.hash;
+  const profile = app.session.hasProfile();
   if (fragment.startsWith('#join=')) {
     history.replaceState(null, '', location.pathname);
     const code = decodeURIComponent(fragment.slice('#join='.length));
     // A device keeps one conversation: a second link never replaces it unasked.
-    if (await app.session.hasProfile()) unlockView.alreadyHere(app, () => void joinView.join(app, code));
-    else await joinView.join(app, code);
+    const here = () => unlockView.alreadyHere(app, () => void joinView.join(app, code));
+    joinView.joinFromLink(app, code, Promise.all([sodium, profile]).then(([, has]) => has), here);
     return;
   }
-  if (await app.session.hasProfile()) {
+  await sodium;
+  if (await profile) {
     app.views.askToUnlock();
     return;
   }

@@ -6,9 +6,7 @@ import * as b64 from '../proto/base64url.js';
 import { checkPresentedInvitation, makeEnrolment, makeKeyStatement } from '../proto/enrolment.js';
 import { InvitationCode, parseCode } from '../proto/invitation.js';
 import { newCaseKey, newIdentity, safetyNumber } from '../proto/keys.js';
-import { sealKeystore } from '../proto/keystore.js';
 import { toJsonValue } from '../proto/codec.js';
-import { Statement } from '../proto/codec.js';
 import { presentedInvitation, serviceName } from './answers.js';
 import type { App } from './app.js';
 import { h, show } from './dom.js';
@@ -43,33 +41,62 @@ export function askForCode(app: App, problem?: string): void {
   show(h('h1', {}, t('title')), problem ? status(problem, 'alert') : null, form);
 }
 
-export async function join(app: App, codeText: string): Promise<void> {
-  const { t } = app.strings;
+// An invitation, checked: its code, who made it (pinned as the roster's
+// root) and the service's name as the relay gives it.
+interface Checked {
+  code: InvitationCode;
+  inviter: Uint8Array;
+  service?: string;
+}
+class JoinProblem extends Error {}
+
+async function check(app: App, codeText: string): Promise<Checked> {
   let code: InvitationCode;
   try {
     code = parseCode(codeText);
   } catch {
-    askForCode(app, t('bad_code'));
-    return;
+    throw new JoinProblem(app.strings.t('bad_code'));
   }
-  show(h('h1', {}, t('title')), status(t('checking')));
-  let invitation: Statement;
-  let service: string | undefined;
   try {
     const presented = await app.relay.post('/v1/invitations/open',
       { invitation: b64.encode(code.invitation), secret: b64.encode(code.secret) });
-    invitation = checkPresentedInvitation(code, presentedInvitation(presented));
-    service = serviceName(presented);
+    const invitation = checkPresentedInvitation(code, presentedInvitation(presented));
+    return { code, inviter: invitation.signer, service: serviceName(presented) };
   } catch (e) {
-    askForCode(app, wordsForJoin(app, e));
-    return;
+    throw new JoinProblem(wordsForJoin(app, e));
   }
-  askPassphrase(app, code, invitation.signer, undefined, service);
 }
 
-function askPassphrase(app: App, code: InvitationCode, inviter: Uint8Array, problem?: string, service?: string): void {
+// From a code typed or pasted: checked first, then the passphrase.
+export async function join(app: App, codeText: string): Promise<void> {
+  show(h('h1', {}, app.strings.t('title')), status(app.strings.t('checking')));
+  try {
+    const checked = await check(app, codeText);
+    askPassphrase(app, Promise.resolve(checked));
+  } catch (e) {
+    askForCode(app, e instanceof JoinProblem ? e.message : app.strings.t('error_unexpected'));
+  }
+}
+
+// From a joining link as the page opens: the passphrase is asked at once,
+// while libsodium loads, the device is looked at and the invitation is
+// checked. A device that already has a conversation says so instead
+// (`alreadyHere`); a check that fails replaces the form with the reason;
+// the form waits for the check.
+export function joinFromLink(app: App, codeText: string, hasProfile: Promise<boolean>, alreadyHere: () => void): void {
+  class AlreadyHere extends Error {}
+  const checking = hasProfile.then((has) => {
+    if (has) throw new AlreadyHere();
+    return check(app, codeText);
+  });
+  checking.catch((e: Error) => (e instanceof AlreadyHere ? alreadyHere()
+    : askForCode(app, e instanceof JoinProblem ? e.message : app.strings.t('error_unexpected'))));
+  askPassphrase(app, checking);
+}
+
+function askPassphrase(app: App, checking: Promise<Checked>, problem?: string): void {
   const { t } = app.strings;
-  app.screen.redraw = () => askPassphrase(app, code, inviter, problem, service);
+  app.screen.redraw = () => askPassphrase(app, checking, problem);
   const first = h('input', { id: 'passphrase', type: 'password', autocomplete: 'new-password', required: true,
     minlength: String(minPassphrase), 'aria-describedby': 'passphrase-explain' });
   const second = h('input', { id: 'passphrase-again', type: 'password', autocomplete: 'new-password', required: true });
@@ -79,29 +106,36 @@ function askPassphrase(app: App, code: InvitationCode, inviter: Uint8Array, prob
     h('button', { type: 'submit' }, t('continue')));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    if (first.value.length < minPassphrase) return askPassphrase(app, code, inviter, t('passphrase_short'), service);
-    if (first.value !== second.value) return askPassphrase(app, code, inviter, t('passphrase_differ'), service);
-    void enrol(app, code, inviter, first.value);
+    if (first.value.length < minPassphrase) return askPassphrase(app, checking, t('passphrase_short'));
+    if (first.value !== second.value) return askPassphrase(app, checking, t('passphrase_differ'));
+    const passphrase = first.value;
+    show(h('h1', {}, t('passphrase_title')), status(t('joining')));
+    // A check that failed has already put its reason on the screen.
+    checking.then((c) => enrol(app, c, passphrase), () => {});
   });
-  show(h('h1', {}, t('passphrase_title')),
-    service ? h('p', { class: 'lead' }, t('invited_by', { service })) : null,
+  // Who invited her, once the relay has said (at once when it already has).
+  const lead = h('p', { class: 'lead', hidden: '' });
+  void checking.then((c) => {
+    if (!c.service) return;
+    lead.textContent = t('invited_by', { service: c.service });
+    lead.hidden = false;
+  }, () => {});
+  show(h('h1', {}, t('passphrase_title')), lead,
     h('p', { id: 'passphrase-explain' }, t('passphrase_explain')),
     problem ? status(problem, 'alert') : null, form);
 }
 
-async function enrol(app: App, code: InvitationCode, inviter: Uint8Array, passphrase: string): Promise<void> {
-  const { t } = app.strings;
-  show(h('h1', {}, t('passphrase_title')), status(t('joining')));
+async function enrol(app: App, { code, inviter }: Checked, passphrase: string): Promise<void> {
   try {
     const identity = newIdentity();
     const caseKey = newCaseKey();
     const enrolment = makeEnrolment(identity, code);
     const keys = makeKeyStatement(identity, code.case, caseKey);
-    // The keys are on this device, sealed, before the relay learns of them.
+    // The keys are on this device, sealed (Argon2id, in the worker), before the relay learns of them.
     const caseKeys = new Map([[b64.encode(code.case), caseKey]]);
-    await app.vault.put('keystore', sealKeystore({ identity, caseKeys }, passphrase));
     const caseEntry = { case: b64.encode(code.case), role: code.role, pinned: b64.encode(inviter) };
-    await app.vault.put('cases', JSON.stringify([caseEntry]));
+    await app.vault.putAll({ keystore: await app.crypto.sealKeystore({ identity, caseKeys }, passphrase),
+      cases: JSON.stringify([caseEntry]) });
     await app.relay.post('/v1/enrol', { enrolment: toJsonValue(enrolment), secret: b64.encode(code.secret),
       keys: toJsonValue(keys) });
     await app.session.login({ identity, caseKeys });

@@ -5,26 +5,18 @@
 import * as b64 from '../proto/base64url.js';
 import { Bytes, fromUtf8, utf8 } from '../proto/bytes.js';
 import { sodium } from '../proto/sodium.js';
+import type { CryptoWorker } from './crypto.js';
 import { Vault } from './vault.js';
+import type { Attached, KeptLetter } from './worker.js';
 
-export interface KeptAttachment {
-  name: string;
-  type: string;
-  data: string;      // base64url
-}
-export interface KeptLetter {
-  message: string;
-  mine: boolean;
-  at: number;        // when it was kept, Unix seconds
-  text: string;
-  notes: string[];   // the facilitators' notes that came with it
-  attachments?: KeptAttachment[];
-}
+export type { Attached, KeptLetter };
 
 // One per page, made by the composition root over the page's vault; `seed`
-// is the unlocked identity key's seed.
+// is the unlocked identity key's seed. Letters (which may carry megabytes
+// of attachments) are sealed and opened in the crypto worker; the draft
+// and the states, a few lines each, on the page.
 export class KeptLetters {
-  constructor(private readonly vault: Vault, private readonly seed: () => Bytes) {}
+  constructor(private readonly vault: Vault, private readonly crypto: CryptoWorker, private readonly seed: () => Bytes) {}
 
   private key(): Bytes {
     return sodium().crypto_kdf_derive_from_key(32, 3, 'shutkept', this.seed());
@@ -41,14 +33,14 @@ export class KeptLetters {
   }
 
   async keep(l: KeptLetter): Promise<void> {
-    await this.vault.put(`letter/${l.message}`, this.seal(JSON.stringify(l), l.message));
+    await this.vault.put(`letter/${l.message}`, await this.crypto.sealKept(this.key(), l));
     const index = JSON.parse((await this.vault.get('letters')) ?? '[]') as string[];
     if (!index.includes(l.message)) await this.vault.put('letters', JSON.stringify([...index, l.message]));
   }
 
   async kept(message: string): Promise<KeptLetter | undefined> {
     const text = await this.vault.get(`letter/${message}`);
-    return text ? JSON.parse(this.open(text, message)) as KeptLetter : undefined;
+    return text ? this.crypto.openKept(this.key(), message, text) : undefined;
   }
 
   // Each kept letter once (two keeps at once could list one twice).

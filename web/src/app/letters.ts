@@ -2,19 +2,22 @@
 // reading (the facilitators' note first, then "open now", "not now" or
 // "decline", and the choice to let the writer know), writing, and leaving.
 import * as b64 from '../proto/base64url.js';
-import { Bytes, fromUtf8 } from '../proto/bytes.js';
-import { Kind, Role, Statement, ciphertextSizeFor, limits, sign, toJsonValue } from '../proto/codec.js';
+import { Bytes } from '../proto/bytes.js';
+import { Kind, Role, Statement, limits, sign, toJsonValue } from '../proto/codec.js';
+import { ProtocolError } from '../proto/errors.js';
 import { JsonValue, serialize } from '../proto/json.js';
 import { newId, safetyNumber } from '../proto/keys.js';
-import { LetterDocument, openNote, paddedSize, revisionOf, sealLetter, serializeDocument, textDocument } from '../proto/letters.js';
-import { Roster, openDelivered, openFromEnvelope } from '../proto/roster.js';
+import { SealedFacts, descriptionOf, envelopeFor, mediaTypeOf, openNote, revisionOf, sealedFactsOf, withDescription } from '../proto/letters.js';
+import { Roster, checkReleased, keyFromEnvelope } from '../proto/roster.js';
+import { sodium } from '../proto/sodium.js';
 import { LiveEvent, MessageSummary, caseDetail, fetchedMessage, messageList, revokeAnswer } from './answers.js';
 import type { App } from './app.js';
 import { ask } from './dialog.js';
 import { h, show } from './dom.js';
 import { wordsFor } from './failure.js';
-import { KeptAttachment } from './kept.js';
+import { CryptoUnavailable } from './crypto.js';
 import { RelayRefusal, RelayUnreachable } from './relay.js';
+import type { Attached, Opened, ToAttach } from './worker.js';
 
 const caseId = (app: App) => app.session.unlocked.caseEntry.case;
 
@@ -22,23 +25,40 @@ function mib(n: number): string {
   return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
-function keptAttachments(doc: LetterDocument): KeptAttachment[] {
-  return doc.attachments.map((a) => ({ name: a.name, type: a.contentType, data: b64.encode(a.data) }));
-}
-
-// A letter's attachments: images shown (the reader opened the letter), every file to save.
-function attachmentsView(app: App, list: KeptAttachment[]): HTMLElement | null {
+// A letter's attachments: images shown (the reader opened the letter) with
+// the description their writer gave as the text alternative, every file to save.
+function attachmentsView(app: App, list: Attached[]): HTMLElement | null {
   const { t } = app.strings;
   if (!list.length) return null;
   const items = list.map((a) => {
-    const bytes = b64.decode(a.data)!;
-    const url = URL.createObjectURL(new Blob([bytes], { type: a.type }));
-    const save = h('a', { href: url, download: a.name }, t('save_file', { name: a.name, size: mib(bytes.length) }));
-    const image = /^image\/(png|jpeg|gif|webp)$/.test(a.type) ? h('img', { src: url, alt: a.name, class: 'attached' }) : null;
+    const url = URL.createObjectURL(a.data);
+    const save = h('a', { href: url, download: a.name }, t('save_file', { name: a.name, size: mib(a.data.size) }));
+    const described = descriptionOf(a.type);
+    const image = /^image\/(png|jpeg|gif|webp)$/.test(mediaTypeOf(a.type))
+      ? h('img', { src: url, alt: described ?? t('photo_undescribed', { name: a.name }), class: 'attached' }) : null;
     return h('li', {}, image, save);
   });
   return h('section', { 'aria-label': t('attachments_title') }, h('h2', {}, t('attachments_title')), h('ul', {}, ...items));
 }
+
+// Opening a letter's ciphertext as it arrives, in the crypto worker, with
+// a bar that follows the bytes received and opened.
+async function openCiphertext(app: App, path: string, sealed: SealedFacts, key: Bytes): Promise<Opened> {
+  const { t } = app.strings;
+  const bar = h('progress', { max: '100', value: '0', 'aria-label': t('opening_progress') });
+  show(h('h1', {}, t('letter_title')), h('p', { role: 'status' }, t('opening')), bar, nav(app));
+  const body = await app.relay.getStream(`${path}/ciphertext`);
+  try {
+    return await app.crypto.openLetter(sealed, key, body, (done, total) => {
+      if (total > 0) bar.setAttribute('value', String(Math.floor((done / total) * 100)));
+    });
+  } catch (e) {
+    // A connection that drops mid-letter is the relay out of reach, not a damaged letter.
+    if (e instanceof ProtocolError || e instanceof CryptoUnavailable) throw e;
+    throw new RelayUnreachable();
+  }
+}
+
 const me = (app: App) => {
   const { keys } = app.session.unlocked;
   return { identity: keys.identity, caseKey: keys.caseKeys.get(caseId(app))! };
@@ -311,13 +331,10 @@ async function openFromRelay(app: App, m: MessageSummary): Promise<void> {
   const path = `/v1/cases/${caseId(app)}/messages/${m.message}`;
   const got = fetchedMessage(await app.relay.get(path));
   const envelope = got.envelope;
-  const ciphertext = await app.relay.getBytes(`${path}/ciphertext`);
   const r = await roster(app);
   if (mine(app, m)) {
-    const doc = openFromEnvelope(r, envelope, ciphertext, me(app));
-    const text = fromUtf8(doc.body);
-    const attached = keptAttachments(doc);
-    await app.kept.keep({ message: m.message, mine: true, at: Math.floor(Date.now() / 1000), text, notes: [], attachments: attached });
+    const { text, attachments } = await openCiphertext(app, path, sealedFactsOf(envelope), keyFromEnvelope(r, envelope, me(app)));
+    await app.kept.keep({ message: m.message, mine: true, at: Math.floor(Date.now() / 1000), text, notes: [], attachments });
     // A returned letter: the facilitator's reason and note beside it, and writing it again.
     let returned: HTMLElement | null = null;
     if (got.returned !== undefined) {
@@ -335,14 +352,13 @@ async function openFromRelay(app: App, m: MessageSummary): Promise<void> {
         note ? h('p', {}, t('declined_note')) : null, note ? h('p', { dir: 'auto' }, note.text) : null);
     }
     const revocable = m.state !== 'revoked' && m.state !== 'declined';
-    showLetter(app, text, [], undefined, returned, revocable ? m.message : undefined, attached,
+    showLetter(app, text, [], undefined, returned, revocable ? m.message : undefined, attachments,
       await quoteOf(app, envelope.answers as Bytes | undefined));
     return;
   }
-  const delivered = openDelivered(r, envelope, got.approvals, ciphertext, me(app), Math.floor(Date.now() / 1000));
-  const text = fromUtf8(delivered.content.body);
-  const notes = delivered.notes.map((n) => n.text);
-  const attached = keptAttachments(delivered.content);
+  const released = checkReleased(r, envelope, got.approvals, me(app), Math.floor(Date.now() / 1000));
+  const { text, attachments: attached } = await openCiphertext(app, path, sealedFactsOf(envelope), released.key);
+  const notes = released.notes.map((n) => n.text);
   if (m.state === 'released') await noteState(app, m.message, 'delivered');  // fetched: delivered
   await app.kept.keep({ message: m.message, mine: false, at: Math.floor(Date.now() / 1000), text, notes, attachments: attached });
   // The facilitator's note prepares the reader: it comes first, with the choice.
@@ -377,7 +393,7 @@ async function openFromRelay(app: App, m: MessageSummary): Promise<void> {
 // replying to it); `replyQuote`: for a reply, the first words of the letter
 // it answers ('' when that letter is not on this device).
 function showLetter(app: App, text: string, notes: string[], receiptFor?: string, beside?: HTMLElement | null,
-                    revocable?: string, attached: KeptAttachment[] = [], replyQuote?: string): void {
+                    revocable?: string, attached: Attached[] = [], replyQuote?: string): void {
   const { t } = app.strings;
   const back = h('button', { type: 'button', class: 'quiet' }, t('back'));
   back.addEventListener('click', () => app.views.go({ view: 'letters' }));
@@ -472,9 +488,8 @@ export async function revise(app: App, id: string): Promise<void> {
     if (got.returned === undefined) {
       return app.views.go({ view: 'letter', id }, { replace: true });
     }
-    const ciphertext = await app.relay.getBytes(`${path}/ciphertext`);
-    const doc = openFromEnvelope(await roster(app), got.envelope, ciphertext, me(app));
-    await writeLetter(app, { revision: { revises: id, text: fromUtf8(doc.body), kind: got.envelope.kind as Kind,
+    const opened = await openCiphertext(app, path, sealedFactsOf(got.envelope), keyFromEnvelope(await roster(app), got.envelope, me(app)));
+    await writeLetter(app, { revision: { revises: id, text: opened.text, kind: got.envelope.kind as Kind,
       answers: got.envelope.answers as Bytes | undefined, note: returnNote(app, got.returned, got.envelope.id) } });
   } catch (e) {
     app.views.go({ view: 'letters' }, { replace: true, notice: wordsFor(app.strings, e) });
@@ -491,6 +506,17 @@ function returnNote(app: App, rs: Statement, message: Bytes): HTMLElement {
     h('p', {}, app.strings.has(reasonKey) ? t(reasonKey) : t('reason_other')), h('p', { dir: 'auto' }, n.text));
 }
 
+// The body that sends a letter (SPEC 16.3): the signed envelope, the
+// revision statement when it revises a returned letter, and the ciphertext
+// as base64url text (made in the worker), put together without copying the
+// ciphertext through a string on the page's thread.
+function letterBody(envelope: Statement, ciphertextText: Bytes, revision?: Statement): Blob {
+  const head: { [k: string]: JsonValue } = { envelope: toJsonValue(envelope) };
+  if (revision) head.revision = toJsonValue(revision);
+  const written = serialize(head);
+  return new Blob([written.slice(0, -1), ',"ciphertext":"', ciphertextText, '"}'], { type: 'application/json' });
+}
+
 export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
   const { t } = app.strings;
   const again = (problem: string, text?: string) => void writeLetter(app, { ...w, problem, text });
@@ -505,9 +531,22 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
     saving = setTimeout(() => void app.kept.saveDraft(area.value, slot), 400);
   });
   const files = h('input', { id: 'files', type: 'file', multiple: true });
+  // Each photo chosen can be described: sealed with it, and read out in its place to whoever cannot see it.
+  const described = h('div', { class: 'descriptions' });
+  const descriptions = new Map<File, HTMLInputElement>();
+  files.addEventListener('change', () => {
+    descriptions.clear();
+    described.replaceChildren(...Array.from(files.files ?? []).filter((f) => f.type.startsWith('image/')).map((f, i) => {
+      const input = h('input', { id: `describe-${i}`, type: 'text', dir: 'auto', maxlength: '200',
+        'aria-describedby': 'describe-help' });
+      descriptions.set(f, input);
+      return h('div', {}, h('label', { for: input.id }, t('describe_label', { name: f.name })), input);
+    }));
+    if (descriptions.size) described.prepend(h('p', { id: 'describe-help', class: 'help' }, t('describe_help')));
+  });
   const form = h('form', { novalidate: true, id: 'letter-form' },
     h('label', { for: 'letter' }, t('write_label')), area,
-    h('label', { for: 'files' }, t('attach_label')), files,
+    h('label', { for: 'files' }, t('attach_label')), files, described,
     h('button', { type: 'submit' }, t('send')));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -516,19 +555,24 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
     // Kept, sealed, before anything is sent: nothing typed is lost if sending fails.
     clearTimeout(saving);
     await app.kept.saveDraft(text, slot);
-    const chosen = Array.from(files.files ?? []);
-    const doc = textDocument(text);
-    for (const file of chosen) {
-      doc.attachments.push({ name: file.name, contentType: file.type || 'application/octet-stream',
-        data: new Uint8Array(await file.arrayBuffer()) });
+    const chosen: ToAttach[] = Array.from(files.files ?? []).map((file) => ({ name: file.name,
+      type: file.type || 'application/octet-stream', description: descriptions.get(file)?.value ?? '', data: file }));
+    for (const c of chosen) {
+      try {
+        withDescription(c.type, c.description);
+      } catch {
+        return again(t('description_long', { name: c.name }), text);
+      }
     }
-    // Too large for the relay: said before anything is sealed or sent, with both sizes.
-    const sealedSize = ciphertextSizeFor(paddedSize(serializeDocument(doc).length));
-    if (sealedSize > limits.relayCiphertext) {
-      return again(t('too_large', { size: mib(sealedSize), limit: mib(limits.relayCiphertext) }), text);
-    }
+    // Sealed in the crypto worker (the bar's first part), then sent (the rest).
     const bar = h('progress', { max: '100', value: '0', 'aria-label': t('sending_progress') });
-    show(h('h1', {}, t('write_title')), h('p', { role: 'status' }, t('sending')), bar);
+    const step = h('p', { role: 'status' }, t('sealing'));
+    show(h('h1', {}, t('write_title')), step, bar);
+    const sealedShare = 0.3;
+    const moveTo = (fraction: number) => {
+      const v = Math.floor(fraction * 100);
+      if (v > Number(bar.getAttribute('value'))) bar.setAttribute('value', String(v));
+    };
     try {
       const r = await roster(app);
       const self = me(app);
@@ -542,19 +586,26 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
       // A reply names the letter it answers; a revision keeps what the returned letter was.
       const kind: Kind = w.reply ? 'reply' : w.revision?.kind ?? 'letter';
       const answers = w.reply ? b64.decode(w.reply.answers)! : w.revision?.answers;
-      const sealed = sealLetter(self, { id: newId(), case: b64.decode(caseId(app))!, created_at: now,
-        kind, to: otherParty(app.session.unlocked.caseEntry.role), answers }, readers, doc);
-      const body: { [k: string]: JsonValue } = { envelope: toJsonValue(sealed.envelope), ciphertext: b64.encode(sealed.ciphertext) };
-      // The returned letter it revises is named beside the envelope, for the facilitators only.
-      if (w.revision) {
-        body.revision = toJsonValue(revisionOf(self, b64.decode(caseId(app))!, sealed.envelope.id,
-          b64.decode(w.revision.revises)!, now));
+      const draft = { id: newId(), case: b64.decode(caseId(app))!, created_at: now,
+        kind, to: otherParty(app.session.unlocked.caseEntry.role), answers };
+      const sealed = await app.crypto.sealLetter({ message: draft.id, case: draft.case, sender: self.identity.publicKey,
+        kind, to: draft.to }, text, chosen, limits.relayCiphertext, (done, total) => moveTo((done / total) * sealedShare));
+      // Too large for the relay: said before anything is sent, with both sizes.
+      if ('tooLarge' in sealed) {
+        return again(t('too_large', { size: mib(sealed.tooLarge), limit: mib(limits.relayCiphertext) }), text);
       }
-      await app.relay.postWithProgress(`/v1/cases/${caseId(app)}/messages`, serialize(body), (done, total) => {
-        if (total > 0) bar.setAttribute('value', String(Math.round((done / total) * 100)));
-      });
-      await app.kept.keep({ message: b64.encode(sealed.envelope.id), mine: true, at: Math.floor(Date.now() / 1000), text, notes: [],
-        attachments: keptAttachments(doc) });
+      const envelope = envelopeFor(self, draft, readers, sealed, sealed.key);
+      sodium().memzero(sealed.key);
+      // The returned letter it revises is named beside the envelope, for the facilitators only.
+      const revision = w.revision
+        ? revisionOf(self, b64.decode(caseId(app))!, envelope.id, b64.decode(w.revision.revises)!, now) : undefined;
+      step.textContent = t('sending');
+      await app.relay.postWithProgress(`/v1/cases/${caseId(app)}/messages`, letterBody(envelope, sealed.ciphertextText, revision),
+        (done, total) => {
+          if (total > 0) moveTo(sealedShare + (done / total) * (1 - sealedShare));
+        });
+      await app.kept.keep({ message: b64.encode(envelope.id), mine: true, at: Math.floor(Date.now() / 1000), text, notes: [],
+        attachments: sealed.attachments });
       clearTimeout(saving);
       await app.kept.saveDraft('', slot);
       app.views.go({ view: 'letters' }, { replace: true, notice: t('sent') });

@@ -64,7 +64,7 @@ export class Relay {
   }
 
   // A POST whose upload reports its progress (fetch cannot): a letter with its attachments.
-  postWithProgress(path: string, body: string, progress: (done: number, total: number) => void): Promise<JsonObject> {
+  postWithProgress(path: string, body: string | Blob, progress: (done: number, total: number) => void): Promise<JsonObject> {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open('POST', path);
@@ -86,8 +86,8 @@ export class Relay {
     });
   }
 
-  // A binary answer (a letter's ciphertext), with the session.
-  async getBytes(path: string): Promise<Uint8Array> {
+  // A binary answer (a letter's ciphertext), with the session, as it arrives.
+  async getStream(path: string): Promise<ReadableStream<Uint8Array>> {
     let response: Response;
     try {
       response = await fetch(path, { headers: this.headers(false), cache: 'no-store', credentials: 'omit',
@@ -105,6 +105,7 @@ export class Relay {
       }
       throw refusalOf(response.status, v);
     }
-    return new Uint8Array(await response.arrayBuffer());
+    if (!response.body) throw new RelayRefusal(response.status, 'not_understood');
+    return response.body;
   }
 }

@@ -6,9 +6,10 @@
 import * as b64 from '../proto/base64url.js';
 import { Role } from '../proto/codec.js';
 import { signLogin } from '../proto/enrolment.js';
-import { Keys, openKeystore } from '../proto/keystore.js';
+import type { Keys } from '../proto/keystore.js';
 import { sodium } from '../proto/sodium.js';
 import { loginChallenge, serviceName, sessionToken } from './answers.js';
+import type { CryptoWorker } from './crypto.js';
 import { Relay } from './relay.js';
 import { Vault } from './vault.js';
 
@@ -33,7 +34,7 @@ export class Session {
   service: string | undefined;
   relayKey: string | undefined;
 
-  constructor(private readonly relay: Relay, private readonly vault: Vault,
+  constructor(private readonly relay: Relay, private readonly vault: Vault, private readonly crypto: CryptoWorker,
               private readonly onLocked: (reason: LockReason) => void) {}
 
   get unlocked(): Unlocked {
@@ -71,7 +72,7 @@ export class Session {
   async unlock(passphrase: string): Promise<void> {
     const text = await this.vault.get('keystore');
     if (!text) throw new Error('no keys on this device');
-    const keys = openKeystore(text, passphrase);
+    const keys = await this.crypto.openKeystore(text, passphrase);  // Argon2id, in the worker
     const cases = JSON.parse((await this.vault.get('cases')) ?? '[]') as CaseEntry[];
     if (cases.length === 0) throw new Error('no case on this device');
     await this.login(keys);

@@ -3,43 +3,69 @@
 // page) and what the page needs to find its cases again. "Forget this
 // device" deletes the database. One Vault per database name (the parties'
 // client uses "shuttle").
+//
+// One connection is kept open while the page uses it (opening one costs
+// tens of milliseconds); it is closed when another tab deletes or upgrades
+// the database, and opened again when next needed.
 export class Vault {
   private static readonly store = 'profile';
+  private connection?: Promise<IDBDatabase>;
 
   constructor(private readonly dbName = 'shuttle') {}
 
   private open(): Promise<IDBDatabase> {
-    return new Promise((resolve, reject) => {
+    this.connection ??= new Promise((resolve, reject) => {
       const r = indexedDB.open(this.dbName, 1);
       r.onupgradeneeded = () => r.result.createObjectStore(Vault.store);
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
+      r.onsuccess = () => {
+        const db = r.result;
+        db.onversionchange = () => this.close();
+        db.onclose = () => {
+          this.connection = undefined;
+        };
+        resolve(db);
+      };
+      r.onerror = () => {
+        this.connection = undefined;
+        reject(r.error);
+      };
     });
+    return this.connection;
   }
 
-  async put(key: string, value: string): Promise<void> {
+  private close(): void {
+    const open = this.connection;
+    this.connection = undefined;
+    void open?.then((db) => db.close(), () => {});
+  }
+
+  // Several values in one transaction: all of them are kept, or none.
+  async putAll(values: Record<string, string>): Promise<void> {
     const db = await this.open();
     await new Promise<void>((resolve, reject) => {
       const tx = db.transaction(Vault.store, 'readwrite');
-      tx.objectStore(Vault.store).put(value, key);
+      for (const [key, value] of Object.entries(values)) tx.objectStore(Vault.store).put(value, key);
       tx.oncomplete = () => resolve();
       tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
     });
-    db.close();
+  }
+
+  put(key: string, value: string): Promise<void> {
+    return this.putAll({ [key]: value });
   }
 
   async get(key: string): Promise<string | undefined> {
     const db = await this.open();
-    const value = await new Promise<string | undefined>((resolve, reject) => {
+    return new Promise<string | undefined>((resolve, reject) => {
       const r = db.transaction(Vault.store, 'readonly').objectStore(Vault.store).get(key);
       r.onsuccess = () => resolve(r.result as string | undefined);
       r.onerror = () => reject(r.error);
     });
-    db.close();
-    return value;
   }
 
   forget(): Promise<void> {
+    this.close();
     return new Promise((resolve, reject) => {
       const r = indexedDB.deleteDatabase(this.dbName);
       r.onsuccess = () => resolve();

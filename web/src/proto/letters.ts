@@ -1,8 +1,8 @@
 // Letters (proto/SPEC.md sections 6 and 7): documents, Padmé padding,
 // secretstream chunks bound to the letter's facts, wraps and sealed notes.
 import { Bytes, compare as compareBytes, concat, equal, fromUtf8, readU64, u64, utf8 } from './bytes.js';
-import { Kind, Role, Statement, Wrap, chunkBytes, padme, sign } from './codec.js';
-import { fail } from './errors.js';
+import { Kind, Role, Statement, Wrap, chunkBytes, chunkOverhead, ciphertextSizeFor, padme, sign } from './codec.js';
+import { ProtocolError, fail } from './errors.js';
 import { blake2b256, sodium } from './sodium.js';
 import { newId } from './keys.js';
 import { FrameReader, Transcript } from './transcript.js';
@@ -25,6 +25,49 @@ const validName = (n: string) => {
   const b = utf8(n).length;
   return b >= 1 && b <= maxNameBytes && !n.includes('/') && !n.includes('\0');
 };
+
+// An image's description (its text alternative, SPEC 6.1): the content
+// type's `description*` parameter in RFC 8187's encoding, UTF-8 and
+// percent-escapes. It counts toward the content type's 255 characters.
+const attrChar = /[A-Za-z0-9!#$&+\-.^_`|~]/;
+export function withDescription(contentType: string, description: string): string {
+  const text = description.trim();
+  if (!text) return contentType;
+  let encoded = '';
+  for (const byte of utf8(text)) {
+    const c = String.fromCharCode(byte);
+    encoded += byte < 0x80 && attrChar.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  const full = `${contentType}; description*=UTF-8''${encoded}`;
+  if (!validType(full)) fail('invalid_argument', 'the description is too long');
+  return full;
+}
+// The description a content type carries, if any and if it reads.
+export function descriptionOf(contentType: string): string | undefined {
+  const m = /;\s*description\*=utf-8''([^;\s]*)/i.exec(contentType);
+  if (!m) return undefined;
+  const bytes: number[] = [];
+  for (let i = 0; i < m[1].length; i++) {
+    const c = m[1][i];
+    if (c === '%') {
+      const v = /^[0-9A-Fa-f]{2}$/.test(m[1].slice(i + 1, i + 3)) ? parseInt(m[1].slice(i + 1, i + 3), 16) : -1;
+      if (v < 0) return undefined;
+      bytes.push(v);
+      i += 2;
+    } else if (attrChar.test(c)) {
+      bytes.push(c.charCodeAt(0));
+    } else {
+      return undefined;
+    }
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes));
+  } catch {
+    return undefined;
+  }
+}
+// The media type alone, lower case: "image/png" for "image/PNG; description*=...".
+export const mediaTypeOf = (contentType: string): string => contentType.split(';')[0].trim().toLowerCase();
 
 export function textDocument(text: string): LetterDocument {
   return { contentType: 'text/plain; charset=utf-8', body: utf8(text), attachments: [] };
@@ -104,46 +147,116 @@ export interface Sealed {
   ciphertext: Bytes;
 }
 
-// Encrypts a padded plaintext in 64 KiB chunks under `key` (SPEC 6.3).
-export function sealPadded(padded: Bytes, key: Bytes, facts: LetterFacts): Sealed {
+// What the signed envelope says of a sealed letter: enough to open it.
+export interface SealedFacts {
+  facts: LetterFacts;
+  stream: Bytes;
+  size: number;   // ciphertext_size
+  hash: Bytes;    // ciphertext_hash
+}
+export const sealedFactsOf = (e: Statement): SealedFacts => ({
+  facts: factsOf(e), stream: e.stream as Bytes, size: e.ciphertext_size as number, hash: e.ciphertext_hash as Bytes,
+});
+
+// Encrypts a padded plaintext in 64 KiB chunks under `key` (SPEC 6.3),
+// telling `progress` after each chunk how many bytes are sealed.
+export function sealPadded(padded: Bytes, key: Bytes, facts: LetterFacts,
+                           progress?: (done: number, total: number) => void): Sealed {
   const s = sodium();
   const ad = letterAd(facts);
   const { state, header } = s.crypto_secretstream_xchacha20poly1305_init_push(key);
-  const parts: Bytes[] = [];
+  const out = new Uint8Array(ciphertextSizeFor(padded.length));
+  let written = 0;
   for (let at = 0; at < padded.length; at += chunkBytes) {
     const last = at + chunkBytes >= padded.length;
-    parts.push(s.crypto_secretstream_xchacha20poly1305_push(state, padded.subarray(at, at + chunkBytes), ad,
-      last ? s.crypto_secretstream_xchacha20poly1305_TAG_FINAL : s.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE));
+    const chunk = s.crypto_secretstream_xchacha20poly1305_push(state, padded.subarray(at, at + chunkBytes), ad,
+      last ? s.crypto_secretstream_xchacha20poly1305_TAG_FINAL : s.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+    out.set(chunk, written);
+    written += chunk.length;
+    progress?.(Math.min(at + chunkBytes, padded.length), padded.length);
   }
-  return { stream: header, ciphertext: concat(...parts) };
+  return { stream: header, ciphertext: out };
 }
 
-// Decrypts chunk by chunk: truncated, trailing_data or decrypt_failed.
-export function openPadded(ciphertext: Bytes, stream: Bytes, key: Bytes, facts: LetterFacts): Bytes {
-  const s = sodium();
-  const ad = letterAd(facts);
-  const state = s.crypto_secretstream_xchacha20poly1305_init_pull(stream, key);
-  const full = chunkBytes + 17;
-  const parts: Bytes[] = [];
-  let at = 0;
-  let final = false;
-  while (at < ciphertext.length) {
-    if (final) fail('trailing_data', 'bytes after the final chunk');
-    const chunk = ciphertext.subarray(at, at + full);
+// Opens a letter as its ciphertext arrives (SPEC 6.3 and 6.5): each whole
+// chunk is decrypted when it is in and the hash is taken as the bytes come,
+// but nothing is given out before `finish()` has checked the size and the
+// hash against the signed envelope, then the chunks. The failures are
+// those of the whole letter at once, in the same order: hash_mismatch
+// first, then decrypt_failed, trailing_data or truncated.
+export class LetterOpener {
+  private readonly ad: Bytes;
+  private readonly state: unknown;
+  private readonly hash: unknown;
+  private pending = new Uint8Array(chunkBytes + chunkOverhead);
+  private pendingLength = 0;
+  private readonly parts: Bytes[] = [];
+  private received = 0;
+  private final = false;
+  private failure: ProtocolError | null = null;
+
+  constructor(private readonly e: SealedFacts, key: Bytes) {
+    const s = sodium();
+    this.ad = letterAd(e.facts);
+    this.state = s.crypto_secretstream_xchacha20poly1305_init_pull(e.stream, key);
+    this.hash = s.crypto_generichash_init(null, 32);
+  }
+
+  get receivedBytes(): number {
+    return this.received;
+  }
+
+  push(data: Bytes): void {
+    this.received += data.length;
+    if (this.received > this.e.size) fail('hash_mismatch', 'the letter is not the one its sender signed');
+    sodium().crypto_generichash_update(this.hash as never, data);
+    const full = this.pending.length;
+    for (let at = 0; at < data.length;) {
+      const take = Math.min(full - this.pendingLength, data.length - at);
+      this.pending.set(data.subarray(at, at + take), this.pendingLength);
+      this.pendingLength += take;
+      at += take;
+      if (this.pendingLength === full) this.pull();
+    }
+  }
+
+  finish(): Bytes {
+    const digest = sodium().crypto_generichash_final(this.hash as never, 32);
+    if (this.received !== this.e.size || !equal(digest, this.e.hash)) {
+      fail('hash_mismatch', 'the letter is not the one its sender signed');
+    }
+    if (this.pendingLength > 0) this.pull();
+    if (this.failure) throw this.failure;
+    if (!this.final) fail('truncated', 'the letter ends before its final chunk');
+    return concat(...this.parts);
+  }
+
+  private pull(): void {
+    const chunk = this.pending.subarray(0, this.pendingLength);
+    this.pendingLength = 0;
+    if (this.failure) return;
+    if (this.final) {
+      this.failure = new ProtocolError('trailing_data', 'bytes after the final chunk');
+      return;
+    }
+    const s = sodium();
     let r: { message: Bytes; tag: number } | false;
     try {
-      r = s.crypto_secretstream_xchacha20poly1305_pull(state, chunk, ad) as { message: Bytes; tag: number } | false;
+      r = s.crypto_secretstream_xchacha20poly1305_pull(this.state as never, chunk, this.ad) as { message: Bytes; tag: number } | false;
     } catch {
       r = false;
     }
-    if (!r) fail('decrypt_failed', 'a chunk does not authenticate');
-    if (r.tag === s.crypto_secretstream_xchacha20poly1305_TAG_FINAL) final = true;
-    else if (r.tag !== s.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) fail('decrypt_failed', 'an unexpected tag');
-    parts.push(r.message);
-    at += chunk.length;
+    if (!r) {
+      this.failure = new ProtocolError('decrypt_failed', 'a chunk does not authenticate');
+    } else if (r.tag === s.crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
+      this.final = true;
+      this.parts.push(r.message);
+    } else if (r.tag !== s.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) {
+      this.failure = new ProtocolError('decrypt_failed', 'an unexpected tag');
+    } else {
+      this.parts.push(r.message);
+    }
   }
-  if (!final) fail('truncated', 'the letter ends before its final chunk');
-  return concat(...parts);
 }
 
 // Wraps (SPEC 6.4): crypto_box_seal(letter key || message id, reader's case key).
@@ -168,10 +281,9 @@ export function unwrapFor(wraps: Wrap[], message: Bytes, identity: Bytes, caseKe
 
 // Checks size and hash against the envelope, then decrypts and parses.
 export function decryptLetter(e: Statement, ciphertext: Bytes, letterKey: Bytes): LetterDocument {
-  if (ciphertext.length !== e.ciphertext_size || !equal(blake2b256(ciphertext), e.ciphertext_hash as Bytes)) {
-    fail('hash_mismatch', 'the letter is not the one its sender signed');
-  }
-  return parseDocument(unpad(openPadded(ciphertext, e.stream as Bytes, letterKey, factsOf(e))));
+  const opener = new LetterOpener(sealedFactsOf(e), letterKey);
+  opener.push(ciphertext);
+  return parseDocument(unpad(opener.finish()));
 }
 
 // Notes (SPEC 7): a padded transcript sealed to one reader's case key.
@@ -223,24 +335,30 @@ export interface Writer {
   caseKey: { publicKey: Bytes };
 }
 
-// Seals a letter for its writer and `readers` (the facilitators, and the
-// supporters the writer lets read): a fresh letter key, wraps with the writer
-// first and the others by reader bytes, and the signed envelope.
+// The signed envelope of a sealed letter, for its writer and `readers` (the
+// facilitators, and the supporters the writer lets read): wraps of the
+// letter key with the writer first and the others by reader bytes.
+export function envelopeFor(me: Writer, d: LetterDraft, readers: { identity: Bytes; caseKey: Bytes }[],
+                            sealed: { stream: Bytes; size: number; hash: Bytes }, key: Bytes): Statement {
+  const others = readers.filter((r) => !equal(r.identity, me.identity.publicKey))
+    .sort((a, b) => compareBytes(a.identity, b.identity));
+  const wraps: Wrap[] = [{ reader: me.identity.publicKey, box: wrapKey(key, d.id, me.caseKey.publicKey) }];
+  for (const r of others) wraps.push({ reader: r.identity, box: wrapKey(key, d.id, r.caseKey) });
+  return sign({
+    type: 'envelope', id: d.id, case: d.case, created_at: d.created_at, kind: d.kind, to: d.to,
+    answers: d.answers, stream: sealed.stream, ciphertext_size: sealed.size, ciphertext_hash: sealed.hash, wraps,
+  }, me.identity.secretKey, me.identity.publicKey);
+}
+
+// Seals a letter with a fresh letter key and signs its envelope.
 export function sealLetter(me: Writer, d: LetterDraft, readers: { identity: Bytes; caseKey: Bytes }[], doc: LetterDocument):
     { envelope: Statement; ciphertext: Bytes } {
   const s = sodium();
   const key = s.crypto_secretstream_xchacha20poly1305_keygen();
   const facts: LetterFacts = { message: d.id, case: d.case, sender: me.identity.publicKey, kind: d.kind, to: d.to };
   const sealed = sealPadded(pad(serializeDocument(doc)), key, facts);
-  const others = readers.filter((r) => !equal(r.identity, me.identity.publicKey))
-    .sort((a, b) => compareBytes(a.identity, b.identity));
-  const wraps: Wrap[] = [{ reader: me.identity.publicKey, box: wrapKey(key, d.id, me.caseKey.publicKey) }];
-  for (const r of others) wraps.push({ reader: r.identity, box: wrapKey(key, d.id, r.caseKey) });
+  const envelope = envelopeFor(me, d, readers,
+    { stream: sealed.stream, size: sealed.ciphertext.length, hash: blake2b256(sealed.ciphertext) }, key);
   s.memzero(key);
-  const envelope = sign({
-    type: 'envelope', id: d.id, case: d.case, created_at: d.created_at, kind: d.kind, to: d.to,
-    answers: d.answers, stream: sealed.stream, ciphertext_size: sealed.ciphertext.length,
-    ciphertext_hash: blake2b256(sealed.ciphertext), wraps,
-  }, me.identity.secretKey, me.identity.publicKey);
   return { envelope, ciphertext: sealed.ciphertext };
 }

@@ -123,21 +123,30 @@ export interface Me {
 }
 
 // A reader wrapped in the envelope (a facilitator, the writer, the writer's supporter).
-export function openFromEnvelope(r: Roster, e: Statement, ciphertext: Bytes, me: Me): LetterDocument {
+// The writer (or a facilitator) reading from the envelope: the envelope
+// checked, and the letter key from its wrap.
+export function keyFromEnvelope(r: Roster, e: Statement, me: Me): Bytes {
   r.checkEnvelope(e);
-  const key = unwrapFor(e.wraps as Wrap[], e.id, me.identity.publicKey, me.caseKey.publicKey, me.caseKey.secret);
-  return decryptLetter(e, ciphertext, key);
+  return unwrapFor(e.wraps as Wrap[], e.id, me.identity.publicKey, me.caseKey.publicKey, me.caseKey.secret);
+}
+export function openFromEnvelope(r: Roster, e: Statement, ciphertext: Bytes, me: Me): LetterDocument {
+  return decryptLetter(e, ciphertext, keyFromEnvelope(r, e, me));
 }
 
-export interface Delivered {
-  content: LetterDocument;
+export interface Released {
+  key: Bytes;  // the letter key, from an approval's wrap for this reader
   sender: ParticipantKeys;
   approvedBy: Bytes[];
   notes: { by: Bytes; text: string }[];
 }
+export interface Delivered extends Omit<Released, 'key'> {
+  content: LetterDocument;
+}
 
-// A recipient (or its supporter) opens a released letter: every check of SPEC 9, in order.
-export function openDelivered(r: Roster, e: Statement, approvals: Statement[], ciphertext: Bytes, me: Me, now: number): Delivered {
+// A recipient (or its supporter) about to open a released letter: every
+// check of SPEC 9 that comes before the ciphertext, in order; the size and
+// hash are checked as the ciphertext is opened (decryptLetter, LetterOpener).
+export function checkReleased(r: Roster, e: Statement, approvals: Statement[], me: Me, now: number): Released {
   const sender = r.checkEnvelope(e);
   const self = r.find(me.identity.publicKey);
   const supporter = partyOf(self.role) === e.to;
@@ -165,14 +174,19 @@ export function openDelivered(r: Roster, e: Statement, approvals: Statement[], c
   }
   if (approvedBy.length < r.approvalsRequired) fail('not_approved', 'this letter has not been approved for you');
   if (!withMyWrap) fail('no_wrap_for_reader', 'no approval carries a key for you');
-  if (ciphertext.length !== e.ciphertext_size) fail('hash_mismatch', 'the letter is not the one its sender signed');
   const key = unwrapFor(withMyWrap.wraps as Wrap[], e.id, me.identity.publicKey, me.caseKey.publicKey, me.caseKey.secret);
-  const content = decryptLetter(e, ciphertext, key);
   const notes = supporter ? [] : counted.filter((a) => a.note !== undefined).map((a) => ({
     by: a.signer,
     text: openNote(a.note as Bytes, e.id, 'content', me.caseKey.publicKey, me.caseKey.secret).text,
   }));
-  return { content, sender, approvedBy, notes };
+  return { key, sender, approvedBy, notes };
+}
+
+// A recipient (or its supporter) opens a released letter: every check of SPEC 9, in order.
+export function openDelivered(r: Roster, e: Statement, approvals: Statement[], ciphertext: Bytes, me: Me, now: number): Delivered {
+  const { key, ...released } = checkReleased(r, e, approvals, me, now);
+  if (ciphertext.length !== e.ciphertext_size) fail('hash_mismatch', 'the letter is not the one its sender signed');
+  return { ...released, content: decryptLetter(e, ciphertext, key) };
 }
 
 // A facilitator approves: rewraps the letter key for each attested recipient

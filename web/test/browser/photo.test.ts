@@ -1,0 +1,88 @@
+// A large photo between two people in the browser, as they would send and
+// open it: sealed and opened in the page's crypto worker with a bar that
+// follows both, and the description its writer gave read in its place.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { facilitatorWithCase, joinInBrowser, relayAndBrowser, watchedPage } from './harness.js';
+
+const env = relayAndBrowser();
+const passphrase = 'river stone lantern';
+
+// A 2x2 PNG, then 5 MiB more after its end: a photo's size, still a picture Chromium draws.
+const png = Buffer.concat([
+  Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4z8DAwMDAwMAAAB0AAf7d5dsAAAAASUVORK5CYII=', 'base64'),
+  Buffer.alloc(5 * 1024 * 1024, 1),
+]);
+
+// Every value the page's progress bar takes from now on, as a person would see it change.
+async function watchBar(page: Page): Promise<() => Promise<number[]>> {
+  await page.evaluate(() => {
+    const seen: number[] = [];
+    (window as unknown as { seen: number[] }).seen = seen;
+    new MutationObserver(() => {
+      const bar = document.querySelector('progress');
+      if (bar && seen[seen.length - 1] !== bar.value) seen.push(bar.value);
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['value'] });
+  });
+  return () => page.evaluate(() => (window as unknown as { seen: number[] }).seen);
+}
+
+test('a 5 MB photo: its bar moves while it is sealed and while it is opened, and its description is its text alternative', async () => {
+  const { f, caseId } = facilitatorWithCase(env.relay);
+  const her = await watchedPage(await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' }));
+  const him = await watchedPage(await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB',
+    viewport: { width: 360, height: 740 } }));
+  await joinInBrowser(her.page, env.relay.origin, f, caseId, passphrase);
+  await joinInBrowser(him.page, env.relay.origin, f, caseId, passphrase, 'responsible');
+  await her.page.getByRole('button', { name: 'Your letters' }).click();
+  await him.page.getByRole('button', { name: 'Your letters' }).click();
+
+  // She writes, adds the photo and describes it.
+  await her.page.getByRole('button', { name: 'Write a letter' }).click();
+  await her.page.getByLabel('Your letter').fill('This is the garden now. I go there when I need quiet.');
+  await her.page.getByLabel('Add photos or files (optional)').setInputFiles({ name: 'garden.png', mimeType: 'image/png', buffer: png });
+  const description = 'The garden in May: the apple tree in bloom, a bench under it, blåbær in a bowl';
+  await her.page.getByLabel('Describe garden.png for someone who cannot see it (optional)').fill(description);
+  const sending = await watchBar(her.page);
+  await her.page.getByRole('button', { name: 'Send to your facilitator' }).click();
+  await her.page.getByText('Your letter is with your facilitator.').waitFor({ timeout: 60000 });
+  const sent = await sending();
+  // The first 30 of the bar are the sealing, in the worker: the page draws it moving.
+  const sealing = sent.filter((v) => v > 0 && v < 30);
+  assert.ok(sealing.length >= 3, `the bar moved while the photo was sealed: ${JSON.stringify(sent)}`);
+  assert.deepEqual([...sent].sort((a, b) => a - b), sent, 'never backwards');
+
+  // The facilitator reviews it at the CLI and sees the photo with its description, then approves.
+  const letter = (f.run(['queue']) as { message: string }[])[0].message;
+  const reviewed = f.run(['review', caseId, letter]);
+  assert.equal(reviewed.attachments.length, 1);
+  assert.equal(reviewed.attachments[0].size, png.length);
+  assert.match(reviewed.attachments[0].content_type, /^image\/png; description\*=UTF-8''The%20garden%20in%20May/);
+  assert.equal(reviewed.attachments[0].description, description);
+  f.run(['approve', caseId, letter]);
+
+  // He opens it on his phone: the bar follows the letter as it arrives and is opened.
+  await him.page.getByText('A letter is waiting for you.').waitFor({ timeout: 10000 });
+  const opening = await watchBar(him.page);
+  await him.page.getByRole('link', { name: /To you, .*: waiting for you/ }).click();
+  await him.page.getByRole('button', { name: 'Open now' }).click();
+  const photo = him.page.getByRole('img', { name: description, exact: true });
+  await photo.waitFor();
+  assert.ok(await photo.evaluate((img) => (img as HTMLImageElement).naturalWidth === 2), 'the photo shows');
+  const opened = await opening();
+  assert.ok(opened.filter((v) => v > 0 && v < 100).length >= 3, `the bar moved while the letter was opened: ${JSON.stringify(opened)}`);
+  assert.deepEqual([...opened].sort((a, b) => a - b), opened, 'never backwards');
+
+  // Her own copy says the same, read again from this device after a reload.
+  await her.page.reload();
+  await her.page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  await her.page.getByRole('button', { name: 'Unlock' }).click();
+  await her.page.getByRole('link', { name: /From you, .*/ }).click();
+  await her.page.getByRole('img', { name: description, exact: true }).waitFor();
+
+  assert.deepEqual(her.problems, []);
+  assert.deepEqual(him.problems, []);
+  await her.page.context().close();
+  await him.page.context().close();
+});
