@@ -87,8 +87,11 @@ export function createApp(script: string): App {
   };
   const session = new Session(relay, vault, crypto, (reason) => {
     events.stop();
+    if (reason === 'forgotten') return views.askForCode(strings.t('forgotten_elsewhere'));
     views.askToUnlock(reason === 'idle' ? strings.t('locked_idle') : undefined);
   });
+  // "Forget this device" in another tab: the keys are gone from here too.
+  vault.onDeleted(() => session.lock('forgotten'));
   const events = new EventStream(relay, () => session.isUnlocked && !app.caseStatus.gone,
     (reachable) => showConnection(app, reachable),
     () => void lettersView.onCaseEvent(app, { event: 'caught_up', case: session.unlocked.caseEntry.case }));

@@ -22,7 +22,8 @@ export interface Unlocked {
   keys: Keys;
   caseEntry: CaseEntry;
 }
-export type LockReason = 'idle' | undefined;
+// Why the page locked: idle too long; this device forgotten in another tab; or asked to.
+export type LockReason = 'idle' | 'forgotten' | undefined;
 
 export class RelayKeyChanged extends Error {}
 

@@ -6,10 +6,12 @@
 //
 // One connection is kept open while the page uses it (opening one costs
 // tens of milliseconds); it is closed when another tab deletes or upgrades
-// the database, and opened again when next needed.
+// the database, and opened again when next needed. A deletion in another
+// tab is told to the page (`onDeleted`), which locks: the keys are gone.
 export class Vault {
   private static readonly store = 'profile';
   private connection?: Promise<IDBDatabase>;
+  private deleted: () => void = () => {};
 
   constructor(private readonly dbName = 'shuttle') {}
 
@@ -19,7 +21,11 @@ export class Vault {
       r.onupgradeneeded = () => r.result.createObjectStore(Vault.store);
       r.onsuccess = () => {
         const db = r.result;
-        db.onversionchange = () => this.close();
+        // Another tab deleted the database ("Forget this device" there): the keys are gone from this device.
+        db.onversionchange = (ev) => {
+          this.close();
+          if (ev.newVersion === null) this.deleted();
+        };
         db.onclose = () => {
           this.connection = undefined;
         };
@@ -31,6 +37,11 @@ export class Vault {
       };
     });
     return this.connection;
+  }
+
+  // Told when another tab of this origin deletes the database.
+  onDeleted(then: () => void): void {
+    this.deleted = then;
   }
 
   private close(): void {
