@@ -161,6 +161,18 @@ export async function axeViolations(page: Page): Promise<string[]> {
   return result as string[];
 }
 
+// Each page checked with axe and for sideways scrolling, and (with
+// SHUTTLE_SCREENSHOTS=DIR) photographed for docs/ as WIDTH-WHERE.png.
+export async function noViolations(page: Page, where: string, width: string): Promise<void> {
+  const found = await axeViolations(page);
+  if (found.length) throw new Error(`${where}: ${found.join('; ')}`);
+  const dir = process.env.SHUTTLE_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: `${dir}/${width}-${where.replace(/[^a-z]+/g, '-')}.png`, fullPage: true });
+  // Nothing scrolls sideways: the page fits the screen it is on.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  if (overflow > 0) throw new Error(`${where}: ${overflow} px wider than the screen`);
+}
+
 // A person joins in the page from the facilitator's link, chooses the
 // passphrase, and is attested by the facilitator with the number the page
 // shows; the page is left on the safety number.

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 
-import { axeViolations, relayAndBrowser, facilitatorWithCase, joinInBrowser, responsibleAtTheCli, watchedPage } from './harness.js';
+import { noViolations as checked, relayAndBrowser, facilitatorWithCase, joinInBrowser, responsibleAtTheCli, watchedPage } from './harness.js';
 
 const env = relayAndBrowser();
 
@@ -16,14 +16,7 @@ const passphrase = 'river stone lantern';
 
 // Each page checked with axe, and (SHUTTLE_SCREENSHOTS=DIR) photographed for docs/.
 let width = 'desktop';
-async function noViolations(page: Page, where: string): Promise<void> {
-  assert.deepEqual(await axeViolations(page), [], where);
-  const dir = process.env.SHUTTLE_SCREENSHOTS;
-  if (dir) await page.screenshot({ path: `${dir}/${width}-${where.replace(/[^a-z]+/g, '-')}.png`, fullPage: true });
-  // Nothing scrolls sideways: the page fits the screen it is on.
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(overflow <= 0, `${where}: ${overflow} px wider than the screen`);
-}
+const noViolations = (page: Page, where: string) => checked(page, where, width);
 
 for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 320, height: 640 }]] as const) {
 test(`a letter written in the browser reaches the CLI, and the reply comes back (${name}, ${viewport.width} px)`, async () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { facilitatorWithCase, joinInBrowser, relayAndBrowser, watchedPage } from './harness.js';
+import { facilitatorWithCase, joinInBrowser, noViolations, relayAndBrowser, watchedPage } from './harness.js';
 
 const env = relayAndBrowser();
 const passphrase = 'river stone lantern';
@@ -44,6 +44,7 @@ test('a 5 MB photo: its bar moves while it is sealed and while it is opened, and
   await her.page.getByLabel('Add photos or files (optional)').setInputFiles({ name: 'garden.png', mimeType: 'image/png', buffer: png });
   const description = 'The garden in May: the apple tree in bloom, a bench under it, blåbær in a bowl';
   await her.page.getByLabel('Describe garden.png for someone who cannot see it (optional)').fill(description);
+  await noViolations(her.page, 'writing with a photo', 'desktop');
   const sending = await watchBar(her.page);
   await her.page.getByRole('button', { name: 'Send to your facilitator' }).click();
   await her.page.getByText('Your letter is with your facilitator.').waitFor({ timeout: 60000 });
@@ -70,6 +71,7 @@ test('a 5 MB photo: its bar moves while it is sealed and while it is opened, and
   const photo = him.page.getByRole('img', { name: description, exact: true });
   await photo.waitFor();
   assert.ok(await photo.evaluate((img) => (img as HTMLImageElement).naturalWidth === 2), 'the photo shows');
+  await noViolations(him.page, 'a described photo', 'phone');
   const opened = await opening();
   assert.ok(opened.filter((v) => v > 0 && v < 100).length >= 3, `the bar moved while the letter was opened: ${JSON.stringify(opened)}`);
   assert.deepEqual([...opened].sort((a, b) => a - b), opened, 'never backwards');
