@@ -5,6 +5,7 @@
 // another (they reach each other through app.views). The facilitators'
 // console is meant to be a second root over the same parts.
 import { ready } from '../proto/sodium.js';
+import { Backoff } from './backoff.js';
 import { CryptoWorker } from './crypto.js';
 import { h } from './dom.js';
 import { EventStream } from './events.js';
@@ -44,20 +45,6 @@ export interface CaseStatus {
   attested: boolean;       // a facilitator has checked this person's keys (safety numbers compared)
 }
 
-// Whether the relay answered lately, and how long to wait before trying
-// again when it did not: 2 s, doubling to a minute.
-export class Connection {
-  private delay = 2000;
-  reached(): void {
-    this.delay = 2000;
-  }
-  failed(): number {
-    const now = this.delay;
-    this.delay = Math.min(this.delay * 2, 60000);
-    return now;
-  }
-}
-
 export interface App {
   readonly strings: Strings;
   readonly crypto: CryptoWorker;
@@ -69,7 +56,8 @@ export interface App {
   readonly views: Views;
   readonly caseStatus: CaseStatus;
   readonly screen: Screen;
-  readonly connection: Connection;
+  // How long the letters list waits before it looks again at a relay out of reach: 2 s, doubling to a minute.
+  readonly connection: Backoff;
 }
 
 // `script`: the page's own script, which the crypto worker runs too.
@@ -97,7 +85,7 @@ export function createApp(script: string): App {
     () => void lettersView.onCaseEvent(app, { event: 'caught_up', case: session.unlocked.caseEntry.case }));
   const kept = new KeptLetters(vault, crypto, () => session.unlocked.keys.identity.seed);
   const app: App = { strings, crypto, relay, vault, session, events, kept, views, caseStatus: { gone: false, standing: 'open', facilitators: [], attested: true },
-    screen: { redraw: () => {} }, connection: new Connection() };
+    screen: { redraw: () => {} }, connection: new Backoff(2000, 60000) };
   router.listen();
   return app;
 }

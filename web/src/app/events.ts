@@ -4,6 +4,7 @@
 // One stream per page, kept open across its views while it is unlocked.
 import { parseStrict } from '../proto/json.js';
 import { LiveEvent, eventTicket, liveEvent } from './answers.js';
+import { Backoff } from './backoff.js';
 import { Relay } from './relay.js';
 
 // While the stream is down it is opened again by itself, later each time
@@ -14,7 +15,7 @@ export class EventStream {
   private socket: WebSocket | null = null;
   private retry: ReturnType<typeof setTimeout> | undefined;
   private handler: (e: LiveEvent) => void = () => {};
-  private delay = 1000;
+  private readonly backoff = new Backoff(1000, 30000);
   private broken = false;
 
   // `active` says whether the page is unlocked (a locked page holds no stream).
@@ -28,8 +29,7 @@ export class EventStream {
       this.onState(false);
     }
     clearTimeout(this.retry);
-    this.retry = setTimeout(() => void this.open(), this.delay);
-    this.delay = Math.min(this.delay * 2, 30000);
+    this.retry = setTimeout(() => void this.open(), this.backoff.failed());
   }
 
   // Listens for the page's events: a new view only replaces what is done with them.
@@ -52,7 +52,7 @@ export class EventStream {
     const ws = new WebSocket(`wss://${location.host}/v1/events`, ['shuttle.v1', `shuttle.ticket.${ticket}`]);
     this.socket = ws;
     ws.onopen = () => {
-      this.delay = 1000;
+      this.backoff.reached();
       if (this.broken) {
         this.broken = false;
         this.onState(true);
@@ -79,7 +79,7 @@ export class EventStream {
     clearTimeout(this.retry);
     if (this.broken) this.onState(true);  // nothing to be out of reach of
     this.broken = false;
-    this.delay = 1000;
+    this.backoff.reached();
     const ws = this.socket;
     this.socket = null;
     ws?.close();
