@@ -50,7 +50,30 @@ std::string config::database_words() const {
   return "PostgreSQL " + rest;
 }
 
-std::optional<config> parse_serve_options(int argc, const char* const* argv) {
+std::string command_config::words() const {
+  return "configuration " + (file ? file->string() : std::string("none (the defaults and the flags)")) + "; store " +
+         c.database_words();
+}
+
+bool running_installed() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return !ec && self.string().starts_with("/usr/");
+}
+
+std::string version_words(std::string_view program) {
+  return std::string(program) + " " + SHUTTLE_VERSION + " (protocol: Shuttle protocol, version 1)";
+}
+
+std::optional<config> parse_serve_options(int argc, const char* const* argv, bool installed) {
+  const po::options_description none;
+  auto parsed = parse_command("shuttle-relay serve: run the relay", none, argc, argv, installed);
+  if (!parsed) return std::nullopt;
+  return parsed->c;
+}
+
+std::optional<command_config> parse_command(std::string_view what, const po::options_description& own,
+                                            int argc, const char* const* argv, bool installed) {
   config c;
   std::string listen = "127.0.0.1:8443";
   std::string data_dir = c.data_dir.string();
@@ -60,10 +83,13 @@ std::optional<config> parse_serve_options(int argc, const char* const* argv) {
   unsigned handshake = seconds_of(c.listen.handshake_timeout), idle = seconds_of(c.listen.idle_timeout);
   unsigned read = seconds_of(c.listen.read_timeout), write = seconds_of(c.listen.write_timeout);
 
-  po::options_description general("shuttle-relay serve: run the relay");
+  po::options_description general{std::string(what)};
   general.add_options()
       ("help,h", "show this help and exit")
-      ("config", po::value(&config_file), "read options from this INI-style file (flags win over it)");
+      ("version", "show the version and exit")
+      ("config", po::value(&config_file),
+       "read options from this INI-style file (flags win over it); without it the installed relay reads "
+       "/etc/shuttle/relay.conf when it is there");
   po::options_description relay("Relay options (also allowed in the config file)");
   relay.add_options()
       ("listen", po::value(&listen)->default_value(listen), "address and port to serve HTTPS on; port 0 picks a free one")
@@ -130,23 +156,36 @@ std::optional<config> parse_serve_options(int argc, const char* const* argv) {
       ("port-file", po::value(&port_file), "write the port listened on to this file once listening (for scripts)");
 
   po::options_description all;
-  all.add(general).add(relay);
+  all.add(general);
+  if (!own.options().empty()) all.add(own);
+  all.add(relay);
   po::variables_map vm;
+  std::optional<std::filesystem::path> file;
   try {
     po::store(po::command_line_parser(argc, argv).options(all).run(), vm);
+    // Help and the version before anything is required or read.
     if (vm.count("help")) {
       std::cout << all << "\n";
       return std::nullopt;
     }
+    if (vm.count("version")) {
+      std::cout << version_words("shuttle-relay") << "\n";
+      return std::nullopt;
+    }
     if (vm.count("config")) {
-      const auto file = vm["config"].as<std::string>();
-      std::ifstream in(file);
-      if (!in) throw std::runtime_error("cannot read the config file " + file);
+      file = vm["config"].as<std::string>();
+    } else if (installed && std::filesystem::exists(installed_config_file)) {
+      file = installed_config_file;
+    }
+    if (file) {
+      std::ifstream in(*file);
+      if (!in) throw std::runtime_error("cannot read the configuration file " + file->string());
       po::store(po::parse_config_file(in, relay), vm);
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    throw std::runtime_error(std::string(e.what()) + " (see shuttle-relay serve --help)");
+    const std::string command(what.substr(0, what.find(':')));
+    throw std::runtime_error(std::string(e.what()) + " (see " + command + " --help)");
   }
   split_listen_address(listen, c.listen);
   c.data_dir = data_dir;
@@ -182,7 +221,7 @@ std::optional<config> parse_serve_options(int argc, const char* const* argv) {
   c.listen.idle_timeout = std::chrono::seconds(idle);
   c.listen.read_timeout = std::chrono::seconds(read);
   c.listen.write_timeout = std::chrono::seconds(write);
-  return c;
+  return command_config{c, file};
 }
 
 }  // namespace shuttle::relay

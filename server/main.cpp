@@ -1,13 +1,15 @@
 // shuttle-relay: the relay and its operator commands.
 //
-//   shuttle-relay serve [--listen 127.0.0.1:8443] [--data-dir DIR] ...
-//   shuttle-relay admin invite-facilitator [--data-dir DIR] [--relay HOST:PORT]
-//   shuttle-relay purge [--data-dir DIR] [--retention-days N]
-//   shuttle-relay backup [--data-dir DIR] --to BACKUP_DIR
-//   shuttle-relay restore --from BACKUP_DIR [--data-dir DIR]
-//   shuttle-relay audit verify [--data-dir DIR]
+//   shuttle-relay serve [--config FILE] [--listen 127.0.0.1:8443] [--data-dir DIR] ...
+//   shuttle-relay admin invite-facilitator [--config FILE] [--relay HOST:PORT]
+//   shuttle-relay purge [--config FILE] [--retention-days N]
+//   shuttle-relay backup [--config FILE] --to BACKUP_DIR
+//   shuttle-relay restore [--config FILE] --from BACKUP_DIR
+//   shuttle-relay audit verify [--config FILE]
+//   shuttle-relay migrate [--config FILE] --to postgresql://...
 //
-// Each subcommand has --help.
+// Every command reads the same configuration (server/config.hpp) and takes
+// every relay option as a flag too; each has --help and --version.
 #include "server/api/router.hpp"
 #include "server/config.hpp"
 #include "server/domain/relay_service.hpp"
@@ -34,6 +36,7 @@
 #include <thread>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -112,27 +115,34 @@ std::unique_ptr<storage> open_store(const config& c, std::size_t readers) {
   return std::make_unique<sqlite_store>(c.database(), readers);
 }
 
-// Where an operator command finds a relay's data; throws when there is none.
-config operator_config(const std::string& data_dir, const std::string& database) {
-  config c;
-  c.data_dir = data_dir;
-  c.database_url = database;
-  if (database.empty() && !std::filesystem::exists(c.database())) {
-    throw std::runtime_error("no relay database in " + data_dir);
+// The configured relay an operator command works on, which must be there:
+// only `serve` makes a data directory, a relay key or a certificate.
+void require_relay(const config& c) {
+  const auto where = c.data_dir.string();
+  if (!std::filesystem::is_directory(c.data_dir)) {
+    throw std::runtime_error("there is no relay data directory at " + where +
+                             ". Name the relay's configuration with --config, or its directory with --data-dir.");
   }
-  return c;
+  if (c.database_url.empty() && !std::filesystem::exists(c.database())) {
+    throw std::runtime_error(where + " holds no relay.db: no relay has kept its data there. Name the relay's "
+                             "configuration with --config, or its directory with --data-dir.");
+  }
+  if (!std::filesystem::exists(c.relay_key())) {
+    throw std::runtime_error(where + " holds no relay key (relay-identity.key): a relay makes it when it first "
+                             "starts. Name the relay's configuration with --config, or its directory with --data-dir.");
+  }
 }
 
-void add_database_option(po::options_description& opts, std::string& database) {
-  opts.add_options()("database", po::value(&database),
-                     "the relay's PostgreSQL database (postgresql://...), when it does not keep relay.db in the "
-                     "data directory");
+// Which configuration and store a command uses, said before it acts.
+void announce(std::string_view command, const command_config& cc) {
+  std::cerr << "shuttle-relay " << command << ": " << cc.words() << "\n";
 }
 
 int serve(int argc, const char* const* argv) {
-  auto parsed = parse_serve_options(argc, argv);
+  const po::options_description none;
+  auto parsed = parse_command("shuttle-relay serve: run the relay", none, argc, argv, running_installed());
   if (!parsed) return 0;
-  const config& c = *parsed;
+  const config& c = parsed->c;
   spdlog::set_level(spdlog::level::from_str(c.log_level));
 
   prepare_data_dir(c.data_dir);
@@ -165,6 +175,7 @@ int serve(int argc, const char* const* argv) {
 
   const std::string host = c.listen.address.find(':') != std::string::npos ? "[" + c.listen.address + "]" : c.listen.address;
   std::cout << "Shuttle relay listening on https://" << host << ":" << port << "\n"
+            << "  configuration: " << (parsed->file ? parsed->file->string() : std::string("none (defaults and flags)")) << "\n"
             << "  database:     " << c.database_words() << " (schema " << store.schema_version() << ")\n"
             << "  relay key:    " << proto::base64url_encode(identity.public_key()) << "\n";
   if (web) {
@@ -179,7 +190,8 @@ int serve(int argc, const char* const* argv) {
   } else {
     std::cout << "  certificate:  " << files.certificate.string() << "\n";
   }
-  std::cout << "Stop with Ctrl-C; requests in flight are finished first." << std::endl;
+  // At a terminal: how to stop. Under systemd (no terminal), `systemctl stop` does the same.
+  if (::isatty(STDIN_FILENO)) std::cout << "Stop with Ctrl-C; requests in flight are finished first." << std::endl;
   if (server.metrics_port() != 0) {
     std::cout << "  metrics:      http://" << c.listen.metrics_address << ":" << server.metrics_port() << "/metrics\n";
   }
@@ -203,75 +215,48 @@ int serve(int argc, const char* const* argv) {
 }
 
 int invite_facilitator(int argc, const char* const* argv) {
-  std::string data_dir = "shuttle-data";
-  std::string relay = "127.0.0.1:8443";
-  std::string certificate, database;
+  std::string relay;
   unsigned hours = 72;
-  po::options_description opts("shuttle-relay admin invite-facilitator: print an invitation for a new facilitator");
-  opts.add_options()
-      ("help,h", "show this help and exit")
-      ("data-dir", po::value(&data_dir)->default_value(data_dir), "the relay's data directory")
-      ("relay", po::value(&relay)->default_value(relay), "the relay's address as the facilitator will reach it")
-      ("tls-certificate", po::value(&certificate), "the relay's certificate when it is not the self-signed one "
-                                                   "(then no pin goes into the code)")
+  bool no_pin = false;
+  po::options_description own("Options of invite-facilitator");
+  own.add_options()
+      ("relay", po::value(&relay), "the relay's address as the facilitator will reach it (HOST:PORT); without it "
+                                   "the configured --listen address")
+      ("no-pin", po::bool_switch(&no_pin), "facilitators reach the relay through a certificate their system trusts "
+                                           "(a proxy's): put no pin of the self-signed certificate in the code")
       ("lifetime-hours", po::value(&hours)->default_value(hours), "how long the invitation stays valid");
-  add_database_option(opts, database);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "shuttle-relay: " << e.what() << "\n";
-    return 2;
+  const auto parsed = parse_command("shuttle-relay admin invite-facilitator: print an invitation for a new facilitator",
+                                    own, argc, argv, running_installed());
+  if (!parsed) return 0;
+  if (hours == 0 || hours > 30 * 24) throw std::runtime_error("--lifetime-hours must be between 1 and 720");
+  const config& c = parsed->c;
+  announce("admin invite-facilitator", *parsed);
+  require_relay(c);
+  if (relay.empty()) {
+    const auto& a = c.listen.address;
+    relay = (a.find(':') != std::string::npos ? "[" + a + "]" : a) + ":" + std::to_string(c.listen.port);
   }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
-  if (hours == 0 || hours > 30 * 24) {
-    std::cerr << "shuttle-relay: --lifetime-hours must be between 1 and 720\n";
-    return 2;
-  }
-  config c;
-  c.data_dir = data_dir;
-  prepare_data_dir(c.data_dir);
+  // A self-signed certificate is pinned in the code; a real one (the relay's
+  // --tls-certificate, or a proxy's with --no-pin) is checked as usual.
   std::optional<proto::hash> pin;
-  if (certificate.empty()) {
-    net::ensure_self_signed({c.certificate(), c.private_key()});
+  if (c.self_signed() && !no_pin) {
+    if (!std::filesystem::exists(c.certificate())) {
+      throw std::runtime_error(c.data_dir.string() + " holds no certificate (tls-certificate.pem): a relay makes "
+                               "it when it first starts.");
+    }
     pin = net::certificate_sha256(c.certificate());
   }
-  c.database_url = database;
   const auto identity = relay_identity::load_or_create(c.relay_key());
   const auto store = open_store(c, 1);
   event_hub hub;
   relay_service service(*store, identity, hub, unix_now);
   auto code = service.invite_facilitator(relay, pin, std::uint64_t{hours} * 3600);
   store->stop();
-  if (!code) {
-    std::cerr << "shuttle-relay: " << code.error().message() << "\n";
-    return 1;
-  }
+  if (!code) throw std::runtime_error(code.error().message());
   std::cout << *code << "\n";
   std::cerr << "Give this code to the new facilitator in person or by another channel you trust. "
                "It works once, for " << hours << " hours.\n";
   return 0;
-}
-
-// Options of the operator commands that only need the data directory.
-std::optional<po::variables_map> operator_options(po::options_description& opts, int argc, const char* const* argv) {
-  opts.add_options()("help,h", "show this help and exit");
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw std::runtime_error(std::string(e.what()) + " (see --help)");
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return std::nullopt;
-  }
-  return vm;
 }
 
 // The files of a data directory that a backup carries beside the database.
@@ -283,47 +268,57 @@ void copy_private(const std::filesystem::path& from, const std::filesystem::path
                                std::filesystem::perm_options::replace);
 }
 
+// The store a command that copies relay.db cannot take: said in words.
+void require_sqlite(const config& c, std::string_view command) {
+  if (c.database_url.empty()) return;
+  throw std::runtime_error("this relay keeps its data in " + c.database_words() + ", not in relay.db; `" +
+                           std::string(command) + "` copies relay.db. Back up PostgreSQL with pg_dump, as "
+                           "deploy/README.md says.");
+}
+
 // An online, consistent copy of the database (VACUUM INTO: a snapshot taken
 // in one read transaction while the relay keeps serving; freed pages, e.g.
 // of revoked letters, are not carried over) and of the relay's key files.
 int backup(int argc, const char* const* argv) {
-  std::string data_dir = "shuttle-data";
   std::string to;
-  po::options_description opts("shuttle-relay backup: a consistent copy of a (running) relay's data");
-  opts.add_options()
-      ("data-dir", po::value(&data_dir)->default_value(data_dir), "the relay's data directory")
-      ("to", po::value(&to)->required(), "a new directory for the backup (must not exist)");
-  if (!operator_options(opts, argc, argv)) return 0;
-  config c;
-  c.data_dir = data_dir;
-  if (!std::filesystem::exists(c.database())) throw std::runtime_error("no relay database in " + data_dir);
+  po::options_description own("Options of backup");
+  own.add_options()("to", po::value(&to)->required(), "a new directory for the backup (must not exist)");
+  const auto parsed = parse_command("shuttle-relay backup: a consistent copy of a (running) relay's data", own, argc,
+                                    argv, running_installed());
+  if (!parsed) return 0;
+  const config& c = parsed->c;
+  announce("backup", *parsed);
+  require_sqlite(c, "backup");
+  require_relay(c);
   const std::filesystem::path target = to;
-  if (std::filesystem::exists(target)) throw std::runtime_error(to + " exists; give a new directory");
+  if (std::filesystem::exists(target)) throw std::runtime_error(to + " exists; give a new directory.");
   prepare_data_dir(target);
   sqlite_store::backup(c.database(), target / "relay.db");
   for (const auto& f : key_files) {
     if (std::filesystem::exists(c.data_dir / f)) copy_private(c.data_dir / f, target / f);
   }
-  std::cout << "backed up " << data_dir << " to " << to
-            << " (database and relay key; keep it encrypted and off this machine)\n";
+  std::cout << "Backed up " << c.data_dir.string() << " to " << to
+            << " (the database and the relay key; keep it encrypted and off this machine).\n";
   return 0;
 }
 
-// Restores a backup into an empty data directory (the relay stopped).
+// Restores a backup into the configured data directory (the relay stopped):
+// the one command besides `serve` that may make that directory, from the
+// backup's own key and certificate.
 int restore(int argc, const char* const* argv) {
-  std::string data_dir = "shuttle-data";
   std::string from;
-  po::options_description opts("shuttle-relay restore: put a backup in place of an empty data directory");
-  opts.add_options()
-      ("from", po::value(&from)->required(), "a directory made by shuttle-relay backup")
-      ("data-dir", po::value(&data_dir)->default_value(data_dir), "the data directory to fill (holding no database)");
-  if (!operator_options(opts, argc, argv)) return 0;
-  config c;
-  c.data_dir = data_dir;
+  po::options_description own("Options of restore");
+  own.add_options()("from", po::value(&from)->required(), "a directory made by shuttle-relay backup");
+  const auto parsed = parse_command("shuttle-relay restore: put a backup in place of the relay's empty data directory",
+                                    own, argc, argv, running_installed());
+  if (!parsed) return 0;
+  const config& c = parsed->c;
+  announce("restore", *parsed);
+  require_sqlite(c, "restore");
   const std::filesystem::path source = from;
-  if (!std::filesystem::exists(source / "relay.db")) throw std::runtime_error(from + " holds no relay.db");
+  if (!std::filesystem::exists(source / "relay.db")) throw std::runtime_error(from + " holds no relay.db.");
   if (std::filesystem::exists(c.database())) {
-    throw std::runtime_error(data_dir + " already holds a database; restore into an empty directory");
+    throw std::runtime_error(c.data_dir.string() + " already holds a database; restore into an empty directory.");
   }
   const std::string integrity = sqlite_store::integrity_check(source / "relay.db");
   if (integrity != "ok") throw std::runtime_error("the backup's database does not check out: " + integrity);
@@ -335,7 +330,8 @@ int restore(int argc, const char* const* argv) {
   copy_private(source / "relay.db", c.database());
   {
     sqlite_store store(c.database(), 1);  // applies any newer migrations
-    std::cout << "restored " << from << " into " << data_dir << " (schema " << store.schema_version() << ")\n";
+    std::cout << "Restored " << from << " into " << c.data_dir.string() << " (schema " << store.schema_version()
+              << ").\n";
   }
   return 0;
 }
@@ -344,17 +340,16 @@ int restore(int argc, const char* const* argv) {
 constexpr std::int64_t purge_lock = 0x5348555454'50;
 
 int purge(int argc, const char* const* argv) {
-  std::string data_dir = "shuttle-data", database;
   unsigned days = 90;
-  po::options_description opts(
+  po::options_description own("Options of purge");
+  own.add_options()("retention-days", po::value(&days)->default_value(days), "keep a closed case's letters this many days");
+  const auto parsed = parse_command(
       "shuttle-relay purge: remove the letters of cases closed longer than the retention time; keep states and the "
-      "audit trail");
-  opts.add_options()
-      ("data-dir", po::value(&data_dir)->default_value(data_dir), "the relay's data directory")
-      ("retention-days", po::value(&days)->default_value(days), "keep a closed case's letters this many days");
-  add_database_option(opts, database);
-  if (!operator_options(opts, argc, argv)) return 0;
-  const config c = operator_config(data_dir, database);
+      "audit trail", own, argc, argv, running_installed());
+  if (!parsed) return 0;
+  const config& c = parsed->c;
+  announce("purge", *parsed);
+  require_relay(c);
   const auto identity = relay_identity::load_or_create(c.relay_key());
   const auto store = open_store(c, 1);
   // Every relay's timer runs this: on a shared database, one at a time.
@@ -362,7 +357,7 @@ int purge(int argc, const char* const* argv) {
   if (auto* pg = dynamic_cast<postgres_store*>(store.get())) {
     once.emplace(*pg, purge_lock);
     if (!once->held()) {
-      std::cout << "another relay is purging this database now; nothing to do here\n";
+      std::cout << "Another relay is purging this database now; nothing to do here.\n";
       return 0;
     }
   }
@@ -371,7 +366,7 @@ int purge(int argc, const char* const* argv) {
   auto purged = service.purge(std::uint64_t{days} * 24 * 3600);
   store->stop();
   if (!purged) throw std::runtime_error(purged.error().message());
-  std::cout << "purged the letters of " << *purged << " closed case(s)\n";
+  std::cout << "Purged the letters of " << *purged << " closed case(s).\n";
   return 0;
 }
 
@@ -408,22 +403,27 @@ bool verify_chains(storage& store, const proto::public_key& relay_key) {
 // Verifies every audit chain of a data directory, offline: each chain links
 // and recomputes, and its latest checkpoint is signed by the relay key.
 int audit_verify(int argc, const char* const* argv) {
-  std::string data_dir = "shuttle-data", database;
   std::string key_text;
-  po::options_description opts("shuttle-relay audit verify: check every audit chain and its signed checkpoint");
-  opts.add_options()
-      ("data-dir", po::value(&data_dir)->default_value(data_dir), "the relay's data directory (opened read-only)")
-      ("relay-key", po::value(&key_text), "the relay's public key (base64url), if not from the data directory");
-  add_database_option(opts, database);
-  if (!operator_options(opts, argc, argv)) return 0;
-  const config c = operator_config(data_dir, database);
+  po::options_description own("Options of audit verify");
+  own.add_options()("relay-key", po::value(&key_text),
+                    "the relay's public key (base64url), when not the one in the relay's data directory");
+  const auto parsed = parse_command("shuttle-relay audit verify: check every audit chain and its signed checkpoint",
+                                    own, argc, argv, running_installed());
+  if (!parsed) return 0;
+  const config& c = parsed->c;
+  announce("audit verify", *parsed);
   proto::public_key relay_key{};
   if (key_text.empty()) {
+    // The key of the relay whose store this is, never a new one.
+    require_relay(c);
     relay_key = relay_identity::load_or_create(c.relay_key()).public_key();
   } else {
     auto raw = proto::base64url_decode(key_text);
-    if (!raw || raw->size() != relay_key.size()) throw std::runtime_error("--relay-key is not a public key");
+    if (!raw || raw->size() != relay_key.size()) throw std::runtime_error("--relay-key is not a public key.");
     std::copy(raw->begin(), raw->end(), relay_key.begin());
+    if (c.database_url.empty() && !std::filesystem::exists(c.database())) {
+      throw std::runtime_error(c.data_dir.string() + " holds no relay.db to verify.");
+    }
   }
   const auto opened = open_store(c, 1);
   const bool verifies = verify_chains(*opened, relay_key);
@@ -433,27 +433,42 @@ int audit_verify(int argc, const char* const* argv) {
 
 // Copies a stopped relay's SQLite database into an empty PostgreSQL one,
 // then checks every audit chain there, as `audit verify` does.
+// Whether a PostgreSQL address carries a password (in its user part or as a parameter).
+bool holds_password(const std::string& url) {
+  const auto scheme = url.find("://");
+  const auto rest = scheme == std::string::npos ? url : url.substr(scheme + 3);
+  const auto at = rest.rfind('@', rest.find('/'));
+  return (at != std::string::npos && rest.substr(0, at).find(':') != std::string::npos) ||
+         url.find("password=") != std::string::npos;
+}
+
 int migrate(int argc, const char* const* argv) {
-  std::string data_dir = "shuttle-data", to;
-  po::options_description opts(
-      "shuttle-relay migrate: copy a relay's SQLite database into an empty PostgreSQL database (stop the relay first)");
-  opts.add_options()
-      ("data-dir", po::value(&data_dir)->default_value(data_dir), "the relay's data directory (relay.db and its key)")
-      ("to", po::value(&to)->required(), "the PostgreSQL database, postgresql://USER@HOST/DB (empty)");
-  if (!operator_options(opts, argc, argv)) return 0;
-  if (!postgres_store::names_postgres(to)) throw std::runtime_error("--to takes a postgresql:// address");
-  config c;
-  c.data_dir = data_dir;
+  std::string to;
+  po::options_description own("Options of migrate");
+  own.add_options()("to", po::value(&to)->required(), "the PostgreSQL database, postgresql://USER@HOST/DB (empty)");
+  const auto parsed = parse_command(
+      "shuttle-relay migrate: copy a relay's SQLite database into an empty PostgreSQL database (stop the relay first)",
+      own, argc, argv, running_installed());
+  if (!parsed) return 0;
+  config c = parsed->c;
+  announce("migrate", *parsed);
+  require_sqlite(c, "migrate");
+  require_relay(c);
+  if (!postgres_store::names_postgres(to)) throw std::runtime_error("--to takes a postgresql:// address.");
   c.database_url = to;
   const auto done = copy_to_postgres(c.database(), to);
-  std::cout << "copied " << done.rows << " rows of " << done.tables << " tables to " << c.database_words() << "\n";
+  std::cout << "Copied " << done.rows << " rows of " << done.tables << " tables to " << c.database_words() << ".\n";
   const auto relay_key = relay_identity::load_or_create(c.relay_key()).public_key();
   const auto target = open_store(c, 1);
   const bool verifies = verify_chains(*target, relay_key);
   target->stop();
   if (!verifies) return 1;
-  std::cout << "Start the relay with --database " << c.database_words()
-            << " (and keep relay.db as it is until you are sure).\n";
+  // A line to paste into the configuration; a password is never printed.
+  const std::string line = "database = " + (holds_password(to) ? std::string("(the address you gave --to)") : to);
+  std::cout << "To start the relay on PostgreSQL, add this line to its configuration"
+            << (parsed->file ? " (" + parsed->file->string() + ")" : std::string()) << " and restart it; keep relay.db "
+            << "as it is until you are sure:\n"
+            << "  " << line << "\n";
   return 0;
 }
 
@@ -463,9 +478,11 @@ void usage(std::ostream& out) {
          "       shuttle-relay purge [options]                  remove letters of long-closed cases\n"
          "       shuttle-relay audit verify [options]           check the audit trail offline\n"
          "       shuttle-relay backup --to DIR [options]        a consistent copy of a running relay's data\n"
-         "       shuttle-relay restore --from DIR [options]     a backup into an empty data directory\n"
-         "       shuttle-relay migrate --to postgresql://...     copy relay.db into an empty PostgreSQL database\n"
-         "Each command has --help.\n";
+         "       shuttle-relay restore --from DIR [options]     a backup into the relay's empty data directory\n"
+         "       shuttle-relay migrate --to postgresql://...    copy relay.db into an empty PostgreSQL database\n"
+         "       shuttle-relay --version                         the version of the relay and of its protocol\n"
+         "Every command reads the relay's configuration: --config FILE, else /etc/shuttle/relay.conf when\n"
+         "this is the installed relay, else the defaults; a flag wins over the file. Each command has --help.\n";
 }
 
 }  // namespace
@@ -476,8 +493,8 @@ int main(int argc, char** argv) {
   ::umask(077);
   spdlog::set_default_logger(spdlog::stderr_color_mt("relay"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+  const std::string command = argc > 1 ? argv[1] : "";
   try {
-    const std::string command = argc > 1 ? argv[1] : "";
     if (command == "serve") return serve(argc - 1, argv + 1);
     if (command == "admin" && argc > 2 && std::string(argv[2]) == "invite-facilitator") {
       return invite_facilitator(argc - 2, argv + 2);
@@ -487,6 +504,10 @@ int main(int argc, char** argv) {
     if (command == "restore") return restore(argc - 1, argv + 1);
     if (command == "migrate") return migrate(argc - 1, argv + 1);
     if (command == "audit" && argc > 2 && std::string(argv[2]) == "verify") return audit_verify(argc - 2, argv + 2);
+    if (command == "--version") {
+      std::cout << version_words("shuttle-relay") << "\n";
+      return 0;
+    }
     if (command == "--help" || command == "-h" || command == "help") {
       usage(std::cout);
       return 0;
@@ -494,7 +515,15 @@ int main(int argc, char** argv) {
     usage(std::cerr);
     return 2;
   } catch (const std::exception& e) {
-    spdlog::critical("{}", e.what());
+    // The relay's own failure goes to its log; an operator command's is said to the operator.
+    if (command == "serve") {
+      spdlog::critical("{}", e.what());
+    } else {
+      std::string words = e.what();
+      if (!words.empty() && words.back() != '.' && words.back() != ')') words += '.';
+      std::cerr << "shuttle-relay " << command << (command == "admin" || command == "audit" ? std::string(" ") + argv[2] : "")
+                << ": " << words << "\n";
+    }
     return 1;
   }
 }

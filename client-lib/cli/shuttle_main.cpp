@@ -117,7 +117,7 @@ std::string explain(const error& e) {
     case errc::facilitator_mismatch:
       return "The relay presented a different facilitator than your invitation names. Nothing was sent; please "
              "tell your facilitator.";
-    case errc::not_attested: return "Not yet: " + e.detail + ".";
+    case errc::not_attested: return "Not yet: " + e.detail + (e.detail.ends_with('.') ? "" : ".");
     case errc::key_changed:
       return "Someone's keys changed since they were checked. Nothing was sent until a facilitator checks them again.";
     // These details are whole sentences: client-lib's own, or the refusal
@@ -1338,7 +1338,8 @@ void usage(std::ostream& out) {
     }
     out << "  " << c.name << std::string(14 - std::min<std::size_t>(c.name.size(), 13), ' ') << c.summary << "\n";
   }
-  out << "\nEvery command has --help, --profile DIR, --json and --passphrase-fd N.\n"
+  out << "\nEvery command has --help, --profile DIR, --json and --passphrase-fd N; `shuttle --version` names\n"
+         "the version.\n"
          "The passphrase is asked without echo, or read from SHUTTLE_PASSPHRASE.\n";
 }
 
@@ -1351,6 +1352,10 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const std::string name = argv[1];
+  if (name == "--version") {
+    std::cout << "shuttle " << SHUTTLE_VERSION << " (protocol: Shuttle protocol, version 1)\n";
+    return 0;
+  }
   bool json_errors = false;
   for (int i = 2; i < argc; ++i) json_errors |= std::string(argv[i]) == "--json";
   for (const auto& c : commands()) {

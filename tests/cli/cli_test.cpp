@@ -435,6 +435,10 @@ TEST(Cli, EveryCommandHasHelp) {
     EXPECT_EQ(r.status, 0) << c;
     EXPECT_NE(r.out.find("--profile"), std::string::npos) << c << ": " << r.out;
   }
+  // And the version, of the package and of the protocol it speaks.
+  auto version = nobody.run("--version", {});
+  EXPECT_EQ(version.status, 0);
+  EXPECT_EQ(version.out, "shuttle " SHUTTLE_VERSION " (protocol: Shuttle protocol, version 1)\n");
 }
 
 TEST(Cli, WatchPrintsEventsAsTheyCome) {

@@ -78,6 +78,8 @@ TEST(Postgres, ARelayMovedFromSqliteKeepsEveryLetterAndItsAuditChainVerifies) {
                          " --to " + database);
   ASSERT_EQ(moved.status, 0) << moved.output;
   EXPECT_NE(moved.output.find("every chain verifies"), std::string::npos) << moved.output;
+  // The closing hint is the configuration line to paste, as printed.
+  EXPECT_NE(moved.output.find("\n  database = " + database + "\n"), std::string::npos) << moved.output;
   // Once only: the database now holds a relay's data.
   EXPECT_NE(run_command(relay_process::binary() + " migrate --data-dir " + (x.w.relay.data_dir() / "data").string() +
                 " --to " + database).status, 0);
