@@ -19,6 +19,7 @@
 #include "server/relay_identity.hpp"
 #include "server/store/copy_to_postgres.hpp"
 #include "server/store/postgres_store.hpp"
+#include "server/store/postgres_tools.hpp"
 #include "server/store/sqlite_store.hpp"
 #include "proto/base64.hpp"
 
@@ -268,17 +269,10 @@ void copy_private(const std::filesystem::path& from, const std::filesystem::path
                                std::filesystem::perm_options::replace);
 }
 
-// The store a command that copies relay.db cannot take: said in words.
-void require_sqlite(const config& c, std::string_view command) {
-  if (c.database_url.empty()) return;
-  throw std::runtime_error("this relay keeps its data in " + c.database_words() + ", not in relay.db; `" +
-                           std::string(command) + "` copies relay.db. Back up PostgreSQL with pg_dump, as "
-                           "deploy/README.md says.");
-}
-
-// An online, consistent copy of the database (VACUUM INTO: a snapshot taken
-// in one read transaction while the relay keeps serving; freed pages, e.g.
-// of revoked letters, are not carried over) and of the relay's key files.
+// An online, consistent copy of the store and of the relay's key files: on
+// SQLite, VACUUM INTO (a snapshot taken in one read transaction while the
+// relay keeps serving; freed pages, e.g. of revoked letters, are not carried
+// over) as relay.db; on PostgreSQL, pg_dump's snapshot as relay.dump.
 int backup(int argc, const char* const* argv) {
   std::string to;
   po::options_description own("Options of backup");
@@ -288,47 +282,79 @@ int backup(int argc, const char* const* argv) {
   if (!parsed) return 0;
   const config& c = parsed->c;
   announce("backup", *parsed);
-  require_sqlite(c, "backup");
   require_relay(c);
   const std::filesystem::path target = to;
   if (std::filesystem::exists(target)) throw std::runtime_error(to + " exists; give a new directory.");
   prepare_data_dir(target);
-  sqlite_store::backup(c.database(), target / "relay.db");
+  try {
+    if (c.database_url.empty()) {
+      sqlite_store::backup(c.database(), target / "relay.db");
+    } else {
+      dump_postgres(c.database_url, target / "relay.dump");
+    }
+  } catch (...) {
+    std::filesystem::remove_all(target);  // no half backup left to be mistaken for one
+    throw;
+  }
   for (const auto& f : key_files) {
     if (std::filesystem::exists(c.data_dir / f)) copy_private(c.data_dir / f, target / f);
   }
-  std::cout << "Backed up " << c.data_dir.string() << " to " << to
+  std::cout << "Backed up " << c.database_words() << " to " << to
             << " (the database and the relay key; keep it encrypted and off this machine).\n";
   return 0;
 }
 
-// Restores a backup into the configured data directory (the relay stopped):
-// the one command besides `serve` that may make that directory, from the
-// backup's own key and certificate.
+// Restores a backup into the configured store, which must be empty (the
+// relay stopped): relay.db into the data directory, or relay.dump into the
+// PostgreSQL database; the relay key and certificate beside it. The one
+// command besides `serve` that may make the data directory, from the
+// backup's own key.
 int restore(int argc, const char* const* argv) {
   std::string from;
   po::options_description own("Options of restore");
   own.add_options()("from", po::value(&from)->required(), "a directory made by shuttle-relay backup");
-  const auto parsed = parse_command("shuttle-relay restore: put a backup in place of the relay's empty data directory",
+  const auto parsed = parse_command("shuttle-relay restore: put a backup in place of the relay's empty store",
                                     own, argc, argv, running_installed());
   if (!parsed) return 0;
   const config& c = parsed->c;
   announce("restore", *parsed);
-  require_sqlite(c, "restore");
   const std::filesystem::path source = from;
-  if (!std::filesystem::exists(source / "relay.db")) throw std::runtime_error(from + " holds no relay.db.");
-  if (std::filesystem::exists(c.database())) {
-    throw std::runtime_error(c.data_dir.string() + " already holds a database; restore into an empty directory.");
+  const bool postgres = !c.database_url.empty();
+  const auto dump = source / (postgres ? "relay.dump" : "relay.db");
+  if (!std::filesystem::exists(dump)) {
+    throw std::runtime_error(from + " holds no " + dump.filename().string() + (postgres ? " (a backup of a PostgreSQL relay)"
+                                                                                           : " (a backup of a SQLite relay)"));
   }
-  const std::string integrity = sqlite_store::integrity_check(source / "relay.db");
-  if (integrity != "ok") throw std::runtime_error("the backup's database does not check out: " + integrity);
+  if (postgres) {
+    if (!postgres_is_empty(c.database_url)) {
+      throw std::runtime_error(c.database_words() + " already holds tables; restore into an empty database.");
+    }
+    // The data directory keeps this relay's key; a different one there is another relay's.
+    if (std::filesystem::exists(c.relay_key()) && std::filesystem::exists(source / "relay-identity.key") &&
+        relay_identity::load_or_create(c.relay_key()).public_key() !=
+            relay_identity::load_or_create(source / "relay-identity.key").public_key()) {
+      throw std::runtime_error(c.data_dir.string() + " holds another relay key than the backup's; move it aside first.");
+    }
+  } else {
+    if (std::filesystem::exists(c.database())) {
+      throw std::runtime_error(c.data_dir.string() + " already holds a database; restore into an empty directory.");
+    }
+    const std::string integrity = sqlite_store::integrity_check(dump);
+    if (integrity != "ok") throw std::runtime_error("the backup's database does not check out: " + integrity);
+  }
   prepare_data_dir(c.data_dir);
   for (const auto& f : key_files) {
+    if (!std::filesystem::exists(source / f)) continue;
     std::filesystem::remove(c.data_dir / f);
-    if (std::filesystem::exists(source / f)) copy_private(source / f, c.data_dir / f);
+    copy_private(source / f, c.data_dir / f);
   }
-  copy_private(source / "relay.db", c.database());
-  {
+  if (postgres) {
+    restore_postgres(c.database_url, dump);
+    postgres_store store(c.database_url, 1, 1);  // applies any newer migrations
+    std::cout << "Restored " << from << " into " << c.database_words() << " (schema " << store.schema_version()
+              << ").\n";
+  } else {
+    copy_private(dump, c.database());
     sqlite_store store(c.database(), 1);  // applies any newer migrations
     std::cout << "Restored " << from << " into " << c.data_dir.string() << " (schema " << store.schema_version()
               << ").\n";
@@ -452,7 +478,10 @@ int migrate(int argc, const char* const* argv) {
   if (!parsed) return 0;
   config c = parsed->c;
   announce("migrate", *parsed);
-  require_sqlite(c, "migrate");
+  if (!c.database_url.empty()) {
+    throw std::runtime_error("this relay already keeps its data in " + c.database_words() + ": there is no relay.db to "
+                             "migrate.");
+  }
   require_relay(c);
   if (!postgres_store::names_postgres(to)) throw std::runtime_error("--to takes a postgresql:// address.");
   c.database_url = to;

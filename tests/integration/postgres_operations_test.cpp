@@ -1,6 +1,7 @@
 // An operator's work with PostgreSQL: moving a relay from its SQLite file
-// into PostgreSQL (`shuttle-relay migrate`), and a backup with pg_dump
-// restored with pg_restore, as deploy/README.md tells it. Run under
+// into PostgreSQL (`shuttle-relay migrate`), and `shuttle-relay backup`
+// (pg_dump) restored with `shuttle-relay restore` (pg_restore), as
+// deploy/README.md tells it. Run under
 // pg_virtualenv with SHUTTLE_TEST_POSTGRES=1 (two_relays.postgres).
 #include "tests/integration/world.hpp"
 
@@ -93,7 +94,7 @@ TEST(Postgres, ARelayMovedFromSqliteKeepsEveryLetterAndItsAuditChainVerifies) {
   EXPECT_GT(verified_entries(moved_relay, x.case_id, x.f, relay_key), entries);
 }
 
-TEST(Postgres, ABackupWithPgDumpRestoresEveryLetterAndTheAuditChain) {
+TEST(Postgres, TheRelaysBackupAndRestoreCarryEveryLetterTheAuditChainAndTheKey) {
   exchange x;
   ASSERT_FALSE(x.w.relay.database_url().empty());
   auto sent = x.w.send(x.h, x.case_id, x.pin, role::responsible, "kept in the backup");
@@ -102,19 +103,31 @@ TEST(Postgres, ABackupWithPgDumpRestoresEveryLetterAndTheAuditChain) {
   const auto before = listed(x.w, x.case_id, x.f);
   const auto entries = verified_entries(x.w, x.case_id, x.f, relay_key);
 
-  // While the relay runs: pg_dump takes one consistent snapshot.
-  const std::string source = x.w.relay.database_url().substr(x.w.relay.database_url().rfind('/') + 1);
-  const auto file = x.w.relay.data_dir() / "relay.dump";
-  ASSERT_EQ(run_command("pg_dump -h 127.0.0.1 -Fc -f " + file.string() + " " + source).status, 0);
-  const std::string restored_name = "shuttle_restored_" + std::to_string(::getpid());
-  const std::string restored = new_database(restored_name);
-  const auto r = run_command("pg_restore -h 127.0.0.1 --no-owner -d " + restored_name + " " + file.string());
-  ASSERT_EQ(r.status, 0) << r.output;
+  // While the relay runs, as deploy/README.md says: pg_dump's one consistent snapshot, and the relay key.
+  const auto backup = x.w.relay.data_dir() / "backup";
+  const auto made = run_command(relay_process::binary() + " backup " + x.w.relay.operator_flags() + " --to " + backup.string());
+  ASSERT_EQ(made.status, 0) << made.output;
+  EXPECT_TRUE(std::filesystem::exists(backup / "relay.dump"));
+
+  // Into an empty database and an empty data directory.
+  const std::string restored = new_database("shuttle_restored_" + std::to_string(::getpid()));
+  const auto fresh = x.w.relay.data_dir() / "restored-data";
+  const std::string into = " --data-dir " + fresh.string() + " --database " + restored + " --from " + backup.string();
+  const auto put_back = run_command(relay_process::binary() + " restore" + into);
+  ASSERT_EQ(put_back.status, 0) << put_back.output;
+  EXPECT_TRUE(std::filesystem::exists(fresh / "relay-identity.key"));
+  // Once only: the database now holds the relay's tables.
+  const auto again = run_command(relay_process::binary() + " restore" + into);
+  EXPECT_EQ(again.status, 1);
+  EXPECT_NE(again.output.find("already holds tables"), std::string::npos) << again.output;
 
   world from_backup = relay_on(restored, x.w.relay);
   EXPECT_EQ(listed(from_backup, x.case_id, x.f), before);
   EXPECT_EQ(verified_entries(from_backup, x.case_id, x.f, relay_key), entries);
   EXPECT_TRUE(from_backup.open_letter(x.r, x.case_id, x.pin, sent.id()));
+  const auto verified = run_command(relay_process::binary() + " audit verify --data-dir " + fresh.string() +
+                                    " --database " + restored);
+  EXPECT_EQ(verified.status, 0) << verified.output;
 }
 
 }  // namespace

@@ -96,9 +96,12 @@ TEST(Deploy, TheUnitIsHardened) {
     EXPECT_FALSE(line.starts_with("User=root")) << line;
   }
   const auto purge = lines_of(deploy / "shuttle-relay-purge.service");
+  // It reads the relay's configuration and reaches its store, PostgreSQL's over the network included.
   for (const std::string expected : {"User=shuttle", "ProtectSystem=strict", "ReadWritePaths=/var/lib/shuttle",
-                                     "NoNewPrivileges=yes", "PrivateNetwork=yes", "CapabilityBoundingSet=",
-                                     "LimitCORE=0", "MemoryDenyWriteExecute=yes"}) {
+                                     "NoNewPrivileges=yes", "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
+                                     "CapabilityBoundingSet=", "LimitCORE=0", "MemoryDenyWriteExecute=yes",
+                                     "ExecStart=/usr/bin/shuttle-relay purge --config /etc/shuttle/relay.conf "
+                                     "--retention-days 90"}) {
     EXPECT_TRUE(purge.contains(expected)) << "deploy/shuttle-relay-purge.service lacks: " << expected;
   }
 }
@@ -117,6 +120,10 @@ TEST(Deploy, SystemdAnalyzeFindsNothingToSay) {
   ASSERT_TRUE(std::regex_search(security, m, std::regex(R"(Overall exposure level for shuttle-relay\.service: ([0-9.]+))")))
       << security;
   EXPECT_LE(std::stod(m[1]), 2.0) << "systemd rates the relay's exposure " << m[1];
+  const auto [s3, purging] = run("systemd-analyze security --offline=true " + (dir / "shuttle-relay-purge.service").string());
+  ASSERT_TRUE(std::regex_search(purging, m, std::regex(R"(Overall exposure level for shuttle-relay-purge\.service: ([0-9.]+))")))
+      << purging;
+  EXPECT_LE(std::stod(m[1]), 2.0) << "systemd rates the purge's exposure " << m[1];
   std::filesystem::remove_all(dir);
 }
 
