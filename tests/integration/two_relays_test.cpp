@@ -250,7 +250,7 @@ TEST(TwoRelays, ARelayKilledUnderLoadLosesNoAcknowledgedLetter) {
 std::string two_relay_site(two_relays& x, const std::filesystem::path& dir, unsigned short port) {
   const auto data = x.w.relay.data_dir() / "data";
   std::string site = read_file(SHUTTLE_SOURCE_DIR "/deploy/nginx-shuttle-two-relays.conf");
-  use_test_addresses(site, port, data, dir);
+  use_test_addresses(site, port, data, dir, "relays.example.org");
   replace_once(site, "/etc/nginx/shuttle-relays.pem", (data / "tls-certificate.pem").string());
   replace_once(site, "server 10.0.0.11:8443", "server 127.0.0.1:" + std::to_string(x.w.relay.port()));
   replace_once(site, "server 10.0.0.12:8443", "server 127.0.0.1:" + std::to_string(x.b.relay.port()));
