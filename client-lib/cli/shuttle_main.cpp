@@ -58,6 +58,11 @@ struct common {
   bool as_json = false;
 };
 
+// One answer of a command: its JSON value with --json, else its sentence.
+void answer(const common& c, const json::object& value, const std::string& words) {
+  std::cout << (c.as_json ? json::serialize(value) : words) << "\n";
+}
+
 void add_common(po::options_description& d, common& c) {
   d.add_options()
       ("help", "show this help")
@@ -430,13 +435,13 @@ int cmd_case(int argc, char** argv) {
       if (line != "close") throw std::runtime_error("the case was not closed");
     }
     need(a.close_case(id));
-    std::cout << (c.as_json ? "{\"state\":\"closed\"}" : "The case is closed.") << "\n";
+    answer(c, {{"state", "closed"}}, "The case is closed.");
     return 0;
   }
   if (action == "label") {
     if (label.empty()) throw std::runtime_error("give the label with --label");
     need(a.set_label(id, label));
-    std::cout << (c.as_json ? "{\"label\":true}" : "The case is labelled for its facilitators.") << "\n";
+    answer(c, {{"label", true}}, "The case is labelled for its facilitators.");
     return 0;
   }
   if (action == "quiet-hours") {
@@ -548,7 +553,7 @@ int cmd_attest(int argc, char** argv) {
   for (const auto& p : v.people) {
     if (!p.me && same_safety_number(p.safety_number, safety)) {
       need(a.attest(id, p.identity));
-      std::cout << (c.as_json ? "{\"attested\":true}" : "The " + role_words(p.role) + "'s keys are now checked.") << "\n";
+      answer(c, {{"attested", true}}, "The " + role_words(p.role) + "'s keys are now checked.");
       return 0;
     }
   }
@@ -674,8 +679,7 @@ int cmd_note(int argc, char** argv) {
   auto a = open_account(c);
   const auto id = t.case_id(a);
   const auto message = need(a.send(id, {document::text(read_letter_text(file, text)), proto::message_kind::note, {}, {}}));
-  std::cout << (c.as_json ? "{\"message\":\"" + b64(message) + "\"}" : "Note " + short_id(message) + " is with the facilitators.")
-            << "\n";
+  answer(c, {{"message", b64(message)}}, "Note " + short_id(message) + " is with the facilitators.");
   return 0;
 }
 
@@ -866,7 +870,7 @@ int cmd_message_step(int argc, char** argv, const std::string& what) {
   const auto [id, message] = t.both(a);
   if (what == "decline") {
     need(a.decline(id, message));
-    std::cout << (c.as_json ? "{\"state\":\"declined\"}" : "You declined this letter. It will not be shown again.") << "\n";
+    answer(c, {{"state", "declined"}}, "You declined this letter. It will not be shown again.");
   } else if (what == "revoke") {
     const auto answer = need(a.revoke(id, message));
     if (c.as_json) {
@@ -879,11 +883,10 @@ int cmd_message_step(int argc, char** argv, const std::string& what) {
     }
   } else if (what == "claim") {
     need(a.claim(id, message));
-    std::cout << (c.as_json ? "{\"claimed\":true}" : "You are reviewing this letter; others see it is taken.") << "\n";
+    answer(c, {{"claimed", true}}, "You are reviewing this letter; others see it is taken.");
   } else if (what == "unclaim") {
     need(a.unclaim(id, message));
-    std::cout << (c.as_json ? "{\"claimed\":false}" : "You let the letter go; another facilitator can review it now.")
-              << "\n";
+    answer(c, {{"claimed", false}}, "You let the letter go; another facilitator can review it now.");
   }
   return 0;
 }
@@ -1027,7 +1030,7 @@ int cmd_return(int argc, char** argv) {
   auto a = open_account(c);
   const auto [id, message] = t.both(a);
   need(a.return_letter(id, message, reason, note));
-  std::cout << (c.as_json ? "{\"state\":\"returned\"}" : "Returned to its writer with your note.") << "\n";
+  answer(c, {{"state", "returned"}}, "Returned to its writer with your note.");
   return 0;
 }
 
@@ -1045,7 +1048,7 @@ int cmd_tell_declined(int argc, char** argv) {
   auto a = open_account(c);
   const auto [id, message] = t.both(a);
   need(a.tell_declined(id, message, note));
-  std::cout << (c.as_json ? "{\"state\":\"declined\"}" : "The writer now sees that the letter was declined.") << "\n";
+  answer(c, {{"state", "declined"}}, "The writer now sees that the letter was declined.");
   return 0;
 }
 
@@ -1243,8 +1246,7 @@ int cmd_rekey(int argc, char** argv) {
   if (!yes) throw std::runtime_error("a new key replaces the old one for good: add --yes to confirm");
   auto a = open_account(c);
   need(a.rekey(t.case_id(a)));
-  std::cout << (c.as_json ? "{\"rekeyed\":true}" : "Your new key is published. Ask your facilitator to check your safety number again.")
-            << "\n";
+  answer(c, {{"rekeyed", true}}, "Your new key is published. Ask your facilitator to check your safety number again.");
   return 0;
 }
 
@@ -1255,7 +1257,7 @@ int cmd_logout(int argc, char** argv) {
   if (!parse(argc, argv, d)) return 0;
   auto a = open_account(c);
   need(a.logout());
-  std::cout << (c.as_json ? "{}" : "Logged out.") << "\n";
+  answer(c, {}, "Logged out.");
   return 0;
 }
 
