@@ -59,6 +59,10 @@ struct server::impl {
   std::optional<tcp::acceptor> metrics_acceptor;
   std::atomic<std::size_t> in_flight{0};
   std::atomic<bool> stopping{false};
+  // SIGINT and SIGTERM, caught from the moment the server listens (so a
+  // script that sees the port and stops the relay at once gets a graceful
+  // stop), handled once run() runs the context.
+  std::optional<asio::signal_set> signals;
 
   impl(server_options o, asio::ssl::context& t, api::router& r, metrics& m)
       : options(std::move(o)), contexts(make_contexts(options.threads)), ioc(*contexts.front()), tls(t), router(r),
@@ -512,20 +516,12 @@ static void listen_on(tcp::acceptor& a, const std::string& address_text, unsigne
 }
 
 unsigned short server::listen() {
-  const auto& o = impl_->options;
-  listen_on(impl_->acceptor, o.address, o.port, "");
-  if (!o.metrics_address.empty()) listen_on(impl_->metrics_acceptor.emplace(impl_->ioc), o.metrics_address, o.metrics_port, "for metrics ");
-  return impl_->acceptor.local_endpoint().port();
-}
-
-unsigned short server::metrics_port() const {
-  return impl_->metrics_acceptor ? impl_->metrics_acceptor->local_endpoint().port() : 0;
-}
-
-void server::run() {
   impl& s = *impl_;
-  asio::signal_set signals(s.ioc, SIGINT, SIGTERM);
-  signals.async_wait([&s](const boost::system::error_code& ec, int signal) {
+  const auto& o = s.options;
+  listen_on(s.acceptor, o.address, o.port, "");
+  if (!o.metrics_address.empty()) listen_on(s.metrics_acceptor.emplace(s.ioc), o.metrics_address, o.metrics_port, "for metrics ");
+  s.signals.emplace(s.ioc, SIGINT, SIGTERM);
+  s.signals->async_wait([&s](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {} received: finishing requests in flight, then stopping", signal);
     s.stopping = true;
@@ -534,6 +530,15 @@ void server::run() {
     if (s.metrics_acceptor) s.metrics_acceptor->close(ignored);
     asio::co_spawn(s.ioc, s.drain_then_stop(), asio::detached);
   });
+  return s.acceptor.local_endpoint().port();
+}
+
+unsigned short server::metrics_port() const {
+  return impl_->metrics_acceptor ? impl_->metrics_acceptor->local_endpoint().port() : 0;
+}
+
+void server::run() {
+  impl& s = *impl_;
   asio::co_spawn(s.ioc, s.accept_loop(), asio::detached);
   if (s.metrics_acceptor) asio::co_spawn(s.ioc, s.metrics_loop(), asio::detached);
   // Keep every context running until stop_all(), even with nothing to do.
