@@ -120,17 +120,16 @@ std::unique_ptr<storage> open_store(const config& c, std::size_t readers) {
 // only `serve` makes a data directory, a relay key or a certificate.
 void require_relay(const config& c) {
   const auto where = c.data_dir.string();
+  const std::string point = " Name the relay's configuration with --config, or its directory with --data-dir.";
   if (!std::filesystem::is_directory(c.data_dir)) {
-    throw std::runtime_error("there is no relay data directory at " + where +
-                             ". Name the relay's configuration with --config, or its directory with --data-dir.");
+    throw std::runtime_error("there is no relay data directory at " + where + "." + point);
   }
   if (c.database_url.empty() && !std::filesystem::exists(c.database())) {
-    throw std::runtime_error(where + " holds no relay.db: no relay has kept its data there. Name the relay's "
-                             "configuration with --config, or its directory with --data-dir.");
+    throw std::runtime_error(where + " holds no relay.db: no relay has kept its data there." + point);
   }
   if (!std::filesystem::exists(c.relay_key())) {
-    throw std::runtime_error(where + " holds no relay key (relay-identity.key): a relay makes it when it first "
-                             "starts. Name the relay's configuration with --config, or its directory with --data-dir.");
+    throw std::runtime_error(where + " holds no relay key (relay-identity.key): a relay makes it when it first starts." +
+                             point);
   }
 }
 

@@ -47,9 +47,10 @@ std::vector<std::string> environment_for(const std::string& conninfo) {
   return env;
 }
 
-// Runs `program` with `args` and the connection in its environment; throws when it does not end well.
-void run_with_connection(const std::string& program, const std::vector<std::string>& args, const std::string& conninfo) {
-  const auto env = environment_for(conninfo);
+// Runs `program` with `args` and `env` (environment_for's, the connection
+// in it); throws when it does not end well.
+void run_with_connection(const std::string& program, const std::vector<std::string>& args,
+                         const std::vector<std::string>& env) {
   std::vector<char*> argv{const_cast<char*>(program.c_str())};
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -73,7 +74,8 @@ void run_with_connection(const std::string& program, const std::vector<std::stri
 }  // namespace
 
 void dump_postgres(const std::string& conninfo, const std::filesystem::path& file) {
-  run_with_connection("pg_dump", {"--format=custom", "--no-password", "--file=" + file.string()}, conninfo);
+  run_with_connection("pg_dump", {"--format=custom", "--no-password", "--file=" + file.string()},
+                      environment_for(conninfo));
 }
 
 bool postgres_is_empty(const std::string& conninfo) {
@@ -99,7 +101,7 @@ void restore_postgres(const std::string& conninfo, const std::filesystem::path& 
   if (dbname.empty()) throw std::runtime_error("the database address names no database");
   run_with_connection("pg_restore", {"--no-owner", "--exit-on-error", "--single-transaction", "--no-password",
                                      "--dbname=" + dbname, file.string()},
-                      conninfo);
+                      env);
 }
 
 }  // namespace shuttle::relay

@@ -7,6 +7,7 @@
 // loaded with SRI, listed in the signed manifest). Trusted Types guards the
 // Worker constructor: the page's one policy, "shuttle-worker", makes a
 // script URL of that one address and refuses any other (SECURITY.md).
+import type { Bytes } from '../proto/bytes.js';
 import type { Keys } from '../proto/keystore.js';
 import { ErrorCode, ProtocolError } from '../proto/errors.js';
 import type { LetterFacts, SealedFacts } from '../proto/letters.js';
@@ -53,18 +54,24 @@ export class CryptoWorker {
     w.reject(r.failure.code ? new ProtocolError(r.failure.code as ErrorCode, r.failure.detail) : new Error(r.failure.detail));
   }
 
-  private send(request: Request, transfer: Transferable[] = []): number {
+  private send(request: Request): number {
     const id = this.next++;
-    this.worker.postMessage({ id, request }, transfer);
+    this.worker.postMessage({ id, request });
     return id;
   }
 
-  private ask<K extends keyof Answers>(request: Request & { op: K }, progress?: Progress, transfer?: Transferable[]):
-      Promise<Answers[K]> {
-    return new Promise((resolve, reject) => {
-      const id = this.send(request, transfer);
+  // Sends a request and waits for its answer; `id` names it for what follows (a letter's bytes).
+  private register<K extends keyof Answers>(request: Request & { op: K }, progress?: Progress):
+      { id: number; answer: Promise<Answers[K]> } {
+    const id = this.send(request);
+    const answer = new Promise<Answers[K]>((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, progress });
     });
+    return { id, answer };
+  }
+
+  private ask<K extends keyof Answers>(request: Request & { op: K }, progress?: Progress): Promise<Answers[K]> {
+    return this.register<K>(request, progress).answer;
   }
 
   sealKeystore(keys: Keys, passphrase: string): Promise<string> {
@@ -85,11 +92,7 @@ export class CryptoWorker {
   // the bytes received and opened. Nothing comes back before the whole
   // letter is checked.
   async openLetter(sealed: SealedFacts, key: Bytes, body: ReadableStream<Uint8Array>, progress: Progress): Promise<Opened> {
-    let job = 0;
-    const result = new Promise<Opened>((resolve, reject) => {
-      job = this.send({ op: 'open-letter', sealed, key });
-      this.waiting.set(job, { resolve: resolve as (v: unknown) => void, reject, progress });
-    });
+    const { id: job, answer: result } = this.register({ op: 'open-letter', sealed, key }, progress);
     const reader = body.getReader();
     try {
       for (;;) {
@@ -115,5 +118,3 @@ export class CryptoWorker {
     return this.ask({ op: 'open-kept', key, message, sealed });
   }
 }
-
-type Bytes = Uint8Array;

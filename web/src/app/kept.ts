@@ -2,10 +2,10 @@
 // readable after the person leaves the process or the case closes: in
 // IndexedDB, each sealed with XChaCha20-Poly1305 under a key derived from the
 // identity key (as the CLI's mailbox does), so they open only once unlocked.
-import * as b64 from '../proto/base64url.js';
-import { Bytes, fromUtf8, utf8 } from '../proto/bytes.js';
+import { Bytes } from '../proto/bytes.js';
 import { sodium } from '../proto/sodium.js';
 import type { CryptoWorker } from './crypto.js';
+import { openText, sealText } from './sealed_text.js';
 import { Vault } from './vault.js';
 import type { Attached, KeptLetter } from './worker.js';
 
@@ -22,14 +22,10 @@ export class KeptLetters {
     return sodium().crypto_kdf_derive_from_key(32, 3, 'shutkept', this.seed());
   }
   private seal(value: string, ad: string): string {
-    const s = sodium();
-    const nonce = s.randombytes_buf(24);
-    const box = s.crypto_aead_xchacha20poly1305_ietf_encrypt(utf8(value), utf8(ad), null, nonce, this.key());
-    return `${b64.encode(nonce)}.${b64.encode(box)}`;
+    return sealText(this.key(), value, ad);
   }
   private open(sealed: string, ad: string): string {
-    const [nonce, box] = sealed.split('.').map((p) => b64.decode(p)!);
-    return fromUtf8(sodium().crypto_aead_xchacha20poly1305_ietf_decrypt(null, box, utf8(ad), nonce, this.key()));
+    return openText(this.key(), sealed, ad);
   }
 
   async keep(l: KeptLetter): Promise<void> {

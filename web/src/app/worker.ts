@@ -12,8 +12,9 @@ import { ciphertextSizeFor } from '../proto/codec.js';
 import { ProtocolError } from '../proto/errors.js';
 import { Keys, openKeystore, sealKeystore } from '../proto/keystore.js';
 import { LetterDocument, LetterFacts, LetterOpener, SealedFacts, pad, paddedSize, parseDocument, sealPadded,
-  serializeDocument, unpad, withDescription } from '../proto/letters.js';
+  serializeDocument, textDocument, unpad, withDescription } from '../proto/letters.js';
 import { blake2b256, ready, sodium } from '../proto/sodium.js';
+import { openText, sealText } from './sealed_text.js';
 
 // An attachment as the page holds it: its bytes as a Blob (made in the
 // worker, shown or saved by the page without copying them on its thread).
@@ -97,15 +98,10 @@ async function sealKept(key: Bytes, l: KeptLetter): Promise<string> {
   for (const a of l.attachments ?? []) {
     files.push({ name: a.name, type: a.type, data: b64.encode(new Uint8Array(await a.data.arrayBuffer())) });
   }
-  const s = sodium();
-  const nonce = s.randombytes_buf(24);
-  const box = s.crypto_aead_xchacha20poly1305_ietf_encrypt(utf8(JSON.stringify({ ...l, attachments: files })),
-    utf8(l.message), null, nonce, key);
-  return `${b64.encode(nonce)}.${b64.encode(box)}`;
+  return sealText(key, JSON.stringify({ ...l, attachments: files }), l.message);
 }
 function openKept(key: Bytes, message: string, sealed: string): KeptLetter {
-  const [nonce, box] = sealed.split('.').map((p) => b64.decode(p)!);
-  const l = JSON.parse(fromUtf8(sodium().crypto_aead_xchacha20poly1305_ietf_decrypt(null, box, utf8(message), nonce, key))) as
+  const l = JSON.parse(openText(key, sealed, message)) as
     Omit<KeptLetter, 'attachments'> & { attachments?: { name: string; type: string; data: string }[] };
   return { ...l, attachments: (l.attachments ?? []).map((a) => ({ name: a.name, type: a.type,
     data: new Blob([b64.decode(a.data)!], { type: a.type }) })) };
@@ -122,7 +118,7 @@ export function serveCrypto(scope: Scope): void {
       case 'seal-keystore': return { value: sealKeystore(r.keys, r.passphrase) };
       case 'open-keystore': return { value: openKeystore(r.text, r.passphrase) };
       case 'seal-letter': {
-        const doc: LetterDocument = { contentType: 'text/plain; charset=utf-8', body: utf8(r.text), attachments: [] };
+        const doc = textDocument(r.text);
         for (const f of r.files) {
           doc.attachments.push({ name: f.name, contentType: withDescription(f.type, f.description),
             data: new Uint8Array(await f.data.arrayBuffer()) });

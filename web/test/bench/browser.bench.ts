@@ -19,7 +19,7 @@ import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
-import { Person, Relay, browser, facilitatorWithCase } from '../browser/harness.js';
+import { Person, Relay, browser, facilitatorWithCase, joinInBrowser, photoPng } from '../browser/harness.js';
 import { letterMs, unlockMs } from './operations.js';
 
 const short = process.argv.includes('--short');
@@ -93,14 +93,8 @@ async function joinMs(chromium: Browser, link: () => string): Promise<number> {
 // page stops answering taps and keys.
 async function longestTasks(chromium: Browser, relay: Relay, f: Person, caseId: string): Promise<{ send: number; open: number }> {
   const join = async (role: string) => {
-    const context = await chromium.newContext();
-    const page = await context.newPage();
-    await page.goto(`${relay.origin}/#join=${encodeURIComponent(f.run(['invite', caseId, '--role', role]).code)}`);
-    await page.getByLabel('Passphrase', { exact: true }).fill('river stone lantern');
-    await page.getByLabel('The same passphrase again').fill('river stone lantern');
-    await page.getByRole('button', { name: 'Continue' }).click();
-    const number = await page.locator('#safety-number').getAttribute('data-number', { timeout: 120000 });
-    f.run(['attest', caseId, '--safety-number', number!]);
+    const page = await (await chromium.newContext()).newPage();
+    await joinInBrowser(page, relay.origin, f, caseId, 'river stone lantern', role);
     await page.getByRole('button', { name: 'Your letters' }).click();
     return page;
   };
@@ -114,8 +108,7 @@ async function longestTasks(chromium: Browser, relay: Relay, f: Person, caseId: 
   const longest = (page: Page) => page.evaluate(() => (window as unknown as { longest: number }).longest);
   const her = await join('harmed');
   const him = await join('responsible');
-  const photo = Buffer.concat([Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4z8DAwMDAwMAAAB0AAf7d5dsAAAAASUVORK5CYII=',
-    'base64'), Buffer.alloc(5 * 1024 * 1024, 1)]);
+  const photo = photoPng(5 * 1024 * 1024);
   await her.getByRole('button', { name: 'Write a letter' }).click();
   await her.getByLabel('Your letter').fill('The garden.');
   await her.getByLabel('Add photos or files (optional)').setInputFiles({ name: 'garden.png', mimeType: 'image/png', buffer: photo });

@@ -173,6 +173,27 @@ export async function noViolations(page: Page, where: string, width: string): Pr
   if (overflow > 0) throw new Error(`${where}: ${overflow} px wider than the screen`);
 }
 
+// A 2x2 red PNG, then `padding` bytes after its end: a photo's size when
+// asked for, still a picture Chromium draws.
+export function photoPng(padding = 0): Buffer {
+  return Buffer.concat([Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4z8DAwMDAwMAAAB0AAf7d5dsAAAAASUVORK5CYII=',
+    'base64'), Buffer.alloc(padding, 1)]);
+}
+
+// Records every value the page's progress bar takes from now on, as a
+// person would see it change; the function returned reads them.
+export async function watchBar(page: Page): Promise<() => Promise<number[]>> {
+  await page.evaluate(() => {
+    const seen: number[] = [];
+    (window as unknown as { seen: number[] }).seen = seen;
+    new MutationObserver(() => {
+      const bar = document.querySelector('progress');
+      if (bar && seen[seen.length - 1] !== bar.value) seen.push(bar.value);
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['value'] });
+  });
+  return () => page.evaluate(() => (window as unknown as { seen: number[] }).seen);
+}
+
 // A person joins in the page from the facilitator's link, chooses the
 // passphrase, and is attested by the facilitator with the number the page
 // shows; the page is left on the safety number.

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 
-import { noViolations as checked, relayAndBrowser, facilitatorWithCase, joinInBrowser, responsibleAtTheCli, watchedPage } from './harness.js';
+import { noViolations as checked, photoPng, relayAndBrowser, facilitatorWithCase, joinInBrowser, responsibleAtTheCli, watchBar,
+  watchedPage } from './harness.js';
 
 const env = relayAndBrowser();
 
@@ -212,7 +213,7 @@ test('a returned letter shows the facilitator\'s reason beside it, and taking le
 });
 
 // A 2x2 red PNG.
-const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4z8DAwMDAwMAAAB0AAf7d5dsAAAAASUVORK5CYII=', 'base64');
+const png = photoPng();
 
 test('attachments: sent with a progress bar, saved by the facilitator, shown once opened; too large is said before sending', async () => {
   width = 'desktop';
@@ -277,17 +278,10 @@ test('a large letter shows how far its sending has come, and the bar only moves 
   await cdp.send('Network.emulateNetworkConditions',
     { offline: false, latency: 20, downloadThroughput: 4e6, uploadThroughput: 1e6 });
   // Every value the bar shows, as a person would see it change.
-  await page.evaluate(() => {
-    const seen: number[] = [];
-    (window as unknown as { seen: number[] }).seen = seen;
-    new MutationObserver(() => {
-      const bar = document.querySelector('progress');
-      if (bar && seen[seen.length - 1] !== bar.value) seen.push(bar.value);
-    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['value'] });
-  });
+  const bar = await watchBar(page);
   await page.getByRole('button', { name: 'Send to your facilitator' }).click();
   await page.getByText('Your letter is with your facilitator.').waitFor({ timeout: 120000 });
-  const seen = await page.evaluate(() => (window as unknown as { seen: number[] }).seen);
+  const seen = await bar();
   const between = seen.filter((v) => v > 0 && v < 100);
   assert.ok(between.length >= 3, `the bar moved through ${JSON.stringify(seen)}`);
   assert.deepEqual([...seen].sort((a, b) => a - b), seen, 'never backwards');

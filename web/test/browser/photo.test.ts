@@ -3,30 +3,13 @@
 // follows both, and the description its writer gave read in its place.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
-import { facilitatorWithCase, joinInBrowser, noViolations, relayAndBrowser, watchedPage } from './harness.js';
+import { facilitatorWithCase, joinInBrowser, noViolations, photoPng, relayAndBrowser, watchBar, watchedPage } from './harness.js';
 
 const env = relayAndBrowser();
 const passphrase = 'river stone lantern';
 
-// A 2x2 PNG, then 5 MiB more after its end: a photo's size, still a picture Chromium draws.
-const png = Buffer.concat([
-  Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4z8DAwMDAwMAAAB0AAf7d5dsAAAAASUVORK5CYII=', 'base64'),
-  Buffer.alloc(5 * 1024 * 1024, 1),
-]);
-
-// Every value the page's progress bar takes from now on, as a person would see it change.
-async function watchBar(page: Page): Promise<() => Promise<number[]>> {
-  await page.evaluate(() => {
-    const seen: number[] = [];
-    (window as unknown as { seen: number[] }).seen = seen;
-    new MutationObserver(() => {
-      const bar = document.querySelector('progress');
-      if (bar && seen[seen.length - 1] !== bar.value) seen.push(bar.value);
-    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['value'] });
-  });
-  return () => page.evaluate(() => (window as unknown as { seen: number[] }).seen);
-}
+// A photo's size: 5 MiB after a 2x2 PNG.
+const png = photoPng(5 * 1024 * 1024);
 
 test('a 5 MB photo: its bar moves while it is sealed and while it is opened, and its description is its text alternative', async () => {
   const { f, caseId } = facilitatorWithCase(env.relay);
