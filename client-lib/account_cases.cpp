@@ -1,0 +1,279 @@
+// The account's cases: listing, labels, quiet hours, grants, the roster a
+// case's view is checked against, opening, inviting, attesting, closing,
+// new keys and withdrawal.
+#include "client-lib/account_parts.hpp"
+#include "client-lib/statements.hpp"
+#include "proto/fingerprint.hpp"
+#include "proto/invitation_code.hpp"
+
+#include <sodium.h>
+
+#include <map>
+
+namespace shuttle::client {
+
+using namespace account_detail;
+
+// ------------------------------------------------------------------ cases
+
+result<std::vector<case_summary>> account::cases() {
+  auto r = authenticated([&] { return relay_.get("/v1/cases"); });
+  if (!r) return r.error();
+  auto list = parse_case_list(*r);
+  if (!list) return list.error();
+  for (auto& c : *list) {
+    if (c.label) c.label_text = open_label(c.case_id, *c.label);
+  }
+  return list;
+}
+
+std::optional<std::string> account::open_label(const proto::id& case_id, const proto::sealed_note& box) const {
+  const auto* mine = keys_.find_case_key(case_id);
+  if (!mine) return std::nullopt;
+  auto n = open_note(box, case_id, "label", *mine);
+  if (!n) return std::nullopt;
+  return n->text;
+}
+
+result<void> account::set_label(const proto::id& case_id, std::string_view text) {
+  if (text.empty() || text.size() > proto::max_label_text_bytes) {
+    return make_error(errc::invalid_argument, "A case label is 1 to 200 characters.");
+  }
+  auto r = roster_of(case_id);
+  if (!r) return r.error();
+  json::array copies;
+  // Sealed to every facilitator this client trusts, itself included; the relay never reads it.
+  for (const auto& f : r->facilitator_readers()) {
+    auto sealed = seal_note({"label", std::nullopt, std::string(text)}, case_id, f.case_key);
+    if (!sealed) return sealed.error();
+    copies.push_back(json::object{{"reader", b64(f.identity)}, {"box", proto::base64url_encode(sealed->box)}});
+  }
+  auto answer = authenticated([&] { return relay_.post(case_path(case_id, "/label"), json::object{{"label", copies}}); });
+  if (!answer) return answer.error();
+  return {};
+}
+
+result<void> account::set_quiet_hours(const proto::id& case_id, std::string_view time_zone, std::string_view start,
+                                      std::string_view end) {
+  auto answer = authenticated([&] {
+    return relay_.post(case_path(case_id, "/quiet-hours"),
+                       json::object{{"time_zone", time_zone}, {"start", start}, {"end", end}});
+  });
+  if (!answer) return answer.error();
+  return {};
+}
+
+result<void> account::grant(const proto::id& case_id, const proto::public_key& supporter, bool reads) {
+  auto entry = case_of(case_id);
+  if (!entry) return entry.error();
+  if (entry->role != proto::role::harmed && entry->role != proto::role::responsible) {
+    return make_error(errc::invalid_argument, "Only the harmed or the responsible party lets a supporter read.");
+  }
+  auto r = roster_of(case_id);
+  if (!r) return r.error();
+  auto who = r->find(supporter);
+  if (!who || party_of(who->role) != entry->role) {
+    return make_error(errc::not_attested,
+                      "That person is not an attested supporter on your side of this case. Your facilitator compares "
+                      "their safety number first.");
+  }
+  proto::grant g;
+  g.header = header_for(case_id);
+  g.subject = supporter;
+  g.reads = reads;
+  auto signed_grant = sign(std::move(g), keys_.identity());
+  if (!signed_grant) return signed_grant.error();
+  auto answer = authenticated(
+      [&] { return relay_.post(case_path(case_id, "/grants"), json::object{{"grant", as_json(*signed_grant)}}); });
+  if (!answer) return answer.error();
+  return {};
+}
+
+result<case_detail> account::detail_of(const proto::id& case_id) {
+  auto r = authenticated([&] { return relay_.get(case_path(case_id)); });
+  if (!r) return missing(case_id, r.error());
+  return parse_case_detail(*r);
+}
+
+result<account::case_snapshot> account::snapshot(const proto::id& case_id) {
+  auto entry = case_of(case_id);
+  if (!entry) return entry.error();
+  auto detail = detail_of(case_id);
+  if (!detail) return detail.error();
+  auto r = roster_from(case_id, entry->pinned, *detail);
+  if (!r) return r.error();
+  return case_snapshot{std::move(*detail), std::move(*r)};
+}
+
+result<roster> account::roster_of(const proto::id& case_id) {
+  auto s = snapshot(case_id);
+  if (!s) return s.error();
+  return std::move(s->trust);
+}
+
+result<roster> account::roster_from(const proto::id& case_id, const proto::public_key& pinned, const case_detail& detail) {
+  roster r(case_id, pinned);
+  if (auto ok = r.add_case_open(detail.case_open); !ok) return ok.error();
+  const auto& keys = detail.key_statements;
+  const auto& attestations = detail.attestations;
+  // Trust grows only from the pinned facilitator, step by step.
+  for (std::size_t round = 0; round <= proto::max_facilitators_per_case; ++round) {
+    for (const auto& k : keys) {
+      if (r.is_facilitator(k.header.signer)) (void)r.add_facilitator_keys(k);
+    }
+    for (const auto& a : attestations) {
+      for (const auto& k : keys) {
+        if (k.header.statement_id == a.key_statement_id) (void)r.add_attested(a, k);
+      }
+    }
+  }
+  // Grants count only between attested people (review.hpp, roster::add_grant).
+  for (const auto& g : detail.grants) (void)r.add_grant(g);
+  return r;
+}
+
+result<case_view> account::show_case(const proto::id& case_id) {
+  auto s = snapshot(case_id);
+  if (!s) return s.error();
+  return view_of(case_id, *s);
+}
+
+result<case_view> account::view_of(const proto::id& case_id, const case_snapshot& snap) {
+  const case_detail& detail = snap.detail;
+  const roster& r = snap.trust;
+  case_view v;
+  v.summary.case_id = case_id;
+  v.summary.state = detail.state;
+  v.summary.approvals_required = detail.approvals_required;
+  v.quiet_hours = detail.quiet_hours;
+  // Each participant's newest key statement is its current key.
+  std::map<proto::public_key, proto::public_key> current;
+  for (const auto& k : detail.key_statements) current[k.header.signer] = k.case_key;
+  for (const auto& p : detail.participants) {
+    person who;
+    who.identity = p.identity;
+    who.role = p.role;
+    who.state = p.state;
+    who.me = who.identity == identity();
+    const auto key = current.find(who.identity);
+    who.attested = key != current.end() && r.check_current_key(who.identity, key->second).has_value();
+    who.key_changed = !who.attested && key != current.end() && r.find(who.identity).has_value();
+    who.safety_number = proto::safety_number(who.identity);
+    who.name = p.name;
+    if (const auto party = party_of(who.role)) {
+      // Whether the party this supporter stands beside lets them read.
+      for (const auto& g : detail.grants) {
+        if (g.subject == who.identity && r.find(g.header.signer) && r.find(g.header.signer)->role == *party) {
+          who.reads = g.reads;
+        }
+      }
+    }
+    if (who.me) {
+      v.summary.role = who.role;
+      v.summary.participant_state = who.state;
+    }
+    v.people.push_back(who);
+  }
+  return v;
+}
+
+result<proto::id> account::open_case(bool two_person) {
+  if (!facilitator_) return make_error(errc::relay_refused, "forbidden: only facilitators open cases");
+  proto::case_open open;
+  open.header = header_for(new_id());
+  open.header.case_id = open.header.statement_id;
+  open.approvals_required = two_person ? 2 : 1;
+  auto signed_open = sign(open, keys_.identity());
+  if (!signed_open) return signed_open.error();
+  auto k = make_key_statement(keys_.identity(), open.header.case_id, keys_.case_key_for(open.header.case_id));
+  if (!k) return k.error();
+  if (auto ok = save_keys(); !ok) return ok.error();
+  auto r = authenticated(
+      [&] { return relay_.post("/v1/cases", json::object{{"case_open", as_json(*signed_open)}, {"keys", as_json(*k)}}); });
+  if (!r) return r.error();
+  if (auto ok = box_.put_case({open.header.case_id, proto::role::facilitator, identity()}); !ok) return ok.error();
+  return open.header.case_id;
+}
+
+result<std::string> account::invite(const proto::id& case_id, proto::role role, std::uint64_t lifetime_seconds) {
+  proto::invitation_code code;
+  code.invitation_id = new_id();
+  code.case_id = case_id;
+  code.role = role;
+  randombytes_buf(code.secret.data(), code.secret.size());
+  code.inviter_fingerprint = proto::fingerprint(identity());
+  code.relay = relay_.address().text();
+  code.relay_certificate_sha256 = relay_.address().pin;
+  proto::invitation inv;
+  inv.header = header_for(case_id);
+  inv.header.statement_id = code.invitation_id;
+  inv.role = role;
+  inv.secret_hash = proto::invitation_secret_hash(code.secret);
+  inv.expires_at = inv.header.created_at + lifetime_seconds;
+  auto s = sign(inv, keys_.identity());
+  if (!s) return s.error();
+  auto r = authenticated([&] { return relay_.post(case_path(case_id, "/invitations"), json::object{{"invitation", as_json(*s)}}); });
+  if (!r) return r.error();
+  return proto::encode(code);
+}
+
+result<void> account::attest(const proto::id& case_id, const proto::public_key& participant) {
+  auto detail = detail_of(case_id);
+  if (!detail) return detail.error();
+  std::optional<proto::key_statement> newest;
+  for (const auto& k : detail->key_statements) {
+    if (k.header.signer == participant) newest = k;  // listed oldest first
+  }
+  std::optional<proto::role> role;
+  for (const auto& p : detail->participants) {
+    if (p.identity == participant && p.state == "active") role = p.role;
+  }
+  if (!newest || !role) return make_error(errc::not_found, "That person is not an active participant with keys in this case.");
+  auto a = make_attestation(keys_.identity(), *newest, *role);
+  if (!a) return a.error();
+  auto r = authenticated([&] { return relay_.post(case_path(case_id, "/attestations"), json::object{{"attestation", as_json(*a)}}); });
+  if (!r) return r.error();
+  return {};
+}
+
+result<void> account::close_case(const proto::id& case_id) {
+  proto::close c;
+  c.header = header_for(case_id);
+  auto s = sign(c, keys_.identity());
+  if (!s) return s.error();
+  auto r = authenticated([&] { return relay_.post(case_path(case_id, "/close"), json::object{{"close", as_json(*s)}}); });
+  if (!r) return r.error();
+  return {};
+}
+
+result<void> account::rekey(const proto::id& case_id) {
+  if (!keys_.find_case_key(case_id)) return make_error(errc::withdrawn, "This profile no longer holds a key for that case.");
+  keys_.forget_case(case_id);
+  auto k = make_key_statement(keys_.identity(), case_id, keys_.case_key_for(case_id));
+  if (!k) return k.error();
+  if (auto ok = save_keys(); !ok) return ok.error();
+  auto r = authenticated([&] { return relay_.post(case_path(case_id, "/keys"), json::object{{"key_statement", as_json(*k)}}); });
+  if (!r) return missing(case_id, r.error());
+  return {};
+}
+
+result<std::uint64_t> account::withdraw(const proto::id& case_id, bool revoke_released) {
+  proto::withdraw w;
+  w.header = header_for(case_id);
+  w.revoke_released = revoke_released;
+  auto s = sign(w, keys_.identity());
+  if (!s) return s.error();
+  auto r = authenticated([&] { return relay_.post(case_path(case_id, "/withdraw"), json::object{{"withdraw", as_json(*s)}}); });
+  if (!r) {
+    if (r.error().code == errc::not_found) return make_error(errc::withdrawn, "You have already left this case.");
+    return r.error();
+  }
+  // The relay ended every session of the account; the case key is no longer needed.
+  relay_.set_token("");
+  (void)box_.unset("token");
+  keys_.forget_case(case_id);
+  if (auto ok = save_keys(); !ok) return ok.error();
+  return parse_withdraw_answer(*r);
+}
+
+}  // namespace shuttle::client

@@ -1,0 +1,311 @@
+// `shuttle cases`, `case`, `invite`, `attest`, `withdraw`, `grant` and
+// `rekey`: the cases a person takes part in.
+#include "client-lib/cli/cli.hpp"
+#include "client-lib/release_time.hpp"
+#include "proto/fingerprint.hpp"
+#include "proto/invitation_code.hpp"
+
+#include <boost/json.hpp>
+#include <boost/program_options.hpp>
+
+#include <iostream>
+
+namespace shuttle::cli {
+namespace {
+
+int cmd_cases(int argc, char** argv) {
+  common c;
+  po::options_description d("shuttle cases: the cases you take part in");
+  add_common(d, c);
+  if (!parse(argc, argv, d)) return 0;
+  auto a = open_account(c);
+  auto list = need(a.cases());
+  if (c.as_json) {
+    json::array out;
+    for (const auto& s : list) {
+      json::object o{{"case", b64(s.case_id)}, {"state", s.state}, {"role", proto::to_string(s.role)},
+                     {"participant_state", s.participant_state}, {"approvals_required", s.approvals_required}};
+      if (s.label_text) o["label"] = *s.label_text;
+      out.push_back(std::move(o));
+    }
+    print_json(out);
+    return 0;
+  }
+  if (list.empty()) std::cout << "You take part in no case yet.\n";
+  for (const auto& s : list) {
+    std::cout << short_id(s.case_id) << "  " << (s.label_text ? "\"" + *s.label_text + "\", " : std::string()) << s.state
+              << ", you are the " << role_words(s.role)
+              << (s.participant_state == "withdrawn" ? " (withdrawn)" : "")
+              << (s.approvals_required == 2 ? ", two-person review" : "") << "\n";
+  }
+  return 0;
+}
+
+int cmd_case(int argc, char** argv) {
+  common c;
+  std::string action, case_text, label, quiet_from, quiet_until, time_zone;
+  bool two_person = false, yes = false, no_quiet = false;
+  po::options_description d(
+      "shuttle case open [--two-person] [--label L] | shuttle case show CASE | shuttle case label CASE --label L |\n"
+      "shuttle case quiet-hours CASE --from 21:00 --until 08:00 [--time-zone Europe/Oslo] | --none |\n"
+      "shuttle case close CASE [--yes]");
+  add_common(d, c);
+  d.add_options()("action", po::value(&action)->required(), "open, show, label, quiet-hours or close")
+      ("case", po::value(&case_text), "the case (its id or the start of it)")
+      ("two-person", po::bool_switch(&two_person), "open: every letter needs two distinct facilitators' approval")
+      ("label", po::value(&label), "open, label: a name for the case only its facilitators can read")
+      ("from", po::value(&quiet_from), "quiet-hours: no letter is released from this time (HH:MM)")
+      ("until", po::value(&quiet_until), "quiet-hours: ... until this time (HH:MM)")
+      ("time-zone", po::value(&time_zone), "quiet-hours: the case's time zone (default: yours, from $TZ or the system)")
+      ("none", po::bool_switch(&no_quiet), "quiet-hours: remove them")
+      ("yes", po::bool_switch(&yes), "close: do not ask for confirmation");
+  po::positional_options_description pos;
+  pos.add("action", 1).add("case", 1);
+  auto vm = parse(argc, argv, d, pos);
+  if (!vm) return 0;
+  auto a = open_account(c);
+  if (action == "open") {
+    const auto id = need(a.open_case(two_person));
+    if (!label.empty()) need(a.set_label(id, label));
+    if (c.as_json) {
+      print_json(json::object{{"case", b64(id)}});
+    } else {
+      std::cout << "Opened case " << b64(id) << " (" << short_id(id) << ").\n";
+    }
+    return 0;
+  }
+  if (case_text.empty()) throw std::runtime_error("which case? (shuttle cases lists them)");
+  const auto id = need(a.resolve_case(case_text));
+  if (action == "close") {
+    if (!yes) {
+      if (!isatty(STDIN_FILENO)) throw std::runtime_error("closing a case is final: add --yes to confirm");
+      std::cerr << "Closing case " << short_id(id) << " is final: no one can send anything more in it, and after the "
+                << "retention time its letters leave the relay (each person keeps theirs on their device).\n"
+                << "Type 'close' to confirm: ";
+      std::string line;
+      std::getline(std::cin, line);
+      if (line != "close") throw std::runtime_error("the case was not closed");
+    }
+    need(a.close_case(id));
+    answer(c, {{"state", "closed"}}, "The case is closed.");
+    return 0;
+  }
+  if (action == "label") {
+    if (label.empty()) throw std::runtime_error("give the label with --label");
+    need(a.set_label(id, label));
+    answer(c, {{"label", true}}, "The case is labelled for its facilitators.");
+    return 0;
+  }
+  if (action == "quiet-hours") {
+    if (no_quiet) {
+      quiet_from = quiet_until = "00:00";
+    } else if (quiet_from.empty() || quiet_until.empty()) {
+      throw std::runtime_error("give --from and --until (e.g. --from 21:00 --until 08:00), or --none");
+    }
+    if (time_zone.empty()) time_zone = local_time_zone_name();
+    auto pad = [](std::string t) { return t.size() == 4 && t[1] == ':' ? "0" + t : t; };
+    need(a.set_quiet_hours(id, time_zone, pad(quiet_from), pad(quiet_until)));
+    if (c.as_json) {
+      print_json(json::object{{"time_zone", time_zone}, {"start", pad(quiet_from)}, {"end", pad(quiet_until)}});
+    } else if (no_quiet) {
+      std::cout << "The case has no quiet hours now.\n";
+    } else {
+      std::cout << "Quiet hours set: no letter is released between " << pad(quiet_from) << " and " << pad(quiet_until)
+                << " (" << time_zone << "); one approved in them is released at " << pad(quiet_until) << ".\n";
+    }
+    return 0;
+  }
+  if (action != "show") throw std::runtime_error("shuttle case: open, show, label, quiet-hours or close");
+  auto v = need(a.show_case(id));
+  if (c.as_json) {
+    json::array people;
+    for (const auto& p : v.people) {
+      people.push_back(json::object{{"identity", b64(p.identity)}, {"role", proto::to_string(p.role)},
+                                    {"state", p.state}, {"attested", p.attested}, {"key_changed", p.key_changed},
+                                    {"me", p.me}, {"reads", p.reads},
+                                    {"safety_number", p.safety_number}});
+      if (p.name) people.back().as_object()["name"] = *p.name;
+    }
+    print_json(json::object{{"case", b64(id)}, {"state", v.summary.state},
+                            {"approvals_required", v.summary.approvals_required}, {"people", people}});
+    return 0;
+  }
+  std::cout << "Case " << b64(id) << ": " << v.summary.state
+            << (v.summary.approvals_required == 2 ? ", two-person review" : "") << "\n";
+  if (v.quiet_hours) {
+    std::cout << "  quiet hours " << v.quiet_hours->start << " to " << v.quiet_hours->end << " (" << v.quiet_hours->time_zone
+              << "): no letter is released in them\n";
+  }
+  for (const auto& p : v.people) {
+    std::cout << "  " << role_words(p.role) << (p.name ? " " + *p.name : std::string()) << (p.me ? " (you)" : "")
+              << (party_of(p.role) ? (p.reads ? ", reads their party's letters" : ", not reading letters") : "")
+              << ": " << p.state << ", "
+              << (p.attested ? "keys checked" : p.key_changed ? "keys CHANGED: compare again" : "keys NOT yet checked")
+              << "\n"
+              << "    safety number " << p.safety_number << "\n";
+  }
+  return 0;
+}
+
+int cmd_invite(int argc, char** argv) {
+  common c;
+  target t;
+  std::string role_text;
+  unsigned days = 7;
+  po::options_description d("shuttle invite CASE --role ROLE: an invitation code to hand over in person");
+  add_common(d, c);
+  d.add_options()("role", po::value(&role_text)->required(),
+                  "harmed, responsible, harmed_support, responsible_support or facilitator")
+      ("days", po::value(&days)->default_value(days), "how long the code works (at most 30)");
+  auto pos = t.add(d, false);
+  if (!parse(argc, argv, d, pos)) return 0;
+  proto::role role{};
+  if (!proto::parse_enum(role_text, role)) {
+    throw std::runtime_error("--role is harmed, responsible, harmed_support, responsible_support or facilitator");
+  }
+  auto a = open_account(c);
+  const auto code = need(a.invite(t.case_id(a), role, std::uint64_t{days} * 24 * 3600));
+  if (c.as_json) {
+    print_json(json::object{{"code", code}});
+  } else {
+    std::cout << code << "\n";
+    std::cerr << "Hand this code to the " << role_words(role) << " in person or by a channel you trust. It works once, for "
+              << days << " days.\n";
+  }
+  return 0;
+}
+
+// Whether a safety number as read aloud or typed (spaces, dashes, line
+// breaks anywhere) is this one: only the digits count.
+bool same_safety_number(const std::string& listed, const std::string& typed) {
+  auto digits = [](const std::string& s) {
+    std::string out;
+    for (char ch : s) {
+      if (ch >= '0' && ch <= '9') out.push_back(ch);
+    }
+    return out;
+  };
+  return digits(listed) == digits(typed);
+}
+
+int cmd_attest(int argc, char** argv) {
+  common c;
+  target t;
+  std::string safety;
+  po::options_description d(
+      "shuttle attest CASE --safety-number \"DIGITS\": vouch for a participant's keys after you compared their safety "
+      "number with them");
+  add_common(d, c);
+  d.add_options()("safety-number", po::value(&safety)->required(), "the safety number the participant read to you");
+  auto pos = t.add(d, false);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  const auto id = t.case_id(a);
+  auto v = need(a.show_case(id));
+  for (const auto& p : v.people) {
+    if (!p.me && same_safety_number(p.safety_number, safety)) {
+      need(a.attest(id, p.identity));
+      answer(c, {{"attested", true}}, "The " + role_words(p.role) + "'s keys are now checked.");
+      return 0;
+    }
+  }
+  throw std::runtime_error("no participant of this case has that safety number. Do not attest: compare again.");
+}
+
+int cmd_withdraw(int argc, char** argv) {
+  common c;
+  target t;
+  bool revoke_released = false, yes = false;
+  po::options_description d("shuttle withdraw CASE: leave the process. Letters not yet released are taken back.");
+  add_common(d, c);
+  d.add_options()("revoke-released", po::bool_switch(&revoke_released), "also take back letters already released")
+      ("yes", po::bool_switch(&yes), "do not ask for confirmation");
+  auto pos = t.add(d, false);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  const auto id = t.case_id(a);
+  if (!yes) {
+    if (!isatty(STDIN_FILENO)) throw std::runtime_error("withdrawing is final: add --yes to confirm");
+    std::cerr << "Withdrawing is final: nothing more can be sent by you or to you in this case.\n"
+              << "Letters you wrote that were not released yet are taken back. Letters already released stay\n"
+              << "with the other party" << (revoke_released ? " - except that you asked to take them back too" : "")
+              << ".\nThe letters you received and wrote stay readable on this device.\n"
+              << "Type 'withdraw' to confirm: ";
+    std::string line;
+    std::getline(std::cin, line);
+    if (line != "withdraw") throw std::runtime_error("not withdrawn");
+  }
+  const auto revoked = need(a.withdraw(id, revoke_released));
+  if (c.as_json) {
+    print_json(json::object{{"participant_state", "withdrawn"}, {"revoked", revoked}});
+  } else {
+    std::cout << "You have withdrawn from this case. " << count_of(revoked, "letter was", "letters were")
+              << " taken back. "
+              << "Your facilitator has been told. The letters you received and wrote stay readable on this device "
+              << "(shuttle read). Take care of yourself.\n";
+  }
+  return 0;
+}
+
+int cmd_grant(int argc, char** argv) {
+  common c;
+  target t;
+  std::string safety;
+  bool stop = false;
+  po::options_description d(
+      "shuttle grant CASE --safety-number \"DIGITS\" [--stop]: let your supporter read the letters you send and "
+      "receive from now on (or, with --stop, no longer)");
+  add_common(d, c);
+  d.add_options()("safety-number", po::value(&safety)->required(), "your supporter's safety number (shuttle case show)")
+      ("stop", po::bool_switch(&stop), "end the grant: letters from now on are not shared with them");
+  auto pos = t.add(d, false);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  const auto id = t.case_id(a);
+  auto v = need(a.show_case(id));
+  for (const auto& p : v.people) {
+    if (p.me || !party_of(p.role) || !same_safety_number(p.safety_number, safety)) continue;
+    need(a.grant(id, p.identity, !stop));
+    if (c.as_json) {
+      print_json(json::object{{"reads", !stop}});
+    } else if (stop) {
+      std::cout << "Your supporter no longer receives your letters. What they already read stays with them.\n";
+    } else {
+      std::cout << "Your supporter can now read the letters you send and receive from now on. You can stop this at "
+                   "any time with --stop.\n";
+    }
+    return 0;
+  }
+  throw std::runtime_error("no supporter of this case has that safety number (shuttle case show lists them)");
+}
+
+int cmd_rekey(int argc, char** argv) {
+  common c;
+  target t;
+  bool yes = false;
+  po::options_description d("shuttle rekey CASE --yes: a new key for this case (a new device, a key you fear was seen). "
+                            "Letters you received under the old key no longer open; a facilitator checks your safety "
+                            "number again before anything reaches you.");
+  add_common(d, c);
+  d.add_options()("yes", po::bool_switch(&yes), "confirm");
+  auto pos = t.add(d, false);
+  if (!parse(argc, argv, d, pos)) return 0;
+  if (!yes) throw std::runtime_error("a new key replaces the old one for good: add --yes to confirm");
+  auto a = open_account(c);
+  need(a.rekey(t.case_id(a)));
+  answer(c, {{"rekeyed", true}}, "Your new key is published. Ask your facilitator to check your safety number again.");
+  return 0;
+}
+
+const registered these{
+    {"cases", "Cases", "the cases you take part in", cmd_cases},
+    {"case", "Cases", "open, show or close a case (facilitators open and close)", cmd_case},
+    {"invite", "Cases", "an invitation code for a party (facilitators)", cmd_invite},
+    {"attest", "Cases", "vouch for a participant's keys after comparing safety numbers (facilitators)", cmd_attest},
+    {"withdraw", "Cases", "leave the process (parties and supporters)", cmd_withdraw},
+    {"grant", "Cases", "let your supporter read your letters, or stop that (parties)", cmd_grant},
+    {"rekey", "Cases", "publish a new key for a case", cmd_rekey},
+};
+
+}  // namespace
+}  // namespace shuttle::cli
