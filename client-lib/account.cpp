@@ -24,6 +24,8 @@ std::string_view status_words(std::string_view state, bool mine) {
   if (state == "revoked") return "revoked";
   if (state == "withdrawn") return "withdrawn";
   if (state == "kept") return "kept on this device";
+  if (state == "lost_in_restore") return "did not reach the service (it was restored from an earlier copy)";
+  if (state == "lost") return "not known to the service";
   return state;
 }
 

@@ -154,7 +154,13 @@ class account {
     std::optional<proto::id> answers;  // the letter this replies to (sent as kind reply)
   };
   result<proto::id> send(const proto::id& case_id, const draft& d);
+  // The case's messages you may see, and the letters this device sent that
+  // the relay no longer knows (state "lost_in_restore" after the relay was
+  // restored from an earlier copy, else "lost"), by when they were sent.
   result<std::vector<message_summary>> messages(const proto::id& case_id);
+  // Sends a lost letter of yours again: the same content as a new letter
+  // (a new id and signature); the lost copy is then forgotten here.
+  result<proto::id> resend(const proto::id& case_id, const proto::id& message);
   // Fetches and opens a message you may read: your own, one in review (a
   // facilitator), or one released to you (kept in the mailbox; the relay
   // records delivery). `receipt` tells the sender you opened it.

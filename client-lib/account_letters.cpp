@@ -184,7 +184,53 @@ result<void> account::download(const proto::id& case_id, const proto::id& messag
 result<std::vector<message_summary>> account::messages(const proto::id& case_id) {
   auto r = authenticated([&] { return relay_.get(case_path(case_id, "/messages")); });
   if (!r) return missing(case_id, r.error());
-  return parse_message_list(*r, "messages", identity());
+  auto answer = parse_case_messages(*r, identity());
+  if (!answer) return answer.error();
+  auto& list = answer->messages;
+  // A letter this device sent, which the relay acknowledged, is listed in
+  // every state until its case is gone; one the relay does not list was lost
+  // there, by a restore from an earlier copy when the relay says so.
+  auto kept = box_.letters(case_id);
+  if (!kept) return kept.error();
+  for (const auto& k : *kept) {
+    if (k.sender != identity()) continue;
+    if (std::any_of(list.begin(), list.end(), [&](const message_summary& m) { return m.message == k.message; })) continue;
+    message_summary lost;
+    lost.message = k.message;
+    lost.case_id = case_id;
+    lost.sender = k.sender;
+    lost.state = answer->restored_at ? "lost_in_restore" : "lost";
+    lost.submitted_at = k.received_at;
+    lost.mine = true;
+    if (auto c = case_of(case_id); c) {
+      if (auto to = other_party(c->role); to) lost.to = *to;
+    }
+    list.push_back(std::move(lost));
+  }
+  std::stable_sort(list.begin(), list.end(), [](const message_summary& a, const message_summary& b) {
+    return a.submitted_at.value_or(0) < b.submitted_at.value_or(0);
+  });
+  return list;
+}
+
+result<proto::id> account::resend(const proto::id& case_id, const proto::id& message) {
+  auto kept = box_.letter(message);
+  if (!kept) return kept.error();
+  if (!*kept || (*kept)->case_id != case_id || (*kept)->sender != identity()) {
+    return make_error(errc::not_found, "This device holds no letter of yours with that id in this case.");
+  }
+  auto list = messages(case_id);
+  if (!list) return list.error();
+  const auto it = std::find_if(list->begin(), list->end(), [&](const message_summary& m) { return m.message == message; });
+  if (it == list->end() || (it->state != "lost" && it->state != "lost_in_restore")) {
+    return make_error(errc::invalid_argument, "The service has this letter; there is nothing to send again.");
+  }
+  draft d;
+  d.content = std::move((*kept)->content);  // with its attachments' bytes
+  auto sent = send(case_id, d);
+  if (!sent) return sent.error();
+  if (auto gone = box_.forget(message); !gone) return gone.error();
+  return sent;
 }
 
 result<fetched_message> account::fetch(const proto::id& case_id, const proto::id& message) {

@@ -218,6 +218,22 @@ result<std::vector<message_summary>> parse_message_list(const json::value& v, st
   });
 }
 
+result<case_messages> parse_case_messages(const json::value& v, const proto::public_key& me) {
+  case_messages out;
+  answer_reader top(v, "");
+  if (const auto* restored = top.find("restored", false)) {
+    answer_reader r(*restored, "restored");
+    std::uint64_t at = 0;
+    r("at", at)("copy_taken_at", out.copy_taken_at);
+    if (auto ok = r.finish(); !ok) return ok.error();
+    out.restored_at = at;
+  }
+  auto list = parse_message_list(v, "messages", me);
+  if (!list) return list.error();
+  out.messages = std::move(*list);
+  return out;
+}
+
 result<fetched_message> parse_fetched_message(const json::value& v, const proto::public_key& me) {
   fetched_message out;
   auto summary = summary_at(v, "", me);

@@ -84,7 +84,7 @@ struct message_summary {
   proto::message_kind kind = proto::message_kind::letter;
   proto::public_key sender{};
   proto::role to = proto::role::responsible;
-  std::string state;  // in_review, returned, released, delivered, opened, declined, revoked
+  std::string state;  // in_review, returned, released, delivered, opened, declined, revoked; lost, lost_in_restore (account::messages)
   std::uint64_t size = 0;
   std::optional<std::uint64_t> submitted_at, released_at, release_at;
   std::optional<proto::id> supersedes;
@@ -102,6 +102,15 @@ result<message_summary> parse_message_summary(const boost::json::value& v, const
 // The list under `key` ("messages", "queue").
 result<std::vector<message_summary>> parse_message_list(const boost::json::value& v, std::string_view key,
                                                         const proto::public_key& me);
+
+// GET /v1/cases/{case}/messages: the list, and whether the relay's store was
+// restored from a backup (SPEC 16.2, "After a restore").
+struct case_messages {
+  std::vector<message_summary> messages;
+  std::optional<std::uint64_t> restored_at;    // when the store was restored
+  std::optional<std::uint64_t> copy_taken_at;  // when the backup's copy was taken, if it says
+};
+result<case_messages> parse_case_messages(const boost::json::value& v, const proto::public_key& me);
 
 // GET /v1/cases/{case}/messages/{message}
 struct fetched_message {

@@ -32,6 +32,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -157,10 +158,22 @@ int serve(int argc, const char* const* argv) {
   service.follow_changes();
   metrics counters;
   counters.set_queue_depth_source([&store] { return store.queue_depth(); });
-  store.set_free_space_reserve(c.storage_reserve_mib * 1024 * 1024);
-  counters.set_storage_source([&store] {
+  const std::uint64_t reserve = c.database_url.empty() ? std::uint64_t{c.storage_reserve_mib} * 1024 * 1024 : 0;
+  store.set_free_space_reserve(reserve);
+  // When the purge and the backup last ran, as last read: a scrape while the
+  // database cannot be read shows the times seen before (storage_ok says why).
+  auto last_purge = std::make_shared<std::atomic<std::uint64_t>>(0);
+  auto last_backup = std::make_shared<std::atomic<std::uint64_t>>(0);
+  counters.set_storage_source([&store, reserve, last_purge, last_backup] {
     const auto h = store.health();
-    return storage_figures{h.problem.empty(), h.free_bytes, h.failures};
+    try {
+      store.read([&](reader& r) {
+        *last_purge = r.last_done("purge").value_or(0);
+        *last_backup = r.last_done("backup").value_or(0);
+      });
+    } catch (const std::exception&) {
+    }
+    return storage_figures{h.problem.empty(), h.free_bytes, h.failures, reserve, h.feed_up, *last_purge, *last_backup};
   });
   api::router router(service, counters, static_cast<std::size_t>(c.address_burst), c.address_per_minute,
                      static_cast<std::size_t>(c.account_write_burst), c.account_writes_per_minute);
@@ -261,6 +274,8 @@ int invite_facilitator(int argc, const char* const* argv) {
 
 // The files of a data directory that a backup carries beside the database.
 const std::vector<std::string> key_files{"relay-identity.key", "tls-certificate.pem", "tls-key.pem"};
+// The file of a backup that says when its copy was taken (Unix seconds).
+constexpr const char* taken_at_file = "taken-at";
 
 void copy_private(const std::filesystem::path& from, const std::filesystem::path& to) {
   std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);
@@ -285,6 +300,9 @@ int backup(int argc, const char* const* argv) {
   const std::filesystem::path target = to;
   if (std::filesystem::exists(target)) throw std::runtime_error(to + " exists; give a new directory.");
   prepare_data_dir(target);
+  // When the copy was taken: a restore from it tells the clients, which then
+  // know which of their letters it cannot hold (deploy/README.md, section 4).
+  const std::uint64_t taken_at = unix_now();
   try {
     if (c.database_url.empty()) {
       sqlite_store::backup(c.database(), target / "relay.db");
@@ -298,9 +316,38 @@ int backup(int argc, const char* const* argv) {
   for (const auto& f : key_files) {
     if (std::filesystem::exists(c.data_dir / f)) copy_private(c.data_dir / f, target / f);
   }
+  std::ofstream(target / taken_at_file) << taken_at << "\n";
+  {
+    // For the alerts: when a backup last finished (deploy/monitoring).
+    const auto store = open_store(c, 1);
+    event_hub hub;
+    relay_service service(*store, relay_identity::load_or_create(c.relay_key()), hub, unix_now);
+    if (auto ok = service.record_done("backup"); !ok) {
+      std::cerr << "The backup is complete, but its time could not be recorded for monitoring: " << ok.error().message()
+                << "\n";
+    }
+    store->stop();
+  }
   std::cout << "Backed up " << c.database_words() << " to " << to
             << " (the database and the relay key; keep it encrypted and off this machine).\n";
   return 0;
+}
+
+// Records on a restored store when it was restored and when its copy was
+// taken (0: a backup that does not say): the message list tells clients
+// (SPEC 16.2), which tell their people of letters the copy could not hold.
+void record_restore(storage& store, std::uint64_t copy_taken_at) {
+  std::promise<write_problem> written;
+  store.submit(
+      [now = unix_now(), copy_taken_at](writer& w) {
+        w.record_done("restore", now);
+        if (copy_taken_at > 0) w.record_done("restore_copy", copy_taken_at);
+        return verdict::keep;
+      },
+      [&written](write_problem p) { written.set_value(p); });
+  if (written.get_future().get() != write_problem::none) {
+    throw std::runtime_error("the restore could not be recorded in the store; run restore again into an empty store");
+  }
 }
 
 // Restores a backup into the configured store, which must be empty (the
@@ -341,6 +388,8 @@ int restore(int argc, const char* const* argv) {
     const std::string integrity = sqlite_store::integrity_check(dump);
     if (integrity != "ok") throw std::runtime_error("the backup's database does not check out: " + integrity);
   }
+  std::uint64_t copy_taken_at = 0;
+  if (std::ifstream in(source / taken_at_file); in) in >> copy_taken_at;
   prepare_data_dir(c.data_dir);
   for (const auto& f : key_files) {
     if (!std::filesystem::exists(source / f)) continue;
@@ -350,11 +399,13 @@ int restore(int argc, const char* const* argv) {
   if (postgres) {
     restore_postgres(c.database_url, dump);
     postgres_store store(c.database_url, 1, 1);  // applies any newer migrations
+    record_restore(store, copy_taken_at);
     std::cout << "Restored " << from << " into " << c.database_words() << " (schema " << store.schema_version()
               << ").\n";
   } else {
     copy_private(dump, c.database());
     sqlite_store store(c.database(), 1);  // applies any newer migrations
+    record_restore(store, copy_taken_at);
     std::cout << "Restored " << from << " into " << c.data_dir.string() << " (schema " << store.schema_version()
               << ").\n";
   }

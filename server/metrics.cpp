@@ -51,6 +51,18 @@ std::string metrics::render() const {
   out += "# HELP shuttle_storage_failures_total Writes refused or failed because storage was full or failing.\n";
   out += "# TYPE shuttle_storage_failures_total counter\n";
   out += fmt::format("shuttle_storage_failures_total {}\n", storage.failures);
+  out += "# HELP shuttle_storage_reserve_bytes Free bytes kept for essential writes (0: no reserve, as on PostgreSQL).\n";
+  out += "# TYPE shuttle_storage_reserve_bytes gauge\n";
+  out += fmt::format("shuttle_storage_reserve_bytes {}\n", storage.reserve_bytes);
+  out += "# HELP shuttle_change_feed_up 1 while the change feed from the shared database is connected (always 1 on SQLite).\n";
+  out += "# TYPE shuttle_change_feed_up gauge\n";
+  out += fmt::format("shuttle_change_feed_up {}\n", storage.feed_up ? 1 : 0);
+  out += "# HELP shuttle_last_purge_timestamp_seconds When the retention purge last finished on this relay's store (0: never).\n";
+  out += "# TYPE shuttle_last_purge_timestamp_seconds gauge\n";
+  out += fmt::format("shuttle_last_purge_timestamp_seconds {}\n", storage.last_purge);
+  out += "# HELP shuttle_last_backup_timestamp_seconds When a backup of this relay's store last finished (0: never).\n";
+  out += "# TYPE shuttle_last_backup_timestamp_seconds gauge\n";
+  out += fmt::format("shuttle_last_backup_timestamp_seconds {}\n", storage.last_backup);
   return out;
 }
 

@@ -18,6 +18,10 @@ struct storage_figures {
   bool ok = true;  // writes succeed and free space is above the reserve
   std::uint64_t free_bytes = 0;
   std::uint64_t failures = 0;
+  std::uint64_t reserve_bytes = 0;  // kept free for essential writes (0: none, as on PostgreSQL)
+  bool feed_up = true;              // the shared store's change feed is connected
+  std::uint64_t last_purge = 0;     // Unix time the purge last finished on the store; 0: never
+  std::uint64_t last_backup = 0;    // the same for the backup
 };
 
 class metrics {

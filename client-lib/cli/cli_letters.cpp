@@ -1,4 +1,4 @@
-// `shuttle write`, `letters`, `read`, `decline` and `revoke`: a party's letters.
+// `shuttle write`, `letters`, `read`, `decline`, `revoke` and `resend`: a party's letters.
 #include "client-lib/cli/cli.hpp"
 #include "client-lib/release_time.hpp"
 #include "proto/fingerprint.hpp"
@@ -144,8 +144,33 @@ int cmd_letters(int argc, char** argv) {
     if (auto w = first_words.find(m.message); w != first_words.end() && !w->second.empty()) {
       std::cout << "\n          \"" << w->second << "\"";
     }
+    if (m.state == "lost_in_restore" || m.state == "lost") {
+      std::cout << "\n          "
+                << (m.state == "lost_in_restore"
+                        ? "The service was restored from an earlier copy; this letter did not reach it."
+                        : "The service does not have this letter; it did not reach the other side.")
+                << "\n          It is still on this device. To send it again: shuttle resend " << t.case_text << " "
+                << short_id(m.message);
+    }
     std::cout << "\n";
   }
+  return 0;
+}
+
+int cmd_resend(int argc, char** argv) {
+  common c;
+  target t;
+  po::options_description d(
+      "shuttle resend CASE LETTER: send again a letter of yours that did not reach the service (shuttle letters says "
+      "which); it goes to review as a new letter");
+  add_common(d, c);
+  auto pos = t.add(d, true);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  const auto [id, message] = t.both(a);
+  const auto sent = need(a.resend(id, message));
+  answer(c, {{"message", b64(sent)}, {"state", "in_review"}, {"replaces", b64(message)}},
+         "Sent again as letter " + short_id(sent) + ". It waits for your facilitator's review, like any letter.");
   return 0;
 }
 
@@ -198,6 +223,7 @@ const registered these{
      [](int argc, char** argv) { return message_step(argc, argv, "decline"); }},
     {"revoke", "Letters", "take one of your letters back",
      [](int argc, char** argv) { return message_step(argc, argv, "revoke"); }},
+    {"resend", "Letters", "send again a letter of yours that did not reach the service", cmd_resend},
 };
 
 }  // namespace

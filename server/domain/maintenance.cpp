@@ -117,6 +117,7 @@ result<std::size_t> relay_service::purge(std::uint64_t retention_seconds) {
           audit(w, fx, case_id, audit_event::purged, proto::public_key{}, case_id, proto::hash{}, now);
           ++purged;
         }
+        w.record_done("purge", now);
         return answer{};
       },
       [&written](outcome o) { written.set_value(std::move(o)); });
@@ -124,6 +125,18 @@ result<std::size_t> relay_service::purge(std::uint64_t retention_seconds) {
   if (!o) return make_error(errc::invalid_argument, o.error().message);
   checkpoint_chains();
   return purged;
+}
+
+result<void> relay_service::record_done(const std::string& name) {
+  std::promise<outcome> written;
+  write(
+      [&name, now = now_()](writer& w, effects&) -> outcome {
+        w.record_done(name, now);
+        return answer{};
+      },
+      [&written](outcome o) { written.set_value(std::move(o)); });
+  if (auto o = written.get_future().get(); !o) return make_error(errc::invalid_argument, o.error().message);
+  return {};
 }
 
 }  // namespace shuttle::relay

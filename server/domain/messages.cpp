@@ -140,6 +140,13 @@ outcome relay_service::list_messages(const caller& c) {
     }
     answer a;
     a["messages"] = std::move(list);
+    // After a restore from a backup: the letters a client sent after the
+    // copy was taken are not here, and it says so to its person (SPEC 16.2).
+    if (const auto restored = r.last_done("restore")) {
+      json::object o{{"at", *restored}};
+      if (const auto copy = r.last_done("restore_copy")) o["copy_taken_at"] = *copy;
+      a["restored"] = std::move(o);
+    }
     return a;
   });
 }

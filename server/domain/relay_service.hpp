@@ -166,6 +166,9 @@ class relay_service {
   // `retention_seconds` ago; keeps states and the audit trail. Blocks;
   // returns how many cases were purged.
   result<std::size_t> purge(std::uint64_t retention_seconds);
+  // Records that a maintenance job the relay does not run itself (the
+  // backup) finished now: the alerts watch when it last did.
+  result<void> record_done(const std::string& name);
 
   // -- the operator
   // A facilitator account invitation signed by the relay key, stored, and

@@ -1,4 +1,5 @@
 #include "server/store/postgres_store.hpp"
+#include "server/store/schema.hpp"
 #include "server/store/change_payload.hpp"
 #include "server/store/postgres_rows.hpp"
 
@@ -27,7 +28,7 @@ using namespace pg;  // the row decoders and their columns
 // Each migration moves the schema one version up. Never edit a released one:
 // add the next. The first is SQLite's schema 4 in PostgreSQL's types, with an
 // insertion order (`ord`) where SQLite used its rowid, and the event counter.
-constexpr std::array<const char*, 1> migrations{
+constexpr std::array<const char*, 2> migrations{
     R"sql(
 CREATE TABLE accounts (
   id              BYTEA PRIMARY KEY,
@@ -202,7 +203,22 @@ CREATE TABLE used_login_challenges (
   expires_at  BIGINT NOT NULL
 );
 )sql",
+    // 2: when the purge and the backup last ran (for the alerts), and the
+    // oldest relay schema that can serve the database (schema.hpp).
+    R"sql(
+CREATE TABLE maintenance (
+  job      TEXT PRIMARY KEY,
+  done_at  BIGINT NOT NULL
+);
+ALTER TABLE schema_version ADD COLUMN serves_from BIGINT NOT NULL DEFAULT 0;
+)sql",
 };
+
+// The schema that added schema_version.serves_from, and the oldest relay
+// schema that can serve a database at the latest one (raise it with a
+// migration that older relays cannot read past).
+constexpr int serves_from_recorded = 2;
+constexpr int oldest_serving_schema = 2;
 
 constexpr int max_attempts = 20;  // a job that conflicted this often answers `busy`
 constexpr std::int64_t migration_lock = 0x5348555454'4c45;  // "SHUTTLE"
@@ -536,6 +552,15 @@ class pg_repository final : public writer {
                       "claim_expires_at = NULL") + extra + " WHERE id = ?3",
           now, proto::to_string(s), id);
   }
+  std::optional<std::uint64_t> last_done(const std::string& job) override {
+    auto q = query("SELECT done_at FROM maintenance WHERE job = ?", job);
+    if (q.rows() == 0) return std::nullopt;
+    return q.u64(0, 0);
+  }
+  void record_done(const std::string& job, std::uint64_t at) override {
+    query("INSERT INTO maintenance (job, done_at) VALUES (?, ?) ON CONFLICT (job) DO UPDATE SET done_at = excluded.done_at",
+          job, at);
+  }
   void tell_declined(const proto::id& id, const std::optional<bytes>& note, std::uint64_t now) override {
     query("UPDATE messages SET decline_told_at = ?, decline_note = ?::bytea WHERE id = ?", now, note, id);
   }
@@ -767,21 +792,36 @@ postgres_store::postgres_store(std::string conninfo, std::size_t readers, std::s
       } else {
         version = std::stoi(q.text(0, 0));
       }
-      if (version > static_cast<int>(migrations.size())) {
-        throw std::runtime_error("the database was written by a newer relay (schema " + std::to_string(version) + ")");
+      int serves_from = 0;
+      if (version >= serves_from_recorded) {
+        result f(PQexecParams(c, "SELECT serves_from FROM schema_version", 0, nullptr, nullptr, nullptr, nullptr, 0));
+        check_result(c, f.get());
+        if (f.rows() > 0) serves_from = std::stoi(f.text(0, 0));
       }
-      for (auto v = static_cast<std::size_t>(version); v < migrations.size(); ++v) {
-        setup.exec("BEGIN");
-        setup.exec(migrations[v]);
-        setup.exec("UPDATE schema_version SET version = " + std::to_string(v + 1));
-        setup.exec("COMMIT");
-        spdlog::info("database migrated to schema {}", v + 1);
+      const int known = static_cast<int>(migrations.size());
+      schema_version_ = version;
+      if (must_migrate(version, serves_from, known)) {
+        for (auto v = static_cast<std::size_t>(version); v < migrations.size(); ++v) {
+          setup.exec("BEGIN");
+          setup.exec(migrations[v]);
+          setup.exec("UPDATE schema_version SET version = " + std::to_string(v + 1));
+          if (static_cast<int>(v) + 1 >= serves_from_recorded) {
+            setup.exec("UPDATE schema_version SET serves_from = " + std::to_string(oldest_serving_schema) +
+                       " WHERE serves_from < " + std::to_string(oldest_serving_schema));
+          }
+          setup.exec("COMMIT");
+          spdlog::info("database migrated to schema {}", v + 1);
+        }
+        schema_version_ = known;
+      } else if (version > known) {
+        spdlog::warn("the database is at schema {}, newer than this relay's {}; it serves it", version, known);
       }
       setup.exec("SELECT pg_advisory_unlock(" + std::to_string(migration_lock) + ")");
+    } catch (const schema_too_new&) {
+      throw;
     } catch (const std::exception& e) {
       throw std::runtime_error(std::string("cannot migrate the database: ") + e.what());
     }
-    schema_version_ = static_cast<int>(migrations.size());
   }
   // Every connection is opened now, so a relay's memory is what it will be
   // from its start (one that fails is opened again on its first use).
@@ -834,6 +874,7 @@ void postgres_store::feed_loop(std::function<void(const change&)> on_change) {
       listener.exec("LISTEN shuttle");
       // The feed is the store's heartbeat: while it holds its connection, the database is reachable.
       if (failing_.exchange(false)) spdlog::info("the database is reachable again");
+      feed_up_ = true;
       if (missed) {
         spdlog::info("the change feed is back; subscribers catch up");
         on_change(change{std::nullopt, std::nullopt, std::nullopt, true});
@@ -858,6 +899,7 @@ void postgres_store::feed_loop(std::function<void(const change&)> on_change) {
       if (!missed) spdlog::warn("the change feed lost the database ({}); reconnecting", e.what());
       missed = true;
       failing_ = true;
+      feed_up_ = false;
       for (int i = 0; i < 4 && !feed_stopping_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
   }
@@ -872,6 +914,7 @@ storage_health postgres_store::health() const {
   storage_health h;
   h.failures = failures_;
   h.problem = failing_ ? "failing" : "";
+  h.feed_up = feed_up_;
   return h;
 }
 

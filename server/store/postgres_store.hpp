@@ -110,6 +110,7 @@ class postgres_store final : public storage {
   std::atomic<bool> feed_stopping_{false};
   void feed_loop(std::function<void(const change&)> on_change);
   std::atomic<bool> failing_{false};
+  std::atomic<bool> feed_up_{false};
   std::atomic<std::uint64_t> failures_{0};
 };
 

@@ -80,6 +80,8 @@ class reader {
   virtual std::vector<event_record> events_after(const proto::id& account, std::uint64_t seq, std::size_t limit) = 0;
   // The case ids closed at or before `closed_before` that still hold ciphertexts.
   virtual std::vector<proto::id> cases_to_purge(std::uint64_t closed_before) = 0;
+  // When a maintenance job ("purge", "backup") last finished; nothing if never.
+  virtual std::optional<std::uint64_t> last_done(const std::string& job) = 0;
 };
 
 // Runs inside one transaction of the writer thread; everything a job writes
@@ -147,6 +149,8 @@ class writer : public reader {
   // Asks for a WAL checkpoint that truncates the log after this commit, so
   // shredded bytes leave the WAL file too.
   virtual void truncate_log_after_commit() = 0;
+  // Records that a maintenance job finished at `at`.
+  virtual void record_done(const std::string& job, std::uint64_t at) = 0;
 };
 
 }  // namespace shuttle::relay

@@ -1,4 +1,5 @@
 #include "server/store/sqlite_store.hpp"
+#include "server/store/schema.hpp"
 
 #include "server/limits.hpp"
 
@@ -23,7 +24,7 @@ namespace {
 
 // Each migration moves the schema one version up. Never edit a released one:
 // add the next. SECURITY.md classifies every table and column.
-constexpr std::array<const char*, 5> migrations{
+constexpr std::array<const char*, 6> migrations{
     R"sql(
 CREATE TABLE accounts (
   id              BLOB PRIMARY KEY,
@@ -204,7 +205,22 @@ CREATE TABLE used_login_challenges (
   expires_at  INTEGER NOT NULL
 );
 )sql",
+    // 6: when the purge and the backup last ran (for the alerts), and the
+    // oldest relay schema that can serve the database (schema.hpp).
+    R"sql(
+CREATE TABLE maintenance (
+  job      TEXT PRIMARY KEY,
+  done_at  INTEGER NOT NULL
+);
+ALTER TABLE schema_version ADD COLUMN serves_from INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
+
+// The schema that added schema_version.serves_from, and the oldest relay
+// schema that can serve a database at the latest one (raise it with a
+// migration that older relays cannot read past).
+constexpr int serves_from_recorded = 6;
+constexpr int oldest_serving_schema = 6;
 
 // Pages of log that wake the checkpointer, and the size at which the
 // writer stops waiting for it (4 KiB pages: 4 MiB and 64 MiB).
@@ -611,6 +627,16 @@ class sqlite_repository final : public writer {
     bind_all(q, now, proto::to_string(s), id);
     q.exec();
   }
+  std::optional<std::uint64_t> last_done(const std::string& job) override {
+    statement_cache::lease q(statements_, "SELECT done_at FROM maintenance WHERE job = ?");
+    bind_all(q, job);
+    if (!q.executeStep()) return std::nullopt;
+    return u64(q.getColumn(0));
+  }
+  void record_done(const std::string& job, std::uint64_t at) override {
+    exec("INSERT INTO maintenance (job, done_at) VALUES (?, ?) ON CONFLICT (job) DO UPDATE SET done_at = excluded.done_at",
+         job, at);
+  }
   void tell_declined(const proto::id& id, const std::optional<bytes>& note, std::uint64_t now) override {
     exec("UPDATE messages SET decline_told_at = ?, decline_note = ? WHERE id = ?", now, note, id);
   }
@@ -867,6 +893,7 @@ class sqlite_repository final : public writer {
 int migrate(SQLite::Database& db) {
   db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
   int version = 0;
+  int serves_from = 0;
   {
     SQLite::Statement q(db, "SELECT version FROM schema_version");
     if (q.executeStep()) {
@@ -875,17 +902,27 @@ int migrate(SQLite::Database& db) {
       db.exec("INSERT INTO schema_version (version) VALUES (0)");
     }
   }
-  if (version > static_cast<int>(migrations.size())) {
-    throw std::runtime_error("the database was written by a newer relay (schema " + std::to_string(version) + ")");
+  if (version >= serves_from_recorded) {
+    SQLite::Statement q(db, "SELECT serves_from FROM schema_version");
+    if (q.executeStep()) serves_from = q.getColumn(0).getInt();
+  }
+  const int known = static_cast<int>(migrations.size());
+  if (!must_migrate(version, serves_from, known)) {
+    if (version > known) spdlog::warn("the database is at schema {}, newer than this relay's {}; it serves it", version, known);
+    return version;
   }
   for (auto v = static_cast<std::size_t>(version); v < migrations.size(); ++v) {
     SQLite::Transaction t(db, SQLite::TransactionBehavior::IMMEDIATE);
     db.exec(migrations[v]);
     db.exec("UPDATE schema_version SET version = " + std::to_string(v + 1));
+    if (v + 1 >= serves_from_recorded) {
+      db.exec("UPDATE schema_version SET serves_from = " + std::to_string(oldest_serving_schema) +
+              " WHERE serves_from < " + std::to_string(oldest_serving_schema));
+    }
     t.commit();
     spdlog::info("database migrated to schema {}", v + 1);
   }
-  return static_cast<int>(migrations.size());
+  return known;
 }
 
 }  // namespace

@@ -47,6 +47,7 @@ struct storage_health {
   std::string_view problem;  // "" when writes succeed; "full", "low" or "failing"
   std::uint64_t free_bytes = 0;
   std::uint64_t failures = 0;  // writes refused or failed for storage since start
+  bool feed_up = true;  // the change feed of a shared store holds its connection (a store of one relay has none)
 };
 
 // A change another relay on the same database made (or this one: a store

@@ -300,6 +300,69 @@ TEST(Cli, ALetterReceivedStaysReadableAfterTheCaseIsPurged) {
   EXPECT_EQ(text(h.ok("read", {s.case_id, m}), "text"), "What I needed to say.");  // and what its writer wrote
 }
 
+// The relay is restored from last night's backup: a letter written after it
+// is gone from the relay. Its writer's list says so in words, and the
+// letter, still on the writer's device, goes again with one command.
+TEST(Cli, ALetterWrittenAfterTheBackupIsNamedAfterARestoreAndSentAgain) {
+  scene s;
+  person h = s.party("harmed", "harmed");
+  person r = s.party("responsible", "responsible");
+  const std::string before = text(h.ok("write", {s.case_id, "--text", "Written before the backup."}), "message");
+  s.f.ok("review", {s.case_id, before});
+  s.f.ok("approve", {s.case_id, before});
+  const std::string data = (s.relay.data_dir() / "data").string();
+  const auto backup = s.root / "backup";
+  ASSERT_EQ(std::system((relay_process::binary() + " backup --data-dir " + data + " --to " + backup.string() +
+                         " >/dev/null 2>&1").c_str()),
+            0);
+  const std::string lost = text(h.ok("write", {s.case_id, "--text", "Written after the backup."}), "message");
+
+  // The operator restores the backup into an empty data directory (deploy/README.md, section 4).
+  s.relay.stop();
+  std::filesystem::rename(data, data + ".old");
+  ASSERT_EQ(std::system((relay_process::binary() + " restore --data-dir " + data + " --from " + backup.string() +
+                         " >/dev/null 2>&1").c_str()),
+            0);
+  s.relay.restart();
+
+  const auto listed = h.run("letters", {s.case_id});
+  EXPECT_EQ(listed.status, 0) << listed.out;
+  EXPECT_NE(listed.out.find("Written after the backup."), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("The service was restored from an earlier copy; this letter did not reach it."),
+            std::string::npos)
+      << listed.out;
+  const std::string hint = "shuttle resend " + s.case_id + " " + lost.substr(0, 8);
+  EXPECT_NE(listed.out.find(hint), std::string::npos) << listed.out;
+  bool named = false;
+  const auto after_restore = h.ok("letters", {s.case_id});
+  for (const auto& m : after_restore.as_array()) {
+    if (text(m, "message") == lost) {
+      named = true;
+      EXPECT_EQ(text(m, "state"), "lost_in_restore");
+    }
+    if (text(m, "message") == before) EXPECT_EQ(text(m, "state"), "released");
+  }
+  EXPECT_TRUE(named) << "the lost letter is not in its writer's list";
+
+  // Sent again as the hint says: a new letter, reviewed and read like any other.
+  const auto again = h.run("resend", {s.case_id, lost.substr(0, 8)});
+  EXPECT_EQ(again.status, 0) << again.out;
+  EXPECT_NE(again.out.find("Sent again as letter"), std::string::npos) << again.out;
+  std::string resent;
+  const auto after_resend = h.ok("letters", {s.case_id});
+  for (const auto& m : after_resend.as_array()) {
+    EXPECT_NE(text(m, "state"), "lost_in_restore");
+    if (text(m, "state") == "in_review") resent = text(m, "message");
+  }
+  ASSERT_FALSE(resent.empty());
+  EXPECT_NE(resent, lost);
+  s.f.ok("review", {s.case_id, resent});
+  s.f.ok("approve", {s.case_id, resent});
+  EXPECT_EQ(text(r.ok("read", {s.case_id, resent}), "text"), "Written after the backup.");
+  // A letter the relay has cannot be sent twice this way.
+  EXPECT_NE(h.run("resend", {s.case_id, resent}).status, 0);
+}
+
 TEST(Cli, AnInvitationCodeWrappedInAnEmailStillWorks) {
   scene s;
   std::string code = text(s.f.ok("invite", {s.case_id, "--role", "harmed"}), "code");

@@ -19,6 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)client::parse_message_summary(*v, me);
   (void)client::parse_message_list(*v, "messages", me);
   (void)client::parse_message_list(*v, "queue", me);
+  (void)client::parse_case_messages(*v, me);
   (void)client::parse_fetched_message(*v, me);
   (void)client::parse_revoke_answer(*v);
   (void)client::parse_withdraw_answer(*v);

@@ -84,6 +84,7 @@ def relay_answers(statements, letter):
                       'participants': [{'identity': case_open['signer'], 'role': 'facilitator', 'state': 'active'}],
                       'key_statements': by_type['key_statement'], 'attestations': by_type['attestation']},
         'messages.json': {'messages': [summary]},
+        'messages_restored.json': {'messages': [summary], 'restored': {'at': 1764000000, 'copy_taken_at': 1763990000}},
         'queue.json': {'queue': [dict(summary, state='in_review', approvals=1, approvals_required=2,
                                       waiting_seconds=60)]},
         'message.json': dict(summary, envelope=envelope, approvals=by_type['approval']),

@@ -1,7 +1,8 @@
 // The relay's figures as operators see them: /metrics from its own listener
 // passes `promtool check metrics`, deploy/monitoring/prometheus.yml (with its
-// alert rules) passes `promtool check config`, and every series the alerts
-// and the Grafana dashboard ask for is one the relay exports.
+// alert rules) passes `promtool check config`, the alerts pass `promtool
+// test rules`, and every series the alerts and the Grafana dashboard ask for
+// is one the relay exports.
 #include "tests/integration/world.hpp"
 
 #include <gtest/gtest.h>
@@ -72,7 +73,17 @@ TEST(Monitoring, MetricsPassPromtool) {
 TEST(Monitoring, ThePrometheusConfigurationAndAlertsAreValid) {
   const auto [status, out] = run("promtool check config " + (monitoring / "prometheus.yml").string());
   EXPECT_EQ(status, 0) << out;
-  EXPECT_NE(out.find("4 rules found"), std::string::npos) << out;
+  EXPECT_NE(out.find("8 rules found"), std::string::npos) << out;
+  const auto [rules_status, rules_out] = run("promtool check rules " + (monitoring / "shuttle-alerts.yml").string());
+  EXPECT_EQ(rules_status, 0) << rules_out;
+}
+
+// shuttle-alerts.test.yml: two relays and more; each alert fires for the
+// relay in trouble, names it, and stays quiet for the others.
+TEST(Monitoring, TheAlertsFireForTheRelayInTrouble) {
+  const auto [status, out] = run("promtool test rules " + (monitoring / "shuttle-alerts.test.yml").string());
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("SUCCESS"), std::string::npos) << out;
 }
 
 TEST(Monitoring, AlertsAndTheDashboardAskOnlyForExportedSeries) {

@@ -27,6 +27,13 @@ std::size_t entries(const fs::path& dir) {
   return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}));
 }
 
+// A figure of /metrics without labels, e.g. shuttle_last_purge_timestamp_seconds.
+double figure(const std::string& metrics, const std::string& name) {
+  const auto at = metrics.find("\n" + name + " ");
+  if (at == std::string::npos) throw std::runtime_error(name + " is not in /metrics");
+  return std::stod(metrics.substr(at + name.size() + 2));
+}
+
 command_result in(const fs::path& dir, const std::string& arguments) {
   return run_command("cd " + dir.string() + " && " + relay_process::binary() + " " + arguments);
 }
@@ -64,6 +71,11 @@ TEST(Operators, EveryCommandReadsTheRelaysConfigurationFromADirectoryWithNoDataI
   EXPECT_EQ(verified.status, 0) << verified.output;
   EXPECT_NE(verified.output.find("every chain verifies"), std::string::npos) << verified.output;
 
+  // The alerts watch when the purge and the backup last finished on the store: never, so far.
+  EXPECT_EQ(figure(w.relay.metrics(), "shuttle_last_purge_timestamp_seconds"), 0);
+  EXPECT_EQ(figure(w.relay.metrics(), "shuttle_last_backup_timestamp_seconds"), 0);
+  const double before = static_cast<double>(std::time(nullptr));
+
   const auto purged = in(shell, "purge --retention-days 1" + config);
   EXPECT_EQ(purged.status, 0) << purged.output;
   EXPECT_NE(purged.output.find(store), std::string::npos) << purged.output;
@@ -75,6 +87,10 @@ TEST(Operators, EveryCommandReadsTheRelaysConfigurationFromADirectoryWithNoDataI
       << backed_up.output;
   EXPECT_TRUE(fs::exists(shell / "backup" / "relay-identity.key"));
   fs::remove_all(shell / "backup");
+  // The relay that serves sees both in its store, on SQLite as on PostgreSQL.
+  const auto after = w.relay.metrics();
+  EXPECT_GE(figure(after, "shuttle_last_purge_timestamp_seconds"), before);
+  EXPECT_GE(figure(after, "shuttle_last_backup_timestamp_seconds"), before);
 
   // Nothing was made where the commands ran.
   EXPECT_EQ(entries(shell), 0u);

@@ -91,7 +91,10 @@ void relay_process::start() {
   std::filesystem::remove(port_file);
   const auto metrics_port_file = dir_ / "metrics-port";
   std::filesystem::remove(metrics_port_file);
-  std::vector<std::string> args{binary(), "serve", "--listen", "127.0.0.1:0", "--data-dir", (dir_ / "data").string(),
+  // A restart listens where the relay listened before, as a real relay does:
+  // clients keep the address they know.
+  const std::string listen = "127.0.0.1:" + std::to_string(port_);
+  std::vector<std::string> args{binary(), "serve", "--listen", listen, "--data-dir", (dir_ / "data").string(),
                                 "--port-file", port_file.string(), "--threads", "2",
                                 "--metrics-listen", "127.0.0.1:0", "--metrics-port-file", metrics_port_file.string()};
   if (std::find(extra_.begin(), extra_.end(), "--log-level") == extra_.end()) {

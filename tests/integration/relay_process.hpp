@@ -54,7 +54,7 @@ class relay_process {
   std::string invite_facilitator(const std::string& extra = "");
   // Stops with SIGTERM (graceful) or SIGKILL, and waits; returns the exit status.
   int stop(int signal = 15);
-  // Starts again on the same data directory.
+  // Starts again on the same data directory and the same port.
   void restart();
 
   static std::string binary();

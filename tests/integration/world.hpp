@@ -70,6 +70,13 @@ class world {
   relay_process relay;
   https_client http;
 
+  // Starts the relay again on its data (stopping it first if it runs) and
+  // talks to it on its new port.
+  void restart_relay() {
+    relay.restart();
+    http = https_client(relay.port(), certificate_pin((relay.data_dir() / "data" / "tls-certificate.pem").string()));
+  }
+
   std::string login(actor& a) {
     auto ch = http.post("/v1/login/challenge", json::object{{"identity", b64(a.identity.public_key())}});
     EXPECT_EQ(ch.status, 200u) << ch.text;
