@@ -53,6 +53,22 @@ struct mailbox {
   asio::steady_timer wake;
 };
 
+// A subscription to the hub that ends with the stream, however it ends: also
+// when the relay stops and destroys the stream's coroutine with its context
+// (the hub outlives the contexts; its callbacks hold the mailbox and its timer).
+struct hub_subscription {
+  event_hub* hub;
+  std::uint64_t ticket;
+  void end() {
+    if (hub) hub->unsubscribe(ticket);
+    hub = nullptr;
+  }
+  ~hub_subscription() { end(); }
+  hub_subscription(event_hub& h, std::uint64_t t) : hub(&h), ticket(t) {}
+  hub_subscription(const hub_subscription&) = delete;
+  hub_subscription& operator=(const hub_subscription&) = delete;
+};
+
 // The client's last event, if it sent one (0: everything kept for the account).
 std::optional<std::uint64_t> last_event_id(const http::request<http::string_body>& req) {
   std::string_view text = req["Last-Event-ID"];
@@ -117,7 +133,7 @@ awaitable<void> serve_events(tls_stream stream, http::request<http::string_body>
   auto box = std::make_shared<mailbox>(ex);
   // Subscribe before replaying, so nothing committed in between is lost;
   // sequence numbers drop what the replay already sent.
-  const std::uint64_t ticket = service.hub().subscribe(
+  hub_subscription subscribed(service.hub(), service.hub().subscribe(
       {who.account.id, who.token_hash,
        [box, ex](const event_record& e) {
          asio::post(ex, [box, e] {
@@ -142,7 +158,7 @@ awaitable<void> serve_events(tls_stream stream, http::request<http::string_body>
            box->catch_up = true;
            box->wake.cancel();
          });
-       }});
+       }}));
 
   const auto last = last_event_id(upgrade);
   upgrade = {};  // its headers are not needed any more
@@ -184,7 +200,7 @@ awaitable<void> serve_events(tls_stream stream, http::request<http::string_body>
     co_await box->wake.async_wait(tuple_awaitable);
   }
 
-  service.hub().unsubscribe(ticket);
+  subscribed.end();
   if (write_failed) {
     // The deadline passed (or the peer went): a close frame would wait for a
     // peer that does not read, so the connection ends here.

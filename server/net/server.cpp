@@ -45,6 +45,15 @@ constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 // on one context for its whole life, so nothing needs a strand.
 struct server::impl {
   server_options options;
+  // What the sessions count, declared before the contexts so that it
+  // outlives them: a session stopped at shutdown is destroyed with its
+  // context, and gives back its counts then.
+  std::atomic<std::size_t> connections{0};
+  std::mutex caps_mutex;
+  std::unordered_map<std::string, std::size_t> by_address;  // guarded by caps_mutex
+  std::map<proto::id, std::size_t> streams_by_account;      // guarded by caps_mutex
+  std::atomic<std::size_t> in_flight{0};
+  std::atomic<bool> stopping{false};
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::atomic<std::size_t> next_context{0};
   asio::io_context& ioc;  // the first context: accepting, signals, shutdown
@@ -52,13 +61,7 @@ struct server::impl {
   api::router& router;
   metrics& counters;
   tcp::acceptor acceptor{ioc};
-  std::atomic<std::size_t> connections{0};
-  std::mutex caps_mutex;
-  std::unordered_map<std::string, std::size_t> by_address;  // guarded by caps_mutex
-  std::map<proto::id, std::size_t> streams_by_account;      // guarded by caps_mutex
   std::optional<tcp::acceptor> metrics_acceptor;
-  std::atomic<std::size_t> in_flight{0};
-  std::atomic<bool> stopping{false};
   // SIGINT and SIGTERM, caught from the moment the server listens (so a
   // script that sees the port and stops the relay at once gets a graceful
   // stop), handled once run() runs the context.
