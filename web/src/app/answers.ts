@@ -61,6 +61,21 @@ export function messageList(answer: JsonObject): MessageSummary[] {
   });
 }
 
+// When the relay's store was restored from a backup, if it was (SPEC 16.2,
+// "After a restore"): a letter this device sent that the list lacks was lost
+// there.
+export interface Restored {
+  at: number;
+  copyTakenAt?: number;
+}
+export function restoredOf(answer: JsonObject): Restored | undefined {
+  const v = answer.restored;
+  if (v === undefined) return undefined;
+  if (!isObject(v)) return notUnderstood();
+  const at = optionalTime(v, 'at');
+  return at === undefined ? notUnderstood() : { at, copyTakenAt: optionalTime(v, 'copy_taken_at') };
+}
+
 export interface Participant {
   identity: string;      // base64url identity key
   role: string;

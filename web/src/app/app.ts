@@ -103,6 +103,7 @@ async function render(app: App, route: Route, notice?: string): Promise<void> {
     case 'write': return lettersView.writeLetter(app);
     case 'reply': return lettersView.replyTo(app, route.id);
     case 'revise': return lettersView.revise(app, route.id);
+    case 'resend': return lettersView.resend(app, route.id);
     case 'leave': return lettersView.confirmWithdraw(app);
   }
 }

@@ -10,7 +10,7 @@ import { newId, safetyNumber } from '../proto/keys.js';
 import { SealedFacts, descriptionOf, envelopeFor, mediaTypeOf, openNote, revisionOf, sealedFactsOf, withDescription } from '../proto/letters.js';
 import { Roster, checkReleased, keyFromEnvelope } from '../proto/roster.js';
 import { sodium } from '../proto/sodium.js';
-import { LiveEvent, MessageSummary, caseDetail, fetchedMessage, messageList, revokeAnswer } from './answers.js';
+import { LiveEvent, MessageSummary, Restored, caseDetail, fetchedMessage, messageList, restoredOf, revokeAnswer } from './answers.js';
 import type { App } from './app.js';
 import { ask } from './dialog.js';
 import { h, show } from './dom.js';
@@ -190,6 +190,8 @@ function firstWords(text: string): string {
 export async function home(app: App, notice?: string): Promise<void> {
   const { t } = app.strings;
   let list: MessageSummary[] = [];
+  let listed = false;  // the relay's whole list is here: a letter of hers it lacks was lost there
+  let restored: Restored | undefined;
   let unreachable = false;
   // After leaving the process the relay has nothing more for this person:
   // what is kept on this device stays readable.
@@ -197,7 +199,10 @@ export async function home(app: App, notice?: string): Promise<void> {
   try {
     if (!app.caseStatus.gone) {
       try {
-        list = messageList(await app.relay.get(`/v1/cases/${caseId(app)}/messages`));
+        const answer = await app.relay.get(`/v1/cases/${caseId(app)}/messages`);
+        list = messageList(answer);
+        restored = restoredOf(answer);
+        listed = true;
       } catch (e) {
         if (!notInTheCase(app, e)) throw e;
         app.caseStatus.gone = true;  // this person left it from another device, or the case is gone
@@ -231,10 +236,19 @@ export async function home(app: App, notice?: string): Promise<void> {
   }
   // Letters kept on this device that the relay no longer lists (after
   // leaving, or while it cannot be reached): each once, with its last known
-  // state and its first words.
+  // state and its first words. One she wrote that the relay, answering,
+  // does not list never reached it (SPEC 16.2, "After a restore"): said so,
+  // with the offer to send it again.
   for (const k of keptLetters) {
     if (seen.has(k.message)) continue;
     seen.add(k.message);
+    if (listed && k.mine) {
+      const again = h('a', { href: `#resend=${k.message}`, class: 'button' }, t('send_again'));
+      items.push(h('li', { class: 'lost' },
+        h('a', { href: `#letter=${k.message}` }, `${t('from_you')}, ${when(app, k.at)} (“${firstWords(k.text)}”)`),
+        h('p', { role: 'note' }, restored ? t('lost_in_restore') : t('lost_letter')), again));
+      continue;
+    }
     const state = known[k.message];
     const stateText = state ? `: ${stateWords(app, { message: k.message, sender: '', state }, k.mine)}` : '';
     const link = h('a', { href: `#letter=${k.message}` },
@@ -466,17 +480,27 @@ function otherParty(role: Role): Role {
 export interface Writing {
   reply?: { answers: string; quote?: string };
   revision?: { revises: string; text: string; kind: Kind; answers?: Bytes; note: HTMLElement };
+  resend?: { lost: string; text: string; attachments: Attached[] };
   problem?: string;
   text?: string;  // what the person had typed, put back as it was after a failure
 }
 
 const draftSlot = (w: Writing) =>
-  w.revision ? `draft/revise/${w.revision.revises}` : w.reply ? `draft/reply/${w.reply.answers}` : 'draft';
+  w.revision ? `draft/revise/${w.revision.revises}` : w.reply ? `draft/reply/${w.reply.answers}`
+    : w.resend ? `draft/resend/${w.resend.lost}` : 'draft';
 
 // A reply to a letter she received: its first words shown above the editor.
 export async function replyTo(app: App, id: string): Promise<void> {
   const copy = await app.kept.kept(id);
   await writeLetter(app, { reply: { answers: id, quote: copy ? firstWords(copy.text) : undefined } });
+}
+
+// A letter of hers that did not reach the service, written again as it was
+// (its text in place, its attachments with it) for her to send.
+export async function resend(app: App, id: string): Promise<void> {
+  const copy = await app.kept.kept(id);
+  if (!copy || !copy.mine) return app.views.go({ view: 'letters' }, { replace: true, notice: app.strings.t('letter_gone') });
+  await writeLetter(app, { resend: { lost: id, text: copy.text, attachments: copy.attachments ?? [] } });
 }
 
 // A returned letter written again: the letter and the facilitator's note
@@ -524,7 +548,7 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
   const area = h('textarea', { id: 'letter', rows: '12', dir: 'auto', 'aria-describedby': 'write-explain draft-note' });
   // The draft is kept sealed on this device as it is typed, and is back in
   // place before the page is shown (never arriving under the person's typing).
-  area.value = w.text ?? ((await app.kept.draft(slot)) || (w.revision?.text ?? ''));
+  area.value = w.text ?? ((await app.kept.draft(slot)) || (w.revision?.text ?? w.resend?.text ?? ''));
   let saving: ReturnType<typeof setTimeout> | undefined;
   area.addEventListener('input', () => {
     clearTimeout(saving);
@@ -555,8 +579,11 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
     // Kept, sealed, before anything is sent: nothing typed is lost if sending fails.
     clearTimeout(saving);
     await app.kept.saveDraft(text, slot);
-    const chosen: ToAttach[] = Array.from(files.files ?? []).map((file) => ({ name: file.name,
-      type: file.type || 'application/octet-stream', description: descriptions.get(file)?.value ?? '', data: file }));
+    // A letter sent again carries the attachments it had (each with its description in its type).
+    const chosen: ToAttach[] = [
+      ...(w.resend?.attachments ?? []).map((a) => ({ name: a.name, type: a.type, description: '', data: a.data })),
+      ...Array.from(files.files ?? []).map((file) => ({ name: file.name,
+        type: file.type || 'application/octet-stream', description: descriptions.get(file)?.value ?? '', data: file }))];
     for (const c of chosen) {
       try {
         withDescription(c.type, c.description);
@@ -608,6 +635,7 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
         attachments: sealed.attachments });
       clearTimeout(saving);
       await app.kept.saveDraft('', slot);
+      if (w.resend) await app.kept.forget(w.resend.lost);  // sent again: the lost copy is done with
       app.views.go({ view: 'letters' }, { replace: true, notice: t('sent') });
     } catch (e) {
       // The other party left or the case closed meanwhile: the page now says so.
@@ -619,12 +647,14 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
   });
   const cancel = h('button', { type: 'button', class: 'quiet' }, t('cancel'));
   cancel.addEventListener('click', () => app.views.go({ view: 'letters' }));
-  const title = w.reply ? t('reply_title') : w.revision ? t('revise_title') : t('write_title');
+  const title = w.reply ? t('reply_title') : w.revision ? t('revise_title') : w.resend ? t('resend_title') : t('write_title');
   show(h('h1', {}, title),
     w.reply ? h('p', { class: 'quote' }, w.reply.quote ? t('in_reply_to', { words: w.reply.quote }) : t('in_reply'))
       : null,
     // The facilitator's note stays beside the editor while revising.
     w.revision?.note ?? null,
+    w.resend ? h('p', { role: 'note', class: 'notice' }, t('resend_explain', { count: String(w.resend.attachments.length) }))
+      : null,
     h('p', { id: 'write-explain' }, t('write_explain')),
     h('p', { id: 'draft-note', class: 'help' }, t('draft_kept')),
     w.problem ? h('p', { role: 'alert', class: 'problem' }, w.problem) : null, form, cancel, nav(app));

@@ -8,6 +8,7 @@ export type Route =
   | { view: 'write' }
   | { view: 'reply'; id: string }    // a reply to a received letter
   | { view: 'revise'; id: string }   // a returned letter written again
+  | { view: 'resend'; id: string }   // a letter of hers that did not reach the service, sent again
   | { view: 'leave' };
 
 const idPattern = /^[A-Za-z0-9_-]{22}$/;
@@ -17,7 +18,7 @@ export function routeOf(hash: string): Route | null {
   if (h === 'letters') return { view: 'letters' };
   if (h === 'write') return { view: 'write' };
   if (h === 'leave') return { view: 'leave' };
-  for (const view of ['letter', 'reply', 'revise'] as const) {
+  for (const view of ['letter', 'reply', 'revise', 'resend'] as const) {
     const id = h.slice(view.length + 1);
     if (h.startsWith(`${view}=`) && idPattern.test(id)) return { view, id };
   }

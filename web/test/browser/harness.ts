@@ -4,7 +4,7 @@
 // (no browser download). Paths come from the test command (CTest):
 // SHUTTLE_RELAY_BINARY, SHUTTLE_CLI_BINARY, SHUTTLE_WEB_ROOT.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -57,6 +57,25 @@ export class Relay {
       p.kill('SIGTERM');
     });
   }
+  // The operator's backup of the running relay (deploy/README.md, section 4): its directory.
+  backup(): string {
+    const to = join(this.dir, `backup-${++this.copies}`);
+    execFileSync(env('SHUTTLE_RELAY_BINARY'), ['backup', '--data-dir', join(this.dir, 'data'), '--to', to],
+      { stdio: ['ignore', 'ignore', 'inherit'] });
+    return to;
+  }
+  // The operator restores a backup as deploy/README.md says: the relay
+  // stopped, its data moved aside, the backup put in place, the relay started
+  // again where it listened.
+  async restore(from: string): Promise<void> {
+    await this.pause();
+    const data = join(this.dir, 'data');
+    renameSync(data, `${data}.before-restore-${++this.copies}`);
+    execFileSync(env('SHUTTLE_RELAY_BINARY'), ['restore', '--data-dir', data, '--from', from],
+      { stdio: ['ignore', 'ignore', 'inherit'] });
+    await this.start();
+  }
+  private copies = 0;
   stop(): void {
     this.process?.kill('SIGTERM');
     rmSync(this.dir, { recursive: true, force: true });
