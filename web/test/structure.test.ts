@@ -11,7 +11,7 @@ const src = `${SHUTTLE_WEB_DIR}src/`;
 
 function modules(): Map<string, string> {
   const out = new Map<string, string>();
-  for (const dir of ['app', 'proto']) {
+  for (const dir of ['app', 'console', 'proto']) {
     for (const f of readdirSync(`${src}${dir}`)) if (f.endsWith('.ts')) out.set(`${dir}/${f}`, readFileSync(`${src}${dir}/${f}`, 'utf8'));
   }
   return out;

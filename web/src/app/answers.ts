@@ -89,6 +89,7 @@ export interface CaseDetail {
   keyStatements: Statement[];
   attestations: Statement[];
   grants: Statement[];   // a grant that does not read counts for nothing, and is left out
+  label?: Bytes;         // for a facilitator: the case's label, sealed to them
 }
 export function caseDetail(answer: JsonObject): CaseDetail {
   return {
@@ -99,6 +100,7 @@ export function caseDetail(answer: JsonObject): CaseDetail {
         name: typeof p.name === 'string' ? p.name : undefined };
     }),
     caseOpen: statement('case_open', answer.case_open),
+    label: answer.label === undefined ? undefined : bytes(answer, 'label'),
     keyStatements: list(answer, 'key_statements').map((k) => statement('key_statement', k)),
     attestations: list(answer, 'attestations').map((a) => statement('attestation', a)),
     grants: list(answer, 'grants', true).flatMap((g) => {
@@ -123,6 +125,56 @@ export function fetchedMessage(answer: JsonObject): FetchedMessage {
     approvals: list(answer, 'approvals', true).map((a) => statement('approval', a)),
     returned: answer.return === undefined ? undefined : statement('return', answer.return),
     declineNote: answer.decline_note === undefined ? undefined : bytes(answer, 'decline_note'),
+  };
+}
+
+// The facilitators' queue (GET /v1/queue): oldest first, across their cases.
+export interface QueueItem {
+  message: string;
+  case: string;
+  kind: string;              // letter, reply
+  revises?: string;          // the returned letter this one writes again
+  to: string;                // the role it goes to
+  waitingSeconds: number;
+  approvals: number;
+  approvalsRequired: number;
+  reviewedByYou: boolean;
+  claimedByName?: string;
+  claimedBy?: string;
+  claimedUntil?: number;
+  releaseAt?: number;
+  caseLabel?: Bytes;         // the case's label, sealed to this facilitator
+}
+export function queueItems(answer: JsonObject): QueueItem[] {
+  return list(answer, 'queue').map((v) => {
+    if (!isObject(v)) return notUnderstood();
+    const count = (name: string) => optionalTime(v, name) ?? notUnderstood();
+    return { message: text(v, 'message'), case: text(v, 'case'), kind: text(v, 'kind'), to: text(v, 'to'),
+      revises: typeof v.supersedes === 'string' ? v.supersedes : undefined,
+      waitingSeconds: count('waiting_seconds'), approvals: count('approvals'), approvalsRequired: count('approvals_required'),
+      reviewedByYou: v.reviewed_by_you === true,
+      claimedBy: typeof v.claimed_by === 'string' ? v.claimed_by : undefined,
+      claimedByName: typeof v.claimed_by_name === 'string' ? v.claimed_by_name : undefined,
+      claimedUntil: optionalTime(v, 'claimed_until'), releaseAt: optionalTime(v, 'release_at'),
+      caseLabel: typeof v.case_label === 'string' ? (b64.decode(v.case_label) ?? notUnderstood()) : undefined };
+  });
+}
+
+// A message as its case's facilitator fetches it for review: the envelope,
+// and each facilitator's decision so far as its signed statement.
+export interface ReviewedMessage {
+  envelope: Statement;
+  reviews: { facilitator: string; decision: string; statement: Statement }[];
+}
+export function reviewedMessage(answer: JsonObject): ReviewedMessage {
+  return {
+    envelope: statement('envelope', answer.envelope),
+    reviews: list(answer, 'reviews', true).map((v) => {
+      if (!isObject(v)) return notUnderstood();
+      const decision = text(v, 'decision');
+      return { facilitator: text(v, 'facilitator'), decision,
+        statement: statement(decision === 'approve' ? 'approval' : 'return', v.statement) };
+    }),
   };
 }
 

@@ -14,8 +14,8 @@ import * as joinView from './join.js';
 import { KeptLetters } from './kept.js';
 import * as lettersView from './letters.js';
 import { Relay } from './relay.js';
-import { Go, Route, Router } from './router.js';
-import { Session } from './session.js';
+import { Go, Route, Router, hashOf, routeOf } from './router.js';
+import { Session, partyHolder } from './session.js';
 import * as unlockView from './unlock.js';
 import { Vault } from './vault.js';
 
@@ -66,7 +66,7 @@ export function createApp(script: string): App {
   const crypto = new CryptoWorker(script);
   const relay = new Relay();
   const vault = new Vault('shuttle');
-  const router = new Router((route, notice) => render(app, route, notice));
+  const router = new Router<Route>((route, notice) => render(app, route, notice), routeOf, hashOf, { view: 'letters' });
   const views: Views = {
     go: (route, options) => router.go(route, options),
     resume: () => router.renderCurrent(),
@@ -77,7 +77,7 @@ export function createApp(script: string): App {
     events.stop();
     if (reason === 'forgotten') return views.askForCode(strings.t('forgotten_elsewhere'));
     views.askToUnlock(reason === 'idle' ? strings.t('locked_idle') : undefined);
-  });
+  }, partyHolder);
   // "Forget this device" in another tab: the keys are gone from here too.
   vault.onDeleted(() => session.lock('forgotten'));
   const events = new EventStream(relay, () => session.isUnlocked && !app.caseStatus.gone,

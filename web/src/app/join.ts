@@ -22,7 +22,7 @@ function status(text: string, role: 'status' | 'alert' = 'status'): HTMLElement 
 const invitationWords = {
   not_found: 'invitation_unknown', invitation_used: 'invitation_used', invitation_expired: 'invitation_expired',
 } as const;
-const wordsForJoin = (app: App, e: unknown) => wordsFor(app.strings, e, invitationWords);
+export const wordsForJoin = (app: Pick<App, 'strings'>, e: unknown) => wordsFor(app.strings, e, invitationWords);
 
 export function askForCode(app: App, problem?: string): void {
   const { t } = app.strings;
@@ -43,14 +43,16 @@ export function askForCode(app: App, problem?: string): void {
 
 // An invitation, checked: its code, who made it (pinned as the roster's
 // root) and the service's name as the relay gives it.
-interface Checked {
+export interface Checked {
   code: InvitationCode;
   inviter: Uint8Array;
   service?: string;
 }
-class JoinProblem extends Error {}
+// Why a code cannot be used, in the person's words.
+export class JoinProblem extends Error {}
 
-async function check(app: App, codeText: string): Promise<Checked> {
+// Checks a code with the relay before anything is sent (the console's joins too).
+export async function check(app: Pick<App, 'relay' | 'strings'>, codeText: string): Promise<Checked> {
   let code: InvitationCode;
   try {
     code = parseCode(codeText);
@@ -139,7 +141,7 @@ async function enrol(app: App, { code, inviter }: Checked, passphrase: string): 
     await app.relay.post('/v1/enrol', { enrolment: toJsonValue(enrolment), secret: b64.encode(code.secret),
       keys: toJsonValue(keys) });
     await app.session.login({ identity, caseKeys });
-    app.session.start({ identity, caseKeys }, caseEntry);
+    app.session.start({ keys: { identity, caseKeys }, caseEntry });
     showSafetyNumber(app, safetyNumber(identity.publicKey));
   } catch (e) {
     await app.vault.forget();

@@ -4,69 +4,32 @@
 import * as b64 from '../proto/base64url.js';
 import { Bytes } from '../proto/bytes.js';
 import { Kind, Role, Statement, limits, sign, toJsonValue } from '../proto/codec.js';
-import { ProtocolError } from '../proto/errors.js';
 import { JsonValue, serialize } from '../proto/json.js';
 import { newId, safetyNumber } from '../proto/keys.js';
-import { SealedFacts, descriptionOf, envelopeFor, mediaTypeOf, openNote, revisionOf, sealedFactsOf, withDescription } from '../proto/letters.js';
-import { Roster, checkReleased, keyFromEnvelope } from '../proto/roster.js';
+import { SealedFacts, envelopeFor, openNote, revisionOf, sealedFactsOf, withDescription } from '../proto/letters.js';
+import { checkReleased, keyFromEnvelope } from '../proto/roster.js';
 import { sodium } from '../proto/sodium.js';
 import { LiveEvent, MessageSummary, Restored, caseDetail, fetchedMessage, messageList, restoredOf, revokeAnswer } from './answers.js';
 import type { App } from './app.js';
 import { ask } from './dialog.js';
 import { h, show } from './dom.js';
 import { wordsFor } from './failure.js';
-import { CryptoUnavailable } from './crypto.js';
 import { RelayRefusal, RelayUnreachable } from './relay.js';
-import type { Attached, Opened, ToAttach } from './worker.js';
+import * as parts from './letter_parts.js';
+import type { Attached, ToAttach } from './worker.js';
 
 const caseId = (app: App) => app.session.unlocked.caseEntry.case;
 
-function mib(n: number): string {
-  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
-}
-
-// A letter's attachments: images shown (the reader opened the letter) with
-// the description their writer gave as the text alternative, every file to save.
-function attachmentsView(app: App, list: Attached[]): HTMLElement | null {
-  const { t } = app.strings;
-  if (!list.length) return null;
-  const items = list.map((a) => {
-    const url = URL.createObjectURL(a.data);
-    const save = h('a', { href: url, download: a.name }, t('save_file', { name: a.name, size: mib(a.data.size) }));
-    const described = descriptionOf(a.type);
-    const image = /^image\/(png|jpeg|gif|webp)$/.test(mediaTypeOf(a.type))
-      ? h('img', { src: url, alt: described ?? t('photo_undescribed', { name: a.name }), class: 'attached' }) : null;
-    return h('li', {}, image, save);
-  });
-  return h('section', { 'aria-label': t('attachments_title') }, h('h2', {}, t('attachments_title')), h('ul', {}, ...items));
-}
-
-// Opening a letter's ciphertext as it arrives, in the crypto worker, with
-// a bar that follows the bytes received and opened.
-async function openCiphertext(app: App, path: string, sealed: SealedFacts, key: Bytes): Promise<Opened> {
-  const { t } = app.strings;
-  const bar = h('progress', { max: '100', value: '0', 'aria-label': t('opening_progress') });
-  show(h('h1', {}, t('letter_title')), h('p', { role: 'status' }, t('opening')), bar, nav(app));
-  const body = await app.relay.getStream(`${path}/ciphertext`);
-  try {
-    return await app.crypto.openLetter(sealed, key, body, (done, total) => {
-      if (total > 0) bar.setAttribute('value', String(Math.floor((done / total) * 100)));
-    });
-  } catch (e) {
-    // A connection that drops mid-letter is the relay out of reach, not a damaged letter.
-    if (e instanceof ProtocolError || e instanceof CryptoUnavailable) throw e;
-    throw new RelayUnreachable();
-  }
-}
+const attachmentsView = (app: App, list: Attached[]) => parts.attachmentsView(app.strings, list);
+const openCiphertext = (app: App, path: string, sealed: SealedFacts, key: Bytes) =>
+  parts.openCiphertext(app, path, sealed, key, nav(app));
 
 const me = (app: App) => {
   const { keys } = app.session.unlocked;
   return { identity: keys.identity, caseKey: keys.caseKeys.get(caseId(app))! };
 };
 const mine = (app: App, m: MessageSummary) => m.sender === b64.encode(app.session.unlocked.keys.identity.publicKey);
-const when = (app: App, seconds: number) =>
-  new Intl.DateTimeFormat(app.strings.language === 'nb' ? 'nb-NO' : undefined, { dateStyle: 'medium', timeStyle: 'short' })
-    .format(new Date(seconds * 1000));
+const when = (app: App, seconds: number) => parts.when(app.strings, seconds);
 
 function stateWords(app: App, m: MessageSummary, isMine = mine(app, m)): string {
   const key = m.state === 'released' && isMine ? 'state_released_mine' : `state_${m.state}`;
@@ -74,24 +37,7 @@ function stateWords(app: App, m: MessageSummary, isMine = mine(app, m)): string 
 }
 
 // The roster of the case, from what the relay lists, trusting only the pinned facilitator's signatures.
-async function roster(app: App): Promise<Roster> {
-  const d = caseDetail(await app.relay.get(`/v1/cases/${caseId(app)}`));
-  const r = new Roster(b64.decode(caseId(app))!, b64.decode(app.session.unlocked.caseEntry.pinned)!);
-  r.addCaseOpen(d.caseOpen);
-  const keys = d.keyStatements;
-  const atts = d.attestations;
-  for (let round = 0; round <= 8; round++) {
-    for (const k of keys) if (r.isFacilitator(k.signer)) try { r.addFacilitatorKeys(k); } catch { /* not this round */ }
-    for (const a of atts) {
-      const k = keys.find((x) => b64.encode(x.id) === b64.encode(a.key_statement as Bytes));
-      if (k) try { r.addAttested(a, k); } catch { /* an attestation by no one trusted yet */ }
-    }
-  }
-  for (const g of d.grants) {
-    try { r.addGrant(g); } catch { /* a grant that does not verify counts for nothing */ }
-  }
-  return r;
-}
+const roster = (app: App) => parts.rosterOf(app.relay, caseId(app), app.session.unlocked.caseEntry.pinned);
 
 // At the foot of every page once unlocked: "Lock now", and leaving the
 // process one confirmed step away while there is a process to leave.
@@ -619,7 +565,7 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
         kind, to: draft.to }, text, chosen, limits.relayCiphertext, (done, total) => moveTo((done / total) * sealedShare));
       // Too large for the relay: said before anything is sent, with both sizes.
       if ('tooLarge' in sealed) {
-        return again(t('too_large', { size: mib(sealed.tooLarge), limit: mib(limits.relayCiphertext) }), text);
+        return again(t('too_large', { size: parts.mib(sealed.tooLarge), limit: parts.mib(limits.relayCiphertext) }), text);
       }
       const envelope = envelopeFor(self, draft, readers, sealed, sealed.key);
       sodium().memzero(sealed.key);

@@ -34,22 +34,25 @@ export interface Go {
   notice?: string;    // a calm line shown once at the top of the view
 }
 
-export class Router {
+// One per root, over its own routes: the parties' (above) or the console's.
+export class Router<R = Route> {
   private notice: string | undefined;
 
-  constructor(private readonly render: (route: Route, notice?: string) => Promise<void>) {}
+  constructor(private readonly render: (route: R, notice?: string) => Promise<void>,
+              private readonly parse: (hash: string) => R | null, private readonly address: (route: R) => string,
+              private readonly home: R) {}
 
   // Renders on every change of the address (a link, Back, Forward).
   listen(): void {
     window.addEventListener('hashchange', () => void this.renderCurrent());
   }
 
-  current(): Route {
-    return routeOf(location.hash) ?? { view: 'letters' };
+  current(): R {
+    return this.parse(location.hash) ?? this.home;
   }
 
-  go(route: Route, options: Go = {}): void {
-    const hash = hashOf(route);
+  go(route: R, options: Go = {}): void {
+    const hash = this.address(route);
     this.notice = options.notice;
     if (location.hash === hash) {
       void this.renderCurrent();

@@ -1,8 +1,9 @@
 // The unlocked state of this page: the keys (opened from the keystore with
 // the passphrase, held only in this page's memory), the session token, and
-// the person's case. Locking wipes them: after a period without use, with
-// "Lock now", and when the page is left. One Session per page, made by the
-// composition root; it tells the root when it locks and knows no view.
+// what the keys are for (the party's case; the facilitator's cases). Locking
+// wipes them: after a period without use, with "Lock now", and when the page
+// is left. One Session per page, made by the composition root (the parties'
+// or the facilitators'); it tells the root when it locks and knows no view.
 import * as b64 from '../proto/base64url.js';
 import { Role } from '../proto/codec.js';
 import { signLogin } from '../proto/enrolment.js';
@@ -22,23 +23,30 @@ export interface Unlocked {
   keys: Keys;
   caseEntry: CaseEntry;
 }
+// What the keys are for, read from the vault once they open: the parties'
+// root wants its one case; the console the facilitator's cases.
+export type Holder<U> = (keys: Keys, cases: CaseEntry[]) => U;
+export const partyHolder: Holder<Unlocked> = (keys, cases) => {
+  if (cases.length === 0) throw new Error('no case on this device');
+  return { keys, caseEntry: cases[0] };
+};
 // Why the page locked: idle too long; this device forgotten in another tab; or asked to.
 export type LockReason = 'idle' | 'forgotten' | undefined;
 
 export class RelayKeyChanged extends Error {}
 
-export class Session {
+export class Session<U extends { keys: Keys } = Unlocked> {
   static readonly idleMinutes = 10;
-  private current: Unlocked | null = null;
+  private current: U | null = null;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   // Who this page talks to, as of the last login: the service's name and the relay key pinned on this device.
   service: string | undefined;
   relayKey: string | undefined;
 
   constructor(private readonly relay: Relay, private readonly vault: Vault, private readonly crypto: CryptoWorker,
-              private readonly onLocked: (reason: LockReason) => void) {}
+              private readonly onLocked: (reason: LockReason) => void, private readonly holder: Holder<U>) {}
 
-  get unlocked(): Unlocked {
+  get unlocked(): U {
     if (!this.current) throw new Error('locked');
     return this.current;
   }
@@ -64,8 +72,8 @@ export class Session {
     this.service = serviceName(await this.relay.get('/v1/me'));
   }
 
-  start(keys: Keys, caseEntry: CaseEntry): void {
-    this.current = { keys, caseEntry };
+  start(unlocked: U): void {
+    this.current = unlocked;
     this.touch();
   }
 
@@ -74,10 +82,9 @@ export class Session {
     const text = await this.vault.get('keystore');
     if (!text) throw new Error('no keys on this device');
     const keys = await this.crypto.openKeystore(text, passphrase);  // Argon2id, in the worker
-    const cases = JSON.parse((await this.vault.get('cases')) ?? '[]') as CaseEntry[];
-    if (cases.length === 0) throw new Error('no case on this device');
+    const unlocked = this.holder(keys, JSON.parse((await this.vault.get('cases')) ?? '[]') as CaseEntry[]);
     await this.login(keys);
-    this.start(keys, cases[0]);
+    this.start(unlocked);
   }
 
   lock(reason?: LockReason): void {

@@ -1,9 +1,22 @@
 // A returning visit: the keys are on this device, locked under the
 // passphrase. Also where the page goes when it locks itself.
-import type { App } from './app.js';
+import type { Screen } from './app.js';
 import { ask } from './dialog.js';
 import { h, show } from './dom.js';
 import { wordsFor } from './failure.js';
+import type { Strings } from './i18n.js';
+import type { Vault } from './vault.js';
+
+// What these views need of a root: the parties' App and the facilitators'
+// Console both have it.
+export interface Unlockable {
+  readonly strings: Strings;
+  readonly screen: Screen;
+  readonly vault: Vault;
+  readonly session: { unlock(passphrase: string): Promise<void> };
+  readonly views: { resume(): Promise<void>; askToUnlock(problem?: string): void };
+}
+type App = Unlockable;
 
 // "Forget this device", confirmed in an in-page dialog; then `after`.
 export async function forgetDevice(app: App, after: () => void): Promise<void> {

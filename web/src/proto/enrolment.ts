@@ -31,9 +31,10 @@ export function checkPresentedInvitation(code: InvitationCode, presented: JsonVa
 
 const now = () => Math.floor(Date.now() / 1000);
 
-export function makeEnrolment(me: IdentityKey, code: InvitationCode): Statement {
+// `name`: a facilitator account's name, which colleagues see (SPEC 5.2); no one else has one.
+export function makeEnrolment(me: IdentityKey, code: InvitationCode, name?: string): Statement {
   return sign({ type: 'enrolment', id: newId(), case: code.case, created_at: now(), invitation: code.invitation,
-    role: code.role }, me.secretKey, me.publicKey);
+    role: code.role, name }, me.secretKey, me.publicKey);
 }
 
 export function makeKeyStatement(me: IdentityKey, caseId: Bytes, key: CaseKey): Statement {

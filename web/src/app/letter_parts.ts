@@ -1,0 +1,81 @@
+// What both roots show of a letter and its case: the case's roster (grown
+// only from the pinned key's signatures), a ciphertext opened in the crypto
+// worker as it arrives, attachments, and times in the reader's language.
+import * as b64 from '../proto/base64url.js';
+import { Bytes } from '../proto/bytes.js';
+import { ProtocolError } from '../proto/errors.js';
+import { SealedFacts, descriptionOf, mediaTypeOf } from '../proto/letters.js';
+import { Roster } from '../proto/roster.js';
+import { CaseDetail, caseDetail } from './answers.js';
+import { CryptoUnavailable, CryptoWorker } from './crypto.js';
+import { h, show } from './dom.js';
+import type { Strings } from './i18n.js';
+import { Relay, RelayUnreachable } from './relay.js';
+import type { Attached, Opened } from './worker.js';
+
+export function mib(n: number): string {
+  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+// A time in the reader's language and time zone.
+export const when = (strings: Strings, seconds: number) =>
+  new Intl.DateTimeFormat(strings.language === 'nb' ? 'nb-NO' : undefined, { dateStyle: 'medium', timeStyle: 'short' })
+    .format(new Date(seconds * 1000));
+
+// The roster of a case, from what the relay lists, trusting only the
+// signatures that grow from `pinned` (the key the invitation pinned).
+export async function rosterOf(relay: Relay, caseId: string, pinned: string): Promise<Roster> {
+  return rosterFrom(caseDetail(await relay.get(`/v1/cases/${caseId}`)), caseId, pinned);
+}
+export function rosterFrom(d: CaseDetail, caseId: string, pinned: string): Roster {
+  const r = new Roster(b64.decode(caseId)!, b64.decode(pinned)!);
+  r.addCaseOpen(d.caseOpen);
+  const keys = d.keyStatements;
+  const atts = d.attestations;
+  for (let round = 0; round <= 8; round++) {
+    for (const k of keys) if (r.isFacilitator(k.signer)) try { r.addFacilitatorKeys(k); } catch { /* not this round */ }
+    for (const a of atts) {
+      const k = keys.find((x) => b64.encode(x.id) === b64.encode(a.key_statement as Bytes));
+      if (k) try { r.addAttested(a, k); } catch { /* an attestation by no one trusted yet */ }
+    }
+  }
+  for (const g of d.grants) {
+    try { r.addGrant(g); } catch { /* a grant that does not verify counts for nothing */ }
+  }
+  return r;
+}
+
+// A letter's attachments: images shown (the reader opened the letter) with
+// the description their writer gave as the text alternative, every file to save.
+export function attachmentsView(strings: Strings, list: Attached[]): HTMLElement | null {
+  const { t } = strings;
+  if (!list.length) return null;
+  const items = list.map((a) => {
+    const url = URL.createObjectURL(a.data);
+    const save = h('a', { href: url, download: a.name }, t('save_file', { name: a.name, size: mib(a.data.size) }));
+    const described = descriptionOf(a.type);
+    const image = /^image\/(png|jpeg|gif|webp)$/.test(mediaTypeOf(a.type))
+      ? h('img', { src: url, alt: described ?? t('photo_undescribed', { name: a.name }), class: 'attached' }) : null;
+    return h('li', {}, image, save);
+  });
+  return h('section', { 'aria-label': t('attachments_title') }, h('h2', {}, t('attachments_title')), h('ul', {}, ...items));
+}
+
+// Opening a letter's ciphertext as it arrives, in the crypto worker, with
+// a bar that follows the bytes received and opened; `footer` stays below it.
+export async function openCiphertext(parts: { strings: Strings; relay: Relay; crypto: CryptoWorker }, path: string,
+                                     sealed: SealedFacts, key: Bytes, footer: HTMLElement | null): Promise<Opened> {
+  const { t } = parts.strings;
+  const bar = h('progress', { max: '100', value: '0', 'aria-label': t('opening_progress') });
+  show(h('h1', {}, t('letter_title')), h('p', { role: 'status' }, t('opening')), bar, footer);
+  const body = await parts.relay.getStream(`${path}/ciphertext`);
+  try {
+    return await parts.crypto.openLetter(sealed, key, body, (done, total) => {
+      if (total > 0) bar.setAttribute('value', String(Math.floor((done / total) * 100)));
+    });
+  } catch (e) {
+    // A connection that drops mid-letter is the relay out of reach, not a damaged letter.
+    if (e instanceof ProtocolError || e instanceof CryptoUnavailable) throw e;
+    throw new RelayUnreachable();
+  }
+}

@@ -1,0 +1,73 @@
+// The facilitators' console: the second composition root, over the same
+// parts as the parties' client (app.ts): the strings, the crypto worker, the
+// relay connection, a vault and a session. Its vault is its own
+// ("shuttle-console"), so a facilitator's keys never share a store with a
+// party's. A page opened with a facilitator's invitation, or on a browser
+// where a facilitator enrolled, is the console (main.ts asks `wanted`).
+import { ready } from '../proto/sodium.js';
+import { CryptoWorker } from '../app/crypto.js';
+import { h } from '../app/dom.js';
+import { Strings, chooseLanguage } from '../app/i18n.js';
+import { Relay } from '../app/relay.js';
+import { Router } from '../app/router.js';
+import { Session } from '../app/session.js';
+import * as unlockView from '../app/unlock.js';
+import { Vault } from '../app/vault.js';
+import * as enrolView from './enrol.js';
+import { Console, ConsoleRoute, ConsoleViews, Facilitator, consoleHashOf, consoleRouteOf, facilitatorHolder } from './parts.js';
+import * as queueView from './queue.js';
+import * as reviewView from './review.js';
+
+export { wanted } from './parts.js';
+
+export function createConsole(script: string): Console {
+  const strings = new Strings();
+  const crypto = new CryptoWorker(script);
+  const relay = new Relay();
+  const vault = new Vault('shuttle-console');
+  const router = new Router<ConsoleRoute>((route, notice) => render(c, route, notice), consoleRouteOf, consoleHashOf,
+    { view: 'queue' });
+  const views: ConsoleViews = {
+    go: (route, options) => router.go(route, options),
+    resume: () => router.renderCurrent(),
+    askToUnlock: (problem) => unlockView.askToUnlock(c, problem),
+  };
+  const session = new Session<Facilitator>(relay, vault, crypto, (reason) => {
+    if (reason === 'forgotten') return location.reload();
+    views.askToUnlock(reason === 'idle' ? strings.t('locked_idle') : undefined);
+  }, facilitatorHolder);
+  vault.onDeleted(() => session.lock('forgotten'));
+  const c: Console = { strings, crypto, relay, vault, session, views, screen: { redraw: () => {} } };
+  router.listen();
+  return c;
+}
+
+async function render(c: Console, route: ConsoleRoute, notice?: string): Promise<void> {
+  if (!c.session.isUnlocked) return c.views.askToUnlock();
+  c.screen.redraw = () => void c.views.resume();
+  switch (route.view) {
+    case 'queue': return queueView.show(c, notice);
+    case 'review': return reviewView.show(c, route.case, route.message);
+  }
+}
+
+// The language as the parties' page keeps it, then the step the page is at.
+export async function startConsole(c: Console): Promise<void> {
+  const kept = localStorage.getItem('shuttle.language');
+  c.strings.set(kept === 'en' || kept === 'nb' ? kept : chooseLanguage(navigator.languages));
+  document.body.prepend(h('header', {}, h('p', { class: 'lead' }, c.strings.t('console_title'))));
+  const sodium = ready();
+  for (const kind of ['pointerdown', 'keydown']) {
+    document.addEventListener(kind, () => c.session.touch(), { passive: true });
+  }
+  window.addEventListener('pagehide', () => c.session.lock());
+  const fragment = location.hash;
+  if (fragment.startsWith('#join=')) {
+    history.replaceState(null, '', location.pathname);
+    await sodium;
+    return enrolView.fromLink(c, decodeURIComponent(fragment.slice('#join='.length)));
+  }
+  await sodium;
+  if (await c.session.hasProfile()) return c.views.askToUnlock();
+  enrolView.noProfile(c);
+}

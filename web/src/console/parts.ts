@@ -1,0 +1,75 @@
+// What the console's root and views share: the facilitator's unlocked
+// keys and cases, the console's routes, and the Console the root hands to
+// each view. No view here: views import this, never each other.
+import * as b64 from '../proto/base64url.js';
+import { nullCase } from '../proto/codec.js';
+import { parseCode } from '../proto/invitation.js';
+import type { Keys } from '../proto/keystore.js';
+import type { Screen } from '../app/app.js';
+import type { CryptoWorker } from '../app/crypto.js';
+import type { Strings } from '../app/i18n.js';
+import type { Relay } from '../app/relay.js';
+import type { Go } from '../app/router.js';
+import type { CaseEntry, Holder, Session } from '../app/session.js';
+import type { Vault } from '../app/vault.js';
+
+// The facilitator's keys and the cases this browser holds a case key for,
+// each with the key its trust grows from (the facilitator's own for a case
+// they opened, the inviting colleague's for one they joined).
+export interface Facilitator {
+  keys: Keys;
+  cases: CaseEntry[];
+}
+export const facilitatorHolder: Holder<Facilitator> = (keys, cases) => ({ keys, cases });
+
+export type ConsoleRoute =
+  | { view: 'queue' }
+  | { view: 'review'; case: string; message: string };
+
+const idPattern = '[A-Za-z0-9_-]{22}';
+export function consoleRouteOf(hash: string): ConsoleRoute | null {
+  const h = hash.startsWith('#') ? hash.slice(1) : hash;
+  if (h === 'queue') return { view: 'queue' };
+  const review = new RegExp(`^review=(${idPattern})\\.(${idPattern})$`).exec(h);
+  return review ? { view: 'review', case: review[1], message: review[2] } : null;
+}
+export function consoleHashOf(r: ConsoleRoute): string {
+  return r.view === 'review' ? `#review=${r.case}.${r.message}` : '#queue';
+}
+
+export interface ConsoleViews {
+  go(route: ConsoleRoute, options?: Go): void;
+  resume(): Promise<void>;
+  askToUnlock(problem?: string): void;
+}
+
+export interface Console {
+  readonly strings: Strings;
+  readonly crypto: CryptoWorker;
+  readonly relay: Relay;
+  readonly vault: Vault;
+  readonly session: Session<Facilitator>;
+  readonly views: ConsoleViews;
+  readonly screen: Screen;
+}
+
+// Where this browser is the console: a facilitator's invitation in the
+// address, or a facilitator enrolled here before (a flag, not a secret).
+const consoleKey = 'shuttle.console';
+export function wanted(hash: string): boolean {
+  if (hash.startsWith('#join=')) {
+    try {
+      return parseCode(decodeURIComponent(hash.slice('#join='.length))).role === 'facilitator';
+    } catch {
+      return false;  // the parties' page says what is wrong with a code
+    }
+  }
+  return localStorage.getItem(consoleKey) === '1';
+}
+export const remember = () => localStorage.setItem(consoleKey, '1');
+
+// The case entry of a case this facilitator holds a key for.
+export function caseEntryOf(c: Console, caseId: string): CaseEntry | undefined {
+  return c.session.unlocked.cases.find((e) => e.case === caseId);
+}
+export const isOperatorInvitation = (caseId: Uint8Array) => b64.encode(caseId) === b64.encode(nullCase);

@@ -1,0 +1,130 @@
+// Reviewing one letter: opening it claims it (colleagues see who reads it
+// and until when), the letter is opened here with its attachments, and the
+// facilitator approves it (with a note for its reader, if they wish) or
+// returns it to its writer with a reason in plain words and a note. Going
+// back to the queue without deciding lets the claim go.
+import { Statement, sign, toJsonValue } from '../proto/codec.js';
+import { newId } from '../proto/keys.js';
+import { sealNote, sealedFactsOf } from '../proto/letters.js';
+import { Roster, approveLetter, keyFromEnvelope } from '../proto/roster.js';
+import { caseDetail, reviewedMessage } from '../app/answers.js';
+import { h, show as draw } from '../app/dom.js';
+import { wordsFor } from '../app/failure.js';
+import { attachmentsView, openCiphertext, rosterFrom } from '../app/letter_parts.js';
+import type { Console } from './parts.js';
+import { caseEntryOf } from './parts.js';
+import { footer, labelOf } from './queue.js';
+
+// The reasons a facilitator may give, in plain words (SPEC 5.9).
+const reasons = ['identifying_information', 'retraumatising_wording', 'asks_for_forgiveness_or_contact', 'threat',
+  'other'] as const;
+
+const now = () => Math.floor(Date.now() / 1000);
+
+function roleWords(c: Console, role: string): string {
+  const { t } = c.strings;
+  switch (role) {
+    case 'harmed': return t('console_role_harmed');
+    case 'responsible': return t('console_role_responsible');
+    case 'harmed_support': return t('console_role_harmed_support');
+    case 'responsible_support': return t('console_role_responsible_support');
+    default: return t('console_role_facilitator');
+  }
+}
+
+// The return statement (SPEC 5.9): the note and its reason sealed to the writer's case key.
+function returnOf(c: Console, r: Roster, e: Statement, reason: string, text: string): Statement {
+  const writer = r.find(e.signer);
+  const { identity } = c.session.unlocked.keys;
+  return sign({ type: 'return', id: newId(), case: e.case, created_at: now(), message: e.id,
+    ciphertext_hash: e.ciphertext_hash, note: sealNote({ purpose: 'return', reason, text }, e.id, writer.caseKey) },
+  identity.secretKey, identity.publicKey);
+}
+
+export async function show(c: Console, caseId: string, message: string): Promise<void> {
+  const { t } = c.strings;
+  const back = (notice: string) => c.views.go({ view: 'queue' }, { replace: true, notice });
+  const entry = caseEntryOf(c, caseId);
+  const caseKey = c.session.unlocked.keys.caseKeys.get(caseId);
+  if (!entry || !caseKey) return back(t('console_no_key'));
+  const path = `/v1/cases/${caseId}/messages/${message}`;
+  try {
+    await c.relay.post(`${path}/claim`, {});
+  } catch (e) {
+    return back(wordsFor(c.strings, e));
+  }
+  const letGo = () => c.relay.post(`${path}/unclaim`, {}).catch(() => {});
+  let r: Roster, e: Statement, text: string, attachments, label: Uint8Array | undefined;
+  try {
+    const got = reviewedMessage(await c.relay.get(path));
+    e = got.envelope;
+    const detail = caseDetail(await c.relay.get(`/v1/cases/${caseId}`));
+    label = detail.label;
+    r = rosterFrom(detail, caseId, entry.pinned);
+    const me = { identity: c.session.unlocked.keys.identity, caseKey };
+    const key = keyFromEnvelope(r, e, me);
+    ({ text, attachments } = await openCiphertext(c, path, sealedFactsOf(e), key, footer(c)));
+  } catch (err) {
+    await letGo();
+    return back(wordsFor(c.strings, err));
+  }
+  c.screen.redraw = () => void show(c, caseId, message);
+
+  const note = h('textarea', { id: 'reader-note', rows: '3', dir: 'auto', 'aria-describedby': 'reader-note-help' });
+  const approve = h('button', { type: 'submit' }, t('console_approve'));
+  const approveForm = h('form', { novalidate: true, id: 'approve-form' },
+    h('label', { for: 'reader-note' }, t('console_reader_note')),
+    h('p', { id: 'reader-note-help', class: 'help' }, t('console_reader_note_help')), note, approve);
+  approveForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      const approval = approveLetter(r, e, { identity: c.session.unlocked.keys.identity, caseKey },
+        { id: newId(), created_at: now() }, { contentNote: note.value.trim() ? note.value : undefined });
+      const answer = await c.relay.post(`${path}/approve`, { approval: toJsonValue(approval) });
+      back(answer.state === 'released' ? t('console_released') : t('console_approved_waits'));
+    } catch (err) {
+      problem.textContent = wordsFor(c.strings, err);
+      problem.hidden = false;
+    }
+  });
+
+  const reasonGroup = h('fieldset', {}, h('legend', {}, t('console_return_reason')),
+    ...reasons.map((reason, i) => {
+      const input = h('input', { type: 'radio', name: 'reason', id: `reason-${reason}`, value: reason, checked: i === 0 });
+      return h('div', {}, input, h('label', { for: `reason-${reason}` }, t(`reason_${reason}`)));
+    }));
+  const returnNote = h('textarea', { id: 'return-note', rows: '4', dir: 'auto' });
+  const returnForm = h('form', { novalidate: true, id: 'return-form' }, reasonGroup,
+    h('label', { for: 'return-note' }, t('console_return_note')), returnNote,
+    h('button', { type: 'submit', class: 'quiet' }, t('console_return')));
+  returnForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (!returnNote.value.trim()) {
+      problem.textContent = t('console_return_note_needed');
+      problem.hidden = false;
+      return;
+    }
+    const chosen = (returnForm.querySelector('input[name=reason]:checked') as HTMLInputElement | null)?.value ?? 'other';
+    try {
+      const statement = returnOf(c, r, e, chosen, returnNote.value);
+      await c.relay.post(`${path}/return`, { return: toJsonValue(statement) });
+      back(t('console_returned'));
+    } catch (err) {
+      problem.textContent = wordsFor(c.strings, err);
+      problem.hidden = false;
+    }
+  });
+
+  const leave = h('button', { type: 'button', class: 'quiet' }, t('console_let_go'));
+  leave.addEventListener('click', async () => {
+    await letGo();
+    back(t('console_let_go_done'));
+  });
+  const problem = h('p', { role: 'alert', class: 'problem', hidden: true });
+  const writer = r.find(e.signer);
+  draw(h('h1', {}, labelOf(c, caseId, label)),
+    h('p', { class: 'lead' }, t('console_from_to', { from: roleWords(c, writer.role), to: roleWords(c, String(e.to)) })),
+    h('section', { class: 'letter', 'aria-label': t('letter_title') }, h('p', { dir: 'auto', class: 'letter-text' }, text)),
+    attachmentsView(c.strings, attachments),
+    problem, approveForm, returnForm, leave, footer(c));
+}
