@@ -152,14 +152,19 @@ async function enrol(app: App, { code, inviter }: Checked, passphrase: string): 
 export function showSafetyNumber(app: App, number: string): void {
   const { t } = app.strings;
   app.screen.redraw = () => showSafetyNumber(app, number);
-  const groups = number.split(' ');
   show(h('h1', {}, t('joined_title')),
     h('p', {}, t('safety_explain')),
     h('h2', {}, t('safety_label')),
-    // Twelve groups of five digits, four to a line where there is room, fewer on a narrow screen.
-    h('p', { class: 'safety-number', id: 'safety-number', 'data-number': number },
-      ...groups.map((g, i) => h('span', { class: 'safety-group' }, g, i < groups.length - 1 ? ' ' : ''))),
+    safetyNumberView(number),
     continueButton(app));
+}
+
+// Twelve groups of five digits, four to a line where there is room, fewer on
+// a narrow screen (the console shows a facilitator's the same way).
+export function safetyNumberView(number: string): HTMLElement {
+  const groups = number.split(' ');
+  return h('p', { class: 'safety-number', id: 'safety-number', 'data-number': number },
+    ...groups.map((g, i) => h('span', { class: 'safety-group' }, g, i < groups.length - 1 ? ' ' : '')));
 }
 
 function continueButton(app: App): HTMLElement {

@@ -7,7 +7,7 @@ import { isDisplayName, toJsonValue } from '../proto/codec.js';
 import { makeEnrolment, makeKeyStatement } from '../proto/enrolment.js';
 import { newCaseKey, newIdentity, safetyNumber } from '../proto/keys.js';
 import { h, show } from '../app/dom.js';
-import { Checked, JoinProblem, check, wordsForJoin } from '../app/join.js';
+import { Checked, JoinProblem, check, safetyNumberView, wordsForJoin } from '../app/join.js';
 import type { CaseEntry } from '../app/session.js';
 import type { Console } from './parts.js';
 import { isOperatorInvitation, remember } from './parts.js';
@@ -145,11 +145,8 @@ async function joinCase(c: Console, { code, inviter }: Checked, passphrase: stri
 function showSafetyNumber(c: Console, number: string): void {
   const { t } = c.strings;
   c.screen.redraw = () => showSafetyNumber(c, number);
-  const groups = number.split(' ');
   const next = h('button', { type: 'button' }, t('console_to_queue'));
   next.addEventListener('click', () => c.views.go({ view: 'queue' }));
   show(h('h1', {}, t('console_joined_title')), h('p', {}, t('console_safety_explain')), h('h2', {}, t('safety_label')),
-    h('p', { class: 'safety-number', id: 'safety-number', 'data-number': number },
-      ...groups.map((g, i) => h('span', { class: 'safety-group' }, g, i < groups.length - 1 ? ' ' : ''))),
-    next);
+    safetyNumberView(number), next);
 }
