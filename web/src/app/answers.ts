@@ -128,6 +128,22 @@ export function fetchedMessage(answer: JsonObject): FetchedMessage {
   };
 }
 
+// The cases a person takes part in (GET /v1/cases); a facilitator's with
+// the label sealed to them.
+export interface CaseSummary {
+  case: string;
+  state: string;
+  role: string;
+  label?: Bytes;
+}
+export function caseList(answer: JsonObject): CaseSummary[] {
+  return list(answer, 'cases').map((v) => {
+    if (!isObject(v)) return notUnderstood();
+    return { case: text(v, 'case'), state: text(v, 'state'), role: text(v, 'role'),
+      label: v.label === undefined ? undefined : bytes(v, 'label') };
+  });
+}
+
 // The facilitators' queue (GET /v1/queue): oldest first, across their cases.
 export interface QueueItem {
   message: string;
@@ -214,8 +230,10 @@ export function serviceName(answer: JsonObject): string | undefined {
 export interface LiveEvent {
   event: string;
   case?: string;
+  message?: string;
 }
 export function liveEvent(v: JsonValue): LiveEvent | null {
   if (!isObject(v) || typeof v.event !== 'string') return null;
-  return { event: v.event, case: typeof v.case === 'string' ? v.case : undefined };
+  return { event: v.event, case: typeof v.case === 'string' ? v.case : undefined,
+    message: typeof v.message === 'string' ? v.message : undefined };
 }

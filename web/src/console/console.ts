@@ -5,7 +5,9 @@
 // party's. A page opened with a facilitator's invitation, or on a browser
 // where a facilitator enrolled, is the console (main.ts asks `wanted`).
 import { ready } from '../proto/sodium.js';
+import type { LiveEvent } from '../app/answers.js';
 import { CryptoWorker } from '../app/crypto.js';
+import { EventStream } from '../app/events.js';
 import { h } from '../app/dom.js';
 import { Strings, chooseLanguage } from '../app/i18n.js';
 import { Relay } from '../app/relay.js';
@@ -13,6 +15,7 @@ import { Router } from '../app/router.js';
 import { Session } from '../app/session.js';
 import * as unlockView from '../app/unlock.js';
 import { Vault } from '../app/vault.js';
+import * as casesView from './cases.js';
 import * as enrolView from './enrol.js';
 import { Console, ConsoleRoute, ConsoleViews, Facilitator, consoleHashOf, consoleRouteOf, facilitatorHolder } from './parts.js';
 import * as queueView from './queue.js';
@@ -29,15 +32,20 @@ export function createConsole(script: string): Console {
     { view: 'queue' });
   const views: ConsoleViews = {
     go: (route, options) => router.go(route, options),
+    current: () => router.current(),
     resume: () => router.renderCurrent(),
     askToUnlock: (problem) => unlockView.askToUnlock(c, problem),
   };
   const session = new Session<Facilitator>(relay, vault, crypto, (reason) => {
+    events.stop();
     if (reason === 'forgotten') return location.reload();
     views.askToUnlock(reason === 'idle' ? strings.t('locked_idle') : undefined);
   }, facilitatorHolder);
   vault.onDeleted(() => session.lock('forgotten'));
-  const c: Console = { strings, crypto, relay, vault, session, views, screen: { redraw: () => {} } };
+  // What colleagues and parties do reaches the console at once; after a break it looks again.
+  const events = new EventStream(relay, () => session.isUnlocked, (reachable) => showConnection(c, reachable),
+    () => void views.resume());
+  const c: Console = { strings, crypto, relay, vault, session, events, views, screen: { redraw: () => {} } };
   router.listen();
   return c;
 }
@@ -45,10 +53,37 @@ export function createConsole(script: string): Console {
 async function render(c: Console, route: ConsoleRoute, notice?: string): Promise<void> {
   if (!c.session.isUnlocked) return c.views.askToUnlock();
   c.screen.redraw = () => void c.views.resume();
+  c.events.listen((e) => onEvent(c, e));
   switch (route.view) {
-    case 'queue': return queueView.show(c, notice);
+    case 'queue': return queueView.show(c, notice, route.filter);
     case 'review': return reviewView.show(c, route.case, route.message);
+    case 'cases': return casesView.list(c, notice);
+    case 'open': return casesView.openForm(c);
+    case 'case': return casesView.showCase(c, route.case, notice);
   }
+}
+
+// An event, on whatever view is open: the queue looks again; a letter being
+// read says at once what a colleague (or its writer) did with it; a new
+// letter is announced, without content, to a facilitator who asked for it.
+function onEvent(c: Console, e: LiveEvent): void {
+  if (e.event === 'queued') queueView.announce(c);
+  const route = c.views.current();
+  if (route.view === 'queue') {
+    void queueView.show(c, undefined, route.filter);
+  } else if (route.view === 'case' && e.case === route.case && e.event === 'enrolled') {
+    void casesView.showCase(c, route.case);
+  } else if (route.view === 'review' && e.message === route.message) {
+    reviewView.meanwhile(c, e.event);
+  }
+}
+
+// Out of reach: said calmly at the top of the page until the stream is back.
+function showConnection(c: Console, reachable: boolean): void {
+  document.getElementById('connection')?.remove();
+  if (reachable) return;
+  document.querySelector('header')?.append(
+    h('p', { id: 'connection', role: 'status', class: 'notice' }, c.strings.t('connection_lost')));
 }
 
 // The language as the parties' page keeps it, then the step the page is at.

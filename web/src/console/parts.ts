@@ -7,6 +7,7 @@ import { parseCode } from '../proto/invitation.js';
 import type { Keys } from '../proto/keystore.js';
 import type { Screen } from '../app/app.js';
 import type { CryptoWorker } from '../app/crypto.js';
+import type { EventStream } from '../app/events.js';
 import type { Strings } from '../app/i18n.js';
 import type { Relay } from '../app/relay.js';
 import type { Go } from '../app/router.js';
@@ -22,23 +23,40 @@ export interface Facilitator {
 }
 export const facilitatorHolder: Holder<Facilitator> = (keys, cases) => ({ keys, cases });
 
+// The queue's filters: waiting for me, waiting for a second approval, the
+// letters I am reading, those to be released later today; or all.
+export const filters = ['mine', 'second', 'claims', 'today'] as const;
+export type Filter = typeof filters[number];
 export type ConsoleRoute =
-  | { view: 'queue' }
-  | { view: 'review'; case: string; message: string };
+  | { view: 'queue'; filter?: Filter }
+  | { view: 'review'; case: string; message: string }
+  | { view: 'cases' }
+  | { view: 'open' }
+  | { view: 'case'; case: string };
 
 const idPattern = '[A-Za-z0-9_-]{22}';
 export function consoleRouteOf(hash: string): ConsoleRoute | null {
   const h = hash.startsWith('#') ? hash.slice(1) : hash;
   if (h === 'queue') return { view: 'queue' };
+  if (h === 'cases') return { view: 'cases' };
+  if (h === 'open') return { view: 'open' };
+  const one = new RegExp(`^case=(${idPattern})$`).exec(h);
+  if (one) return { view: 'case', case: one[1] };
+  const filter = filters.find((f) => h === `queue=${f}`);
+  if (filter) return { view: 'queue', filter };
   const review = new RegExp(`^review=(${idPattern})\\.(${idPattern})$`).exec(h);
   return review ? { view: 'review', case: review[1], message: review[2] } : null;
 }
 export function consoleHashOf(r: ConsoleRoute): string {
-  return r.view === 'review' ? `#review=${r.case}.${r.message}` : '#queue';
+  if (r.view === 'review') return `#review=${r.case}.${r.message}`;
+  if (r.view === 'case') return `#case=${r.case}`;
+  if (r.view === 'cases' || r.view === 'open') return `#${r.view}`;
+  return r.filter ? `#queue=${r.filter}` : '#queue';
 }
 
 export interface ConsoleViews {
   go(route: ConsoleRoute, options?: Go): void;
+  current(): ConsoleRoute;
   resume(): Promise<void>;
   askToUnlock(problem?: string): void;
 }
@@ -49,6 +67,7 @@ export interface Console {
   readonly relay: Relay;
   readonly vault: Vault;
   readonly session: Session<Facilitator>;
+  readonly events: EventStream;
   readonly views: ConsoleViews;
   readonly screen: Screen;
 }

@@ -8,7 +8,8 @@ import { QueueItem, queueItems } from '../app/answers.js';
 import { h, show as draw } from '../app/dom.js';
 import { wordsFor } from '../app/failure.js';
 import { when } from '../app/letter_parts.js';
-import type { Console } from './parts.js';
+import type { Console, Filter } from './parts.js';
+import { filters } from './parts.js';
 
 // The case's label, sealed to this facilitator's case key; a case this
 // browser holds no key for is named by the start of its id.
@@ -55,7 +56,58 @@ function item(c: Console, q: QueueItem): HTMLElement {
     h('ul', { class: 'facts' }, ...lines.map((l) => h('li', {}, l))), open);
 }
 
-export async function show(c: Console, notice?: string): Promise<void> {
+const claimedByMe = (c: Console, q: QueueItem) => q.claimedBy === me(c);
+const secondApproval = (q: QueueItem) => q.approvalsRequired > 1 && q.approvals > 0 && !q.reviewedByYou;
+// To be released later today, in the facilitator's own day.
+function laterToday(q: QueueItem): boolean {
+  if (q.releaseAt === undefined) return false;
+  const at = new Date(q.releaseAt * 1000), now = new Date();
+  return at > now && at.toDateString() === now.toDateString();
+}
+const chosen: Record<Filter, (c: Console, q: QueueItem) => boolean> = {
+  mine: waitsForMe, second: (_c, q) => secondApproval(q), claims: claimedByMe, today: (_c, q) => laterToday(q),
+};
+
+// The filters as links, each with its count; the one shown is marked.
+function filterNav(c: Console, items: QueueItem[], current?: Filter): HTMLElement {
+  const { t } = c.strings;
+  const link = (label: string, href: string, count: number, active: boolean) =>
+    h('li', {}, h('a', { href, 'aria-current': active ? 'page' : undefined }, `${label} (${count})`));
+  return h('nav', { 'aria-label': t('console_filters'), class: 'filters' }, h('ul', {},
+    link(t('console_filter_all'), '#queue', items.length, current === undefined),
+    ...filters.map((f) => link(t(`console_filter_${f}`), `#queue=${f}`, items.filter((q) => chosen[f](c, q)).length,
+      current === f))));
+}
+
+// A new letter, announced without content to a facilitator who asked for it.
+export function announce(c: Console): void {
+  if (localStorage.getItem(notifyKey) !== '1' || typeof Notification === 'undefined' ||
+      Notification.permission !== 'granted') {
+    return;
+  }
+  new Notification(c.strings.t('console_title'), { body: c.strings.t('console_notification'), tag: 'shuttle-queue' });
+}
+const notifyKey = 'shuttle.console.notify';
+
+// Asking the browser to tell of new letters: only when the facilitator chooses it.
+function notifyChoice(c: Console): HTMLElement | null {
+  const { t } = c.strings;
+  if (typeof Notification === 'undefined') return null;
+  const on = localStorage.getItem(notifyKey) === '1' && Notification.permission === 'granted';
+  const b = h('button', { type: 'button', class: 'quiet', 'aria-pressed': String(on) },
+    on ? t('console_notify_off') : t('console_notify_on'));
+  b.addEventListener('click', async () => {
+    if (on) {
+      localStorage.removeItem(notifyKey);
+    } else if ((await Notification.requestPermission()) === 'granted') {
+      localStorage.setItem(notifyKey, '1');
+    }
+    b.replaceWith(notifyChoice(c) ?? '');
+  });
+  return h('p', {}, b, ' ', h('span', { class: 'help' }, t('console_notify_help')));
+}
+
+export async function show(c: Console, notice?: string, filter?: Filter): Promise<void> {
   const { t } = c.strings;
   let items: QueueItem[];
   try {
@@ -66,14 +118,18 @@ export async function show(c: Console, notice?: string): Promise<void> {
     return;
   }
   const mine = items.filter((q) => waitsForMe(c, q));
-  const second = items.filter((q) => q.approvalsRequired > 1 && q.approvals > 0 && !q.reviewedByYou);
+  const second = items.filter(secondApproval);
+  const shown = filter ? items.filter((q) => chosen[filter](c, q)) : items;
   const summary = mine.length === 0 ? t('console_nothing_waits')
     : t(mine.length === 1 ? 'console_one_waits' : 'console_many_wait', { n: String(mine.length) });
   draw(h('h1', {}, t('console_queue_title')),
     notice ? h('p', { role: 'status', class: 'status' }, notice) : null,
     h('p', { class: 'lead', id: 'queue-summary' }, summary),
     second.length ? h('p', {}, t('console_second_approvals', { n: String(second.length) })) : null,
-    items.length ? h('ol', { class: 'queue', id: 'queue' }, ...items.map((q) => item(c, q))) : null,
+    filterNav(c, items, filter),
+    shown.length ? h('ol', { class: 'queue', id: 'queue' }, ...shown.map((q) => item(c, q)))
+      : h('p', { id: 'queue' }, filter ? t('console_filter_empty') : ''),
+    notifyChoice(c),
     footer(c));
 }
 
@@ -82,5 +138,6 @@ export function footer(c: Console): HTMLElement {
   const lock = h('button', { type: 'button', class: 'quiet' }, t('lock_now'));
   lock.addEventListener('click', () => c.session.lock());
   const queue = h('a', { href: '#queue' }, t('console_queue_title'));
-  return h('footer', {}, h('nav', { 'aria-label': t('console_title') }, queue, lock));
+  const cases = h('a', { href: '#cases' }, t('console_cases_title'));
+  return h('footer', {}, h('nav', { 'aria-label': t('console_title') }, queue, ' ', cases, ' ', lock));
 }

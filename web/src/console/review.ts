@@ -41,6 +41,22 @@ function returnOf(c: Console, r: Roster, e: Statement, reason: string, text: str
   identity.secretKey, identity.publicKey);
 }
 
+// What happened to the letter being read, said at once in its page: a
+// colleague's decision, or its writer taking it back.
+export function meanwhile(c: Console, event: string): void {
+  const { t } = c.strings;
+  const line = document.getElementById('meanwhile');
+  if (!line) return;
+  const words: Record<string, string> = {
+    approved: t('console_meanwhile_approved'), returned: t('console_meanwhile_returned'),
+    revoked: t('console_meanwhile_revoked'), released: t('console_meanwhile_released'),
+  };
+  if (words[event]) {
+    line.textContent = words[event];
+    line.hidden = false;
+  }
+}
+
 export async function show(c: Console, caseId: string, message: string): Promise<void> {
   const { t } = c.strings;
   const back = (notice: string) => c.views.go({ view: 'queue' }, { replace: true, notice });
@@ -121,10 +137,11 @@ export async function show(c: Console, caseId: string, message: string): Promise
     back(t('console_let_go_done'));
   });
   const problem = h('p', { role: 'alert', class: 'problem', hidden: true });
+  const happened = h('p', { role: 'status', class: 'notice', id: 'meanwhile', hidden: true });
   const writer = r.find(e.signer);
   draw(h('h1', {}, labelOf(c, caseId, label)),
     h('p', { class: 'lead' }, t('console_from_to', { from: roleWords(c, writer.role), to: roleWords(c, String(e.to)) })),
     h('section', { class: 'letter', 'aria-label': t('letter_title') }, h('p', { dir: 'auto', class: 'letter-text' }, text)),
     attachmentsView(c.strings, attachments),
-    problem, approveForm, returnForm, leave, footer(c));
+    happened, problem, approveForm, returnForm, leave, footer(c));
 }

@@ -18,7 +18,18 @@ test('a two-person case reviewed by a facilitator in the browser and one at the 
   f.run(['enrol', relay.inviteFacilitator(), '--name', 'Ingrid Berg']);
   const caseId = f.run(['case', 'open', '--two-person']).case as string;
 
-  const context = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  // Notifications allowed, and recorded instead of shown: what a notice says is checked.
+  const context = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB', permissions: ['notifications'] });
+  await context.addInitScript(() => {
+    const shown: string[] = [];
+    (window as unknown as { shownNotices: string[] }).shownNotices = shown;
+    class Recorded {
+      static permission = 'granted';
+      static requestPermission = async () => 'granted';
+      constructor(title: string, options?: { body?: string }) { shown.push(`${title}: ${options?.body ?? ''}`); }
+    }
+    (window as unknown as { Notification: unknown }).Notification = Recorded;
+  });
   let { page, problems } = await watchedPage(context);
   // The operator's link: her name and a passphrase; the keys are made in the page.
   await page.goto(`${relay.origin}/#join=${encodeURIComponent(relay.inviteFacilitator())}`);
@@ -50,14 +61,31 @@ test('a two-person case reviewed by a facilitator in the browser and one at the 
   const r = new Person(relay, 'console-responsible');
   r.run(['enrol', f.run(['invite', caseId, '--role', 'responsible']).code]);
   f.run(['attest', caseId, '--safety-number', r.run(['whoami']).safety_number]);
+  // She waits on the queue, and asks to be told of new letters.
+  await page.getByRole('button', { name: 'To the letters waiting' }).click();
+  await page.getByText('Nothing waits for you now.').waitFor({ timeout: 20000 });
+  await page.getByRole('button', { name: 'Tell me when a letter arrives' }).click();
+  await page.getByRole('button', { name: 'Stop telling me when a letter arrives' }).waitFor();
+
+  // Letters arrive and the queue shows them without a reload; the notice says nothing of them.
   const first = h.run(['write', caseId, '--text', 'What I have carried since that night.']).message as string;
+  await page.getByText('1 letter waits for you.').waitFor({ timeout: 20000 });
   const second = h.run(['write', caseId, '--text', 'My address is on the back.']).message as string;
+  await page.getByText('2 letters wait for you.').waitFor({ timeout: 20000 });
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { shownNotices: string[] }).shownNotices),
+    ['Shuttle for facilitators: A letter waits for review.', 'Shuttle for facilitators: A letter waits for review.']);
   f.run(['review', caseId, first]);
   f.run(['approve', caseId, first]);
+  await page.getByText('Waiting for a second approval: 1.').waitFor({ timeout: 20000 });
 
-  // The queue: both letters, oldest first, with the case's label opened here and "1 of 2".
-  await page.getByRole('button', { name: 'To the letters waiting' }).click();
-  await page.getByText('2 letters wait for you.').waitFor({ timeout: 20000 });
+  // The filters, with their counts; the queue oldest first, the case's label opened here and "1 of 2".
+  await page.getByRole('link', { name: 'Waiting for a second approval (1)' }).click();
+  await page.locator('#queue > li').first().waitFor();
+  assert.equal(await page.locator('#queue > li').count(), 1);
+  assert.equal(await page.getByRole('link', { name: 'Waiting for me (2)' }).count(), 1);
+  assert.equal(await page.getByRole('link', { name: 'Released later today (0)' }).count(), 1);
+  await page.getByRole('link', { name: 'All (2)' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('#queue > li').length === 2);
   const items = page.locator('#queue > li');
   assert.deepEqual(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-message'))), [first, second]);
   assert.match(await items.nth(0).innerText(), /Skien 14: a letter[\s\S]*1 of 2 approvals/);
@@ -86,6 +114,14 @@ test('a two-person case reviewed by a facilitator in the browser and one at the 
   const returned = h.run(['read', caseId, second]);
   assert.match(JSON.stringify(returned), /Please leave out your address\./);
   await page.getByText('Nothing waits for you now.').waitFor();
+
+  // A letter taken back while she reads it: the page says so at once.
+  const third = h.run(['write', caseId, '--text', 'I want to say this differently.']).message as string;
+  await page.getByText('1 letter waits for you.').waitFor({ timeout: 20000 });
+  await page.locator('#queue > li').first().getByRole('link', { name: 'Read and decide' }).click();
+  await page.getByText('I want to say this differently.').waitFor({ timeout: 30000 });
+  h.run(['revoke', caseId, third]);
+  await page.getByText('Meanwhile, its writer took this letter back.').waitFor({ timeout: 20000 });
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -1,0 +1,262 @@
+// A facilitator's cases in the console: the list, opening one (a label, one
+// or two approvals; the passphrase adds its key to the keystore), and each
+// case's page: its people and their states, an invitation link for each
+// role, attestation by comparing, group by group, the safety number a
+// person reads aloud with the one on screen, and the label, sealed to
+// every facilitator the page trusts.
+import * as b64 from '../proto/base64url.js';
+import { Role, Statement, sign, toJsonValue } from '../proto/codec.js';
+import { makeKeyStatement } from '../proto/enrolment.js';
+import { encodeCode, invitationSecretHash } from '../proto/invitation.js';
+import { fingerprint, newCaseKey, newId, safetyNumber } from '../proto/keys.js';
+import { sealNote } from '../proto/letters.js';
+import { Roster } from '../proto/roster.js';
+import { sodium } from '../proto/sodium.js';
+import { CaseDetail, caseDetail, caseList } from '../app/answers.js';
+import { h, show as draw } from '../app/dom.js';
+import { wordsFor } from '../app/failure.js';
+import { rosterFrom } from '../app/letter_parts.js';
+import type { CaseEntry } from '../app/session.js';
+import type { Console } from './parts.js';
+import { caseEntryOf } from './parts.js';
+import { footer, labelOf } from './queue.js';
+
+const now = () => Math.floor(Date.now() / 1000);
+const invitationHours = 72;
+const invitable: Role[] = ['harmed', 'responsible', 'harmed_support', 'responsible_support', 'facilitator'];
+
+function problemLine(text?: string): HTMLElement {
+  return h('p', { role: 'alert', class: 'problem', hidden: !text }, text ?? '');
+}
+
+// ------------------------------------------------------------------ the list
+
+export async function list(c: Console, notice?: string): Promise<void> {
+  const { t } = c.strings;
+  const open = h('a', { href: '#open', class: 'button' }, t('console_open_case'));
+  let rows: HTMLElement[] = [];
+  try {
+    rows = caseList(await c.relay.get('/v1/cases')).map((o) =>
+      h('li', {}, h('a', { href: `#case=${o.case}` }, labelOf(c, o.case, o.label)),
+        o.state === 'closed' ? ` (${t('console_case_closed')})` : ''));
+  } catch (e) {
+    notice = wordsFor(c.strings, e);
+  }
+  draw(h('h1', {}, t('console_cases_title')), notice ? h('p', { role: 'status', class: 'status' }, notice) : null,
+    rows.length ? h('ul', { id: 'cases' }, ...rows) : h('p', { id: 'cases' }, t('console_no_cases')), open, footer(c));
+}
+
+// ------------------------------------------------------------------ opening a case
+
+export function openForm(c: Console, problem?: string): void {
+  const { t } = c.strings;
+  c.screen.redraw = () => openForm(c, problem);
+  const label = h('input', { id: 'label', type: 'text', maxlength: '200', required: true, 'aria-describedby': 'label-help' });
+  const two = h('input', { id: 'two-person', type: 'checkbox' });
+  const pass = h('input', { id: 'passphrase', type: 'password', autocomplete: 'current-password', required: true,
+    'aria-describedby': 'open-pass-help' });
+  const form = h('form', { novalidate: true },
+    h('label', { for: 'label' }, t('console_label_label')), h('p', { id: 'label-help', class: 'help' }, t('console_label_help')), label,
+    h('div', {}, two, h('label', { for: 'two-person' }, t('console_two_person'))),
+    h('label', { for: 'passphrase' }, t('passphrase_label')), h('p', { id: 'open-pass-help', class: 'help' }, t('console_open_pass_help')), pass,
+    h('button', { type: 'submit' }, t('console_open_case')));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (!label.value.trim()) return openForm(c, t('console_label_needed'));
+    void openCase(c, label.value.trim(), two.checked, pass.value);
+  });
+  draw(h('h1', {}, t('console_open_case')), problemLine(problem), form, footer(c));
+}
+
+async function openCase(c: Console, label: string, twoPerson: boolean, passphrase: string): Promise<void> {
+  const { t } = c.strings;
+  draw(h('h1', {}, t('console_open_case')), h('p', { role: 'status' }, t('console_opening')));
+  let keys;
+  try {
+    keys = await c.crypto.openKeystore((await c.vault.get('keystore'))!, passphrase);
+  } catch (e) {
+    return openForm(c, wordsFor(c.strings, e));
+  }
+  try {
+    const { identity } = keys;
+    const id = newId();
+    const caseId = b64.encode(id);
+    const caseKey = newCaseKey();
+    keys.caseKeys.set(caseId, caseKey);
+    const entry: CaseEntry = { case: caseId, role: 'facilitator', pinned: b64.encode(identity.publicKey) };
+    const cases = [...c.session.unlocked.cases, entry];
+    // The case's key is in the keystore on this device before the relay learns of the case.
+    await c.vault.putAll({ keystore: await c.crypto.sealKeystore(keys, passphrase), cases: JSON.stringify(cases) });
+    const open = sign({ type: 'case_open', id, case: id, created_at: now(), approvals_required: twoPerson ? 2 : 1 },
+      identity.secretKey, identity.publicKey);
+    await c.relay.post('/v1/cases', { case_open: toJsonValue(open),
+      keys: toJsonValue(makeKeyStatement(identity, id, caseKey)) });
+    c.session.start({ keys, cases });
+    await setLabel(c, caseId, label);
+    c.views.go({ view: 'case', case: caseId }, { replace: true, notice: t('console_case_opened') });
+  } catch (e) {
+    openForm(c, wordsFor(c.strings, e));
+  }
+}
+
+// The label sealed to every facilitator this page trusts in the case, itself included.
+async function setLabel(c: Console, caseId: string, text: string, r?: Roster): Promise<void> {
+  const entry = caseEntryOf(c, caseId)!;
+  const roster = r ?? rosterFrom(caseDetail(await c.relay.get(`/v1/cases/${caseId}`)), caseId, entry.pinned);
+  const id = b64.decode(caseId)!;
+  await c.relay.post(`/v1/cases/${caseId}/label`, { label: roster.facilitatorReaders().map((f) => ({
+    reader: b64.encode(f.identity), box: b64.encode(sealNote({ purpose: 'label', text }, id, f.caseKey)) })) });
+}
+
+// ------------------------------------------------------------------ a case's page
+
+function roleWords(c: Console, role: string): string {
+  const { t } = c.strings;
+  switch (role) {
+    case 'harmed': return t('console_role_harmed');
+    case 'responsible': return t('console_role_responsible');
+    case 'harmed_support': return t('console_role_harmed_support');
+    case 'responsible_support': return t('console_role_responsible_support');
+    default: return t('console_role_facilitator');
+  }
+}
+
+// Only the digits count: a number read aloud, typed with spaces or dashes, or pasted.
+const digits = (s: string) => s.replace(/[^0-9]/g, '');
+
+// The newest key statement of a participant, and its attestation by this roster, if any.
+function keysOf(d: CaseDetail, identity: string): Statement | undefined {
+  return [...d.keyStatements].reverse().find((k) => b64.encode(k.signer) === identity);
+}
+
+function attestForm(c: Console, caseId: string, d: CaseDetail, identity: string, role: string): HTMLElement {
+  const { t } = c.strings;
+  const id = `heard-${identity.slice(0, 8)}`;
+  const heard = h('input', { id, type: 'text', inputmode: 'numeric', autocomplete: 'off', 'aria-describedby': `${id}-help` });
+  const problem = problemLine();
+  const form = h('form', { novalidate: true, class: 'attest' },
+    h('label', { for: id }, t('console_heard_label')),
+    h('p', { id: `${id}-help`, class: 'help' }, t('console_heard_help')), heard,
+    h('button', { type: 'submit' }, t('console_attest')), problem);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const expected = safetyNumber(b64.decode(identity)!);
+    if (digits(heard.value) !== digits(expected)) {
+      // Which group differs, so the two people can find it together.
+      const groups = expected.split(' ');
+      const typed = digits(heard.value);
+      const wrong = groups.findIndex((g, i) => typed.slice(i * 5, i * 5 + 5) !== g);
+      problem.textContent = t('console_numbers_differ', { group: String(wrong + 1) });
+      problem.hidden = false;
+      return;
+    }
+    const keys = keysOf(d, identity);
+    if (!keys) return;
+    const me = c.session.unlocked.keys.identity;
+    const attestation = sign({ type: 'attestation', id: newId(), case: b64.decode(caseId)!, created_at: now(),
+      subject: keys.signer, subject_role: role, key_statement: keys.id, subject_case_key: keys.case_key },
+    me.secretKey, me.publicKey);
+    try {
+      await c.relay.post(`/v1/cases/${caseId}/attestations`, { attestation: toJsonValue(attestation) });
+      c.views.go({ view: 'case', case: caseId }, { replace: true, notice: t('console_attested', { role: roleWords(c, role) }) });
+    } catch (e) {
+      problem.textContent = wordsFor(c.strings, e);
+      problem.hidden = false;
+    }
+  });
+  return form;
+}
+
+function inviteForm(c: Console, caseId: string): HTMLElement {
+  const { t } = c.strings;
+  const role = h('select', { id: 'invite-role' }, ...invitable.map((r) => h('option', { value: r }, roleWords(c, r))));
+  const result = h('div', { id: 'invitation', 'aria-live': 'polite' });
+  const form = h('form', { novalidate: true },
+    h('label', { for: 'invite-role' }, t('console_invite_role')), role,
+    h('button', { type: 'submit' }, t('console_invite')), result);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const me = c.session.unlocked.keys.identity;
+    const invitation = newId();
+    const secret = sodium().randombytes_buf(32);
+    const id = b64.decode(caseId)!;
+    const chosen = role.value as Role;
+    const created = now();
+    const statement = sign({ type: 'invitation', id: invitation, case: id, created_at: created, role: chosen,
+      secret_hash: invitationSecretHash(secret), expires_at: created + invitationHours * 3600 }, me.secretKey, me.publicKey);
+    try {
+      await c.relay.post(`/v1/cases/${caseId}/invitations`, { invitation: toJsonValue(statement) });
+    } catch (e) {
+      result.replaceChildren(problemLine(wordsFor(c.strings, e)));
+      return;
+    }
+    // No certificate pin: the page cannot read the relay's certificate; browsers check it, and a
+    // person at the CLI behind a self-signed certificate gets a code from `shuttle invite` instead.
+    const code = encodeCode({ invitation, case: id, role: chosen, secret, inviterFingerprint: fingerprint(me.publicKey),
+      relay: location.host });
+    const link = `${location.origin}/#join=${encodeURIComponent(code)}`;
+    const field = h('textarea', { id: 'invitation-link', rows: '3', readonly: true, 'aria-describedby': 'invitation-help' });
+    field.value = link;
+    result.replaceChildren(h('label', { for: 'invitation-link' }, t('console_invitation_for', { role: roleWords(c, chosen) })),
+      h('p', { id: 'invitation-help', class: 'help' }, t('console_invitation_help', { hours: String(invitationHours) })), field);
+  });
+  return h('section', { 'aria-labelledby': 'invite-title' }, h('h2', { id: 'invite-title' }, t('console_invite_title')), form);
+}
+
+function labelForm(c: Console, caseId: string, r: Roster): HTMLElement {
+  const { t } = c.strings;
+  const input = h('input', { id: 'new-label', type: 'text', maxlength: '200' });
+  const problem = problemLine();
+  const form = h('form', { novalidate: true }, h('label', { for: 'new-label' }, t('console_label_label')), input,
+    h('button', { type: 'submit', class: 'quiet' }, t('console_label_set')), problem);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (!input.value.trim()) return;
+    try {
+      await setLabel(c, caseId, input.value.trim(), r);
+      c.views.go({ view: 'case', case: caseId }, { replace: true, notice: t('console_label_done') });
+    } catch (e) {
+      problem.textContent = wordsFor(c.strings, e);
+      problem.hidden = false;
+    }
+  });
+  return form;
+}
+
+export async function showCase(c: Console, caseId: string, notice?: string): Promise<void> {
+  const { t } = c.strings;
+  const entry = caseEntryOf(c, caseId);
+  if (!entry) return c.views.go({ view: 'cases' }, { replace: true, notice: t('console_no_key') });
+  let d: CaseDetail, r: Roster;
+  try {
+    d = caseDetail(await c.relay.get(`/v1/cases/${caseId}`));
+    r = rosterFrom(d, caseId, entry.pinned);
+  } catch (e) {
+    return c.views.go({ view: 'cases' }, { replace: true, notice: wordsFor(c.strings, e) });
+  }
+  c.screen.redraw = () => void showCase(c, caseId);
+  const self = b64.encode(c.session.unlocked.keys.identity.publicKey);
+  const people = d.participants.map((p) => {
+    const keys = keysOf(d, p.identity);
+    const known = keys ? r.has(keys.signer) : false;
+    // A newer key than the one attested: flagged until the numbers are compared again.
+    const changed = known && keys !== undefined &&
+      b64.encode(r.find(keys.signer).caseKey) !== b64.encode(keys.case_key as Uint8Array);
+    const state = p.state !== 'active' ? t('console_person_withdrawn')
+      : !keys ? t('console_person_no_keys')
+      : changed ? t('console_person_key_changed')
+      : known ? t('console_person_attested') : t('console_person_to_attest');
+    const who = `${roleWords(c, p.role)}${p.name ? ` (${p.name})` : ''}${p.identity === self ? ` · ${t('console_you')}` : ''}`;
+    const needs = p.state === 'active' && keys && (!known || changed) && p.identity !== self;
+    return h('li', { 'data-role': p.role }, h('p', {}, h('strong', {}, who), ` · ${state}`),
+      needs ? attestForm(c, caseId, d, p.identity, p.role) : null);
+  });
+  draw(h('h1', {}, labelOf(c, caseId, d.label)),
+    notice ? h('p', { role: 'status', class: 'status' }, notice) : null,
+    h('p', {}, r.approvalsRequired === 2 ? t('console_two_person_case') : t('console_one_person_case'),
+      d.state === 'closed' ? ` ${t('console_case_closed')}` : ''),
+    h('section', { 'aria-labelledby': 'people-title' }, h('h2', { id: 'people-title' }, t('console_people')),
+      h('ul', { id: 'people' }, ...people)),
+    d.state === 'closed' ? null : inviteForm(c, caseId),
+    labelForm(c, caseId, r), footer(c));
+}

@@ -1,0 +1,108 @@
+// A whole case with no terminal: a facilitator enrols in the console, opens
+// a case with a label, invites both parties by link, confirms their keys by
+// comparing the safety numbers they read aloud (a misheard group is named,
+// and nothing is confirmed), and reviews the letter one party writes in
+// their browser; the other party opens it in theirs.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+
+import { noViolations, relayAndBrowser, watchedPage } from './harness.js';
+
+const env = relayAndBrowser();
+
+// A party opens the facilitator's link in their own browser, chooses a passphrase and reads their number.
+async function partyJoins(context: BrowserContext, link: string, passphrase: string): Promise<{ page: Page; number: string; problems: string[] }> {
+  const { page, problems } = await watchedPage(context);
+  await page.goto(link);
+  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  await page.getByLabel('The same passphrase again').fill(passphrase);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const number = await page.locator('#safety-number').getAttribute('data-number', { timeout: 60000 });
+  return { page, number: number!, problems };
+}
+
+test('a facilitator runs a case in the browser, from opening it to a released letter', async () => {
+  const relay = env.relay;
+  const mine = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const { page, problems } = await watchedPage(mine);
+  await page.goto(`${relay.origin}/#join=${encodeURIComponent(relay.inviteFacilitator())}`);
+  await page.getByLabel('Your name').fill('Ingrid Berg');
+  await page.getByLabel('Passphrase', { exact: true }).fill('facilitator passphrase');
+  await page.getByLabel('The same passphrase again').fill('facilitator passphrase');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText('Welcome, Ingrid Berg.').waitFor({ timeout: 60000 });
+
+  // Opening the case.
+  await page.getByRole('link', { name: 'Your cases' }).click();
+  await page.getByText('You have no cases yet.').waitFor();
+  await page.getByRole('link', { name: 'Open a case' }).click();
+  await page.getByLabel("The case's label").fill('Bergen, June');
+  await page.getByLabel('Passphrase').fill('facilitator passphrase');
+  await noViolations(page, 'console opening a case', '1280');
+  await page.getByRole('button', { name: 'Open a case' }).click();
+  await page.getByText('The case is open. Invite its people below.').waitFor({ timeout: 60000 });
+  await page.getByRole('heading', { name: 'Bergen, June' }).waitFor();
+
+  // Inviting both parties: a link each.
+  const invite = async (role: string): Promise<string> => {
+    await page.getByLabel('Who to invite').selectOption({ label: role });
+    await page.getByRole('button', { name: 'Make an invitation link' }).click();
+    await page.getByLabel(`Invitation link for the ${role}`).waitFor({ timeout: 20000 });
+    return page.getByLabel(`Invitation link for the ${role}`).inputValue();
+  };
+  const harmedLink = await invite('harmed party');
+  await noViolations(page, 'console a case with an invitation', '1280');
+  const responsibleLink = await invite('responsible party');
+
+  const harmedContext = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const harmed = await partyJoins(harmedContext, harmedLink, 'harmed passphrase here');
+  const responsibleContext = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const responsible = await partyJoins(responsibleContext, responsibleLink, 'responsible passphrase here');
+
+  // Comparing numbers: one misheard group is named and nothing is confirmed; then the right one.
+  await page.reload();
+  await page.getByLabel('Passphrase').fill('facilitator passphrase');
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  const harmedRow = page.locator('#people li[data-role=harmed]');
+  await harmedRow.getByText('joined: compare safety numbers').waitFor({ timeout: 30000 });
+  const groups = harmed.number.split(' ');
+  const misheard = [...groups.slice(0, 3), groups[3] === '00000' ? '11111' : '00000', ...groups.slice(4)].join(' ');
+  await harmedRow.getByLabel('The safety number they read to you').fill(misheard);
+  await harmedRow.getByRole('button', { name: 'They match: confirm their keys' }).click();
+  await harmedRow.getByText('The numbers differ in group 4.', { exact: false }).waitFor();
+  await noViolations(page, 'console comparing safety numbers', '1280');
+  await harmedRow.getByLabel('The safety number they read to you').fill(harmed.number.replace(/ /g, '-'));
+  await harmedRow.getByRole('button', { name: 'They match: confirm their keys' }).click();
+  await page.getByText('You confirmed the keys of the harmed party.').waitFor({ timeout: 20000 });
+  const responsibleRow = page.locator('#people li[data-role=responsible]');
+  await responsibleRow.getByLabel('The safety number they read to you').fill(responsible.number);
+  await responsibleRow.getByRole('button', { name: 'They match: confirm their keys' }).click();
+  await page.getByText('You confirmed the keys of the responsible party.').waitFor({ timeout: 20000 });
+  for (const role of ['harmed', 'responsible']) {
+    await page.locator(`#people li[data-role=${role}]`).getByText('keys confirmed').waitFor();
+  }
+
+  // The harmed party writes in her browser; the facilitator reviews in the console.
+  await harmed.page.getByRole('button', { name: 'Your letters' }).click();
+  await harmed.page.getByRole('button', { name: 'Write a letter' }).click();
+  await harmed.page.getByLabel('Your letter').fill('I would like you to hear how it was for me.');
+  await harmed.page.getByRole('button', { name: 'Send to your facilitator' }).click();
+  await harmed.page.getByText('Your letter is with your facilitator.').waitFor({ timeout: 20000 });
+  await page.getByRole('link', { name: 'Letters waiting' }).click();
+  await page.getByText('1 letter waits for you.').waitFor({ timeout: 20000 });
+  assert.match(await page.locator('#queue > li').first().innerText(), /^Bergen, June: a letter/);
+  await page.getByRole('link', { name: 'Read and decide' }).click();
+  await page.getByText('I would like you to hear how it was for me.').waitFor({ timeout: 30000 });
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.getByText('Approved: the letter is released to its reader.').waitFor({ timeout: 20000 });
+
+  // The responsible party opens it in theirs.
+  await responsible.page.getByRole('button', { name: 'Your letters' }).click();
+  await responsible.page.getByText('A letter is waiting for you.').waitFor({ timeout: 20000 });
+  await responsible.page.getByRole('link', { name: /To you, .*: waiting for you/ }).click();
+  await responsible.page.getByRole('button', { name: 'Open now' }).click();
+  await responsible.page.getByText('I would like you to hear how it was for me.').waitFor({ timeout: 30000 });
+  for (const p of [problems, harmed.problems, responsible.problems]) assert.deepEqual(p, []);
+  await Promise.all([mine.close(), harmedContext.close(), responsibleContext.close()]);
+});
