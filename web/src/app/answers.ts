@@ -5,7 +5,8 @@
 import * as b64 from '../proto/base64url.js';
 import { Bytes } from '../proto/bytes.js';
 import { Statement, StatementType, parseStatement, readU64 } from '../proto/codec.js';
-import { JsonObject, JsonValue, isObject } from '../proto/json.js';
+import { AuditExport, parseAuditExport } from '../proto/audit.js';
+import { JsonObject, JsonValue, isObject, serialize } from '../proto/json.js';
 import { RelayRefusal } from './relay.js';
 
 const notUnderstood = (): never => {
@@ -126,6 +127,17 @@ export function fetchedMessage(answer: JsonObject): FetchedMessage {
     returned: answer.return === undefined ? undefined : statement('return', answer.return),
     declineNote: answer.decline_note === undefined ? undefined : bytes(answer, 'decline_note'),
   };
+}
+
+// A case's audit export (GET /v1/cases/{case}/audit) as its text (what the
+// facilitator saves) and parsed by the protocol module.
+export function auditExportOf(answer: JsonObject): { text: string; record: AuditExport } {
+  const text = serialize(answer);
+  try {
+    return { text, record: parseAuditExport(text) };
+  } catch {
+    return notUnderstood();
+  }
 }
 
 // The cases a person takes part in (GET /v1/cases); a facilitator's with

@@ -257,6 +257,7 @@ export async function showCase(c: Console, caseId: string, notice?: string): Pro
       d.state === 'closed' ? ` ${t('console_case_closed')}` : ''),
     h('section', { 'aria-labelledby': 'people-title' }, h('h2', { id: 'people-title' }, t('console_people')),
       h('ul', { id: 'people' }, ...people)),
+    h('p', {}, h('a', { href: `#record=${caseId}` }, t('console_record_link'))),
     d.state === 'closed' ? null : inviteForm(c, caseId),
     labelForm(c, caseId, r), footer(c));
 }

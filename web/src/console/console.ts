@@ -19,6 +19,7 @@ import * as casesView from './cases.js';
 import * as enrolView from './enrol.js';
 import { Console, ConsoleRoute, ConsoleViews, Facilitator, consoleHashOf, consoleRouteOf, facilitatorHolder } from './parts.js';
 import * as queueView from './queue.js';
+import * as recordView from './record.js';
 import * as reviewView from './review.js';
 
 export { wanted } from './parts.js';
@@ -60,6 +61,7 @@ async function render(c: Console, route: ConsoleRoute, notice?: string): Promise
     case 'cases': return casesView.list(c, notice);
     case 'open': return casesView.openForm(c);
     case 'case': return casesView.showCase(c, route.case, notice);
+    case 'record': return recordView.show(c, route.case);
   }
 }
 

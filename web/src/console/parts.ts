@@ -32,7 +32,8 @@ export type ConsoleRoute =
   | { view: 'review'; case: string; message: string }
   | { view: 'cases' }
   | { view: 'open' }
-  | { view: 'case'; case: string };
+  | { view: 'case'; case: string }
+  | { view: 'record'; case: string };
 
 const idPattern = '[A-Za-z0-9_-]{22}';
 export function consoleRouteOf(hash: string): ConsoleRoute | null {
@@ -40,8 +41,8 @@ export function consoleRouteOf(hash: string): ConsoleRoute | null {
   if (h === 'queue') return { view: 'queue' };
   if (h === 'cases') return { view: 'cases' };
   if (h === 'open') return { view: 'open' };
-  const one = new RegExp(`^case=(${idPattern})$`).exec(h);
-  if (one) return { view: 'case', case: one[1] };
+  const one = new RegExp(`^(case|record)=(${idPattern})$`).exec(h);
+  if (one) return { view: one[1] as 'case' | 'record', case: one[2] };
   const filter = filters.find((f) => h === `queue=${f}`);
   if (filter) return { view: 'queue', filter };
   const review = new RegExp(`^review=(${idPattern})\\.(${idPattern})$`).exec(h);
@@ -49,7 +50,7 @@ export function consoleRouteOf(hash: string): ConsoleRoute | null {
 }
 export function consoleHashOf(r: ConsoleRoute): string {
   if (r.view === 'review') return `#review=${r.case}.${r.message}`;
-  if (r.view === 'case') return `#case=${r.case}`;
+  if (r.view === 'case' || r.view === 'record') return `#${r.view}=${r.case}`;
   if (r.view === 'cases' || r.view === 'open') return `#${r.view}`;
   return r.filter ? `#queue=${r.filter}` : '#queue';
 }

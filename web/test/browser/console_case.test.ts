@@ -4,6 +4,7 @@
 // and nothing is confirmed), and reviews the letter one party writes in
 // their browser; the other party opens it in theirs.
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 
@@ -103,6 +104,29 @@ test('a facilitator runs a case in the browser, from opening it to a released le
   await responsible.page.getByRole('link', { name: /To you, .*: waiting for you/ }).click();
   await responsible.page.getByRole('button', { name: 'Open now' }).click();
   await responsible.page.getByText('I would like you to hear how it was for me.').waitFor({ timeout: 30000 });
+
+  // The record: in words, as a timeline; saved as the signed file, which verifies here, and an edited copy does not.
+  await page.getByRole('link', { name: 'Your cases' }).click();
+  await page.getByRole('link', { name: 'Bergen, June' }).click();
+  await page.getByRole('link', { name: 'The record' }).click();
+  await page.getByText(/^The record verifies: \d+ entries, signed by the service/).waitFor({ timeout: 20000 });
+  const record = page.locator('#record');
+  await record.getByText('Ingrid Berg: opened the case').waitFor();
+  await record.getByText('The harmed party: sent a letter for review').waitFor();
+  await record.getByText('Ingrid Berg: approved a letter').waitFor();
+  assert.doesNotMatch(await record.innerText(), /hear how it was/, 'the record holds no content');
+  await noViolations(page, 'console the record', '1280');
+  const [download] = await Promise.all([page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Save the record (a signed file)' }).click()]);
+  const saved = readFileSync((await download.path())!, 'utf8');
+  await page.getByLabel('A record file').setInputFiles({ name: 'record.json', mimeType: 'application/json', buffer: Buffer.from(saved) });
+  await page.locator('#record-check').getByText(/^The record verifies/).waitFor();
+  // Someone moves the third entry's time by a second.
+  const edited = JSON.parse(saved);
+  edited.entries[2].at += 1;
+  writeFileSync(`${relay.dir}/edited.json`, JSON.stringify(edited));
+  await page.getByLabel('A record file').setInputFiles(`${relay.dir}/edited.json`);
+  await page.locator('#record-check').getByText('This record does not verify: entry 3 was changed, removed or moved.').waitFor();
   for (const p of [problems, harmed.problems, responsible.problems]) assert.deepEqual(p, []);
   await Promise.all([mine.close(), harmedContext.close(), responsibleContext.close()]);
 });
