@@ -91,6 +91,11 @@ export interface CaseDetail {
   attestations: Statement[];
   grants: Statement[];   // a grant that does not read counts for nothing, and is left out
   label?: Bytes;         // for a facilitator: the case's label, sealed to them
+  quietHours?: { timeZone: string; start: string; end: string };  // no letter is released between start and end
+}
+function quietHoursOf(v: JsonValue): { timeZone: string; start: string; end: string } {
+  if (!isObject(v)) return notUnderstood();
+  return { timeZone: text(v, 'time_zone'), start: text(v, 'start'), end: text(v, 'end') };
 }
 export function caseDetail(answer: JsonObject): CaseDetail {
   return {
@@ -102,6 +107,7 @@ export function caseDetail(answer: JsonObject): CaseDetail {
     }),
     caseOpen: statement('case_open', answer.case_open),
     label: answer.label === undefined ? undefined : bytes(answer, 'label'),
+    quietHours: answer.quiet_hours === undefined ? undefined : quietHoursOf(answer.quiet_hours),
     keyStatements: list(answer, 'key_statements').map((k) => statement('key_statement', k)),
     attestations: list(answer, 'attestations').map((a) => statement('attestation', a)),
     grants: list(answer, 'grants', true).flatMap((g) => {
@@ -186,6 +192,20 @@ export function queueItems(answer: JsonObject): QueueItem[] {
       claimedUntil: optionalTime(v, 'claimed_until'), releaseAt: optionalTime(v, 'release_at'),
       caseLabel: typeof v.case_label === 'string' ? (b64.decode(v.case_label) ?? notUnderstood()) : undefined };
   });
+}
+
+// What an approval did (POST .../approve): released, or still in review
+// (waiting for a colleague, or for its release time).
+export interface ApprovalAnswer {
+  state: string;
+  approvals: number;
+  approvalsRequired: number;
+  releaseAt?: number;
+}
+export function approvalAnswer(answer: JsonObject): ApprovalAnswer {
+  return { state: text(answer, 'state'), approvals: optionalTime(answer, 'approvals') ?? notUnderstood(),
+    approvalsRequired: optionalTime(answer, 'approvals_required') ?? notUnderstood(),
+    releaseAt: optionalTime(answer, 'release_at') };
 }
 
 // A message as its case's facilitator fetches it for review: the envelope,

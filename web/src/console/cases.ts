@@ -13,6 +13,7 @@ import { sealNote } from '../proto/letters.js';
 import { Roster } from '../proto/roster.js';
 import { sodium } from '../proto/sodium.js';
 import { CaseDetail, caseDetail, caseList } from '../app/answers.js';
+import { ask } from '../app/dialog.js';
 import { h, show as draw } from '../app/dom.js';
 import { wordsFor } from '../app/failure.js';
 import { rosterFrom } from '../app/letter_parts.js';
@@ -203,6 +204,27 @@ function inviteForm(c: Console, caseId: string): HTMLElement {
   return h('section', { 'aria-labelledby': 'invite-title' }, h('h2', { id: 'invite-title' }, t('console_invite_title')), form);
 }
 
+// Closing, confirmed in words that say what the parties will see.
+function closeButton(c: Console, caseId: string): HTMLElement {
+  const { t } = c.strings;
+  const b = h('button', { type: 'button', class: 'quiet' }, t('console_close_case'));
+  b.addEventListener('click', async () => {
+    const sure = await ask({ title: t('console_close_title'), text: [t('console_close_explain'), t('console_close_final')],
+      confirm: t('console_close_go'), cancel: t('cancel'), serious: true });
+    if (!sure) return;
+    const me = c.session.unlocked.keys.identity;
+    const id = b64.decode(caseId)!;
+    const close = sign({ type: 'close', id: newId(), case: id, created_at: now() }, me.secretKey, me.publicKey);
+    try {
+      await c.relay.post(`/v1/cases/${caseId}/close`, { close: toJsonValue(close) });
+      c.views.go({ view: 'case', case: caseId }, { replace: true, notice: t('console_closed') });
+    } catch (e) {
+      c.views.go({ view: 'case', case: caseId }, { replace: true, notice: wordsFor(c.strings, e) });
+    }
+  });
+  return b;
+}
+
 function labelForm(c: Console, caseId: string, r: Roster): HTMLElement {
   const { t } = c.strings;
   const input = h('input', { id: 'new-label', type: 'text', maxlength: '200' });
@@ -259,5 +281,5 @@ export async function showCase(c: Console, caseId: string, notice?: string): Pro
       h('ul', { id: 'people' }, ...people)),
     h('p', {}, h('a', { href: `#record=${caseId}` }, t('console_record_link'))),
     d.state === 'closed' ? null : inviteForm(c, caseId),
-    labelForm(c, caseId, r), footer(c));
+    labelForm(c, caseId, r), d.state === 'closed' ? null : closeButton(c, caseId), footer(c));
 }

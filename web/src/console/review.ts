@@ -7,10 +7,10 @@ import { Statement, sign, toJsonValue } from '../proto/codec.js';
 import { newId } from '../proto/keys.js';
 import { sealNote, sealedFactsOf } from '../proto/letters.js';
 import { Roster, approveLetter, keyFromEnvelope } from '../proto/roster.js';
-import { caseDetail, reviewedMessage } from '../app/answers.js';
+import { approvalAnswer, caseDetail, reviewedMessage } from '../app/answers.js';
 import { h, show as draw } from '../app/dom.js';
 import { wordsFor } from '../app/failure.js';
-import { attachmentsView, openCiphertext, rosterFrom } from '../app/letter_parts.js';
+import { attachmentsView, openCiphertext, rosterFrom, when } from '../app/letter_parts.js';
 import type { Console } from './parts.js';
 import { caseEntryOf } from './parts.js';
 import { footer, labelOf } from './queue.js';
@@ -71,11 +71,13 @@ export async function show(c: Console, caseId: string, message: string): Promise
   }
   const letGo = () => c.relay.post(`${path}/unclaim`, {}).catch(() => {});
   let r: Roster, e: Statement, text: string, attachments, label: Uint8Array | undefined;
+  let quiet: { timeZone: string; start: string; end: string } | undefined;
   try {
     const got = reviewedMessage(await c.relay.get(path));
     e = got.envelope;
     const detail = caseDetail(await c.relay.get(`/v1/cases/${caseId}`));
     label = detail.label;
+    quiet = detail.quietHours;
     r = rosterFrom(detail, caseId, entry.pinned);
     const me = { identity: c.session.unlocked.keys.identity, caseKey };
     const key = keyFromEnvelope(r, e, me);
@@ -88,16 +90,31 @@ export async function show(c: Console, caseId: string, message: string): Promise
 
   const note = h('textarea', { id: 'reader-note', rows: '3', dir: 'auto', 'aria-describedby': 'reader-note-help' });
   const approve = h('button', { type: 'submit' }, t('console_approve'));
+  // A release time in the facilitator's own time; the case's quiet hours shown, the relay holds to them.
+  const releaseAt = h('input', { id: 'release-at', type: 'datetime-local', 'aria-describedby': 'release-help' });
   const approveForm = h('form', { novalidate: true, id: 'approve-form' },
     h('label', { for: 'reader-note' }, t('console_reader_note')),
-    h('p', { id: 'reader-note-help', class: 'help' }, t('console_reader_note_help')), note, approve);
+    h('p', { id: 'reader-note-help', class: 'help' }, t('console_reader_note_help')), note,
+    h('label', { for: 'release-at' }, t('console_release_label')),
+    h('p', { id: 'release-help', class: 'help' }, quiet
+      ? t('console_release_help_quiet', { start: quiet.start, end: quiet.end, zone: quiet.timeZone })
+      : t('console_release_help')), releaseAt, approve);
   approveForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
+      const chosenTime = releaseAt.value ? Math.floor(new Date(releaseAt.value).getTime() / 1000) : undefined;
+      if (chosenTime !== undefined && (!Number.isFinite(chosenTime) || chosenTime <= now())) {
+        problem.textContent = t('console_release_past');
+        problem.hidden = false;
+        return;
+      }
       const approval = approveLetter(r, e, { identity: c.session.unlocked.keys.identity, caseKey },
-        { id: newId(), created_at: now() }, { contentNote: note.value.trim() ? note.value : undefined });
-      const answer = await c.relay.post(`${path}/approve`, { approval: toJsonValue(approval) });
-      back(answer.state === 'released' ? t('console_released') : t('console_approved_waits'));
+        { id: newId(), created_at: now() }, { contentNote: note.value.trim() ? note.value : undefined, releaseAt: chosenTime });
+      const answer = approvalAnswer(await c.relay.post(`${path}/approve`, { approval: toJsonValue(approval) }));
+      back(answer.state === 'released' ? t('console_released')
+        : answer.releaseAt !== undefined && answer.approvals >= answer.approvalsRequired
+          ? t('console_released_at', { time: when(c.strings, answer.releaseAt) })
+          : t('console_approved_waits'));
     } catch (err) {
       problem.textContent = wordsFor(c.strings, err);
       problem.hidden = false;

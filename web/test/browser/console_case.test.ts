@@ -95,6 +95,11 @@ test('a facilitator runs a case in the browser, from opening it to a released le
   assert.match(await page.locator('#queue > li').first().innerText(), /^Bergen, June: a letter/);
   await page.getByRole('link', { name: 'Read and decide' }).click();
   await page.getByText('I would like you to hear how it was for me.').waitFor({ timeout: 30000 });
+  // A release time already past is refused in words; empty releases it at once.
+  await page.getByLabel('Release it at (optional, your time)').fill('2020-01-01T09:00');
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.getByText('Please choose a release time in the future, or leave it empty.').waitFor();
+  await page.getByLabel('Release it at (optional, your time)').fill('');
   await page.getByRole('button', { name: 'Approve' }).click();
   await page.getByText('Approved: the letter is released to its reader.').waitFor({ timeout: 20000 });
 
@@ -127,6 +132,16 @@ test('a facilitator runs a case in the browser, from opening it to a released le
   writeFileSync(`${relay.dir}/edited.json`, JSON.stringify(edited));
   await page.getByLabel('A record file').setInputFiles(`${relay.dir}/edited.json`);
   await page.locator('#record-check').getByText('This record does not verify: entry 3 was changed, removed or moved.').waitFor();
+
+  // Closing, confirmed in words that say what the parties will see; the parties' pages say it has ended.
+  await page.getByRole('link', { name: 'Your cases' }).click();
+  await page.getByRole('link', { name: 'Bergen, June' }).click();
+  await page.getByRole('button', { name: 'Close the case' }).click();
+  await page.getByRole('dialog').getByText('The parties can no longer write or receive letters', { exact: false }).waitFor();
+  await noViolations(page, 'console closing a case', '1280');
+  await page.getByRole('dialog').getByRole('button', { name: 'Close the case' }).click();
+  await page.getByText('The case is closed. The parties see that it has ended.').waitFor({ timeout: 20000 });
+  assert.equal(await page.getByRole('button', { name: 'Make an invitation link' }).count(), 0);
   for (const p of [problems, harmed.problems, responsible.problems]) assert.deepEqual(p, []);
   await Promise.all([mine.close(), harmedContext.close(), responsibleContext.close()]);
 });
