@@ -97,8 +97,14 @@ test('a two-person case reviewed by a facilitator in the browser and one at the 
   await page.getByText('What I have carried since that night.').waitFor({ timeout: 30000 });
   assert.match(f.run(['queue']).find((q: { message: string }) => q.message === first).claimed_by_name ?? '', /Tomas Lie/);
   await noViolations(page, 'console review', '1280');
-  await page.getByLabel('A note for its reader (optional)').fill('Take your time with it.');
-  await page.getByRole('button', { name: 'Approve' }).click();
+  // By keyboard alone: the note typed, then Tab past the release time to Approve, and Enter.
+  await page.getByLabel('A note for its reader (optional)').focus();
+  await page.keyboard.type('Take your time with it.');
+  for (let i = 0; i < 12 && (await page.evaluate(() => document.activeElement?.textContent)) !== 'Approve'; i++) {
+    await page.keyboard.press('Tab');
+  }
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Approve');
+  await page.keyboard.press('Enter');
   await page.getByText('Approved: the letter is released to its reader.').waitFor({ timeout: 20000 });
   const read = r.run(['read', caseId, first]);
   assert.equal(read.text, 'What I have carried since that night.');

@@ -25,7 +25,8 @@ async function partyJoins(context: BrowserContext, link: string, passphrase: str
 
 test('a facilitator runs a case in the browser, from opening it to a released letter', async () => {
   const relay = env.relay;
-  const mine = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  // The facilitator on a phone: every page fits 320 px (noViolations checks that nothing scrolls sideways).
+  const mine = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB', viewport: { width: 320, height: 640 } });
   const { page, problems } = await watchedPage(mine);
   await page.goto(`${relay.origin}/#join=${encodeURIComponent(relay.inviteFacilitator())}`);
   await page.getByLabel('Your name').fill('Ingrid Berg');
@@ -40,7 +41,7 @@ test('a facilitator runs a case in the browser, from opening it to a released le
   await page.getByRole('link', { name: 'Open a case' }).click();
   await page.getByLabel("The case's label").fill('Bergen, June');
   await page.getByLabel('Passphrase').fill('facilitator passphrase');
-  await noViolations(page, 'console opening a case', '1280');
+  await noViolations(page, 'console opening a case', '320');
   await page.getByRole('button', { name: 'Open a case' }).click();
   await page.getByText('The case is open. Invite its people below.').waitFor({ timeout: 60000 });
   await page.getByRole('heading', { name: 'Bergen, June' }).waitFor();
@@ -53,7 +54,7 @@ test('a facilitator runs a case in the browser, from opening it to a released le
     return page.getByLabel(`Invitation link for the ${role}`).inputValue();
   };
   const harmedLink = await invite('harmed party');
-  await noViolations(page, 'console a case with an invitation', '1280');
+  await noViolations(page, 'console a case with an invitation', '320');
   const responsibleLink = await invite('responsible party');
 
   const harmedContext = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
@@ -72,7 +73,7 @@ test('a facilitator runs a case in the browser, from opening it to a released le
   await harmedRow.getByLabel('The safety number they read to you').fill(misheard);
   await harmedRow.getByRole('button', { name: 'They match: confirm their keys' }).click();
   await harmedRow.getByText('The numbers differ in group 4.', { exact: false }).waitFor();
-  await noViolations(page, 'console comparing safety numbers', '1280');
+  await noViolations(page, 'console comparing safety numbers', '320');
   await harmedRow.getByLabel('The safety number they read to you').fill(harmed.number.replace(/ /g, '-'));
   await harmedRow.getByRole('button', { name: 'They match: confirm their keys' }).click();
   await page.getByText('You confirmed the keys of the harmed party.').waitFor({ timeout: 20000 });
@@ -120,7 +121,7 @@ test('a facilitator runs a case in the browser, from opening it to a released le
   await record.getByText('The harmed party: sent a letter for review').waitFor();
   await record.getByText('Ingrid Berg: approved a letter').waitFor();
   assert.doesNotMatch(await record.innerText(), /hear how it was/, 'the record holds no content');
-  await noViolations(page, 'console the record', '1280');
+  await noViolations(page, 'console the record', '320');
   const [download] = await Promise.all([page.waitForEvent('download'),
     page.getByRole('link', { name: 'Save the record (a signed file)' }).click()]);
   const saved = readFileSync((await download.path())!, 'utf8');
@@ -138,7 +139,7 @@ test('a facilitator runs a case in the browser, from opening it to a released le
   await page.getByRole('link', { name: 'Bergen, June' }).click();
   await page.getByRole('button', { name: 'Close the case' }).click();
   await page.getByRole('dialog').getByText('The parties can no longer write or receive letters', { exact: false }).waitFor();
-  await noViolations(page, 'console closing a case', '1280');
+  await noViolations(page, 'console closing a case', '320');
   await page.getByRole('dialog').getByRole('button', { name: 'Close the case' }).click();
   await page.getByText('The case is closed. The parties see that it has ended.').waitFor({ timeout: 20000 });
   assert.equal(await page.getByRole('button', { name: 'Make an invitation link' }).count(), 0);
