@@ -2,11 +2,17 @@
 // events, and the ids people type. account_parts.hpp names the other files.
 #include "client-lib/account_parts.hpp"
 #include "client-lib/enrolment.hpp"
+#include "client-lib/profile_file.hpp"
 #include "client-lib/statements.hpp"
 #include "proto/fingerprint.hpp"
 #include "proto/invitation_code.hpp"
 
 #include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <unistd.h>
 #include <chrono>
 #include <thread>
 
@@ -153,6 +159,90 @@ result<account> account::open(const std::filesystem::path& dir, std::string_view
             secret_bytes::copy_of({reinterpret_cast<const byte*>(passphrase.data()), passphrase.size()}),
             std::move(*box), std::move(relay));
   if (auto f = a.box_.setting("facilitator"); f && *f) a.facilitator_ = **f == "1";
+  return a;
+}
+
+result<std::string> account::export_profile() {
+  std::ifstream in(keystore_path(dir_), std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) return make_error(errc::keystore_corrupt, "the keystore of this profile cannot be read");
+  profile_file p;
+  p.keystore_text = text.str();
+  p.relay = relay_.address().text();
+  p.relay_certificate_sha256 = relay_.address().pin;
+  auto known = box_.setting("relay_key");
+  if (!known) return known.error();
+  if (!*known) {
+    if (auto ok = login(); !ok) return ok.error();  // the relay key is pinned at the first login
+    known = box_.setting("relay_key");
+    if (!known) return known.error();
+  }
+  auto raw = proto::base64url_decode(known->value_or(""));
+  if (!raw || raw->size() != p.relay_key.size()) return make_error(errc::keystore_corrupt, "the pinned relay key is damaged");
+  std::copy(raw->begin(), raw->end(), p.relay_key.begin());
+  auto cases = box_.cases();
+  if (!cases) return cases.error();
+  p.cases = std::move(*cases);
+  sign_profile(p, keys_.identity());
+  return serialize_profile_file(p);
+}
+
+result<account> account::import_profile(const std::filesystem::path& dir, std::string_view file_text,
+                                        std::string_view passphrase, const std::optional<std::string>& relay_override,
+                                        const std::optional<proto::hash>& pin) {
+  if (std::filesystem::exists(keystore_path(dir))) {
+    return make_error(errc::invalid_argument, "There is already a Shuttle profile in " + dir.string() +
+                                                  "; import into another directory (--profile).");
+  }
+  auto p = parse_profile_file(file_text);
+  if (!p) return make_error(errc::invalid_argument, "That file is not a Shuttle keys file (" + p.error().message() + ").");
+  auto keys = keystore::open(p->keystore_text, passphrase);
+  if (!keys) return keys.error();
+  if (auto ok = check_profile(*p, keys->identity().public_key()); !ok) {
+    return make_error(errc::invalid_argument, "That keys file was changed after it was saved; nothing was imported.");
+  }
+  const std::string relay_text = relay_override.value_or(p->relay.value_or(""));
+  if (relay_text.empty()) return make_error(errc::invalid_argument, "the file names no relay; give its address");
+  auto address = relay_address::parse(relay_text, pin ? pin : p->relay_certificate_sha256);
+  if (!address) return address.error();
+  std::filesystem::create_directories(dir);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
+  const auto undo = [&dir] {
+    std::filesystem::remove(keystore_path(dir));
+    std::filesystem::remove(mailbox_path(dir));
+  };
+  {
+    // The keystore as it came, sealed under the same passphrase (0600, like every file of a profile).
+    const int fd = ::open(keystore_path(dir).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return make_error(errc::invalid_argument, "cannot write " + keystore_path(dir).string());
+    const bool written = ::write(fd, p->keystore_text.data(), p->keystore_text.size()) ==
+                         static_cast<ssize_t>(p->keystore_text.size());
+    if (::close(fd) != 0 || !written) {
+      undo();
+      return make_error(errc::invalid_argument, "cannot write " + keystore_path(dir).string());
+    }
+  }
+  auto box = mailbox::open(mailbox_path(dir), keys->identity());
+  const auto fail = [&](error e) -> result<account> {
+    undo();
+    return e;
+  };
+  if (!box) return fail(box.error());
+  if (auto ok = box->set("relay", address->text()); !ok) return fail(ok.error());
+  if (address->pin) {
+    if (auto ok = box->set("pin", b64(*address->pin)); !ok) return fail(ok.error());
+  }
+  if (auto ok = box->set("relay_key", b64(p->relay_key)); !ok) return fail(ok.error());
+  for (const auto& c : p->cases) {
+    if (auto ok = box->put_case(c); !ok) return fail(ok.error());
+  }
+  relay_connection relay(*address);
+  account a(dir, std::move(*keys), secret_bytes::copy_of({reinterpret_cast<const byte*>(passphrase.data()),
+                                                          passphrase.size()}),
+            std::move(*box), std::move(relay));
+  // The relay must be the one the keys know (login refuses another relay key).
+  if (auto ok = a.login(); !ok) return fail(ok.error());
   return a;
 }
 

@@ -105,6 +105,16 @@ class account {
                                const std::optional<std::string>& display_name = std::nullopt);
   // Opens an existing profile (wrong_passphrase, not_logged_in when there is none).
   static result<account> open(const std::filesystem::path& dir, std::string_view passphrase);
+  // Moving keys between clients (SPEC 11.1): the keystore file as sealed,
+  // the pinned relay key and each case's root of trust, signed by the
+  // identity key. Importing makes a new profile in `dir` (none may be
+  // there) once the passphrase opens the file's keystore and the signature
+  // is the identity's own; `relay_override` and `pin` name the relay when
+  // the file does not, or differently.
+  result<std::string> export_profile();
+  static result<account> import_profile(const std::filesystem::path& dir, std::string_view file_text,
+                                        std::string_view passphrase, const std::optional<std::string>& relay_override,
+                                        const std::optional<proto::hash>& pin);
 
   account(account&&) noexcept;
   account& operator=(account&&) noexcept;

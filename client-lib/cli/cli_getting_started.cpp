@@ -1,4 +1,5 @@
-// `shuttle enrol`, `whoami` and `logout`: getting started.
+// `shuttle enrol`, `whoami`, `logout`, and moving keys between clients
+// (`export-keys`, `import-keys`): getting started.
 #include "client-lib/cli/cli.hpp"
 #include "proto/fingerprint.hpp"
 #include "proto/invitation_code.hpp"
@@ -6,7 +7,13 @@
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 
+#include <cstring>
+#include <fstream>
 #include <iostream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace shuttle::cli {
 namespace {
@@ -74,10 +81,67 @@ int cmd_logout(int argc, char** argv) {
   return 0;
 }
 
+// The keys file (SPEC 11.1) for the browser's console or another computer:
+// the keystore still sealed under the passphrase, yours alone (0600).
+int cmd_export_keys(int argc, char** argv) {
+  common c;
+  std::string file;
+  po::options_description d("shuttle export-keys FILE: your keys and cases in one file, sealed under your passphrase, "
+                            "for the facilitators' console in a browser or another computer");
+  add_common(d, c);
+  d.add_options()("file", po::value(&file)->required(), "the file to write (it must not exist)");
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  const std::string text = need(a.export_profile());
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("Cannot write " + file + " (" + std::strerror(errno) + "). Nothing was saved; give a new file.");
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  if (::close(fd) != 0 || !written) throw std::runtime_error("Cannot write " + file + ". Please try another place.");
+  answer(c, {{"file", file}}, "Saved your keys to " + file + ", sealed under your passphrase. Keep it as safe as the "
+                              "passphrase: anyone with both reads what you read.");
+  return 0;
+}
+
+int cmd_import_keys(int argc, char** argv) {
+  common c;
+  std::string file, relay, pin_text;
+  po::options_description d("shuttle import-keys FILE [--relay HOST:PORT] [--relay-pin PIN]: use the keys saved by "
+                            "export-keys or by the facilitators' console, in a new profile");
+  add_common(d, c);
+  d.add_options()("file", po::value(&file)->required(), "the keys file")
+      ("relay", po::value(&relay), "the relay's HOST:PORT, when the file names none or another")
+      ("relay-pin", po::value(&pin_text), "the SHA-256 pin of a self-signed relay certificate (base64url)");
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  if (!parse(argc, argv, d, pos)) return 0;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) cannot_read(file, std::strerror(errno), false);
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::optional<proto::hash> pin;
+  if (!pin_text.empty()) {
+    auto raw = proto::base64url_decode(pin_text);
+    if (!raw || raw->size() != 32) throw std::runtime_error("--relay-pin is not a certificate's SHA-256");
+    pin.emplace();
+    std::copy(raw->begin(), raw->end(), pin->begin());
+  }
+  auto a = need(account::import_profile(profile_dir(c), text.str(), passphrase(c, false),
+                                        relay.empty() ? std::nullopt : std::optional<std::string>(relay), pin));
+  const auto cases = need(a.cases());
+  answer(c, {{"cases", cases.size()}},
+         "Your keys are in this profile, with " + count_of(cases.size(), "case", "cases") + ".");
+  return 0;
+}
+
 const registered these{
     {"enrol", "Getting started", "join with an invitation code", cmd_enrol},
     {"whoami", "Getting started", "your identity and safety number", cmd_whoami},
     {"logout", "Getting started", "end the session", cmd_logout},
+    {"export-keys", "Getting started", "save your keys and cases to a file, for the console or another computer",
+     cmd_export_keys},
+    {"import-keys", "Getting started", "use keys saved by export-keys or the console", cmd_import_keys},
 };
 
 }  // namespace

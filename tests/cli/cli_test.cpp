@@ -363,6 +363,50 @@ TEST(Cli, ALetterWrittenAfterTheBackupIsNamedAfterARestoreAndSentAgain) {
   EXPECT_NE(h.run("resend", {s.case_id, resent}).status, 0);
 }
 
+// A facilitator moves to another computer (or to the console in a browser):
+// export-keys, then import-keys in a new profile, where the same cases, the
+// same queue and the same letters open. A file someone edited is refused
+// once the passphrase opens it; an existing profile is never overwritten.
+TEST(Cli, KeysMoveToAnotherProfileAndAnEditedFileIsRefused) {
+  scene s;
+  person h = s.party("harmed", "harmed");
+  s.party("responsible", "responsible");
+  s.f.ok("case", {"label", s.case_id, "--label", "Moss, autumn"});
+  const std::string m = text(h.ok("write", {s.case_id, "--text", "Before you move."}), "message");
+  const auto file = s.root / "keys.json";
+  const auto saved = s.f.run("export-keys", {file.string()});
+  ASSERT_EQ(saved.status, 0) << saved.out;
+  struct stat st{};
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  person moved{s.root / "facilitator-moved"};
+  const auto imported = moved.run("import-keys", {file.string()});
+  ASSERT_EQ(imported.status, 0) << imported.out;
+  EXPECT_NE(imported.out.find("with 1 case"), std::string::npos) << imported.out;
+  const auto queue = moved.ok("queue", {}).as_array();
+  ASSERT_EQ(queue.size(), 1u);
+  EXPECT_EQ(text(queue[0], "case_label"), "Moss, autumn");
+  EXPECT_EQ(text(moved.ok("review", {s.case_id, m}), "text"), "Before you move.");
+
+  // The same file again over a profile: refused, nothing changed.
+  const auto again = moved.run("import-keys", {file.string()});
+  EXPECT_NE(again.status, 0);
+  EXPECT_NE(again.out.find("There is already a Shuttle profile"), std::string::npos) << again.out;
+
+  // A case's root of trust swapped in the file: refused once the keystore opens.
+  std::ifstream in(file);
+  std::string edited((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto pinned = edited.find("\"pinned\":\"") + 10;
+  edited[pinned] = edited[pinned] == 'A' ? 'B' : 'A';
+  std::ofstream(s.root / "edited.json") << edited;
+  person other{s.root / "facilitator-edited"};
+  const auto refused = other.run("import-keys", {(s.root / "edited.json").string()});
+  EXPECT_NE(refused.status, 0);
+  EXPECT_NE(refused.out.find("changed after it was saved"), std::string::npos) << refused.out;
+  EXPECT_FALSE(std::filesystem::exists(s.root / "facilitator-edited" / "keystore.json"));
+}
+
 TEST(Cli, AnInvitationCodeWrappedInAnEmailStillWorks) {
   scene s;
   std::string code = text(s.f.ok("invite", {s.case_id, "--role", "harmed"}), "code");

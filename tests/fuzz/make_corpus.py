@@ -41,6 +41,12 @@ def main():
     keystore = json.load(open(f'{VECTORS}/keystore.json'))
     for name in ('file', 'phone_file', 'too_weak_file'):
         write('keystore_file', f'{name}.json', keystore[name])
+    # A keys file (SPEC 11.1) around the vector keystore, one case; the
+    # signature is not checked by the parser.
+    profile = {'v': 1, 'type': 'profile', 'keystore': keystore['file'], 'relay': '127.0.0.1:8443',
+               'relay_certificate_sha256': 'A' * 43, 'relay_key': 'Q' * 42 + 'A',
+               'cases': [{'case': 'g' * 21 + 'A', 'role': 'facilitator', 'pinned': 'w' * 42 + 'A'}], 'sig': 'A' * 86}
+    write('profile_file', 'profile.json', json.dumps(profile, separators=(',', ':')))
     write('web_manifest', 'manifest.json', json.load(open(f'{VECTORS}/web_manifest.json'))['manifest'])
     export = json.load(open(f'{VECTORS}/audit.json'))['export']
     write('audit_export', 'export.json', export)
