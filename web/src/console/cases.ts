@@ -10,6 +10,7 @@ import { makeKeyStatement } from '../proto/enrolment.js';
 import { encodeCode, invitationSecretHash } from '../proto/invitation.js';
 import { fingerprint, newCaseKey, newId, safetyNumber } from '../proto/keys.js';
 import { sealNote } from '../proto/letters.js';
+import { writeProfile } from '../proto/profile.js';
 import { Roster } from '../proto/roster.js';
 import { sodium } from '../proto/sodium.js';
 import { CaseDetail, caseDetail, caseList } from '../app/answers.js';
@@ -44,7 +45,24 @@ export async function list(c: Console, notice?: string): Promise<void> {
     notice = wordsFor(c.strings, e);
   }
   draw(h('h1', {}, t('console_cases_title')), notice ? h('p', { role: 'status', class: 'status' }, notice) : null,
-    rows.length ? h('ul', { id: 'cases' }, ...rows) : h('p', { id: 'cases' }, t('console_no_cases')), open, footer(c));
+    rows.length ? h('ul', { id: 'cases' }, ...rows) : h('p', { id: 'cases' }, t('console_no_cases')), open,
+    await keysLink(c), footer(c));
+}
+
+// The keys file (SPEC 11.1) for `shuttle import-keys` or another browser:
+// the keystore as sealed here, the relay key pinned here, the cases, signed.
+async function keysLink(c: Console): Promise<HTMLElement | null> {
+  const { t } = c.strings;
+  const sealed = await c.vault.get('keystore');
+  const relayKey = c.session.relayKey ? b64.decode(c.session.relayKey) : null;
+  if (!sealed || !relayKey) return null;
+  const { keys, cases } = c.session.unlocked;
+  const text = writeProfile({ keystore: sealed, relay: location.host, relayKey,
+    cases: cases.map((e) => ({ case: e.case, role: e.role, pinned: e.pinned })) }, keys.identity);
+  return h('section', { 'aria-labelledby': 'save-keys-title' }, h('h2', { id: 'save-keys-title' }, t('console_keys_save_title')),
+    h('p', { class: 'help' }, t('console_keys_save_help')),
+    h('a', { href: URL.createObjectURL(new Blob([text], { type: 'application/json' })), download: 'shuttle-keys.json' },
+      t('console_keys_save')));
 }
 
 // ------------------------------------------------------------------ opening a case

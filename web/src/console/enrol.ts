@@ -5,6 +5,7 @@
 import * as b64 from '../proto/base64url.js';
 import { isDisplayName, toJsonValue } from '../proto/codec.js';
 import { makeEnrolment, makeKeyStatement } from '../proto/enrolment.js';
+import { ProfileFile, checkProfile, parseProfile } from '../proto/profile.js';
 import { newCaseKey, newIdentity, safetyNumber } from '../proto/keys.js';
 import { h, show } from '../app/dom.js';
 import { Checked, JoinProblem, check, safetyNumberView, wordsForJoin } from '../app/join.js';
@@ -30,7 +31,62 @@ export function noProfile(c: Console, problem?: string): void {
     ev.preventDefault();
     void fromLink(c, input.value);
   });
-  show(h('h1', {}, t('console_title')), problem ? problemLine(problem) : null, form);
+  show(h('h1', {}, t('console_title')), problem ? problemLine(problem) : null, form, importForm(c));
+}
+
+// Keys saved by `shuttle export-keys` or by another browser (SPEC 11.1):
+// the passphrase opens them, the identity's signature must hold, and then
+// they are this browser's.
+function importForm(c: Console): HTMLElement {
+  const { t } = c.strings;
+  const file = h('input', { id: 'keys-file', type: 'file', accept: 'application/json,.json' });
+  const pass = h('input', { id: 'keys-passphrase', type: 'password', autocomplete: 'current-password' });
+  const problem = h('p', { role: 'alert', class: 'problem', hidden: true });
+  const form = h('form', { novalidate: true },
+    h('label', { for: 'keys-file' }, t('console_keys_file')), file,
+    h('label', { for: 'keys-passphrase' }, t('passphrase_label')), pass,
+    h('button', { type: 'submit', class: 'quiet' }, t('console_keys_use')), problem);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const chosen = file.files?.[0];
+    const say = (text: string) => {
+      problem.textContent = text;
+      problem.hidden = false;
+    };
+    if (!chosen) return say(t('console_keys_choose'));
+    let p: ProfileFile;
+    try {
+      p = parseProfile(await chosen.text());
+    } catch {
+      return say(t('console_keys_not_a_file'));
+    }
+    say(t('unlocking'));
+    let keys;
+    try {
+      keys = await c.crypto.openKeystore(p.keystore, pass.value);
+    } catch (e) {
+      return say(wordsForJoin(c, e));
+    }
+    try {
+      checkProfile(p, keys.identity.publicKey);
+    } catch {
+      return say(t('console_keys_changed'));
+    }
+    const cases: CaseEntry[] = p.cases.map((x) => ({ case: x.case, role: x.role, pinned: x.pinned }));
+    await c.vault.putAll({ keystore: p.keystore, cases: JSON.stringify(cases), relay_key: b64.encode(p.relayKey) });
+    try {
+      await c.session.login(keys);
+    } catch (e) {
+      await c.vault.forget();
+      return say(wordsForJoin(c, e));
+    }
+    remember();
+    c.session.start({ keys, cases });
+    c.views.go({ view: 'queue' }, { replace: true, notice: cases.length === 1 ? t('console_keys_imported_one')
+      : t('console_keys_imported', { n: String(cases.length) }) });
+  });
+  return h('section', { 'aria-labelledby': 'keys-title' }, h('h2', { id: 'keys-title' }, t('console_keys_title')),
+    h('p', { class: 'help' }, t('console_keys_help')), form);
 }
 
 export async function fromLink(c: Console, codeText: string): Promise<void> {

@@ -74,9 +74,11 @@ export interface Console {
 }
 
 // Where this browser is the console: a facilitator's invitation in the
-// address, or a facilitator enrolled here before (a flag, not a secret).
+// address, the address asking for it (#console: a facilitator bringing keys
+// from the CLI), or a facilitator enrolled here before (a flag, not a secret).
 const consoleKey = 'shuttle.console';
 export function wanted(hash: string): boolean {
+  if (hash === '#console') return true;
   if (hash.startsWith('#join=')) {
     try {
       return parseCode(decodeURIComponent(hash.slice('#join='.length))).role === 'facilitator';
