@@ -58,14 +58,8 @@ function item(c: Console, q: QueueItem): HTMLElement {
 
 const claimedByMe = (c: Console, q: QueueItem) => q.claimedBy === me(c);
 const secondApproval = (q: QueueItem) => q.approvalsRequired > 1 && q.approvals > 0 && !q.reviewedByYou;
-// To be released later today, in the facilitator's own day.
-function laterToday(q: QueueItem): boolean {
-  if (q.releaseAt === undefined) return false;
-  const at = new Date(q.releaseAt * 1000), now = new Date();
-  return at > now && at.toDateString() === now.toDateString();
-}
 const chosen: Record<Filter, (c: Console, q: QueueItem) => boolean> = {
-  mine: waitsForMe, second: (_c, q) => secondApproval(q), claims: claimedByMe, today: (_c, q) => laterToday(q),
+  mine: waitsForMe, second: (_c, q) => secondApproval(q), claims: claimedByMe,
 };
 
 // The filters as links, each with its count; the one shown is marked.
