@@ -305,6 +305,17 @@ export const catalogue = {
     console_keys_save_help: "For `shuttle import-keys` or another browser. The file is sealed under your passphrase: keep it as safe as the passphrase, since anyone with both reads what you read.",
     console_keys_save: "Save my keys to a file",
     console_keys_imported_one: "Your keys are in this browser, with 1 case.",
+    console_qr_label: "The invitation link for the {role}, as a QR code to scan",
+    console_letter_heading: "An invitation letter to print or hand over",
+    console_letter_help: "The same link, with a few words on what comes next. Print this page with your browser; only the letter is printed.",
+    console_letter_language: "The letter's language",
+    console_letter_qr: "The invitation as a QR code: scan it with a phone's camera",
+    console_letter_title: "An invitation from {service}",
+    console_letter_intro: "You are invited to take part in a restorative process through Shuttle, where letters pass through your facilitator. What you write is sealed on your own device; only the people in your case can read it, after your facilitator has read it first.",
+    console_letter_colleague: "You are invited to facilitate this case with a colleague in Shuttle.",
+    console_letter_how: "To begin, open the link below in your browser, or scan the code with your phone's camera. Choose a passphrase you will remember: no one can recover it for you.",
+    console_letter_next: "Your facilitator will then ask you to read aloud the safety number the page shows you, so that you both know the keys are yours.",
+    console_letter_expires: "The link works once, until {time}.",
   },
   nb: {
     title: 'Shuttle',
@@ -605,6 +616,17 @@ export const catalogue = {
     console_keys_save_help: "Til `shuttle import-keys` eller en annen nettleser. Filen er forseglet med passordfrasen din: ta like godt vare på den som på passordfrasen, for den som har begge, leser det du leser.",
     console_keys_save: "Lagre nøklene mine i en fil",
     console_keys_imported_one: "Nøklene dine ligger i denne nettleseren, med 1 sak.",
+    console_qr_label: "Invitasjonslenken til {role}, som QR-kode å skanne",
+    console_letter_heading: "Et invitasjonsbrev å skrive ut eller gi videre",
+    console_letter_help: "Den samme lenken, med noen ord om hva som skjer videre. Skriv ut siden med nettleseren; bare brevet skrives ut.",
+    console_letter_language: "Språket i brevet",
+    console_letter_qr: "Invitasjonen som QR-kode: skann den med kameraet på en telefon",
+    console_letter_title: "En invitasjon fra {service}",
+    console_letter_intro: "Du er invitert til å delta i en gjenopprettende prosess gjennom Shuttle, der brev går via tilretteleggeren din. Det du skriver, forsegles på din egen enhet; bare deltakerne i saken kan lese det, etter at tilretteleggeren har lest det først.",
+    console_letter_colleague: "Du er invitert til å tilrettelegge denne saken sammen med en kollega i Shuttle.",
+    console_letter_how: "For å begynne åpner du lenken nedenfor i nettleseren, eller skanner koden med kameraet på telefonen. Velg en passordfrase du husker: ingen kan gjenopprette den for deg.",
+    console_letter_next: "Tilretteleggeren din ber deg deretter lese høyt sikkerhetsnummeret siden viser deg, så dere begge vet at nøklene er dine.",
+    console_letter_expires: "Lenken virker én gang, til {time}.",
   },
 } as const;
 
@@ -627,6 +649,13 @@ function isRefusalCode(code: string): code is RefusalCode {
 
 // The page's strings in its current language: one per page, made by the
 // composition root and handed to every view.
+// A string in a given language, whatever the page's (a printed letter in the reader's language).
+export function textIn(l: Language, key: Key, params: Record<string, string> = {}): string {
+  let text: string = catalogue[l][key];
+  for (const [k, v] of Object.entries(params)) text = text.replace(`{${k}}`, v);
+  return text;
+}
+
 export class Strings {
   private current: Language = 'en';
 
@@ -638,11 +667,7 @@ export class Strings {
     document.documentElement.lang = l;
   }
   // Arrow properties, so a view can take `const { t } = app.strings`.
-  readonly t = (key: Key, params: Record<string, string> = {}): string => {
-    let text: string = catalogue[this.current][key];
-    for (const [k, v] of Object.entries(params)) text = text.replace(`{${k}}`, v);
-    return text;
-  };
+  readonly t = (key: Key, params: Record<string, string> = {}): string => textIn(this.current, key, params);
   // The sentence for a relay's refusal code in the page's language; a code
   // the catalogue does not have (a newer relay's) gets the general sentence.
   readonly refusal = (code: string): string =>

@@ -9,6 +9,7 @@ import { Role, Statement, sign, toJsonValue } from '../proto/codec.js';
 import { makeKeyStatement } from '../proto/enrolment.js';
 import { encodeCode, invitationSecretHash } from '../proto/invitation.js';
 import { fingerprint, newCaseKey, newId, safetyNumber } from '../proto/keys.js';
+import qrcode from 'qrcode-generator';
 import { sealNote } from '../proto/letters.js';
 import { writeProfile } from '../proto/profile.js';
 import { Roster } from '../proto/roster.js';
@@ -16,6 +17,7 @@ import { sodium } from '../proto/sodium.js';
 import { CaseDetail, caseDetail, caseList } from '../app/answers.js';
 import { ask } from '../app/dialog.js';
 import { h, show as draw } from '../app/dom.js';
+import { textIn } from '../app/i18n.js';
 import { wordsFor } from '../app/failure.js';
 import { rosterFrom } from '../app/letter_parts.js';
 import type { CaseEntry } from '../app/session.js';
@@ -186,6 +188,64 @@ function attestForm(c: Console, caseId: string, d: CaseDetail, identity: string,
   return form;
 }
 
+// The link as a QR code: the library (qrcode-generator) encodes, the page
+// draws each dark module into an SVG path with the DOM, so nothing is parsed as markup.
+export function qrCode(text: string, label: string): SVGSVGElement {
+  const qr = qrcode(0, 'M');
+  qr.addData(text, 'Byte');
+  qr.make();
+  const n = qr.getModuleCount();
+  const margin = 4;
+  let d = '';
+  for (let row = 0; row < n; row++) {
+    for (let col = 0; col < n; col++) if (qr.isDark(row, col)) d += `M${col + margin} ${row + margin}h1v1h-1z`;
+  }
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  const size = String(n + 2 * margin);
+  for (const [k, v] of Object.entries({ viewBox: `0 0 ${size} ${size}`, role: 'img', 'aria-label': label, class: 'qr',
+    'shape-rendering': 'crispEdges', 'data-modules': String(n) })) {
+    svg.setAttribute(k, v);
+  }
+  const paper = document.createElementNS(ns, 'rect');
+  for (const [k, v] of Object.entries({ width: size, height: size, fill: '#fff' })) paper.setAttribute(k, v);
+  const ink = document.createElementNS(ns, 'path');
+  ink.setAttribute('d', d);
+  ink.setAttribute('fill', '#000');
+  svg.append(paper, ink);
+  return svg;
+}
+
+// The invitation as a letter to print or hand over, in English or Norwegian
+// whatever the page's language: what Shuttle is, how to open the link (or
+// scan the code), and that the facilitator will compare a number with them.
+function invitationLetter(c: Console, link: string, role: Role, expires: number): HTMLElement {
+  const { t } = c.strings;
+  const choice = h('select', { id: 'letter-language' }, h('option', { value: 'en' }, 'English'),
+    h('option', { value: 'nb' }, 'Norsk bokmål'));
+  choice.value = c.strings.language;
+  const letter = h('article', { class: 'invitation-letter', id: 'invitation-letter' });
+  const draw = () => {
+    const l = choice.value === 'nb' ? 'nb' : 'en';
+    const service = c.session.service ?? textIn(l, 'title');
+    letter.setAttribute('lang', l);
+    letter.replaceChildren(
+      h('h2', {}, textIn(l, 'console_letter_title', { service })),
+      h('p', {}, textIn(l, role === 'facilitator' ? 'console_letter_colleague' : 'console_letter_intro')),
+      h('p', {}, textIn(l, 'console_letter_how')),
+      qrCode(link, textIn(l, 'console_letter_qr')),
+      h('p', { class: 'letter-link' }, link),
+      h('p', {}, textIn(l, 'console_letter_next')),
+      h('p', {}, textIn(l, 'console_letter_expires', { time: new Intl.DateTimeFormat(l === 'nb' ? 'nb-NO' : 'en-GB',
+        { dateStyle: 'long', timeStyle: 'short' }).format(new Date(expires * 1000)) })));
+  };
+  choice.addEventListener('change', draw);
+  draw();
+  return h('section', { 'aria-labelledby': 'letter-title' }, h('h3', { id: 'letter-title' }, t('console_letter_heading')),
+    h('p', { class: 'help' }, t('console_letter_help')),
+    h('label', { for: 'letter-language' }, t('console_letter_language')), choice, letter);
+}
+
 function inviteForm(c: Console, caseId: string): HTMLElement {
   const { t } = c.strings;
   const role = h('select', { id: 'invite-role' }, ...invitable.map((r) => h('option', { value: r }, roleWords(c, r))));
@@ -216,8 +276,11 @@ function inviteForm(c: Console, caseId: string): HTMLElement {
     const link = `${location.origin}/#join=${encodeURIComponent(code)}`;
     const field = h('textarea', { id: 'invitation-link', rows: '3', readonly: true, 'aria-describedby': 'invitation-help' });
     field.value = link;
+    const expires = created + invitationHours * 3600;
     result.replaceChildren(h('label', { for: 'invitation-link' }, t('console_invitation_for', { role: roleWords(c, chosen) })),
-      h('p', { id: 'invitation-help', class: 'help' }, t('console_invitation_help', { hours: String(invitationHours) })), field);
+      h('p', { id: 'invitation-help', class: 'help' }, t('console_invitation_help', { hours: String(invitationHours) })), field,
+      qrCode(link, t('console_qr_label', { role: roleWords(c, chosen) })),
+      invitationLetter(c, link, chosen, expires));
   });
   return h('section', { 'aria-labelledby': 'invite-title' }, h('h2', { id: 'invite-title' }, t('console_invite_title')), form);
 }

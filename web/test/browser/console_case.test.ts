@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
+import qrcode from 'qrcode-generator';
 
 import { noViolations, relayAndBrowser, watchedPage } from './harness.js';
 
@@ -50,10 +51,25 @@ test('a facilitator runs a case in the browser, from opening it to a released le
   const invite = async (role: string): Promise<string> => {
     await page.getByLabel('Who to invite').selectOption({ label: role });
     await page.getByRole('button', { name: 'Make an invitation link' }).click();
-    await page.getByLabel(`Invitation link for the ${role}`).waitFor({ timeout: 20000 });
-    return page.getByLabel(`Invitation link for the ${role}`).inputValue();
+    const field = page.getByLabel(`Invitation link for the ${role}`, { exact: true });
+    await field.waitFor({ timeout: 20000 });
+    return field.inputValue();
   };
   const harmedLink = await invite('harmed party');
+  // The same link as a QR code drawn in the page (what the library encodes for exactly this link),
+  // and as a letter to print in either language.
+  const qr = qrcode(0, 'M');
+  qr.addData(harmedLink, 'Byte');
+  qr.make();
+  const drawn = await page.locator('#invitation svg.qr').first().getAttribute('data-modules');
+  assert.equal(Number(drawn), qr.getModuleCount());
+  const dark = (await page.locator('#invitation svg.qr path').first().getAttribute('d'))!.split('M').length - 1;
+  let expectedDark = 0;
+  for (let r = 0; r < qr.getModuleCount(); r++) for (let col = 0; col < qr.getModuleCount(); col++) expectedDark += qr.isDark(r, col) ? 1 : 0;
+  assert.equal(dark, expectedDark);
+  await page.locator('#invitation-letter').getByText('An invitation from Restorative Justice Service Test').waitFor();
+  await page.getByLabel("The letter's language").selectOption('nb');
+  await page.locator('#invitation-letter').getByText('En invitasjon fra Restorative Justice Service Test').waitFor();
   await noViolations(page, 'console a case with an invitation', '320');
   const responsibleLink = await invite('responsible party');
 
