@@ -337,6 +337,8 @@ export async function showCase(c: Console, caseId: string, notice?: string): Pro
   } catch (e) {
     return c.views.go({ view: 'cases' }, { replace: true, notice: wordsFor(c.strings, e) });
   }
+  const here = c.views.current();
+  if (here.view !== 'case' || here.case !== caseId) return;  // moved on while it loaded
   c.screen.redraw = () => void showCase(c, caseId);
   const self = b64.encode(c.session.unlocked.keys.identity.publicKey);
   const people = d.participants.map((p) => {

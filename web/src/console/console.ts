@@ -46,7 +46,8 @@ export function createConsole(script: string): Console {
   // What colleagues and parties do reaches the console at once; after a break it looks again.
   const events = new EventStream(relay, () => session.isUnlocked, (reachable) => showConnection(c, reachable),
     () => void views.resume());
-  const c: Console = { strings, crypto, relay, vault, session, events, views, screen: { redraw: () => {} } };
+  const c: Console = { strings, crypto, relay, vault, session, events, views, screen: { redraw: () => {} },
+    queue: { drawing: 0 } };
   router.listen();
   return c;
 }
@@ -55,6 +56,7 @@ async function render(c: Console, route: ConsoleRoute, notice?: string): Promise
   if (!c.session.isUnlocked) return c.views.askToUnlock();
   c.screen.redraw = () => void c.views.resume();
   c.events.listen((e) => onEvent(c, e));
+  c.queue.notice = route.view === 'queue' ? notice : undefined;
   switch (route.view) {
     case 'queue': return queueView.show(c, notice, route.filter);
     case 'review': return reviewView.show(c, route.case, route.message);
@@ -72,7 +74,7 @@ function onEvent(c: Console, e: LiveEvent): void {
   if (e.event === 'queued') queueView.announce(c);
   const route = c.views.current();
   if (route.view === 'queue') {
-    void queueView.show(c, undefined, route.filter);
+    void queueView.refresh(c, route.filter);
   } else if (route.view === 'case' && e.case === route.case && e.event === 'enrolled') {
     void casesView.showCase(c, route.case);
   } else if (route.view === 'review' && e.message === route.message) {

@@ -71,6 +71,9 @@ export interface Console {
   readonly session: Session<Facilitator>;
   readonly events: EventStream;
   readonly views: ConsoleViews;
+  // The queue as last asked for: the line saying what was just done (kept
+  // when events draw the queue again) and which drawing is the newest.
+  readonly queue: { notice?: string; drawing: number };
   readonly screen: Screen;
 }
 

@@ -104,10 +104,16 @@ function notifyChoice(c: Console): HTMLElement | null {
 export async function show(c: Console, notice?: string, filter?: Filter): Promise<void> {
   const { t } = c.strings;
   let items: QueueItem[];
+  // Drawn only if the queue is still what the page shows when the answer
+  // comes (an event's redraw must not cover the letter opened meanwhile),
+  // and only by the newest drawing.
+  const drawing = ++c.queue.drawing;
+  const stillHere = () => c.session.isUnlocked && c.views.current().view === 'queue' && drawing === c.queue.drawing;
   try {
     items = queueItems(await c.relay.get('/v1/queue'));
+    if (!stillHere()) return;
   } catch (e) {
-    if (!c.session.isUnlocked) return;
+    if (!stillHere()) return;
     draw(h('h1', {}, t('console_queue_title')), h('p', { role: 'alert', class: 'problem' }, wordsFor(c.strings, e)), footer(c));
     return;
   }
@@ -125,6 +131,11 @@ export async function show(c: Console, notice?: string, filter?: Filter): Promis
       : h('p', { id: 'queue' }, filter ? t('console_filter_empty') : ''),
     notifyChoice(c),
     footer(c));
+}
+
+// The queue drawn again for an event: the line that said what was just done stays.
+export function refresh(c: Console, filter?: Filter): Promise<void> {
+  return show(c, c.queue.notice, filter);
 }
 
 export function footer(c: Console): HTMLElement {

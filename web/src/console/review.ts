@@ -86,6 +86,9 @@ export async function show(c: Console, caseId: string, message: string): Promise
     await letGo();
     return back(wordsFor(c.strings, err));
   }
+  // The person moved on while the letter was opening: it is not drawn over where they are.
+  const shown = c.views.current();
+  if (shown.view !== 'review' || shown.message !== message) return void letGo();
   c.screen.redraw = () => void show(c, caseId, message);
 
   const note = h('textarea', { id: 'reader-note', rows: '3', dir: 'auto', 'aria-describedby': 'reader-note-help' });
