@@ -209,6 +209,15 @@ std::optional<po::variables_map> parse(int argc, char** argv, po::options_descri
   return vm;
 }
 
+std::optional<proto::hash> relay_pin(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  auto raw = proto::base64url_decode(text);
+  if (!raw || raw->size() != 32) throw std::runtime_error("--relay-pin is not a certificate's SHA-256");
+  proto::hash pin{};
+  std::copy(raw->begin(), raw->end(), pin.begin());
+  return pin;
+}
+
 po::positional_options_description target::add(po::options_description& d, bool with_letter) {
   po::positional_options_description pos;
   d.add_options()("case", po::value(&case_text)->required(), "the case (its id or the start of it)");

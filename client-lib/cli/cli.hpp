@@ -97,6 +97,10 @@ struct target {
   }
 };
 
+// --relay-pin: a self-signed certificate's SHA-256 in base64url, as the
+// relay prints it; nothing when not given.
+std::optional<proto::hash> relay_pin(const std::string& text);
+
 // A letter's text: from FILE ("-" is standard input) or given on the line.
 std::string read_letter_text(const std::string& file, const std::string& text);
 

@@ -120,15 +120,9 @@ int cmd_import_keys(int argc, char** argv) {
   if (!in) cannot_read(file, std::strerror(errno), false);
   std::ostringstream text;
   text << in.rdbuf();
-  std::optional<proto::hash> pin;
-  if (!pin_text.empty()) {
-    auto raw = proto::base64url_decode(pin_text);
-    if (!raw || raw->size() != 32) throw std::runtime_error("--relay-pin is not a certificate's SHA-256");
-    pin.emplace();
-    std::copy(raw->begin(), raw->end(), pin->begin());
-  }
   auto a = need(account::import_profile(profile_dir(c), text.str(), passphrase(c, false),
-                                        relay.empty() ? std::nullopt : std::optional<std::string>(relay), pin));
+                                        relay.empty() ? std::nullopt : std::optional<std::string>(relay),
+                                        relay_pin(pin_text)));
   const auto cases = need(a.cases());
   answer(c, {{"cases", cases.size()}},
          "Your keys are in this profile, with " + count_of(cases.size(), "case", "cases") + ".");

@@ -50,14 +50,7 @@ int cmd_verify_web(int argc, char** argv) {
   if (!raw_key || raw_key->size() != key.size()) throw std::runtime_error("the release key is not a public key");
   std::copy(raw_key->begin(), raw_key->end(), key.begin());
 
-  std::optional<proto::hash> pin;
-  if (!pin_text.empty()) {
-    auto raw_pin = proto::base64url_decode(pin_text);
-    if (!raw_pin || raw_pin->size() != 32) throw std::runtime_error("--relay-pin is not a certificate's SHA-256");
-    pin.emplace();
-    std::copy(raw_pin->begin(), raw_pin->end(), pin->begin());
-  }
-  relay_connection relay(need(relay_address::parse(address, pin)));
+  relay_connection relay(need(relay_address::parse(address, relay_pin(pin_text))));
   const auto done = verify_web(relay, key);
   if (!done) {
     if (c.as_json) {

@@ -13,16 +13,6 @@ namespace {
 
 using proto::role;
 
-std::map<std::string, std::string> states(https_client& http, const proto::id& case_id, const std::string& token) {
-  std::map<std::string, std::string> out;
-  auto list = http.get(world::case_path(case_id, "/messages"), token);
-  EXPECT_EQ(list.status, 200u) << list.text;
-  for (const auto& m : list.body.at("messages").as_array()) {
-    out[std::string(m.at("message").as_string())] = std::string(m.at("state").as_string());
-  }
-  return out;
-}
-
 int run(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
 
 TEST(Restore, ABackupOfARunningRelayRestoresEveryMessageStateAndTheAuditChain) {
@@ -57,7 +47,7 @@ TEST(Restore, ABackupOfARunningRelayRestoresEveryMessageStateAndTheAuditChain) {
                 .status,
             200u);
 
-  const auto before = states(w.http, case_id, f.token);
+  const auto before = message_states(w.http, case_id, f.token);
   ASSERT_EQ(before.size(), 7u);
   std::set<std::string> kinds;
   for (const auto& [id, s] : before) kinds.insert(s);
@@ -92,7 +82,7 @@ TEST(Restore, ABackupOfARunningRelayRestoresEveryMessageStateAndTheAuditChain) {
   EXPECT_EQ(x_before->checkpoint.relay_key, x_after->checkpoint.relay_key);
   EXPECT_TRUE(proto::verify_audit_export(*x_after, x_before->checkpoint.relay_key));
 
-  EXPECT_EQ(states(again, case_id, f.token), before);  // sessions are restored too
+  EXPECT_EQ(message_states(again, case_id, f.token), before);  // sessions are restored too
   auto got = again.get(world::message_path(case_id, released.id(), "/ciphertext"), r.token);
   ASSERT_EQ(got.status, 200u) << got.text;
   EXPECT_EQ(got.text, std::string(released.ciphertext.begin(), released.ciphertext.end()));

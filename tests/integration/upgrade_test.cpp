@@ -14,7 +14,6 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
-#include <map>
 
 namespace shuttle::testing {
 namespace {
@@ -54,16 +53,6 @@ void as_the_previous_release_left_it(const relay_process& r) {
          "UPDATE schema_version SET version = " + std::to_string(of(r).previous));
 }
 
-std::map<std::string, std::string> states(world& w, const proto::id& case_id, const std::string& token) {
-  std::map<std::string, std::string> out;
-  auto list = w.http.get(world::case_path(case_id, "/messages"), token);
-  EXPECT_EQ(list.status, 200u) << list.text;
-  for (const auto& m : list.body.at("messages").as_array()) {
-    out[std::string(m.at("message").as_string())] = std::string(m.at("state").as_string());
-  }
-  return out;
-}
-
 // `shuttle-relay serve` on the relay's store, as systemd starts it.
 command_result serve_once(const relay_process& r) {
   return run_command("timeout 20 " + relay_process::binary() + " serve " + r.operator_flags() +
@@ -82,7 +71,7 @@ TEST(Upgrades, AStoreThePreviousReleaseMadeIsMigratedAtStartWithNothingLost) {
   ASSERT_EQ(w.return_letter(f, case_id, pin, returned.id(), "not yet").status, 200u);
   auto released = w.send(h, case_id, pin, role::responsible, "released, not yet opened");
   ASSERT_EQ(w.approve(f, case_id, pin, released.id()).status, 200u);
-  const auto before = states(w, case_id, f.token);
+  const auto before = message_states(w.http, case_id, f.token);
   ASSERT_EQ(before.size(), 3u);
 
   w.relay.stop();
@@ -93,7 +82,7 @@ TEST(Upgrades, AStoreThePreviousReleaseMadeIsMigratedAtStartWithNothingLost) {
   EXPECT_EQ(single_number(w.relay, "SELECT version FROM schema_version"), of(w.relay).latest);
   EXPECT_EQ(single_number(w.relay, "SELECT serves_from FROM schema_version"), of(w.relay).latest);
   // Sessions survive: the same tokens still work; every letter is where it was.
-  EXPECT_EQ(states(w, case_id, f.token), before);
+  EXPECT_EQ(message_states(w.http, case_id, f.token), before);
   EXPECT_EQ(w.http.get("/v1/me", h.token).status, 200u);
   // The released letter opens for its reader after the upgrade, and the waiting one can still be approved.
   EXPECT_TRUE(w.open_letter(r, case_id, pin, released.id()));

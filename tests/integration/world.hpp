@@ -11,6 +11,8 @@
 #include "proto/codec.hpp"
 #include "proto/fingerprint.hpp"
 #include <sodium.h>
+
+#include <map>
 #include "tests/integration/https_client.hpp"
 #include "tests/integration/relay_process.hpp"
 
@@ -372,5 +374,18 @@ struct exchange {
     return "absent";
   }
 };
+
+// Each message of a case the caller lists, by id, with its state (to
+// compare a relay's messages before and after a restart, restore or upgrade).
+inline std::map<std::string, std::string> message_states(https_client& http, const proto::id& case_id,
+                                                         const std::string& token) {
+  std::map<std::string, std::string> out;
+  auto list = http.get(world::case_path(case_id, "/messages"), token);
+  EXPECT_EQ(list.status, 200u) << list.text;
+  for (const auto& m : list.body.at("messages").as_array()) {
+    out[std::string(m.at("message").as_string())] = std::string(m.at("state").as_string());
+  }
+  return out;
+}
 
 }  // namespace shuttle::testing

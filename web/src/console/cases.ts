@@ -22,7 +22,7 @@ import { wordsFor } from '../app/failure.js';
 import { rosterFrom } from '../app/letter_parts.js';
 import type { CaseEntry } from '../app/session.js';
 import type { Console } from './parts.js';
-import { caseEntryOf } from './parts.js';
+import { caseEntryOf, roleWords } from './parts.js';
 import { footer, labelOf } from './queue.js';
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -130,17 +130,6 @@ async function setLabel(c: Console, caseId: string, text: string, r?: Roster): P
 }
 
 // ------------------------------------------------------------------ a case's page
-
-function roleWords(c: Console, role: string): string {
-  const { t } = c.strings;
-  switch (role) {
-    case 'harmed': return t('console_role_harmed');
-    case 'responsible': return t('console_role_responsible');
-    case 'harmed_support': return t('console_role_harmed_support');
-    case 'responsible_support': return t('console_role_responsible_support');
-    default: return t('console_role_facilitator');
-  }
-}
 
 // Only the digits count: a number read aloud, typed with spaces or dashes, or pasted.
 const digits = (s: string) => s.replace(/[^0-9]/g, '');

@@ -94,6 +94,18 @@ export function wanted(hash: string): boolean {
 }
 export const remember = () => localStorage.setItem(consoleKey, '1');
 
+// A role in words, as facilitators read it ("harmed party").
+export function roleWords(c: Console, role: string): string {
+  const { t } = c.strings;
+  switch (role) {
+    case 'harmed': return t('console_role_harmed');
+    case 'responsible': return t('console_role_responsible');
+    case 'harmed_support': return t('console_role_harmed_support');
+    case 'responsible_support': return t('console_role_responsible_support');
+    default: return t('console_role_facilitator');
+  }
+}
+
 // The case entry of a case this facilitator holds a key for.
 export function caseEntryOf(c: Console, caseId: string): CaseEntry | undefined {
   return c.session.unlocked.cases.find((e) => e.case === caseId);

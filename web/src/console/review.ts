@@ -12,7 +12,7 @@ import { h, show as draw } from '../app/dom.js';
 import { wordsFor } from '../app/failure.js';
 import { attachmentsView, openCiphertext, rosterFrom, when } from '../app/letter_parts.js';
 import type { Console } from './parts.js';
-import { caseEntryOf } from './parts.js';
+import { caseEntryOf, roleWords } from './parts.js';
 import { footer, labelOf } from './queue.js';
 
 // The reasons a facilitator may give, in plain words (SPEC 5.9).
@@ -20,17 +20,6 @@ const reasons = ['identifying_information', 'retraumatising_wording', 'asks_for_
   'other'] as const;
 
 const now = () => Math.floor(Date.now() / 1000);
-
-function roleWords(c: Console, role: string): string {
-  const { t } = c.strings;
-  switch (role) {
-    case 'harmed': return t('console_role_harmed');
-    case 'responsible': return t('console_role_responsible');
-    case 'harmed_support': return t('console_role_harmed_support');
-    case 'responsible_support': return t('console_role_responsible_support');
-    default: return t('console_role_facilitator');
-  }
-}
 
 // The return statement (SPEC 5.9): the note and its reason sealed to the writer's case key.
 function returnOf(c: Console, r: Roster, e: Statement, reason: string, text: string): Statement {
