@@ -23,6 +23,9 @@ import { Vault } from './vault.js';
 export interface Views {
   // To a view of the unlocked page, by its address (router.ts).
   go(route: Route, options?: Go): void;
+  // The view the address names now: a view that finished loading after the
+  // person moved on draws nothing.
+  current(): Route;
   // The view the address names, once unlocked (after unlocking, or a reload).
   resume(): Promise<void>;
   askToUnlock(problem?: string): void;
@@ -70,6 +73,7 @@ export function createApp(script: string): App {
   const views: Views = {
     go: (route, options) => router.go(route, options),
     resume: () => router.renderCurrent(),
+    current: () => router.current(),
     askToUnlock: (problem) => unlockView.askToUnlock(app, problem),
     askForCode: (problem) => joinView.askForCode(app, problem),
   };

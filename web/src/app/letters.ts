@@ -209,6 +209,7 @@ export async function home(app: App, notice?: string): Promise<void> {
       if (document.getElementById('letters-list')) void home(app);
     }, delay);
   }
+  if (app.views.current().view !== 'letters') return;  // moved on while it loaded
   const write = h('button', { type: 'button' }, t('write_letter'));
   write.addEventListener('click', () => app.views.go({ view: 'write' }));
   show(h('h1', {}, t('letters_title')),
@@ -254,6 +255,12 @@ function endWriting(app: App): void {
 
 // A letter by its address: the relay's, or (after leaving, or once it is
 // gone from the relay) the copy kept on this device.
+// Whether the letter's own address is still the one shown.
+function showing(app: App, id: string): boolean {
+  const here = app.views.current();
+  return here.view === 'letter' && here.id === id;
+}
+
 export async function openById(app: App, id: string): Promise<void> {
   let list: MessageSummary[] = [];
   if (!app.caseStatus.gone) {
@@ -292,6 +299,7 @@ async function openFromRelay(app: App, m: MessageSummary): Promise<void> {
   const got = fetchedMessage(await app.relay.get(path));
   const envelope = got.envelope;
   const r = await roster(app);
+  if (!showing(app, m.message)) return;  // moved on while it loaded
   if (mine(app, m)) {
     const { text, attachments } = await openCiphertext(app, path, sealedFactsOf(envelope), keyFromEnvelope(r, envelope, me(app)));
     await app.kept.keep({ message: m.message, mine: true, at: Math.floor(Date.now() / 1000), text, notes: [], attachments });
@@ -326,6 +334,7 @@ async function openFromRelay(app: App, m: MessageSummary): Promise<void> {
   const later = h('button', { type: 'button', class: 'quiet' }, t('not_now'));
   const declineButton = h('button', { type: 'button', class: 'quiet' }, t('decline'));
   const quote = await quoteOf(app, envelope.answers as Bytes | undefined);
+  if (!showing(app, m.message)) return;
   openButton.addEventListener('click', () => showLetter(app, text, [], m.message, null, undefined, attached, quote));
   later.addEventListener('click', () => app.views.go({ view: 'letters' }));
   // Declining is final: asked calmly in a dialog, and set apart from opening.
@@ -354,6 +363,7 @@ async function openFromRelay(app: App, m: MessageSummary): Promise<void> {
 // it answers ('' when that letter is not on this device).
 function showLetter(app: App, text: string, notes: string[], receiptFor?: string, beside?: HTMLElement | null,
                     revocable?: string, attached: Attached[] = [], replyQuote?: string): void {
+  if (app.views.current().view !== 'letter') return;  // moved on while it loaded
   const { t } = app.strings;
   const back = h('button', { type: 'button', class: 'quiet' }, t('back'));
   back.addEventListener('click', () => app.views.go({ view: 'letters' }));
