@@ -233,6 +233,10 @@ result<void> account::attest(const proto::id& case_id, const proto::public_key& 
   if (!a) return a.error();
   auto r = authenticated([&] { return relay_.post(case_path(case_id, "/attestations"), json::object{{"attestation", as_json(*a)}}); });
   if (!r) return r.error();
+  // A colleague confirmed: the case's label is sealed to them too, so their queue names the case.
+  if (*role == proto::role::facilitator && detail->label) {
+    if (auto text = open_label(case_id, *detail->label)) return set_label(case_id, *text);
+  }
   return {};
 }
 

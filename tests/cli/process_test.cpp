@@ -108,6 +108,20 @@ TEST(Process, ASupporterReadsWhatTheirPartyLetsThemAndWritesToTheFacilitators) {
   EXPECT_EQ(left.status, 0) << left.out;
 }
 
+// A case labelled before the co-facilitator joins: confirming their keys
+// seals the label to them too, so their queue and their cases name it.
+TEST(Process, AColleagueConfirmedAfterTheLabelWasSetReadsItToo) {
+  scene s;
+  person g{s.root / "second-facilitator"};
+  ASSERT_EQ(g.run("enrol", {s.relay.invite_facilitator(), "--name", "Tomas Lie"}).status, 0);
+  s.case_id = text(s.f.ok("case", {"open", "--two-person"}), "case");
+  s.f.ok("case", {"label", s.case_id, "--label", "Hamar, the bicycle"});
+  ASSERT_EQ(g.run("enrol", {text(s.f.ok("invite", {s.case_id, "--role", "facilitator"}), "code")}).status, 0);
+  EXPECT_FALSE(has(g.run("cases", {}).out, "Hamar, the bicycle"));
+  s.f.ok("attest", {s.case_id, "--safety-number", text(g.ok("whoami", {}), "safety_number")});
+  EXPECT_TRUE(has(g.run("cases", {}).out, "Hamar, the bicycle"));
+}
+
 TEST(Process, FacilitatorsKnowEachOtherByNameAndTheirCasesByALabelOnlyTheyRead) {
   scene s;
   person g = s.two_person_case();

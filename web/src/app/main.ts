@@ -10,8 +10,13 @@ import { serveCrypto } from './worker.js';
 
 if (typeof document === 'undefined') {
   serveCrypto(self as unknown as Parameters<typeof serveCrypto>[0]);
-} else if (wanted(location.hash)) {
-  void startConsole(createConsole(import.meta.url));
 } else {
-  void start(createApp(import.meta.url));
+  // A link pasted into the address bar of a page already open changes only
+  // its fragment: the page starts again from the link, as in a new tab (the
+  // keys this page holds in memory are let go; the passphrase opens them).
+  window.addEventListener('hashchange', () => {
+    if (location.hash.startsWith('#join=')) location.reload();
+  });
+  if (wanted(location.hash)) void startConsole(createConsole(import.meta.url));
+  else void start(createApp(import.meta.url));
 }

@@ -23,14 +23,45 @@ import { rosterFrom } from '../app/letter_parts.js';
 import type { CaseEntry } from '../app/session.js';
 import type { Console } from './parts.js';
 import { caseEntryOf, roleWords } from './parts.js';
-import { footer, labelOf } from './queue.js';
+import { footer, labelOf, openedLabel } from './queue.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const invitationHours = 72;
 const invitable: Role[] = ['harmed', 'responsible', 'harmed_support', 'responsible_support', 'facilitator'];
+// Whom an invitation is for: a facilitator invited into a case is the co-facilitator.
+const invitedWords = (c: Console, role: Role) => role === 'facilitator' ? c.strings.t('console_role_cofacilitator') : roleWords(c, role);
 
 function problemLine(text?: string): HTMLElement {
   return h('p', { role: 'alert', class: 'problem', hidden: !text }, text ?? '');
+}
+
+// Quiet hours as two local clock times in this browser's time zone (SPEC:
+// the relay holds a release due inside them until they end). Both empty is
+// none; one alone is asked about.
+type Quiet = { start: string; end: string } | null;
+const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+function quietFields(c: Console, prefix: string, legend: string, now?: { start: string; end: string }):
+  { fields: HTMLElement; read(): Quiet | 'incomplete' } {
+  const { t } = c.strings;
+  const from = h('input', { id: `${prefix}-from`, type: 'time', value: now?.start ?? '' });
+  const until = h('input', { id: `${prefix}-until`, type: 'time', value: now?.end ?? '' });
+  const fields = h('fieldset', { 'aria-describedby': `${prefix}-help` }, h('legend', {}, legend),
+    h('p', { id: `${prefix}-help`, class: 'help' }, t('console_quiet_help', { zone: browserZone() })),
+    h('div', { class: 'times' },
+      h('span', {}, h('label', { for: `${prefix}-from` }, t('console_quiet_from')), from),
+      h('span', {}, h('label', { for: `${prefix}-until` }, t('console_quiet_until')), until)));
+  return { fields, read: () => {
+    if (!from.value && !until.value) return null;
+    if (!from.value || !until.value) return 'incomplete';
+    return { start: from.value.slice(0, 5), end: until.value.slice(0, 5) };
+  } };
+}
+
+async function setQuietHours(c: Console, caseId: string, quiet: Quiet): Promise<void> {
+  // Equal times remove them (SPEC, the quiet-hours route).
+  await c.relay.post(`/v1/cases/${caseId}/quiet-hours`,
+    { time_zone: browserZone(), start: quiet?.start ?? '00:00', end: quiet?.end ?? '00:00' });
 }
 
 // ------------------------------------------------------------------ the list
@@ -74,22 +105,25 @@ export function openForm(c: Console, problem?: string): void {
   c.screen.redraw = () => openForm(c, problem);
   const label = h('input', { id: 'label', type: 'text', maxlength: '200', required: true, 'aria-describedby': 'label-help' });
   const two = h('input', { id: 'two-person', type: 'checkbox' });
+  const quiet = quietFields(c, 'quiet', t('console_quiet_legend'));
   const pass = h('input', { id: 'passphrase', type: 'password', autocomplete: 'current-password', required: true,
     'aria-describedby': 'open-pass-help' });
   const form = h('form', { novalidate: true },
     h('label', { for: 'label' }, t('console_label_label')), h('p', { id: 'label-help', class: 'help' }, t('console_label_help')), label,
-    h('div', {}, two, h('label', { for: 'two-person' }, t('console_two_person'))),
+    h('div', {}, two, h('label', { for: 'two-person' }, t('console_two_person'))), quiet.fields,
     h('label', { for: 'passphrase' }, t('passphrase_label')), h('p', { id: 'open-pass-help', class: 'help' }, t('console_open_pass_help')), pass,
     h('button', { type: 'submit' }, t('console_open_case')));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     if (!label.value.trim()) return openForm(c, t('console_label_needed'));
-    void openCase(c, label.value.trim(), two.checked, pass.value);
+    const hours = quiet.read();
+    if (hours === 'incomplete') return openForm(c, t('console_quiet_both'));
+    void openCase(c, label.value.trim(), two.checked, hours, pass.value);
   });
   draw(h('h1', {}, t('console_open_case')), problemLine(problem), form, footer(c));
 }
 
-async function openCase(c: Console, label: string, twoPerson: boolean, passphrase: string): Promise<void> {
+async function openCase(c: Console, label: string, twoPerson: boolean, quiet: Quiet, passphrase: string): Promise<void> {
   const { t } = c.strings;
   draw(h('h1', {}, t('console_open_case')), h('p', { role: 'status' }, t('console_opening')));
   let keys;
@@ -114,7 +148,9 @@ async function openCase(c: Console, label: string, twoPerson: boolean, passphras
       keys: toJsonValue(makeKeyStatement(identity, id, caseKey)) });
     c.session.start({ keys, cases });
     await setLabel(c, caseId, label);
-    c.views.go({ view: 'case', case: caseId }, { replace: true, notice: t('console_case_opened') });
+    if (quiet) await setQuietHours(c, caseId, quiet);
+    c.views.go({ view: 'case', case: caseId }, { replace: true,
+      notice: t(twoPerson ? 'console_case_opened_two' : 'console_case_opened') });
   } catch (e) {
     openForm(c, wordsFor(c.strings, e));
   }
@@ -130,6 +166,40 @@ async function setLabel(c: Console, caseId: string, text: string, r?: Roster): P
 }
 
 // ------------------------------------------------------------------ a case's page
+
+function quietSection(c: Console, caseId: string, d: CaseDetail): HTMLElement {
+  const { t } = c.strings;
+  const q = d.quietHours;
+  const quiet = quietFields(c, 'case-quiet', t('console_quiet_title'), q);
+  const problem = problemLine();
+  const save = async (hours: Quiet) => {
+    try {
+      await setQuietHours(c, caseId, hours);
+      c.views.go({ view: 'case', case: caseId }, { replace: true,
+        notice: t(hours ? 'console_quiet_saved' : 'console_quiet_removed') });
+    } catch (e) {
+      problem.textContent = wordsFor(c.strings, e);
+      problem.hidden = false;
+    }
+  };
+  const remove = h('button', { type: 'button', class: 'quiet' }, t('console_quiet_remove'));
+  remove.addEventListener('click', () => void save(null));
+  const form = h('form', { novalidate: true, id: 'quiet-form' }, quiet.fields,
+    h('button', { type: 'submit', class: 'quiet' }, t('console_quiet_save')), q ? remove : null, problem);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const hours = quiet.read();
+    if (hours === 'incomplete') {
+      problem.textContent = t('console_quiet_both');
+      problem.hidden = false;
+      return;
+    }
+    void save(hours);
+  });
+  return h('section', { 'aria-labelledby': 'quiet-title' }, h('h2', { id: 'quiet-title' }, t('console_quiet_title')),
+    h('p', { id: 'quiet-now' }, q ? t('console_quiet_is', { start: q.start, end: q.end, zone: q.timeZone }) : t('console_quiet_none')),
+    d.state === 'closed' ? null : form);
+}
 
 // Only the digits count: a number read aloud, typed with spaces or dashes, or pasted.
 const digits = (s: string) => s.replace(/[^0-9]/g, '');
@@ -168,6 +238,9 @@ function attestForm(c: Console, caseId: string, d: CaseDetail, identity: string,
     me.secretKey, me.publicKey);
     try {
       await c.relay.post(`/v1/cases/${caseId}/attestations`, { attestation: toJsonValue(attestation) });
+      // A colleague confirmed: the case's label is sealed to them too, so their queue names the case.
+      const label = role === 'facilitator' ? openedLabel(c, caseId, d.label) : undefined;
+      if (label !== undefined) await setLabel(c, caseId, label);
       c.views.go({ view: 'case', case: caseId }, { replace: true, notice: t('console_attested', { role: roleWords(c, role) }) });
     } catch (e) {
       problem.textContent = wordsFor(c.strings, e);
@@ -235,9 +308,11 @@ function invitationLetter(c: Console, link: string, role: Role, expires: number)
     h('label', { for: 'letter-language' }, t('console_letter_language')), choice, letter);
 }
 
-function inviteForm(c: Console, caseId: string): HTMLElement {
+// `first`: the role chosen to begin with (the co-facilitator, while a two-person case has one facilitator).
+function inviteForm(c: Console, caseId: string, first: Role): HTMLElement {
   const { t } = c.strings;
-  const role = h('select', { id: 'invite-role' }, ...invitable.map((r) => h('option', { value: r }, roleWords(c, r))));
+  const role = h('select', { id: 'invite-role' }, ...invitable.map((r) => h('option', { value: r }, invitedWords(c, r))));
+  role.value = first;
   const result = h('div', { id: 'invitation', 'aria-live': 'polite' });
   const form = h('form', { novalidate: true },
     h('label', { for: 'invite-role' }, t('console_invite_role')), role,
@@ -266,9 +341,9 @@ function inviteForm(c: Console, caseId: string): HTMLElement {
     const field = h('textarea', { id: 'invitation-link', rows: '3', readonly: true, 'aria-describedby': 'invitation-help' });
     field.value = link;
     const expires = created + invitationHours * 3600;
-    result.replaceChildren(h('label', { for: 'invitation-link' }, t('console_invitation_for', { role: roleWords(c, chosen) })),
+    result.replaceChildren(h('label', { for: 'invitation-link' }, t('console_invitation_for', { role: invitedWords(c, chosen) })),
       h('p', { id: 'invitation-help', class: 'help' }, t('console_invitation_help', { hours: String(invitationHours) })), field,
-      qrCode(link, t('console_qr_label', { role: roleWords(c, chosen) })),
+      qrCode(link, t('console_qr_label', { role: invitedWords(c, chosen) })),
       invitationLetter(c, link, chosen, expires));
   });
   return h('section', { 'aria-labelledby': 'invite-title' }, h('h2', { id: 'invite-title' }, t('console_invite_title')), form);
@@ -345,13 +420,17 @@ export async function showCase(c: Console, caseId: string, notice?: string): Pro
     return h('li', { 'data-role': p.role }, h('p', {}, h('strong', {}, who), ` · ${state}`),
       needs ? attestForm(c, caseId, d, p.identity, p.role) : null);
   });
+  // A two-person case with one facilitator releases nothing: the colleague is asked for first.
+  const facilitators = d.participants.filter((p) => p.role === 'facilitator' && p.state === 'active').length;
+  const needsColleague = d.state !== 'closed' && r.approvalsRequired > facilitators;
   draw(h('h1', {}, labelOf(c, caseId, d.label)),
     notice ? h('p', { role: 'status', class: 'status' }, notice) : null,
     h('p', {}, r.approvalsRequired === 2 ? t('console_two_person_case') : t('console_one_person_case'),
       d.state === 'closed' ? ` ${t('console_case_closed')}` : ''),
+    needsColleague ? h('p', { class: 'notice', id: 'needs-colleague' }, t('console_needs_colleague')) : null,
     h('section', { 'aria-labelledby': 'people-title' }, h('h2', { id: 'people-title' }, t('console_people')),
       h('ul', { id: 'people' }, ...people)),
     h('p', {}, h('a', { href: `#record=${caseId}` }, t('console_record_link'))),
-    d.state === 'closed' ? null : inviteForm(c, caseId),
-    labelForm(c, caseId, r), d.state === 'closed' ? null : closeButton(c, caseId), footer(c));
+    d.state === 'closed' ? null : inviteForm(c, caseId, needsColleague ? 'facilitator' : 'harmed'),
+    quietSection(c, caseId, d), labelForm(c, caseId, r), d.state === 'closed' ? null : closeButton(c, caseId), footer(c));
 }

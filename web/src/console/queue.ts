@@ -14,15 +14,18 @@ import { filters } from './parts.js';
 // The case's label, sealed to this facilitator's case key; a case this
 // browser holds no key for is named by the start of its id.
 export function labelOf(c: Console, caseId: string, sealed?: Uint8Array): string {
+  return openedLabel(c, caseId, sealed) ?? c.strings.t('console_case_unnamed', { id: caseId.slice(0, 8) });
+}
+
+// The label's text, if this page holds it sealed to its key (one that does not open is no label).
+export function openedLabel(c: Console, caseId: string, sealed?: Uint8Array): string | undefined {
   const key = c.session.unlocked.keys.caseKeys.get(caseId);
-  if (sealed && key) {
-    try {
-      return openNote(sealed, b64.decode(caseId)!, 'label', key.publicKey, key.secret).text;
-    } catch {
-      // a label that does not open is shown as no label
-    }
+  if (!sealed || !key) return undefined;
+  try {
+    return openNote(sealed, b64.decode(caseId)!, 'label', key.publicKey, key.secret).text;
+  } catch {
+    return undefined;
   }
-  return c.strings.t('console_case_unnamed', { id: caseId.slice(0, 8) });
 }
 
 // "3 hours", "2 days": in the page's language.

@@ -27,7 +27,8 @@ async function partyJoins(context: BrowserContext, link: string, passphrase: str
 test('a facilitator runs a case in the browser, from opening it to a released letter', async () => {
   const relay = env.relay;
   // The facilitator on a phone: every page fits 320 px (noViolations checks that nothing scrolls sideways).
-  const mine = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB', viewport: { width: 320, height: 640 } });
+  const mine = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB', timezoneId: 'Europe/Oslo',
+    viewport: { width: 320, height: 640 } });
   const { page, problems } = await watchedPage(mine);
   await page.goto(`${relay.origin}/#join=${encodeURIComponent(relay.inviteFacilitator())}`);
   await page.getByLabel('Your name').fill('Ingrid Berg');
@@ -41,11 +42,26 @@ test('a facilitator runs a case in the browser, from opening it to a released le
   await page.getByText('You have no cases yet.').waitFor();
   await page.getByRole('link', { name: 'Open a case' }).click();
   await page.getByLabel("The case's label").fill('Bergen, June');
+  // Quiet hours from the start, in her own time zone: an hour that starts two hours from now, so the
+  // letter approved below is released at once. One time alone is asked about, and nothing is opened.
+  const osloHour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', hour: '2-digit', hourCycle: 'h23' })
+    .format(new Date()));
+  const from = `${String((osloHour + 2) % 24).padStart(2, '0')}:00`;
+  const until = `${String((osloHour + 3) % 24).padStart(2, '0')}:00`;
+  await page.getByLabel('From').fill(from);
+  await page.getByLabel('Passphrase').fill('facilitator passphrase');
+  await page.getByRole('button', { name: 'Open a case' }).click();
+  await page.getByText('Please give both times, or neither.').waitFor();
+  await page.getByLabel("The case's label").fill('Bergen, June');
+  await page.getByLabel('From').fill(from);
+  await page.getByLabel('Until').fill(until);
   await page.getByLabel('Passphrase').fill('facilitator passphrase');
   await noViolations(page, 'console opening a case', '320');
   await page.getByRole('button', { name: 'Open a case' }).click();
   await page.getByText('The case is open. Invite its people below.').waitFor({ timeout: 60000 });
   await page.getByRole('heading', { name: 'Bergen, June' }).waitFor();
+  await page.getByText(`No letter is released between ${from} and ${until} (Europe/Oslo).`).waitFor();
+  assert.equal(await page.locator('#needs-colleague').count(), 0, 'a one-person case asks for no colleague');
 
   // Inviting both parties: a link each.
   const invite = async (role: string): Promise<string> => {
@@ -161,4 +177,73 @@ test('a facilitator runs a case in the browser, from opening it to a released le
   assert.equal(await page.getByRole('button', { name: 'Make an invitation link' }).count(), 0);
   for (const p of [problems, harmed.problems, responsible.problems]) assert.deepEqual(p, []);
   await Promise.all([mine.close(), harmedContext.close(), responsibleContext.close()]);
+});
+
+// A facilitator enrolled in the console from the operator's link, at the page where she is welcomed.
+async function facilitatorEnrols(context: BrowserContext, origin: string, code: string, name: string): Promise<Page> {
+  const { page } = await watchedPage(context);
+  await page.goto(`${origin}/#join=${encodeURIComponent(code)}`);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Passphrase', { exact: true }).fill('facilitator passphrase');
+  await page.getByLabel('The same passphrase again').fill('facilitator passphrase');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText(`Welcome, ${name}.`).waitFor({ timeout: 60000 });
+  return page;
+}
+
+test('a two-person case opened in the browser asks for the co-facilitator first; its quiet hours change and go', async () => {
+  const relay = env.relay;
+  const mine = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB', timezoneId: 'Europe/Oslo' });
+  const page = await facilitatorEnrols(mine, relay.origin, relay.inviteFacilitator(), 'Kari Holm');
+  await page.getByRole('link', { name: 'Your cases' }).click();
+  await page.getByRole('link', { name: 'Open a case' }).click();
+  await page.getByLabel("The case's label").fill('Tromsø, winter');
+  await page.getByLabel('Two facilitators must approve each letter').check();
+  await page.getByLabel('Passphrase').fill('facilitator passphrase');
+  await page.getByRole('button', { name: 'Open a case' }).click();
+  await page.getByText('The case is open. Invite your co-facilitator first, then its people.').waitFor({ timeout: 60000 });
+  await page.getByText('Until a second facilitator joins, no letter in this case can be released').waitFor();
+  await page.getByText('This case has no quiet hours.').waitFor();
+  assert.equal(await page.getByLabel('Who to invite').inputValue(), 'facilitator', 'the co-facilitator comes first');
+  await page.getByRole('button', { name: 'Make an invitation link' }).click();
+  const field = page.getByLabel('Invitation link for the co-facilitator', { exact: true });
+  await field.waitFor({ timeout: 20000 });
+  const link = await field.inputValue();
+
+  // The colleague, enrolled in her own browser, pastes the link into the address bar of the console
+  // she has open, and joins the case from it; her keys are confirmed.
+  const theirs = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const colleague = await facilitatorEnrols(theirs, relay.origin, relay.inviteFacilitator(), 'Per Dahl');
+  await colleague.goto(link);
+  await colleague.getByLabel('Passphrase').fill('facilitator passphrase');
+  await colleague.getByRole('button', { name: 'Join the case' }).click();
+  const number = await colleague.locator('#safety-number').getAttribute('data-number', { timeout: 60000 });
+  await page.reload();
+  await page.getByLabel('Passphrase').fill('facilitator passphrase');
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  const row = page.locator('#people li[data-role=facilitator]').filter({ hasText: 'Per Dahl' });
+  await row.getByLabel('The safety number they read to you').fill(number!);
+  await row.getByRole('button', { name: 'They match: confirm their keys' }).click();
+  await page.getByText('You confirmed the keys of the facilitator.').waitFor({ timeout: 20000 });
+  assert.equal(await page.locator('#needs-colleague').count(), 0, 'two facilitators now');
+  // The label was set before she joined: confirming her keys sealed it to her too.
+  await colleague.getByRole('button', { name: 'To the letters waiting' }).click();
+  await colleague.getByRole('link', { name: 'Your cases' }).click();
+  await colleague.getByRole('link', { name: 'Tromsø, winter' }).waitFor({ timeout: 20000 });
+  assert.equal(await page.getByLabel('Who to invite').inputValue(), 'harmed');
+
+  // Quiet hours set on the case's page, then removed.
+  await page.getByLabel('Until').fill('07:00');
+  await page.getByRole('button', { name: 'Save the quiet hours' }).click();
+  await page.getByText('Please give both times, or neither.').waitFor();
+  await page.getByLabel('From').fill('22:00');
+  await page.getByRole('button', { name: 'Save the quiet hours' }).click();
+  await page.getByText('The quiet hours are saved.').waitFor({ timeout: 20000 });
+  await page.getByText('No letter is released between 22:00 and 07:00 (Europe/Oslo).').waitFor();
+  await noViolations(page, 'console a case with quiet hours', '1280');
+  await page.getByRole('button', { name: 'Remove the quiet hours' }).click();
+  await page.getByText('The case has no quiet hours now.').waitFor({ timeout: 20000 });
+  await page.getByText('This case has no quiet hours.').waitFor();
+  await mine.close();
+  await theirs.close();
 });
