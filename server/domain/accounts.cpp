@@ -228,6 +228,19 @@ outcome relay_service::my_cases(const caller& c) {
       o["participant_state"] = proto::to_string(p.state);
       if (p.role == proto::role::facilitator) {
         if (auto box = r.label(cs.id, c.account.identity)) o["label"] = proto::base64url_encode(*box);
+        // What asks for a facilitator outside the review queue: who left, and
+        // letters their reader declined that no facilitator has passed on yet.
+        json::array left, to_pass_on;
+        for (const auto& q : r.participants(cs.id)) {
+          if (q.state == proto::participant_state::withdrawn) left.push_back(json::string(proto::to_string(q.role)));
+        }
+        if (cs.state == proto::case_state::open) {
+          for (const auto& m : r.messages(cs.id)) {
+            if (m.state == proto::message_state::declined && !m.decline_told_at) to_pass_on.push_back(b64(m.id));
+          }
+        }
+        o["withdrawn"] = std::move(left);
+        o["declined_untold"] = std::move(to_pass_on);
       }
       list.push_back(std::move(o));
     }

@@ -223,6 +223,15 @@ TEST(Decline, TheFacilitatorsCarryTheNewsToTheWriter) {
   auto listed = x.w.http.get(world::case_path(x.case_id, "/messages"), x.f.token);
   EXPECT_EQ(listed.body.at("messages").as_array()[0].at("state"), "declined");
   EXPECT_EQ(listed.body.at("messages").as_array()[0].at("decline_told"), false);
+  // Their list of cases names it as waiting for them to pass on; the parties' list says nothing of it.
+  auto untold = [&](const auto& who) -> json::value {
+    const auto listed = x.w.http.get("/v1/cases", who.token);
+    const auto& c = listed.body.at("cases").as_array()[0].as_object();
+    return c.contains("declined_untold") ? c.at("declined_untold") : json::value(nullptr);
+  };
+  EXPECT_EQ(untold(x.f), (json::array{json::string(proto::base64url_encode(sent.id()))}));
+  EXPECT_TRUE(untold(x.h).is_null());
+  EXPECT_TRUE(untold(x.r).is_null());
 
   // Only a facilitator passes it on, only for a declined letter.
   const auto tell = world::message_path(x.case_id, sent.id(), "/tell-declined");
@@ -240,6 +249,7 @@ TEST(Decline, TheFacilitatorsCarryTheNewsToTheWriter) {
   auto told = x.w.http.post(tell, json::object{{"note", proto::base64url_encode(sealed->box)}}, x.f.token);
   ASSERT_EQ(told.status, 200u) << told.text;
   EXPECT_EQ(x.w.http.post(tell, json::object{}, x.f.token).status, 200u);  // told once; asking again changes nothing
+  EXPECT_EQ(untold(x.f), json::array{});
 
   EXPECT_EQ(x.state_of(x.h, sent.id()), "declined");
   own = x.w.fetch(x.h, x.case_id, sent.id());
@@ -574,6 +584,10 @@ TEST(Withdraw, EverythingUnreleasedIsRevokedSessionsEndAndTheChannelCloses) {
   bool saw_withdrawn = false;
   for (const auto& p : detail.body.at("participants").as_array()) saw_withdrawn |= p.at("state") == "withdrawn";
   EXPECT_TRUE(saw_withdrawn);
+  // The facilitators' list of cases names who left; the other party's does not.
+  const auto mine = x.w.http.get("/v1/cases", x.f.token);
+  EXPECT_EQ(mine.body.at("cases").as_array()[0].at("withdrawn"), (json::array{"harmed"}));
+  EXPECT_FALSE(x.w.http.get("/v1/cases", x.r.token).body.at("cases").as_array()[0].as_object().contains("withdrawn"));
   // Logging in again does not bring it back into the case.
   x.w.login(x.h);
   EXPECT_EQ(x.w.http.get(world::case_path(x.case_id), x.h.token).status, 404u);

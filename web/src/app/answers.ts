@@ -47,8 +47,10 @@ export interface MessageSummary {
   message: string;       // base64url id
   sender: string;        // base64url identity key
   state: string;         // SPEC 8's word
-  kind?: string;         // letter, reply
+  kind?: string;         // letter, reply, note
+  to?: string;           // the role it goes to
   answers?: string;      // a reply's letter (base64url id)
+  declineTold?: boolean; // for facilitators: a declined letter passed on to its writer
   releasedAt?: number;
   submittedAt?: number;
 }
@@ -56,7 +58,8 @@ export function messageList(answer: JsonObject): MessageSummary[] {
   return list(answer, 'messages').map((v) => {
     if (!isObject(v)) return notUnderstood();
     return { message: text(v, 'message'), sender: text(v, 'sender'), state: text(v, 'state'),
-      kind: typeof v.kind === 'string' ? v.kind : undefined,
+      kind: typeof v.kind === 'string' ? v.kind : undefined, to: typeof v.to === 'string' ? v.to : undefined,
+      declineTold: typeof v.decline_told === 'boolean' ? v.decline_told : undefined,
       answers: typeof v.answers === 'string' ? v.answers : undefined,
       releasedAt: optionalTime(v, 'released_at'), submittedAt: optionalTime(v, 'submitted_at') };
   });
@@ -153,12 +156,17 @@ export interface CaseSummary {
   state: string;
   role: string;
   label?: Bytes;
+  withdrawn: string[];       // for a facilitator: the roles of those who left
+  declinedUntold: string[];  // for a facilitator: declined letters no facilitator has passed on
 }
+const texts = (o: JsonObject, name: string) =>
+  list(o, name, true).map((x) => (typeof x === 'string' ? x : notUnderstood()));
 export function caseList(answer: JsonObject): CaseSummary[] {
   return list(answer, 'cases').map((v) => {
     if (!isObject(v)) return notUnderstood();
     return { case: text(v, 'case'), state: text(v, 'state'), role: text(v, 'role'),
-      label: v.label === undefined ? undefined : bytes(v, 'label') };
+      label: v.label === undefined ? undefined : bytes(v, 'label'),
+      withdrawn: texts(v, 'withdrawn'), declinedUntold: texts(v, 'declined_untold') };
   });
 }
 

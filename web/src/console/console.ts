@@ -60,6 +60,7 @@ async function render(c: Console, route: ConsoleRoute, notice?: string): Promise
   switch (route.view) {
     case 'queue': return queueView.show(c, notice, route.filter);
     case 'review': return reviewView.show(c, route.case, route.message);
+    case 'declined': return reviewView.passOn(c, route.case, route.message);
     case 'cases': return casesView.list(c, notice);
     case 'open': return casesView.openForm(c);
     case 'case': return casesView.showCase(c, route.case, notice);
@@ -75,7 +76,7 @@ function onEvent(c: Console, e: LiveEvent): void {
   const route = c.views.current();
   if (route.view === 'queue') {
     void queueView.refresh(c, route.filter);
-  } else if (route.view === 'case' && e.case === route.case && e.event === 'enrolled') {
+  } else if (route.view === 'case' && e.case === route.case && (e.event === 'enrolled' || e.event === 'withdrawn')) {
     void casesView.showCase(c, route.case);
   } else if (route.view === 'review' && e.message === route.message) {
     reviewView.meanwhile(c, e.event);

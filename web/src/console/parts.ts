@@ -31,6 +31,7 @@ export type Filter = typeof filters[number];
 export type ConsoleRoute =
   | { view: 'queue'; filter?: Filter }
   | { view: 'review'; case: string; message: string }
+  | { view: 'declined'; case: string; message: string }  // a declined letter, to pass on to its writer
   | { view: 'cases' }
   | { view: 'open' }
   | { view: 'case'; case: string }
@@ -46,11 +47,11 @@ export function consoleRouteOf(hash: string): ConsoleRoute | null {
   if (one) return { view: one[1] as 'case' | 'record', case: one[2] };
   const filter = filters.find((f) => h === `queue=${f}`);
   if (filter) return { view: 'queue', filter };
-  const review = new RegExp(`^review=(${idPattern})\\.(${idPattern})$`).exec(h);
-  return review ? { view: 'review', case: review[1], message: review[2] } : null;
+  const letter = new RegExp(`^(review|declined)=(${idPattern})\\.(${idPattern})$`).exec(h);
+  return letter ? { view: letter[1] as 'review' | 'declined', case: letter[2], message: letter[3] } : null;
 }
 export function consoleHashOf(r: ConsoleRoute): string {
-  if (r.view === 'review') return `#review=${r.case}.${r.message}`;
+  if (r.view === 'review' || r.view === 'declined') return `#${r.view}=${r.case}.${r.message}`;
   if (r.view === 'case' || r.view === 'record') return `#${r.view}=${r.case}`;
   if (r.view === 'cases' || r.view === 'open') return `#${r.view}`;
   return r.filter ? `#queue=${r.filter}` : '#queue';

@@ -1,15 +1,16 @@
 // The console's first page: what waits, across every case, oldest first,
 // answering "what should I do next?": each letter with its case's label
 // (opened here), its kind, how long it has waited, its approvals, who is
-// reading it, and a release time in local time.
+// reading it, and a release time in local time; then what else asks for
+// them: a declined letter to pass on, a person who left.
 import * as b64 from '../proto/base64url.js';
 import { openNote } from '../proto/letters.js';
-import { QueueItem, queueItems } from '../app/answers.js';
+import { CaseSummary, QueueItem, caseList, queueItems } from '../app/answers.js';
 import { h, show as draw } from '../app/dom.js';
 import { wordsFor } from '../app/failure.js';
 import { when } from '../app/letter_parts.js';
 import type { Console, Filter } from './parts.js';
-import { filters } from './parts.js';
+import { filters, roleWords } from './parts.js';
 
 // The case's label, sealed to this facilitator's case key; a case this
 // browser holds no key for is named by the start of its id.
@@ -76,6 +77,28 @@ function filterNav(c: Console, items: QueueItem[], current?: Filter): HTMLElemen
       current === f))));
 }
 
+// What asks for the facilitator besides the letters to review: a letter
+// its reader declined that no one has passed on to its writer, and a person
+// who left a case that is still open.
+function attention(c: Console, cases: CaseSummary[]): HTMLElement | null {
+  const { t } = c.strings;
+  const items: HTMLElement[] = [];
+  for (const k of cases) {
+    const name = labelOf(c, k.case, k.label);
+    for (const m of k.declinedUntold) {
+      items.push(h('li', { class: 'attention-item' }, h('p', {}, t('console_attention_declined', { case: name })),
+        h('a', { href: `#declined=${k.case}.${m}` }, t('console_attention_passon'))));
+    }
+    for (const role of k.withdrawn) {
+      items.push(h('li', { class: 'attention-item' }, h('p', {}, t('console_attention_left', { case: name, role: roleWords(c, role) })),
+        h('a', { href: `#case=${k.case}` }, t('console_attention_see_case'))));
+    }
+  }
+  if (!items.length) return null;
+  return h('section', { 'aria-labelledby': 'attention-title' }, h('h2', { id: 'attention-title' }, t('console_attention_title')),
+    h('ul', { id: 'attention' }, ...items));
+}
+
 // A new letter, announced without content to a facilitator who asked for it.
 export function announce(c: Console): void {
   if (localStorage.getItem(notifyKey) !== '1' || typeof Notification === 'undefined' ||
@@ -112,8 +135,11 @@ export async function show(c: Console, notice?: string, filter?: Filter): Promis
   // and only by the newest drawing.
   const drawing = ++c.queue.drawing;
   const stillHere = () => c.session.isUnlocked && c.views.current().view === 'queue' && drawing === c.queue.drawing;
+  let cases: CaseSummary[];
   try {
-    items = queueItems(await c.relay.get('/v1/queue'));
+    const [queue, list] = await Promise.all([c.relay.get('/v1/queue'), c.relay.get('/v1/cases')]);
+    items = queueItems(queue);
+    cases = caseList(list).filter((k) => k.role === 'facilitator' && k.state === 'open');
     if (!stillHere()) return;
   } catch (e) {
     if (!stillHere()) return;
@@ -129,6 +155,7 @@ export async function show(c: Console, notice?: string, filter?: Filter): Promis
     notice ? h('p', { role: 'status', class: 'status' }, notice) : null,
     h('p', { class: 'lead', id: 'queue-summary' }, summary),
     second.length ? h('p', {}, t('console_second_approvals', { n: String(second.length) })) : null,
+    attention(c, cases),
     filterNav(c, items, filter),
     shown.length ? h('ol', { class: 'queue', id: 'queue' }, ...shown.map((q) => item(c, q)))
       : h('p', { id: 'queue' }, filter ? t('console_filter_empty') : ''),

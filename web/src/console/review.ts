@@ -3,11 +3,12 @@
 // facilitator approves it (with a note for its reader, if they wish) or
 // returns it to its writer with a reason in plain words and a note. Going
 // back to the queue without deciding lets the claim go.
+import * as b64 from '../proto/base64url.js';
 import { Statement, sign, toJsonValue } from '../proto/codec.js';
 import { newId } from '../proto/keys.js';
 import { sealNote, sealedFactsOf } from '../proto/letters.js';
 import { Roster, approveLetter, keyFromEnvelope } from '../proto/roster.js';
-import { approvalAnswer, caseDetail, reviewedMessage } from '../app/answers.js';
+import { approvalAnswer, caseDetail, messageList, reviewedMessage } from '../app/answers.js';
 import { h, show as draw } from '../app/dom.js';
 import { wordsFor } from '../app/failure.js';
 import { attachmentsView, openCiphertext, rosterFrom, when } from '../app/letter_parts.js';
@@ -153,4 +154,49 @@ export async function show(c: Console, caseId: string, message: string): Promise
     h('section', { class: 'letter', 'aria-label': t('letter_title') }, h('p', { dir: 'auto', class: 'letter-text' }, text)),
     attachmentsView(c.strings, attachments),
     happened, problem, approveForm, returnForm, leave, footer(c));
+}
+
+// A letter its reader declined: its writer sees it as released until a
+// facilitator passes the decline on (SPEC 16.2, `tell-declined`), with a
+// note sealed to the writer alone if they wish.
+export async function passOn(c: Console, caseId: string, message: string): Promise<void> {
+  const { t } = c.strings;
+  const back = (notice: string) => c.views.go({ view: 'queue' }, { replace: true, notice });
+  const entry = caseEntryOf(c, caseId);
+  if (!entry) return back(t('console_no_key'));
+  let r: Roster, label: Uint8Array | undefined, m;
+  try {
+    const detail = caseDetail(await c.relay.get(`/v1/cases/${caseId}`));
+    label = detail.label;
+    r = rosterFrom(detail, caseId, entry.pinned);
+    m = messageList(await c.relay.get(`/v1/cases/${caseId}/messages`)).find((x) => x.message === message);
+  } catch (err) {
+    return back(wordsFor(c.strings, err));
+  }
+  if (!m || m.state !== 'declined' || m.declineTold) return back(t('console_passon_gone'));
+  const here = c.views.current();
+  if (here.view !== 'declined' || here.message !== message) return;  // moved on while it loaded
+  c.screen.redraw = () => void passOn(c, caseId, message);
+  const writer = r.find(b64.decode(m.sender)!);
+  const note = h('textarea', { id: 'writer-note', rows: '4', dir: 'auto', 'aria-describedby': 'writer-note-help' });
+  const problem = h('p', { role: 'alert', class: 'problem', hidden: true });
+  const form = h('form', { novalidate: true, id: 'pass-on-form' },
+    h('label', { for: 'writer-note' }, t('console_passon_note')),
+    h('p', { id: 'writer-note-help', class: 'help' }, t('console_passon_note_help')), note,
+    h('button', { type: 'submit' }, t('console_passon')), problem);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      const body: { note?: string } = {};
+      if (note.value.trim()) body.note = b64.encode(sealNote({ purpose: 'declined', text: note.value }, b64.decode(message)!, writer.caseKey));
+      await c.relay.post(`/v1/cases/${caseId}/messages/${message}/tell-declined`, body as Record<string, string>);
+      back(t('console_passon_done'));
+    } catch (err) {
+      problem.textContent = wordsFor(c.strings, err);
+      problem.hidden = false;
+    }
+  });
+  draw(h('h1', {}, labelOf(c, caseId, label)), h('h2', {}, t('console_passon_title')),
+    h('p', { class: 'lead' }, t('console_passon_explain', { from: roleWords(c, writer.role), to: roleWords(c, m.to ?? '') })),
+    form, footer(c));
 }

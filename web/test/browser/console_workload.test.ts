@@ -99,6 +99,11 @@ test('thirty cases in every state: the queue in order, with its filters and coun
   assert.match(await page.locator(`#queue > li[data-message="${second}"]`).innerText(), /Case 23: a letter[\s\S]*1 of 2 approvals/);
   assert.match(await page.locator(`#queue > li[data-message="${revised}"]`).innerText(), /Case 25: a letter written again/);
   for (const gone of [later, declined]) assert.equal(await page.locator(`#queue > li[data-message="${gone}"]`).count(), 0);
+  // What else asks for her: the declined letter its writer does not know of yet, and who left.
+  assert.deepEqual(await page.locator('#attention > li p').allInnerTexts(), [
+    'Case 27: a letter was declined by its reader. Its writer does not know yet.',
+    'Case 28: the harmed party has left the process.',
+  ]);
 
   // The filters and their counts.
   const count = async (name: string, n: number) => {
@@ -111,6 +116,18 @@ test('thirty cases in every state: the queue in order, with its filters and coun
   await count('All', expected.length);
   await page.getByRole('link', { name: 'Your cases' }).click();
   await page.waitForFunction(() => document.querySelectorAll('#cases > li').length === 30);
+
+  // She passes the decline on with a note; the writer, at the CLI, sees it declined with her words.
+  await page.getByRole('link', { name: 'Letters waiting' }).click();
+  await page.getByRole('link', { name: 'Pass it on' }).click();
+  await page.getByText('A letter from the harmed party was declined by its reader, the responsible party.').waitFor({ timeout: 20000 });
+  await page.getByLabel('A note for the writer (optional)').fill('They are not ready now. Can we talk on Thursday?');
+  await page.getByRole('button', { name: 'Tell the writer' }).click();
+  await page.getByText('The writer now sees that the letter was declined.').waitFor({ timeout: 20000 });
+  await page.waitForFunction(() => document.querySelectorAll('#attention > li').length === 1);
+  const told = e.h.run(['read', e.caseId, declined]);
+  assert.equal(told.state, 'declined');
+  assert.equal(told.declined_note, 'They are not ready now. Can we talk on Thursday?');
   assert.deepEqual(problems, []);
   await context.close();
 });
