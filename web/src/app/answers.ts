@@ -51,6 +51,7 @@ export interface MessageSummary {
   to?: string;           // the role it goes to
   answers?: string;      // a reply's letter (base64url id)
   declineTold?: boolean; // for facilitators: a declined letter passed on to its writer
+  size?: number;         // the ciphertext's size in bytes
   releasedAt?: number;
   submittedAt?: number;
 }
@@ -59,7 +60,7 @@ export function messageList(answer: JsonObject): MessageSummary[] {
     if (!isObject(v)) return notUnderstood();
     return { message: text(v, 'message'), sender: text(v, 'sender'), state: text(v, 'state'),
       kind: typeof v.kind === 'string' ? v.kind : undefined, to: typeof v.to === 'string' ? v.to : undefined,
-      declineTold: typeof v.decline_told === 'boolean' ? v.decline_told : undefined,
+      declineTold: typeof v.decline_told === 'boolean' ? v.decline_told : undefined, size: optionalTime(v, 'size'),
       answers: typeof v.answers === 'string' ? v.answers : undefined,
       releasedAt: optionalTime(v, 'released_at'), submittedAt: optionalTime(v, 'submitted_at') };
   });

@@ -23,6 +23,7 @@ import { rosterFrom } from '../app/letter_parts.js';
 import type { CaseEntry } from '../app/session.js';
 import type { Console } from './parts.js';
 import { caseEntryOf, roleWords } from './parts.js';
+import { historyView, noteForm } from './history.js';
 import { footer, labelOf, openedLabel } from './queue.js';
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -401,6 +402,7 @@ export async function showCase(c: Console, caseId: string, notice?: string): Pro
   } catch (e) {
     return c.views.go({ view: 'cases' }, { replace: true, notice: wordsFor(c.strings, e) });
   }
+  const history = await historyView(c, caseId, r, d);
   const here = c.views.current();
   if (here.view !== 'case' || here.case !== caseId) return;  // moved on while it loaded
   c.screen.redraw = () => void showCase(c, caseId);
@@ -430,6 +432,8 @@ export async function showCase(c: Console, caseId: string, notice?: string): Pro
     needsColleague ? h('p', { class: 'notice', id: 'needs-colleague' }, t('console_needs_colleague')) : null,
     h('section', { 'aria-labelledby': 'people-title' }, h('h2', { id: 'people-title' }, t('console_people')),
       h('ul', { id: 'people' }, ...people)),
+    history, d.state === 'closed' ? null
+      : noteForm(c, caseId, r, () => c.views.go({ view: 'case', case: caseId }, { replace: true, notice: t('console_note_saved') })),
     h('p', {}, h('a', { href: `#record=${caseId}` }, t('console_record_link'))),
     d.state === 'closed' ? null : inviteForm(c, caseId, needsColleague ? 'facilitator' : 'harmed'),
     quietSection(c, caseId, d), labelForm(c, caseId, r), d.state === 'closed' ? null : closeButton(c, caseId), footer(c));

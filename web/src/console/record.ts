@@ -5,7 +5,7 @@
 import * as b64 from '../proto/base64url.js';
 import { AuditEntry, AuditExport, parseAuditExport, verifyAuditExport } from '../proto/audit.js';
 import { ProtocolError } from '../proto/errors.js';
-import { auditExportOf, caseDetail } from '../app/answers.js';
+import { auditExportOf, caseDetail, messageList } from '../app/answers.js';
 import { h, show as draw } from '../app/dom.js';
 import { wordsFor } from '../app/failure.js';
 import { when } from '../app/letter_parts.js';
@@ -37,11 +37,14 @@ function roleActor(c: Console, role: string): string {
   }
 }
 
-function timeline(c: Console, record: AuditExport, names: Map<string, string>): HTMLElement {
+// `notes`: the case's internal notes by id, so writing one is not told as a letter sent for review.
+function timeline(c: Console, record: AuditExport, names: Map<string, string>, notes: Set<string>): HTMLElement {
+  const what = (e: AuditEntry) => e.event === 'submitted' && notes.has(b64.encode(e.subject))
+    ? c.strings.t('console_event_note_written') : eventWords(c, e.event);
   return h('ol', { class: 'timeline', id: 'record' }, ...record.entries.map((e: AuditEntry) =>
     h('li', { 'data-event': e.event },
       h('time', { datetime: new Date(e.at * 1000).toISOString() }, when(c.strings, e.at)),
-      h('span', {}, `${actorWords(c, names, e.actor)}: ${eventWords(c, e.event)}`))));
+      h('span', {}, `${actorWords(c, names, e.actor)}: ${what(e)}`))));
 }
 
 // What a check found, in words: verified, or the first rule that fails.
@@ -64,9 +67,11 @@ function checked(c: Console, text: string, relayKey: Uint8Array): { ok: boolean;
 
 export async function show(c: Console, caseId: string): Promise<void> {
   const { t } = c.strings;
-  let text: string, record: AuditExport, names: Map<string, string>, label: Uint8Array | undefined;
+  let text: string, record: AuditExport, names: Map<string, string>, label: Uint8Array | undefined, notes: Set<string>;
   try {
     ({ text, record } = auditExportOf(await c.relay.get(`/v1/cases/${caseId}/audit`)));
+    notes = new Set(messageList(await c.relay.get(`/v1/cases/${caseId}/messages`))
+      .filter((m) => m.kind === 'note').map((m) => m.message));
     const d = caseDetail(await c.relay.get(`/v1/cases/${caseId}`));
     label = d.label;
     names = new Map(d.participants.map((p) => [p.identity, p.name ?? roleActor(c, p.role)]));
@@ -90,7 +95,7 @@ export async function show(c: Console, caseId: string): Promise<void> {
   draw(h('h1', {}, t('console_record_title', { label: labelOf(c, caseId, label) })),
     h('p', { class: here.ok ? 'status' : 'problem' }, here.words),
     h('p', {}, t('console_record_explain')),
-    timeline(c, record, names),
+    timeline(c, record, names, notes),
     h('p', {}, save),
     h('section', { 'aria-labelledby': 'check-title' }, h('h2', { id: 'check-title' }, t('console_record_check')),
       h('label', { for: 'record-file' }, t('console_record_file')), file, result),

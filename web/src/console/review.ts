@@ -8,12 +8,13 @@ import { Statement, sign, toJsonValue } from '../proto/codec.js';
 import { newId } from '../proto/keys.js';
 import { sealNote, sealedFactsOf } from '../proto/letters.js';
 import { Roster, approveLetter, keyFromEnvelope } from '../proto/roster.js';
-import { approvalAnswer, caseDetail, messageList, reviewedMessage } from '../app/answers.js';
+import { CaseDetail, approvalAnswer, caseDetail, messageList, reviewedMessage } from '../app/answers.js';
 import { h, show as draw } from '../app/dom.js';
 import { wordsFor } from '../app/failure.js';
 import { attachmentsView, openCiphertext, rosterFrom, when } from '../app/letter_parts.js';
 import type { Console } from './parts.js';
 import { caseEntryOf, roleWords } from './parts.js';
+import { historyView, writeNote } from './history.js';
 import { footer, labelOf } from './queue.js';
 
 // The reasons a facilitator may give, in plain words (SPEC 5.9).
@@ -60,12 +61,12 @@ export async function show(c: Console, caseId: string, message: string): Promise
     return back(wordsFor(c.strings, e));
   }
   const letGo = () => c.relay.post(`${path}/unclaim`, {}).catch(() => {});
-  let r: Roster, e: Statement, text: string, attachments, label: Uint8Array | undefined;
+  let r: Roster, e: Statement, text: string, attachments, label: Uint8Array | undefined, detail: CaseDetail;
   let quiet: { timeZone: string; start: string; end: string } | undefined;
   try {
     const got = reviewedMessage(await c.relay.get(path));
     e = got.envelope;
-    const detail = caseDetail(await c.relay.get(`/v1/cases/${caseId}`));
+    detail = caseDetail(await c.relay.get(`/v1/cases/${caseId}`));
     label = detail.label;
     quiet = detail.quietHours;
     r = rosterFrom(detail, caseId, entry.pinned);
@@ -119,9 +120,10 @@ export async function show(c: Console, caseId: string, message: string): Promise
       const input = h('input', { type: 'radio', name: 'reason', id: `reason-${reason}`, value: reason, checked: i === 0 });
       return h('div', {}, input, h('label', { for: `reason-${reason}` }, t(`reason_${reason}`)));
     }));
-  const returnNote = h('textarea', { id: 'return-note', rows: '4', dir: 'auto' });
+  const returnNote = h('textarea', { id: 'return-note', rows: '4', dir: 'auto', 'aria-describedby': 'return-note-help' });
   const returnForm = h('form', { novalidate: true, id: 'return-form' }, reasonGroup,
-    h('label', { for: 'return-note' }, t('console_return_note')), returnNote,
+    h('label', { for: 'return-note' }, t('console_return_note')),
+    h('p', { id: 'return-note-help', class: 'help' }, t('console_return_copy_help')), returnNote,
     h('button', { type: 'submit', class: 'quiet' }, t('console_return')));
   returnForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -134,10 +136,18 @@ export async function show(c: Console, caseId: string, message: string): Promise
     try {
       const statement = returnOf(c, r, e, chosen, returnNote.value);
       await c.relay.post(`${path}/return`, { return: toJsonValue(statement) });
-      back(t('console_returned'));
     } catch (err) {
       problem.textContent = wordsFor(c.strings, err);
       problem.hidden = false;
+      return;
+    }
+    // The note went to the writer alone: a copy for the case's facilitators, so the history shows what went back.
+    const reason = reasons.find((x) => x === chosen) ?? 'other';
+    try {
+      await writeNote(c, caseId, r, t('console_return_record', { reason: t(`reason_${reason}`), note: returnNote.value }));
+      back(t('console_returned'));
+    } catch {
+      back(`${t('console_returned')} ${t('console_return_copy_failed')}`);
     }
   });
 
@@ -149,11 +159,15 @@ export async function show(c: Console, caseId: string, message: string): Promise
   const problem = h('p', { role: 'alert', class: 'problem', hidden: true });
   const happened = h('p', { role: 'status', class: 'notice', id: 'meanwhile', hidden: true });
   const writer = r.find(e.signer);
+  // The case's history beside the letter, drawn when it has been opened (the letter does not wait for it).
+  const history = h('div', { id: 'history-slot' });
   draw(h('h1', {}, labelOf(c, caseId, label)),
     h('p', { class: 'lead' }, t('console_from_to', { from: roleWords(c, writer.role), to: roleWords(c, String(e.to)) })),
     h('section', { class: 'letter', 'aria-label': t('letter_title') }, h('p', { dir: 'auto', class: 'letter-text' }, text)),
     attachmentsView(c.strings, attachments),
-    happened, problem, approveForm, returnForm, leave, footer(c));
+    happened, problem, approveForm, returnForm, leave, history, footer(c));
+  const section = await historyView(c, caseId, r, detail, message);
+  if (document.getElementById('history-slot') === history) history.replaceWith(section);
 }
 
 // A letter its reader declined: its writer sees it as released until a
