@@ -189,7 +189,9 @@ class account {
   result<std::vector<kept_letter>> kept(const proto::id& case_id);
 
   // -- review (facilitators)
-  result<std::vector<message_summary>> queue();
+  // Letters waiting for review, oldest first; with `later`, the approved
+  // ones waiting for their release time instead, soonest first.
+  result<std::vector<message_summary>> queue(bool later = false);
   result<void> claim(const proto::id& case_id, const proto::id& message);
   result<void> unclaim(const proto::id& case_id, const proto::id& message);
   struct approval_choice {

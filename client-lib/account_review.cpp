@@ -10,10 +10,10 @@ using namespace account_detail;
 
 // ------------------------------------------------------------------ review
 
-result<std::vector<message_summary>> account::queue() {
+result<std::vector<message_summary>> account::queue(bool later) {
   auto r = authenticated([&] { return relay_.get("/v1/queue"); });
   if (!r) return r.error();
-  auto list = parse_message_list(*r, "queue", identity());
+  auto list = parse_message_list(*r, later ? "scheduled" : "queue", identity());
   if (!list) return list.error();
   for (auto& m : *list) {
     if (m.case_label) m.case_label_text = open_label(m.case_id, *m.case_label);

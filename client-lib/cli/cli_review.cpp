@@ -17,11 +17,33 @@ namespace {
 
 int cmd_queue(int argc, char** argv) {
   common c;
-  po::options_description d("shuttle queue: letters waiting for your review, oldest first");
+  bool later = false;
+  po::options_description d("shuttle queue [--later]: letters waiting for your review, oldest first");
   add_common(d, c);
+  d.add_options()("later", po::bool_switch(&later),
+                  "the letters approved and waiting for their release time instead, soonest first");
   if (!parse(argc, argv, d)) return 0;
   auto a = open_account(c);
-  auto list = need(a.queue());
+  auto list = need(a.queue(later));
+  if (later) {
+    if (c.as_json) {
+      json::array out;
+      for (const auto& m : list) {
+        auto o = message_json(m);
+        if (m.case_label_text) o["case_label"] = *m.case_label_text;
+        out.push_back(o);
+      }
+      print_json(out);
+      return 0;
+    }
+    if (list.empty()) std::cout << "No approved letter waits for a release time.\n";
+    for (const auto& m : list) {
+      std::cout << short_id(m.case_id) << " " << short_id(m.message) << "  "
+                << (m.case_label_text ? "\"" + *m.case_label_text + "\": " : std::string()) << proto::to_string(m.kind)
+                << " to the " << role_words(m.to) << ", released " << (m.release_at ? when(*m.release_at) : "later") << "\n";
+    }
+    return 0;
+  }
   if (c.as_json) {
     json::array out;
     for (const auto& m : list) {

@@ -27,8 +27,29 @@ outcome relay_service::review_queue(const caller& c) {
       o["reviewed_by_you"] = reviewed_by_me;
       items.push_back(std::move(o));
     }
+    // Approved, and waiting for a release time (chosen, or the end of quiet
+    // hours): out of the queue, soonest first, so a facilitator sees what
+    // will reach a reader and when.
+    std::vector<std::pair<std::uint64_t, json::object>> later;
+    for (const auto& [cs, p] : r.cases_of(c.account.id)) {
+      if (p.role != proto::role::facilitator || p.state != proto::participant_state::active) continue;
+      if (cs.state != proto::case_state::open) continue;
+      for (const auto& m : r.messages(cs.id)) {
+        if (m.state != proto::message_state::in_review || !m.release_at || m.kind == proto::message_kind::note) continue;
+        json::object o = summary(m, viewer::facilitator, cs.approvals_required, now, r.reviews(m.id));
+        if (auto box = r.label(m.case_id, c.account.identity)) o["case_label"] = proto::base64url_encode(*box);
+        later.emplace_back(*m.release_at, std::move(o));
+      }
+    }
+    std::stable_sort(later.begin(), later.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    json::array scheduled;
+    for (auto& [at, o] : later) {
+      if (scheduled.size() == max_queue_items) break;
+      scheduled.push_back(std::move(o));
+    }
     answer a;
     a["queue"] = std::move(items);
+    a["scheduled"] = std::move(scheduled);
     return a;
   });
 }

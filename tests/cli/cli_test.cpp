@@ -197,6 +197,12 @@ TEST(Cli, TwoPersonReviewAndAReleaseTime) {
   EXPECT_NE(second.out.find("Release time: "), std::string::npos) << "said back before it is sent: " << second.out;
   EXPECT_NE(second.out.find("It will be released on "), std::string::npos) << second.out;
   EXPECT_EQ(r.ok("letters", {two}).as_array().size(), 0u);
+  // Out of the queue; `queue --later` lists it with its release time until it goes.
+  auto later = g.ok("queue", {"--later"}).as_array();
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(text(later[0], "message"), m);
+  EXPECT_EQ(later[0].at("release_at"), static_cast<std::uint64_t>(soon));
+  EXPECT_NE(g.run("queue", {"--later"}).out.find(", released "), std::string::npos);
   bool released = false;
   for (int i = 0; i < 100 && !released; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -134,6 +134,13 @@ TEST(Messages, AReleaseTimeHoldsTheLetterUntilItComes) {
   ASSERT_EQ(approved.status, 200u) << approved.text;
   EXPECT_EQ(approved.body.at("state"), "in_review");
   EXPECT_EQ(x.w.fetch(x.r, x.case_id, sent.id()).status, 404u);
+  // Out of the facilitators' queue, and listed as released later, with its time.
+  auto queue = x.w.http.get("/v1/queue", x.f.token);
+  ASSERT_EQ(queue.status, 200u) << queue.text;
+  EXPECT_TRUE(queue.body.at("queue").as_array().empty());
+  ASSERT_EQ(queue.body.at("scheduled").as_array().size(), 1u) << queue.text;
+  EXPECT_EQ(queue.body.at("scheduled").as_array()[0].at("message"), json::value(proto::base64url_encode(sent.id())));
+  EXPECT_EQ(queue.body.at("scheduled").as_array()[0].at("release_at"), at);
   std::string state;
   for (int i = 0; i < 100 && state != "released"; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -142,6 +149,7 @@ TEST(Messages, AReleaseTimeHoldsTheLetterUntilItComes) {
   EXPECT_EQ(state, "released");
   EXPECT_GE(client::unix_now(), at);
   EXPECT_TRUE(x.w.open_letter(x.r, x.case_id, x.pin, sent.id()));
+  EXPECT_TRUE(x.w.http.get("/v1/queue", x.f.token).body.at("scheduled").as_array().empty());
 }
 
 // As two facilitators work: each claims (reviews) before deciding. The first

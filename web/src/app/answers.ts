@@ -188,13 +188,15 @@ export interface QueueItem {
   releaseAt?: number;
   caseLabel?: Bytes;         // the case's label, sealed to this facilitator
 }
-export function queueItems(answer: JsonObject): QueueItem[] {
-  return list(answer, 'queue').map((v) => {
+// `scheduled`: the letters approved and waiting for their release time
+// instead (soonest first), which carry no wait.
+export function queueItems(answer: JsonObject, which: 'queue' | 'scheduled' = 'queue'): QueueItem[] {
+  return list(answer, which).map((v) => {
     if (!isObject(v)) return notUnderstood();
     const count = (name: string) => optionalTime(v, name) ?? notUnderstood();
     return { message: text(v, 'message'), case: text(v, 'case'), kind: text(v, 'kind'), to: text(v, 'to'),
       revises: typeof v.supersedes === 'string' ? v.supersedes : undefined,
-      waitingSeconds: count('waiting_seconds'), approvals: count('approvals'), approvalsRequired: count('approvals_required'),
+      waitingSeconds: which === 'queue' ? count('waiting_seconds') : 0, approvals: count('approvals'), approvalsRequired: count('approvals_required'),
       reviewedByYou: v.reviewed_by_you === true,
       claimedBy: typeof v.claimed_by === 'string' ? v.claimed_by : undefined,
       claimedByName: typeof v.claimed_by_name === 'string' ? v.claimed_by_name : undefined,

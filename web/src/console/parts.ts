@@ -24,9 +24,9 @@ export interface Facilitator {
 export const facilitatorHolder: Holder<Facilitator> = (keys, cases) => ({ keys, cases });
 
 // The queue's filters: waiting for me, waiting for a second approval, the
-// letters I am reading; or all. (Letters approved for a later release are
-// not in the relay's queue, so there is no "later today" here yet.)
-export const filters = ['mine', 'second', 'claims'] as const;
+// letters I am reading, the letters approved for a release later today
+// (the relay's `scheduled` list); or all.
+export const filters = ['mine', 'second', 'claims', 'later'] as const;
 export type Filter = typeof filters[number];
 export type ConsoleRoute =
   | { view: 'queue'; filter?: Filter }

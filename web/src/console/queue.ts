@@ -60,21 +60,38 @@ function item(c: Console, q: QueueItem): HTMLElement {
     h('ul', { class: 'facts' }, ...lines.map((l) => h('li', {}, l))), open);
 }
 
+// An approved letter waiting for its release time: when, and the case's page.
+function laterItem(c: Console, q: QueueItem): HTMLElement {
+  const { t } = c.strings;
+  const kind = q.revises ? t('console_kind_revision') : q.kind === 'reply' ? t('console_kind_reply') : t('console_kind_letter');
+  return h('li', { class: 'queue-item', 'data-message': q.message },
+    h('h2', {}, `${labelOf(c, q.case, q.caseLabel)}: ${kind}`),
+    h('ul', { class: 'facts' }, h('li', {}, t('console_approved_release_at', { time: when(c.strings, q.releaseAt ?? 0) }))),
+    h('a', { href: `#case=${q.case}` }, t('console_attention_see_case')));
+}
+
+// Before the next local midnight.
+function today(at: number): boolean {
+  const midnight = new Date();
+  midnight.setHours(24, 0, 0, 0);
+  return at * 1000 < midnight.getTime();
+}
+
 const claimedByMe = (c: Console, q: QueueItem) => q.claimedBy === me(c);
 const secondApproval = (q: QueueItem) => q.approvalsRequired > 1 && q.approvals > 0 && !q.reviewedByYou;
-const chosen: Record<Filter, (c: Console, q: QueueItem) => boolean> = {
+const chosen: Record<Exclude<Filter, 'later'>, (c: Console, q: QueueItem) => boolean> = {
   mine: waitsForMe, second: (_c, q) => secondApproval(q), claims: claimedByMe,
 };
 
 // The filters as links, each with its count; the one shown is marked.
-function filterNav(c: Console, items: QueueItem[], current?: Filter): HTMLElement {
+function filterNav(c: Console, items: QueueItem[], later: QueueItem[], current?: Filter): HTMLElement {
   const { t } = c.strings;
   const link = (label: string, href: string, count: number, active: boolean) =>
     h('li', {}, h('a', { href, 'aria-current': active ? 'page' : undefined }, `${label} (${count})`));
   return h('nav', { 'aria-label': t('console_filters'), class: 'filters' }, h('ul', {},
     link(t('console_filter_all'), '#queue', items.length, current === undefined),
-    ...filters.map((f) => link(t(`console_filter_${f}`), `#queue=${f}`, items.filter((q) => chosen[f](c, q)).length,
-      current === f))));
+    ...filters.map((f) => link(t(`console_filter_${f}`), `#queue=${f}`,
+      f === 'later' ? later.length : items.filter((q) => chosen[f](c, q)).length, current === f))));
 }
 
 // What asks for the facilitator besides the letters to review: a letter
@@ -135,10 +152,11 @@ export async function show(c: Console, notice?: string, filter?: Filter): Promis
   // and only by the newest drawing.
   const drawing = ++c.queue.drawing;
   const stillHere = () => c.session.isUnlocked && c.views.current().view === 'queue' && drawing === c.queue.drawing;
-  let cases: CaseSummary[];
+  let cases: CaseSummary[], scheduled: QueueItem[];
   try {
     const [queue, list] = await Promise.all([c.relay.get('/v1/queue'), c.relay.get('/v1/cases')]);
     items = queueItems(queue);
+    scheduled = queueItems(queue, 'scheduled');
     cases = caseList(list).filter((k) => k.role === 'facilitator' && k.state === 'open');
     if (!stillHere()) return;
   } catch (e) {
@@ -148,16 +166,19 @@ export async function show(c: Console, notice?: string, filter?: Filter): Promis
   }
   const mine = items.filter((q) => waitsForMe(c, q));
   const second = items.filter(secondApproval);
-  const shown = filter ? items.filter((q) => chosen[filter](c, q)) : items;
+  const later = scheduled.filter((q) => q.releaseAt !== undefined && today(q.releaseAt));
+  const shown = filter === 'later' ? later : filter ? items.filter((q) => chosen[filter](c, q)) : items;
   const summary = mine.length === 0 ? t('console_nothing_waits')
     : t(mine.length === 1 ? 'console_one_waits' : 'console_many_wait', { n: String(mine.length) });
   draw(h('h1', {}, t('console_queue_title')),
     notice ? h('p', { role: 'status', class: 'status' }, notice) : null,
     h('p', { class: 'lead', id: 'queue-summary' }, summary),
     second.length ? h('p', {}, t('console_second_approvals', { n: String(second.length) })) : null,
+    scheduled.length ? h('p', {}, t('console_scheduled', { n: String(scheduled.length),
+      time: when(c.strings, scheduled[0].releaseAt ?? 0) })) : null,
     attention(c, cases),
-    filterNav(c, items, filter),
-    shown.length ? h('ol', { class: 'queue', id: 'queue' }, ...shown.map((q) => item(c, q)))
+    filterNav(c, items, later, filter),
+    shown.length ? h('ol', { class: 'queue', id: 'queue' }, ...shown.map((q) => filter === 'later' ? laterItem(c, q) : item(c, q)))
       : h('p', { id: 'queue' }, filter ? t('console_filter_empty') : ''),
     notifyChoice(c),
     footer(c));

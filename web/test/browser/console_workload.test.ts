@@ -80,7 +80,11 @@ test('thirty cases in every state: the queue in order, with its filters and coun
 
   const file = `${relay.dir}/workload-keys.json`;
   f.run(['export-keys', file]);
-  const context = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  // Her clock at about ten in the morning, whenever the test runs, so the letter released in two hours
+  // is released later today (Etc/GMT-N is UTC+N).
+  const ahead = ((10 - new Date().getUTCHours() + 36) % 24) - 12;
+  const timezoneId = ahead === 0 ? 'UTC' : `Etc/GMT${ahead > 0 ? '-' : '+'}${Math.abs(ahead)}`;
+  const context = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB', timezoneId });
   const { page, problems } = await watchedPage(context);
   await page.goto(`${relay.origin}/#console`);
   await page.getByLabel('Your keys file').setInputFiles(file);
@@ -113,6 +117,10 @@ test('thirty cases in every state: the queue in order, with its filters and coun
   await count('Waiting for me', waiting.length);
   await count('Waiting for a second approval', 1);
   await count('I am reading', 0);
+  // Approved for a release in two hours: listed apart, with its time; one letter of case 26 is in it.
+  await page.getByText(/^Approved and waiting for their release time: 1 \(the next on .*\)\.$/).waitFor();
+  await count('Released later today', 1);
+  assert.match(await page.locator(`#queue > li[data-message="${later}"]`).innerText(), /Case 26: a letter[\s\S]*Approved: to be released /);
   await count('All', expected.length);
   await page.getByRole('link', { name: 'Your cases' }).click();
   await page.waitForFunction(() => document.querySelectorAll('#cases > li').length === 30);
