@@ -3,6 +3,7 @@
 #include "client-lib/document.hpp"
 #include "client-lib/keystore.hpp"
 #include "client-lib/letter.hpp"
+#include "client-lib/profile_file.hpp"
 #include "client-lib/review.hpp"
 #include "client-lib/statements.hpp"
 #include "proto/audit.hpp"
@@ -512,6 +513,25 @@ std::map<std::string, std::string> make_vectors() {
     top["phone_file"] = ks.seal(keystore_passphrase, client::kdf_limits::phone());
     top["too_weak_file"] = ks.seal(keystore_passphrase, client::kdf_limits{3, client::kdf_limits::phone().memlimit});
     files["keystore.json"] = render(top);
+
+    // The keys file of SPEC 11.1 around that keystore: the facilitator opened the case.
+    client::profile_file p;
+    p.keystore_text = std::string(top["file"].as_string());
+    p.relay = "127.0.0.1:8443";
+    p.relay_certificate_sha256 = seed_of("relay-certificate");
+    p.relay_key = identity_of("relay").public_key();
+    p.cases.push_back({case_id, proto::role::facilitator, identity});
+    client::sign_profile(p, ks.identity());
+    json::object kf = vector_file(
+        "A keys file (SPEC 11.1) around keystore.json's file, for the case it holds a key for, signed by its "
+        "identity: its transcript, and a copy whose root of trust was swapped, refused as bad_signature once the "
+        "keystore opens (edited).");
+    kf["transcript"] = to_hex(client::profile_transcript(p));
+    kf["file"] = client::serialize_profile_file(p);
+    client::profile_file edited = p;
+    edited.cases[0].pinned = identity_of("relay").public_key();
+    kf["edited"] = client::serialize_profile_file(edited);
+    files["keys_file.json"] = render(kf);
   }
 
   // ------------------------------------------------------------ web manifest

@@ -4,6 +4,7 @@
 #include "tests/vectors/vectors.hpp"
 
 #include "client-lib/keystore.hpp"
+#include "client-lib/profile_file.hpp"
 #include "client-lib/review.hpp"
 #include "proto/audit.hpp"
 #include "proto/base64.hpp"
@@ -313,6 +314,22 @@ TEST(Vectors, KeystoreOpensWithItsPassphrase) {
   auto weak = client::keystore::open(str(k["too_weak_file"]), vectors::keystore_passphrase);
   ASSERT_FALSE(weak);
   EXPECT_EQ(weak.error().code, errc::keystore_corrupt);
+}
+
+TEST(Vectors, KeysFileVerifiesWithTheKeystoresIdentityAndAnEditIsRefused) {
+  auto k = load("keys_file.json");
+  auto p = client::parse_profile_file(str(k["file"]));
+  ASSERT_TRUE(p) << p.error().message();
+  EXPECT_EQ(to_hex(client::profile_transcript(*p)), str(k["transcript"]));
+  auto ks = client::keystore::open(p->keystore_text, vectors::keystore_passphrase);
+  ASSERT_TRUE(ks) << ks.error().message();
+  EXPECT_TRUE(client::check_profile(*p, ks->identity().public_key()));
+  EXPECT_EQ(client::serialize_profile_file(*p), str(k["file"]));
+  auto edited = client::parse_profile_file(str(k["edited"]));
+  ASSERT_TRUE(edited) << "an edited file still parses; its signature is what fails";
+  auto refused = client::check_profile(*edited, ks->identity().public_key());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, errc::bad_signature);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@ import { checkpointTranscript, parseAuditExport, verifyAuditExport } from '../sr
 import { encodeCode, invitationSecretHash, parseCode } from '../src/proto/invitation.js';
 import { caseKeyFromSecret, fingerprint, identityFromSeed, safetyNumber } from '../src/proto/keys.js';
 import { openKeystore } from '../src/proto/keystore.js';
+import { checkProfile, parseProfile, profileTranscript } from '../src/proto/profile.js';
 import { LetterOpener, letterAd, sealedFactsOf, paddedSize, parseDocument, serializeDocument, unpad, unwrapFor, factsOf,
   decryptLetter } from '../src/proto/letters.js';
 import { Roster, openDelivered, openFromEnvelope } from '../src/proto/roster.js';
@@ -245,6 +246,20 @@ export async function runVectorChecks(load: (name: string) => Json | Promise<Jso
         refused = (err as { code?: string }).code ?? '';
       }
       expect(refused === 'keystore_corrupt', 'limits below the floor');
+    });
+    const kf = await load('keys_file.json');
+    await check('the keys file verifies with the identity its keystore holds, and an edited one is refused', () => {
+      const p = parseProfile(kf.file);
+      expect(hex(profileTranscript(p)) === kf.transcript, 'transcript');
+      const keys = openKeystore(p.keystore, ks.passphrase);
+      checkProfile(p, keys.identity.publicKey);
+      let refused = '';
+      try {
+        checkProfile(parseProfile(kf.edited), keys.identity.publicKey);
+      } catch (err) {
+        refused = (err as { code?: string }).code ?? '';
+      }
+      expect(refused === 'bad_signature', 'a swapped root of trust');
     });
   }
   return results;
