@@ -9,7 +9,8 @@ import { Backoff } from './backoff.js';
 import { CryptoWorker } from './crypto.js';
 import { h } from './dom.js';
 import { EventStream } from './events.js';
-import { Strings, chooseLanguage } from './i18n.js';
+import { Strings } from './i18n.js';
+import { languageSwitch, startingLanguage } from './language.js';
 import * as joinView from './join.js';
 import { KeptLetters } from './kept.js';
 import * as lettersView from './letters.js';
@@ -121,36 +122,12 @@ function showConnection(app: App, reachable: boolean): void {
     h('p', { id: 'connection', role: 'status', class: 'notice' }, app.strings.t('connection_lost')));
 }
 
-// The language switch, at the top of every page: the choice is kept on this
-// device (not a secret: localStorage, outside the vault) and the screen is
-// drawn again in it.
-const languageKey = 'shuttle.language';
-function languageSwitch(app: App): HTMLElement {
-  const { t } = app.strings;
-  const nav = h('nav', { 'aria-label': t('language'), class: 'language' },
-    ...(['en', 'nb'] as const).map((l) => {
-      const b = h('button', { type: 'button', class: 'quiet', lang: l, 'aria-pressed': String(app.strings.language === l) },
-        l === 'en' ? 'English' : 'Norsk bokmål');
-      b.addEventListener('click', () => {
-        app.strings.set(l);
-        localStorage.setItem(languageKey, l);
-        document.querySelector('header .language')?.replaceWith(languageSwitch(app));
-        const lost = document.getElementById('connection');
-        if (lost) lost.textContent = app.strings.t('connection_lost');
-        app.screen.redraw();
-      });
-      return b;
-    }));
-  return nav;
-}
-
 // Language, then the step the page is at; libsodium loads meanwhile. A
 // joining link carries its code in the fragment ("#join=..."), which the
 // browser never sends; the page reads it and removes it from the address,
 // and asks for a passphrase while the invitation is checked.
 export async function start(app: App): Promise<void> {
-  const kept = localStorage.getItem(languageKey);
-  app.strings.set(kept === 'en' || kept === 'nb' ? kept : chooseLanguage(navigator.languages));
+  startingLanguage(app.strings);
   document.body.prepend(h('header', {}, languageSwitch(app)));
   const sodium = ready();
   for (const kind of ['pointerdown', 'keydown']) {

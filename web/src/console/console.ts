@@ -9,7 +9,8 @@ import type { LiveEvent } from '../app/answers.js';
 import { CryptoWorker } from '../app/crypto.js';
 import { EventStream } from '../app/events.js';
 import { h } from '../app/dom.js';
-import { Strings, chooseLanguage } from '../app/i18n.js';
+import { Strings } from '../app/i18n.js';
+import { languageSwitch, startingLanguage } from '../app/language.js';
 import { Relay } from '../app/relay.js';
 import { Router } from '../app/router.js';
 import { Session } from '../app/session.js';
@@ -45,7 +46,7 @@ export function createConsole(script: string): Console {
   vault.onDeleted(() => session.lock('forgotten'));
   // What colleagues and parties do reaches the console at once; after a break it looks again.
   const events = new EventStream(relay, () => session.isUnlocked, (reachable) => showConnection(c, reachable),
-    () => void views.resume());
+    () => caughtUp(c));
   const c: Console = { strings, crypto, relay, vault, session, events, views, screen: { redraw: () => {} },
     queue: { drawing: 0 } };
   router.listen();
@@ -83,6 +84,17 @@ function onEvent(c: Console, e: LiveEvent): void {
   }
 }
 
+// Back after a break: the view looks again, unless something is being
+// typed in it (nothing typed is lost); a letter being read says instead what
+// happened to it meanwhile, and stays as it is, its claim and notes with it.
+function caughtUp(c: Console): void {
+  const route = c.views.current();
+  if (route.view === 'review') return void reviewView.recheck(c, route.case, route.message);
+  const typing = [...document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('#main textarea, #main input')]
+    .some((e) => !e.readOnly && !['checkbox', 'radio', 'file'].includes(e.type) && e.value !== '');
+  if (!typing) void c.views.resume();
+}
+
 // Out of reach: said calmly at the top of the page until the stream is back.
 function showConnection(c: Console, reachable: boolean): void {
   document.getElementById('connection')?.remove();
@@ -93,9 +105,9 @@ function showConnection(c: Console, reachable: boolean): void {
 
 // The language as the parties' page keeps it, then the step the page is at.
 export async function startConsole(c: Console): Promise<void> {
-  const kept = localStorage.getItem('shuttle.language');
-  c.strings.set(kept === 'en' || kept === 'nb' ? kept : chooseLanguage(navigator.languages));
-  document.body.prepend(h('header', {}, h('p', { class: 'lead' }, c.strings.t('console_title'))));
+  startingLanguage(c.strings);
+  const title = h('p', { class: 'lead' }, c.strings.t('console_title'));
+  document.body.prepend(h('header', {}, title, languageSwitch(c, () => { title.textContent = c.strings.t('console_title'); })));
   const sodium = ready();
   for (const kind of ['pointerdown', 'keydown']) {
     document.addEventListener(kind, () => c.session.touch(), { passive: true });

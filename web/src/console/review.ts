@@ -48,6 +48,18 @@ export function meanwhile(c: Console, event: string): void {
   }
 }
 
+// After a break in the connection: what became of the letter being read meanwhile, said in its page.
+export async function recheck(c: Console, caseId: string, message: string): Promise<void> {
+  let state: string | undefined;
+  try {
+    state = messageList(await c.relay.get(`/v1/cases/${caseId}/messages`)).find((m) => m.message === message)?.state;
+  } catch {
+    return;  // still out of reach: the next catch-up looks again
+  }
+  if (state === 'in_review') return;
+  meanwhile(c, state === undefined ? 'revoked' : ['delivered', 'opened'].includes(state) ? 'released' : state);
+}
+
 export async function show(c: Console, caseId: string, message: string): Promise<void> {
   const { t } = c.strings;
   const back = (notice: string) => c.views.go({ view: 'queue' }, { replace: true, notice });
