@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { Person, relayAndBrowser, watchedPage } from './harness.js';
+import { Person, noViolations, relayAndBrowser, watchedPage } from './harness.js';
 
 const env = relayAndBrowser();
 
@@ -108,6 +108,7 @@ test('thirty cases in every state: the queue in order, with its filters and coun
     'Case 27: a letter was declined by its reader. Its writer does not know yet.',
     'Case 28: the harmed party has left the process.',
   ]);
+  await noViolations(page, 'console thirty cases and what else asks for her', '1280');
 
   // The filters and their counts.
   const count = async (name: string, n: number) => {
@@ -130,6 +131,7 @@ test('thirty cases in every state: the queue in order, with its filters and coun
   await page.getByRole('link', { name: 'Pass it on' }).click();
   await page.getByText('A letter from the harmed party was declined by its reader, the responsible party.').waitFor({ timeout: 20000 });
   await page.getByLabel('A note for the writer (optional)').fill('They are not ready now. Can we talk on Thursday?');
+  await noViolations(page, 'console passing a decline on', '1280');
   await page.getByRole('button', { name: 'Tell the writer' }).click();
   await page.getByText('The writer now sees that the letter was declined.').waitFor({ timeout: 20000 });
   await page.waitForFunction(() => document.querySelectorAll('#attention > li').length === 1);
