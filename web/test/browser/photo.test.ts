@@ -56,7 +56,9 @@ test('a 5 MB photo: its bar moves while it is sealed and while it is opened, and
   assert.ok(await photo.evaluate((img) => (img as HTMLImageElement).naturalWidth === 2), 'the photo shows');
   await noViolations(him.page, 'a described photo', 'phone');
   const opened = await opening();
-  assert.ok(opened.filter((v) => v > 0 && v < 100).length >= 3, `the bar moved while the letter was opened: ${JSON.stringify(opened)}`);
+  // At least two steps between empty and full: on a busy machine the network hands the 5 MB over in
+  // a few large pieces (a full run once saw [0, 39, 78, 100]); a bar that jumps from 0 to 100 fails.
+  assert.ok(opened.filter((v) => v > 0 && v < 100).length >= 2, `the bar moved while the letter was opened: ${JSON.stringify(opened)}`);
   assert.deepEqual([...opened].sort((a, b) => a - b), opened, 'never backwards');
 
   // Her own copy says the same, read again from this device after a reload.
