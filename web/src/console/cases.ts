@@ -171,7 +171,7 @@ async function setLabel(c: Console, caseId: string, text: string, r?: Roster): P
 function quietSection(c: Console, caseId: string, d: CaseDetail): HTMLElement {
   const { t } = c.strings;
   const q = d.quietHours;
-  const quiet = quietFields(c, 'case-quiet', t('console_quiet_title'), q);
+  const quiet = quietFields(c, 'case-quiet', t(q ? 'console_quiet_change' : 'console_quiet_set_new'), q);
   const problem = problemLine();
   const save = async (hours: Quiet) => {
     try {
