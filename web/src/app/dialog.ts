@@ -7,6 +7,7 @@ import { h } from './dom.js';
 export interface Choice {
   title: string;
   text: string[];
+  body?: HTMLElement; // what the text is about, drawn below it (made with h(): text stays text)
   confirm: string;    // the button that goes ahead
   cancel: string;     // the one that does not, focused first
   serious?: boolean;  // going ahead cannot be undone
@@ -21,7 +22,7 @@ export function ask(choice: Choice): Promise<boolean> {
   const no = h('button', { type: 'button', class: 'quiet' }, choice.cancel);
   const dialog = h('dialog', { 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-text` },
     h('h2', { id: `${id}-title` }, choice.title),
-    h('div', { id: `${id}-text` }, ...choice.text.map((p) => h('p', {}, p))),
+    h('div', { id: `${id}-text` }, ...choice.text.map((p) => h('p', {}, p))), choice.body ?? null,
     h('div', { class: 'choices' }, no, yes));
   document.body.append(dialog);
   return new Promise((resolve) => {

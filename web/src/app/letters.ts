@@ -14,6 +14,7 @@ import type { App } from './app.js';
 import { ask } from './dialog.js';
 import { h, show } from './dom.js';
 import { wordsFor } from './failure.js';
+import { Finding, contextOf, findIdentifying } from './identifying.js';
 import { RelayRefusal, RelayUnreachable } from './relay.js';
 import * as parts from './letter_parts.js';
 import type { Attached, ToAttach } from './worker.js';
@@ -497,6 +498,17 @@ function letterBody(envelope: Statement, ciphertextText: Bytes, revision?: State
   return new Blob([written.slice(0, -1), ',"ciphertext":"', ciphertextText, '"}'], { type: 'application/json' });
 }
 
+// Each finding in its sentence, the detail marked and named.
+function findingsList(app: App, text: string, findings: Finding[]): HTMLElement {
+  const { t } = app.strings;
+  const shown = findings.slice(0, 8);
+  return h('ul', { class: 'findings' }, ...shown.map((f) => {
+    const c = contextOf(text, f);
+    return h('li', {}, h('span', { dir: 'auto' }, c.before, h('mark', {}, c.match), c.after), ' ',
+      h('span', { class: 'help' }, `(${t(`identifying_${f.kind}`)})`));
+  }), findings.length > shown.length ? h('li', {}, t('identifying_more', { n: String(findings.length - shown.length) })) : null);
+}
+
 export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
   const { t } = app.strings;
   const again = (problem: string, text?: string) => void writeLetter(app, { ...w, problem, text });
@@ -535,6 +547,15 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
     // Kept, sealed, before anything is sent: nothing typed is lost if sending fails.
     clearTimeout(saving);
     await app.kept.saveDraft(text, slot);
+    // Details that could let someone find or recognise a person, shown in
+    // their sentences with a question, on this device only: sending stays hers.
+    const findings = findIdentifying(text);
+    if (findings.length && !(await ask({ title: t('identifying_title'), text: [t('identifying_explain')],
+      body: findingsList(app, text, findings), confirm: t('identifying_send'), cancel: t('identifying_change') }))) {
+      area.focus();
+      area.setSelectionRange(findings[0].start, findings[0].end);
+      return;
+    }
     // A letter sent again carries the attachments it had (each with its description in its type).
     const chosen: ToAttach[] = [
       ...(w.resend?.attachments ?? []).map((a) => ({ name: a.name, type: a.type, description: '', data: a.data })),

@@ -159,6 +159,9 @@ test('a facilitator runs a case in the browser, from opening it to a released le
   await harmed.page.getByRole('button', { name: 'Write a letter' }).click();
   await harmed.page.getByLabel('Your letter').fill('You know where I live on Storgata 5.');
   await harmed.page.getByRole('button', { name: 'Send to your facilitator' }).click();
+  // Her page asks about the address first; she sends it as it is, and her facilitator returns it.
+  await harmed.page.getByRole('dialog').locator('mark').getByText('Storgata 5').waitFor();
+  await harmed.page.getByRole('button', { name: 'Send it as it is' }).click();
   await harmed.page.getByText('Your letter is with your facilitator.').waitFor({ timeout: 20000 });
   await page.getByRole('link', { name: 'Letters waiting' }).click();
   await page.getByRole('link', { name: 'Read and decide' }).click();
