@@ -46,6 +46,7 @@ export interface CaseStatus {
   gone: boolean;         // this person can no longer reach the case's letters on the relay
   standing: Standing;
   facilitators: string[];  // the case's facilitators' names, as the relay gives them
+  people: string[];        // everyone taking part, in words, this person first ("you", "the other person", ...)
   attested: boolean;       // a facilitator has checked this person's keys (safety numbers compared)
 }
 
@@ -89,7 +90,7 @@ export function createApp(script: string): App {
     (reachable) => showConnection(app, reachable),
     () => void lettersView.onCaseEvent(app, { event: 'caught_up', case: session.unlocked.caseEntry.case }));
   const kept = new KeptLetters(vault, crypto, () => session.unlocked.keys.identity.seed);
-  const app: App = { strings, crypto, relay, vault, session, events, kept, views, caseStatus: { gone: false, standing: 'open', facilitators: [], attested: true },
+  const app: App = { strings, crypto, relay, vault, session, events, kept, views, caseStatus: { gone: false, standing: 'open', facilitators: [], people: [], attested: true },
     screen: { redraw: () => {} }, connection: new Backoff(2000, 60000) };
   router.listen();
   return app;

@@ -7,9 +7,9 @@ import { Kind, Role, Statement, limits, sign, toJsonValue } from '../proto/codec
 import { JsonValue, serialize } from '../proto/json.js';
 import { newId, safetyNumber } from '../proto/keys.js';
 import { SealedFacts, envelopeFor, openNote, revisionOf, sealedFactsOf, withDescription } from '../proto/letters.js';
-import { checkReleased, keyFromEnvelope } from '../proto/roster.js';
+import { checkReleased, keyFromEnvelope, partyOf } from '../proto/roster.js';
 import { sodium } from '../proto/sodium.js';
-import { LiveEvent, MessageSummary, Restored, caseDetail, fetchedMessage, messageList, restoredOf, revokeAnswer } from './answers.js';
+import { CaseDetail, LiveEvent, MessageSummary, Restored, caseDetail, fetchedMessage, messageList, restoredOf, revokeAnswer } from './answers.js';
 import type { App } from './app.js';
 import { ask } from './dialog.js';
 import { h, show } from './dom.js';
@@ -54,6 +54,8 @@ function context(app: App): HTMLElement {
     h('p', {}, `${service ?? t('title')}${key ? ` · ${t('relay_key', { key })}` : ''}`),
     app.caseStatus.facilitators.length
       ? h('p', {}, t('your_facilitator', { names: app.caseStatus.facilitators.join(', ') })) : null,
+    app.caseStatus.people.length ? h('p', { id: 'taking-part' }, t('taking_part', { list: new Intl.ListFormat(
+      app.strings.language === 'nb' ? 'nb-NO' : 'en-GB', { type: 'conjunction' }).format(app.caseStatus.people) })) : null,
     next ? h('p', {}, next) : null);
 }
 
@@ -65,6 +67,30 @@ function nav(app: App): HTMLElement {
   withdrawButton.addEventListener('click', () => app.views.go({ view: 'leave' }));
   const buttons = h('nav', { 'aria-label': t('title') }, lockButton, app.caseStatus.gone ? null : withdrawButton);
   return h('footer', {}, context(app), buttons);
+}
+
+// Everyone taking part in the case now, in words: this person, the other
+// person, each supporter (whose, not who), each facilitator by name. The
+// relay lists them all to every participant; nobody is left out.
+function takingPart(app: App, d: CaseDetail): string[] {
+  const { t } = app.strings;
+  const myRole = app.session.unlocked.caseEntry.role;
+  const myKey = b64.encode(app.session.unlocked.keys.identity.publicKey);
+  const iSupport = partyOf(myRole);            // a supporter's party; undefined for a party
+  const mySide = iSupport ?? myRole;
+  const side = (role: string) => partyOf(role as Role) ?? role;
+  const words = (p: CaseDetail['participants'][number]): string => {
+    if (p.identity === myKey) return t('who_you');
+    if (p.role === 'facilitator') return p.name ? t('who_facilitator', { name: p.name }) : t('who_a_facilitator');
+    const supporter = partyOf(p.role as Role) !== undefined;
+    if (side(p.role) !== mySide) return supporter ? t('who_other_supporter') : t('who_other');
+    if (!supporter) return t('who_your_party');          // the party this supporter supports
+    return iSupport ? t('who_another_supporter') : t('who_your_supporter');
+  };
+  // This person's side first, then the other's, then the facilitators.
+  const rank = (p: { role: string; identity: string }) =>
+    p.identity === myKey ? 0 : p.role === 'facilitator' ? 3 : side(p.role) === mySide ? 1 : 2;
+  return d.participants.filter((p) => p.state === 'active').sort((a, b) => rank(a) - rank(b)).map(words);
 }
 
 // Where the case stands, from the relay's case detail: closed, the other
@@ -80,6 +106,7 @@ async function refreshStanding(app: App): Promise<void> {
     const other = otherParty(app.session.unlocked.caseEntry.role);
     app.caseStatus.facilitators = d.participants.filter((p) => p.role === 'facilitator' && p.state === 'active' && p.name)
       .map((p) => p.name!);
+    app.caseStatus.people = takingPart(app, d);
     const myKey = b64.encode(app.session.unlocked.keys.identity.publicKey);
     const myKeyStatements = new Set(d.keyStatements.filter((k) => b64.encode(k.signer) === myKey).map((k) => b64.encode(k.id)));
     app.caseStatus.attested = d.attestations.some((a) => myKeyStatements.has(b64.encode(a.key_statement as Bytes)));
