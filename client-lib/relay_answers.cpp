@@ -132,6 +132,24 @@ result<std::vector<case_summary>> parse_case_list(const json::value& v) {
     answer_reader r(item, path);
     r("case", s.case_id)("role", s.role)("state", s.state)("participant_state", s.participant_state)(
         "approvals_required", s.approvals_required)("label", s.label);
+    // A facilitator's: who left, and declined letters to pass on (absent for a party).
+    auto optional_list = [&](std::string_view name, auto& out) -> result<void> {
+      const auto* v = r.find(name, false);
+      if (!v) return {};
+      auto items = list_of<typename std::decay_t<decltype(out)>::value_type>(
+          r, name, [](const json::value& e, const std::string& where) -> result<typename std::decay_t<decltype(out)>::value_type> {
+            typename std::decay_t<decltype(out)>::value_type x{};
+            if (auto ok = proto::read_value(e, x, where); !ok) {
+              return make_error(errc::relay_refused, "the relay's answer was not understood: " + where + " is not valid");
+            }
+            return x;
+          });
+      if (!items) return items.error();
+      out = std::move(*items);
+      return {};
+    };
+    if (auto ok = optional_list("withdrawn", s.withdrawn); !ok) return ok.error();
+    if (auto ok = optional_list("declined_untold", s.declined_untold); !ok) return ok.error();
     if (auto ok = r.finish(); !ok) return ok.error();
     return s;
   });

@@ -50,6 +50,8 @@ struct case_summary {
   std::uint64_t approvals_required = 1;
   std::optional<proto::sealed_note> label;  // for a facilitator: the case label sealed to it
   std::optional<std::string> label_text;    // that label, opened by the account
+  std::vector<proto::role> withdrawn;       // for a facilitator: the roles of those who left
+  std::vector<proto::id> declined_untold;   // for a facilitator: declined letters no facilitator has passed on
 };
 result<std::vector<case_summary>> parse_case_list(const boost::json::value& v);
 

@@ -26,6 +26,13 @@ int cmd_cases(int argc, char** argv) {
       json::object o{{"case", b64(s.case_id)}, {"state", s.state}, {"role", proto::to_string(s.role)},
                      {"participant_state", s.participant_state}, {"approvals_required", s.approvals_required}};
       if (s.label_text) o["label"] = *s.label_text;
+      if (s.role == proto::role::facilitator) {
+        json::array left, untold;
+        for (auto r : s.withdrawn) left.push_back(json::string(proto::to_string(r)));
+        for (const auto& m : s.declined_untold) untold.push_back(json::string(b64(m)));
+        o["withdrawn"] = std::move(left);
+        o["declined_untold"] = std::move(untold);
+      }
       out.push_back(std::move(o));
     }
     print_json(out);
@@ -37,6 +44,12 @@ int cmd_cases(int argc, char** argv) {
               << ", you are the " << role_words(s.role)
               << (s.participant_state == "withdrawn" ? " (withdrawn)" : "")
               << (s.approvals_required == 2 ? ", two-person review" : "") << "\n";
+    // What asks for a facilitator besides the queue.
+    for (auto r : s.withdrawn) std::cout << "    the " << role_words(r) << " has left the process\n";
+    for (const auto& m : s.declined_untold) {
+      std::cout << "    a letter was declined by its reader; its writer does not know yet: shuttle tell-declined "
+                << short_id(s.case_id) << " " << short_id(m) << " [--note TEXT]\n";
+    }
   }
   return 0;
 }

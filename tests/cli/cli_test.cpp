@@ -12,6 +12,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <iterator>
 #include <thread>
 
@@ -143,7 +144,20 @@ TEST(Cli, ADeclineReachesTheWriterThroughTheFacilitator) {
   EXPECT_EQ(human.out.find("declined"), std::string::npos) << "the machine does not tell the writer: " << human.out;
   EXPECT_EQ(text(s.f.ok("letters", {s.case_id}).as_array()[0], "status"), "declined");
 
-  s.f.ok("tell-declined", {s.case_id, m, "--note", "They are not ready yet. Let us talk on Thursday."});
+  // Her list of cases says what waits for her, with the command to pass it on; she runs it as it is written.
+  auto listed = s.f.ok("cases", {}).as_array();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].at("declined_untold"), (json::array{json::string(m)}));
+  const std::string said = s.f.run("cases", {}).out;
+  const auto at = said.find("shuttle tell-declined ");
+  ASSERT_NE(at, std::string::npos) << said;
+  std::istringstream suggested(said.substr(at + 22, said.find(" [--note", at) - at - 22));
+  std::string case_start, letter_start;
+  suggested >> case_start >> letter_start;
+  EXPECT_TRUE(s.case_id.starts_with(case_start) && m.starts_with(letter_start)) << said;
+  s.f.ok("tell-declined", {case_start, letter_start, "--note", "They are not ready yet. Let us talk on Thursday."});
+  EXPECT_EQ(s.f.ok("cases", {}).as_array()[0].at("declined_untold"), json::array{});
+  EXPECT_EQ(s.f.run("cases", {}).out.find("tell-declined"), std::string::npos);
   EXPECT_EQ(text(h.ok("letters", {s.case_id}).as_array()[0], "status"), "declined");
   auto own = h.ok("read", {s.case_id, m});
   EXPECT_EQ(text(own, "declined_note"), "They are not ready yet. Let us talk on Thursday.");
