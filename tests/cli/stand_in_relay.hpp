@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <thread>
@@ -35,7 +36,16 @@ class stand_in_relay {
     const boost::asio::ip::tcp::endpoint at(boost::asio::ip::make_address("127.0.0.1"), port);
     acceptor_.open(at.protocol());
     acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
-    acceptor_.bind(at);
+    // The port the real relay just gave up: another test's outgoing connection
+    // may hold it as its source port for a moment (a full run once failed
+    // here with "Address already in use"), so it is tried again for a while.
+    boost::system::error_code bound;
+    for (int i = 0; i < 150; ++i) {
+      acceptor_.bind(at, bound);
+      if (bound != boost::asio::error::address_in_use) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    if (bound) throw boost::system::system_error(bound, "the stand-in relay cannot listen where the relay was");
     acceptor_.listen();
     thread_ = std::thread([this] { serve(); });
   }
