@@ -54,7 +54,7 @@ struct person {
 };
 
 struct case_view {
-  case_summary summary;
+  case_summary summary;  // with the stage and the pause as their statements show them
   std::vector<person> people;
   std::optional<quiet_hours_setting> quiet_hours;
 };
@@ -147,6 +147,10 @@ class account {
   // A party lets an attested supporter of its side read the letters it sends
   // and receives from now on (`reads`), or ends that.
   result<void> grant(const proto::id& case_id, const proto::public_key& supporter, bool reads);
+  // A facilitator moves the case to a stage of the process (SPEC 5.14).
+  result<void> set_stage(const proto::id& case_id, proto::case_stage stage);
+  // The person harmed pauses the case (nothing is released) or resumes it.
+  result<void> pause(const proto::id& case_id, bool paused);
   // Publishes a new case key (a new device, a key believed exposed). Letters
   // wrapped for the old key no longer open here, and nothing is sent to you
   // until a facilitator compares your safety number and attests again.

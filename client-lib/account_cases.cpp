@@ -89,6 +89,35 @@ result<void> account::grant(const proto::id& case_id, const proto::public_key& s
   return {};
 }
 
+result<void> account::set_stage(const proto::id& case_id, proto::case_stage stage) {
+  proto::stage_statement s;
+  s.header = header_for(case_id);
+  s.stage = stage;
+  auto signed_stage = sign(std::move(s), keys_.identity());
+  if (!signed_stage) return signed_stage.error();
+  auto answer = authenticated(
+      [&] { return relay_.post(case_path(case_id, "/stage"), json::object{{"stage", as_json(*signed_stage)}}); });
+  if (!answer) return missing(case_id, answer.error());
+  return {};
+}
+
+result<void> account::pause(const proto::id& case_id, bool paused) {
+  auto entry = case_of(case_id);
+  if (!entry) return entry.error();
+  if (entry->role != proto::role::harmed) {
+    return make_error(errc::invalid_argument, "Only the person harmed can pause the case or resume it.");
+  }
+  proto::pause p;
+  p.header = header_for(case_id);
+  p.paused = paused;
+  auto signed_pause = sign(std::move(p), keys_.identity());
+  if (!signed_pause) return signed_pause.error();
+  auto answer = authenticated(
+      [&] { return relay_.post(case_path(case_id, "/pause"), json::object{{"pause", as_json(*signed_pause)}}); });
+  if (!answer) return missing(case_id, answer.error());
+  return {};
+}
+
 result<case_detail> account::detail_of(const proto::id& case_id) {
   auto r = authenticated([&] { return relay_.get(case_path(case_id)); });
   if (!r) return missing(case_id, r.error());
@@ -146,6 +175,26 @@ result<case_view> account::view_of(const proto::id& case_id, const case_snapshot
   v.summary.state = detail.state;
   v.summary.approvals_required = detail.approvals_required;
   v.quiet_hours = detail.quiet_hours;
+  // The stage and the pause only as a statement of someone who may set them
+  // shows them (SPEC 9): a facilitator of the case, the person harmed.
+  auto signed_by = [&](const auto& s, proto::role role) {
+    const auto who = r.find(s.header.signer);
+    return proto::verify_signature(s).has_value() && s.header.case_id == case_id && who && who->role == role;
+  };
+  if (detail.stage_statement) {
+    if (!signed_by(*detail.stage_statement, proto::role::facilitator) || detail.stage_statement->stage != detail.stage) {
+      return make_error(errc::relay_refused, "the case's stage is not one a facilitator of this case signed");
+    }
+  } else if (detail.stage != proto::case_stage::referral && detail.stage != proto::case_stage::exchange) {
+    return make_error(errc::relay_refused, "the case's stage comes without the statement that set it");
+  }
+  if (detail.pause_statement ? !signed_by(*detail.pause_statement, proto::role::harmed) ||
+                                   detail.pause_statement->paused != detail.paused
+                             : detail.paused) {
+    return make_error(errc::relay_refused, "the case's pause is not one the person harmed signed");
+  }
+  v.summary.stage = detail.stage;
+  v.summary.paused = detail.paused;
   // Each participant's newest key statement is its current key.
   std::map<proto::public_key, proto::public_key> current;
   for (const auto& k : detail.key_statements) current[k.header.signer] = k.case_key;

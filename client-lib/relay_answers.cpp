@@ -131,7 +131,10 @@ result<std::vector<case_summary>> parse_case_list(const json::value& v) {
     case_summary s;
     answer_reader r(item, path);
     r("case", s.case_id)("role", s.role)("state", s.state)("participant_state", s.participant_state)(
-        "approvals_required", s.approvals_required)("label", s.label);
+        "approvals_required", s.approvals_required)("label", s.label)("stage", s.stage);
+    std::optional<bool> paused;
+    r("paused", paused);
+    s.paused = paused.value_or(false);
     // A facilitator's: who left, and declined letters to pass on (absent for a party).
     auto optional_list = [&](std::string_view name, auto& out) -> result<void> {
       const auto* v = r.find(name, false);
@@ -192,7 +195,20 @@ result<case_detail> parse_case_detail(const json::value& v) {
     if (auto ok = qr.finish(); !ok) return ok.error();
     out.quiet_hours = std::move(qh);
   }
-  r("label", out.label);
+  r("label", out.label)("stage", out.stage);
+  std::optional<bool> paused;
+  r("paused", paused);
+  out.paused = paused.value_or(false);
+  if (const auto* s = r.find("stage_statement", false)) {
+    auto st = statement<proto::stage_statement>(*s, "stage_statement");
+    if (!st) return st.error();
+    out.stage_statement = std::move(*st);
+  }
+  if (const auto* p = r.find("pause_statement", false)) {
+    auto ps = statement<proto::pause>(*p, "pause_statement");
+    if (!ps) return ps.error();
+    out.pause_statement = std::move(*ps);
+  }
   if (auto ok = r.finish(); !ok) return ok.error();
   return out;
 }
@@ -298,12 +314,13 @@ result<std::uint64_t> parse_withdraw_answer(const json::value& v) {
 result<approve_answer> parse_approve_answer(const json::value& v) {
   approve_answer out;
   answer_reader r(v, "");
-  std::optional<bool> quiet;
+  std::optional<bool> quiet, paused;
   r("state", out.state)("approvals", out.approvals)("approvals_required", out.approvals_required)("release_at",
                                                                                                    out.release_at)(
-      "quiet_hours", quiet);
+      "quiet_hours", quiet)("paused", paused);
   if (auto ok = r.finish(); !ok) return ok.error();
   out.quiet_hours = quiet.value_or(false);
+  out.paused = paused.value_or(false);
   return out;
 }
 

@@ -52,6 +52,8 @@ struct case_summary {
   std::optional<std::string> label_text;    // that label, opened by the account
   std::vector<proto::role> withdrawn;       // for a facilitator: the roles of those who left
   std::vector<proto::id> declined_untold;   // for a facilitator: declined letters no facilitator has passed on
+  proto::case_stage stage = proto::case_stage::referral;  // as the relay lists it (SPEC 5.14)
+  bool paused = false;                                    // the person harmed paused the case
 };
 result<std::vector<case_summary>> parse_case_list(const boost::json::value& v);
 
@@ -76,6 +78,10 @@ struct case_detail {
   std::vector<proto::grant> grants;  // each party's latest grant to each supporter
   std::optional<quiet_hours_setting> quiet_hours;
   std::optional<proto::sealed_note> label;  // for a facilitator
+  proto::case_stage stage = proto::case_stage::referral;
+  std::optional<proto::stage_statement> stage_statement;  // the one that set the stage
+  bool paused = false;
+  std::optional<proto::pause> pause_statement;  // the latest pause or resume
 };
 result<case_detail> parse_case_detail(const boost::json::value& v);
 
@@ -142,6 +148,7 @@ struct approve_answer {
   std::uint64_t approvals = 0, approvals_required = 0;
   std::optional<std::uint64_t> release_at;
   bool quiet_hours = false;  // the release waits for the end of the case's quiet hours
+  bool paused = false;       // the release waits for the person harmed to resume the case
 };
 result<approve_answer> parse_approve_answer(const boost::json::value& v);
 

@@ -19,6 +19,7 @@ namespace {
 constexpr enum_words<role, 5> role_words{
     {"facilitator", "harmed", "responsible", "harmed_support", "responsible_support"}};
 constexpr enum_words<message_kind, 4> kind_words{{"letter", "reply", "note", "agreement"}};
+constexpr enum_words<case_stage, 5> stage_words{{"referral", "preparation", "exchange", "agreement", "aftercare"}};
 
 bool is_zero(const id& v) { return v == id{}; }
 
@@ -147,13 +148,17 @@ result<void> check(const revision& s) {
   return {};
 }
 result<void> check(const close& s) { return validate_header(s.header, false); }
+result<void> check(const stage_statement& s) { return validate_header(s.header, false); }
+result<void> check(const pause& s) { return validate_header(s.header, false); }
 
 }  // namespace
 
 std::string_view to_string(role r) { return role_words.word(r); }
 std::string_view to_string(message_kind k) { return kind_words.word(k); }
+std::string_view to_string(case_stage s) { return stage_words.word(s); }
 bool parse_enum(std::string_view word, role& out) { return role_words.parse(word, out); }
 bool parse_enum(std::string_view word, message_kind& out) { return kind_words.parse(word, out); }
+bool parse_enum(std::string_view word, case_stage& out) { return stage_words.parse(word, out); }
 
 bool is_display_name(std::string_view text) {
   if (text.empty() || text.size() > max_display_name_bytes) return false;
@@ -280,6 +285,8 @@ SHUTTLE_INSTANTIATE(withdraw)
 SHUTTLE_INSTANTIATE(close)
 SHUTTLE_INSTANTIATE(grant)
 SHUTTLE_INSTANTIATE(revision)
+SHUTTLE_INSTANTIATE(stage_statement)
+SHUTTLE_INSTANTIATE(pause)
 
 #undef SHUTTLE_INSTANTIATE
 

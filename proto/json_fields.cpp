@@ -42,6 +42,9 @@ result<void> read_value(const json::value& v, role& out, const std::string& path
 result<void> read_value(const json::value& v, message_kind& out, const std::string& path) {
   return read_enum(v, out, path);
 }
+result<void> read_value(const json::value& v, case_stage& out, const std::string& path) {
+  return read_enum(v, out, path);
+}
 
 result<void> read_bytes(const json::value& v, bytes& out, std::size_t min, std::size_t max,
                         const std::string& path) {
@@ -133,6 +136,10 @@ object_writer& object_writer::operator()(std::string_view name, message_kind v) 
   out_[name] = to_string(v);
   return *this;
 }
+object_writer& object_writer::operator()(std::string_view name, case_stage v) {
+  out_[name] = to_string(v);
+  return *this;
+}
 object_writer& object_writer::operator()(std::string_view name, const display_name& v) {
   out_[name] = v.text;
   return *this;
@@ -157,6 +164,7 @@ void add_field(transcript& t, std::uint64_t v) { t.add_u64(v); }
 void add_field(transcript& t, bool v) { t.add_bool(v); }
 void add_field(transcript& t, role v) { t.add(to_string(v)); }
 void add_field(transcript& t, message_kind v) { t.add(to_string(v)); }
+void add_field(transcript& t, case_stage v) { t.add(to_string(v)); }
 void add_field(transcript& t, const sealed_note& v) { t.add(v.box); }
 void add_field(transcript& t, const display_name& v) { t.add(std::string_view(v.text)); }
 void add_field(transcript& t, const std::vector<reader_wrap>& v) {

@@ -41,6 +41,7 @@ result<void> read_value(const boost::json::value& v, std::uint64_t& out, const s
 result<void> read_value(const boost::json::value& v, bool& out, const std::string& path);
 result<void> read_value(const boost::json::value& v, role& out, const std::string& path);
 result<void> read_value(const boost::json::value& v, message_kind& out, const std::string& path);
+result<void> read_value(const boost::json::value& v, case_stage& out, const std::string& path);
 result<void> read_value(const boost::json::value& v, sealed_note& out, const std::string& path);
 result<void> read_value(const boost::json::value& v, display_name& out, const std::string& path);
 result<void> read_value(const boost::json::value& v, std::vector<reader_wrap>& out, const std::string& path);
@@ -107,6 +108,7 @@ class object_writer {
   object_writer& operator()(std::string_view name, bool v);
   object_writer& operator()(std::string_view name, role v);
   object_writer& operator()(std::string_view name, message_kind v);
+  object_writer& operator()(std::string_view name, case_stage v);
   object_writer& operator()(std::string_view name, const sealed_note& v);
   object_writer& operator()(std::string_view name, const display_name& v);
   object_writer& operator()(std::string_view name, const std::vector<reader_wrap>& v);
@@ -129,6 +131,7 @@ void add_field(transcript& t, std::uint64_t v);
 void add_field(transcript& t, bool v);
 void add_field(transcript& t, role v);
 void add_field(transcript& t, message_kind v);
+void add_field(transcript& t, case_stage v);
 void add_field(transcript& t, const sealed_note& v);
 void add_field(transcript& t, const display_name& v);
 void add_field(transcript& t, const std::vector<reader_wrap>& v);

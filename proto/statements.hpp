@@ -30,6 +30,9 @@ inline constexpr id null_case{};
 
 enum class role { facilitator, harmed, responsible, harmed_support, responsible_support };
 enum class message_kind { letter, reply, note, agreement };
+// Where a case is in the restorative process (SPEC 5.14); closing is the
+// `close` statement, not a stage.
+enum class case_stage { referral, preparation, exchange, agreement, aftercare };
 
 // A facilitator's name as colleagues and parties see it (SPEC 5.3): 1 to 64
 // bytes of UTF-8 without control characters.
@@ -280,10 +283,40 @@ struct close {
   friend bool operator==(const close&, const close&) = default;
 };
 
+// A facilitator moves the case to a stage of the process. Stages tell the
+// people where they are; they gate nothing but themselves (SPEC 5.14).
+struct stage_statement {
+  static constexpr std::string_view type = "stage";
+  statement_header header;
+  case_stage stage = case_stage::referral;
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("stage", s.stage);
+  }
+  friend bool operator==(const stage_statement&, const stage_statement&) = default;
+};
+
+// The person harmed pauses the case (`paused` true): nothing is released to
+// anyone until they resume it (`paused` false). SPEC 5.15.
+struct pause {
+  static constexpr std::string_view type = "pause";
+  statement_header header;
+  bool paused = true;
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("paused", s.paused);
+  }
+  friend bool operator==(const pause&, const pause&) = default;
+};
+
 std::string_view to_string(role r);
 std::string_view to_string(message_kind k);
+std::string_view to_string(case_stage s);
 bool parse_enum(std::string_view word, role& out);
 bool parse_enum(std::string_view word, message_kind& out);
+bool parse_enum(std::string_view word, case_stage& out);
 
 // 1 to 64 bytes, none a control character (below 0x20, or 0x7f). UTF-8
 // validity is the JSON parser's (and the caller's) to check.

@@ -1,5 +1,5 @@
-// `shuttle cases`, `case`, `invite`, `attest`, `withdraw`, `grant` and
-// `rekey`: the cases a person takes part in.
+// `shuttle cases`, `case`, `invite`, `attest`, `withdraw`, `grant`, `rekey`,
+// `stage`, `pause` and `resume`: the cases a person takes part in.
 #include "client-lib/cli/cli.hpp"
 #include "client-lib/release_time.hpp"
 #include "proto/fingerprint.hpp"
@@ -13,6 +13,37 @@
 namespace shuttle::cli {
 namespace {
 
+// Where a case is, in the words a person reads, and what comes next.
+std::string stage_words(const case_summary& s) {
+  if (s.state == "closed") return "closed";
+  switch (s.stage) {
+    case proto::case_stage::referral: return "getting started";
+    case proto::case_stage::preparation: return "preparing";
+    case proto::case_stage::exchange: return "exchanging letters";
+    case proto::case_stage::agreement: return "agreeing what happens next";
+    case proto::case_stage::aftercare: return "follow-up";
+  }
+  return "?";
+}
+
+std::string stage_next(const case_summary& s) {
+  if (s.state == "closed") return "The case is closed. Nothing more can be sent in it.";
+  switch (s.stage) {
+    case proto::case_stage::referral:
+      return "The facilitators are getting in touch with each person. Next, they meet you to prepare.";
+    case proto::case_stage::preparation:
+      return "The facilitators meet each person to prepare. When everyone is ready, letters are exchanged through them.";
+    case proto::case_stage::exchange:
+      return "Letters go between you through the facilitators, who read each one first. Next, if you both wish, an "
+             "agreement about what happens now.";
+    case proto::case_stage::agreement:
+      return "The facilitators help you agree on what happens now. Afterwards they check in on how it goes.";
+    case proto::case_stage::aftercare:
+      return "The facilitators check in on how things are going. Then the case closes.";
+  }
+  return "";
+}
+
 int cmd_cases(int argc, char** argv) {
   common c;
   po::options_description d("shuttle cases: the cases you take part in");
@@ -24,7 +55,8 @@ int cmd_cases(int argc, char** argv) {
     json::array out;
     for (const auto& s : list) {
       json::object o{{"case", b64(s.case_id)}, {"state", s.state}, {"role", proto::to_string(s.role)},
-                     {"participant_state", s.participant_state}, {"approvals_required", s.approvals_required}};
+                     {"participant_state", s.participant_state}, {"approvals_required", s.approvals_required},
+                     {"stage", proto::to_string(s.stage)}, {"paused", s.paused}};
       if (s.label_text) o["label"] = *s.label_text;
       if (s.role == proto::role::facilitator) {
         json::array left, untold;
@@ -40,7 +72,8 @@ int cmd_cases(int argc, char** argv) {
   }
   if (list.empty()) std::cout << "You take part in no case yet.\n";
   for (const auto& s : list) {
-    std::cout << short_id(s.case_id) << "  " << (s.label_text ? "\"" + *s.label_text + "\", " : std::string()) << s.state
+    std::cout << short_id(s.case_id) << "  " << (s.label_text ? "\"" + *s.label_text + "\", " : std::string())
+              << stage_words(s) << (s.paused && s.state == "open" ? " (paused by the person harmed)" : "")
               << ", you are the " << role_words(s.role)
               << (s.participant_state == "withdrawn" ? " (withdrawn)" : "")
               << (s.approvals_required == 2 ? ", two-person review" : "") << "\n";
@@ -140,11 +173,16 @@ int cmd_case(int argc, char** argv) {
       if (p.name) people.back().as_object()["name"] = *p.name;
     }
     print_json(json::object{{"case", b64(id)}, {"state", v.summary.state},
-                            {"approvals_required", v.summary.approvals_required}, {"people", people}});
+                            {"approvals_required", v.summary.approvals_required}, {"stage", proto::to_string(v.summary.stage)},
+                            {"paused", v.summary.paused}, {"people", people}});
     return 0;
   }
-  std::cout << "Case " << b64(id) << ": " << v.summary.state
-            << (v.summary.approvals_required == 2 ? ", two-person review" : "") << "\n";
+  std::cout << "Case " << b64(id) << ": " << stage_words(v.summary)
+            << (v.summary.approvals_required == 2 ? ", two-person review" : "") << "\n"
+            << "  " << stage_next(v.summary) << "\n";
+  if (v.summary.paused && v.summary.state == "open") {
+    std::cout << "  The person harmed has paused the case: no letter is released until they resume it.\n";
+  }
   if (v.quiet_hours) {
     std::cout << "  quiet hours " << v.quiet_hours->start << " to " << v.quiet_hours->end << " (" << v.quiet_hours->time_zone
               << "): no letter is released in them\n";
@@ -310,6 +348,55 @@ int cmd_rekey(int argc, char** argv) {
   return 0;
 }
 
+int cmd_stage(int argc, char** argv) {
+  common c;
+  target t;
+  std::string stage_text;
+  po::options_description d(
+      "shuttle stage CASE STAGE: move the case to a stage of the process (facilitators). STAGE is referral, "
+      "preparation, exchange, agreement or aftercare; closing is shuttle case close");
+  add_common(d, c);
+  d.add_options()("stage", po::value(&stage_text)->required(), "referral, preparation, exchange, agreement or aftercare");
+  auto pos = t.add(d, false);
+  pos.add("stage", 1);
+  if (!parse(argc, argv, d, pos)) return 0;
+  proto::case_stage stage{};
+  if (!proto::parse_enum(stage_text, stage)) {
+    throw std::runtime_error("the stage is referral, preparation, exchange, agreement or aftercare (closing is "
+                             "shuttle case close)");
+  }
+  auto a = open_account(c);
+  const auto id = t.case_id(a);
+  need(a.set_stage(id, stage));
+  case_summary now;
+  now.stage = stage;
+  now.state = "open";
+  answer(c, {{"stage", proto::to_string(stage)}},
+         "The case is now at \"" + stage_words(now) + "\". Everyone in it sees this.");
+  return 0;
+}
+
+int pause_or_resume(int argc, char** argv, bool paused) {
+  common c;
+  target t;
+  po::options_description d(paused ? "shuttle pause CASE: pause the case (the person harmed). Nothing is released to "
+                                     "anyone until you resume it; the facilitators are told."
+                                   : "shuttle resume CASE: let letters be released again after a pause (the person "
+                                     "harmed).");
+  add_common(d, c);
+  auto pos = t.add(d, false);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  need(a.pause(t.case_id(a), paused));
+  answer(c, {{"paused", paused}},
+         paused ? "The case is paused. No letter is released to anyone until you resume it (shuttle resume). The "
+                  "facilitators have been told; you do not need to give a reason."
+                : "The case goes on. Letters the facilitators approved while it was paused are released now.");
+  return 0;
+}
+int cmd_pause(int argc, char** argv) { return pause_or_resume(argc, argv, true); }
+int cmd_resume(int argc, char** argv) { return pause_or_resume(argc, argv, false); }
+
 const registered these{
     {"cases", "Cases", "the cases you take part in", cmd_cases},
     {"case", "Cases", "open, show or close a case (facilitators open and close)", cmd_case},
@@ -318,6 +405,9 @@ const registered these{
     {"withdraw", "Cases", "leave the process (parties and supporters)", cmd_withdraw},
     {"grant", "Cases", "let your supporter read your letters, or stop that (parties)", cmd_grant},
     {"rekey", "Cases", "publish a new key for a case", cmd_rekey},
+    {"stage", "Cases", "move a case to a stage of the process (facilitators)", cmd_stage},
+    {"pause", "Cases", "pause a case: nothing is released until you resume it (the person harmed)", cmd_pause},
+    {"resume", "Cases", "resume a paused case (the person harmed)", cmd_resume},
 };
 
 }  // namespace

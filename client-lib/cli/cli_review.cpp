@@ -144,12 +144,16 @@ int cmd_approve(int argc, char** argv) {
     json::object o{{"state", done.state}, {"approvals", done.approvals}, {"approvals_required", done.approvals_required}};
     if (done.release_at) o["release_at"] = *done.release_at;
     if (done.quiet_hours) o["quiet_hours"] = true;
+    if (done.paused) o["paused"] = true;
     print_json(o);
   } else if (done.state == "released") {
     std::cout << "Approved: the letter is now available to its recipient.\n";
   } else if (done.approvals < done.approvals_required) {
     std::cout << "Approved: " << done.approvals << " of " << done.approvals_required
               << " approvals. It is released after the second facilitator approves it"
+              << (choice.release_at ? ", and not before " + when(*choice.release_at) : std::string()) << ".\n";
+  } else if (done.paused) {
+    std::cout << "Approved. The person harmed has paused the case, so it is released when they resume it"
               << (choice.release_at ? ", and not before " + when(*choice.release_at) : std::string()) << ".\n";
   } else if (done.quiet_hours) {
     std::cout << "Approved. It falls in the case's quiet hours, so it will be released when they end, on "

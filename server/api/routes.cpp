@@ -149,6 +149,12 @@ awaitable<outcome> withdraw(request_context& ctx) {
 awaitable<outcome> grant(request_context& ctx) {
   return one_statement<proto::grant>(ctx, "grant", &relay_service::grant);
 }
+awaitable<outcome> set_stage(request_context& ctx) {
+  return one_statement<proto::stage_statement>(ctx, "stage", &relay_service::set_stage);
+}
+awaitable<outcome> pause(request_context& ctx) {
+  return one_statement<proto::pause>(ctx, "pause", &relay_service::pause);
+}
 
 // The case label: one sealed copy per facilitator, 1 to 8 of them.
 struct label_copies {
@@ -365,6 +371,8 @@ const std::vector<route>& routes() {
       {verb::post, "/v1/cases/{case}/close", access::case_facilitator, statement_body_bytes, false, close_case},
       {verb::post, "/v1/cases/{case}/withdraw", access::case_party, statement_body_bytes, false, withdraw},
       {verb::post, "/v1/cases/{case}/grants", access::case_party, statement_body_bytes, false, grant},
+      {verb::post, "/v1/cases/{case}/stage", access::case_facilitator, statement_body_bytes, false, set_stage},
+      {verb::post, "/v1/cases/{case}/pause", access::case_party, statement_body_bytes, false, pause},
       {verb::post, "/v1/cases/{case}/label", access::case_facilitator, statement_body_bytes, false, set_label},
       {verb::post, "/v1/cases/{case}/quiet-hours", access::case_facilitator, small_body_bytes, false, set_quiet_hours},
       {verb::get, "/v1/cases/{case}/messages", access::case_participant, 0, false, list_messages},

@@ -226,6 +226,8 @@ outcome relay_service::my_cases(const caller& c) {
       o["approvals_required"] = cs.approvals_required;
       o["role"] = proto::to_string(p.role);
       o["participant_state"] = proto::to_string(p.state);
+      o["stage"] = proto::to_string(cs.stage);
+      o["paused"] = cs.paused;
       if (p.role == proto::role::facilitator) {
         if (auto box = r.label(cs.id, c.account.identity)) o["label"] = proto::base64url_encode(*box);
         // What asks for a facilitator outside the review queue: who left, and

@@ -1,6 +1,7 @@
 // What a case's people set about it besides letters: a party's grant to its
-// supporter, the label only facilitators read, and the quiet hours that hold
-// releases. proto/SPEC.md sections 5.12, 7 and 12 describe the rules.
+// supporter, the label only facilitators read, the quiet hours that hold
+// releases, the stage of the process and the person harmed's pause.
+// proto/SPEC.md sections 5.12, 5.14, 5.15, 7 and 12 describe the rules.
 #include "server/domain/relay_service.hpp"
 #include "server/domain/rules.hpp"
 
@@ -16,6 +17,13 @@ using proto::role;
 namespace {
 
 role support_role_of(role party) { return party == role::harmed ? role::harmed_support : role::responsible_support; }
+
+// Everyone in a case: a stage or a pause concerns them all.
+std::vector<proto::id> everyone_in(reader& r, const proto::id& case_id) {
+  return accounts_in(r, case_id,
+                     {role::facilitator, role::harmed, role::responsible, role::harmed_support,
+                      role::responsible_support});
+}
 
 }  // namespace
 
@@ -95,6 +103,54 @@ void relay_service::set_quiet_hours(const caller& c, std::optional<quiet_hours> 
         answer a;
         a["case"] = b64(case_id);
         if (q) a["quiet_hours"] = quiet_hours_json(*q);
+        return a;
+      },
+      std::move(done));
+}
+
+void relay_service::set_stage(const caller& c, proto::stage_statement s, completion done) {
+  if (auto f = precheck(s, c)) return done(*f);
+  const std::uint64_t now = now_();
+  std::string statement_json = proto::to_json(s);
+  write(
+      [s = std::move(s), statement_json = std::move(statement_json), now](writer& w, effects& fx) -> outcome {
+        if (auto r = replay(w, s)) return *r;
+        const proto::id case_id = s.header.case_id;
+        if (auto f = require_open_case(w, case_id)) return *f;
+        // Any stage, forward or back: a process can return to preparation.
+        w.set_stage(case_id, s.stage, statement_json);
+        audit(w, fx, s, audit_event::stage_set, case_id, now);
+        notify(w, fx, everyone_in(w, case_id), case_id, "stage", std::nullopt, now);
+        answer a;
+        a["case"] = b64(case_id);
+        a["stage"] = proto::to_string(s.stage);
+        remember(w, s, a);
+        return a;
+      },
+      std::move(done));
+}
+
+void relay_service::pause(const caller& c, proto::pause p, completion done) {
+  if (auto f = precheck(p, c)) return done(*f);
+  const std::uint64_t now = now_();
+  std::string statement_json = proto::to_json(p);
+  write(
+      [c, p = std::move(p), statement_json = std::move(statement_json), now](writer& w, effects& fx) -> outcome {
+        if (auto r = replay(w, p)) return *r;
+        const proto::id case_id = p.header.case_id;
+        if (auto f = require_open_case(w, case_id)) return *f;
+        auto party = active(w, case_id, c.account.id);
+        if (!party) return not_found("No such case.");
+        if (party->role != role::harmed) {
+          return forbidden("not_harmed_party", "Only the person harmed can pause the case or resume it.");
+        }
+        w.set_paused(case_id, p.paused, statement_json);
+        audit(w, fx, p, p.paused ? audit_event::paused : audit_event::resumed, case_id, now);
+        notify(w, fx, everyone_in(w, case_id), case_id, p.paused ? "paused" : "resumed", std::nullopt, now);
+        answer a;
+        a["case"] = b64(case_id);
+        a["paused"] = p.paused;
+        remember(w, p, a);
         return a;
       },
       std::move(done));

@@ -33,9 +33,12 @@ void relay_service::open_case(const caller& c, proto::case_open open, proto::key
         if (w.case_by_id(open.header.case_id) || w.statement(keys.header.statement_id)) {
           return conflict("id_in_use", "This case id is already in use.");
         }
-        w.insert_case({open.header.case_id, proto::case_state::open, open.approvals_required, proto::to_json(open),
-                       std::nullopt, now, std::nullopt},
-                      account.id);
+        case_record opened;
+        opened.id = open.header.case_id;
+        opened.approvals_required = open.approvals_required;
+        opened.open_statement = proto::to_json(open);
+        opened.created_at = now;
+        w.insert_case(opened, account.id);  // open, at the referral stage, not paused
         w.insert_participant({open.header.case_id, account.id, account.identity, proto::role::facilitator,
                               proto::participant_state::active, std::nullopt, now, std::nullopt});
         audit(w, fx, open, audit_event::case_opened, open.header.case_id, now);
@@ -60,6 +63,10 @@ outcome relay_service::case_detail(const caller& c) {
     a["approvals_required"] = cs->approvals_required;
     a["case_open"] = stored(cs->open_statement);
     if (cs->close_statement) a["close"] = stored(*cs->close_statement);
+    a["stage"] = proto::to_string(cs->stage);
+    if (cs->stage_statement) a["stage_statement"] = stored(*cs->stage_statement);
+    a["paused"] = cs->paused;
+    if (cs->pause_statement) a["pause_statement"] = stored(*cs->pause_statement);
     json::array people;
     for (const auto& p : r.participants(case_id)) {
       json::object o;

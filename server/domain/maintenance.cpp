@@ -51,8 +51,10 @@ void relay_service::release_due() {
           auto m = w.message(id);
           if (!m || m->state != message_state::in_review || !m->release_at || *m->release_at > now) return answer{};
           if (channel_open(w, m->case_id, m->to, true)) return answer{};  // the recipient left meanwhile
+          const auto cs = w.case_by_id(m->case_id);
+          if (cs && cs->paused) return answer{};  // paused since it was read: it waits for the resume
           // Quiet hours set after the approval hold it too.
-          if (const auto cs = w.case_by_id(m->case_id); cs && cs->quiet) {
+          if (cs && cs->quiet) {
             if (const std::uint64_t after = after_quiet_hours(*cs->quiet, now); after > now) {
               w.set_release_at(m->id, after);
               return answer{};

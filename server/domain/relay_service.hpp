@@ -112,6 +112,11 @@ class relay_service {
   void set_label(const caller& c, std::vector<std::pair<proto::public_key, bytes>> boxes, completion done);
   // A facilitator sets the case's quiet hours (nothing: none).
   void set_quiet_hours(const caller& c, std::optional<quiet_hours> q, completion done);
+  // A facilitator moves the case to a stage of the process (SPEC 5.14).
+  void set_stage(const caller& c, proto::stage_statement s, completion done);
+  // The person harmed pauses the case, or resumes it (SPEC 5.15): while it
+  // is paused, approvals are taken and nothing is released.
+  void pause(const caller& c, proto::pause p, completion done);
 
   // -- messages (message ids come from the path; the router checked the case)
   // Submits a signed envelope with its ciphertext into the review queue; a

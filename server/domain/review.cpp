@@ -38,6 +38,7 @@ outcome relay_service::review_queue(const caller& c) {
         if (m.state != proto::message_state::in_review || !m.release_at || m.kind == proto::message_kind::note) continue;
         json::object o = summary(m, viewer::facilitator, cs.approvals_required, now, r.reviews(m.id));
         if (auto box = r.label(m.case_id, c.account.identity)) o["case_label"] = proto::base64url_encode(*box);
+        if (cs.paused) o["case_paused"] = true;
         later.emplace_back(*m.release_at, std::move(o));
       }
     }
@@ -165,9 +166,13 @@ void relay_service::approve(const caller& c, const proto::id& message, proto::ap
           if (other && other->release_at) release_at = std::max(release_at, *other->release_at);
         }
         const std::uint64_t required = approvals_required(w, case_id);
-        // A release that would fall in the case's quiet hours waits for their end.
+        // A release that would fall in the case's quiet hours waits for their
+        // end; one in a paused case waits for the person harmed to resume it.
         bool held_for_quiet_hours = false;
-        if (const auto cs = w.case_by_id(case_id); cs && cs->quiet && approvals >= required) {
+        const auto cs = w.case_by_id(case_id);
+        const bool held_for_pause = cs && cs->paused && approvals >= required;
+        if (held_for_pause) release_at = std::max(now, release_at);
+        if (cs && cs->quiet && approvals >= required && !held_for_pause) {
           const std::uint64_t due = std::max(now, release_at);
           if (const std::uint64_t after = after_quiet_hours(*cs->quiet, due); after > due) {
             release_at = after;
@@ -183,12 +188,13 @@ void relay_service::approve(const caller& c, const proto::id& message, proto::ap
           std::erase(others, c.account.id);
           notify(w, fx, others, case_id, "approved", m->id, now);
           a["state"] = "in_review";
-        } else if (release_at > now) {
+        } else if (release_at > now || held_for_pause) {
           w.set_release_at(m->id, release_at);
           notify(w, fx, facilitators_of(w, case_id), case_id, "approved", m->id, now);
           a["state"] = "in_review";
           a["release_at"] = release_at;
           if (held_for_quiet_hours) a["quiet_hours"] = true;
+          if (held_for_pause) a["paused"] = true;
         } else {
           release(w, fx, *m, c.account.identity, now);
           a["state"] = "released";

@@ -102,6 +102,10 @@ case_record case_of(const result& q, int row, int at) {
     if (start >= minutes_a_day || end >= minutes_a_day) throw stored_value_error("stored quiet hours out of range");
     c.quiet = quiet_hours{q.text(row, at + 6), static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(end)};
   }
+  if (!proto::parse_enum(q.text(row, at + 9), c.stage)) throw stored_value_error("stored stage unknown");
+  c.stage_statement = q.opt_text(row, at + 10);
+  c.paused = q.boolean(row, at + 11);
+  c.pause_statement = q.opt_text(row, at + 12);
   return c;
 }
 

@@ -56,8 +56,8 @@ inline const std::string invitation_columns =
     "id, case_id, role, secret_hash, expires_at, inviter_key, statement, used_at";
 inline const std::string case_columns =
     "c.id, c.state, c.approvals_required, c.open_statement, c.close_statement, c.created_at, c.quiet_time_zone, "
-    "c.quiet_start, c.quiet_end";
-inline constexpr int case_column_count = 9;
+    "c.quiet_start, c.quiet_end, c.stage, c.stage_statement, c.paused, c.pause_statement";
+inline constexpr int case_column_count = 13;
 inline const std::string participant_columns =
     "p.case_id, p.account_id, a.identity_key, p.role, p.state, p.enrolment, p.joined_at, a.display_name";
 inline const std::string key_columns = "k.id, k.case_id, a.identity_key, k.case_key, k.statement, k.created_at";

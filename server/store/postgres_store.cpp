@@ -28,7 +28,7 @@ using namespace pg;  // the row decoders and their columns
 // Each migration moves the schema one version up. Never edit a released one:
 // add the next. The first is SQLite's schema 4 in PostgreSQL's types, with an
 // insertion order (`ord`) where SQLite used its rowid, and the event counter.
-constexpr std::array<const char*, 2> migrations{
+constexpr std::array<const char*, 3> migrations{
     R"sql(
 CREATE TABLE accounts (
   id              BYTEA PRIMARY KEY,
@@ -212,13 +212,23 @@ CREATE TABLE maintenance (
 );
 ALTER TABLE schema_version ADD COLUMN serves_from BIGINT NOT NULL DEFAULT 0;
 )sql",
+    // 3: the stage of the process and the person harmed's pause (SQLite's
+    // 7). A relay before 3 would release letters of a paused case.
+    R"sql(
+ALTER TABLE cases ADD COLUMN stage TEXT NOT NULL DEFAULT 'referral'
+  CHECK (stage IN ('referral', 'preparation', 'exchange', 'agreement', 'aftercare'));
+ALTER TABLE cases ADD COLUMN stage_statement TEXT;
+ALTER TABLE cases ADD COLUMN paused BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE cases ADD COLUMN pause_statement TEXT;
+UPDATE cases SET stage = 'exchange';
+)sql",
 };
 
 // The schema that added schema_version.serves_from, and the oldest relay
 // schema that can serve a database at the latest one (raise it with a
 // migration that older relays cannot read past).
 constexpr int serves_from_recorded = 2;
-constexpr int oldest_serving_schema = 2;
+constexpr int oldest_serving_schema = 3;
 
 constexpr int max_attempts = 20;  // a job that conflicted this often answers `busy`
 constexpr std::int64_t migration_lock = 0x5348555454'4c45;  // "SHUTTLE"
@@ -467,6 +477,7 @@ class pg_repository final : public writer {
                                   " FROM messages m JOIN accounts a ON a.id = m.sender_account "
                                   "LEFT JOIN accounts c ON c.id = m.claimed_by "
                                   "WHERE m.state = 'in_review' AND m.release_at <= ? "
+                                  "AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.id = m.case_id AND k.paused) "
                                   "ORDER BY m.release_at LIMIT 1000",
                               now));
   }
@@ -615,6 +626,13 @@ class pg_repository final : public writer {
     } else {
       query("UPDATE cases SET quiet_time_zone = NULL, quiet_start = NULL, quiet_end = NULL WHERE id = ?", case_id);
     }
+  }
+  void set_stage(const proto::id& case_id, proto::case_stage stage, const std::string& statement) override {
+    query("UPDATE cases SET stage = ?, stage_statement = ? WHERE id = ?", std::string(proto::to_string(stage)),
+          statement, case_id);
+  }
+  void set_paused(const proto::id& case_id, bool paused, const std::string& statement) override {
+    query("UPDATE cases SET paused = ?, pause_statement = ? WHERE id = ?", paused, statement, case_id);
   }
   void insert_audit(const proto::audit_entry& e) override {
     query("INSERT INTO audit_entries (case_id, seq, at, event, actor, subject, statement, prev, hash) "

@@ -57,6 +57,10 @@ struct case_record {
   std::optional<std::string> close_statement;
   std::uint64_t created_at = 0;
   std::optional<quiet_hours> quiet;
+  proto::case_stage stage = proto::case_stage::referral;
+  std::optional<std::string> stage_statement;  // the latest signed stage statement
+  bool paused = false;                         // the person harmed paused it: nothing is released
+  std::optional<std::string> pause_statement;  // the latest signed pause statement
 };
 
 struct participant_record {

@@ -55,7 +55,7 @@ class reader {
   // release time excluded), at most `limit`.
   virtual std::vector<message_record> review_queue(const proto::id& facilitator, std::size_t limit) = 0;
   // Approved messages whose release time has come, earliest first, at most 1000.
-  virtual std::vector<message_record> due_for_release(std::uint64_t now) = 0;
+  virtual std::vector<message_record> due_for_release(std::uint64_t now) = 0;  // none of a paused case
   // A message's ciphertext; nothing once revoked or purged.
   virtual std::optional<bytes> ciphertext(const proto::id& message_id) = 0;
   // A message's reviews in the order they were made (their statements gone once shredded).
@@ -135,6 +135,10 @@ class writer : public reader {
   virtual void set_labels(const proto::id& case_id, const std::vector<std::pair<proto::public_key, bytes>>& boxes,
                           std::uint64_t now) = 0;
   virtual void set_quiet_hours(const proto::id& case_id, const std::optional<quiet_hours>& q) = 0;
+  // The case's stage and the statement that set it (SPEC 5.14).
+  virtual void set_stage(const proto::id& case_id, proto::case_stage stage, const std::string& statement) = 0;
+  // Pauses or resumes the case, with the statement that did (SPEC 5.15).
+  virtual void set_paused(const proto::id& case_id, bool paused, const std::string& statement) = 0;
   // Appends an entry to a case's chain; throws if its sequence number is taken.
   virtual void insert_audit(const proto::audit_entry& e) = 0;
   // Records a signed checkpoint, replacing one of the same case and sequence number.

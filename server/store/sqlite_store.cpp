@@ -24,7 +24,7 @@ namespace {
 
 // Each migration moves the schema one version up. Never edit a released one:
 // add the next. SECURITY.md classifies every table and column.
-constexpr std::array<const char*, 6> migrations{
+constexpr std::array<const char*, 7> migrations{
     R"sql(
 CREATE TABLE accounts (
   id              BLOB PRIMARY KEY,
@@ -214,13 +214,24 @@ CREATE TABLE maintenance (
 );
 ALTER TABLE schema_version ADD COLUMN serves_from INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 7: the stage of the process and the person harmed's pause. Cases from
+    // before stages were exchanging letters. A relay before 7 would release
+    // letters of a paused case, so 7 cannot be served by one (serves_from).
+    R"sql(
+ALTER TABLE cases ADD COLUMN stage TEXT NOT NULL DEFAULT 'referral'
+  CHECK (stage IN ('referral', 'preparation', 'exchange', 'agreement', 'aftercare'));
+ALTER TABLE cases ADD COLUMN stage_statement TEXT;
+ALTER TABLE cases ADD COLUMN paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1));
+ALTER TABLE cases ADD COLUMN pause_statement TEXT;
+UPDATE cases SET stage = 'exchange';
+)sql",
 };
 
 // The schema that added schema_version.serves_from, and the oldest relay
 // schema that can serve a database at the latest one (raise it with a
 // migration that older relays cannot read past).
 constexpr int serves_from_recorded = 6;
-constexpr int oldest_serving_schema = 6;
+constexpr int oldest_serving_schema = 7;
 
 // Pages of log that wake the checkpointer, and the size at which the
 // writer stops waiting for it (4 KiB pages: 4 MiB and 64 MiB).
@@ -492,6 +503,7 @@ class sqlite_repository final : public writer {
     statement_cache::lease q(statements_, "SELECT " + message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account "
                                                            "LEFT JOIN accounts c ON c.id = m.claimed_by "
                                                            "WHERE m.state = 'in_review' AND m.release_at <= ? "
+                                                           "AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.id = m.case_id AND k.paused = 1) "
                                                            "ORDER BY m.release_at LIMIT 1000");
     bind_all(q, now);
     return all_messages(q);
@@ -693,6 +705,14 @@ class sqlite_repository final : public writer {
       exec("UPDATE cases SET quiet_time_zone = NULL, quiet_start = NULL, quiet_end = NULL WHERE id = ?", case_id);
     }
   }
+  void set_stage(const proto::id& case_id, proto::case_stage stage, const std::string& statement) override {
+    exec("UPDATE cases SET stage = ?, stage_statement = ? WHERE id = ?", std::string(proto::to_string(stage)),
+         statement, case_id);
+  }
+  void set_paused(const proto::id& case_id, bool paused, const std::string& statement) override {
+    exec("UPDATE cases SET paused = ?, pause_statement = ? WHERE id = ?", std::uint64_t{paused ? 1u : 0u}, statement,
+         case_id);
+  }
   void insert_audit(const proto::audit_entry& e) override {
     exec("INSERT INTO audit_entries (case_id, seq, at, event, actor, subject, statement, prev, hash) "
          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -780,8 +800,8 @@ class sqlite_repository final : public writer {
  private:
   static inline const std::string case_columns =
       "c.id, c.state, c.approvals_required, c.open_statement, c.close_statement, c.created_at, c.quiet_time_zone, "
-      "c.quiet_start, c.quiet_end";
-  static constexpr int case_column_count = 9;
+      "c.quiet_start, c.quiet_end, c.stage, c.stage_statement, c.paused, c.pause_statement";
+  static constexpr int case_column_count = 13;
   static inline const std::string participant_columns =
       "p.case_id, p.account_id, a.identity_key, p.role, p.state, p.enrolment, p.joined_at, a.display_name";
   static inline const std::string message_columns =
@@ -819,6 +839,10 @@ class sqlite_repository final : public writer {
       c.quiet = quiet_hours{q.getColumn(at + 6).getString(), static_cast<std::uint32_t>(u64(q.getColumn(at + 7))),
                             static_cast<std::uint32_t>(u64(q.getColumn(at + 8)))};
     }
+    if (!proto::parse_enum(q.getColumn(at + 9).getString(), c.stage)) throw std::runtime_error("stored stage unknown");
+    c.stage_statement = opt_text(q.getColumn(at + 10));
+    c.paused = q.getColumn(at + 11).getInt() != 0;
+    c.pause_statement = opt_text(q.getColumn(at + 12));
     return c;
   }
   static participant_record participant_of(SQLite::Statement& q, int at) {

@@ -206,6 +206,74 @@ TEST(Process, QuietHoursHoldAReleaseUntilTheyEnd) {
   EXPECT_EQ(text(r.ok("read", {s.case_id, m}), "text"), "not in the night");
 }
 
+TEST(Process, StagesAreSeenByEveryoneAndThePersonHarmedPausesReleasesUntilTheyResume) {
+  scene s;
+  person g = s.two_person_case();
+  person h = s.party("harmed", "harmed");
+  person r = s.party("responsible", "responsible");
+  g.ok("attest", {s.case_id, "--safety-number", text(h.ok("whoami", {}), "safety_number")});
+  g.ok("attest", {s.case_id, "--safety-number", text(r.ok("whoami", {}), "safety_number")});
+
+  // A new case is getting started; each person reads where it is and what comes next.
+  auto first = h.run("case", {"show", s.case_id});
+  EXPECT_TRUE(has(first.out, "getting started")) << first.out;
+  EXPECT_TRUE(has(first.out, "Next, they meet you to prepare.")) << first.out;
+
+  // The facilitators move it on; both parties and the other facilitator see it.
+  auto moved = s.f.run("stage", {s.case_id, "preparation"});
+  EXPECT_EQ(moved.status, 0) << moved.out;
+  EXPECT_TRUE(has(moved.out, "The case is now at \"preparing\"")) << moved.out;
+  EXPECT_TRUE(has(r.run("case", {"show", s.case_id}).out, "The facilitators meet each person to prepare."));
+  EXPECT_TRUE(has(g.run("cases", {}).out, "preparing"));
+  EXPECT_EQ(text(h.ok("case", {"show", s.case_id}), "stage"), "preparation");
+  g.ok("stage", {s.case_id, "exchange"});
+  EXPECT_TRUE(has(h.run("cases", {}).out, "exchanging letters"));
+  // A party cannot move the stage; a word that is no stage is refused in words.
+  auto not_theirs = h.run("stage", {s.case_id, "agreement"});
+  EXPECT_EQ(not_theirs.status, 1) << not_theirs.out;
+  auto no_stage = s.f.run("stage", {s.case_id, "closing"});
+  EXPECT_EQ(no_stage.status, 1) << no_stage.out;
+  EXPECT_TRUE(has(no_stage.out, "closing is shuttle case close")) << no_stage.out;
+
+  // The person harmed pauses the case; only they can.
+  auto refused = r.run("pause", {s.case_id});
+  EXPECT_EQ(refused.status, 1) << refused.out;
+  EXPECT_TRUE(has(refused.out, "Only the person harmed can pause the case")) << refused.out;
+  auto paused = h.run("pause", {s.case_id});
+  EXPECT_EQ(paused.status, 0) << paused.out;
+  EXPECT_TRUE(has(paused.out, "No letter is released to anyone until you resume it")) << paused.out;
+  EXPECT_TRUE(has(s.f.run("cases", {}).out, "(paused by the person harmed)"));
+  EXPECT_TRUE(has(r.run("case", {"show", s.case_id}).out, "has paused the case"));
+
+  // Letters are still written and reviewed by both facilitators, and wait.
+  const std::string m = text(r.ok("write", {s.case_id, "--text", "I have thought about that night."}), "message");
+  g.ok("review", {s.case_id, m});
+  g.ok("approve", {s.case_id, m});
+  s.f.ok("review", {s.case_id, m});
+  auto approved = s.f.run("approve", {s.case_id, m});
+  EXPECT_EQ(approved.status, 0) << approved.out;
+  EXPECT_TRUE(has(approved.out, "released when they resume it")) << approved.out;
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // the relay's release timer runs every second
+  EXPECT_FALSE(lists(h, s.case_id, m));
+
+  // She resumes; the letter reaches her within a few seconds and opens.
+  auto resumed = h.run("resume", {s.case_id});
+  EXPECT_EQ(resumed.status, 0) << resumed.out;
+  bool released = false;
+  for (int i = 0; i < 40 && !released; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    released = lists(h, s.case_id, m);
+  }
+  ASSERT_TRUE(released);
+  EXPECT_EQ(text(h.ok("read", {s.case_id, m}), "text"), "I have thought about that night.");
+  EXPECT_FALSE(has(s.f.run("cases", {}).out, "paused"));
+
+  // The audit trail holds each stage and the pause, and verifies.
+  auto trail = s.f.run("audit", {s.case_id});
+  EXPECT_EQ(trail.status, 0) << trail.out;
+  for (const char* event : {"stage_set", "paused", "resumed"}) EXPECT_TRUE(has(trail.out, event)) << event;
+}
+
 TEST(Process, ALargeAttachmentTravelsWithItsTypeAndProgressAndFacilitatorsSaveItInReview) {
   scene s;
   person h = s.party("harmed", "harmed");

@@ -67,6 +67,8 @@ std::vector<expectation> matrix() {
       {"POST", "/v1/cases/{case}/close", case_facilitators},
       {"POST", "/v1/cases/{case}/withdraw", parties},
       {"POST", "/v1/cases/{case}/grants", parties},
+      {"POST", "/v1/cases/{case}/stage", case_facilitators},
+      {"POST", "/v1/cases/{case}/pause", parties},
       {"POST", "/v1/cases/{case}/label", case_facilitators},
       {"POST", "/v1/cases/{case}/quiet-hours", case_facilitators},
       {"GET", "/v1/cases/{case}/messages", participants},

@@ -5,6 +5,10 @@
 #include "client-lib/statements.hpp"
 #include "tests/integration/world.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 namespace shuttle::testing {
 namespace {
 
@@ -161,6 +165,117 @@ TEST(CaseSettings, QuietHoursAreTheFacilitatorsToSetAndHoldAnApprovedRelease) {
   auto none = x.w.http.post(path, json::object{{"time_zone", "UTC"}, {"start", "08:00"}, {"end", "08:00"}}, x.f.token);
   EXPECT_EQ(none.status, 200u);
   EXPECT_FALSE(x.w.http.get(world::case_path(x.case_id), x.f.token).body.as_object().contains("quiet_hours"));
+}
+
+json::object stage_body(actor& by, const proto::id& case_id, proto::case_stage stage) {
+  proto::stage_statement st;
+  st.header = client::header_for(case_id);
+  st.stage = stage;
+  return json::object{{"stage", as_json(*client::sign(st, by.identity))}};
+}
+
+json::object pause_body(actor& by, const proto::id& case_id, bool paused) {
+  proto::pause p;
+  p.header = client::header_for(case_id);
+  p.paused = paused;
+  return json::object{{"pause", as_json(*client::sign(p, by.identity))}};
+}
+
+TEST(Stages, AFacilitatorSetsTheStageEveryoneSeesItSignedAndTheTrailRecordsIt) {
+  exchange x;
+  auto path = world::case_path(x.case_id, "/stage");
+  auto detail = [&](actor& a) { return x.w.http.get(world::case_path(x.case_id), a.token).body; };
+  EXPECT_EQ(detail(x.h).at("stage"), "referral");
+  EXPECT_FALSE(detail(x.h).as_object().contains("stage_statement"));
+
+  EXPECT_EQ(x.w.http.post(path, stage_body(x.h, x.case_id, proto::case_stage::exchange), x.h.token).status, 403u);
+  EXPECT_EQ(x.w.http.post(path, stage_body(x.h, x.case_id, proto::case_stage::exchange), x.f.token).status, 403u);
+  const auto body = stage_body(x.f, x.case_id, proto::case_stage::preparation);
+  auto set = x.w.http.post(path, body, x.f.token);
+  ASSERT_EQ(set.status, 200u) << set.text;
+  EXPECT_EQ(set.body.at("stage"), "preparation");
+  EXPECT_EQ(x.w.http.post(path, body, x.f.token).body, set.body);  // a resubmit answers the same
+  auto seen = detail(x.r);
+  EXPECT_EQ(seen.at("stage"), "preparation");
+  auto statement = proto::parse_statement<proto::stage_statement>(seen.at("stage_statement"));
+  ASSERT_TRUE(statement);
+  EXPECT_TRUE(proto::verify_signature(*statement));
+  EXPECT_EQ(statement->header.signer, x.f.identity.public_key());
+  bool listed = false;
+  const auto cases = x.w.http.get("/v1/cases", x.h.token).body;
+  for (const auto& c : cases.at("cases").as_array()) {
+    listed |= c.at("stage") == "preparation" && c.at("paused") == false;
+  }
+  EXPECT_TRUE(listed);
+
+  // Back a stage is allowed: a process can return to preparation.
+  ASSERT_EQ(x.w.http.post(path, stage_body(x.f, x.case_id, proto::case_stage::exchange), x.f.token).status, 200u);
+  ASSERT_EQ(x.w.http.post(path, stage_body(x.f, x.case_id, proto::case_stage::preparation), x.f.token).status, 200u);
+  auto trail = x.w.http.get(world::case_path(x.case_id, "/audit"), x.f.token);
+  std::size_t stages = 0;
+  const auto entries = trail.body;
+  for (const auto& e : entries.at("entries").as_array()) stages += e.at("event") == "stage_set";
+  EXPECT_EQ(stages, 3u);
+
+  // A closed case keeps its stage and takes no new one.
+  proto::close c;
+  c.header = client::header_for(x.case_id);
+  ASSERT_EQ(x.w.http.post(world::case_path(x.case_id, "/close"), json::object{{"close", as_json(*client::sign(c, x.f.identity))}},
+                          x.f.token).status, 200u);
+  EXPECT_EQ(x.w.http.post(path, stage_body(x.f, x.case_id, proto::case_stage::aftercare), x.f.token).status, 409u);
+}
+
+TEST(Stages, ThePersonHarmedPausesAndNothingIsReleasedUntilTheyResume) {
+  exchange x;
+  auto path = world::case_path(x.case_id, "/pause");
+  auto refused = x.w.http.post(path, pause_body(x.r, x.case_id, true), x.r.token);
+  EXPECT_EQ(refused.status, 403u);
+  EXPECT_EQ(refused.body.at("error"), "not_harmed_party");
+  EXPECT_EQ(x.w.http.post(path, pause_body(x.f, x.case_id, true), x.f.token).status, 403u);  // not a party's route
+  auto paused = x.w.http.post(path, pause_body(x.h, x.case_id, true), x.h.token);
+  ASSERT_EQ(paused.status, 200u) << paused.text;
+  EXPECT_EQ(paused.body.at("paused"), true);
+  EXPECT_EQ(x.w.http.get(world::case_path(x.case_id), x.r.token).body.at("paused"), true);
+
+  // Letters both ways are reviewed and approved, and wait.
+  auto to_r = x.w.send(x.h, x.case_id, x.pin, role::responsible, "while paused, to them");
+  auto to_h = x.w.send(x.r, x.case_id, x.pin, role::harmed, "while paused, to her");
+  for (const auto* m : {&to_r, &to_h}) {
+    auto approved = x.w.approve(x.f, x.case_id, x.pin, m->id());
+    ASSERT_EQ(approved.status, 200u) << approved.text;
+    EXPECT_EQ(approved.body.at("state"), "in_review");
+    EXPECT_EQ(approved.body.at("paused"), true);
+  }
+  auto queue = x.w.http.get("/v1/queue", x.f.token).body;
+  EXPECT_EQ(queue.at("queue").as_array().size(), 0u);
+  ASSERT_EQ(queue.at("scheduled").as_array().size(), 2u);
+  EXPECT_EQ(queue.at("scheduled").at(0).at("case_paused"), true);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // the release timer runs every second
+  EXPECT_EQ(x.w.fetch(x.r, x.case_id, to_r.id()).status, 404u);
+  EXPECT_EQ(x.w.fetch(x.h, x.case_id, to_h.id()).status, 404u);
+
+  // She resumes: both are released within a few seconds.
+  ASSERT_EQ(x.w.http.post(path, pause_body(x.h, x.case_id, false), x.h.token).status, 200u);
+  bool both = false;
+  for (int i = 0; i < 40 && !both; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    both = x.w.fetch(x.r, x.case_id, to_r.id()).status == 200u && x.w.fetch(x.h, x.case_id, to_h.id()).status == 200u;
+  }
+  EXPECT_TRUE(both);
+  auto trail = x.w.http.get(world::case_path(x.case_id, "/audit"), x.f.token);
+  std::vector<std::string> events;
+  for (const auto& e : trail.body.at("entries").as_array()) events.emplace_back(e.at("event").as_string());
+  EXPECT_NE(std::find(events.begin(), events.end(), "paused"), events.end());
+  EXPECT_NE(std::find(events.begin(), events.end(), "resumed"), events.end());
+
+  // A closed case is neither paused nor resumed any more.
+  proto::close c;
+  c.header = client::header_for(x.case_id);
+  ASSERT_EQ(x.w.http.post(world::case_path(x.case_id, "/close"), json::object{{"close", as_json(*client::sign(c, x.f.identity))}},
+                          x.f.token).status, 200u);
+  auto closed = x.w.http.post(path, pause_body(x.h, x.case_id, true), x.h.token);
+  EXPECT_EQ(closed.status, 409u);
+  EXPECT_EQ(closed.body.at("error"), "case_closed");
 }
 
 }  // namespace

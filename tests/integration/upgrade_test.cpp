@@ -25,7 +25,7 @@ struct schemas {
   int latest;
   int previous;
 };
-schemas of(const relay_process& r) { return r.database_url().empty() ? schemas{6, 5} : schemas{2, 1}; }
+schemas of(const relay_process& r) { return r.database_url().empty() ? schemas{7, 6} : schemas{3, 2}; }
 
 // Runs SQL on a stopped relay's store.
 void sql(const relay_process& r, const std::string& statements) {
@@ -47,10 +47,13 @@ int single_number(const relay_process& r, const std::string& query) {
   return std::stoi(got.output);
 }
 
-// What the previous release made: the last migration undone.
+// What the previous release made: the last migration undone (the stage
+// and the pause of a case), and the previous release's serves_from.
 void as_the_previous_release_left_it(const relay_process& r) {
-  sql(r, "DROP TABLE maintenance; ALTER TABLE schema_version DROP COLUMN serves_from; "
-         "UPDATE schema_version SET version = " + std::to_string(of(r).previous));
+  const std::string previous = std::to_string(of(r).previous);
+  sql(r, "ALTER TABLE cases DROP COLUMN stage; ALTER TABLE cases DROP COLUMN stage_statement; "
+         "ALTER TABLE cases DROP COLUMN paused; ALTER TABLE cases DROP COLUMN pause_statement; "
+         "UPDATE schema_version SET version = " + previous + ", serves_from = " + previous);
 }
 
 // `shuttle-relay serve` on the relay's store, as systemd starts it.

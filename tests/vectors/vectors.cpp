@@ -380,6 +380,19 @@ std::map<std::string, std::string> make_vectors() {
   gr = must(client::sign(gr, h));
   statements.push_back(statement_entry(gr, "harmed"));
 
+  // The facilitator moves the case to the exchange of letters (SPEC 5.14);
+  // the person harmed pauses it for a while (5.15).
+  proto::stage_statement stg;
+  stg.header = header("statement/stage-exchange", t0 + 2 * 86400 + 600, case_id);
+  stg.stage = proto::case_stage::exchange;
+  stg = must(client::sign(stg, f1));
+  statements.push_back(statement_entry(stg, "facilitator-1"));
+  proto::pause pa;
+  pa.header = header("statement/pause-harmed", t0 + 3 * 86400 + 9000, case_id);
+  pa.paused = true;
+  pa = must(client::sign(pa, h));
+  statements.push_back(statement_entry(pa, "harmed"));
+
   auto letter_entry = [&](const client::sealed_letter& l, const client::document& doc, std::string_view label,
                           const client::identity_key& writer, const client::case_key& writer_key) {
     const auto key = must(client::unwrap_for(l.envelope.wraps, l.envelope.header.statement_id, writer, writer_key));

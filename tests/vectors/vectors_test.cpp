@@ -165,6 +165,10 @@ story load_story() {
       accept<proto::grant>(e, nullptr, s);
     } else if (type == "revision") {
       accept<proto::revision>(e, nullptr, s);
+    } else if (type == "stage") {
+      accept<proto::stage_statement>(e, nullptr, s);
+    } else if (type == "pause") {
+      accept<proto::pause>(e, nullptr, s);
     } else {
       ADD_FAILURE() << "unknown statement type " << type;
     }
@@ -200,7 +204,7 @@ TEST(Vectors, TheSpecListsEveryFileAsItDescribesItself) {
 
 TEST(Vectors, EveryStatementParsesAndVerifies) {
   const story s = load_story();
-  EXPECT_EQ(s.verified, 21u);
+  EXPECT_EQ(s.verified, 23u);
   EXPECT_EQ(s.envelopes.size(), 3u);
 }
 

@@ -12,6 +12,8 @@ export const roles = ['facilitator', 'harmed', 'responsible', 'harmed_support', 
 export type Role = (typeof roles)[number];
 export const kinds = ['letter', 'reply', 'note', 'agreement'] as const;
 export type Kind = (typeof kinds)[number];
+export const stages = ['referral', 'preparation', 'exchange', 'agreement', 'aftercare'] as const;
+export type Stage = (typeof stages)[number];
 
 export const limits = {
   statementJsonChars: 64 * 1024,
@@ -31,7 +33,7 @@ export interface Wrap {
   box: Bytes;     // 96 bytes
 }
 
-type FieldKind = 'id' | 'key' | 'hash' | 'stream' | 'sealed' | 'u64' | 'bool' | 'role' | 'kind' | 'wraps' | 'text';
+type FieldKind = 'id' | 'key' | 'hash' | 'stream' | 'sealed' | 'u64' | 'bool' | 'role' | 'kind' | 'stage' | 'wraps' | 'text';
 interface Field {
   name: string;
   kind: FieldKind;
@@ -93,6 +95,8 @@ export const statementFields = {
     { name: 'message', kind: 'id' },
     { name: 'supersedes', kind: 'id' },
   ],
+  stage: [{ name: 'stage', kind: 'stage' }],
+  pause: [{ name: 'paused', kind: 'bool' }],
 } satisfies Record<string, Field[]>;
 
 export type StatementType = keyof typeof statementFields;
@@ -148,9 +152,9 @@ function readField(kind: FieldKind, v: JsonValue, path: string): unknown {
     case 'bool':
       if (typeof v !== 'boolean') fail('wrong_type', path);
       return v;
-    case 'role': case 'kind': {
+    case 'role': case 'kind': case 'stage': {
       if (typeof v !== 'string') fail('wrong_type', path);
-      const words: readonly string[] = kind === 'role' ? roles : kinds;
+      const words: readonly string[] = kind === 'role' ? roles : kind === 'kind' ? kinds : stages;
       if (!words.includes(v)) fail('bad_value', path);
       return v;
     }
@@ -243,7 +247,7 @@ export function parseStatement(type: StatementType, input: JsonValue | string, p
 function writeField(kind: FieldKind, v: unknown): JsonValue {
   switch (kind) {
     case 'u64': return num(v as number);
-    case 'bool': case 'role': case 'kind': case 'text': return v as JsonValue;
+    case 'bool': case 'role': case 'kind': case 'stage': case 'text': return v as JsonValue;
     case 'wraps': return (v as Wrap[]).map((w) => ({ reader: b64.encode(w.reader), box: b64.encode(w.box) }));
     default: return b64.encode(v as Bytes);
   }
@@ -270,7 +274,7 @@ function addField(t: Transcript, kind: FieldKind, v: unknown): void {
   switch (kind) {
     case 'u64': t.addU64(v as number); break;
     case 'bool': t.addBool(v as boolean); break;
-    case 'role': case 'kind': case 'text': t.add(v as string); break;
+    case 'role': case 'kind': case 'stage': case 'text': t.add(v as string); break;
     case 'wraps':
       t.addU64((v as Wrap[]).length);
       for (const w of v as Wrap[]) t.add(w.reader).add(w.box);
