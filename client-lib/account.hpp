@@ -160,10 +160,13 @@ class account {
   result<std::uint64_t> withdraw(const proto::id& case_id, bool revoke_released);
 
   // -- letters
-  // Sends a letter (or, for a facilitator, an internal note) into review.
+  // Sends a letter into review, or a note: to the facilitators (a
+  // facilitator's internal note, a party's or supporter's words to them),
+  // or from a facilitator to one party (`to`: not reviewed, released at once).
   struct draft {
     document content;
     proto::message_kind kind = proto::message_kind::letter;
+    std::optional<proto::role> to;     // a facilitator's note to this party (harmed or responsible)
     std::optional<proto::id> revises;  // a returned letter of yours
     std::optional<proto::id> answers;  // the letter this replies to (sent as kind reply)
   };

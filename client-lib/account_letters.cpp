@@ -41,8 +41,12 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
   const roster* r = &snap->trust;
   const bool note = d.kind == proto::message_kind::note;
   const bool supporter = party_of(entry->role).has_value();
-  if (note && entry->role != proto::role::facilitator && !supporter) {
-    return make_error(errc::invalid_argument, "A party writes letters; internal notes are the facilitators'.");
+  const bool to_party = note && d.to && *d.to != proto::role::facilitator;
+  if (to_party && entry->role != proto::role::facilitator) {
+    return make_error(errc::invalid_argument, "Your note goes to your facilitators; only they write to a party.");
+  }
+  if (to_party && *d.to != proto::role::harmed && *d.to != proto::role::responsible) {
+    return make_error(errc::invalid_argument, "A facilitator's note goes to the harmed or the responsible party.");
   }
   if (!note && entry->role == proto::role::facilitator) {
     return make_error(errc::invalid_argument, "Facilitators write internal notes, not letters.");
@@ -64,7 +68,16 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
   letter_draft ld;
   ld.header = header_for(case_id);
   ld.kind = d.kind;
-  if (note) {
+  if (to_party) {
+    ld.to = *d.to;
+    // Every active participant in that role, with the keys a facilitator checked.
+    if (auto ok = check_keys(*view, *d.to, "the " + std::string(proto::to_string(*d.to)) + " party"); !ok) {
+      return ok.error();
+    }
+    bool someone = false;
+    for (const auto& p : view->people) someone |= p.role == *d.to && p.state == "active";
+    if (!someone) return make_error(errc::withdrawn, "No one in that role takes part in the case now.");
+  } else if (note) {
     ld.to = proto::role::facilitator;
   } else {
     auto to = other_party(entry->role);
@@ -86,6 +99,14 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
   if (!mine) return make_error(errc::withdrawn, "This profile no longer holds a key for that case.");
   // The facilitators read every letter; the supporters this writer lets read, its letters.
   auto readers = r->facilitator_readers();
+  if (to_party) {
+    for (const auto& p : view->people) {
+      if (p.role != *d.to || p.state != "active") continue;
+      auto keys = r->find(p.identity);
+      if (!keys) return keys.error();
+      readers.push_back({p.identity, keys->case_key});
+    }
+  }
   if (!note) {
     for (const auto& s : r->supporters_of(identity())) readers.push_back(s);
   }

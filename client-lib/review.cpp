@@ -294,9 +294,22 @@ result<delivered_letter> open_delivered(const roster& r, const proto::envelope& 
   if (self->case_key != my_case_key.public_key()) {
     return make_error(errc::key_changed, "your case key is not the one a facilitator attested");
   }
-  if (e.kind == proto::message_kind::note) return make_error(errc::not_approved, "internal notes are never released");
-
   delivered_letter out;
+  if (e.kind == proto::message_kind::note) {
+    // A facilitator's note to this party: signed by a facilitator of the
+    // roster, addressed to this role, wrapped for this reader in the
+    // envelope itself; no review, so no approval (SPEC 9, "Recipient").
+    if (supporter || !r.is_facilitator(e.header.signer)) {
+      return make_error(errc::not_approved, "notes to the facilitators are never released");
+    }
+    auto key = unwrap_for(e.wraps, e.header.statement_id, me, my_case_key);
+    if (!key) return key.error();
+    auto content = decrypt_letter(e, ciphertext, *key);
+    if (!content) return content.error();
+    out.content = std::move(*content);
+    out.sender = *sender;
+    return out;
+  }
   const proto::approval* with_my_wrap = nullptr;
   std::vector<const proto::approval*> counted;
   for (const auto& a : approvals) {

@@ -84,8 +84,10 @@ result<void> check(const envelope& s) {
   if (s.to != role::harmed && s.to != role::responsible && s.to != role::facilitator) {
     return make_error(errc::bad_value, "to");
   }
-  // Internal notes go to the facilitators only; every other kind to a party.
-  if ((s.kind == message_kind::note) != (s.to == role::facilitator)) return make_error(errc::bad_value, "to");
+  // Only a note goes to the facilitators (an internal note, or a party's or
+  // supporter's words to them); a note to a party is a facilitator's
+  // message to that party (SPEC 5.6). Every other kind goes to a party.
+  if (s.kind != message_kind::note && s.to == role::facilitator) return make_error(errc::bad_value, "to");
   if (s.supersedes && (is_zero(*s.supersedes) || *s.supersedes == s.header.statement_id)) {
     return make_error(errc::bad_value, "supersedes");
   }

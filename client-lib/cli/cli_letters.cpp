@@ -128,7 +128,11 @@ int cmd_letters(int argc, char** argv) {
     const auto date = m.released_at ? m.released_at : m.submitted_at;
     if (date) std::cout << when(*date) << "  ";
     // A facilitator carries letters between the parties: theirs go "to the harmed party", never "to you".
-    const std::string direction = m.kind == proto::message_kind::note ? "note"
+    const bool note = m.kind == proto::message_kind::note;
+    const std::string direction = note && !a.is_facilitator()       ? (m.mine ? "your note to the facilitators"
+                                                                              : "a note from your facilitator")
+                                  : note && m.to != proto::role::facilitator ? "note to the " + role_words(m.to)
+                                  : note                             ? "note"
                                   : m.mine                           ? "from you"
                                   : a.is_facilitator()               ? "to the " + role_words(m.to)
                                                                      : "to you";

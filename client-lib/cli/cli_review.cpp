@@ -205,18 +205,34 @@ int cmd_tell_declined(int argc, char** argv) {
 int cmd_note(int argc, char** argv) {
   common c;
   target t;
-  std::string text, file;
-  po::options_description d("shuttle note CASE --text T: a note for this case's facilitators only (facilitators, and "
-                            "supporters writing to them)");
+  std::string text, file, to_text;
+  po::options_description d(
+      "shuttle note CASE --text T [--to harmed|responsible]: a note for this case's facilitators only (an internal "
+      "note; a party's or supporter's words to them), or, from a facilitator with --to, a message to one party that "
+      "the other party never sees and that needs no review");
   add_common(d, c);
   d.add_options()("text", po::value(&text), "the note")
-      ("file", po::value(&file), "the note from a file");
+      ("file", po::value(&file), "the note from a file")
+      ("to", po::value(&to_text), "facilitators: harmed or responsible, the party this message is for");
   auto pos = t.add(d, false);
   if (!parse(argc, argv, d, pos)) return 0;
+  std::optional<proto::role> to;
+  if (!to_text.empty()) {
+    proto::role r{};
+    if (!proto::parse_enum(to_text, r) || (r != proto::role::harmed && r != proto::role::responsible)) {
+      throw std::runtime_error("--to is harmed or responsible");
+    }
+    to = r;
+  }
   auto a = open_account(c);
   const auto id = t.case_id(a);
-  const auto message = need(a.send(id, {document::text(read_letter_text(file, text)), proto::message_kind::note, {}, {}}));
-  answer(c, {{"message", b64(message)}}, "Note " + short_id(message) + " is with the facilitators.");
+  account::draft draft{document::text(read_letter_text(file, text)), proto::message_kind::note, to, {}, {}};
+  const auto message = need(a.send(id, draft));
+  answer(c, {{"message", b64(message)}},
+         to ? "Your message " + short_id(message) + " is with the " + role_words(*to) +
+                  " now. The other party never sees it."
+            : "Note " + short_id(message) + " is with the facilitators." +
+                  (a.is_facilitator() ? "" : " The other party never sees it."));
   return 0;
 }
 
@@ -285,7 +301,7 @@ const registered these{
     {"approve", "Review", "release a letter to its recipient", cmd_approve},
     {"return", "Review", "send a letter back to its writer with a note", cmd_return},
     {"tell-declined", "Review", "tell a letter's writer that its recipient declined it", cmd_tell_declined},
-    {"note", "Review", "a note for the case's facilitators (facilitators and supporters)", cmd_note},
+    {"note", "Review", "a note for the case's facilitators, or a facilitator's message to one party", cmd_note},
     {"audit", "Review", "the case's verified audit trail", cmd_audit},
     {"audit-verify", "Review", "check a saved audit export offline", cmd_audit_verify},
 };

@@ -18,11 +18,14 @@ namespace {
 
 role support_role_of(role party) { return party == role::harmed ? role::harmed_support : role::responsible_support; }
 
-// Everyone in a case: a stage or a pause concerns them all.
-std::vector<proto::id> everyone_in(reader& r, const proto::id& case_id) {
-  return accounts_in(r, case_id,
-                     {role::facilitator, role::harmed, role::responsible, role::harmed_support,
-                      role::responsible_support});
+// Everyone in a case but the one who acted: a stage or a pause concerns
+// them all, and the one who set it has its answer already.
+std::vector<proto::id> everyone_else_in(reader& r, const proto::id& case_id, const proto::id& actor) {
+  auto out = accounts_in(r, case_id,
+                         {role::facilitator, role::harmed, role::responsible, role::harmed_support,
+                          role::responsible_support});
+  std::erase(out, actor);
+  return out;
 }
 
 }  // namespace
@@ -113,14 +116,15 @@ void relay_service::set_stage(const caller& c, proto::stage_statement s, complet
   const std::uint64_t now = now_();
   std::string statement_json = proto::to_json(s);
   write(
-      [s = std::move(s), statement_json = std::move(statement_json), now](writer& w, effects& fx) -> outcome {
+      [account = c.account.id, s = std::move(s), statement_json = std::move(statement_json), now](writer& w,
+                                                                                                  effects& fx) -> outcome {
         if (auto r = replay(w, s)) return *r;
         const proto::id case_id = s.header.case_id;
         if (auto f = require_open_case(w, case_id)) return *f;
         // Any stage, forward or back: a process can return to preparation.
         w.set_stage(case_id, s.stage, statement_json);
         audit(w, fx, s, audit_event::stage_set, case_id, now);
-        notify(w, fx, everyone_in(w, case_id), case_id, "stage", std::nullopt, now);
+        notify(w, fx, everyone_else_in(w, case_id, account), case_id, "stage", std::nullopt, now);
         answer a;
         a["case"] = b64(case_id);
         a["stage"] = proto::to_string(s.stage);
@@ -146,7 +150,8 @@ void relay_service::pause(const caller& c, proto::pause p, completion done) {
         }
         w.set_paused(case_id, p.paused, statement_json);
         audit(w, fx, p, p.paused ? audit_event::paused : audit_event::resumed, case_id, now);
-        notify(w, fx, everyone_in(w, case_id), case_id, p.paused ? "paused" : "resumed", std::nullopt, now);
+        notify(w, fx, everyone_else_in(w, case_id, c.account.id), case_id, p.paused ? "paused" : "resumed", std::nullopt,
+               now);
         answer a;
         a["case"] = b64(case_id);
         a["paused"] = p.paused;

@@ -29,7 +29,8 @@ inline viewer view_of(const message_record& m, const participant_record& p) {
   if (m.case_id != p.case_id) return viewer::none;
   if (p.role == role::facilitator) return viewer::facilitator;
   if (m.sender_account == p.account) return viewer::sender;
-  if (m.kind != proto::message_kind::note && p.role == m.to && m.released_at) return viewer::recipient;
+  // A letter released to the role, or a facilitator's note to it (released as it is written).
+  if (p.role == m.to && m.released_at) return viewer::recipient;
   return viewer::none;
 }
 

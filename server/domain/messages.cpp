@@ -51,8 +51,14 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
         if (w.message(e.header.statement_id)) return conflict("id_in_use", "Another message already uses this id.");
         const bool note = e.kind == proto::message_kind::note;
         const bool supporter = is_supporter(sender->role);
-        if (note && sender->role != role::facilitator && !supporter) {
-          return forbidden("forbidden", "Internal notes are the facilitators'; a party writes letters.");
+        // A facilitator's note to one party: no review, released as it is
+        // written, wrapped for that party too (SPEC 5.6, 12 "Notes").
+        const bool to_party = note && e.to != role::facilitator;
+        if (to_party && sender->role != role::facilitator) {
+          return invalid("wrong_recipient", "A party or supporter writes notes to the facilitators only.");
+        }
+        if (to_party) {
+          if (auto f = channel_open(people, e.to, true)) return *f;
         }
         if (!note && supporter) {
           return forbidden("not_a_party", "A supporter writes to the facilitators, not to the other party.");
@@ -68,7 +74,8 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
         std::set<proto::public_key> expected{sender->identity}, readers;
         std::vector<proto::public_key> supporters;
         for (const auto& p : people) {
-          if (p.role == role::facilitator && p.state == proto::participant_state::active) expected.insert(p.identity);
+          if (p.state != proto::participant_state::active) continue;
+          if (p.role == role::facilitator || (to_party && p.role == e.to)) expected.insert(p.identity);
         }
         if (!note) {
           for (const auto& g : w.grants(case_id)) {
@@ -83,7 +90,7 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
         if (readers != expected || readers.size() != e.wraps.size()) {
           return invalid("wraps_mismatch",
                          "A message must be wrapped for its sender, every facilitator of the case and each supporter "
-                         "the sender lets read.");
+                         "the sender lets read (a facilitator's note to a party: that party too).");
         }
         if (supersedes) {
           auto old = w.message(*supersedes);
@@ -117,6 +124,10 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
         if (!supporters.empty()) w.insert_supporter_readers(m.id, supporters);
         audit(w, fx, e, audit_event::submitted, m.id, now, statement);
         notify(w, fx, accounts_in(people, {role::facilitator}, account), case_id, note ? "note" : "queued", m.id, now);
+        if (to_party) {
+          release(w, fx, m, sender->identity, now);
+          m.state = message_state::released;
+        }
         answer a;
         a["message"] = b64(m.id);
         a["state"] = proto::to_string(m.state);
@@ -246,6 +257,9 @@ void relay_service::decline(const caller& c, const proto::id& message, completio
       [c, message, now](writer& w, effects& fx) -> outcome {
         auto m = message_in_case(w, c, message);
         if (!m || view_of(*m, *c.participant) != viewer::recipient) return no_message();
+        if (m->kind == proto::message_kind::note) {
+          return conflict("not_available", "A facilitator's note is not declined; it can simply be left unread.");
+        }
         if (m->state == message_state::released || m->state == message_state::delivered) {
           w.set_message_state(m->id, message_state::declined, now);
           audit(w, fx, m->case_id, audit_event::declined, c.account.identity, m->id, proto::hash{}, now);

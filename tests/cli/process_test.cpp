@@ -274,6 +274,49 @@ TEST(Process, StagesAreSeenByEveryoneAndThePersonHarmedPausesReleasesUntilTheyRe
   for (const char* event : {"stage_set", "paused", "resumed"}) EXPECT_TRUE(has(trail.out, event)) << event;
 }
 
+TEST(Process, AFacilitatorAndOnePartyWriteToEachOtherAndTheOtherPartyNeverSeesIt) {
+  scene s;
+  person g = s.two_person_case();
+  person h = s.party("harmed", "harmed");
+  person r = s.party("responsible", "responsible");
+  for (const person* p : {&h, &r}) g.ok("attest", {s.case_id, "--safety-number", text(p->ok("whoami", {}), "safety_number")});
+
+  // She asks her facilitators something practical; no review, and the other party never sees it.
+  auto asked = h.run("note", {s.case_id, "--text", "Can we talk before anything is sent to him?"});
+  EXPECT_EQ(asked.status, 0) << asked.out;
+  EXPECT_TRUE(has(asked.out, "The other party never sees it.")) << asked.out;
+  const std::string question = text(h.ok("note", {s.case_id, "--text", "And may my sister come to the meeting?"}), "message");
+  EXPECT_EQ(text(s.f.ok("read", {s.case_id, question}), "text"), "And may my sister come to the meeting?");
+  EXPECT_EQ(text(g.ok("read", {s.case_id, question}), "text"), "And may my sister come to the meeting?");
+  EXPECT_TRUE(has(h.run("letters", {s.case_id}).out, "your note to the facilitators"));
+  EXPECT_FALSE(lists(r, s.case_id, question));
+  EXPECT_FALSE(has(s.f.run("queue", {}).out, question.substr(0, 8)));  // never reviewed
+
+  // A facilitator answers her alone: it reaches her at once, unreviewed, and only her.
+  auto sent = s.f.run("note", {s.case_id, "--to", "harmed", "--text", "Yes. Shall we meet on Tuesday at ten?"});
+  EXPECT_EQ(sent.status, 0) << sent.out;
+  EXPECT_TRUE(has(sent.out, "is with the harmed party now. The other party never sees it.")) << sent.out;
+  const std::string answer = text(s.f.ok("note", {s.case_id, "--to", "harmed", "--text", "Bring anyone you like."}), "message");
+  auto listed = h.run("letters", {s.case_id});
+  EXPECT_TRUE(has(listed.out, "a note from your facilitator")) << listed.out;
+  auto read = h.ok("read", {s.case_id, answer});
+  EXPECT_EQ(text(read, "text"), "Bring anyone you like.");
+  EXPECT_FALSE(lists(r, s.case_id, answer));
+  EXPECT_EQ(r.run("read", {s.case_id, answer}).status, 1);
+  // It is not declined like a letter; it can simply be left unread.
+  EXPECT_EQ(h.run("decline", {s.case_id, answer}).status, 1);
+
+  // Only the facilitators write to a party; a party's note goes to them.
+  auto refused = r.run("note", {s.case_id, "--to", "harmed", "--text", "to her directly"});
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_TRUE(has(refused.out, "only they write to a party")) << refused.out;
+
+  // While she has paused the case, her facilitators can still reach her.
+  h.ok("pause", {s.case_id});
+  const std::string during = text(g.ok("note", {s.case_id, "--to", "harmed", "--text", "Take the time you need."}), "message");
+  EXPECT_EQ(text(h.ok("read", {s.case_id, during}), "text"), "Take the time you need.");
+}
+
 TEST(Process, ALargeAttachmentTravelsWithItsTypeAndProgressAndFacilitatorsSaveItInReview) {
   scene s;
   person h = s.party("harmed", "harmed");

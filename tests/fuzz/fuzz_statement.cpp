@@ -32,5 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   one<p::withdraw>(text);
   one<p::close>(text);
   one<p::grant>(text);
+  one<p::revision>(text);
+  one<p::stage_statement>(text);
+  one<p::pause>(text);
   return 0;
 }

@@ -84,9 +84,11 @@ TEST(Grants, ASupporterWritesOnlyToTheFacilitators) {
   EXPECT_EQ(note.answer.status, 200u) << note.answer.text;
   EXPECT_EQ(x.w.fetch(x.f, x.case_id, note.id()).status, 200u);
   EXPECT_EQ(x.w.fetch(x.h, x.case_id, note.id()).status, 404u);
-  // A party still keeps no internal notes.
-  EXPECT_EQ(x.w.send(x.h, x.case_id, x.pin, role::facilitator, "a party's note", proto::message_kind::note).answer.status,
-            403u);
+  // A party's words to the facilitators reach them alone, not even the party's own supporter.
+  auto words = x.w.send(x.h, x.case_id, x.pin, role::facilitator, "a party's note", proto::message_kind::note);
+  ASSERT_EQ(words.answer.status, 200u) << words.answer.text;
+  EXPECT_EQ(x.w.fetch(x.f, x.case_id, words.id()).status, 200u);
+  EXPECT_EQ(x.w.fetch(hs, x.case_id, words.id()).status, 404u);
 }
 
 TEST(Replies, AReplyAnswersALetterItsWriterReceived) {
@@ -165,6 +167,57 @@ TEST(CaseSettings, QuietHoursAreTheFacilitatorsToSetAndHoldAnApprovedRelease) {
   auto none = x.w.http.post(path, json::object{{"time_zone", "UTC"}, {"start", "08:00"}, {"end", "08:00"}}, x.f.token);
   EXPECT_EQ(none.status, 200u);
   EXPECT_FALSE(x.w.http.get(world::case_path(x.case_id), x.f.token).body.as_object().contains("quiet_hours"));
+}
+
+// A note sealed for exactly these readers (besides the sender).
+world::sent note_to(world& w, actor& from, const proto::id& case_id, role to, std::vector<client::reader_key> readers,
+                    const std::string& text) {
+  client::letter_draft draft;
+  draft.header = client::header_for(case_id);
+  draft.kind = proto::message_kind::note;
+  draft.to = to;
+  auto sealed = client::seal_letter(from.identity, from.case_key, draft, readers, client::document::text(text));
+  EXPECT_TRUE(sealed) << sealed.error().message();
+  return {w.post_letter(from, case_id, sealed->envelope, sealed->ciphertext), sealed->envelope, sealed->ciphertext};
+}
+
+TEST(Notes, AFacilitatorWritesToOnePartyUnreviewedAndOnlyThatPartyReadsIt) {
+  exchange x;
+  actor hs = x.w.party(x.f, x.case_id, role::harmed_support);
+  auto roster = x.w.roster(x.case_id, x.f, x.pin);
+  auto readers = roster.facilitator_readers();
+  const client::reader_key harmed{x.h.identity.public_key(), x.h.case_key.public_key()};
+
+  // Wrapped for the facilitators alone, it would not reach her: refused.
+  auto unwrapped = note_to(x.w, x.f, x.case_id, role::harmed, readers, "for her");
+  EXPECT_EQ(unwrapped.answer.status, 400u);
+  EXPECT_EQ(unwrapped.answer.body.at("error"), "wraps_mismatch");
+  readers.push_back(harmed);
+  auto sent = note_to(x.w, x.f, x.case_id, role::harmed, readers, "Shall we meet on Tuesday?");
+  ASSERT_EQ(sent.answer.status, 200u) << sent.answer.text;
+  EXPECT_EQ(sent.answer.body.at("state"), "released");
+  // She fetches it (delivered) and opens it from the envelope's own wrap; no approval is needed.
+  auto fetched = x.w.fetch(x.h, x.case_id, sent.id());
+  ASSERT_EQ(fetched.status, 200u) << fetched.text;
+  EXPECT_EQ(fetched.body.at("approvals").as_array().size(), 0u);
+  EXPECT_TRUE(client::unwrap_for(sent.envelope.wraps, sent.id(), x.h.identity, x.h.case_key));
+  // The other party and her supporter see nothing of it; she cannot decline it.
+  EXPECT_EQ(x.w.fetch(x.r, x.case_id, sent.id()).status, 404u);
+  EXPECT_EQ(x.w.fetch(hs, x.case_id, sent.id()).status, 404u);
+  auto declined = x.w.http.post(world::message_path(x.case_id, sent.id(), "/decline"), json::object{}, x.h.token);
+  EXPECT_EQ(declined.status, 409u);
+  EXPECT_EQ(declined.body.at("error"), "not_available");
+
+  // A party writes notes to the facilitators only; the other party never sees them.
+  auto to_her = note_to(x.w, x.r, x.case_id, role::harmed, readers, "to her directly");
+  EXPECT_EQ(to_her.answer.status, 400u);
+  EXPECT_EQ(to_her.answer.body.at("error"), "wrong_recipient");
+  auto words = x.w.send(x.r, x.case_id, x.pin, role::facilitator, "Can we talk first?", proto::message_kind::note);
+  ASSERT_EQ(words.answer.status, 200u) << words.answer.text;
+  EXPECT_EQ(words.answer.body.at("state"), "in_review");
+  EXPECT_EQ(x.w.fetch(x.f, x.case_id, words.id()).status, 200u);
+  EXPECT_EQ(x.w.fetch(x.h, x.case_id, words.id()).status, 404u);
+  EXPECT_EQ(x.w.http.get("/v1/queue", x.f.token).body.at("queue").as_array().size(), 0u);
 }
 
 json::object stage_body(actor& by, const proto::id& case_id, proto::case_stage stage) {

@@ -96,6 +96,10 @@ export interface CaseDetail {
   grants: Statement[];   // a grant that does not read counts for nothing, and is left out
   label?: Bytes;         // for a facilitator: the case's label, sealed to them
   quietHours?: { timeZone: string; start: string; end: string };  // no letter is released between start and end
+  stage: string;                // SPEC 5.14's word
+  stageStatement?: Statement;   // the statement that set it
+  paused: boolean;              // the person harmed paused the case (SPEC 5.15)
+  pauseStatement?: Statement;   // the latest pause or resume
 }
 function quietHoursOf(v: JsonValue): { timeZone: string; start: string; end: string } {
   if (!isObject(v)) return notUnderstood();
@@ -112,6 +116,10 @@ export function caseDetail(answer: JsonObject): CaseDetail {
     caseOpen: statement('case_open', answer.case_open),
     label: answer.label === undefined ? undefined : bytes(answer, 'label'),
     quietHours: answer.quiet_hours === undefined ? undefined : quietHoursOf(answer.quiet_hours),
+    stage: text(answer, 'stage'),
+    stageStatement: answer.stage_statement === undefined ? undefined : statement('stage', answer.stage_statement),
+    paused: typeof answer.paused === 'boolean' ? answer.paused : notUnderstood(),
+    pauseStatement: answer.pause_statement === undefined ? undefined : statement('pause', answer.pause_statement),
     keyStatements: list(answer, 'key_statements').map((k) => statement('key_statement', k)),
     attestations: list(answer, 'attestations').map((a) => statement('attestation', a)),
     grants: list(answer, 'grants', true).flatMap((g) => {
@@ -157,6 +165,8 @@ export interface CaseSummary {
   state: string;
   role: string;
   label?: Bytes;
+  stage: string;             // SPEC 5.14's word, as the relay lists it
+  paused: boolean;           // the person harmed paused the case
   withdrawn: string[];       // for a facilitator: the roles of those who left
   declinedUntold: string[];  // for a facilitator: declined letters no facilitator has passed on
 }
@@ -165,7 +175,8 @@ const texts = (o: JsonObject, name: string) =>
 export function caseList(answer: JsonObject): CaseSummary[] {
   return list(answer, 'cases').map((v) => {
     if (!isObject(v)) return notUnderstood();
-    return { case: text(v, 'case'), state: text(v, 'state'), role: text(v, 'role'),
+    return { case: text(v, 'case'), state: text(v, 'state'), role: text(v, 'role'), stage: text(v, 'stage'),
+      paused: typeof v.paused === 'boolean' ? v.paused : notUnderstood(),
       label: v.label === undefined ? undefined : bytes(v, 'label'),
       withdrawn: texts(v, 'withdrawn'), declinedUntold: texts(v, 'declined_untold') };
   });
@@ -187,6 +198,7 @@ export interface QueueItem {
   claimedUntil?: number;
   releaseAt?: number;
   caseLabel?: Bytes;         // the case's label, sealed to this facilitator
+  casePaused?: boolean;      // scheduled: the person harmed paused the case, so it waits for them
 }
 // `scheduled`: the letters approved and waiting for their release time
 // instead (soonest first), which carry no wait.
@@ -201,7 +213,8 @@ export function queueItems(answer: JsonObject, which: 'queue' | 'scheduled' = 'q
       claimedBy: typeof v.claimed_by === 'string' ? v.claimed_by : undefined,
       claimedByName: typeof v.claimed_by_name === 'string' ? v.claimed_by_name : undefined,
       claimedUntil: optionalTime(v, 'claimed_until'), releaseAt: optionalTime(v, 'release_at'),
-      caseLabel: typeof v.case_label === 'string' ? (b64.decode(v.case_label) ?? notUnderstood()) : undefined };
+      caseLabel: typeof v.case_label === 'string' ? (b64.decode(v.case_label) ?? notUnderstood()) : undefined,
+      casePaused: v.case_paused === true };
   });
 }
 
@@ -212,11 +225,12 @@ export interface ApprovalAnswer {
   approvals: number;
   approvalsRequired: number;
   releaseAt?: number;
+  paused: boolean;   // the person harmed paused the case: released when they go on with it
 }
 export function approvalAnswer(answer: JsonObject): ApprovalAnswer {
   return { state: text(answer, 'state'), approvals: optionalTime(answer, 'approvals') ?? notUnderstood(),
     approvalsRequired: optionalTime(answer, 'approvals_required') ?? notUnderstood(),
-    releaseAt: optionalTime(answer, 'release_at') };
+    releaseAt: optionalTime(answer, 'release_at'), paused: answer.paused === true };
 }
 
 // A message as its case's facilitator fetches it for review: the envelope,

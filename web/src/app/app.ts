@@ -14,6 +14,7 @@ import { languageSwitch, startingLanguage } from './language.js';
 import * as joinView from './join.js';
 import { KeptLetters } from './kept.js';
 import * as lettersView from './letters.js';
+import * as processView from './process.js';
 import { Relay } from './relay.js';
 import { Go, Route, Router, hashOf, routeOf } from './router.js';
 import { Session, partyHolder } from './session.js';
@@ -48,6 +49,8 @@ export interface CaseStatus {
   facilitators: string[];  // the case's facilitators' names, as the relay gives them
   people: string[];        // everyone taking part, in words, this person first ("you", "the other person", ...)
   attested: boolean;       // a facilitator has checked this person's keys (safety numbers compared)
+  stage?: string;          // where the case is in the process (SPEC 5.14), as a facilitator's statement shows it
+  paused: boolean;         // the person harmed paused the case (SPEC 5.15)
 }
 
 export interface App {
@@ -90,7 +93,7 @@ export function createApp(script: string): App {
     (reachable) => showConnection(app, reachable),
     () => void lettersView.onCaseEvent(app, { event: 'caught_up', case: session.unlocked.caseEntry.case }));
   const kept = new KeptLetters(vault, crypto, () => session.unlocked.keys.identity.seed);
-  const app: App = { strings, crypto, relay, vault, session, events, kept, views, caseStatus: { gone: false, standing: 'open', facilitators: [], people: [], attested: true },
+  const app: App = { strings, crypto, relay, vault, session, events, kept, views, caseStatus: { gone: false, standing: 'open', facilitators: [], people: [], attested: true, paused: false },
     screen: { redraw: () => {} }, connection: new Backoff(2000, 60000) };
   router.listen();
   return app;
@@ -111,6 +114,8 @@ async function render(app: App, route: Route, notice?: string): Promise<void> {
     case 'revise': return lettersView.revise(app, route.id);
     case 'resend': return lettersView.resend(app, route.id);
     case 'leave': return lettersView.confirmWithdraw(app);
+    case 'pause': return processView.confirmPause(app);
+    case 'ask': return lettersView.writeLetter(app, { toFacilitators: true });
   }
 }
 

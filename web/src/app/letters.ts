@@ -17,6 +17,7 @@ import { wordsFor } from './failure.js';
 import { Finding, contextOf, findIdentifying } from './identifying.js';
 import { RelayRefusal, RelayUnreachable } from './relay.js';
 import * as parts from './letter_parts.js';
+import { pauseButton, stageLines } from './process.js';
 import type { Attached, ToAttach } from './worker.js';
 
 const caseId = (app: App) => app.session.unlocked.caseEntry.case;
@@ -56,6 +57,7 @@ function context(app: App): HTMLElement {
       ? h('p', {}, t('your_facilitator', { names: app.caseStatus.facilitators.join(', ') })) : null,
     app.caseStatus.people.length ? h('p', { id: 'taking-part' }, t('taking_part', { list: new Intl.ListFormat(
       app.strings.language === 'nb' ? 'nb-NO' : 'en-GB', { type: 'conjunction' }).format(app.caseStatus.people) })) : null,
+    ...stageLines(app),
     next ? h('p', {}, next) : null);
 }
 
@@ -65,7 +67,8 @@ function nav(app: App): HTMLElement {
   lockButton.addEventListener('click', () => app.session.lock());
   const withdrawButton = h('button', { type: 'button', class: 'quiet' }, t('withdraw'));
   withdrawButton.addEventListener('click', () => app.views.go({ view: 'leave' }));
-  const buttons = h('nav', { 'aria-label': t('title') }, lockButton, app.caseStatus.gone ? null : withdrawButton);
+  const buttons = h('nav', { 'aria-label': t('title') }, lockButton, pauseButton(app),
+    app.caseStatus.gone ? null : withdrawButton);
   return h('footer', {}, context(app), buttons);
 }
 
@@ -112,6 +115,16 @@ async function refreshStanding(app: App): Promise<void> {
     app.caseStatus.attested = d.attestations.some((a) => myKeyStatements.has(b64.encode(a.key_statement as Bytes)));
     app.caseStatus.standing = d.state === 'closed' ? 'closed'
       : d.participants.some((p) => p.role === other && p.state === 'withdrawn') ? 'other_left' : 'open';
+    // The stage and the pause count only as their statements show them (SPEC 9).
+    const trust = parts.rosterFrom(d, caseId(app), app.session.unlocked.caseEntry.pinned);
+    try {
+      trust.checkStage(d.stage, d.stageStatement);
+      trust.checkPause(d.paused, d.pauseStatement);
+    } catch {
+      throw new RelayRefusal(200, 'not_understood');
+    }
+    app.caseStatus.stage = d.stage;
+    app.caseStatus.paused = d.paused;
   } catch (e) {
     // Only "no such case for you" means she is no longer in it (she left
     // from another device); a refusal for now (busy, too many requests)
@@ -203,8 +216,11 @@ export async function home(app: App, notice?: string): Promise<void> {
     seen.add(m.message);
     const date = m.releasedAt ?? m.submittedAt;
     const copy = byId.get(m.message);
+    // Words with the facilitators are told apart from letters between the two of them.
+    const who = m.kind === 'note' ? (mine(app, m) ? t('note_from_you') : t('note_to_you'))
+      : mine(app, m) ? t('from_you') : t('to_you');
     const link = h('a', { href: `#letter=${m.message}` },
-      `${mine(app, m) ? t('from_you') : t('to_you')}${date ? `, ${when(app, date)}` : ''}: ${stateWords(app, m)}`
+      `${who}${date ? `, ${when(app, date)}` : ''}: ${stateWords(app, m)}`
       + (m.kind === 'reply' ? `, ${t('a_reply')}` : '') + (copy ? ` (“${firstWords(copy.text)}”)` : ''));
     items.push(h('li', {}, link));
   }
@@ -229,7 +245,8 @@ export async function home(app: App, notice?: string): Promise<void> {
       `${k.mine ? t('from_you') : t('to_you')}, ${when(app, k.at)}${stateText} (“${firstWords(k.text)}”)`);
     items.push(h('li', {}, link));
   }
-  const waiting = list.some((m) => !mine(app, m) && m.state === 'released');
+  const waiting = list.some((m) => !mine(app, m) && m.state === 'released' && m.kind !== 'note');
+  const written = list.some((m) => !mine(app, m) && m.state === 'released' && m.kind === 'note');
   if (unreachable) {
     // Trying again by itself, later each time, while the list is on the screen.
     const delay = app.connection.failed();
@@ -240,14 +257,19 @@ export async function home(app: App, notice?: string): Promise<void> {
   if (app.views.current().view !== 'letters') return;  // moved on while it loaded
   const write = h('button', { type: 'button' }, t('write_letter'));
   write.addEventListener('click', () => app.views.go({ view: 'write' }));
+  const ask = h('button', { type: 'button', class: 'quiet' }, t('note_write'));
+  ask.addEventListener('click', () => app.views.go({ view: 'ask' }));
+  const writes = partyOf(app.session.unlocked.caseEntry.role) === undefined;  // supporters write to the facilitators only
   show(h('h1', {}, t('letters_title')),
     unreachable ? h('p', { role: 'status', class: 'notice' }, t('unreachable_retrying')) : null,
     standingNotice(app),
     notice ? h('p', { role: 'status', class: 'status' }, notice) : null,
     waiting ? h('p', { role: 'status', class: 'notice' }, t('waiting_notice')) : null,
+    written ? h('p', { role: 'status', class: 'notice' }, t('note_waiting')) : null,
     items.length ? h('ul', { class: 'letters', id: 'letters-list' }, ...items)
       : h('p', { id: 'letters-list' }, t('no_letters')),
-    gone || app.caseStatus.standing !== 'open' ? null : write,
+    gone || app.caseStatus.standing === 'left' || app.caseStatus.standing === 'closed' ? null
+      : h('div', { class: 'choices' }, writes && app.caseStatus.standing === 'open' ? write : null, ask),
     nav(app));
 }
 
@@ -259,11 +281,14 @@ export async function onCaseEvent(app: App, e: LiveEvent): Promise<void> {
   if (!app.session.isUnlocked || e.case !== caseId(app)) return;
   try {
     // After a break the page may have missed anything: it looks again.
-    if (e.event === 'withdrawn' || e.event === 'closed' || e.event === 'caught_up') await refreshStanding(app);
+    if (['withdrawn', 'closed', 'caught_up', 'stage', 'paused', 'resumed'].includes(e.event)) await refreshStanding(app);
   } catch {
     return;  // unreachable: the next look catches up
   }
   if (document.getElementById('letters-list')) return void home(app);
+  // Elsewhere the foot of the page says where the case is now.
+  const foot = document.querySelector('#main footer');
+  if (foot && ['stage', 'paused', 'resumed'].includes(e.event)) foot.replaceWith(nav(app));
   if (app.caseStatus.standing === 'open') return;
   const form = document.getElementById('letter-form');
   if (form) endWriting(app);
@@ -354,6 +379,15 @@ async function openFromRelay(app: App, m: MessageSummary): Promise<void> {
   }
   const released = checkReleased(r, envelope, got.approvals, me(app), Math.floor(Date.now() / 1000));
   const { text, attachments: attached } = await openCiphertext(app, path, sealedFactsOf(envelope), released.key);
+  if (envelope.kind === 'note') {
+    // From a facilitator, to her alone: shown at once, with the way to answer them.
+    if (m.state === 'released') await noteState(app, m.message, 'delivered');
+    await app.kept.keep({ message: m.message, mine: false, at: Math.floor(Date.now() / 1000), text, notes: [], attachments: attached });
+    const answer = h('button', { type: 'button' }, t('note_write'));
+    answer.addEventListener('click', () => app.views.go({ view: 'ask' }));
+    return showLetter(app, text, [], undefined,
+      h('section', { class: 'note' }, h('p', {}, t('note_from_facilitator')), answer), undefined, attached);
+  }
   const notes = released.notes.map((n) => n.text);
   if (m.state === 'released') await noteState(app, m.message, 'delivered');  // fetched: delivered
   await app.kept.keep({ message: m.message, mine: false, at: Math.floor(Date.now() / 1000), text, notes, attachments: attached });
@@ -465,13 +499,14 @@ export interface Writing {
   reply?: { answers: string; quote?: string };
   revision?: { revises: string; text: string; kind: Kind; answers?: Bytes; note: HTMLElement };
   resend?: { lost: string; text: string; attachments: Attached[] };
+  toFacilitators?: boolean;  // words to the facilitators alone (a note): not reviewed, never seen by the other person
   problem?: string;
   text?: string;  // what the person had typed, put back as it was after a failure
 }
 
 const draftSlot = (w: Writing) =>
   w.revision ? `draft/revise/${w.revision.revises}` : w.reply ? `draft/reply/${w.reply.answers}`
-    : w.resend ? `draft/resend/${w.resend.lost}` : 'draft';
+    : w.resend ? `draft/resend/${w.resend.lost}` : w.toFacilitators ? 'draft/facilitators' : 'draft';
 
 // A reply to a letter she received: its first words shown above the editor.
 export async function replyTo(app: App, id: string): Promise<void> {
@@ -564,7 +599,7 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
     if (descriptions.size) described.prepend(h('p', { id: 'describe-help', class: 'help' }, t('describe_help')));
   });
   const form = h('form', { novalidate: true, id: 'letter-form' },
-    h('label', { for: 'letter' }, t('write_label')), area,
+    h('label', { for: 'letter' }, t(w.toFacilitators ? 'note_label' : 'write_label')), area,
     h('label', { for: 'files' }, t('attach_label')), files, described,
     h('button', { type: 'submit' }, t('send')));
   form.addEventListener('submit', async (ev) => {
@@ -576,7 +611,7 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
     await app.kept.saveDraft(text, slot);
     // Details that could let someone find or recognise a person, shown in
     // their sentences with a question, on this device only: sending stays hers.
-    const findings = findIdentifying(text);
+    const findings = w.toFacilitators ? [] : findIdentifying(text);  // the facilitators may need such details
     if (findings.length && !(await ask({ title: t('identifying_title'), text: [t('identifying_explain')],
       body: findingsList(app, text, findings), confirm: t('identifying_send'), cancel: t('identifying_change') }))) {
       area.focus();
@@ -612,13 +647,14 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
       } catch {
         return again(t('not_attested_yet'), text);
       }
-      const readers = [...r.facilitatorReaders(), ...r.supportersOf(self.identity.publicKey)];
+      const readers = w.toFacilitators ? r.facilitatorReaders()
+        : [...r.facilitatorReaders(), ...r.supportersOf(self.identity.publicKey)];
       const now = Math.floor(Date.now() / 1000);
       // A reply names the letter it answers; a revision keeps what the returned letter was.
-      const kind: Kind = w.reply ? 'reply' : w.revision?.kind ?? 'letter';
+      const kind: Kind = w.toFacilitators ? 'note' : w.reply ? 'reply' : w.revision?.kind ?? 'letter';
       const answers = w.reply ? b64.decode(w.reply.answers)! : w.revision?.answers;
-      const draft = { id: newId(), case: b64.decode(caseId(app))!, created_at: now,
-        kind, to: otherParty(app.session.unlocked.caseEntry.role), answers };
+      const to: Role = w.toFacilitators ? 'facilitator' : otherParty(app.session.unlocked.caseEntry.role);
+      const draft = { id: newId(), case: b64.decode(caseId(app))!, created_at: now, kind, to, answers };
       const sealed = await app.crypto.sealLetter({ message: draft.id, case: draft.case, sender: self.identity.publicKey,
         kind, to: draft.to }, text, chosen, limits.relayCiphertext, (done, total) => moveTo((done / total) * sealedShare));
       // Too large for the relay: said before anything is sent, with both sizes.
@@ -640,7 +676,7 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
       clearTimeout(saving);
       await app.kept.saveDraft('', slot);
       if (w.resend) await app.kept.forget(w.resend.lost);  // sent again: the lost copy is done with
-      app.views.go({ view: 'letters' }, { replace: true, notice: t('sent') });
+      app.views.go({ view: 'letters' }, { replace: true, notice: t(w.toFacilitators ? 'note_sent' : 'sent') });
     } catch (e) {
       // The other party left or the case closed meanwhile: the page now says so.
       if (e instanceof RelayRefusal && (e.code === 'channel_closed' || e.code === 'case_closed')) {
@@ -651,7 +687,8 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
   });
   const cancel = h('button', { type: 'button', class: 'quiet' }, t('cancel'));
   cancel.addEventListener('click', () => app.views.go({ view: 'letters' }));
-  const title = w.reply ? t('reply_title') : w.revision ? t('revise_title') : w.resend ? t('resend_title') : t('write_title');
+  const title = w.toFacilitators ? t('note_title') : w.reply ? t('reply_title') : w.revision ? t('revise_title')
+    : w.resend ? t('resend_title') : t('write_title');
   show(h('h1', {}, title),
     w.reply ? h('p', { class: 'quote' }, w.reply.quote ? t('in_reply_to', { words: w.reply.quote }) : t('in_reply'))
       : null,
@@ -659,7 +696,7 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
     w.revision?.note ?? null,
     w.resend ? h('p', { role: 'note', class: 'notice' }, t('resend_explain', { count: String(w.resend.attachments.length) }))
       : null,
-    h('p', { id: 'write-explain' }, t('write_explain')),
+    h('p', { id: 'write-explain' }, t(w.toFacilitators ? 'note_explain' : 'write_explain')),
     h('p', { id: 'draft-note', class: 'help' }, t('draft_kept')),
     w.problem ? h('p', { role: 'alert', class: 'problem' }, w.problem) : null, form, cancel, nav(app));
   if (app.caseStatus.standing !== 'open') endWriting(app);

@@ -9,7 +9,9 @@ export type Route =
   | { view: 'reply'; id: string }    // a reply to a received letter
   | { view: 'revise'; id: string }   // a returned letter written again
   | { view: 'resend'; id: string }   // a letter of hers that did not reach the service, sent again
-  | { view: 'leave' };
+  | { view: 'leave' }
+  | { view: 'pause' }    // the person harmed pauses the case, or goes on with it
+  | { view: 'ask' };     // words to the facilitators alone
 
 const idPattern = /^[A-Za-z0-9_-]{22}$/;
 
@@ -18,6 +20,8 @@ export function routeOf(hash: string): Route | null {
   if (h === 'letters') return { view: 'letters' };
   if (h === 'write') return { view: 'write' };
   if (h === 'leave') return { view: 'leave' };
+  if (h === 'pause') return { view: 'pause' };
+  if (h === 'ask') return { view: 'ask' };
   for (const view of ['letter', 'reply', 'revise', 'resend'] as const) {
     const id = h.slice(view.length + 1);
     if (h.startsWith(`${view}=`) && idPattern.test(id)) return { view, id };

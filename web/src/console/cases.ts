@@ -25,6 +25,7 @@ import type { Console } from './parts.js';
 import { caseEntryOf, roleWords } from './parts.js';
 import { historyView, noteForm } from './history.js';
 import { footer, labelOf, openedLabel } from './queue.js';
+import { stageSection, stageWords } from './stage.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const invitationHours = 72;
@@ -74,7 +75,7 @@ export async function list(c: Console, notice?: string): Promise<void> {
   try {
     rows = caseList(await c.relay.get('/v1/cases')).map((o) =>
       h('li', {}, h('a', { href: `#case=${o.case}` }, labelOf(c, o.case, o.label)),
-        o.state === 'closed' ? ` (${t('console_case_closed')})` : ''));
+        o.state === 'closed' ? ` (${t('console_case_closed')})` : ` · ${stageWords(c, o)}`));
   } catch (e) {
     notice = wordsFor(c.strings, e);
   }
@@ -430,10 +431,11 @@ export async function showCase(c: Console, caseId: string, notice?: string): Pro
     h('p', {}, r.approvalsRequired === 2 ? t('console_two_person_case') : t('console_one_person_case'),
       d.state === 'closed' ? ` ${t('console_case_closed')}` : ''),
     needsColleague ? h('p', { class: 'notice', id: 'needs-colleague' }, t('console_needs_colleague')) : null,
+    stageSection(c, caseId, d, r),
     h('section', { 'aria-labelledby': 'people-title' }, h('h2', { id: 'people-title' }, t('console_people')),
       h('ul', { id: 'people' }, ...people)),
     history, d.state === 'closed' ? null
-      : noteForm(c, caseId, r, () => c.views.go({ view: 'case', case: caseId }, { replace: true, notice: t('console_note_saved') })),
+      : noteForm(c, caseId, r, (notice) => c.views.go({ view: 'case', case: caseId }, { replace: true, notice })),
     h('p', {}, h('a', { href: `#record=${caseId}` }, t('console_record_link'))),
     d.state === 'closed' ? null : inviteForm(c, caseId, needsColleague ? 'facilitator' : 'harmed'),
     quietSection(c, caseId, d), labelForm(c, caseId, r), d.state === 'closed' ? null : closeButton(c, caseId), footer(c));

@@ -77,7 +77,8 @@ function onEvent(c: Console, e: LiveEvent): void {
   const route = c.views.current();
   if (route.view === 'queue') {
     void queueView.refresh(c, route.filter);
-  } else if (route.view === 'case' && e.case === route.case && (e.event === 'enrolled' || e.event === 'withdrawn')) {
+  } else if (route.view === 'case' && e.case === route.case &&
+             ['enrolled', 'withdrawn', 'stage', 'paused', 'resumed'].includes(e.event) && !typing()) {
     void casesView.showCase(c, route.case);
   } else if (route.view === 'review' && e.message === route.message) {
     reviewView.meanwhile(c, e.event);
@@ -90,9 +91,14 @@ function onEvent(c: Console, e: LiveEvent): void {
 function caughtUp(c: Console): void {
   const route = c.views.current();
   if (route.view === 'review') return void reviewView.recheck(c, route.case, route.message);
-  const typing = [...document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('#main textarea, #main input')]
-    .some((e) => !e.readOnly && !['checkbox', 'radio', 'file'].includes(e.type) && e.value !== '');
-  if (!typing) void c.views.resume();
+  if (!typing()) void c.views.resume();
+}
+
+// Whether something is being typed in the page (a redraw would lose it): a
+// field changed from what the page put in it.
+function typing(): boolean {
+  return [...document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('#main textarea, #main input')]
+    .some((e) => !e.readOnly && !['checkbox', 'radio', 'file'].includes(e.type) && e.value !== e.defaultValue);
 }
 
 // Out of reach: said calmly at the top of the page until the stream is back.

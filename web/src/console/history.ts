@@ -66,7 +66,9 @@ function entryView(c: Console, d: CaseDetail, x: Entry): HTMLElement {
   // A facilitator by their name; anyone else by their role.
   const person = d.participants.find((p) => p.identity === m.sender);
   const role = person ? roleWords(c, person.role) : undefined;
-  const head = m.kind !== 'note'
+  const head = m.kind === 'note' && m.to !== undefined && m.to !== 'facilitator'
+    ? t('console_history_message_to', { who: person?.name ?? role ?? t('console_history_someone'), to: roleWords(c, m.to), at })
+    : m.kind !== 'note'
     ? t('console_history_letter', { who: role ?? t('console_history_someone'), to: roleWords(c, m.to ?? ''), at,
       state: stateWords(c, m) })
     : person?.name ? t('console_history_note_named', { who: person.name, at })
@@ -100,34 +102,44 @@ export async function historyView(c: Console, caseId: string, r: Roster, d: Case
       : h('p', { id: 'history' }, t('console_history_empty')));
 }
 
-// An internal note: sealed in the page to this facilitator and every
-// facilitator it trusts in the case, signed, and sent like a letter.
-export async function writeNote(c: Console, caseId: string, r: Roster, text: string): Promise<void> {
+// A note: sealed in the page to this facilitator and every facilitator it
+// trusts in the case (an internal note), or also to one party (`to`: a
+// message to that party alone, not reviewed), signed, and sent like a letter.
+export async function writeNote(c: Console, caseId: string, r: Roster, text: string,
+                                to: 'facilitator' | 'harmed' | 'responsible' = 'facilitator'): Promise<void> {
   const me = c.session.unlocked.keys;
   const caseKey = me.caseKeys.get(caseId)!;
-  const draft = { id: newId(), case: b64.decode(caseId)!, created_at: Math.floor(Date.now() / 1000), kind: 'note' as const,
-    to: 'facilitator' as const };
-  const sealed = sealLetter({ identity: me.identity, caseKey }, draft, r.facilitatorReaders(), textDocument(text));
+  const draft = { id: newId(), case: b64.decode(caseId)!, created_at: Math.floor(Date.now() / 1000), kind: 'note' as const, to };
+  const readers = [...r.facilitatorReaders(),
+    ...(to === 'facilitator' ? [] : r.inRole(to).map((p) => ({ identity: p.identity, caseKey: p.caseKey })))];
+  const sealed = sealLetter({ identity: me.identity, caseKey }, draft, readers, textDocument(text));
   await c.relay.post(`/v1/cases/${caseId}/messages`,
     { envelope: toJsonValue(sealed.envelope), ciphertext: b64.encode(sealed.ciphertext) });
 }
 
-// The form for a note on the case's page.
-export function noteForm(c: Console, caseId: string, r: Roster, done: () => void): HTMLElement {
+// The form for a note on the case's page: for the facilitators, or for one
+// party alone (each party whose keys this page trusts).
+export function noteForm(c: Console, caseId: string, r: Roster, done: (notice: string) => void): HTMLElement {
   const { t } = c.strings;
   const area = h('textarea', { id: 'internal-note', rows: '4', dir: 'auto', maxlength: String(noteTextAtMost),
     'aria-describedby': 'internal-note-help' });
+  const parties = (['harmed', 'responsible'] as const).filter((role) => r.inRole(role).length > 0);
+  const forWhom = h('select', { id: 'note-for' },
+    h('option', { value: 'facilitator' }, t('console_note_for_facilitators')),
+    ...parties.map((role) => h('option', { value: role }, t('console_note_for_party', { role: roleWords(c, role) }))));
   const problem = h('p', { role: 'alert', class: 'problem', hidden: true });
   const form = h('form', { novalidate: true, id: 'note-form' },
     h('label', { for: 'internal-note' }, t('console_note_label')),
     h('p', { id: 'internal-note-help', class: 'help' }, t('console_note_help')), area,
+    parties.length ? h('div', {}, h('label', { for: 'note-for' }, t('console_note_for')), forWhom) : null,
     h('button', { type: 'submit', class: 'quiet' }, t('console_note_save')), problem);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (!area.value.trim()) return;
+    const to = forWhom.value as 'facilitator' | 'harmed' | 'responsible';
     try {
-      await writeNote(c, caseId, r, area.value);
-      done();
+      await writeNote(c, caseId, r, area.value, to);
+      done(to === 'facilitator' ? t('console_note_saved') : t('console_note_sent_party', { role: roleWords(c, to) }));
     } catch (err) {
       problem.textContent = wordsFor(c.strings, err);
       problem.hidden = false;

@@ -11,6 +11,7 @@ import { wordsFor } from '../app/failure.js';
 import { when } from '../app/letter_parts.js';
 import type { Console, Filter } from './parts.js';
 import { filters, roleWords } from './parts.js';
+import { stageWords } from './stage.js';
 
 // The case's label, sealed to this facilitator's case key; a case this
 // browser holds no key for is named by the start of its id.
@@ -41,10 +42,17 @@ const me = (c: Console) => b64.encode(c.session.unlocked.keys.identity.publicKey
 const takenByOther = (c: Console, q: QueueItem) => q.claimedBy !== undefined && q.claimedBy !== me(c);
 const waitsForMe = (c: Console, q: QueueItem) => !q.reviewedByYou && !takenByOther(c, q);
 
-function item(c: Console, q: QueueItem): HTMLElement {
+// What a letter in the queue is: a letter, a reply, or a returned letter written again.
+function kindWords(c: Console, q: QueueItem): string {
   const { t } = c.strings;
-  const kind = q.revises ? t('console_kind_revision') : q.kind === 'reply' ? t('console_kind_reply') : t('console_kind_letter');
+  return q.revises ? t('console_kind_revision') : q.kind === 'reply' ? t('console_kind_reply') : t('console_kind_letter');
+}
+
+function item(c: Console, q: QueueItem, cases: Map<string, CaseSummary>): HTMLElement {
+  const { t } = c.strings;
+  const k = cases.get(q.case);
   const lines = [
+    k ? t('console_case_stage', { stage: stageWords(c, k) }) : null,
     t('console_waited', { time: duration(c, q.waitingSeconds) }),
     t('console_approvals', { n: String(q.approvals), of: String(q.approvalsRequired) }),
     q.reviewedByYou ? t('console_you_approved') : null,
@@ -56,17 +64,18 @@ function item(c: Console, q: QueueItem): HTMLElement {
   const open = h('a', { href: `#review=${q.case}.${q.message}` },
     waitsForMe(c, q) ? t('console_read_and_decide') : t('console_look'));
   return h('li', { class: 'queue-item', 'data-message': q.message },
-    h('h2', {}, `${labelOf(c, q.case, q.caseLabel)}: ${kind}`),
+    h('h2', {}, `${labelOf(c, q.case, q.caseLabel)}: ${kindWords(c, q)}`),
     h('ul', { class: 'facts' }, ...lines.map((l) => h('li', {}, l))), open);
 }
 
-// An approved letter waiting for its release time: when, and the case's page.
+// An approved letter waiting for its release time (or for the person
+// harmed to go on with a paused case): when, and the case's page.
 function laterItem(c: Console, q: QueueItem): HTMLElement {
   const { t } = c.strings;
-  const kind = q.revises ? t('console_kind_revision') : q.kind === 'reply' ? t('console_kind_reply') : t('console_kind_letter');
   return h('li', { class: 'queue-item', 'data-message': q.message },
-    h('h2', {}, `${labelOf(c, q.case, q.caseLabel)}: ${kind}`),
-    h('ul', { class: 'facts' }, h('li', {}, t('console_approved_release_at', { time: when(c.strings, q.releaseAt ?? 0) }))),
+    h('h2', {}, `${labelOf(c, q.case, q.caseLabel)}: ${kindWords(c, q)}`),
+    h('ul', { class: 'facts' }, h('li', {}, q.casePaused ? t('console_approved_paused')
+      : t('console_approved_release_at', { time: when(c.strings, q.releaseAt ?? 0) }))),
     h('a', { href: `#case=${q.case}` }, t('console_attention_see_case')));
 }
 
@@ -166,7 +175,9 @@ export async function show(c: Console, notice?: string, filter?: Filter): Promis
   }
   const mine = items.filter((q) => waitsForMe(c, q));
   const second = items.filter(secondApproval);
-  const later = scheduled.filter((q) => q.releaseAt !== undefined && today(q.releaseAt));
+  const later = scheduled.filter((q) => q.casePaused || (q.releaseAt !== undefined && today(q.releaseAt)));
+  const byCase = new Map(cases.map((k) => [k.case, k]));
+  const timed = scheduled.filter((q) => !q.casePaused);
   const shown = filter === 'later' ? later : filter ? items.filter((q) => chosen[filter](c, q)) : items;
   const summary = mine.length === 0 ? t('console_nothing_waits')
     : t(mine.length === 1 ? 'console_one_waits' : 'console_many_wait', { n: String(mine.length) });
@@ -174,11 +185,11 @@ export async function show(c: Console, notice?: string, filter?: Filter): Promis
     notice ? h('p', { role: 'status', class: 'status' }, notice) : null,
     h('p', { class: 'lead', id: 'queue-summary' }, summary),
     second.length ? h('p', {}, t('console_second_approvals', { n: String(second.length) })) : null,
-    scheduled.length ? h('p', {}, t('console_scheduled', { n: String(scheduled.length),
-      time: when(c.strings, scheduled[0].releaseAt ?? 0) })) : null,
+    timed.length ? h('p', {}, t('console_scheduled', { n: String(timed.length),
+      time: when(c.strings, timed[0].releaseAt ?? 0) })) : null,
     attention(c, cases),
     filterNav(c, items, later, filter),
-    shown.length ? h('ol', { class: 'queue', id: 'queue' }, ...shown.map((q) => filter === 'later' ? laterItem(c, q) : item(c, q)))
+    shown.length ? h('ol', { class: 'queue', id: 'queue' }, ...shown.map((q) => filter === 'later' ? laterItem(c, q) : item(c, q, byCase)))
       : h('p', { id: 'queue' }, filter ? t('console_filter_empty') : ''),
     notifyChoice(c),
     footer(c));

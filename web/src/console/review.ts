@@ -118,6 +118,7 @@ export async function show(c: Console, caseId: string, message: string): Promise
         { id: newId(), created_at: now() }, { contentNote: note.value.trim() ? note.value : undefined, releaseAt: chosenTime });
       const answer = approvalAnswer(await c.relay.post(`${path}/approve`, { approval: toJsonValue(approval) }));
       back(answer.state === 'released' ? t('console_released')
+        : answer.paused ? t('console_released_paused')
         : answer.releaseAt !== undefined && answer.approvals >= answer.approvalsRequired
           ? t('console_released_at', { time: when(c.strings, answer.releaseAt) })
           : t('console_approved_waits'));

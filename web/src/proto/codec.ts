@@ -341,7 +341,7 @@ export function check(s: Statement): void {
     case 'envelope': {
       const to = roleIs(s.to);
       if (to !== 'harmed' && to !== 'responsible' && to !== 'facilitator') fail('bad_value', 'to');
-      if ((s.kind === 'note') !== (to === 'facilitator')) fail('bad_value', 'to');
+      if (s.kind !== 'note' && to === 'facilitator') fail('bad_value', 'to');
       const sup = s.supersedes as Bytes | undefined;
       if (sup && (isZero(sup) || equal(sup, s.id))) fail('bad_value', 'supersedes');
       const ans = s.answers as Bytes | undefined;

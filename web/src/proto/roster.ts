@@ -108,6 +108,30 @@ export class Roster {
       });
   }
 
+  // The stage and the pause only as their statements show them (SPEC 9,
+  // "Stage and pause"): a stage other than referral or exchange needs a
+  // facilitator's statement naming it, a pause the person harmed's.
+  checkStage(stage: string, s: Statement | undefined): void {
+    if (!s) {
+      if (stage !== 'referral' && stage !== 'exchange') fail('not_attested', 'a stage without the statement that set it');
+      return;
+    }
+    this.checkCase(s);
+    check(s);
+    verifySignature(s);
+    if (!this.isFacilitator(s.signer) || s.stage !== stage) fail('not_attested', 'a stage no facilitator of this case set');
+  }
+  checkPause(paused: boolean, p: Statement | undefined): void {
+    if (!p) {
+      if (paused) fail('not_attested', 'a pause without the statement that made it');
+      return;
+    }
+    this.checkCase(p);
+    check(p);
+    verifySignature(p);
+    if (this.find(p.signer).role !== 'harmed' || p.paused !== paused) fail('not_attested', 'a pause the person harmed did not make');
+  }
+
   // The envelope is of this case, valid, signed, and its sender is attested.
   checkEnvelope(e: Statement): ParticipantKeys {
     if (!equal(e.case, this.caseId)) fail('wrong_case', 'a letter from another case');
@@ -152,7 +176,13 @@ export function checkReleased(r: Roster, e: Statement, approvals: Statement[], m
   const supporter = partyOf(self.role) === e.to;
   if (self.role !== e.to && !supporter) fail('not_approved', 'this letter is not addressed to you');
   if (!equal(self.caseKey, me.caseKey.publicKey)) fail('key_changed', 'your case key is not the one a facilitator attested');
-  if (e.kind === 'note') fail('not_approved', 'internal notes are never released');
+  if (e.kind === 'note') {
+    // A facilitator's note to this party: no review, so no approval; the
+    // envelope itself carries this reader's wrap (SPEC 9, "A facilitator's note").
+    if (supporter || !r.isFacilitator(e.signer)) fail('not_approved', 'notes to the facilitators are never released');
+    const key = unwrapFor(e.wraps as Wrap[], e.id, me.identity.publicKey, me.caseKey.publicKey, me.caseKey.secret);
+    return { key, sender, approvedBy: [], notes: [] };
+  }
   const approvedBy: Bytes[] = [];
   const counted: Statement[] = [];
   let withMyWrap: Statement | undefined;

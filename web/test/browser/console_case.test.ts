@@ -146,7 +146,7 @@ test('a facilitator runs a case in the browser, from opening it to a released le
   // A note for the facilitators on the case's page; the history there shows the letter and the note.
   await page.getByRole('link', { name: 'Your cases' }).click();
   await page.getByRole('link', { name: 'Bergen, June' }).click();
-  await page.getByLabel('A note for the facilitators').fill('She asked that we call before ten.');
+  await page.getByLabel('A note', { exact: true }).fill('She asked that we call before ten.');
   await page.getByRole('button', { name: 'Save the note' }).click();
   await page.getByText("The note is saved for the case's facilitators.").waitFor({ timeout: 20000 });
   const history = page.locator('#history > li');
