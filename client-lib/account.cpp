@@ -58,7 +58,7 @@ result<void> account::save_keys() {
 
 result<account> account::enrol(const std::filesystem::path& dir, std::string_view code_text,
                                std::string_view passphrase, const std::optional<std::string>& relay_override,
-                               const std::optional<std::string>& display_name) {
+                               const std::optional<std::string>& display_name, const consent_chooser& agree) {
   auto code = proto::parse_invitation_code(code_text);
   if (!code) return code.error();
   const std::string relay_text = relay_override.value_or(code->relay);
@@ -93,9 +93,31 @@ result<account> account::enrol(const std::filesystem::path& dir, std::string_vie
     }
     name = proto::display_name{*display_name};
   }
+  // The service's consent text, read and agreed to before anything is sent (SPEC 5.16).
+  auto offers = parse_consent_offers(*presented);
+  if (!offers) return offers.error();
+  std::optional<agreed_consent> agreed;
+  std::optional<proto::consent> consent;
+  if (!offers->empty()) {
+    const auto chosen = agree ? agree(*offers) : std::nullopt;
+    if (!chosen || *chosen >= offers->size()) {
+      return make_error(errc::invalid_argument,
+                        "You have not joined: this service asks everyone who takes part to read its consent text and "
+                        "agree to it first.");
+    }
+    const auto& offer = (*offers)[*chosen];
+    proto::consent k;
+    k.header = header_for(code->case_id);
+    k.text_hash = offer.text_hash;
+    auto signed_consent = sign(std::move(k), keys.identity());
+    if (!signed_consent) return signed_consent.error();
+    consent = std::move(*signed_consent);
+    agreed = agreed_consent{offer.language, offer.text, offer.text_hash, unix_now()};
+  }
   auto enrolment = make_enrolment(keys.identity(), *code, name);
   if (!enrolment) return enrolment.error();
   json::object body{{"enrolment", as_json(*enrolment)}, {"secret", b64(code->secret)}};
+  if (consent) body["consent"] = as_json(*consent);
   if (!account_level) {
     auto k = make_key_statement(keys.identity(), code->case_id, keys.case_key_for(code->case_id));
     if (!k) return k.error();
@@ -125,6 +147,9 @@ result<account> account::enrol(const std::filesystem::path& dir, std::string_vie
     if (auto ok = box->set("relay_key", b64(inv->header.signer)); !ok) return ok.error();
   } else {
     if (auto ok = box->put_case({code->case_id, code->role, inv->header.signer}); !ok) return ok.error();
+  }
+  if (agreed) {
+    if (auto ok = keep_consent(*box, code->case_id, *agreed); !ok) return ok.error();
   }
   account a(dir, std::move(keys), secret_bytes::copy_of({reinterpret_cast<const byte*>(passphrase.data()),
                                                           passphrase.size()}),

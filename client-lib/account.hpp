@@ -51,7 +51,21 @@ struct person {
   std::string safety_number;      // of the identity key
   std::optional<std::string> name;  // a facilitator's display name
   bool reads = false;             // a supporter: its party lets it read
+  bool consented = false;                       // signed a consent to the service's text (SPEC 5.16)
+  bool consent_current = false;                 // ... to the current one
+  std::optional<std::string> consent_language;  // ... in this language
 };
+
+// The consent text this device agreed to for a case, kept to be read again.
+struct agreed_consent {
+  std::string language;
+  std::string text;
+  proto::hash text_hash{};
+  std::uint64_t at = 0;
+};
+// Given the service's consent texts, the one the person read and agreed to
+// (its index), or nothing: the person does not agree, and nothing is sent.
+using consent_chooser = std::function<std::optional<std::size_t>(const std::vector<consent_offer>&)>;
 
 struct case_view {
   case_summary summary;  // with the stage and the pause as their statements show them
@@ -100,9 +114,12 @@ class account {
   // anything (facilitator_mismatch). `relay` overrides the code's relay
   // address (needed when the code names none).
   // A facilitator account (an operator's code) needs `display_name`.
+  // A service with a consent text asks `agree` which text the person read
+  // and agreed to; without a choice nothing is sent (consent_required).
   static result<account> enrol(const std::filesystem::path& dir, std::string_view code,
                                std::string_view passphrase, const std::optional<std::string>& relay = std::nullopt,
-                               const std::optional<std::string>& display_name = std::nullopt);
+                               const std::optional<std::string>& display_name = std::nullopt,
+                               const consent_chooser& agree = {});
   // Opens an existing profile (wrong_passphrase, not_logged_in when there is none).
   static result<account> open(const std::filesystem::path& dir, std::string_view passphrase);
   // Moving keys between clients (SPEC 11.1): the keystore file as sealed,
@@ -147,6 +164,12 @@ class account {
   // A party lets an attested supporter of its side read the letters it sends
   // and receives from now on (`reads`), or ends that.
   result<void> grant(const proto::id& case_id, const proto::public_key& supporter, bool reads);
+  // The service's current consent texts (none: it asks for none).
+  result<std::vector<consent_offer>> consent_texts();
+  // The text this device agreed to for the case, if it keeps one.
+  result<std::optional<agreed_consent>> agreed(const proto::id& case_id);
+  // Agrees to the service's current text again (it changed since enrolling).
+  result<void> consent_again(const proto::id& case_id, const consent_offer& text);
   // A facilitator moves the case to a stage of the process (SPEC 5.14).
   result<void> set_stage(const proto::id& case_id, proto::case_stage stage);
   // The person harmed pauses the case (nothing is released) or resumes it.

@@ -89,6 +89,54 @@ result<void> account::grant(const proto::id& case_id, const proto::public_key& s
   return {};
 }
 
+namespace account_detail {
+
+result<void> keep_consent(mailbox& box, const proto::id& case_id, const agreed_consent& agreed) {
+  json::object o{{"language", agreed.language}, {"text", agreed.text}, {"text_hash", b64(agreed.text_hash)},
+                 {"at", agreed.at}};
+  return box.set("consent/" + b64(case_id), json::serialize(o));
+}
+
+}  // namespace account_detail
+
+result<std::vector<consent_offer>> account::consent_texts() {
+  auto answer = authenticated([&] { return relay_.get("/v1/consent"); });
+  if (!answer) return answer.error();
+  return parse_consent_offers(*answer);
+}
+
+result<std::optional<agreed_consent>> account::agreed(const proto::id& case_id) {
+  auto kept = box_.setting("consent/" + b64(case_id));
+  if (!kept) return kept.error();
+  if (!*kept) return std::optional<agreed_consent>{};
+  // Written by keep_consent on this device; anything else is a damaged profile.
+  boost::system::error_code ec;
+  const auto v = json::parse(**kept, ec);
+  const auto* o = v.if_object();
+  agreed_consent a;
+  if (ec || !o || !o->contains("language") || !o->contains("text") || !o->contains("at") ||
+      !(*o).at("language").is_string() || !(*o).at("text").is_string() || !(*o).at("at").is_int64()) {
+    return make_error(errc::keystore_corrupt, "the consent text kept on this device is damaged");
+  }
+  a.language = std::string(o->at("language").as_string());
+  a.text = std::string(o->at("text").as_string());
+  a.text_hash = proto::consent_text_hash(a.language, a.text);
+  a.at = static_cast<std::uint64_t>(o->at("at").as_int64());
+  return std::optional<agreed_consent>(std::move(a));
+}
+
+result<void> account::consent_again(const proto::id& case_id, const consent_offer& text) {
+  proto::consent k;
+  k.header = header_for(case_id);
+  k.text_hash = proto::consent_text_hash(text.language, text.text);
+  auto signed_consent = sign(std::move(k), keys_.identity());
+  if (!signed_consent) return signed_consent.error();
+  auto answer = authenticated(
+      [&] { return relay_.post(case_path(case_id, "/consent"), json::object{{"consent", as_json(*signed_consent)}}); });
+  if (!answer) return missing(case_id, answer.error());
+  return keep_consent(box_, case_id, {text.language, text.text, signed_consent->text_hash, unix_now()});
+}
+
 result<void> account::set_stage(const proto::id& case_id, proto::case_stage stage) {
   proto::stage_statement s;
   s.header = header_for(case_id);
@@ -209,6 +257,10 @@ result<case_view> account::view_of(const proto::id& case_id, const case_snapshot
     who.key_changed = !who.attested && key != current.end() && r.find(who.identity).has_value();
     who.safety_number = proto::safety_number(who.identity);
     who.name = p.name;
+    who.consented = p.consent.has_value() && p.consent->header.signer == p.identity &&
+                    p.consent->header.case_id == case_id && proto::verify_signature(*p.consent).has_value();
+    who.consent_current = who.consented && p.consent_current;
+    if (who.consented) who.consent_language = p.consent_language;
     if (const auto party = party_of(who.role)) {
       // Whether the party this supporter stands beside lets them read.
       for (const auto& g : detail.grants) {

@@ -42,6 +42,9 @@ inline result<proto::role> other_party(proto::role mine) {
   return make_error(errc::invalid_argument, "only the harmed and the responsible party write letters to each other");
 }
 
+// The consent text agreed to for a case, kept in the mailbox to be read again.
+result<void> keep_consent(mailbox& box, const proto::id& case_id, const agreed_consent& agreed);
+
 }  // namespace account_detail
 
 // A request that needs a session: logs in first when there is none, and once

@@ -101,6 +101,26 @@ result<proto::invitation> parse_open_invitation_answer(const json::value& v) {
   return statement<proto::invitation>(*inv, "invitation");
 }
 
+result<std::vector<consent_offer>> parse_consent_offers(const json::value& v) {
+  answer_reader top(v, "");
+  if (!top.find("consent", false)) return std::vector<consent_offer>{};
+  return list_of<consent_offer>(top, "consent", [](const json::value& item, const std::string& path) -> result<consent_offer> {
+    consent_offer o;
+    answer_reader r(item, path);
+    r("language", o.language);
+    const auto* text = r.find("text", true);
+    if (auto ok = r.finish(); !ok) return ok.error();
+    // A text of the service's, up to 32 KiB (the relay's limit for it).
+    const auto* s = text->if_string();
+    if (o.language.empty() || o.language.size() > 8 || !s || s->empty() || s->size() > 32 * 1024) {
+      return make_error(errc::relay_refused, "the relay's answer was not understood: " + path + " is not valid");
+    }
+    o.text.assign(s->data(), s->size());
+    o.text_hash = proto::consent_text_hash(o.language, o.text);
+    return o;
+  });
+}
+
 result<challenge_answer> parse_challenge_answer(const json::value& v) {
   challenge_answer out;
   answer_reader r(v, "");
@@ -177,8 +197,16 @@ result<case_detail> parse_case_detail(const json::value& v) {
                                                                    -> result<listed_participant> {
     listed_participant p;
     answer_reader pr(item, path);
-    pr("identity", p.identity)("role", p.role)("state", p.state)("name", p.name);
+    std::optional<bool> current;
+    pr("identity", p.identity)("role", p.role)("state", p.state)("name", p.name)("consent_current", current)(
+        "consent_language", p.consent_language);
+    if (const auto* k = pr.find("consent", false)) {
+      auto s = statement<proto::consent>(*k, path + ".consent");
+      if (!s) return s.error();
+      p.consent = std::move(*s);
+    }
     if (auto ok = pr.finish(); !ok) return ok.error();
+    p.consent_current = current.value_or(false);
     return p;
   });
   if (!people) return people.error();

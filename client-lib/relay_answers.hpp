@@ -41,6 +41,17 @@ struct login_answer {
 };
 result<login_answer> parse_login_answer(const boost::json::value& v);
 
+// The service's consent text in one language (SPEC 5.16), as the relay
+// offers it when an invitation is opened and at GET /v1/consent. The hash is
+// the client's own, of what it shows.
+struct consent_offer {
+  std::string language;
+  std::string text;
+  proto::hash text_hash{};
+};
+// The list under "consent" (none when the service asks for no consent).
+result<std::vector<consent_offer>> parse_consent_offers(const boost::json::value& v);
+
 // GET /v1/cases: one entry per case of the account.
 struct case_summary {
   proto::id case_id{};
@@ -63,6 +74,9 @@ struct listed_participant {
   proto::role role = proto::role::harmed;
   std::string state;  // invited, active, withdrawn
   std::optional<std::string> name;  // a facilitator's display name
+  std::optional<proto::consent> consent;         // the consent statement it signed, if any
+  bool consent_current = false;                  // ... to the service's current text
+  std::optional<std::string> consent_language;  // ... in this language
 };
 struct quiet_hours_setting {
   std::string time_zone;  // IANA name

@@ -16,7 +16,7 @@ namespace shuttle::proto {
 enum class audit_event {
   case_opened, invited, enrolled, key_published, attested, submitted, approved, returned,
   released, delivered, opened, declined, revoked, withdrawn, closed, purged, decline_told,
-  granted, grant_ended, quiet_hours_set, stage_set, paused, resumed,
+  granted, grant_ended, quiet_hours_set, stage_set, paused, resumed, consented,
 };
 std::string_view to_string(audit_event e);
 bool parse_enum(std::string_view word, audit_event& out);

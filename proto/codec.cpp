@@ -152,6 +152,7 @@ result<void> check(const revision& s) {
 result<void> check(const close& s) { return validate_header(s.header, false); }
 result<void> check(const stage_statement& s) { return validate_header(s.header, false); }
 result<void> check(const pause& s) { return validate_header(s.header, false); }
+result<void> check(const consent& s) { return validate_header(s.header, false); }
 
 }  // namespace
 
@@ -176,6 +177,12 @@ id random_id() {
     randombytes_buf(v.data(), v.size());
   } while (v == id{});
   return v;
+}
+
+hash consent_text_hash(std::string_view language, std::string_view text) {
+  transcript t("shuttle/v1/consent-text");
+  t.add(language).add(text);
+  return blake2b_256(t.data());
 }
 
 hash blake2b_256(bytes_view data) {
@@ -289,6 +296,7 @@ SHUTTLE_INSTANTIATE(grant)
 SHUTTLE_INSTANTIATE(revision)
 SHUTTLE_INSTANTIATE(stage_statement)
 SHUTTLE_INSTANTIATE(pause)
+SHUTTLE_INSTANTIATE(consent)
 
 #undef SHUTTLE_INSTANTIATE
 

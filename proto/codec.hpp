@@ -65,4 +65,8 @@ result<void> read_value(const boost::json::value& json, S& out, const std::strin
 // BLAKE2b-256, the hash of ciphertexts and of the audit chain.
 hash blake2b_256(bytes_view data);
 
+// The hash a consent statement names (SPEC 5.16): BLAKE2b-256 over the
+// transcript "shuttle/v1/consent-text", the language tag, the text's UTF-8.
+hash consent_text_hash(std::string_view language, std::string_view text);
+
 }  // namespace shuttle::proto

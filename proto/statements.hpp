@@ -311,6 +311,20 @@ struct pause {
   friend bool operator==(const pause&, const pause&) = default;
 };
 
+// A participant agrees to the service's consent text, as read in one
+// language (SPEC 5.16): at enrolment, and again when the text changes.
+struct consent {
+  static constexpr std::string_view type = "consent";
+  statement_header header;
+  hash text_hash{};  // consent_text_hash() of the text read
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("text_hash", s.text_hash);
+  }
+  friend bool operator==(const consent&, const consent&) = default;
+};
+
 std::string_view to_string(role r);
 std::string_view to_string(message_kind k);
 std::string_view to_string(case_stage s);

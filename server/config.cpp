@@ -1,5 +1,6 @@
 #include "server/config.hpp"
 
+#include "proto/codec.hpp"
 #include "proto/statements.hpp"
 
 #include "server/store/postgres_store.hpp"
@@ -7,13 +8,67 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 namespace shuttle::relay {
 
 namespace po = boost::program_options;
+
+namespace {
+
+// Well-formed UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF).
+bool is_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    std::uint32_t cp = n == 1 ? c : c & (0x7f >> n);
+    for (std::size_t k = 1; k < n; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d >> 6) != 0x2) return false;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    const std::uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < least[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += n;
+  }
+  return true;
+}
+
+// The service's consent texts: each `<language>.txt` of the directory, the
+// language a tag of 2 to 8 lowercase letters (en, nb), the text UTF-8 of at
+// most 32 KiB. A new text is a new version: a person agrees to its hash.
+std::vector<consent_text> read_consent_texts(const std::filesystem::path& dir) {
+  if (!std::filesystem::is_directory(dir)) throw std::runtime_error("--consent-dir: " + dir.string() + " is not a directory");
+  std::vector<consent_text> out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".txt") continue;
+    const std::string language = entry.path().stem().string();
+    if (language.size() < 2 || language.size() > 8 ||
+        !std::all_of(language.begin(), language.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; })) {
+      throw std::runtime_error("--consent-dir: " + entry.path().filename().string() +
+                               " should be named after its language, e.g. en.txt or nb.txt");
+    }
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    const std::string t = text.str();
+    if (!in.is_open() || t.find_first_not_of(" \t\r\n") == std::string::npos || t.size() > 32 * 1024 || !is_utf8(t)) {
+      throw std::runtime_error("--consent-dir: " + entry.path().string() +
+                               " must hold the consent text, in UTF-8, at most 32 KiB");
+    }
+    out.push_back({language, t, proto::consent_text_hash(language, t)});
+  }
+  if (out.empty()) throw std::runtime_error("--consent-dir: " + dir.string() + " holds no <language>.txt file");
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.language < b.language; });
+  return out;
+}
+
+}  // namespace
 
 void split_listen_address(const std::string& text, std::string& address, unsigned short& port_out,
                           const std::string& option) {
@@ -77,7 +132,7 @@ std::optional<command_config> parse_command(std::string_view what, const po::opt
   config c;
   std::string listen = "127.0.0.1:8443";
   std::string data_dir = c.data_dir.string();
-  std::string certificate, key, port_file, config_file, metrics_listen, metrics_port_file, web_root;
+  std::string certificate, key, port_file, config_file, metrics_listen, metrics_port_file, web_root, consent_dir;
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   auto seconds_of = [](std::chrono::seconds s) { return static_cast<unsigned>(s.count()); };
   unsigned handshake = seconds_of(c.listen.handshake_timeout), idle = seconds_of(c.listen.idle_timeout);
@@ -143,6 +198,9 @@ std::optional<command_config> parse_command(std::string_view what, const po::opt
       ("service-name", po::value(&c.service.name),
        "the service's name, shown to people in the browser client beside the relay's key (1 to 64 bytes of UTF-8, "
        "e.g. \"Restorative Justice Service Oslo\")")
+      ("consent-dir", po::value(&consent_dir),
+       "a directory of the service's consent text, one file per language (en.txt, nb.txt): each party and "
+       "supporter reads it and agrees to it before enrolling; a changed file is a new version")
       ("web-root", po::value(&web_root),
        "the built browser client to serve at / (index.html and assets/; the package installs it at "
        "/usr/share/shuttle/web); without it the relay serves the API only")
@@ -202,6 +260,7 @@ std::optional<command_config> parse_command(std::string_view what, const po::opt
     throw std::runtime_error("--service-name takes 1 to 64 bytes of UTF-8 without control characters");
   }
   c.web_root = web_root;
+  if (!consent_dir.empty()) c.service.consent_texts = read_consent_texts(consent_dir);
   if (!metrics_listen.empty()) {
     split_listen_address(metrics_listen, c.listen.metrics_address, c.listen.metrics_port, "--metrics-listen");
   }

@@ -169,8 +169,10 @@ int cmd_case(int argc, char** argv) {
       people.push_back(json::object{{"identity", b64(p.identity)}, {"role", proto::to_string(p.role)},
                                     {"state", p.state}, {"attested", p.attested}, {"key_changed", p.key_changed},
                                     {"me", p.me}, {"reads", p.reads},
-                                    {"safety_number", p.safety_number}});
+                                    {"safety_number", p.safety_number}, {"consented", p.consented},
+                                    {"consent_current", p.consent_current}});
       if (p.name) people.back().as_object()["name"] = *p.name;
+      if (p.consent_language) people.back().as_object()["consent_language"] = *p.consent_language;
     }
     print_json(json::object{{"case", b64(id)}, {"state", v.summary.state},
                             {"approvals_required", v.summary.approvals_required}, {"stage", proto::to_string(v.summary.stage)},
@@ -187,8 +189,17 @@ int cmd_case(int argc, char** argv) {
     std::cout << "  quiet hours " << v.quiet_hours->start << " to " << v.quiet_hours->end << " (" << v.quiet_hours->time_zone
               << "): no letter is released in them\n";
   }
+  // Who agreed to which consent text, where the service asks for one.
+  const bool consent_asked = std::any_of(v.people.begin(), v.people.end(), [](const person& p) { return p.consented; });
+  auto consent_words = [&](const person& p) -> std::string {
+    if (!consent_asked || p.role == proto::role::facilitator) return "";
+    if (!p.consented) return ", no consent recorded";
+    if (!p.consent_current) return ", agreed to an earlier consent text";
+    return ", agreed to the consent text" + (p.consent_language ? " (" + *p.consent_language + ")" : std::string());
+  };
   for (const auto& p : v.people) {
     std::cout << "  " << role_words(p.role) << (p.name ? " " + *p.name : std::string()) << (p.me ? " (you)" : "")
+              << consent_words(p)
               << (party_of(p.role) ? (p.reads ? ", reads their party's letters" : ", not reading letters") : "")
               << ": " << p.state << ", "
               << (p.attested ? "keys checked" : p.key_changed ? "keys CHANGED: compare again" : "keys NOT yet checked")
@@ -348,6 +359,60 @@ int cmd_rekey(int argc, char** argv) {
   return 0;
 }
 
+int cmd_consent(int argc, char** argv) {
+  common c;
+  target t;
+  std::string language;
+  bool agree = false;
+  po::options_description d(
+      "shuttle consent CASE [--agree]: read again the consent text you agreed to, and whether it is still the "
+      "service's; with --agree, agree to the service's current text");
+  add_common(d, c);
+  d.add_options()("agree", po::bool_switch(&agree), "agree to the service's current text (it is shown first)")
+      ("language", po::value(&language), "the language of the text (en, nb, ...)");
+  auto pos = t.add(d, false);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  const auto id = t.case_id(a);
+  const auto kept = need(a.agreed(id));
+  const auto offers = need(a.consent_texts());
+  if (offers.empty() && !kept) {
+    answer(c, {{"consent", nullptr}}, "This service asks for no consent in Shuttle.");
+    return 0;
+  }
+  const std::string wanted = !language.empty() ? language : kept ? kept->language : "en";
+  const consent_offer* current = offers.empty() ? nullptr : &offers.front();
+  for (const auto& o : offers) {
+    if (o.language == wanted) current = &o;
+  }
+  const bool still = kept && std::any_of(offers.begin(), offers.end(),
+                                         [&](const consent_offer& o) { return o.text_hash == kept->text_hash; });
+  if (agree) {
+    if (!current) throw std::runtime_error("the service has no consent text now");
+    std::cerr << current->text << "\n\n";
+    need(a.consent_again(id, *current));
+    answer(c, {{"agreed", true}, {"language", current->language}},
+           "You have agreed to the service's current text. You can read it again at any time with shuttle consent.");
+    return 0;
+  }
+  if (c.as_json) {
+    json::object o{{"current", still}};
+    if (kept) o["agreed"] = json::object{{"language", kept->language}, {"text", kept->text}, {"at", kept->at}};
+    print_json(o);
+    return 0;
+  }
+  if (kept) {
+    std::cout << "You agreed to this on " << when(kept->at) << ":\n\n" << kept->text << "\n\n";
+  } else {
+    std::cout << "This device keeps no consent text for this case.\n";
+  }
+  std::cout << (still ? "It is still the service's text.\n"
+                      : "The service's text has changed since. Read it and agree again with: shuttle consent " +
+                            t.case_text + " --agree\n")
+            << "To withdraw your consent, leave the process: shuttle withdraw " << t.case_text << "\n";
+  return 0;
+}
+
 int cmd_stage(int argc, char** argv) {
   common c;
   target t;
@@ -406,6 +471,7 @@ const registered these{
     {"grant", "Cases", "let your supporter read your letters, or stop that (parties)", cmd_grant},
     {"rekey", "Cases", "publish a new key for a case", cmd_rekey},
     {"stage", "Cases", "move a case to a stage of the process (facilitators)", cmd_stage},
+    {"consent", "Cases", "read again the consent text you agreed to, or agree to a new one", cmd_consent},
     {"pause", "Cases", "pause a case: nothing is released until you resume it (the person harmed)", cmd_pause},
     {"resume", "Cases", "resume a paused case (the person harmed)", cmd_resume},
 };

@@ -18,14 +18,40 @@
 namespace shuttle::cli {
 namespace {
 
+// The consent text in the language asked for (or English, or the first),
+// shown whole; agreed by typing it on a terminal, or by --agree after reading.
+consent_chooser consent_asker(const std::string& language, bool agreed_beforehand) {
+  return [language, agreed_beforehand](const std::vector<consent_offer>& offers) -> std::optional<std::size_t> {
+    std::size_t chosen = 0;
+    for (std::size_t i = 0; i < offers.size(); ++i) {
+      if (offers[i].language == (language.empty() ? "en" : language)) chosen = i;
+    }
+    std::cerr << "Before you join, the service asks you to read what taking part means and agree to it ("
+              << offers[chosen].language << "):\n\n" << offers[chosen].text << "\n\n";
+    if (agreed_beforehand) return chosen;
+    if (!isatty(STDIN_FILENO)) {
+      std::cerr << "Once you have read it, run the same command again with --agree.\n";
+      return std::nullopt;
+    }
+    std::cerr << "Type 'I agree' to agree and join, or anything else to stop here: ";
+    std::string line;
+    std::getline(std::cin, line);
+    if (line == "I agree" || line == "i agree") return chosen;
+    return std::nullopt;
+  };
+}
+
 int cmd_enrol(int argc, char** argv) {
   common c;
-  std::string code, relay, name;
+  std::string code, relay, name, language;
+  bool agree = false;
   po::options_description d("shuttle enrol CODE: join with the invitation code your facilitator gave you");
   add_common(d, c);
   d.add_options()("code", po::value(&code)->required(), "the invitation code (shuttle-invite-1....)")
       ("relay", po::value(&relay), "the relay's HOST:PORT, when the code names none")
-      ("name", po::value(&name), "a new facilitator account: your name as colleagues and parties will see it");
+      ("name", po::value(&name), "a new facilitator account: your name as colleagues and parties will see it")
+      ("agree", po::bool_switch(&agree), "you have read the service's consent text (it is shown) and agree to it")
+      ("language", po::value(&language), "the language to read the consent text in (en, nb, ...)");
   po::positional_options_description pos;
   pos.add("code", 1);
   auto vm = parse(argc, argv, d, pos);
@@ -41,7 +67,8 @@ int cmd_enrol(int argc, char** argv) {
   }
   auto a = need(account::enrol(dir, code, passphrase(c, !existing),
                                relay.empty() ? std::nullopt : std::optional<std::string>(relay),
-                               name.empty() ? std::nullopt : std::optional<std::string>(name)));
+                               name.empty() ? std::nullopt : std::optional<std::string>(name),
+                               consent_asker(language, agree)));
   if (c.as_json) {
     print_json(json::object{{"identity", b64(a.identity())}, {"safety_number", a.safety_number()},
                             {"facilitator", a.is_facilitator()}});

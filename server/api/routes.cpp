@@ -79,8 +79,14 @@ awaitable<outcome> enrol(request_context& ctx) {
   proto::enrolment e;
   proto::invitation_secret secret{};
   std::optional<proto::key_statement> keys;
-  if (auto f = read_body(ctx.body, field("enrolment", e), field("secret", secret), field("keys", keys))) co_return *f;
-  co_return co_await written([&](auto done) { ctx.service.enrol(std::move(e), secret, std::move(keys), std::move(done)); });
+  std::optional<proto::consent> consent;
+  if (auto f = read_body(ctx.body, field("enrolment", e), field("secret", secret), field("keys", keys),
+                         field("consent", consent))) {
+    co_return *f;
+  }
+  co_return co_await written([&](auto done) {
+    ctx.service.enrol(std::move(e), secret, std::move(keys), std::move(consent), std::move(done));
+  });
 }
 
 awaitable<outcome> login_challenge(request_context& ctx) {
@@ -149,6 +155,10 @@ awaitable<outcome> withdraw(request_context& ctx) {
 awaitable<outcome> grant(request_context& ctx) {
   return one_statement<proto::grant>(ctx, "grant", &relay_service::grant);
 }
+awaitable<outcome> consent(request_context& ctx) {
+  return one_statement<proto::consent>(ctx, "consent", &relay_service::consent);
+}
+awaitable<outcome> consent_texts(request_context& ctx) { co_return ctx.service.consent_texts(); }
 awaitable<outcome> set_stage(request_context& ctx) {
   return one_statement<proto::stage_statement>(ctx, "stage", &relay_service::set_stage);
 }
@@ -362,6 +372,7 @@ const std::vector<route>& routes() {
       {verb::post, "/v1/login", access::anonymous, small_body_bytes, true, login},
       {verb::post, "/v1/logout", access::account, small_body_bytes, false, logout},
       {verb::get, "/v1/me", access::account, 0, false, me},
+      {verb::get, "/v1/consent", access::account, 0, false, consent_texts},
       {verb::get, "/v1/cases", access::account, 0, false, my_cases},
       {verb::post, "/v1/cases", access::facilitator_account, statement_body_bytes, false, open_case},
       {verb::get, "/v1/cases/{case}", access::case_participant, 0, false, case_detail},
@@ -373,6 +384,7 @@ const std::vector<route>& routes() {
       {verb::post, "/v1/cases/{case}/grants", access::case_party, statement_body_bytes, false, grant},
       {verb::post, "/v1/cases/{case}/stage", access::case_facilitator, statement_body_bytes, false, set_stage},
       {verb::post, "/v1/cases/{case}/pause", access::case_party, statement_body_bytes, false, pause},
+      {verb::post, "/v1/cases/{case}/consent", access::case_party, statement_body_bytes, false, consent},
       {verb::post, "/v1/cases/{case}/label", access::case_facilitator, statement_body_bytes, false, set_label},
       {verb::post, "/v1/cases/{case}/quiet-hours", access::case_facilitator, small_body_bytes, false, set_quiet_hours},
       {verb::get, "/v1/cases/{case}/messages", access::case_participant, 0, false, list_messages},

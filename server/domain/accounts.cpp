@@ -33,6 +33,8 @@ outcome relay_service::open_invitation(const proto::id& invitation, const proto:
     answer a;
     a["invitation"] = stored(inv->statement);
     if (!options_.name.empty()) a["service"] = options_.name;
+    // What a party or supporter reads and agrees to before enrolling.
+    if (inv->role != proto::role::facilitator && !options_.consent_texts.empty()) a["consent"] = consent_texts()->at("consent");
     if (inv->case_id != proto::null_case) {
       if (auto c = r.case_by_id(inv->case_id)) a["case_open"] = stored(c->open_statement);
     }
@@ -40,9 +42,32 @@ outcome relay_service::open_invitation(const proto::id& invitation, const proto:
   });
 }
 
+outcome relay_service::consent_texts() const {
+  json::array texts;
+  for (const auto& t : options_.consent_texts) {
+    texts.push_back(json::object{{"language", t.language}, {"text", t.text}, {"text_hash", b64(t.hash)}});
+  }
+  answer a;
+  a["consent"] = std::move(texts);
+  return a;
+}
+
 void relay_service::enrol(proto::enrolment e, proto::invitation_secret secret, std::optional<proto::key_statement> keys,
-                          completion done) {
+                          std::optional<proto::consent> consent, completion done) {
   if (auto ok = proto::verify_signature(e); !ok) return done(failure::from(ok.error()));
+  // A party or supporter agrees to the service's current consent text; a
+  // facilitator's consent is the service's own business, not Shuttle's.
+  const bool asks_consent = e.role != proto::role::facilitator && !options_.consent_texts.empty();
+  if (consent) {
+    if (auto ok = proto::verify_signature(*consent); !ok) return done(failure::from(ok.error()));
+    if (consent->header.signer != e.header.signer || consent->header.case_id != e.header.case_id) {
+      return done(invalid("wrong_case", "The consent must be the enrolling participant's own, for this case."));
+    }
+    if (!asks_consent) return done(invalid("bad_value", "This service asks for no consent at enrolment."));
+    if (auto f = current_consent(*consent)) return done(*f);
+  } else if (asks_consent) {
+    return done(invalid("consent_required", "Please read the service's consent text and agree to it first."));
+  }
   if (keys) {
     if (auto ok = proto::verify_signature(*keys); !ok) return done(failure::from(ok.error()));
     if (keys->header.signer != e.header.signer || keys->header.case_id != e.header.case_id ||
@@ -53,7 +78,8 @@ void relay_service::enrol(proto::enrolment e, proto::invitation_secret secret, s
   const std::uint64_t now = now_();
   const proto::hash secret_hash = proto::invitation_secret_hash(secret);
   write(
-      [e = std::move(e), keys = std::move(keys), secret_hash, now](writer& w, effects& fx) -> outcome {
+      [e = std::move(e), keys = std::move(keys), consent = std::move(consent), secret_hash, now](writer& w,
+                                                                                                  effects& fx) -> outcome {
         if (auto r = replay(w, e)) return *r;
         auto inv = w.invitation(e.invitation_id);
         if (!inv || !equal_ct(inv->secret_hash, secret_hash)) {
@@ -98,6 +124,10 @@ void relay_service::enrol(proto::enrolment e, proto::invitation_secret secret, s
         if (keys) {
           if (w.statement(keys->header.statement_id)) return conflict("id_in_use", "Another statement already uses this id.");
           a["key_statement"] = store_key(w, fx, *keys, account->id, now)["key_statement"];
+        }
+        if (consent) {
+          w.set_consent({e.header.case_id, account->id, consent->text_hash, proto::to_json(*consent), now});
+          audit(w, fx, *consent, audit_event::consented, e.header.case_id, now);
         }
         remember(w, e, a);
         return a;

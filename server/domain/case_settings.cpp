@@ -161,4 +161,39 @@ void relay_service::pause(const caller& c, proto::pause p, completion done) {
       std::move(done));
 }
 
+const consent_text* relay_service::consent_text_of(const proto::hash& h) const {
+  for (const auto& t : options_.consent_texts) {
+    if (t.hash == h) return &t;
+  }
+  return nullptr;
+}
+
+std::optional<failure> relay_service::current_consent(const proto::consent& s) const {
+  if (consent_text_of(s.text_hash)) return std::nullopt;
+  return conflict("consent_outdated", "The service's consent text has changed. Please read it again before agreeing.");
+}
+
+void relay_service::consent(const caller& c, proto::consent s, completion done) {
+  if (auto f = precheck(s, c)) return done(*f);
+  if (options_.consent_texts.empty()) return done(invalid("bad_value", "This service asks for no consent in Shuttle."));
+  if (auto f = current_consent(s)) return done(*f);
+  const std::uint64_t now = now_();
+  std::string statement_json = proto::to_json(s);
+  write(
+      [c, s = std::move(s), statement_json = std::move(statement_json), now](writer& w, effects& fx) -> outcome {
+        if (auto r = replay(w, s)) return *r;
+        const proto::id case_id = s.header.case_id;
+        if (auto f = require_open_case(w, case_id)) return *f;
+        if (!active(w, case_id, c.account.id)) return not_found("No such case.");
+        w.set_consent({case_id, c.account.id, s.text_hash, statement_json, now});
+        audit(w, fx, s, audit_event::consented, case_id, now);
+        answer a;
+        a["case"] = b64(case_id);
+        a["text_hash"] = b64(s.text_hash);
+        remember(w, s, a);
+        return a;
+      },
+      std::move(done));
+}
+
 }  // namespace shuttle::relay

@@ -68,11 +68,20 @@ outcome relay_service::case_detail(const caller& c) {
     a["paused"] = cs->paused;
     if (cs->pause_statement) a["pause_statement"] = stored(*cs->pause_statement);
     json::array people;
+    const auto consents = r.consents(case_id);
     for (const auto& p : r.participants(case_id)) {
       json::object o;
       o["identity"] = b64(p.identity);
       o["role"] = proto::to_string(p.role);
       o["state"] = proto::to_string(p.state);
+      // Which consent text each person agreed to, and whether it is the current one.
+      for (const auto& k : consents) {
+        if (k.account != p.account) continue;
+        o["consent"] = stored(k.statement);
+        const auto* text = consent_text_of(k.text_hash);
+        o["consent_current"] = text != nullptr;
+        if (text) o["consent_language"] = text->language;
+      }
       if (p.enrolment) o["enrolment"] = stored(*p.enrolment);
       if (p.role == proto::role::facilitator && p.display_name) o["name"] = *p.display_name;
       people.push_back(std::move(o));

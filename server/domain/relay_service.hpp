@@ -36,6 +36,13 @@ struct caller {
   std::optional<participant_record> participant;  // for routes under /v1/cases/{case}
 };
 
+// The service's consent text in one language (SPEC 5.16), as configured.
+struct consent_text {
+  std::string language;  // a tag such as "en" or "nb"
+  std::string text;      // UTF-8
+  proto::hash hash{};    // proto::consent_text_hash(language, text)
+};
+
 struct service_options {
   std::uint64_t session_idle_seconds = std::chrono::seconds(session_idle_lifetime).count();
   std::uint64_t session_lifetime_seconds = std::chrono::seconds(session_absolute_lifetime).count();
@@ -43,6 +50,9 @@ struct service_options {
   // The service's name as people see it beside the relay's key ("Restorative
   // Justice Service Oslo"); empty: none is shown.
   std::string name;
+  // What each party and supporter reads and agrees to before enrolling;
+  // empty: the service asks for no consent in Shuttle.
+  std::vector<consent_text> consent_texts;
 };
 
 // The answer for a write the store did not keep (storage full or failing,
@@ -76,8 +86,10 @@ class relay_service {
   // The signed invitation behind a code, for the client to check the pinned
   // inviter before enrolling. Unknown id and wrong secret look the same.
   outcome open_invitation(const proto::id& invitation, const proto::invitation_secret& secret);
+  // A party or supporter of a service with a consent text enrols with its
+  // consent to the current text (SPEC 5.16).
   void enrol(proto::enrolment e, proto::invitation_secret secret, std::optional<proto::key_statement> keys,
-             completion done);
+             std::optional<proto::consent> consent, completion done);
   outcome login_challenge(const proto::public_key& identity);
   void login(const proto::public_key& identity, const proto::login_challenge& challenge, const proto::signature& sig,
              completion done);
@@ -94,6 +106,8 @@ class relay_service {
 
   // -- an account
   outcome me(const caller& c);
+  // The service's current consent texts (SPEC 5.16).
+  outcome consent_texts() const;
   outcome my_cases(const caller& c);
   void open_case(const caller& c, proto::case_open open, proto::key_statement keys, completion done);
 
@@ -104,6 +118,9 @@ class relay_service {
   void attest(const caller& c, proto::attestation a, completion done);
   void close_case(const caller& c, proto::close s, completion done);
   void withdraw(const caller& c, proto::withdraw w, completion done);
+  // A party or supporter agrees to the service's current consent text again
+  // (it changed since they enrolled, SPEC 5.16).
+  void consent(const caller& c, proto::consent s, completion done);
   // A party lets one of its attested supporters read its letters from now
   // on, or ends that (server/domain/case_settings.cpp).
   void grant(const caller& c, proto::grant g, completion done);
@@ -182,6 +199,11 @@ class relay_service {
                                          std::uint64_t lifetime_seconds);
 
  private:
+  // Why a consent names no current consent text, if it does not (409 consent_outdated).
+  std::optional<failure> current_consent(const proto::consent& s) const;
+  // The current text a hash names, if any.
+  const consent_text* consent_text_of(const proto::hash& h) const;
+
   using job = std::function<outcome(writer&, effects&)>;
   // Queues a write; once it is durable, its events go to live subscribers
   // and ended sessions lose their subscriptions, then `done` runs.

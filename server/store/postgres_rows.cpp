@@ -177,6 +177,10 @@ grant_record grant_of(const result& q, int row) {
           q.boolean(row, 4), q.text(row, 5), q.u64(row, 6)};
 }
 
+consent_record consent_of(const result& q, int row) {
+  return {q.fixed_at<16>(row, 0), q.fixed_at<16>(row, 1), q.fixed_at<32>(row, 2), q.text(row, 3), q.u64(row, 4)};
+}
+
 proto::audit_entry audit_of(const result& q, int row) {
   proto::audit_entry e;
   e.seq = q.u64(row, 0);

@@ -70,6 +70,7 @@ inline const std::string message_columns =
     "m.changed_at, c.identity_key, m.claim_expires_at, m.purged_at, m.decline_told_at, m.decline_note, m.answers, "
     "c.display_name";
 inline const std::string review_columns = "r.message_id, a.identity_key, r.decision, r.statement, r.created_at";
+inline const std::string consent_columns = "case_id, account_id, text_hash, statement, at";
 inline const std::string grant_columns =
     "g.case_id, g.party_account, a.identity_key, g.supporter_key, g.reads, g.statement, g.at";
 inline const std::string audit_columns = "seq, at, case_id, event, actor, subject, statement, prev, hash";
@@ -87,6 +88,7 @@ statement_record statement_of(const result& q, int row);
 message_record message_of(const result& q, int row);
 review_record review_of(const result& q, int row);
 grant_record grant_of(const result& q, int row);
+consent_record consent_of(const result& q, int row);
 proto::audit_entry audit_of(const result& q, int row);
 proto::audit_checkpoint checkpoint_of(const result& q, int row);
 event_record event_of(const result& q, int row);

@@ -212,7 +212,8 @@ CREATE TABLE maintenance (
 );
 ALTER TABLE schema_version ADD COLUMN serves_from BIGINT NOT NULL DEFAULT 0;
 )sql",
-    // 3: the stage of the process and the person harmed's pause (SQLite's
+    // 3: the stage of the process, the person harmed's pause and each
+    // participant's consent (SQLite's
     // 7). A relay before 3 would release letters of a paused case.
     R"sql(
 ALTER TABLE cases ADD COLUMN stage TEXT NOT NULL DEFAULT 'referral'
@@ -221,6 +222,14 @@ ALTER TABLE cases ADD COLUMN stage_statement TEXT;
 ALTER TABLE cases ADD COLUMN paused BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE cases ADD COLUMN pause_statement TEXT;
 UPDATE cases SET stage = 'exchange';
+CREATE TABLE consents (
+  case_id     BYTEA NOT NULL REFERENCES cases(id),
+  account_id  BYTEA NOT NULL REFERENCES accounts(id),
+  text_hash   BYTEA NOT NULL,
+  statement   TEXT NOT NULL,
+  at          BIGINT NOT NULL,
+  PRIMARY KEY (case_id, account_id)
+);
 )sql",
 };
 
@@ -506,6 +515,10 @@ class pg_repository final : public writer {
                    case_id);
     return all(q, &grant_of);
   }
+  std::vector<consent_record> consents(const proto::id& case_id) override {
+    auto q = query("SELECT " + consent_columns + " FROM consents WHERE case_id = ? ORDER BY at, account_id", case_id);
+    return all(q, &consent_of);
+  }
   std::optional<bytes> label(const proto::id& case_id, const proto::public_key& reader_key) override {
     auto q = query("SELECT box FROM case_labels WHERE case_id = ? AND reader_key = ?", case_id, reader_key);
     if (q.rows() == 0) return std::nullopt;
@@ -630,6 +643,12 @@ class pg_repository final : public writer {
   void set_stage(const proto::id& case_id, proto::case_stage stage, const std::string& statement) override {
     query("UPDATE cases SET stage = ?, stage_statement = ? WHERE id = ?", std::string(proto::to_string(stage)),
           statement, case_id);
+  }
+  void set_consent(const consent_record& c) override {
+    query("INSERT INTO consents (case_id, account_id, text_hash, statement, at) VALUES (?, ?, ?, ?, ?) "
+          "ON CONFLICT (case_id, account_id) DO UPDATE SET text_hash = EXCLUDED.text_hash, "
+          "statement = EXCLUDED.statement, at = EXCLUDED.at",
+          c.case_id, c.account, c.text_hash, c.statement, c.at);
   }
   void set_paused(const proto::id& case_id, bool paused, const std::string& statement) override {
     query("UPDATE cases SET paused = ?, pause_statement = ? WHERE id = ?", paused, statement, case_id);

@@ -87,6 +87,15 @@ struct grant_record {
   std::uint64_t at = 0;
 };
 
+// A participant's latest consent statement in a case (SPEC 5.16).
+struct consent_record {
+  proto::id case_id{};
+  proto::id account{};
+  proto::hash text_hash{};
+  std::string statement;
+  std::uint64_t at = 0;
+};
+
 struct key_record {
   proto::id id{};
   proto::id case_id{};

@@ -64,6 +64,8 @@ class reader {
   virtual std::vector<proto::public_key> supporter_readers(const proto::id& message_id) = 0;
   // The latest grant of each party to each supporter in a case.
   virtual std::vector<grant_record> grants(const proto::id& case_id) = 0;
+  // Each participant's latest consent in a case.
+  virtual std::vector<consent_record> consents(const proto::id& case_id) = 0;
   // The case's label sealed to this facilitator (SPEC 7, purpose `label`).
   virtual std::optional<bytes> label(const proto::id& case_id, const proto::public_key& reader) = 0;
 
@@ -137,6 +139,8 @@ class writer : public reader {
   virtual void set_quiet_hours(const proto::id& case_id, const std::optional<quiet_hours>& q) = 0;
   // The case's stage and the statement that set it (SPEC 5.14).
   virtual void set_stage(const proto::id& case_id, proto::case_stage stage, const std::string& statement) = 0;
+  // Replaces the participant's consent in the case (SPEC 5.16).
+  virtual void set_consent(const consent_record& c) = 0;
   // Pauses or resumes the case, with the statement that did (SPEC 5.15).
   virtual void set_paused(const proto::id& case_id, bool paused, const std::string& statement) = 0;
   // Appends an entry to a case's chain; throws if its sequence number is taken.

@@ -214,7 +214,8 @@ CREATE TABLE maintenance (
 );
 ALTER TABLE schema_version ADD COLUMN serves_from INTEGER NOT NULL DEFAULT 0;
 )sql",
-    // 7: the stage of the process and the person harmed's pause. Cases from
+    // 7: the stage of the process, the person harmed's pause, and each
+    // participant's consent to the service's consent text. Cases from
     // before stages were exchanging letters. A relay before 7 would release
     // letters of a paused case, so 7 cannot be served by one (serves_from).
     R"sql(
@@ -224,6 +225,14 @@ ALTER TABLE cases ADD COLUMN stage_statement TEXT;
 ALTER TABLE cases ADD COLUMN paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1));
 ALTER TABLE cases ADD COLUMN pause_statement TEXT;
 UPDATE cases SET stage = 'exchange';
+CREATE TABLE consents (
+  case_id     BLOB NOT NULL REFERENCES cases(id),
+  account_id  BLOB NOT NULL REFERENCES accounts(id),
+  text_hash   BLOB NOT NULL,
+  statement   TEXT NOT NULL,
+  at          INTEGER NOT NULL,
+  PRIMARY KEY (case_id, account_id)
+);
 )sql",
 };
 
@@ -546,6 +555,17 @@ class sqlite_repository final : public writer {
     }
     return out;
   }
+  std::vector<consent_record> consents(const proto::id& case_id) override {
+    statement_cache::lease q(statements_, "SELECT case_id, account_id, text_hash, statement, at FROM consents "
+                                          "WHERE case_id = ? ORDER BY at, account_id");
+    bind_all(q, case_id);
+    std::vector<consent_record> out;
+    while (q.executeStep()) {
+      out.push_back({blob<16>(q.getColumn(0)), blob<16>(q.getColumn(1)), blob<32>(q.getColumn(2)),
+                     q.getColumn(3).getString(), u64(q.getColumn(4))});
+    }
+    return out;
+  }
   std::optional<bytes> label(const proto::id& case_id, const proto::public_key& reader_key) override {
     statement_cache::lease q(statements_, "SELECT box FROM case_labels WHERE case_id = ? AND reader_key = ?");
     bind_all(q, case_id, reader_key);
@@ -708,6 +728,10 @@ class sqlite_repository final : public writer {
   void set_stage(const proto::id& case_id, proto::case_stage stage, const std::string& statement) override {
     exec("UPDATE cases SET stage = ?, stage_statement = ? WHERE id = ?", std::string(proto::to_string(stage)),
          statement, case_id);
+  }
+  void set_consent(const consent_record& c) override {
+    exec("INSERT OR REPLACE INTO consents (case_id, account_id, text_hash, statement, at) VALUES (?, ?, ?, ?, ?)",
+         c.case_id, c.account, c.text_hash, c.statement, c.at);
   }
   void set_paused(const proto::id& case_id, bool paused, const std::string& statement) override {
     exec("UPDATE cases SET paused = ?, pause_statement = ? WHERE id = ?", std::uint64_t{paused ? 1u : 0u}, statement,

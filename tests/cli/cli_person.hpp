@@ -74,12 +74,13 @@ inline std::string text(const json::value& v, std::string_view key) {
 
 // A relay, a facilitator with a case, and helpers to bring in parties.
 struct scene {
-  relay_process relay{{"--address-burst", "100000", "--address-per-minute", "100000"}};
+  relay_process relay;
   std::filesystem::path root = relay.data_dir() / "people";
   person f{root / "facilitator"};
   std::string case_id;
 
-  scene() {
+  // `relay_args`: more of the relay's options (e.g. --consent-dir).
+  explicit scene(std::vector<std::string> relay_args = {}) : relay(with_defaults(std::move(relay_args))) {
     auto enrolled = f.run("enrol", {relay.invite_facilitator(), "--name", "Ingrid Berg"});
     EXPECT_EQ(enrolled.status, 0) << enrolled.out;
     case_id = text(f.ok("case", {"open"}), "case");
@@ -93,6 +94,11 @@ struct scene {
     EXPECT_EQ(g.run("enrol", {text(f.ok("invite", {case_id, "--role", "facilitator"}), "code")}).status, 0);
     f.ok("attest", {case_id, "--safety-number", text(g.ok("whoami", {}), "safety_number")});
     return g;
+  }
+  static std::vector<std::string> with_defaults(std::vector<std::string> more) {
+    std::vector<std::string> args{"--address-burst", "100000", "--address-per-minute", "100000"};
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
   }
   person party(const std::string& name, const std::string& role, bool attest = true) {
     person p{root / name};

@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <ctime>
+#include <filesystem>
+#include <unistd.h>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -315,6 +317,46 @@ TEST(Process, AFacilitatorAndOnePartyWriteToEachOtherAndTheOtherPartyNeverSeesIt
   h.ok("pause", {s.case_id});
   const std::string during = text(g.ok("note", {s.case_id, "--to", "harmed", "--text", "Take the time you need."}), "message");
   EXPECT_EQ(text(h.ok("read", {s.case_id, during}), "text"), "Take the time you need.");
+}
+
+TEST(Process, EachPartyReadsAndAgreesToTheConsentTextAndReadsItAgainWhenItChanges) {
+  const auto dir = std::filesystem::temp_directory_path() / ("shuttle-cli-consent-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "en.txt") << "What is said here stays between the people in the case.\n";
+  std::ofstream(dir / "nb.txt") << "Det som blir sagt her, blir mellom dem som er med i saken.\n";
+  scene s({"--consent-dir", dir.string()});
+  person h{s.root / "harmed"};
+  const std::string code = text(s.f.ok("invite", {s.case_id, "--role", "harmed"}), "code");
+
+  // Without agreeing she has not joined; the text is shown and what to do is said.
+  auto shown = h.run("enrol", {code, "--language", "nb"});
+  EXPECT_EQ(shown.status, 1);
+  EXPECT_TRUE(has(shown.out, "Det som blir sagt her, blir mellom dem som er med i saken.")) << shown.out;
+  EXPECT_TRUE(has(shown.out, "run the same command again with --agree")) << shown.out;
+  EXPECT_TRUE(has(shown.out, "You have not joined")) << shown.out;
+  auto joined = h.run("enrol", {code, "--language", "nb", "--agree"});
+  ASSERT_EQ(joined.status, 0) << joined.out;
+  s.f.ok("attest", {s.case_id, "--safety-number", text(h.ok("whoami", {}), "safety_number")});
+
+  // The facilitator sees who agreed to which text; she reads hers again.
+  auto listed = s.f.run("case", {"show", s.case_id});
+  EXPECT_TRUE(has(listed.out, "agreed to the consent text (nb)")) << listed.out;
+  auto again = h.run("consent", {s.case_id});
+  EXPECT_TRUE(has(again.out, "Det som blir sagt her, blir mellom dem som er med i saken.")) << again.out;
+  EXPECT_TRUE(has(again.out, "It is still the service's text.")) << again.out;
+  EXPECT_TRUE(has(again.out, "To withdraw your consent, leave the process")) << again.out;
+
+  // The service changes its text: an earlier version, until she agrees to the new one.
+  std::ofstream(dir / "nb.txt") << "Det som blir sagt her, blir mellom dem som er med, med mindre noen er i fare.\n";
+  s.relay.restart();
+  EXPECT_TRUE(has(s.f.run("case", {"show", s.case_id}).out, "agreed to an earlier consent text"));
+  EXPECT_TRUE(has(h.run("consent", {s.case_id}).out, "The service's text has changed since."));
+  auto renewed = h.run("consent", {s.case_id, "--agree"});
+  EXPECT_EQ(renewed.status, 0) << renewed.out;
+  EXPECT_TRUE(has(renewed.out, "med mindre noen er i fare")) << renewed.out;
+  EXPECT_TRUE(has(s.f.run("case", {"show", s.case_id}).out, "agreed to the consent text (nb)"));
+  EXPECT_TRUE(has(h.run("consent", {s.case_id}).out, "med mindre noen er i fare"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Process, ALargeAttachmentTravelsWithItsTypeAndProgressAndFacilitatorsSaveItInReview) {

@@ -48,7 +48,7 @@ pg::result build(const std::uint8_t* data, std::size_t size) {
 }
 
 void decode(const pg::result& q, int which, int row) {
-  switch (which % 15) {
+  switch (which % 16) {
     case 0: (void)pg::account_of(q, row); break;
     case 1: (void)pg::session_of(q, row); break;
     case 2: (void)pg::invitation_of(q, row); break;
@@ -68,6 +68,7 @@ void decode(const pg::result& q, int which, int row) {
     case 11: (void)pg::audit_of(q, row); break;
     case 12: (void)pg::checkpoint_of(q, row); break;
     case 13: (void)pg::event_of(q, row); break;
+    case 14: (void)pg::consent_of(q, row); break;
     default: {  // a case and its participant in one row, as cases_of reads them
       (void)pg::case_of(q, row, 0);
       (void)pg::participant_of(q, row, pg::case_column_count);

@@ -35,5 +35,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   one<p::revision>(text);
   one<p::stage_statement>(text);
   one<p::pause>(text);
+  one<p::consent>(text);
   return 0;
 }

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 namespace shuttle::testing {
@@ -218,6 +220,90 @@ TEST(Notes, AFacilitatorWritesToOnePartyUnreviewedAndOnlyThatPartyReadsIt) {
   EXPECT_EQ(x.w.fetch(x.f, x.case_id, words.id()).status, 200u);
   EXPECT_EQ(x.w.fetch(x.h, x.case_id, words.id()).status, 404u);
   EXPECT_EQ(x.w.http.get("/v1/queue", x.f.token).body.at("queue").as_array().size(), 0u);
+}
+
+// A directory with the service's consent text in English and Norwegian.
+std::filesystem::path consent_dir(const std::string& english) {
+  const auto dir = std::filesystem::temp_directory_path() / ("shuttle-consent-" + proto::base64url_encode(client::new_id()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "en.txt") << english;
+  std::ofstream(dir / "nb.txt") << "Alt som blir sagt i saken, blir mellom dem som er med.\n";
+  return dir;
+}
+
+TEST(Consent, EachPartyAgreesToTheServicesTextAndTheFacilitatorsSeeWhichVersion) {
+  const auto dir = consent_dir("What is said in this case stays between the people in it.\n");
+  exchange x(1, {"--consent-dir", dir.string()});
+  // The texts are offered when an invitation is opened; world::enrol agreed to the first (English).
+  auto texts = x.w.http.get("/v1/consent", x.h.token);
+  ASSERT_EQ(texts.status, 200u) << texts.text;
+  const auto offers = client::parse_consent_offers(texts.body);
+  ASSERT_TRUE(offers);
+  ASSERT_EQ(offers->size(), 2u);
+  EXPECT_EQ(offers->front().language, "en");
+  auto detail = x.w.http.get(world::case_path(x.case_id), x.f.token);
+  std::size_t agreed = 0;
+  for (const auto& p : detail.body.at("participants").as_array()) {
+    if (p.at("role") == "facilitator") {
+      EXPECT_FALSE(p.as_object().contains("consent"));  // the service's business, not Shuttle's
+      continue;
+    }
+    EXPECT_EQ(p.at("consent_current"), true);
+    EXPECT_EQ(p.at("consent_language"), "en");
+    auto k = proto::parse_statement<proto::consent>(p.at("consent"));
+    ASSERT_TRUE(k);
+    EXPECT_TRUE(proto::verify_signature(*k));
+    EXPECT_EQ(k->text_hash, offers->front().text_hash);
+    ++agreed;
+  }
+  EXPECT_EQ(agreed, 2u);
+
+  // Without agreeing, or agreeing to another text, nobody joins.
+  actor s;
+  const auto code_text = x.w.invite(x.f, x.case_id, role::harmed_support);
+  auto code = proto::parse_invitation_code(code_text);
+  json::object body{{"enrolment", as_json(*client::make_enrolment(s.identity, *code))},
+                    {"secret", proto::base64url_encode(code->secret)},
+                    {"keys", as_json(*client::make_key_statement(s.identity, code->case_id, s.case_key))}};
+  auto without = x.w.http.post("/v1/enrol", body);
+  EXPECT_EQ(without.status, 400u);
+  EXPECT_EQ(without.body.at("error"), "consent_required");
+  proto::consent other;
+  other.header = client::header_for(x.case_id);
+  other.text_hash = proto::consent_text_hash("en", "another text");
+  body["consent"] = as_json(*client::sign(other, s.identity));
+  auto outdated = x.w.http.post("/v1/enrol", body);
+  EXPECT_EQ(outdated.status, 409u);
+  EXPECT_EQ(outdated.body.at("error"), "consent_outdated");
+
+  // The service changes its text: the facilitators see an earlier version; she agrees to the new one.
+  std::ofstream(dir / "en.txt") << "What is said in this case stays between the people in it, unless someone is in danger.\n";
+  x.w.restart_relay();
+  x.w.login(x.f);
+  x.w.login(x.h);
+  auto later = x.w.http.get(world::case_path(x.case_id), x.f.token);
+  for (const auto& p : later.body.at("participants").as_array()) {
+    if (p.at("role") != "facilitator") EXPECT_EQ(p.at("consent_current"), false);
+  }
+  const auto offered_now = x.w.http.get("/v1/consent", x.h.token);
+  ASSERT_EQ(offered_now.status, 200u) << offered_now.text;
+  const auto now_offered = client::parse_consent_offers(offered_now.body);
+  ASSERT_TRUE(now_offered) << now_offered.error().message() << offered_now.text;
+  proto::consent again;
+  again.header = client::header_for(x.case_id);
+  again.text_hash = now_offered->front().text_hash;
+  auto agreed_again = x.w.http.post(world::case_path(x.case_id, "/consent"),
+                                    json::object{{"consent", as_json(*client::sign(again, x.h.identity))}}, x.h.token);
+  ASSERT_EQ(agreed_again.status, 200u) << agreed_again.text;
+  EXPECT_EQ(x.w.http.post(world::case_path(x.case_id, "/consent"),
+                          json::object{{"consent", as_json(*client::sign(other, x.h.identity))}}, x.h.token).status,
+            409u);
+  auto trail = x.w.http.get(world::case_path(x.case_id, "/audit"), x.f.token);
+  std::size_t consented = 0;
+  const auto entries = trail.body;
+  for (const auto& e : entries.at("entries").as_array()) consented += e.at("event") == "consented";
+  EXPECT_EQ(consented, 3u);
+  std::filesystem::remove_all(dir);
 }
 
 json::object stage_body(actor& by, const proto::id& case_id, proto::case_stage stage) {

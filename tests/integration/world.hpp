@@ -5,6 +5,7 @@
 
 #include "client-lib/enrolment.hpp"
 #include "client-lib/letter.hpp"
+#include "client-lib/relay_answers.hpp"
 #include "client-lib/review.hpp"
 #include "client-lib/statements.hpp"
 #include "proto/base64.hpp"
@@ -107,6 +108,13 @@ class world {
     json::object body{{"enrolment", as_json(*e)}, {"secret", b64(code->secret)}};
     if (with_keys && code->case_id != proto::null_case) {
       body["keys"] = as_json(*client::make_key_statement(a.identity, code->case_id, a.case_key));
+    }
+    // A service with a consent text: the person reads the first one offered and agrees.
+    if (auto offers = client::parse_consent_offers(opened.body); offers && !offers->empty()) {
+      proto::consent k;
+      k.header = client::header_for(code->case_id);
+      k.text_hash = offers->front().text_hash;
+      body["consent"] = as_json(*client::sign(k, a.identity));
     }
     return http.post("/v1/enrol", body);
   }

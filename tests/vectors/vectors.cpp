@@ -392,6 +392,14 @@ std::map<std::string, std::string> make_vectors() {
   pa.paused = true;
   pa = must(client::sign(pa, h));
   statements.push_back(statement_entry(pa, "harmed"));
+  // The person harmed agreed to the service's consent text when enrolling (SPEC 5.16).
+  const std::string consent_language = "en";
+  const std::string consent_text = "What is said in this case stays between the people who take part in it.\n";
+  proto::consent co;
+  co.header = header("statement/consent-harmed", t0 + 20, case_id);
+  co.text_hash = proto::consent_text_hash(consent_language, consent_text);
+  co = must(client::sign(co, h));
+  statements.push_back(statement_entry(co, "harmed"));
 
   auto letter_entry = [&](const client::sealed_letter& l, const client::document& doc, std::string_view label,
                           const client::identity_key& writer, const client::case_key& writer_key) {
@@ -447,6 +455,8 @@ std::map<std::string, std::string> make_vectors() {
                                    "statement hash, and the statement's JSON text.");
     top["case"] = base64url_encode(case_id);
     top["invitation_secret_harmed"] = base64url_encode(secret_h);
+    top["consent_text"] = json::object{{"language", consent_language}, {"text", consent_text},
+                                       {"text_hash", base64url_encode(proto::consent_text_hash(consent_language, consent_text))}};
     top["statements"] = std::move(statements);
     files["statements.json"] = render(top);
   }

@@ -169,6 +169,8 @@ story load_story() {
       accept<proto::stage_statement>(e, nullptr, s);
     } else if (type == "pause") {
       accept<proto::pause>(e, nullptr, s);
+    } else if (type == "consent") {
+      accept<proto::consent>(e, nullptr, s);
     } else {
       ADD_FAILURE() << "unknown statement type " << type;
     }
@@ -204,8 +206,23 @@ TEST(Vectors, TheSpecListsEveryFileAsItDescribesItself) {
 
 TEST(Vectors, EveryStatementParsesAndVerifies) {
   const story s = load_story();
-  EXPECT_EQ(s.verified, 23u);
+  EXPECT_EQ(s.verified, 24u);
   EXPECT_EQ(s.envelopes.size(), 3u);
+}
+
+TEST(Vectors, TheConsentTextHashIsTheOneTheConsentNames) {
+  const auto file = load("statements.json");
+  const auto& c = file.at("consent_text").as_object();
+  const auto hash = proto::consent_text_hash(str(c.at("language")), str(c.at("text")));
+  EXPECT_EQ(proto::base64url_encode(hash), str(c.at("text_hash")));
+  bool named = false;
+  for (const auto& v : file.at("statements").as_array()) {
+    if (str(v.at("type")) != "consent") continue;
+    const auto k = proto::parse_statement<proto::consent>(str(v.at("json")));
+    ASSERT_TRUE(k);
+    named = k->text_hash == hash;
+  }
+  EXPECT_TRUE(named);
 }
 
 TEST(Vectors, LettersOpenForEachReader) {

@@ -3,8 +3,8 @@
 // vector file's parsed JSON.
 import * as b64 from '../src/proto/base64url.js';
 import { Bytes, equal, fromHex, hex } from '../src/proto/bytes.js';
-import { Statement, StatementType, ciphertextSizeFor, padme, parseStatement, signingTranscript, statementHash, toJson,
-  verifySignature } from '../src/proto/codec.js';
+import { Statement, StatementType, ciphertextSizeFor, consentTextHash, padme, parseStatement, signingTranscript,
+  statementHash, toJson, verifySignature } from '../src/proto/codec.js';
 import { checkpointTranscript, parseAuditExport, verifyAuditExport } from '../src/proto/audit.js';
 import { encodeCode, invitationSecretHash, parseCode } from '../src/proto/invitation.js';
 import { caseKeyFromSecret, fingerprint, identityFromSeed, safetyNumber } from '../src/proto/keys.js';
@@ -108,6 +108,12 @@ export async function runVectorChecks(load: (name: string) => Json | Promise<Jso
       parsed.push(s);
     }
     expect(parsed.length === statements.statements.length, 'all statements');
+  });
+  await check('the consent text hash is the one the consent names', () => {
+    const c = statements.consent_text;
+    const h = consentTextHash(c.language, c.text);
+    expect(b64.encode(h) === c.text_hash, 'consent text hash');
+    expect(parsed.some((s) => s.type === 'consent' && equal(s.text_hash as Bytes, h)), 'named by the consent');
   });
   await check('every single-byte change of a statement is refused', () => {
     const s = parsed.find((x) => x.type === 'approval')!;

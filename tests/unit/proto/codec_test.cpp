@@ -344,16 +344,19 @@ TEST(StatementRules, TheSenderIsTheFirstReaderAndReadersAreOrdered) {
   EXPECT_EQ(r.error(), make_error(errc::bad_value, "wraps[2].reader"));
 }
 
-TEST(StatementRules, InternalNotesGoOnlyToFacilitators) {
+TEST(StatementRules, OnlyNotesGoToFacilitatorsAndANoteGoesToThemOrOneParty) {
   envelope e = sample<envelope>();
   e.header = client::header_for(client::new_id());
   e.kind = message_kind::note;
   e.answers.reset();
+  e.to = role::responsible;  // a facilitator's note to one party
+  EXPECT_TRUE(client::sign(e, author()));
+  e.to = role::harmed_support;
   EXPECT_EQ(client::sign(e, author()).error(), make_error(errc::bad_value, "to"));
   e.to = role::facilitator;
   EXPECT_TRUE(client::sign(e, author()));
   e.kind = message_kind::letter;
-  EXPECT_FALSE(client::sign(e, author()));
+  EXPECT_EQ(client::sign(e, author()).error(), make_error(errc::bad_value, "to"));
 }
 
 TEST(StatementRules, AReplyAndOnlyAReplyNamesTheLetterItAnswers) {

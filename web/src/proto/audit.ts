@@ -11,7 +11,7 @@ import { Transcript } from './transcript.js';
 export const auditEvents = [
   'case_opened', 'invited', 'enrolled', 'key_published', 'attested', 'submitted', 'approved', 'returned',
   'released', 'delivered', 'opened', 'declined', 'revoked', 'withdrawn', 'closed', 'purged', 'decline_told',
-  'granted', 'grant_ended', 'quiet_hours_set', 'stage_set', 'paused', 'resumed',
+  'granted', 'grant_ended', 'quiet_hours_set', 'stage_set', 'paused', 'resumed', 'consented',
 ] as const;
 
 export interface AuditEntry {

@@ -97,6 +97,7 @@ export const statementFields = {
   ],
   stage: [{ name: 'stage', kind: 'stage' }],
   pause: [{ name: 'paused', kind: 'bool' }],
+  consent: [{ name: 'text_hash', kind: 'hash' }],
 } satisfies Record<string, Field[]>;
 
 export type StatementType = keyof typeof statementFields;
@@ -296,6 +297,12 @@ export function verifySignature(s: Statement): void {
 
 export function statementHash(s: Statement): Bytes {
   return blake2b256(new Transcript('shuttle/v1/statement-hash').add(signingTranscript(s)).add(s.sig).data());
+}
+
+// The hash a consent statement names (SPEC 5.16): of the language tag and the text, as shown.
+export function consentTextHash(language: string, text: string): Bytes {
+  const utf8 = new TextEncoder();
+  return blake2b256(new Transcript('shuttle/v1/consent-text').add(utf8.encode(language)).add(utf8.encode(text)).data());
 }
 
 // Signs a statement built in memory with an Ed25519 secret key (64 bytes),
