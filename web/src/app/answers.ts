@@ -86,6 +86,9 @@ export interface Participant {
   role: string;
   state: string;         // active, withdrawn
   name?: string;         // a facilitator's name, as the relay knows it
+  consent?: Statement;   // the consent it signed (SPEC 5.16)
+  consentCurrent?: boolean;  // ... to the service's current text
+  consentLanguage?: string;  // ... in this language
 }
 export interface CaseDetail {
   state: string;         // open, closed
@@ -111,7 +114,10 @@ export function caseDetail(answer: JsonObject): CaseDetail {
     participants: list(answer, 'participants').map((p) => {
       if (!isObject(p)) return notUnderstood();
       return { identity: text(p, 'identity'), role: text(p, 'role'), state: text(p, 'state'),
-        name: typeof p.name === 'string' ? p.name : undefined };
+        name: typeof p.name === 'string' ? p.name : undefined,
+        consent: p.consent === undefined ? undefined : statement('consent', p.consent),
+        consentCurrent: p.consent_current === true,
+        consentLanguage: typeof p.consent_language === 'string' ? p.consent_language : undefined };
     }),
     caseOpen: statement('case_open', answer.case_open),
     label: answer.label === undefined ? undefined : bytes(answer, 'label'),
@@ -277,6 +283,21 @@ export function revokeAnswer(answer: JsonObject): RevokeAnswer {
 export const presentedInvitation = (answer: JsonObject): JsonValue => answer.invitation ?? null;
 
 // The service's name as the operator gave it (SPEC 16.2), when there is one.
+// The service's consent text in each language (SPEC 5.16): offered when an
+// invitation is opened and at GET /v1/consent; none when it asks for none.
+export interface ConsentText {
+  language: string;
+  text: string;
+}
+export function consentTexts(answer: JsonObject): ConsentText[] {
+  return list(answer, 'consent', true).map((v) => {
+    if (!isObject(v)) return notUnderstood();
+    const language = text(v, 'language'), body = text(v, 'text');
+    if (!/^[a-z]{2,8}$/.test(language) || !body) return notUnderstood();
+    return { language, text: body };
+  });
+}
+
 export function serviceName(answer: JsonObject): string | undefined {
   const v = answer.service;
   if (v === undefined) return undefined;

@@ -51,6 +51,7 @@ export interface CaseStatus {
   attested: boolean;       // a facilitator has checked this person's keys (safety numbers compared)
   stage?: string;          // where the case is in the process (SPEC 5.14), as a facilitator's statement shows it
   paused: boolean;         // the person harmed paused the case (SPEC 5.15)
+  agreed: boolean;         // this device keeps the consent text she agreed to (SPEC 5.16)
 }
 
 export interface App {
@@ -93,7 +94,7 @@ export function createApp(script: string): App {
     (reachable) => showConnection(app, reachable),
     () => void lettersView.onCaseEvent(app, { event: 'caught_up', case: session.unlocked.caseEntry.case }));
   const kept = new KeptLetters(vault, crypto, () => session.unlocked.keys.identity.seed);
-  const app: App = { strings, crypto, relay, vault, session, events, kept, views, caseStatus: { gone: false, standing: 'open', facilitators: [], people: [], attested: true, paused: false },
+  const app: App = { strings, crypto, relay, vault, session, events, kept, views, caseStatus: { gone: false, standing: 'open', facilitators: [], people: [], attested: true, paused: false, agreed: false },
     screen: { redraw: () => {} }, connection: new Backoff(2000, 60000) };
   router.listen();
   return app;
@@ -116,6 +117,7 @@ async function render(app: App, route: Route, notice?: string): Promise<void> {
     case 'leave': return lettersView.confirmWithdraw(app);
     case 'pause': return processView.confirmPause(app);
     case 'ask': return lettersView.writeLetter(app, { toFacilitators: true });
+    case 'consent': return processView.consentView(app);
   }
 }
 

@@ -6,8 +6,9 @@ import * as b64 from '../proto/base64url.js';
 import { checkPresentedInvitation, makeEnrolment, makeKeyStatement } from '../proto/enrolment.js';
 import { InvitationCode, parseCode } from '../proto/invitation.js';
 import { newCaseKey, newIdentity, safetyNumber } from '../proto/keys.js';
-import { toJsonValue } from '../proto/codec.js';
-import { presentedInvitation, serviceName } from './answers.js';
+import { consentTextHash, sign, toJsonValue } from '../proto/codec.js';
+import { newId } from '../proto/keys.js';
+import { ConsentText, consentTexts, presentedInvitation, serviceName } from './answers.js';
 import type { App } from './app.js';
 import { h, show } from './dom.js';
 import { wordsFor } from './failure.js';
@@ -47,6 +48,7 @@ export interface Checked {
   code: InvitationCode;
   inviter: Uint8Array;
   service?: string;
+  consent: ConsentText[];  // the service's consent text in each language; none: it asks for none
 }
 // Why a code cannot be used, in the person's words.
 export class JoinProblem extends Error {}
@@ -63,7 +65,7 @@ export async function check(app: Pick<App, 'relay' | 'strings'>, codeText: strin
     const presented = await app.relay.post('/v1/invitations/open',
       { invitation: b64.encode(code.invitation), secret: b64.encode(code.secret) });
     const invitation = checkPresentedInvitation(code, presentedInvitation(presented));
-    return { code, inviter: invitation.signer, service: serviceName(presented) };
+    return { code, inviter: invitation.signer, service: serviceName(presented), consent: consentTexts(presented) };
   } catch (e) {
     throw new JoinProblem(wordsForJoin(app, e));
   }
@@ -102,7 +104,11 @@ function askPassphrase(app: App, checking: Promise<Checked>, problem?: string): 
   const first = h('input', { id: 'passphrase', type: 'password', autocomplete: 'new-password', required: true,
     minlength: String(minPassphrase), 'aria-describedby': 'passphrase-explain' });
   const second = h('input', { id: 'passphrase-again', type: 'password', autocomplete: 'new-password', required: true });
-  const form = h('form', { novalidate: true },
+  // The service's consent text, once the relay has given it: read and agreed to before joining.
+  const consent = h('div', { id: 'consent-place' });
+  let offered: ConsentText | undefined;
+  const agree = h('input', { type: 'checkbox', id: 'consent-agree', required: true });
+  const form = h('form', { novalidate: true }, consent,
     h('label', { for: 'passphrase' }, t('passphrase_label')), first,
     h('label', { for: 'passphrase-again' }, t('passphrase_again')), second,
     h('button', { type: 'submit' }, t('continue')));
@@ -110,14 +116,29 @@ function askPassphrase(app: App, checking: Promise<Checked>, problem?: string): 
     ev.preventDefault();
     if (first.value.length < minPassphrase) return askPassphrase(app, checking, t('passphrase_short'));
     if (first.value !== second.value) return askPassphrase(app, checking, t('passphrase_differ'));
+    if (offered && !agree.checked) {
+      consent.append(status(t('consent_needed'), 'alert'));
+      agree.focus();
+      return;
+    }
     const passphrase = first.value;
+    const agreed = offered;
     show(h('h1', {}, t('passphrase_title')), status(t('joining')));
     // A check that failed has already put its reason on the screen.
-    checking.then((c) => enrol(app, c, passphrase), () => {});
+    checking.then((c) => enrol(app, c, passphrase, agreed), () => {});
   });
   // Who invited her, once the relay has said (at once when it already has).
   const lead = h('p', { class: 'lead', hidden: '' });
   void checking.then((c) => {
+    if (c.consent.length) {
+      // In the page's language when the service wrote it in it, else English, else its first.
+      offered = c.consent.find((x) => x.language === app.strings.language) ?? c.consent.find((x) => x.language === 'en')
+        ?? c.consent[0];
+      consent.replaceChildren(h('section', { class: 'note', 'aria-labelledby': 'consent-title' },
+        h('h2', { id: 'consent-title' }, t('consent_title')),
+        h('div', { class: 'consent-text', id: 'consent-text', lang: offered.language, dir: 'auto', tabindex: '0' }, offered.text),
+        h('div', {}, agree, h('label', { for: 'consent-agree' }, t('consent_agree')))));
+    }
     if (!c.service) return;
     lead.textContent = t('invited_by', { service: c.service });
     lead.hidden = false;
@@ -127,7 +148,7 @@ function askPassphrase(app: App, checking: Promise<Checked>, problem?: string): 
     problem ? status(problem, 'alert') : null, form);
 }
 
-async function enrol(app: App, { code, inviter }: Checked, passphrase: string): Promise<void> {
+async function enrol(app: App, { code, inviter }: Checked, passphrase: string, agreed?: ConsentText): Promise<void> {
   try {
     const identity = newIdentity();
     const caseKey = newCaseKey();
@@ -138,8 +159,14 @@ async function enrol(app: App, { code, inviter }: Checked, passphrase: string): 
     const caseEntry = { case: b64.encode(code.case), role: code.role, pinned: b64.encode(inviter) };
     await app.vault.putAll({ keystore: await app.crypto.sealKeystore({ identity, caseKeys }, passphrase),
       cases: JSON.stringify([caseEntry]) });
+    // Agreed to the text shown, by its hash computed here (SPEC 5.16); kept to be read again.
+    const consent = agreed ? sign({ type: 'consent', id: newId(), case: code.case, created_at: Math.floor(Date.now() / 1000),
+      text_hash: consentTextHash(agreed.language, agreed.text) }, identity.secretKey, identity.publicKey) : undefined;
+    if (agreed) {
+      await app.vault.put('consent', JSON.stringify({ ...agreed, at: Math.floor(Date.now() / 1000) }));
+    }
     await app.relay.post('/v1/enrol', { enrolment: toJsonValue(enrolment), secret: b64.encode(code.secret),
-      keys: toJsonValue(keys) });
+      keys: toJsonValue(keys), ...(consent ? { consent: toJsonValue(consent) } : {}) });
     await app.session.login({ identity, caseKeys });
     app.session.start({ keys: { identity, caseKeys }, caseEntry });
     showSafetyNumber(app, safetyNumber(identity.publicKey));

@@ -58,6 +58,7 @@ function context(app: App): HTMLElement {
     app.caseStatus.people.length ? h('p', { id: 'taking-part' }, t('taking_part', { list: new Intl.ListFormat(
       app.strings.language === 'nb' ? 'nb-NO' : 'en-GB', { type: 'conjunction' }).format(app.caseStatus.people) })) : null,
     ...stageLines(app),
+    app.caseStatus.agreed ? h('p', {}, h('a', { href: '#consent' }, t('consent_link'))) : null,
     next ? h('p', {}, next) : null);
 }
 
@@ -125,6 +126,7 @@ async function refreshStanding(app: App): Promise<void> {
     }
     app.caseStatus.stage = d.stage;
     app.caseStatus.paused = d.paused;
+    app.caseStatus.agreed = (await app.vault.get('consent')) !== undefined;
   } catch (e) {
     // Only "no such case for you" means she is no longer in it (she left
     // from another device); a refusal for now (busy, too many requests)

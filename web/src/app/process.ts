@@ -1,12 +1,15 @@
 // The restorative process around the letters, as a party sees it: where the
-// case is (the stage a facilitator set, SPEC 5.14) and what comes next, and
-// the person harmed's pause (SPEC 5.15), one confirmed step away.
+// case is (the stage a facilitator set, SPEC 5.14) and what comes next, the
+// person harmed's pause (SPEC 5.15), one confirmed step away, and the
+// consent text she agreed to, to read again (SPEC 5.16).
 import * as b64 from '../proto/base64url.js';
-import { sign, toJsonValue } from '../proto/codec.js';
+import { consentTextHash, sign, toJsonValue } from '../proto/codec.js';
 import { newId } from '../proto/keys.js';
+import { ConsentText, consentTexts } from './answers.js';
 import type { App } from './app.js';
 import { h, show } from './dom.js';
 import { wordsFor } from './failure.js';
+import { when } from './letter_parts.js';
 
 const caseId = (app: App) => app.session.unlocked.caseEntry.case;
 const isHarmed = (app: App) => app.session.unlocked.caseEntry.role === 'harmed';
@@ -56,4 +59,50 @@ export function confirmPause(app: App): void {
   });
   show(h('h1', {}, t(pausing ? 'pause_title' : 'resume_title')),
     h('p', {}, t(pausing ? 'pause_explain' : 'resume_explain')), h('div', { class: 'choices' }, yes, no));
+}
+
+// The consent text as she agreed to it, kept on this device; when the
+// service's text has changed since, the new one with the way to agree.
+export async function consentView(app: App): Promise<void> {
+  const { t } = app.strings;
+  const back = h('button', { type: 'button', class: 'quiet' }, t('back'));
+  back.addEventListener('click', () => app.views.go({ view: 'letters' }));
+  const kept = await app.vault.get('consent');
+  if (kept === undefined) return show(h('h1', {}, t('consent_read_title')), h('p', {}, t('consent_none')), back);
+  const agreed = JSON.parse(kept) as ConsentText & { at: number };
+  let current: ConsentText[] = [];
+  try {
+    current = consentTexts(await app.relay.get('/v1/consent'));
+  } catch {
+    // out of reach: what she agreed to is still here to read
+  }
+  const still = !current.length || current.some((c) => c.language === agreed.language && c.text === agreed.text);
+  const newer = still ? undefined
+    : current.find((c) => c.language === agreed.language) ?? current.find((c) => c.language === 'en') ?? current[0];
+  let again: HTMLElement | null = null;
+  if (newer) {
+    const box = h('input', { type: 'checkbox', id: 'consent-agree' });
+    const agree = h('button', { type: 'button' }, t('consent_agree_again'));
+    agree.addEventListener('click', async () => {
+      if (!box.checked) return box.focus();
+      const { identity } = app.session.unlocked.keys;
+      const caseId = app.session.unlocked.caseEntry.case;
+      const s = sign({ type: 'consent', id: newId(), case: b64.decode(caseId)!, created_at: Math.floor(Date.now() / 1000),
+        text_hash: consentTextHash(newer.language, newer.text) }, identity.secretKey, identity.publicKey);
+      try {
+        await app.relay.post(`/v1/cases/${caseId}/consent`, { consent: toJsonValue(s) });
+      } catch (e) {
+        return app.views.go({ view: 'letters' }, { replace: true, notice: wordsFor(app.strings, e) });
+      }
+      await app.vault.put('consent', JSON.stringify({ ...newer, at: Math.floor(Date.now() / 1000) }));
+      app.views.go({ view: 'letters' }, { replace: true, notice: t('consent_agreed_again') });
+    });
+    again = h('section', { class: 'note', id: 'consent-new' }, h('p', {}, t('consent_changed')),
+      h('div', { class: 'consent-text', lang: newer.language, dir: 'auto', tabindex: '0' }, newer.text),
+      h('div', {}, box, h('label', { for: 'consent-agree' }, t('consent_agree'))), agree);
+  }
+  if (app.views.current().view !== 'consent') return;  // moved on while it loaded
+  show(h('h1', {}, t('consent_read_title')), h('p', {}, t('consent_read_when', { date: when(app.strings, agreed.at) })),
+    h('div', { class: 'consent-text', id: 'consent-text', lang: agreed.language, dir: 'auto', tabindex: '0' }, agreed.text),
+    h('p', {}, t('consent_withdraw_note')), again, back);
 }

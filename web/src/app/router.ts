@@ -11,7 +11,8 @@ export type Route =
   | { view: 'resend'; id: string }   // a letter of hers that did not reach the service, sent again
   | { view: 'leave' }
   | { view: 'pause' }    // the person harmed pauses the case, or goes on with it
-  | { view: 'ask' };     // words to the facilitators alone
+  | { view: 'ask' }      // words to the facilitators alone
+  | { view: 'consent' };  // the consent text she agreed to, read again
 
 const idPattern = /^[A-Za-z0-9_-]{22}$/;
 
@@ -22,6 +23,7 @@ export function routeOf(hash: string): Route | null {
   if (h === 'leave') return { view: 'leave' };
   if (h === 'pause') return { view: 'pause' };
   if (h === 'ask') return { view: 'ask' };
+  if (h === 'consent') return { view: 'consent' };
   for (const view of ['letter', 'reply', 'revise', 'resend'] as const) {
     const id = h.slice(view.length + 1);
     if (h.startsWith(`${view}=`) && idPattern.test(id)) return { view, id };

@@ -5,7 +5,7 @@
 // person reads aloud with the one on screen, and the label, sealed to
 // every facilitator the page trusts.
 import * as b64 from '../proto/base64url.js';
-import { Role, Statement, sign, toJsonValue } from '../proto/codec.js';
+import { Role, Statement, sign, toJsonValue, verifySignature } from '../proto/codec.js';
 import { makeKeyStatement } from '../proto/enrolment.js';
 import { encodeCode, invitationSecretHash } from '../proto/invitation.js';
 import { fingerprint, newCaseKey, newId, safetyNumber } from '../proto/keys.js';
@@ -392,6 +392,26 @@ function labelForm(c: Console, caseId: string, r: Roster): HTMLElement {
   return form;
 }
 
+// Which consent text a person agreed to (SPEC 5.16), where the service asks
+// for one: the current one (in its language), an earlier one, or none yet.
+// A consent counts only with the person's own signature.
+function consentWords(c: Console, d: CaseDetail, p: CaseDetail['participants'][number]): string {
+  const { t } = c.strings;
+  const asked = d.participants.some((x) => x.consent !== undefined);
+  if (!asked || p.role === 'facilitator') return '';
+  let signed = false;
+  try {
+    if (p.consent && b64.encode(p.consent.signer) === p.identity) {
+      verifySignature(p.consent);
+      signed = true;
+    }
+  } catch {
+    signed = false;
+  }
+  if (!signed) return ` · ${t('console_consent_none')}`;
+  return ` · ${p.consentCurrent ? t('console_consent_current', { language: p.consentLanguage ?? '' }) : t('console_consent_earlier')}`;
+}
+
 export async function showCase(c: Console, caseId: string, notice?: string): Promise<void> {
   const { t } = c.strings;
   const entry = caseEntryOf(c, caseId);
@@ -420,7 +440,7 @@ export async function showCase(c: Console, caseId: string, notice?: string): Pro
       : known ? t('console_person_attested') : t('console_person_to_attest');
     const who = `${roleWords(c, p.role)}${p.name ? ` (${p.name})` : ''}${p.identity === self ? ` · ${t('console_you')}` : ''}`;
     const needs = p.state === 'active' && keys && (!known || changed) && p.identity !== self;
-    return h('li', { 'data-role': p.role }, h('p', {}, h('strong', {}, who), ` · ${state}`),
+    return h('li', { 'data-role': p.role }, h('p', {}, h('strong', {}, who), ` · ${state}`, consentWords(c, d, p)),
       needs ? attestForm(c, caseId, d, p.identity, p.role) : null);
   });
   // A two-person case with one facilitator releases nothing: the colleague is asked for first.

@@ -178,7 +178,7 @@ async function joinCase(c: Console, { code, inviter }: Checked, passphrase: stri
   try {
     keys = await c.crypto.openKeystore((await c.vault.get('keystore'))!, passphrase);
   } catch (e) {
-    return askToJoinCase(c, { code, inviter }, wordsForJoin(c, e));
+    return askToJoinCase(c, { code, inviter, consent: [] }, wordsForJoin(c, e));
   }
   try {
     const caseId = b64.encode(code.case);
