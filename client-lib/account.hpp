@@ -164,6 +164,13 @@ class account {
   // A party lets an attested supporter of its side read the letters it sends
   // and receives from now on (`reads`), or ends that.
   result<void> grant(const proto::id& case_id, const proto::public_key& supporter, bool reads);
+  // A facilitator seals a writing aid to a party (SPEC 7): `names` (one per
+  // line: what the check for identifying details looks for in that party's
+  // letters) or `prompts` (one per line: guided writing questions).
+  result<void> set_writing_aid(const proto::id& case_id, proto::role party, std::string_view purpose,
+                               std::string_view text);
+  // A party's writing aid of one purpose, opened (nothing when none was set).
+  result<std::optional<std::string>> writing_aid(const proto::id& case_id, std::string_view purpose);
   // The service's current consent texts (none: it asks for none).
   result<std::vector<consent_offer>> consent_texts();
   // The text this device agreed to for the case, if it keeps one.

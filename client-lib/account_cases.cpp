@@ -137,6 +137,46 @@ result<void> account::consent_again(const proto::id& case_id, const consent_offe
   return keep_consent(box_, case_id, {text.language, text.text, signed_consent->text_hash, unix_now()});
 }
 
+result<void> account::set_writing_aid(const proto::id& case_id, proto::role party, std::string_view purpose,
+                                      std::string_view text) {
+  if (party != proto::role::harmed && party != proto::role::responsible) {
+    return make_error(errc::invalid_argument, "Writing aids are for the harmed or the responsible party.");
+  }
+  if (text.empty() || text.size() > proto::max_note_text_bytes) {
+    return make_error(errc::invalid_argument, "Writing aids are 1 to 8192 bytes of text.");
+  }
+  auto snap = snapshot(case_id);
+  if (!snap) return snap.error();
+  json::array copies;
+  // Sealed to each active party in that role whose keys a facilitator checked; the relay never reads it.
+  for (const auto& p : snap->detail.participants) {
+    if (p.role != party || p.state != "active") continue;
+    auto keys = snap->trust.find(p.identity);
+    if (!keys) return keys.error();
+    auto sealed = seal_note({std::string(purpose), std::nullopt, std::string(text)}, case_id, keys->case_key);
+    if (!sealed) return sealed.error();
+    copies.push_back(json::object{{"reader", b64(p.identity)}, {"box", proto::base64url_encode(sealed->box)}});
+  }
+  if (copies.empty()) return make_error(errc::withdrawn, "No one in that role takes part in the case now.");
+  auto answer = authenticated([&] {
+    return relay_.post(case_path(case_id, "/writing-aids"), json::object{{"purpose", purpose}, {"aids", copies}});
+  });
+  if (!answer) return missing(case_id, answer.error());
+  return {};
+}
+
+result<std::optional<std::string>> account::writing_aid(const proto::id& case_id, std::string_view purpose) {
+  auto detail = detail_of(case_id);
+  if (!detail) return detail.error();
+  const auto& box = purpose == "names" ? detail->names : detail->prompts;
+  if (!box) return std::optional<std::string>{};
+  const auto* mine = keys_.find_case_key(case_id);
+  if (!mine) return make_error(errc::withdrawn, "This profile no longer holds a key for that case.");
+  auto n = open_note(*box, case_id, purpose, *mine);
+  if (!n) return n.error();
+  return std::optional<std::string>(std::move(n->text));
+}
+
 result<void> account::set_stage(const proto::id& case_id, proto::case_stage stage) {
   proto::stage_statement s;
   s.header = header_for(case_id);

@@ -232,6 +232,11 @@ result<case_detail> parse_case_detail(const json::value& v) {
     if (!st) return st.error();
     out.stage_statement = std::move(*st);
   }
+  if (const auto* aids = r.find("writing_aids", false)) {
+    answer_reader ar(*aids, "writing_aids");
+    ar("names", out.names)("prompts", out.prompts);
+    if (auto ok = ar.finish(); !ok) return ok.error();
+  }
   if (const auto* p = r.find("pause_statement", false)) {
     auto ps = statement<proto::pause>(*p, "pause_statement");
     if (!ps) return ps.error();
@@ -247,12 +252,12 @@ result<message_summary> summary_at(const json::value& v, const std::string& path
   message_summary m;
   answer_reader r(v, path);
   std::optional<std::uint64_t> size, approvals, approvals_required, waiting;
-  std::optional<bool> reviewed_by_you;
+  std::optional<bool> reviewed_by_you, case_paused;
   r("message", m.message)("case", m.case_id)("kind", m.kind)("sender", m.sender)("to", m.to)("state", m.state)(
       "size", size)("submitted_at", m.submitted_at)("released_at", m.released_at)("release_at", m.release_at)(
       "supersedes", m.supersedes)("approvals_required", approvals_required)("claimed_by", m.claimed_by)(
       "waiting_seconds", waiting)("reviewed_by_you", reviewed_by_you)("answers", m.answers)(
-      "claimed_by_name", m.claimed_by_name)("case_label", m.case_label);
+      "claimed_by_name", m.claimed_by_name)("case_label", m.case_label)("case_paused", case_paused);
   // A facilitator's summary counts approvals; a recipient's fetch lists the
   // approval statements under the same name (read by parse_fetched_message).
   if (const auto* a = r.find("approvals", false); a && !a->is_array()) r("approvals", approvals);
@@ -262,6 +267,7 @@ result<message_summary> summary_at(const json::value& v, const std::string& path
   m.approvals_required = approvals_required.value_or(0);
   m.waiting_seconds = waiting.value_or(0);
   m.reviewed_by_me = reviewed_by_you.value_or(false);
+  m.case_paused = case_paused.value_or(false);
   m.mine = m.sender == me;
   return m;
 }

@@ -96,6 +96,8 @@ struct case_detail {
   std::optional<proto::stage_statement> stage_statement;  // the one that set the stage
   bool paused = false;
   std::optional<proto::pause> pause_statement;  // the latest pause or resume
+  std::optional<proto::sealed_note> names;      // for a party: the names to look for, sealed to it (SPEC 7)
+  std::optional<proto::sealed_note> prompts;    // for a party: the guided writing prompts, sealed to it
 };
 result<case_detail> parse_case_detail(const boost::json::value& v);
 
@@ -118,6 +120,7 @@ struct message_summary {
   std::optional<std::string> case_label_text;    // that label, opened by the account
   std::uint64_t waiting_seconds = 0;  // in the queue
   bool reviewed_by_me = false;        // in the queue: this facilitator already decided
+  bool case_paused = false;           // approved, waiting: the person harmed paused the case
   bool mine = false;                  // sent by `me`
 };
 result<message_summary> parse_message_summary(const boost::json::value& v, const proto::public_key& me);

@@ -9,6 +9,7 @@
 #include <boost/program_options.hpp>
 
 #include <iostream>
+#include <sstream>
 
 namespace shuttle::cli {
 namespace {
@@ -359,6 +360,77 @@ int cmd_rekey(int argc, char** argv) {
   return 0;
 }
 
+// The core questions of a restorative process, offered as prompts.
+std::string standard_prompts(const std::string& language) {
+  if (language == "nb") {
+    return "Hva skjedde?\nHvordan opplevde du det, og hvordan har det påvirket deg siden?\nHva trenger du nå?\n"
+           "Hva ønsker du skal komme ut av dette?";
+  }
+  return "What happened?\nHow did you experience it, and how has it affected you since?\nWhat do you need now?\n"
+         "What do you wish to come out of this?";
+}
+
+// `shuttle names` and `shuttle prompts`: a facilitator seals a writing aid to
+// one party; a party reads the prompts offered to it.
+int writing_aid(int argc, char** argv, const std::string& purpose) {
+  common c;
+  target t;
+  std::string for_text, text, file, language;
+  bool standard = false;
+  po::options_description d(
+      purpose == "names"
+          ? "shuttle names CASE --for harmed|responsible --text \"NAME\\nPLACE\": names and places (one per line) the "
+            "party's check for identifying details looks for in their letters, sealed to them (facilitators)"
+          : "shuttle prompts CASE --for harmed|responsible (--text \"Q\\nQ\" | --standard [--language en|nb]): questions "
+            "offered to the party as optional prompts when writing (facilitators); shuttle prompts CASE: the prompts "
+            "offered to you");
+  add_common(d, c);
+  d.add_options()("for", po::value(&for_text), "harmed or responsible: the party it is sealed to")
+      ("text", po::value(&text), "one per line")
+      ("file", po::value(&file), "... or from a file");
+  if (purpose == "prompts") {
+    d.add_options()("standard", po::bool_switch(&standard), "the core questions of a restorative process")
+        ("language", po::value(&language)->default_value("en"), "the language of the standard questions (en, nb)");
+  }
+  auto pos = t.add(d, false);
+  if (!parse(argc, argv, d, pos)) return 0;
+  auto a = open_account(c);
+  const auto id = t.case_id(a);
+  if (for_text.empty()) {
+    // A party reading what it was offered.
+    const auto aid = need(a.writing_aid(id, purpose));
+    if (c.as_json) {
+      print_json(json::object{{purpose, aid ? json::value(*aid) : json::value(nullptr)}});
+    } else if (!aid) {
+      std::cout << (purpose == "prompts" ? "Your facilitators have offered no prompts.\n"
+                                         : "Your facilitators have listed no names.\n");
+    } else {
+      std::cout << (purpose == "prompts" ? "Questions your facilitators offer to help you write (you can use any, "
+                                           "or none; the letter is yours):\n"
+                                         : "Names and places your letters are checked for before they go to review:\n");
+      std::istringstream lines(*aid);
+      for (std::string line; std::getline(lines, line);) {
+        if (!line.empty()) std::cout << "  - " << line << "\n";
+      }
+    }
+    return 0;
+  }
+  proto::role party{};
+  if (!proto::parse_enum(for_text, party) || (party != proto::role::harmed && party != proto::role::responsible)) {
+    throw std::runtime_error("--for is harmed or responsible");
+  }
+  const std::string body = standard ? standard_prompts(language) : read_letter_text(file, text);
+  need(a.set_writing_aid(id, party, purpose, body));
+  answer(c, {{purpose, true}},
+         purpose == "names" ? "The " + role_words(party) + "'s letters are now checked for these names and places, on "
+                                                            "their own device. The relay cannot read the list."
+                            : "The " + role_words(party) + " is offered these questions when writing. The relay "
+                                                           "cannot read them.");
+  return 0;
+}
+int cmd_names(int argc, char** argv) { return writing_aid(argc, argv, "names"); }
+int cmd_prompts(int argc, char** argv) { return writing_aid(argc, argv, "prompts"); }
+
 int cmd_consent(int argc, char** argv) {
   common c;
   target t;
@@ -472,6 +544,8 @@ const registered these{
     {"rekey", "Cases", "publish a new key for a case", cmd_rekey},
     {"stage", "Cases", "move a case to a stage of the process (facilitators)", cmd_stage},
     {"consent", "Cases", "read again the consent text you agreed to, or agree to a new one", cmd_consent},
+    {"names", "Cases", "names and places a party's letters are checked for (facilitators)", cmd_names},
+    {"prompts", "Cases", "questions offered to a party when writing (facilitators); the prompts offered to you", cmd_prompts},
     {"pause", "Cases", "pause a case: nothing is released until you resume it (the person harmed)", cmd_pause},
     {"resume", "Cases", "resume a paused case (the person harmed)", cmd_resume},
 };

@@ -25,39 +25,37 @@ int cmd_queue(int argc, char** argv) {
   if (!parse(argc, argv, d)) return 0;
   auto a = open_account(c);
   auto list = need(a.queue(later));
-  if (later) {
-    if (c.as_json) {
-      json::array out;
-      for (const auto& m : list) {
-        auto o = message_json(m);
-        if (m.case_label_text) o["case_label"] = *m.case_label_text;
-        out.push_back(o);
+  if (c.as_json) {
+    // One shape for both lists: the review facts only where a letter waits for review.
+    json::array out;
+    for (const auto& m : list) {
+      auto o = message_json(m);
+      if (m.case_label_text) o["case_label"] = *m.case_label_text;
+      if (later) {
+        if (m.case_paused) o["case_paused"] = true;
+      } else {
+        o["waiting_seconds"] = m.waiting_seconds;
+        o["approvals"] = m.approvals;
+        o["approvals_required"] = m.approvals_required;
+        o["reviewed_by_you"] = m.reviewed_by_me;
+        if (m.claimed_by) o["claimed_by"] = b64(*m.claimed_by);
+        if (m.claimed_by_name) o["claimed_by_name"] = *m.claimed_by_name;
       }
-      print_json(out);
-      return 0;
+      out.push_back(o);
     }
+    print_json(out);
+    return 0;
+  }
+  if (later) {
     if (list.empty()) std::cout << "No approved letter waits for a release time.\n";
     for (const auto& m : list) {
       std::cout << short_id(m.case_id) << " " << short_id(m.message) << "  "
                 << (m.case_label_text ? "\"" + *m.case_label_text + "\": " : std::string()) << proto::to_string(m.kind)
-                << " to the " << role_words(m.to) << ", released " << (m.release_at ? when(*m.release_at) : "later") << "\n";
+                << " to the " << role_words(m.to) << ", "
+                << (m.case_paused ? "released when the person harmed resumes the case"
+                                  : "released " + (m.release_at ? when(*m.release_at) : std::string("later")))
+                << "\n";
     }
-    return 0;
-  }
-  if (c.as_json) {
-    json::array out;
-    for (const auto& m : list) {
-      auto o = message_json(m);
-      o["waiting_seconds"] = m.waiting_seconds;
-      o["approvals"] = m.approvals;
-      o["approvals_required"] = m.approvals_required;
-      o["reviewed_by_you"] = m.reviewed_by_me;
-      if (m.claimed_by) o["claimed_by"] = b64(*m.claimed_by);
-      if (m.claimed_by_name) o["claimed_by_name"] = *m.claimed_by_name;
-      if (m.case_label_text) o["case_label"] = *m.case_label_text;
-      out.push_back(o);
-    }
-    print_json(out);
     return 0;
   }
   if (list.empty()) std::cout << "Nothing waits for review.\n";

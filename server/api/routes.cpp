@@ -186,6 +186,27 @@ result<void> read_value(const boost::json::value& v, label_copies& out, const st
   return {};
 }
 
+// Writing aids: a purpose and one sealed copy per party, 1 or 2 of them.
+struct aid_purpose {
+  std::string word;
+};
+result<void> read_value(const boost::json::value& v, aid_purpose& out, const std::string& path) {
+  const auto* s = v.if_string();
+  if (!s || (*s != "names" && *s != "prompts")) return make_error(errc::bad_value, path);
+  out.word.assign(s->data(), s->size());
+  return {};
+}
+
+awaitable<outcome> set_writing_aids(request_context& ctx) {
+  aid_purpose purpose;
+  label_copies copies;
+  if (auto f = read_body(ctx.body, field("purpose", purpose), field("aids", copies))) co_return *f;
+  if (copies.boxes.size() > 2) co_return failure{failure_kind::invalid, "bad_length", "aids: one copy for each party, at most two"};
+  co_return co_await written([&](auto done) {
+    ctx.service.set_writing_aids(*ctx.who, std::move(purpose.word), std::move(copies.boxes), std::move(done));
+  });
+}
+
 awaitable<outcome> set_label(request_context& ctx) {
   label_copies copies;
   if (auto f = read_body(ctx.body, field("label", copies))) co_return *f;
@@ -386,6 +407,8 @@ const std::vector<route>& routes() {
       {verb::post, "/v1/cases/{case}/pause", access::case_party, statement_body_bytes, false, pause},
       {verb::post, "/v1/cases/{case}/consent", access::case_party, statement_body_bytes, false, consent},
       {verb::post, "/v1/cases/{case}/label", access::case_facilitator, statement_body_bytes, false, set_label},
+      {verb::post, "/v1/cases/{case}/writing-aids", access::case_facilitator, statement_body_bytes, false,
+       set_writing_aids},
       {verb::post, "/v1/cases/{case}/quiet-hours", access::case_facilitator, small_body_bytes, false, set_quiet_hours},
       {verb::get, "/v1/cases/{case}/messages", access::case_participant, 0, false, list_messages},
       {verb::post, "/v1/cases/{case}/messages", access::case_participant, message_body_bytes, false, submit_message},

@@ -196,4 +196,30 @@ void relay_service::consent(const caller& c, proto::consent s, completion done) 
       std::move(done));
 }
 
+void relay_service::set_writing_aids(const caller& c, std::string purpose,
+                                     std::vector<std::pair<proto::public_key, bytes>> boxes, completion done) {
+  if (purpose != "names" && purpose != "prompts") return done(invalid("bad_value", "purpose: names or prompts"));
+  const std::uint64_t now = now_();
+  write(
+      [c, purpose = std::move(purpose), boxes = std::move(boxes), now](writer& w, effects&) -> outcome {
+        const proto::id case_id = c.participant->case_id;
+        if (auto f = require_open_case(w, case_id)) return *f;
+        const auto people = w.participants(case_id);
+        std::set<proto::public_key> readers;
+        for (const auto& [reader, box] : boxes) {
+          const auto* p = active_identity(people, reader);
+          if (!p || (p->role != role::harmed && p->role != role::responsible) || !readers.insert(reader).second) {
+            return invalid("wraps_mismatch", "A writing aid is sealed to an active party of the case, once each.");
+          }
+        }
+        for (const auto& [reader, box] : boxes) w.set_writing_aid(case_id, reader, purpose, box, now);
+        answer a;
+        a["case"] = b64(case_id);
+        a["purpose"] = purpose;
+        a["readers"] = readers.size();
+        return a;
+      },
+      std::move(done));
+}
+
 }  // namespace shuttle::relay

@@ -94,6 +94,12 @@ outcome relay_service::case_detail(const caller& c) {
     if (c.participant->role == proto::role::facilitator) {
       if (auto box = r.label(case_id, c.account.identity)) a["label"] = proto::base64url_encode(*box);
     }
+    // A party's writing aids, sealed to it (SPEC 7).
+    json::object aids;
+    for (const char* purpose : {"names", "prompts"}) {
+      if (auto box = r.writing_aid(case_id, c.account.identity, purpose)) aids[purpose] = proto::base64url_encode(*box);
+    }
+    if (!aids.empty()) a["writing_aids"] = std::move(aids);
     json::array keys;
     for (const auto& k : r.keys(case_id)) keys.push_back(stored(k.statement));
     a["key_statements"] = std::move(keys);
@@ -161,6 +167,15 @@ void relay_service::attest(const caller& c, proto::attestation att, completion d
                               att.header.signer, proto::to_json(att)},
                              subject->id, account);
         audit(w, fx, att, audit_event::attested, att.key_statement_id, now);
+        // Everyone in the case learns that someone is confirmed in it (a
+        // newcomer, or new keys): their clients show who takes part now, by
+        // this signed statement, before the newcomer can read anything.
+        notify(w, fx,
+               accounts_in(w, att.header.case_id,
+                           {proto::role::facilitator, proto::role::harmed, proto::role::responsible,
+                            proto::role::harmed_support, proto::role::responsible_support},
+                           account),
+               att.header.case_id, "attested", std::nullopt, now);
         answer a;
         a["attestation"] = b64(att.header.statement_id);
         remember(w, att, a);

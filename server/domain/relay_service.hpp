@@ -127,6 +127,11 @@ class relay_service {
   // A facilitator seals the case's label to each facilitator (reader
   // identity key, sealed box), replacing the previous label.
   void set_label(const caller& c, std::vector<std::pair<proto::public_key, bytes>> boxes, completion done);
+  // A facilitator seals a writing aid to one or both parties (purpose
+  // "names": what the identifying-details check looks for; "prompts": the
+  // guided writing questions), replacing theirs (SPEC 7).
+  void set_writing_aids(const caller& c, std::string purpose, std::vector<std::pair<proto::public_key, bytes>> boxes,
+                        completion done);
   // A facilitator sets the case's quiet hours (nothing: none).
   void set_quiet_hours(const caller& c, std::optional<quiet_hours> q, completion done);
   // A facilitator moves the case to a stage of the process (SPEC 5.14).

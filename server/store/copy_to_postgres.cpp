@@ -21,7 +21,7 @@ constexpr const char* tables[] = {
     "accounts",     "sessions",         "cases",           "invitations",       "participants",
     "key_statements", "attestations",   "statements",      "messages",          "ciphertexts",
     "reviews",      "audit_entries",    "audit_checkpoints", "events",          "grants",
-    "supporter_readers", "case_labels", "used_login_challenges", "consents",
+    "supporter_readers", "case_labels", "used_login_challenges", "consents", "writing_aids",
 };
 
 using pg_result = std::unique_ptr<PGresult, void (*)(PGresult*)>;

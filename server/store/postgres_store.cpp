@@ -212,8 +212,8 @@ CREATE TABLE maintenance (
 );
 ALTER TABLE schema_version ADD COLUMN serves_from BIGINT NOT NULL DEFAULT 0;
 )sql",
-    // 3: the stage of the process, the person harmed's pause and each
-    // participant's consent (SQLite's
+    // 3: the stage of the process, the person harmed's pause, each
+    // participant's consent and the writing aids sealed to a party (SQLite's
     // 7). A relay before 3 would release letters of a paused case.
     R"sql(
 ALTER TABLE cases ADD COLUMN stage TEXT NOT NULL DEFAULT 'referral'
@@ -229,6 +229,14 @@ CREATE TABLE consents (
   statement   TEXT NOT NULL,
   at          BIGINT NOT NULL,
   PRIMARY KEY (case_id, account_id)
+);
+CREATE TABLE writing_aids (
+  case_id     BYTEA NOT NULL REFERENCES cases(id),
+  reader_key  BYTEA NOT NULL,
+  purpose     TEXT NOT NULL CHECK (purpose IN ('names', 'prompts')),
+  box         BYTEA NOT NULL,
+  set_at      BIGINT NOT NULL,
+  PRIMARY KEY (case_id, reader_key, purpose)
 );
 )sql",
 };
@@ -519,6 +527,13 @@ class pg_repository final : public writer {
     auto q = query("SELECT " + consent_columns + " FROM consents WHERE case_id = ? ORDER BY at, account_id", case_id);
     return all(q, &consent_of);
   }
+  std::optional<bytes> writing_aid(const proto::id& case_id, const proto::public_key& reader_key,
+                                   const std::string& purpose) override {
+    auto q = query("SELECT box FROM writing_aids WHERE case_id = ? AND reader_key = ? AND purpose = ?", case_id,
+                   reader_key, purpose);
+    if (q.rows() == 0) return std::nullopt;
+    return q.blob(0, 0);
+  }
   std::optional<bytes> label(const proto::id& case_id, const proto::public_key& reader_key) override {
     auto q = query("SELECT box FROM case_labels WHERE case_id = ? AND reader_key = ?", case_id, reader_key);
     if (q.rows() == 0) return std::nullopt;
@@ -611,6 +626,7 @@ class pg_repository final : public writer {
     }
     query("UPDATE messages SET purged_at = ? WHERE case_id = ? AND purged_at IS NULL", now, case_id);
     query("DELETE FROM case_labels WHERE case_id = ?", case_id);
+    query("DELETE FROM writing_aids WHERE case_id = ?", case_id);
   }
   void insert_supporter_readers(const proto::id& message_id, const std::vector<proto::public_key>& readers) override {
     for (const auto& r : readers) {
@@ -643,6 +659,12 @@ class pg_repository final : public writer {
   void set_stage(const proto::id& case_id, proto::case_stage stage, const std::string& statement) override {
     query("UPDATE cases SET stage = ?, stage_statement = ? WHERE id = ?", std::string(proto::to_string(stage)),
           statement, case_id);
+  }
+  void set_writing_aid(const proto::id& case_id, const proto::public_key& reader_key, const std::string& purpose,
+                       const bytes& box, std::uint64_t now) override {
+    query("INSERT INTO writing_aids (case_id, reader_key, purpose, box, set_at) VALUES (?, ?, ?, ?, ?) "
+          "ON CONFLICT (case_id, reader_key, purpose) DO UPDATE SET box = EXCLUDED.box, set_at = EXCLUDED.set_at",
+          case_id, reader_key, purpose, box, now);
   }
   void set_consent(const consent_record& c) override {
     query("INSERT INTO consents (case_id, account_id, text_hash, statement, at) VALUES (?, ?, ?, ?, ?) "

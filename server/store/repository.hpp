@@ -64,6 +64,9 @@ class reader {
   virtual std::vector<proto::public_key> supporter_readers(const proto::id& message_id) = 0;
   // The latest grant of each party to each supporter in a case.
   virtual std::vector<grant_record> grants(const proto::id& case_id) = 0;
+  // A writing aid sealed to a party (SPEC 7, purposes `names` and `prompts`).
+  virtual std::optional<bytes> writing_aid(const proto::id& case_id, const proto::public_key& reader,
+                                           const std::string& purpose) = 0;
   // Each participant's latest consent in a case.
   virtual std::vector<consent_record> consents(const proto::id& case_id) = 0;
   // The case's label sealed to this facilitator (SPEC 7, purpose `label`).
@@ -139,6 +142,9 @@ class writer : public reader {
   virtual void set_quiet_hours(const proto::id& case_id, const std::optional<quiet_hours>& q) = 0;
   // The case's stage and the statement that set it (SPEC 5.14).
   virtual void set_stage(const proto::id& case_id, proto::case_stage stage, const std::string& statement) = 0;
+  // Replaces a party's writing aid of one purpose.
+  virtual void set_writing_aid(const proto::id& case_id, const proto::public_key& reader, const std::string& purpose,
+                               const bytes& box, std::uint64_t now) = 0;
   // Replaces the participant's consent in the case (SPEC 5.16).
   virtual void set_consent(const consent_record& c) = 0;
   // Pauses or resumes the case, with the statement that did (SPEC 5.15).

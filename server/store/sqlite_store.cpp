@@ -214,8 +214,9 @@ CREATE TABLE maintenance (
 );
 ALTER TABLE schema_version ADD COLUMN serves_from INTEGER NOT NULL DEFAULT 0;
 )sql",
-    // 7: the stage of the process, the person harmed's pause, and each
-    // participant's consent to the service's consent text. Cases from
+    // 7: the stage of the process, the person harmed's pause, each
+    // participant's consent to the service's consent text, and the writing
+    // aids the facilitators seal to a party (names to look for, prompts). Cases from
     // before stages were exchanging letters. A relay before 7 would release
     // letters of a paused case, so 7 cannot be served by one (serves_from).
     R"sql(
@@ -232,6 +233,14 @@ CREATE TABLE consents (
   statement   TEXT NOT NULL,
   at          INTEGER NOT NULL,
   PRIMARY KEY (case_id, account_id)
+);
+CREATE TABLE writing_aids (
+  case_id     BLOB NOT NULL REFERENCES cases(id),
+  reader_key  BLOB NOT NULL,
+  purpose     TEXT NOT NULL CHECK (purpose IN ('names', 'prompts')),
+  box         BLOB NOT NULL,
+  set_at      INTEGER NOT NULL,
+  PRIMARY KEY (case_id, reader_key, purpose)
 );
 )sql",
 };
@@ -566,6 +575,14 @@ class sqlite_repository final : public writer {
     }
     return out;
   }
+  std::optional<bytes> writing_aid(const proto::id& case_id, const proto::public_key& reader_key,
+                                   const std::string& purpose) override {
+    statement_cache::lease q(statements_,
+                             "SELECT box FROM writing_aids WHERE case_id = ? AND reader_key = ? AND purpose = ?");
+    bind_all(q, case_id, reader_key, purpose);
+    if (!q.executeStep()) return std::nullopt;
+    return blob_bytes(q.getColumn(0));
+  }
   std::optional<bytes> label(const proto::id& case_id, const proto::public_key& reader_key) override {
     statement_cache::lease q(statements_, "SELECT box FROM case_labels WHERE case_id = ? AND reader_key = ?");
     bind_all(q, case_id, reader_key);
@@ -697,6 +714,7 @@ class sqlite_repository final : public writer {
     for (const auto& id : ids) shred_message(id);
     exec("UPDATE messages SET purged_at = ? WHERE case_id = ? AND purged_at IS NULL", now, case_id);
     exec("DELETE FROM case_labels WHERE case_id = ?", case_id);
+    exec("DELETE FROM writing_aids WHERE case_id = ?", case_id);
   }
   void insert_supporter_readers(const proto::id& message_id, const std::vector<proto::public_key>& readers) override {
     for (const auto& r : readers) {
@@ -728,6 +746,11 @@ class sqlite_repository final : public writer {
   void set_stage(const proto::id& case_id, proto::case_stage stage, const std::string& statement) override {
     exec("UPDATE cases SET stage = ?, stage_statement = ? WHERE id = ?", std::string(proto::to_string(stage)),
          statement, case_id);
+  }
+  void set_writing_aid(const proto::id& case_id, const proto::public_key& reader_key, const std::string& purpose,
+                       const bytes& box, std::uint64_t now) override {
+    exec("INSERT OR REPLACE INTO writing_aids (case_id, reader_key, purpose, box, set_at) VALUES (?, ?, ?, ?, ?)", case_id,
+         reader_key, purpose, box, now);
   }
   void set_consent(const consent_record& c) override {
     exec("INSERT OR REPLACE INTO consents (case_id, account_id, text_hash, statement, at) VALUES (?, ?, ?, ?, ?)",

@@ -255,6 +255,8 @@ TEST(Process, StagesAreSeenByEveryoneAndThePersonHarmedPausesReleasesUntilTheyRe
   auto approved = s.f.run("approve", {s.case_id, m});
   EXPECT_EQ(approved.status, 0) << approved.out;
   EXPECT_TRUE(has(approved.out, "released when they resume it")) << approved.out;
+  auto waiting = s.f.run("queue", {"--later"});
+  EXPECT_TRUE(has(waiting.out, "released when the person harmed resumes the case")) << waiting.out;
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // the relay's release timer runs every second
   EXPECT_FALSE(lists(h, s.case_id, m));
 
@@ -357,6 +359,26 @@ TEST(Process, EachPartyReadsAndAgreesToTheConsentTextAndReadsItAgainWhenItChange
   EXPECT_TRUE(has(s.f.run("case", {"show", s.case_id}).out, "agreed to the consent text (nb)"));
   EXPECT_TRUE(has(h.run("consent", {s.case_id}).out, "med mindre noen er i fare"));
   std::filesystem::remove_all(dir);
+}
+
+TEST(Process, FacilitatorsOfferAPartyPromptsAndNamesSealedToThemAlone) {
+  scene s;
+  person h = s.party("harmed", "harmed");
+  person r = s.party("responsible", "responsible");
+  auto offered = s.f.run("prompts", {s.case_id, "--for", "responsible", "--standard", "--language", "nb"});
+  EXPECT_EQ(offered.status, 0) << offered.out;
+  EXPECT_TRUE(has(offered.out, "The relay cannot read them.")) << offered.out;
+  auto listed = s.f.run("names", {s.case_id, "--for", "harmed", "--text", "Kari Nordmann\nStorgata 5"});
+  EXPECT_EQ(listed.status, 0) << listed.out;
+  // Each party sees what was offered to them, and nothing offered to the other.
+  auto prompts = r.run("prompts", {s.case_id});
+  EXPECT_TRUE(has(prompts.out, "  - Hva trenger du nå?")) << prompts.out;
+  EXPECT_TRUE(has(prompts.out, "the letter is yours")) << prompts.out;
+  EXPECT_TRUE(has(h.run("prompts", {s.case_id}).out, "Your facilitators have offered no prompts."));
+  EXPECT_TRUE(has(h.run("names", {s.case_id}).out, "  - Storgata 5"));
+  EXPECT_TRUE(has(r.run("names", {s.case_id}).out, "Your facilitators have listed no names."));
+  auto wrong = s.f.run("prompts", {s.case_id, "--for", "harmed_support", "--standard"});
+  EXPECT_EQ(wrong.status, 1) << wrong.out;
 }
 
 TEST(Process, ALargeAttachmentTravelsWithItsTypeAndProgressAndFacilitatorsSaveItInReview) {

@@ -72,6 +72,7 @@ std::vector<expectation> matrix() {
       {"POST", "/v1/cases/{case}/pause", parties},
       {"POST", "/v1/cases/{case}/consent", parties},
       {"POST", "/v1/cases/{case}/label", case_facilitators},
+      {"POST", "/v1/cases/{case}/writing-aids", case_facilitators},
       {"POST", "/v1/cases/{case}/quiet-hours", case_facilitators},
       {"GET", "/v1/cases/{case}/messages", participants},
       {"POST", "/v1/cases/{case}/messages", participants},

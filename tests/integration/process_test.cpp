@@ -306,6 +306,45 @@ TEST(Consent, EachPartyAgreesToTheServicesTextAndTheFacilitatorsSeeWhichVersion)
   std::filesystem::remove_all(dir);
 }
 
+TEST(WritingAids, AFacilitatorSealsNamesAndPromptsToOnePartyAndOnlyThatPartyHasThem) {
+  exchange x;
+  auto path = world::case_path(x.case_id, "/writing-aids");
+  auto sealed = [&](const actor& to, const std::string& purpose, const std::string& text) {
+    auto box = client::seal_note({purpose, std::nullopt, text}, x.case_id, to.case_key.public_key());
+    EXPECT_TRUE(box);
+    return json::object{{"reader", proto::base64url_encode(to.identity.public_key())},
+                        {"box", proto::base64url_encode(box->box)}};
+  };
+  // Only to a party, once each.
+  auto to_facilitator = x.w.http.post(path, json::object{{"purpose", "names"}, {"aids", json::array{sealed(x.f, "names", "x")}}},
+                                      x.f.token);
+  EXPECT_EQ(to_facilitator.status, 400u);
+  EXPECT_EQ(to_facilitator.body.at("error"), "wraps_mismatch");
+  auto set = x.w.http.post(path, json::object{{"purpose", "names"}, {"aids", json::array{sealed(x.h, "names", "Kari\nStorgata 5")}}},
+                           x.f.token);
+  ASSERT_EQ(set.status, 200u) << set.text;
+  ASSERT_EQ(x.w.http.post(path, json::object{{"purpose", "prompts"},
+                                              {"aids", json::array{sealed(x.h, "prompts", "What happened?")}}},
+                          x.f.token).status, 200u);
+  // She opens hers; the other party has none, and the relay holds only sealed boxes.
+  auto hers = x.w.http.get(world::case_path(x.case_id), x.h.token);
+  ASSERT_TRUE(hers.body.as_object().contains("writing_aids"));
+  proto::sealed_note names{*proto::base64url_decode(std::string(hers.body.at("writing_aids").at("names").as_string()))};
+  auto opened = client::open_note(names, x.case_id, "names", x.h.case_key);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->text, "Kari\nStorgata 5");
+  EXPECT_FALSE(client::open_note(names, x.case_id, "prompts", x.h.case_key));  // the purpose is bound
+  EXPECT_FALSE(x.w.http.get(world::case_path(x.case_id), x.r.token).body.as_object().contains("writing_aids"));
+  EXPECT_FALSE(x.w.http.get(world::case_path(x.case_id), x.f.token).body.as_object().contains("writing_aids"));
+  // A closed case takes none.
+  proto::close c;
+  c.header = client::header_for(x.case_id);
+  ASSERT_EQ(x.w.http.post(world::case_path(x.case_id, "/close"), json::object{{"close", as_json(*client::sign(c, x.f.identity))}},
+                          x.f.token).status, 200u);
+  EXPECT_EQ(x.w.http.post(path, json::object{{"purpose", "names"}, {"aids", json::array{sealed(x.h, "names", "y")}}},
+                          x.f.token).status, 409u);
+}
+
 json::object stage_body(actor& by, const proto::id& case_id, proto::case_stage stage) {
   proto::stage_statement st;
   st.header = client::header_for(case_id);

@@ -51,7 +51,7 @@ int single_number(const relay_process& r, const std::string& query) {
 // and the pause of a case), and the previous release's serves_from.
 void as_the_previous_release_left_it(const relay_process& r) {
   const std::string previous = std::to_string(of(r).previous);
-  sql(r, "DROP TABLE consents; ALTER TABLE cases DROP COLUMN stage; ALTER TABLE cases DROP COLUMN stage_statement; "
+  sql(r, "DROP TABLE consents; DROP TABLE writing_aids; ALTER TABLE cases DROP COLUMN stage; ALTER TABLE cases DROP COLUMN stage_statement; "
          "ALTER TABLE cases DROP COLUMN paused; ALTER TABLE cases DROP COLUMN pause_statement; "
          "UPDATE schema_version SET version = " + previous + ", serves_from = " + previous);
 }

@@ -99,6 +99,7 @@ export interface CaseDetail {
   grants: Statement[];   // a grant that does not read counts for nothing, and is left out
   label?: Bytes;         // for a facilitator: the case's label, sealed to them
   quietHours?: { timeZone: string; start: string; end: string };  // no letter is released between start and end
+  writingAids: { names?: Bytes; prompts?: Bytes };  // for a party: sealed to it by the facilitators (SPEC 7)
   stage: string;                // SPEC 5.14's word
   stageStatement?: Statement;   // the statement that set it
   paused: boolean;              // the person harmed paused the case (SPEC 5.15)
@@ -107,6 +108,12 @@ export interface CaseDetail {
 function quietHoursOf(v: JsonValue): { timeZone: string; start: string; end: string } {
   if (!isObject(v)) return notUnderstood();
   return { timeZone: text(v, 'time_zone'), start: text(v, 'start'), end: text(v, 'end') };
+}
+function writingAidsOf(v: JsonValue | undefined): { names?: Bytes; prompts?: Bytes } {
+  if (v === undefined) return {};
+  if (!isObject(v)) return notUnderstood();
+  return { names: v.names === undefined ? undefined : bytes(v, 'names'),
+    prompts: v.prompts === undefined ? undefined : bytes(v, 'prompts') };
 }
 export function caseDetail(answer: JsonObject): CaseDetail {
   return {
@@ -122,6 +129,7 @@ export function caseDetail(answer: JsonObject): CaseDetail {
     caseOpen: statement('case_open', answer.case_open),
     label: answer.label === undefined ? undefined : bytes(answer, 'label'),
     quietHours: answer.quiet_hours === undefined ? undefined : quietHoursOf(answer.quiet_hours),
+    writingAids: writingAidsOf(answer.writing_aids),
     stage: text(answer, 'stage'),
     stageStatement: answer.stage_statement === undefined ? undefined : statement('stage', answer.stage_statement),
     paused: typeof answer.paused === 'boolean' ? answer.paused : notUnderstood(),

@@ -52,6 +52,7 @@ export interface CaseStatus {
   stage?: string;          // where the case is in the process (SPEC 5.14), as a facilitator's statement shows it
   paused: boolean;         // the person harmed paused the case (SPEC 5.15)
   agreed: boolean;         // this device keeps the consent text she agreed to (SPEC 5.16)
+  newcomers: string[];     // people confirmed in the case since this device last looked, in words, to announce once
 }
 
 export interface App {
@@ -94,7 +95,7 @@ export function createApp(script: string): App {
     (reachable) => showConnection(app, reachable),
     () => void lettersView.onCaseEvent(app, { event: 'caught_up', case: session.unlocked.caseEntry.case }));
   const kept = new KeptLetters(vault, crypto, () => session.unlocked.keys.identity.seed);
-  const app: App = { strings, crypto, relay, vault, session, events, kept, views, caseStatus: { gone: false, standing: 'open', facilitators: [], people: [], attested: true, paused: false, agreed: false },
+  const app: App = { strings, crypto, relay, vault, session, events, kept, views, caseStatus: { gone: false, standing: 'open', facilitators: [], people: [], attested: true, paused: false, agreed: false, newcomers: [] },
     screen: { redraw: () => {} }, connection: new Backoff(2000, 60000) };
   router.listen();
   return app;

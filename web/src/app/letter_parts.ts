@@ -68,11 +68,18 @@ export async function openCiphertext(parts: { strings: Strings; relay: Relay; cr
   const { t } = parts.strings;
   const bar = h('progress', { max: '100', value: '0', 'aria-label': t('opening_progress') });
   show(h('h1', {}, t('letter_title')), h('p', { role: 'status' }, t('opening')), bar, footer);
+  return openQuietly(parts, path, sealed, key, (done, total) => {
+    if (total > 0) bar.setAttribute('value', String(Math.floor((done / total) * 100)));
+  });
+}
+
+// The same without a screen of its own (a letter opened inside a page, as
+// the console's case history does).
+export async function openQuietly(parts: { relay: Relay; crypto: CryptoWorker }, path: string, sealed: SealedFacts,
+                                  key: Bytes, progress: (done: number, total: number) => void = () => {}): Promise<Opened> {
   const body = await parts.relay.getStream(`${path}/ciphertext`);
   try {
-    return await parts.crypto.openLetter(sealed, key, body, (done, total) => {
-      if (total > 0) bar.setAttribute('value', String(Math.floor((done / total) * 100)));
-    });
+    return await parts.crypto.openLetter(sealed, key, body, progress);
   } catch (e) {
     // A connection that drops mid-letter is the relay out of reach, not a damaged letter.
     if (e instanceof ProtocolError || e instanceof CryptoUnavailable) throw e;

@@ -75,26 +75,58 @@ function nav(app: App): HTMLElement {
 
 // Everyone taking part in the case now, in words: this person, the other
 // person, each supporter (whose, not who), each facilitator by name. The
-// relay lists them all to every participant; nobody is left out.
-function takingPart(app: App, d: CaseDetail): string[] {
+// relay lists them all to every participant; nobody is left out. Only those
+// a facilitator's signed attestation confirms are named as taking part
+// (`confirmed`); someone the relay lists who is not confirmed yet is said to
+// be waiting for it, and can read nothing until then.
+function takingPart(app: App, d: CaseDetail, confirmed: (identity: string) => boolean): string[] {
   const { t } = app.strings;
-  const myRole = app.session.unlocked.caseEntry.role;
   const myKey = b64.encode(app.session.unlocked.keys.identity.publicKey);
-  const iSupport = partyOf(myRole);            // a supporter's party; undefined for a party
-  const mySide = iSupport ?? myRole;
-  const side = (role: string) => partyOf(role as Role) ?? role;
-  const words = (p: CaseDetail['participants'][number]): string => {
-    if (p.identity === myKey) return t('who_you');
-    if (p.role === 'facilitator') return p.name ? t('who_facilitator', { name: p.name }) : t('who_a_facilitator');
-    const supporter = partyOf(p.role as Role) !== undefined;
-    if (side(p.role) !== mySide) return supporter ? t('who_other_supporter') : t('who_other');
-    if (!supporter) return t('who_your_party');          // the party this supporter supports
-    return iSupport ? t('who_another_supporter') : t('who_your_supporter');
-  };
+  const mySide = sideOf(app.session.unlocked.caseEntry.role);
   // This person's side first, then the other's, then the facilitators.
   const rank = (p: { role: string; identity: string }) =>
-    p.identity === myKey ? 0 : p.role === 'facilitator' ? 3 : side(p.role) === mySide ? 1 : 2;
-  return d.participants.filter((p) => p.state === 'active').sort((a, b) => rank(a) - rank(b)).map(words);
+    p.identity === myKey ? 0 : p.role === 'facilitator' ? 3 : sideOf(p.role) === mySide ? 1 : 2;
+  const active = d.participants.filter((p) => p.state === 'active').sort((a, b) => rank(a) - rank(b));
+  const waiting = active.filter((p) => p.identity !== myKey && !confirmed(p.identity));
+  return [...active.filter((p) => p.identity === myKey || confirmed(p.identity)).map((p) => whoWords(app, p)),
+    ...waiting.map((p) => t('who_waiting', { who: whoWords(app, p) }))];
+}
+
+// A party's side: its own role, or a supporter's party.
+const sideOf = (role: string) => partyOf(role as Role) ?? role;
+
+// One person in the case in words as this person sees them (whose
+// supporter, never who).
+function whoWords(app: App, p: CaseDetail['participants'][number]): string {
+  const { t } = app.strings;
+  const myRole = app.session.unlocked.caseEntry.role;
+  const iSupport = partyOf(myRole) !== undefined;
+  if (p.identity === b64.encode(app.session.unlocked.keys.identity.publicKey)) return t('who_you');
+  if (p.role === 'facilitator') return p.name ? t('who_facilitator', { name: p.name }) : t('who_a_facilitator');
+  const supporter = partyOf(p.role as Role) !== undefined;
+  if (sideOf(p.role) !== sideOf(myRole)) return supporter ? t('who_other_supporter') : t('who_other');
+  if (!supporter) return t('who_your_party');          // the party this supporter supports
+  return iSupport ? t('who_another_supporter') : t('who_your_supporter');
+}
+
+// Who was confirmed in the case since this device last looked (a newcomer
+// announced by a facilitator's signed attestation), in words with who
+// confirmed them; the first look only remembers who is there.
+async function newcomers(app: App, d: CaseDetail, confirmed: (identity: string) => boolean): Promise<string[]> {
+  const { t } = app.strings;
+  const myKey = b64.encode(app.session.unlocked.keys.identity.publicKey);
+  const now = d.participants.filter((p) => p.state === 'active' && p.identity !== myKey && confirmed(p.identity));
+  const kept = await app.vault.get('seen_people');
+  await app.vault.put('seen_people', JSON.stringify(now.map((p) => p.identity)));
+  if (kept === undefined) return [];
+  const seen = new Set(JSON.parse(kept) as string[]);
+  return now.flatMap((p) => {
+    if (seen.has(p.identity)) return [];
+    const by = d.attestations.filter((a) => b64.encode(a.subject as Bytes) === p.identity).map((a) => b64.encode(a.signer));
+    const name = d.participants.find((f) => f.role === 'facilitator' && by.includes(f.identity))?.name;
+    const who = whoWords(app, p);
+    return [name ? t('newcomer_by', { who, name }) : t('newcomer', { who })];
+  });
 }
 
 // Where the case stands, from the relay's case detail: closed, the other
@@ -110,14 +142,16 @@ async function refreshStanding(app: App): Promise<void> {
     const other = otherParty(app.session.unlocked.caseEntry.role);
     app.caseStatus.facilitators = d.participants.filter((p) => p.role === 'facilitator' && p.state === 'active' && p.name)
       .map((p) => p.name!);
-    app.caseStatus.people = takingPart(app, d);
+    const trust = parts.rosterFrom(d, caseId(app), app.session.unlocked.caseEntry.pinned);
+    const confirmed = (identity: string) => trust.has(b64.decode(identity)!);
+    app.caseStatus.people = takingPart(app, d, confirmed);
+    app.caseStatus.newcomers = [...app.caseStatus.newcomers, ...await newcomers(app, d, confirmed)];
     const myKey = b64.encode(app.session.unlocked.keys.identity.publicKey);
     const myKeyStatements = new Set(d.keyStatements.filter((k) => b64.encode(k.signer) === myKey).map((k) => b64.encode(k.id)));
     app.caseStatus.attested = d.attestations.some((a) => myKeyStatements.has(b64.encode(a.key_statement as Bytes)));
     app.caseStatus.standing = d.state === 'closed' ? 'closed'
       : d.participants.some((p) => p.role === other && p.state === 'withdrawn') ? 'other_left' : 'open';
     // The stage and the pause count only as their statements show them (SPEC 9).
-    const trust = parts.rosterFrom(d, caseId(app), app.session.unlocked.caseEntry.pinned);
     try {
       trust.checkStage(d.stage, d.stageStatement);
       trust.checkPause(d.paused, d.pauseStatement);
@@ -257,6 +291,9 @@ export async function home(app: App, notice?: string): Promise<void> {
     }, delay);
   }
   if (app.views.current().view !== 'letters') return;  // moved on while it loaded
+  // Each newcomer is announced once, on the list.
+  const announced = app.caseStatus.newcomers;
+  app.caseStatus.newcomers = [];
   const write = h('button', { type: 'button' }, t('write_letter'));
   write.addEventListener('click', () => app.views.go({ view: 'write' }));
   const ask = h('button', { type: 'button', class: 'quiet' }, t('note_write'));
@@ -268,6 +305,7 @@ export async function home(app: App, notice?: string): Promise<void> {
     notice ? h('p', { role: 'status', class: 'status' }, notice) : null,
     waiting ? h('p', { role: 'status', class: 'notice' }, t('waiting_notice')) : null,
     written ? h('p', { role: 'status', class: 'notice' }, t('note_waiting')) : null,
+    ...announced.map((words) => h('p', { role: 'status', class: 'notice', 'data-newcomer': '' }, words)),
     items.length ? h('ul', { class: 'letters', id: 'letters-list' }, ...items)
       : h('p', { id: 'letters-list' }, t('no_letters')),
     gone || app.caseStatus.standing === 'left' || app.caseStatus.standing === 'closed' ? null
@@ -283,14 +321,16 @@ export async function onCaseEvent(app: App, e: LiveEvent): Promise<void> {
   if (!app.session.isUnlocked || e.case !== caseId(app)) return;
   try {
     // After a break the page may have missed anything: it looks again.
-    if (['withdrawn', 'closed', 'caught_up', 'stage', 'paused', 'resumed'].includes(e.event)) await refreshStanding(app);
+    if (['withdrawn', 'closed', 'caught_up', 'stage', 'paused', 'resumed', 'attested'].includes(e.event)) {
+      await refreshStanding(app);
+    }
   } catch {
     return;  // unreachable: the next look catches up
   }
   if (document.getElementById('letters-list')) return void home(app);
   // Elsewhere the foot of the page says where the case is now.
   const foot = document.querySelector('#main footer');
-  if (foot && ['stage', 'paused', 'resumed'].includes(e.event)) foot.replaceWith(nav(app));
+  if (foot && ['stage', 'paused', 'resumed', 'attested'].includes(e.event)) foot.replaceWith(nav(app));
   if (app.caseStatus.standing === 'open') return;
   const form = document.getElementById('letter-form');
   if (form) endWriting(app);
@@ -573,8 +613,25 @@ function findingsList(app: App, text: string, findings: Finding[]): HTMLElement 
   }), findings.length > shown.length ? h('li', {}, t('identifying_more', { n: String(findings.length - shown.length) })) : null);
 }
 
+// What the facilitators sealed to her to help her write (SPEC 7): the names
+// and places her letters are checked for, and the questions offered as
+// prompts, one per line; none when unset or out of reach.
+async function writingAids(app: App): Promise<{ names: string[]; prompts: string[] }> {
+  const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter((l) => l);
+  try {
+    const aids = caseDetail(await app.relay.get(`/v1/cases/${caseId(app)}`)).writingAids;
+    const { caseKey } = me(app);
+    const open = (box: Bytes | undefined, purpose: 'names' | 'prompts') =>
+      box ? lines(openNote(box, b64.decode(caseId(app))!, purpose, caseKey.publicKey, caseKey.secret).text) : [];
+    return { names: open(aids.names, 'names'), prompts: open(aids.prompts, 'prompts') };
+  } catch {
+    return { names: [], prompts: [] };
+  }
+}
+
 export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
   const { t } = app.strings;
+  const aids = w.toFacilitators ? { names: [], prompts: [] } : await writingAids(app);
   const again = (problem: string, text?: string) => void writeLetter(app, { ...w, problem, text });
   const slot = draftSlot(w);
   const area = h('textarea', { id: 'letter', rows: '12', dir: 'auto', 'aria-describedby': 'write-explain draft-note' });
@@ -613,7 +670,7 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
     await app.kept.saveDraft(text, slot);
     // Details that could let someone find or recognise a person, shown in
     // their sentences with a question, on this device only: sending stays hers.
-    const findings = w.toFacilitators ? [] : findIdentifying(text);  // the facilitators may need such details
+    const findings = w.toFacilitators ? [] : findIdentifying(text, aids.names);  // the facilitators may need such details
     if (findings.length && !(await ask({ title: t('identifying_title'), text: [t('identifying_explain')],
       body: findingsList(app, text, findings), confirm: t('identifying_send'), cancel: t('identifying_change') }))) {
       area.focus();
@@ -699,6 +756,9 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
     w.resend ? h('p', { role: 'note', class: 'notice' }, t('resend_explain', { count: String(w.resend.attachments.length) }))
       : null,
     h('p', { id: 'write-explain' }, t(w.toFacilitators ? 'note_explain' : 'write_explain')),
+    aids.prompts.length ? h('section', { class: 'note', id: 'prompts', 'aria-labelledby': 'prompts-title' },
+      h('h2', { id: 'prompts-title' }, t('prompts_title')), h('p', {}, t('prompts_explain')),
+      h('ul', {}, ...aids.prompts.map((p) => h('li', { dir: 'auto' }, p)))) : null,
     h('p', { id: 'draft-note', class: 'help' }, t('draft_kept')),
     w.problem ? h('p', { role: 'alert', class: 'problem' }, w.problem) : null, form, cancel, nav(app));
   if (app.caseStatus.standing !== 'open') endWriting(app);

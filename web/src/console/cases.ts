@@ -26,6 +26,7 @@ import { caseEntryOf, roleWords } from './parts.js';
 import { historyView, noteForm } from './history.js';
 import { footer, labelOf, openedLabel } from './queue.js';
 import { stageSection, stageWords } from './stage.js';
+import { aidsSection } from './aids.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const invitationHours = 72;
@@ -456,6 +457,8 @@ export async function showCase(c: Console, caseId: string, notice?: string): Pro
       h('ul', { id: 'people' }, ...people)),
     history, d.state === 'closed' ? null
       : noteForm(c, caseId, r, (notice) => c.views.go({ view: 'case', case: caseId }, { replace: true, notice })),
+    aidsSection(c, caseId, r, d.state === 'closed',
+      (notice) => c.views.go({ view: 'case', case: caseId }, { replace: true, notice })),
     h('p', {}, h('a', { href: `#record=${caseId}` }, t('console_record_link'))),
     d.state === 'closed' ? null : inviteForm(c, caseId, needsColleague ? 'facilitator' : 'harmed'),
     quietSection(c, caseId, d), labelForm(c, caseId, r), d.state === 'closed' ? null : closeButton(c, caseId), footer(c));

@@ -12,7 +12,7 @@ import { Roster, keyFromEnvelope } from '../proto/roster.js';
 import { CaseDetail, MessageSummary, messageList, reviewedMessage } from '../app/answers.js';
 import { h } from '../app/dom.js';
 import { wordsFor } from '../app/failure.js';
-import { when } from '../app/letter_parts.js';
+import { openQuietly, when } from '../app/letter_parts.js';
 import { toJsonValue } from '../proto/codec.js';
 import type { Console } from './parts.js';
 import { roleWords } from './parts.js';
@@ -40,8 +40,7 @@ async function opened(c: Console, caseId: string, r: Roster, m: MessageSummary):
   try {
     const e = reviewedMessage(await c.relay.get(path)).envelope;
     const key = keyFromEnvelope(r, e, { identity: c.session.unlocked.keys.identity, caseKey });
-    const body = await c.relay.getStream(`${path}/ciphertext`);
-    const letter = await c.crypto.openLetter(sealedFactsOf(e), key, body, () => {});
+    const letter = await openQuietly(c, path, sealedFactsOf(e), key);
     return { m, text: letter.text, attached: letter.attachments.length };
   } catch (err) {
     return { m, unopened: wordsFor(c.strings, err) };

@@ -287,7 +287,7 @@ export function decryptLetter(e: Statement, ciphertext: Bytes, letterKey: Bytes)
 }
 
 // Notes (SPEC 7): a padded transcript sealed to one reader's case key.
-export type NotePurpose = 'content' | 'return' | 'declined' | 'label';
+export type NotePurpose = 'content' | 'return' | 'declined' | 'label' | 'names' | 'prompts';
 export interface Note {
   purpose: NotePurpose;
   reason?: string;
