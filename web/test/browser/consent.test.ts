@@ -57,6 +57,21 @@ test('she reads the consent text and agrees before joining, reads it again later
   await env.relay.pause();
   await env.relay.start();
   assert.equal(f.run(['case', 'show', caseId]).people.find((p: { role: string }) => p.role === 'harmed').consent_current, false);
+  // The facilitator's console names the version she agreed to on the case's page.
+  const file = `${env.relay.dir}/consent-keys.json`;
+  f.run(['export-keys', file]);
+  const consoleContext = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const facilitator = await watchedPage(consoleContext);
+  await facilitator.page.goto(`${env.relay.origin}/#console`);
+  await facilitator.page.getByLabel('Your keys file').setInputFiles(file);
+  await facilitator.page.getByLabel('Passphrase', { exact: true }).last().fill('a long test passphrase');
+  await facilitator.page.getByRole('button', { name: 'Use these keys' }).click();
+  await facilitator.page.getByText('Your keys are in this browser, with 1 case.').waitFor({ timeout: 60000 });
+  await facilitator.page.goto(`${env.relay.origin}/#case=${caseId}`);
+  await facilitator.page.locator('#people [data-role="harmed"]')
+    .getByText('agreed to an earlier consent text; asked to agree to the new one').waitFor({ timeout: 20000 });
+  assert.deepEqual(facilitator.problems, []);
+  await consoleContext.close();
   await page.reload();
   await page.getByLabel('Passphrase').fill('lantern river stone');
   await page.getByRole('button', { name: 'Unlock' }).click();
