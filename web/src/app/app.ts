@@ -53,6 +53,11 @@ export interface CaseStatus {
   paused: boolean;         // the person harmed paused the case (SPEC 5.15)
   agreed: boolean;         // this device keeps the consent text she agreed to (SPEC 5.16)
   newcomers: string[];     // people confirmed in the case since this device last looked, in words, to announce once
+  // Looks at the case are numbered as they are asked: an answer older than
+  // one already taken is dropped (an event can look again while an earlier
+  // look is still on its way), and only the newest drawing of the list draws.
+  looks: { asked: number; taken: number };
+  drawing: number;
 }
 
 export interface App {
@@ -95,7 +100,8 @@ export function createApp(script: string): App {
     (reachable) => showConnection(app, reachable),
     () => void lettersView.onCaseEvent(app, { event: 'caught_up', case: session.unlocked.caseEntry.case }));
   const kept = new KeptLetters(vault, crypto, () => session.unlocked.keys.identity.seed);
-  const app: App = { strings, crypto, relay, vault, session, events, kept, views, caseStatus: { gone: false, standing: 'open', facilitators: [], people: [], attested: true, paused: false, agreed: false, newcomers: [] },
+  const app: App = { strings, crypto, relay, vault, session, events, kept, views, caseStatus: { gone: false, standing: 'open', facilitators: [], people: [], attested: true, paused: false, agreed: false, newcomers: [],
+    looks: { asked: 0, taken: 0 }, drawing: 0 },
     screen: { redraw: () => {} }, connection: new Backoff(2000, 60000) };
   router.listen();
   return app;

@@ -117,7 +117,11 @@ function askPassphrase(app: App, checking: Promise<Checked>, problem?: string): 
     if (first.value.length < minPassphrase) return askPassphrase(app, checking, t('passphrase_short'));
     if (first.value !== second.value) return askPassphrase(app, checking, t('passphrase_differ'));
     if (offered && !agree.checked) {
-      consent.append(status(t('consent_needed'), 'alert'));
+      if (!document.getElementById('consent-needed')) {
+        const needed = status(t('consent_needed'), 'alert');
+        needed.id = 'consent-needed';
+        consent.append(needed);
+      }
       agree.focus();
       return;
     }

@@ -16,6 +16,7 @@ import { h, show } from './dom.js';
 import { wordsFor } from './failure.js';
 import { Finding, contextOf, findIdentifying } from './identifying.js';
 import { RelayRefusal, RelayUnreachable } from './relay.js';
+import { hashOf } from './router.js';
 import * as parts from './letter_parts.js';
 import { pauseButton, stageLines } from './process.js';
 import type { Attached, ToAttach } from './worker.js';
@@ -117,7 +118,8 @@ async function newcomers(app: App, d: CaseDetail, confirmed: (identity: string) 
   const myKey = b64.encode(app.session.unlocked.keys.identity.publicKey);
   const now = d.participants.filter((p) => p.state === 'active' && p.identity !== myKey && confirmed(p.identity));
   const kept = await app.vault.get('seen_people');
-  await app.vault.put('seen_people', JSON.stringify(now.map((p) => p.identity)));
+  const seenNow = JSON.stringify(now.map((p) => p.identity));
+  if (seenNow !== kept) await app.vault.put('seen_people', seenNow);  // sealed again only when someone came or went
   if (kept === undefined) return [];
   const seen = new Set(JSON.parse(kept) as string[]);
   return now.flatMap((p) => {
@@ -137,8 +139,11 @@ async function refreshStanding(app: App): Promise<void> {
     app.caseStatus.standing = 'left';
     return;
   }
+  const look = ++app.caseStatus.looks.asked;
   try {
     const d = caseDetail(await app.relay.get(`/v1/cases/${caseId(app)}`));
+    if (look < app.caseStatus.looks.taken) return;  // a newer look has said more
+    app.caseStatus.looks.taken = look;
     const other = otherParty(app.session.unlocked.caseEntry.role);
     app.caseStatus.facilitators = d.participants.filter((p) => p.role === 'facilitator' && p.state === 'active' && p.name)
       .map((p) => p.name!);
@@ -216,6 +221,7 @@ export async function home(app: App, notice?: string): Promise<void> {
   let listed = false;  // the relay's whole list is here: a letter of hers it lacks was lost there
   let restored: Restored | undefined;
   let unreachable = false;
+  const drawing = ++app.caseStatus.drawing;
   // After leaving the process the relay has nothing more for this person:
   // what is kept on this device stays readable.
   app.caseStatus.gone = (await app.vault.get('withdrawn')) === caseId(app);
@@ -290,7 +296,8 @@ export async function home(app: App, notice?: string): Promise<void> {
       if (document.getElementById('letters-list')) void home(app);
     }, delay);
   }
-  if (app.views.current().view !== 'letters') return;  // moved on while it loaded
+  // Moved on while it loaded, or a newer drawing of the list is coming.
+  if (app.views.current().view !== 'letters' || drawing !== app.caseStatus.drawing) return;
   // Each newcomer is announced once, on the list.
   const announced = app.caseStatus.newcomers;
   app.caseStatus.newcomers = [];
@@ -319,6 +326,8 @@ export async function home(app: App, notice?: string): Promise<void> {
 // copyable, and can no longer be sent.
 export async function onCaseEvent(app: App, e: LiveEvent): Promise<void> {
   if (!app.session.isUnlocked || e.case !== caseId(app)) return;
+  // The list (even one still loading) is drawn again with a fresh look.
+  if (app.views.current().view === 'letters') return void home(app);
   try {
     // After a break the page may have missed anything: it looks again.
     if (['withdrawn', 'closed', 'caught_up', 'stage', 'paused', 'resumed', 'attested'].includes(e.event)) {
@@ -327,7 +336,6 @@ export async function onCaseEvent(app: App, e: LiveEvent): Promise<void> {
   } catch {
     return;  // unreachable: the next look catches up
   }
-  if (document.getElementById('letters-list')) return void home(app);
   // Elsewhere the foot of the page says where the case is now.
   const foot = document.querySelector('#main footer');
   if (foot && ['stage', 'paused', 'resumed', 'attested'].includes(e.event)) foot.replaceWith(nav(app));
@@ -348,14 +356,14 @@ function endWriting(app: App): void {
   if (!document.getElementById('standing')) document.querySelector('#main h1')?.after(standingNotice(app)!);
 }
 
-// A letter by its address: the relay's, or (after leaving, or once it is
-// gone from the relay) the copy kept on this device.
 // Whether the letter's own address is still the one shown.
 function showing(app: App, id: string): boolean {
   const here = app.views.current();
   return here.view === 'letter' && here.id === id;
 }
 
+// A letter by its address: the relay's, or (after leaving, or once it is
+// gone from the relay) the copy kept on this device.
 export async function openById(app: App, id: string): Promise<void> {
   let list: MessageSummary[] = [];
   if (!app.caseStatus.gone) {
@@ -631,6 +639,7 @@ async function writingAids(app: App): Promise<{ names: string[]; prompts: string
 
 export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
   const { t } = app.strings;
+  const route = hashOf(app.views.current());
   const aids = w.toFacilitators ? { names: [], prompts: [] } : await writingAids(app);
   const again = (problem: string, text?: string) => void writeLetter(app, { ...w, problem, text });
   const slot = draftSlot(w);
@@ -638,6 +647,7 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
   // The draft is kept sealed on this device as it is typed, and is back in
   // place before the page is shown (never arriving under the person's typing).
   area.value = w.text ?? ((await app.kept.draft(slot)) || (w.revision?.text ?? w.resend?.text ?? ''));
+  if (hashOf(app.views.current()) !== route) return;  // she went back while it loaded
   let saving: ReturnType<typeof setTimeout> | undefined;
   area.addEventListener('input', () => {
     clearTimeout(saving);

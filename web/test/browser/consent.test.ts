@@ -33,6 +33,9 @@ test('she reads the consent text and agrees before joining, reads it again later
   await page.getByLabel('The same passphrase again').fill('lantern river stone');
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByText('Please read the text above and tick the box if you agree.').waitFor();
+  // Pressing Continue again says it once, not twice.
+  await page.getByRole('button', { name: 'Continue' }).click();
+  assert.equal(await page.getByText('Please read the text above and tick the box if you agree.').count(), 1);
   await page.getByLabel('I have read this and I agree').check();
   await page.getByRole('button', { name: 'Continue' }).click();
   const number = await page.locator('#safety-number').getAttribute('data-number', { timeout: 60000 });

@@ -78,3 +78,47 @@ test('she sees where the case is as the facilitators move it, pauses it, and a l
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// A change that comes while her list is still loading is not lost: her
+// first look at the case is slow to come back (a slow connection), the
+// facilitator moves the case on meanwhile, and the list she ends with says
+// where the case is now, not what the slow answer said.
+test('a change that arrives while her list is loading is shown, not drawn over by the older answer', async () => {
+  const f = new Person(env.relay, 'slow-facilitator');
+  f.run(['enrol', env.relay.inviteFacilitator(), '--name', 'Ingrid Berg']);
+  const caseId = f.run(['case', 'open']).case as string;
+  responsibleAtTheCli(env.relay, f, caseId, 'slow-responsible');
+  const context = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const { page, problems } = await watchedPage(context);
+  await joinInBrowser(page, env.relay.origin, f, caseId, 'harbour lamp quiet');
+  await page.getByRole('button', { name: 'Your letters' }).click();
+  const stage = page.locator('#stage');
+  await stage.getByText('Where your case is: getting started.').waitFor({ timeout: 20000 });
+
+  await page.getByRole('button', { name: 'Write a letter' }).click();
+  await page.getByLabel('Your letter').waitFor();
+  // Back to her letters: the next look at the case is answered now but reaches her page late.
+  const detail = `${env.relay.origin}/v1/cases/${caseId}`;
+  let held: (() => Promise<void>) | undefined;
+  let seen: () => void = () => {};
+  const holding = new Promise<void>((done) => { seen = done; });
+  await page.route(detail, async (route) => {
+    const answer = await route.fetch();
+    held = () => route.fulfill({ response: answer });
+    seen();
+  }, { times: 1 });
+  await page.goBack();
+  await holding;
+
+  // The facilitator moves the case on; her page hears it and looks again.
+  const looked = page.waitForResponse((r) => r.url() === detail && r.status() === 200, { timeout: 20000 });
+  f.run(['stage', caseId, 'preparation']);
+  await looked;
+  await held!();
+  await page.locator('#letters-list').waitFor({ timeout: 20000 });
+  await new Promise((done) => setTimeout(done, 1500));  // the slow look, had it been drawn, would be by now
+  await stage.getByText('Where your case is: preparing.', { exact: false }).waitFor({ timeout: 5000 });
+  assert.equal(await stage.getByText('getting started').count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
