@@ -30,6 +30,7 @@
 #include "client-lib/relay_answers.hpp"
 #include "client-lib/relay_connection.hpp"
 #include "client-lib/review.hpp"
+#include "proto/agreement.hpp"
 #include "proto/audit.hpp"
 
 #include <filesystem>
@@ -73,6 +74,35 @@ struct case_view {
   std::optional<quiet_hours_setting> quiet_hours;
 };
 
+
+// The outcome agreement in force, opened and checked as SPEC 9 says
+// ("Outcome agreement"): only signatures and marks that count are here.
+struct agreement_view {
+  proto::id message{};
+  std::uint64_t submitted_at = 0;
+  proto::agreement_document document;
+  std::string body;    // exactly as sealed (what the hash covers)
+  proto::hash hash{};  // computed here from the document opened
+  struct signer {
+    person who;  // from the case's people (role, name, safety number)
+    bool same_text = true;  // signed the hash computed here; else another text
+  };
+  std::vector<signer> signatures;
+  struct mark {
+    std::uint64_t item = 0;  // 1, 2, ...
+    bool done = false;
+    person by;
+  };
+  std::vector<mark> marks;         // the newest mark of each item, in item order
+  std::size_t ignored_marks = 0;   // marks naming an item the document lacks
+  std::vector<person> waiting_for;  // active parties and facilitators who have not signed yet
+  bool signed_by_me = false;
+  // The statements behind `signatures` and `marks` (every mark that counts), for the export.
+  std::vector<proto::agreement_signature> signature_statements;
+  std::vector<proto::agreement_mark> mark_statements;
+  bool bound = false;  // the relay says so and the signatures that count show it
+  std::optional<std::uint64_t> bound_at;
+};
 
 // A letter opened by its reader.
 struct opened_letter {
@@ -177,6 +207,18 @@ class account {
   result<std::optional<agreed_consent>> agreed(const proto::id& case_id);
   // Agrees to the service's current text again (it changed since enrolling).
   result<void> consent_again(const proto::id& case_id, const consent_offer& text);
+  // -- the outcome agreement (SPEC 5.17, 5.18, 6.6)
+  // A facilitator writes the agreement (a new version supersedes the last).
+  result<proto::id> draft_agreement(const proto::id& case_id, const proto::agreement_document& d);
+  // The agreement in force, opened and checked; nothing when there is none.
+  result<std::optional<agreement_view>> agreement(const proto::id& case_id);
+  // Signs the agreement in force: the hash of the document this device
+  // opened and showed. Answers whether it binds now.
+  result<bool> sign_agreement(const proto::id& case_id);
+  // A facilitator marks an item (1, 2, ...) of the binding agreement.
+  result<void> mark_agreement_item(const proto::id& case_id, std::uint64_t item, bool done);
+  // The binding agreement as a document anyone verifies offline (SPEC 10).
+  result<std::string> export_agreement(const proto::id& case_id);
   // A facilitator moves the case to a stage of the process (SPEC 5.14).
   result<void> set_stage(const proto::id& case_id, proto::case_stage stage);
   // The person harmed pauses the case (nothing is released) or resumes it.

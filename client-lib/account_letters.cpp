@@ -40,7 +40,11 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
   if (!snap) return snap.error();
   const roster* r = &snap->trust;
   const bool note = d.kind == proto::message_kind::note;
+  const bool agreement = d.kind == proto::message_kind::agreement;
   const bool supporter = party_of(entry->role).has_value();
+  if (agreement && entry->role != proto::role::facilitator) {
+    return make_error(errc::invalid_argument, "The facilitators write the agreement; you can ask them for changes.");
+  }
   const bool to_party = note && d.to && *d.to != proto::role::facilitator;
   if (to_party && entry->role != proto::role::facilitator) {
     return make_error(errc::invalid_argument, "Your note goes to your facilitators; only they write to a party.");
@@ -48,7 +52,7 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
   if (to_party && *d.to != proto::role::harmed && *d.to != proto::role::responsible) {
     return make_error(errc::invalid_argument, "A facilitator's note goes to the harmed or the responsible party.");
   }
-  if (!note && entry->role == proto::role::facilitator) {
+  if (!note && !agreement && entry->role == proto::role::facilitator) {
     return make_error(errc::invalid_argument, "Facilitators write internal notes, not letters.");
   }
   if (!note && supporter) {
@@ -79,6 +83,17 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
     if (!someone) return make_error(errc::withdrawn, "No one in that role takes part in the case now.");
   } else if (note) {
     ld.to = proto::role::facilitator;
+  } else if (agreement) {
+    // For both parties, each with the keys a facilitator checked (SPEC 5.6).
+    ld.to = proto::role::facilitator;
+    for (const proto::role party : {proto::role::harmed, proto::role::responsible}) {
+      if (auto ok = check_keys(*view, party, "the " + std::string(proto::to_string(party)) + " party"); !ok) {
+        return ok.error();
+      }
+      bool someone = false;
+      for (const auto& p : view->people) someone |= p.role == party && p.state == "active";
+      if (!someone) return make_error(errc::withdrawn, "Both parties take part before an agreement is written.");
+    }
   } else {
     auto to = other_party(entry->role);
     if (!to) return to.error();
@@ -99,15 +114,16 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
   if (!mine) return make_error(errc::withdrawn, "This profile no longer holds a key for that case.");
   // The facilitators read every letter; the supporters this writer lets read, its letters.
   auto readers = r->facilitator_readers();
-  if (to_party) {
+  if (to_party || agreement) {
     for (const auto& p : view->people) {
-      if (p.role != *d.to || p.state != "active") continue;
+      const bool reads = agreement ? p.role == proto::role::harmed || p.role == proto::role::responsible : p.role == *d.to;
+      if (!reads || p.state != "active") continue;
       auto keys = r->find(p.identity);
       if (!keys) return keys.error();
       readers.push_back({p.identity, keys->case_key});
     }
   }
-  if (!note) {
+  if (!note && !agreement) {
     for (const auto& s : r->supporters_of(identity())) readers.push_back(s);
   }
   // Sealed a chunk at a time into a file of this profile, then uploaded from
@@ -144,7 +160,7 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
   if (!answer) return answer.error();
   // What a person wrote stays readable on their own device (not notes, which
   // belong to the case's facilitators together).
-  if (!note) {
+  if (!note && !agreement) {
     if (auto ok = box_.keep(envelope->header.statement_id, case_id, identity(), unix_now(), std::nullopt, d.content);
         !ok) {
       return ok.error();

@@ -337,6 +337,28 @@ result<revoke_answer> parse_revoke_answer(const json::value& v) {
   return out;
 }
 
+result<std::optional<agreement_state>> parse_agreement_answer(const json::value& v) {
+  answer_reader top(v, "");
+  const auto* found = top.find("agreement", false);
+  if (auto ok = top.finish(); !ok) return ok.error();
+  if (!found) return std::optional<agreement_state>{};
+  agreement_state out;
+  answer_reader r(*found, "agreement");
+  r("message", out.message)("submitted_at", out.submitted_at)("bound_at", out.bound_at)("agreement_hash",
+                                                                                        out.agreement_hash);
+  auto signatures = list_of<proto::agreement_signature>(r, "signatures", statement<proto::agreement_signature>);
+  if (!signatures) return signatures.error();
+  out.signatures = std::move(*signatures);
+  auto marks = list_of<proto::agreement_mark>(r, "marks", statement<proto::agreement_mark>);
+  if (!marks) return marks.error();
+  out.marks = std::move(*marks);
+  if (auto ok = r.finish(); !ok) return ok.error();
+  if (out.bound_at.has_value() != out.agreement_hash.has_value()) {
+    return make_error(errc::relay_refused, "the relay's answer was not understood: agreement.bound_at without its hash");
+  }
+  return std::optional<agreement_state>{std::move(out)};
+}
+
 result<std::uint64_t> parse_withdraw_answer(const json::value& v) {
   std::uint64_t revoked = 0;
   answer_reader r(v, "");

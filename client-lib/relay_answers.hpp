@@ -147,6 +147,19 @@ struct fetched_message {
 };
 result<fetched_message> parse_fetched_message(const boost::json::value& v, const proto::public_key& me);
 
+// GET /v1/cases/{case}/agreement: the outcome agreement in force, its
+// signatures and marks as stored (SPEC 5.17, 5.18); nothing when the case
+// has none. Whether they count is the client's check (SPEC 9).
+struct agreement_state {
+  proto::id message{};
+  std::uint64_t submitted_at = 0;
+  std::vector<proto::agreement_signature> signatures;
+  std::vector<proto::agreement_mark> marks;
+  std::optional<std::uint64_t> bound_at;
+  std::optional<proto::hash> agreement_hash;  // the hash it bound with
+};
+result<std::optional<agreement_state>> parse_agreement_answer(const boost::json::value& v);
+
 // POST .../revoke: all its writer may know of what happened before.
 struct revoke_answer {
   bool was_released = false;  // it had been available to the recipient

@@ -290,14 +290,21 @@ result<delivered_letter> open_delivered(const roster& r, const proto::envelope& 
   if (!self) return self.error();
   // The recipient, or a supporter the recipient lets read (no content note is sealed to a supporter).
   const bool supporter = party_of(self->role) == e.to;
-  if (self->role != e.to && !supporter) return make_error(errc::not_approved, "this letter is not addressed to you");
+  // An outcome agreement goes to both parties (SPEC 6.6), addressed to the facilitators.
+  const bool agreement = e.kind == proto::message_kind::agreement;
+  const bool agreement_reader = agreement && e.to == proto::role::facilitator &&
+                                (self->role == proto::role::harmed || self->role == proto::role::responsible);
+  if (self->role != e.to && !supporter && !agreement_reader) {
+    return make_error(errc::not_approved, "this letter is not addressed to you");
+  }
+  if (agreement && !agreement_reader) return make_error(errc::not_approved, "an agreement is for the parties");
   if (self->case_key != my_case_key.public_key()) {
     return make_error(errc::key_changed, "your case key is not the one a facilitator attested");
   }
   delivered_letter out;
-  if (e.kind == proto::message_kind::note) {
-    // A facilitator's note to this party: signed by a facilitator of the
-    // roster, addressed to this role, wrapped for this reader in the
+  if (e.kind == proto::message_kind::note || agreement) {
+    // A facilitator's note to this party, or the outcome agreement: signed
+    // by a facilitator of the roster, wrapped for this reader in the
     // envelope itself; no review, so no approval (SPEC 9, "Recipient").
     if (supporter || !r.is_facilitator(e.header.signer)) {
       return make_error(errc::not_approved, "notes to the facilitators are never released");

@@ -84,10 +84,13 @@ result<void> check(const envelope& s) {
   if (s.to != role::harmed && s.to != role::responsible && s.to != role::facilitator) {
     return make_error(errc::bad_value, "to");
   }
-  // Only a note goes to the facilitators (an internal note, or a party's or
-  // supporter's words to them); a note to a party is a facilitator's
-  // message to that party (SPEC 5.6). Every other kind goes to a party.
-  if (s.kind != message_kind::note && s.to == role::facilitator) return make_error(errc::bad_value, "to");
+  // Only a note or an agreement goes to the facilitators (an internal note,
+  // a party's or supporter's words to them; the facilitators' agreement for
+  // both parties); a note to a party is a facilitator's message to that
+  // party (SPEC 5.6). Letters and replies go to a party.
+  const bool to_facilitators_allowed = s.kind == message_kind::note || s.kind == message_kind::agreement;
+  if (!to_facilitators_allowed && s.to == role::facilitator) return make_error(errc::bad_value, "to");
+  if (s.kind == message_kind::agreement && s.to != role::facilitator) return make_error(errc::bad_value, "to");
   if (s.supersedes && (is_zero(*s.supersedes) || *s.supersedes == s.header.statement_id)) {
     return make_error(errc::bad_value, "supersedes");
   }
@@ -153,6 +156,17 @@ result<void> check(const close& s) { return validate_header(s.header, false); }
 result<void> check(const stage_statement& s) { return validate_header(s.header, false); }
 result<void> check(const pause& s) { return validate_header(s.header, false); }
 result<void> check(const consent& s) { return validate_header(s.header, false); }
+result<void> check(const agreement_signature& s) {
+  if (auto r = validate_header(s.header, false); !r) return r;
+  if (is_zero(s.message_id)) return make_error(errc::bad_value, "message");
+  return {};
+}
+result<void> check(const agreement_mark& s) {
+  if (auto r = validate_header(s.header, false); !r) return r;
+  if (is_zero(s.message_id)) return make_error(errc::bad_value, "message");
+  if (s.item < 1 || s.item > max_agreement_items) return make_error(errc::bad_value, "item");
+  return {};
+}
 
 }  // namespace
 
@@ -297,6 +311,8 @@ SHUTTLE_INSTANTIATE(revision)
 SHUTTLE_INSTANTIATE(stage_statement)
 SHUTTLE_INSTANTIATE(pause)
 SHUTTLE_INSTANTIATE(consent)
+SHUTTLE_INSTANTIATE(agreement_signature)
+SHUTTLE_INSTANTIATE(agreement_mark)
 
 #undef SHUTTLE_INSTANTIATE
 

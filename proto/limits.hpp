@@ -53,4 +53,12 @@ inline constexpr std::size_t max_name_bytes = 255;  // attachment names, content
 inline constexpr std::size_t max_display_name_bytes = 64;
 inline constexpr std::size_t max_label_text_bytes = 200;
 
+// An outcome agreement (SPEC 6.6): its items, each field's text, the body.
+inline constexpr std::uint64_t max_agreement_items = 64;
+inline constexpr std::size_t max_agreement_field_bytes = 2000;
+inline constexpr std::size_t max_agreement_body_bytes = 512 * 1024;
+// An agreement export (SPEC 10): the agreement, its statements and the case's audit export.
+inline constexpr std::size_t max_agreement_export_json_bytes = 72 * 1024 * 1024;
+inline constexpr std::size_t max_agreement_statements = 4096;
+
 }  // namespace shuttle::proto

@@ -325,6 +325,43 @@ struct consent {
   friend bool operator==(const consent&, const consent&) = default;
 };
 
+// A party or facilitator signs an outcome agreement (SPEC 5.17): the hash of
+// the agreement document it read (agreement_hash(), SPEC 6.6). It binds once
+// both parties and every facilitator signed the same hash.
+struct agreement_signature {
+  static constexpr std::string_view type = "agreement_signature";
+  statement_header header;
+  id message_id{};       // the `agreement` message
+  hash agreement_hash{};
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("message", s.message_id);
+    f("agreement_hash", s.agreement_hash);
+  }
+  friend bool operator==(const agreement_signature&, const agreement_signature&) = default;
+};
+
+// A facilitator marks one item of a binding agreement done or not done
+// (SPEC 5.18); the newest mark of an item counts.
+struct agreement_mark {
+  static constexpr std::string_view type = "agreement_mark";
+  statement_header header;
+  id message_id{};
+  hash agreement_hash{};
+  std::uint64_t item = 0;  // 1, 2, ... in the agreement's order
+  bool done = false;
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("message", s.message_id);
+    f("agreement_hash", s.agreement_hash);
+    f("item", s.item);
+    f("done", s.done);
+  }
+  friend bool operator==(const agreement_mark&, const agreement_mark&) = default;
+};
+
 std::string_view to_string(role r);
 std::string_view to_string(message_kind k);
 std::string_view to_string(case_stage s);

@@ -148,6 +148,15 @@ std::string role_words(proto::role r) {
 
 void print_json(const json::value& v) { std::cout << json::serialize(v) << "\n"; }
 
+proto::public_key relay_key_of(const common& c, const std::string& key_text) {
+  if (key_text.empty()) return need(open_account(c).relay_key());
+  proto::public_key key{};
+  auto raw = proto::base64url_decode(key_text);
+  if (!raw || raw->size() != key.size()) throw std::runtime_error("--relay-key is not a public key");
+  std::copy(raw->begin(), raw->end(), key.begin());
+  return key;
+}
+
 json::object message_json(const message_summary& m) {
   json::object o{{"message", b64(m.message)}, {"case", b64(m.case_id)}, {"kind", proto::to_string(m.kind)},
                  {"sender", b64(m.sender)},    {"to", proto::to_string(m.to)},  {"state", m.state},

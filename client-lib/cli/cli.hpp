@@ -82,6 +82,10 @@ inline void need(result<void> r) {
 
 // ------------------------------------------------------------------ the account and its arguments
 
+// The relay's public key for an offline check: --relay-key (base64url), or
+// the one the profile pinned.
+proto::public_key relay_key_of(const common& c, const std::string& key_text);
+
 // The profile opened with its passphrase; a large letter shows its progress.
 account open_account(const common& c);
 

@@ -270,14 +270,7 @@ int cmd_audit_verify(int argc, char** argv) {
   if (!in) cannot_read(file, std::strerror(errno), false);
   std::stringstream ss;
   ss << in.rdbuf();
-  proto::public_key key{};
-  if (key_text.empty()) {
-    key = need(open_account(c).relay_key());
-  } else {
-    auto raw = proto::base64url_decode(key_text);
-    if (!raw || raw->size() != key.size()) throw std::runtime_error("--relay-key is not a public key");
-    std::copy(raw->begin(), raw->end(), key.begin());
-  }
+  const proto::public_key key = relay_key_of(c, key_text);
   const auto x = need(proto::parse_audit_export(ss.str()));
   need(proto::verify_audit_export(x, key));
   if (c.as_json) {

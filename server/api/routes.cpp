@@ -165,6 +165,13 @@ awaitable<outcome> set_stage(request_context& ctx) {
 awaitable<outcome> pause(request_context& ctx) {
   return one_statement<proto::pause>(ctx, "pause", &relay_service::pause);
 }
+awaitable<outcome> agreement(request_context& ctx) { co_return ctx.service.agreement(*ctx.who); }
+awaitable<outcome> sign_agreement(request_context& ctx) {
+  return one_statement<proto::agreement_signature>(ctx, "signature", &relay_service::sign_agreement);
+}
+awaitable<outcome> mark_agreement(request_context& ctx) {
+  return one_statement<proto::agreement_mark>(ctx, "mark", &relay_service::mark_agreement);
+}
 
 // The case label: one sealed copy per facilitator, 1 to 8 of them.
 struct label_copies {
@@ -406,6 +413,11 @@ const std::vector<route>& routes() {
       {verb::post, "/v1/cases/{case}/stage", access::case_facilitator, statement_body_bytes, false, set_stage},
       {verb::post, "/v1/cases/{case}/pause", access::case_party, statement_body_bytes, false, pause},
       {verb::post, "/v1/cases/{case}/consent", access::case_party, statement_body_bytes, false, consent},
+      {verb::get, "/v1/cases/{case}/agreement", access::case_participant, 0, false, agreement},
+      {verb::post, "/v1/cases/{case}/agreement/signatures", access::case_participant, statement_body_bytes, false,
+       sign_agreement},
+      {verb::post, "/v1/cases/{case}/agreement/marks", access::case_facilitator, statement_body_bytes, false,
+       mark_agreement},
       {verb::post, "/v1/cases/{case}/label", access::case_facilitator, statement_body_bytes, false, set_label},
       {verb::post, "/v1/cases/{case}/writing-aids", access::case_facilitator, statement_body_bytes, false,
        set_writing_aids},

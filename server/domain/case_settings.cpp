@@ -18,54 +18,37 @@ namespace {
 
 role support_role_of(role party) { return party == role::harmed ? role::harmed_support : role::responsible_support; }
 
-// Everyone in a case but the one who acted: a stage or a pause concerns
-// them all, and the one who set it has its answer already.
-std::vector<proto::id> everyone_else_in(reader& r, const proto::id& case_id, const proto::id& actor) {
-  auto out = accounts_in(r, case_id,
-                         {role::facilitator, role::harmed, role::responsible, role::harmed_support,
-                          role::responsible_support});
-  std::erase(out, actor);
-  return out;
-}
-
 }  // namespace
 
 void relay_service::grant(const caller& c, proto::grant g, completion done) {
-  if (auto f = precheck(g, c)) return done(*f);
-  const std::uint64_t now = now_();
-  std::string statement_json = proto::to_json(g);
-  write(
-      [c, g = std::move(g), statement_json = std::move(statement_json), now](writer& w, effects& fx) -> outcome {
-        if (auto r = replay(w, g)) return *r;
-        const proto::id case_id = g.header.case_id;
-        if (auto f = require_open_case(w, case_id)) return *f;
-        auto party = active(w, case_id, c.account.id);
-        if (!party) return not_found("No such case.");
-        if (party->role != role::harmed && party->role != role::responsible) {
-          return forbidden("not_a_party", "Only the harmed or the responsible party lets a supporter read.");
-        }
-        const auto people = w.participants(case_id);
-        const auto* supporter = active_identity(people, g.subject);
-        if (!supporter || supporter->role != support_role_of(party->role)) {
-          return invalid("not_your_supporter", "That person is not an active supporter on your side of this case.");
-        }
-        // Letters are wrapped for a supporter's attested case key, so a grant
-        // waits for a facilitator to have compared their safety number.
-        const auto attestations = w.attestations(case_id);
-        if (g.reads && std::none_of(attestations.begin(), attestations.end(),
-                                    [&](const attestation_record& a) { return a.subject == g.subject; })) {
-          return conflict("not_attested", "Your supporter's keys have not been attested yet.");
-        }
-        w.set_grant({case_id, c.account.id, c.account.identity, g.subject, g.reads, statement_json, now});
-        audit(w, fx, g, g.reads ? audit_event::granted : audit_event::grant_ended, g.header.statement_id, now);
-        answer a;
-        a["grant"] = b64(g.header.statement_id);
-        a["subject"] = b64(g.subject);
-        a["reads"] = g.reads;
-        remember(w, g, a);
-        return a;
-      },
-      std::move(done));
+  case_statement(c, std::move(g), std::move(done),
+                 [c](writer& w, effects& fx, const proto::grant& g, const std::string& json, std::uint64_t now) -> outcome {
+    const proto::id case_id = g.header.case_id;
+    auto party = active(w, case_id, c.account.id);
+    if (!party) return not_found("No such case.");
+    if (party->role != role::harmed && party->role != role::responsible) {
+      return forbidden("not_a_party", "Only the harmed or the responsible party lets a supporter read.");
+    }
+    const auto people = w.participants(case_id);
+    const auto* supporter = active_identity(people, g.subject);
+    if (!supporter || supporter->role != support_role_of(party->role)) {
+      return invalid("not_your_supporter", "That person is not an active supporter on your side of this case.");
+    }
+    // Letters are wrapped for a supporter's attested case key, so a grant
+    // waits for a facilitator to have compared their safety number.
+    const auto attestations = w.attestations(case_id);
+    if (g.reads && std::none_of(attestations.begin(), attestations.end(),
+                                [&](const attestation_record& a) { return a.subject == g.subject; })) {
+      return conflict("not_attested", "Your supporter's keys have not been attested yet.");
+    }
+    w.set_grant({case_id, c.account.id, c.account.identity, g.subject, g.reads, json, now});
+    audit(w, fx, g, g.reads ? audit_event::granted : audit_event::grant_ended, g.header.statement_id, now);
+    answer a;
+    a["grant"] = b64(g.header.statement_id);
+    a["subject"] = b64(g.subject);
+    a["reads"] = g.reads;
+    return a;
+  });
 }
 
 void relay_service::set_label(const caller& c, std::vector<std::pair<proto::public_key, bytes>> boxes,
@@ -112,53 +95,39 @@ void relay_service::set_quiet_hours(const caller& c, std::optional<quiet_hours> 
 }
 
 void relay_service::set_stage(const caller& c, proto::stage_statement s, completion done) {
-  if (auto f = precheck(s, c)) return done(*f);
-  const std::uint64_t now = now_();
-  std::string statement_json = proto::to_json(s);
-  write(
-      [account = c.account.id, s = std::move(s), statement_json = std::move(statement_json), now](writer& w,
-                                                                                                  effects& fx) -> outcome {
-        if (auto r = replay(w, s)) return *r;
-        const proto::id case_id = s.header.case_id;
-        if (auto f = require_open_case(w, case_id)) return *f;
-        // Any stage, forward or back: a process can return to preparation.
-        w.set_stage(case_id, s.stage, statement_json);
-        audit(w, fx, s, audit_event::stage_set, case_id, now);
-        notify(w, fx, everyone_else_in(w, case_id, account), case_id, "stage", std::nullopt, now);
-        answer a;
-        a["case"] = b64(case_id);
-        a["stage"] = proto::to_string(s.stage);
-        remember(w, s, a);
-        return a;
-      },
-      std::move(done));
+  case_statement(c, std::move(s), std::move(done),
+                 [account = c.account.id](writer& w, effects& fx, const proto::stage_statement& s, const std::string& json,
+                                          std::uint64_t now) -> outcome {
+    const proto::id case_id = s.header.case_id;
+    // Any stage, forward or back: a process can return to preparation.
+    w.set_stage(case_id, s.stage, json);
+    audit(w, fx, s, audit_event::stage_set, case_id, now);
+    notify(w, fx, everyone_else_in(w, case_id, account), case_id, "stage", std::nullopt, now);
+    answer a;
+    a["case"] = b64(case_id);
+    a["stage"] = proto::to_string(s.stage);
+    return a;
+  });
 }
 
 void relay_service::pause(const caller& c, proto::pause p, completion done) {
-  if (auto f = precheck(p, c)) return done(*f);
-  const std::uint64_t now = now_();
-  std::string statement_json = proto::to_json(p);
-  write(
-      [c, p = std::move(p), statement_json = std::move(statement_json), now](writer& w, effects& fx) -> outcome {
-        if (auto r = replay(w, p)) return *r;
-        const proto::id case_id = p.header.case_id;
-        if (auto f = require_open_case(w, case_id)) return *f;
-        auto party = active(w, case_id, c.account.id);
-        if (!party) return not_found("No such case.");
-        if (party->role != role::harmed) {
-          return forbidden("not_harmed_party", "Only the person harmed can pause the case or resume it.");
-        }
-        w.set_paused(case_id, p.paused, statement_json);
-        audit(w, fx, p, p.paused ? audit_event::paused : audit_event::resumed, case_id, now);
-        notify(w, fx, everyone_else_in(w, case_id, c.account.id), case_id, p.paused ? "paused" : "resumed", std::nullopt,
-               now);
-        answer a;
-        a["case"] = b64(case_id);
-        a["paused"] = p.paused;
-        remember(w, p, a);
-        return a;
-      },
-      std::move(done));
+  case_statement(c, std::move(p), std::move(done),
+                 [c](writer& w, effects& fx, const proto::pause& p, const std::string& json, std::uint64_t now) -> outcome {
+    const proto::id case_id = p.header.case_id;
+    auto party = active(w, case_id, c.account.id);
+    if (!party) return not_found("No such case.");
+    if (party->role != role::harmed) {
+      return forbidden("not_harmed_party", "Only the person harmed can pause the case or resume it.");
+    }
+    w.set_paused(case_id, p.paused, json);
+    audit(w, fx, p, p.paused ? audit_event::paused : audit_event::resumed, case_id, now);
+    notify(w, fx, everyone_else_in(w, case_id, c.account.id), case_id, p.paused ? "paused" : "resumed", std::nullopt,
+           now);
+    answer a;
+    a["case"] = b64(case_id);
+    a["paused"] = p.paused;
+    return a;
+  });
 }
 
 const consent_text* relay_service::consent_text_of(const proto::hash& h) const {
@@ -174,26 +143,19 @@ std::optional<failure> relay_service::current_consent(const proto::consent& s) c
 }
 
 void relay_service::consent(const caller& c, proto::consent s, completion done) {
-  if (auto f = precheck(s, c)) return done(*f);
   if (options_.consent_texts.empty()) return done(invalid("bad_value", "This service asks for no consent in Shuttle."));
   if (auto f = current_consent(s)) return done(*f);
-  const std::uint64_t now = now_();
-  std::string statement_json = proto::to_json(s);
-  write(
-      [c, s = std::move(s), statement_json = std::move(statement_json), now](writer& w, effects& fx) -> outcome {
-        if (auto r = replay(w, s)) return *r;
-        const proto::id case_id = s.header.case_id;
-        if (auto f = require_open_case(w, case_id)) return *f;
-        if (!active(w, case_id, c.account.id)) return not_found("No such case.");
-        w.set_consent({case_id, c.account.id, s.text_hash, statement_json, now});
-        audit(w, fx, s, audit_event::consented, case_id, now);
-        answer a;
-        a["case"] = b64(case_id);
-        a["text_hash"] = b64(s.text_hash);
-        remember(w, s, a);
-        return a;
-      },
-      std::move(done));
+  case_statement(c, std::move(s), std::move(done),
+                 [c](writer& w, effects& fx, const proto::consent& s, const std::string& json, std::uint64_t now) -> outcome {
+    const proto::id case_id = s.header.case_id;
+    if (!active(w, case_id, c.account.id)) return not_found("No such case.");
+    w.set_consent({case_id, c.account.id, s.text_hash, json, now});
+    audit(w, fx, s, audit_event::consented, case_id, now);
+    answer a;
+    a["case"] = b64(case_id);
+    a["text_hash"] = b64(s.text_hash);
+    return a;
+  });
 }
 
 void relay_service::set_writing_aids(const caller& c, std::string purpose,

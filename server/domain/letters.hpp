@@ -25,12 +25,19 @@ namespace json = boost::json;
 // party's grant holds (SPEC section 12, "Who reads what").
 enum class viewer { none, facilitator, sender, recipient, sender_supporter, recipient_supporter };
 
+// The roles a message goes to: its `to`, or both parties for an outcome
+// agreement (SPEC 5.6, 6.6).
+inline bool goes_to(const message_record& m, role r) {
+  if (m.kind == proto::message_kind::agreement) return r == role::harmed || r == role::responsible;
+  return r == m.to;
+}
+
 inline viewer view_of(const message_record& m, const participant_record& p) {
   if (m.case_id != p.case_id) return viewer::none;
   if (p.role == role::facilitator) return viewer::facilitator;
   if (m.sender_account == p.account) return viewer::sender;
-  // A letter released to the role, or a facilitator's note to it (released as it is written).
-  if (p.role == m.to && m.released_at) return viewer::recipient;
+  // A letter released to the role, or a facilitator's note or agreement to it (released as it is written).
+  if (goes_to(m, p.role) && m.released_at) return viewer::recipient;
   return viewer::none;
 }
 
@@ -49,7 +56,7 @@ inline std::vector<grant_record> grants_to(reader& r, const participant_record& 
 
 inline viewer view_of(reader& r, const message_record& m, const participant_record& p) {
   if (const viewer v = view_of(m, p); v != viewer::none || !is_supporter(p.role)) return v;
-  if (m.kind == proto::message_kind::note) return viewer::none;
+  if (m.kind == proto::message_kind::note || m.kind == proto::message_kind::agreement) return viewer::none;
   const auto grants = grants_to(r, p);
   if (grants.empty()) return viewer::none;
   const auto readers = r.supporter_readers(m.id);
@@ -177,7 +184,9 @@ inline std::vector<proto::id> concerned(reader& r, const message_record& m, bool
   auto out = facilitators_of(r, m.case_id);
   if (std::find(out.begin(), out.end(), m.sender_account) == out.end()) out.push_back(m.sender_account);
   if (with_recipients) {
-    for (const auto& a : accounts_in(r, m.case_id, {m.to})) {
+    const auto to = m.kind == proto::message_kind::agreement ? accounts_in(r, m.case_id, {role::harmed, role::responsible})
+                                                           : accounts_in(r, m.case_id, {m.to});
+    for (const auto& a : to) {
       if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
     }
   }

@@ -50,6 +50,7 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
         if (!sender) return not_found("No such case.");
         if (w.message(e.header.statement_id)) return conflict("id_in_use", "Another message already uses this id.");
         const bool note = e.kind == proto::message_kind::note;
+        const bool agreement = e.kind == proto::message_kind::agreement;
         const bool supporter = is_supporter(sender->role);
         // A facilitator's note to one party: no review, released as it is
         // written, wrapped for that party too (SPEC 5.6, 12 "Notes").
@@ -60,13 +61,25 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
         if (to_party) {
           if (auto f = channel_open(people, e.to, true)) return *f;
         }
-        if (!note && supporter) {
+        // An outcome agreement: a facilitator's, for both parties (SPEC 5.6, 6.6).
+        if (agreement && sender->role != role::facilitator) {
+          return forbidden("not_a_facilitator", "The facilitators write the agreement; a party asks them for changes.");
+        }
+        if (agreement && e.to != role::facilitator) {
+          return invalid("wrong_recipient", "An agreement is addressed to the facilitators, for both parties.");
+        }
+        if (agreement) {
+          for (const role party : {role::harmed, role::responsible}) {
+            if (auto f = channel_open(people, party, true)) return *f;
+          }
+        }
+        if (!note && !agreement && supporter) {
           return forbidden("not_a_party", "A supporter writes to the facilitators, not to the other party.");
         }
-        if (!note && (e.to == sender->role || (e.to != role::harmed && e.to != role::responsible))) {
+        if (!note && !agreement && (e.to == sender->role || (e.to != role::harmed && e.to != role::responsible))) {
           return invalid("wrong_recipient", "A letter goes to the other party of the case.");
         }
-        if (!note) {
+        if (!note && !agreement) {
           if (auto f = channel_open(people, e.to, false)) return *f;
         }
         // Readers: exactly the sender, every active facilitator and, for a
@@ -75,9 +88,12 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
         std::vector<proto::public_key> supporters;
         for (const auto& p : people) {
           if (p.state != proto::participant_state::active) continue;
-          if (p.role == role::facilitator || (to_party && p.role == e.to)) expected.insert(p.identity);
+          if (p.role == role::facilitator || (to_party && p.role == e.to) ||
+              (agreement && (p.role == role::harmed || p.role == role::responsible))) {
+            expected.insert(p.identity);
+          }
         }
-        if (!note) {
+        if (!note && !agreement) {
           for (const auto& g : w.grants(case_id)) {
             const auto* s = g.reads && g.party_account == account ? active_identity(people, g.supporter) : nullptr;
             if (s && is_supporter(s->role)) {
@@ -90,7 +106,8 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
         if (readers != expected || readers.size() != e.wraps.size()) {
           return invalid("wraps_mismatch",
                          "A message must be wrapped for its sender, every facilitator of the case and each supporter "
-                         "the sender lets read (a facilitator's note to a party: that party too).");
+                         "the sender lets read (a facilitator's note to a party: that party too; an agreement: both "
+                         "parties).");
         }
         if (supersedes) {
           auto old = w.message(*supersedes);
@@ -123,8 +140,10 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
         w.insert_message(m, ciphertext);
         if (!supporters.empty()) w.insert_supporter_readers(m.id, supporters);
         audit(w, fx, e, audit_event::submitted, m.id, now, statement);
-        notify(w, fx, accounts_in(people, {role::facilitator}, account), case_id, note ? "note" : "queued", m.id, now);
-        if (to_party) {
+        if (!agreement) {  // an agreement is released below, which tells everyone
+          notify(w, fx, accounts_in(people, {role::facilitator}, account), case_id, note ? "note" : "queued", m.id, now);
+        }
+        if (to_party || agreement) {
           release(w, fx, m, sender->identity, now);
           m.state = message_state::released;
         }
@@ -169,7 +188,9 @@ void relay_service::fetch_message(const caller& c, const proto::id& message, com
     auto m = message_in_case(r, c, message);
     if (!m) return no_message();
     const viewer v = view_of(r, *m, *c.participant);
-    first_delivery = v == viewer::recipient && m->state == message_state::released;
+    // Two parties read one agreement: no delivery is recorded for it (SPEC 12).
+    first_delivery = v == viewer::recipient && m->state == message_state::released &&
+                     m->kind != proto::message_kind::agreement;
     return full(r, *m, v, now);
   });
   if (!o || !first_delivery) return done(std::move(o));
@@ -218,6 +239,9 @@ void relay_service::revoke(const caller& c, const proto::id& message, proto::rev
           return forbidden("not_sender", "Only the sender of a message can take it back.");
         }
         if (m->state == message_state::revoked) return conflict("revoked", "This message was already taken back.");
+        if (m->kind == proto::message_kind::agreement && w.agreement_bound(m->id)) {
+          return conflict("agreement_bound", "Everyone has signed this agreement; it can no longer be taken back.");
+        }
         const auto [released, opened] = revoke_one(w, fx, *m, c.account.identity, proto::statement_hash(rv), now);
         answer a;
         a["message"] = b64(m->id);
@@ -236,6 +260,9 @@ void relay_service::receipt(const caller& c, const proto::id& message, completio
       [c, message, now](writer& w, effects& fx) -> outcome {
         auto m = message_in_case(w, c, message);
         if (!m || view_of(*m, *c.participant) != viewer::recipient) return no_message();
+        if (m->kind == proto::message_kind::agreement) {
+          return conflict("not_available", "An agreement takes no read receipt; signing it says you read it.");
+        }
         if (m->state == message_state::delivered) {
           w.set_message_state(m->id, message_state::opened, now);
           audit(w, fx, m->case_id, audit_event::opened, c.account.identity, m->id, proto::hash{}, now);
@@ -257,8 +284,8 @@ void relay_service::decline(const caller& c, const proto::id& message, completio
       [c, message, now](writer& w, effects& fx) -> outcome {
         auto m = message_in_case(w, c, message);
         if (!m || view_of(*m, *c.participant) != viewer::recipient) return no_message();
-        if (m->kind == proto::message_kind::note) {
-          return conflict("not_available", "A facilitator's note is not declined; it can simply be left unread.");
+        if (m->kind == proto::message_kind::note || m->kind == proto::message_kind::agreement) {
+          return conflict("not_available", "A facilitator's note or agreement is not declined; you can ask them for changes.");
         }
         if (m->state == message_state::released || m->state == message_state::delivered) {
           w.set_message_state(m->id, message_state::declined, now);

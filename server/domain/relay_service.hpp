@@ -139,6 +139,12 @@ class relay_service {
   // The person harmed pauses the case, or resumes it (SPEC 5.15): while it
   // is paused, approvals are taken and nothing is released.
   void pause(const caller& c, proto::pause p, completion done);
+  // The outcome agreement in force, its signatures and marks (SPEC 5.17,
+  // 5.18; server/domain/agreements.cpp); a party or facilitator signs it; a
+  // facilitator marks an item of a binding one.
+  outcome agreement(const caller& c);
+  void sign_agreement(const caller& c, proto::agreement_signature s, completion done);
+  void mark_agreement(const caller& c, proto::agreement_mark s, completion done);
 
   // -- messages (message ids come from the path; the router checked the case)
   // Submits a signed envelope with its ciphertext into the review queue; a
@@ -213,6 +219,12 @@ class relay_service {
   // Queues a write; once it is durable, its events go to live subscribers
   // and ended sessions lose their subscriptions, then `done` runs.
   void write(job j, completion done, write_class c = write_class::ordinary);
+  // One signed statement about an open case, the caller's own: checked,
+  // answered as before when it is a resubmit, and its answer remembered.
+  // `body(w, fx, s, its JSON, now)` decides in the writer's transaction
+  // (defined in server/domain/rules.hpp, where the domain uses it).
+  template <class S, class Body>
+  void case_statement(const caller& c, S s, completion done, Body body);
 
   storage& store_;
   const relay_identity& relay_;

@@ -96,6 +96,33 @@ std::optional<failure> precheck(const S& s, const caller& c) {
   return std::nullopt;
 }
 
+inline std::optional<failure> require_open_case(reader& r, const proto::id& case_id);
+
+}  // namespace shuttle::relay::rules
+
+namespace shuttle::relay {
+
+template <class S, class Body>
+void relay_service::case_statement(const caller& c, S s, completion done, Body body) {
+  if (auto f = rules::precheck(s, c)) return done(*f);
+  const std::uint64_t now = now_();
+  std::string statement_json = proto::to_json(s);
+  write(
+      [s = std::move(s), statement_json = std::move(statement_json), now, body = std::move(body)](writer& w,
+                                                                                                  effects& fx) -> outcome {
+        if (auto r = rules::replay(w, s)) return *r;
+        if (auto f = rules::require_open_case(w, s.header.case_id)) return *f;
+        outcome o = body(w, fx, s, statement_json, now);
+        if (o) rules::remember(w, s, *o);
+        return o;
+      },
+      std::move(done));
+}
+
+}  // namespace shuttle::relay
+
+namespace shuttle::relay::rules {
+
 inline std::optional<failure> require_open_case(reader& r, const proto::id& case_id) {
   auto c = r.case_by_id(case_id);
   if (!c) return not_found("No such case.");
@@ -190,6 +217,15 @@ inline std::vector<proto::id> accounts_in(reader& r, const proto::id& case_id, s
 
 inline std::vector<proto::id> facilitators_of(reader& r, const proto::id& case_id) {
   return accounts_in(r, case_id, {proto::role::facilitator});
+}
+
+// Everyone in a case but the one who acted: a stage, a pause or a signature
+// concerns them all, and the one who acted has its answer already.
+inline std::vector<proto::id> everyone_else_in(reader& r, const proto::id& case_id, const proto::id& actor) {
+  using proto::role;
+  return accounts_in(r, case_id,
+                     {role::facilitator, role::harmed, role::responsible, role::harmed_support, role::responsible_support},
+                     actor);
 }
 
 inline boost::json::object quiet_hours_json(const quiet_hours& q) {

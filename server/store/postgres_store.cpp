@@ -28,7 +28,7 @@ using namespace pg;  // the row decoders and their columns
 // Each migration moves the schema one version up. Never edit a released one:
 // add the next. The first is SQLite's schema 4 in PostgreSQL's types, with an
 // insertion order (`ord`) where SQLite used its rowid, and the event counter.
-constexpr std::array<const char*, 3> migrations{
+constexpr std::array<const char*, 4> migrations{
     R"sql(
 CREATE TABLE accounts (
   id              BYTEA PRIMARY KEY,
@@ -237,6 +237,25 @@ CREATE TABLE writing_aids (
   box         BYTEA NOT NULL,
   set_at      BIGINT NOT NULL,
   PRIMARY KEY (case_id, reader_key, purpose)
+);
+)sql",
+    // 4: the outcome agreement's signatures and marks, and when it bound
+    // (SQLite's 8). A relay at 3 can still serve it.
+    R"sql(
+CREATE TABLE agreement_statements (
+  ord             BIGSERIAL,
+  message_id      BYTEA NOT NULL REFERENCES messages(id),
+  is_mark         BIGINT NOT NULL CHECK (is_mark IN (0, 1)),
+  signer_key      BYTEA NOT NULL,
+  agreement_hash  BYTEA NOT NULL,
+  statement       TEXT NOT NULL,
+  at              BIGINT NOT NULL
+);
+CREATE INDEX agreement_statements_by_message ON agreement_statements(message_id, ord);
+CREATE TABLE agreements_bound (
+  message_id      BYTEA PRIMARY KEY REFERENCES messages(id),
+  agreement_hash  BYTEA NOT NULL,
+  at              BIGINT NOT NULL
 );
 )sql",
 };
@@ -527,6 +546,22 @@ class pg_repository final : public writer {
     auto q = query("SELECT " + consent_columns + " FROM consents WHERE case_id = ? ORDER BY at, account_id", case_id);
     return all(q, &consent_of);
   }
+  std::vector<agreement_statement_record> agreement_statements(const proto::id& message_id) override {
+    auto q = query("SELECT message_id, is_mark, signer_key, agreement_hash, statement, at FROM agreement_statements "
+                   "WHERE message_id = ? ORDER BY ord",
+                   message_id);
+    std::vector<agreement_statement_record> out;
+    for (int i = 0; i < q.rows(); ++i) {
+      out.push_back({q.fixed_at<16>(i, 0), q.u64(i, 1) != 0, q.fixed_at<32>(i, 2), q.fixed_at<32>(i, 3), q.text(i, 4),
+                     q.u64(i, 5)});
+    }
+    return out;
+  }
+  std::optional<agreement_bound_record> agreement_bound(const proto::id& message_id) override {
+    auto q = query("SELECT message_id, agreement_hash, at FROM agreements_bound WHERE message_id = ?", message_id);
+    if (q.rows() == 0) return std::nullopt;
+    return agreement_bound_record{q.fixed_at<16>(0, 0), q.fixed_at<32>(0, 1), q.u64(0, 2)};
+  }
   std::optional<bytes> writing_aid(const proto::id& case_id, const proto::public_key& reader_key,
                                    const std::string& purpose) override {
     auto q = query("SELECT box FROM writing_aids WHERE case_id = ? AND reader_key = ? AND purpose = ?", case_id,
@@ -671,6 +706,15 @@ class pg_repository final : public writer {
           "ON CONFLICT (case_id, account_id) DO UPDATE SET text_hash = EXCLUDED.text_hash, "
           "statement = EXCLUDED.statement, at = EXCLUDED.at",
           c.case_id, c.account, c.text_hash, c.statement, c.at);
+  }
+  void insert_agreement_statement(const agreement_statement_record& s) override {
+    query("INSERT INTO agreement_statements (message_id, is_mark, signer_key, agreement_hash, statement, at) "
+          "VALUES (?, ?, ?, ?, ?, ?)",
+          s.message_id, std::uint64_t{s.mark ? 1u : 0u}, s.signer, s.agreement_hash, s.statement, s.at);
+  }
+  void set_agreement_bound(const agreement_bound_record& b) override {
+    query("INSERT INTO agreements_bound (message_id, agreement_hash, at) VALUES (?, ?, ?)", b.message_id,
+          b.agreement_hash, b.at);
   }
   void set_paused(const proto::id& case_id, bool paused, const std::string& statement) override {
     query("UPDATE cases SET paused = ?, pause_statement = ? WHERE id = ?", paused, statement, case_id);

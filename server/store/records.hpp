@@ -96,6 +96,24 @@ struct consent_record {
   std::uint64_t at = 0;
 };
 
+// A signature of an outcome agreement, or a facilitator's mark of one of its
+// items (SPEC 5.17, 5.18), in the order stored.
+struct agreement_statement_record {
+  proto::id message_id{};
+  bool mark = false;  // a mark; otherwise a signature
+  proto::public_key signer{};
+  proto::hash agreement_hash{};
+  std::string statement;  // its JSON text
+  std::uint64_t at = 0;
+};
+
+// When an agreement bound, and the hash every needed signature named.
+struct agreement_bound_record {
+  proto::id message_id{};
+  proto::hash agreement_hash{};
+  std::uint64_t at = 0;
+};
+
 struct key_record {
   proto::id id{};
   proto::id case_id{};

@@ -69,6 +69,9 @@ class reader {
                                            const std::string& purpose) = 0;
   // Each participant's latest consent in a case.
   virtual std::vector<consent_record> consents(const proto::id& case_id) = 0;
+  // An agreement's signatures and marks in the order stored, and whether it bound.
+  virtual std::vector<agreement_statement_record> agreement_statements(const proto::id& message_id) = 0;
+  virtual std::optional<agreement_bound_record> agreement_bound(const proto::id& message_id) = 0;
   // The case's label sealed to this facilitator (SPEC 7, purpose `label`).
   virtual std::optional<bytes> label(const proto::id& case_id, const proto::public_key& reader) = 0;
 
@@ -147,6 +150,8 @@ class writer : public reader {
                                const bytes& box, std::uint64_t now) = 0;
   // Replaces the participant's consent in the case (SPEC 5.16).
   virtual void set_consent(const consent_record& c) = 0;
+  virtual void insert_agreement_statement(const agreement_statement_record& s) = 0;
+  virtual void set_agreement_bound(const agreement_bound_record& b) = 0;
   // Pauses or resumes the case, with the statement that did (SPEC 5.15).
   virtual void set_paused(const proto::id& case_id, bool paused, const std::string& statement) = 0;
   // Appends an entry to a case's chain; throws if its sequence number is taken.

@@ -24,7 +24,7 @@ namespace {
 
 // Each migration moves the schema one version up. Never edit a released one:
 // add the next. SECURITY.md classifies every table and column.
-constexpr std::array<const char*, 7> migrations{
+constexpr std::array<const char*, 8> migrations{
     R"sql(
 CREATE TABLE accounts (
   id              BLOB PRIMARY KEY,
@@ -241,6 +241,26 @@ CREATE TABLE writing_aids (
   box         BLOB NOT NULL,
   set_at      INTEGER NOT NULL,
   PRIMARY KEY (case_id, reader_key, purpose)
+);
+)sql",
+    // 8: the outcome agreement's signatures and marks, and when it bound
+    // (SPEC 5.17, 5.18). A relay at 7 can still serve it: it only lacks
+    // these routes (and would take an agreement as a party's letter, which
+    // the clients refuse, since they open one only from a facilitator).
+    R"sql(
+CREATE TABLE agreement_statements (
+  message_id      BLOB NOT NULL REFERENCES messages(id),
+  is_mark         INTEGER NOT NULL CHECK (is_mark IN (0, 1)),
+  signer_key      BLOB NOT NULL,
+  agreement_hash  BLOB NOT NULL,
+  statement       TEXT NOT NULL,
+  at              INTEGER NOT NULL
+);
+CREATE INDEX agreement_statements_by_message ON agreement_statements(message_id);
+CREATE TABLE agreements_bound (
+  message_id      BLOB PRIMARY KEY REFERENCES messages(id),
+  agreement_hash  BLOB NOT NULL,
+  at              INTEGER NOT NULL
 );
 )sql",
 };
@@ -575,6 +595,23 @@ class sqlite_repository final : public writer {
     }
     return out;
   }
+  std::vector<agreement_statement_record> agreement_statements(const proto::id& message_id) override {
+    statement_cache::lease q(statements_, "SELECT message_id, is_mark, signer_key, agreement_hash, statement, at "
+                                          "FROM agreement_statements WHERE message_id = ? ORDER BY rowid");
+    bind_all(q, message_id);
+    std::vector<agreement_statement_record> out;
+    while (q.executeStep()) {
+      out.push_back({blob<16>(q.getColumn(0)), q.getColumn(1).getInt() != 0, blob<32>(q.getColumn(2)),
+                     blob<32>(q.getColumn(3)), q.getColumn(4).getString(), u64(q.getColumn(5))});
+    }
+    return out;
+  }
+  std::optional<agreement_bound_record> agreement_bound(const proto::id& message_id) override {
+    statement_cache::lease q(statements_, "SELECT message_id, agreement_hash, at FROM agreements_bound WHERE message_id = ?");
+    bind_all(q, message_id);
+    if (!q.executeStep()) return std::nullopt;
+    return agreement_bound_record{blob<16>(q.getColumn(0)), blob<32>(q.getColumn(1)), u64(q.getColumn(2))};
+  }
   std::optional<bytes> writing_aid(const proto::id& case_id, const proto::public_key& reader_key,
                                    const std::string& purpose) override {
     statement_cache::lease q(statements_,
@@ -755,6 +792,15 @@ class sqlite_repository final : public writer {
   void set_consent(const consent_record& c) override {
     exec("INSERT OR REPLACE INTO consents (case_id, account_id, text_hash, statement, at) VALUES (?, ?, ?, ?, ?)",
          c.case_id, c.account, c.text_hash, c.statement, c.at);
+  }
+  void insert_agreement_statement(const agreement_statement_record& s) override {
+    exec("INSERT INTO agreement_statements (message_id, is_mark, signer_key, agreement_hash, statement, at) "
+         "VALUES (?, ?, ?, ?, ?, ?)",
+         s.message_id, std::uint64_t{s.mark ? 1u : 0u}, s.signer, s.agreement_hash, s.statement, s.at);
+  }
+  void set_agreement_bound(const agreement_bound_record& b) override {
+    exec("INSERT INTO agreements_bound (message_id, agreement_hash, at) VALUES (?, ?, ?)", b.message_id,
+         b.agreement_hash, b.at);
   }
   void set_paused(const proto::id& case_id, bool paused, const std::string& statement) override {
     exec("UPDATE cases SET paused = ?, pause_statement = ? WHERE id = ?", std::uint64_t{paused ? 1u : 0u}, statement,

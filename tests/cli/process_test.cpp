@@ -321,6 +321,109 @@ TEST(Process, AFacilitatorAndOnePartyWriteToEachOtherAndTheOtherPartyNeverSeesIt
   EXPECT_EQ(text(h.ok("read", {s.case_id, during}), "text"), "Take the time you need.");
 }
 
+TEST(Process, AnAgreementIsDraftedChangedSignedByEveryoneMarkedAndVerifiedOffline) {
+  scene s;
+  person g = s.two_person_case();
+  person h = s.party("harmed", "harmed");
+  person r = s.party("responsible", "responsible");
+  for (const person* p : {&h, &r}) g.ok("attest", {s.case_id, "--safety-number", text(p->ok("whoami", {}), "safety_number")});
+  s.f.ok("stage", {s.case_id, "agreement"});
+
+  // Only the facilitators write it; a first draft reaches both parties at once, unreviewed.
+  auto not_hers = h.run("agreement", {"draft", s.case_id, "--item", "a | b | c | d"});
+  EXPECT_EQ(not_hers.status, 1);
+  EXPECT_TRUE(has(not_hers.out, "The facilitators write the agreement")) << not_hers.out;
+  auto none = h.run("agreement", {"show", s.case_id});
+  EXPECT_EQ(none.status, 1);
+  EXPECT_TRUE(has(none.out, "There is no agreement in this case yet")) << none.out;
+  auto drafted = s.f.run("agreement", {"draft", s.case_id, "--item",
+                                       "Pay for the fence | Jonas | by 31 January | Mia tells the facilitators"});
+  EXPECT_EQ(drafted.status, 0) << drafted.out;
+  EXPECT_TRUE(has(drafted.out, "is with both parties to read and sign")) << drafted.out;
+  auto first = h.run("agreement", {"show", s.case_id});
+  EXPECT_EQ(first.status, 0) << first.out;
+  EXPECT_TRUE(has(first.out, "1. Pay for the fence")) << first.out;
+  EXPECT_TRUE(has(first.out, "how it is checked: Mia tells the facilitators")) << first.out;
+  EXPECT_TRUE(has(first.out, "Not signed yet by: you, the responsible party, facilitator")) << first.out;
+
+  // She asks for a change; the facilitators read it and write a second version, which replaces the first.
+  auto asked = h.run("agreement", {"ask", s.case_id, "--text", "Could he also write to me once more, later?"});
+  EXPECT_EQ(asked.status, 0) << asked.out;
+  bool read_it = false;
+  const auto letters = s.f.ok("letters", {s.case_id});
+  for (const auto& m : letters.as_array()) {
+    if (text(m, "kind") == "note" && has(text(s.f.ok("read", {s.case_id, text(m, "message")}), "text"), "write to me once more")) {
+      read_it = true;
+    }
+  }
+  EXPECT_TRUE(read_it);
+  // Signing the first version now would be signing what no longer holds: the CLI signs only the current one.
+  s.f.ok("agreement", {"draft", s.case_id, "--item", "Pay for the fence | Jonas | by 31 January | Mia tells the facilitators",
+                       "--item", "Write to Mia about what has changed | Jonas | within three months | the facilitators review it"});
+  auto second = r.ok("agreement", {"show", s.case_id});
+  ASSERT_EQ(second.at("items").as_array().size(), 2u);
+  EXPECT_FALSE(second.at("bound").as_bool());
+
+  // Each signs after reading it; it binds only with both parties and both facilitators.
+  auto unconfirmed = h.run("agreement", {"sign", s.case_id});
+  EXPECT_EQ(unconfirmed.status, 1);
+  EXPECT_TRUE(has(unconfirmed.out, "add --yes")) << unconfirmed.out;
+  auto signed_h = h.run("agreement", {"sign", s.case_id, "--yes"});
+  EXPECT_EQ(signed_h.status, 0) << signed_h.out;
+  EXPECT_TRUE(has(signed_h.out, "It binds once both parties and the facilitators have signed.")) << signed_h.out;
+  auto early = s.f.run("agreement", {"mark", s.case_id, "1", "done"});
+  EXPECT_EQ(early.status, 1);
+  EXPECT_TRUE(has(early.out, "once everyone has signed")) << early.out;
+  EXPECT_FALSE(r.ok("agreement", {"sign", s.case_id, "--yes"}).at("bound").as_bool());
+  EXPECT_FALSE(s.f.ok("agreement", {"sign", s.case_id, "--yes"}).at("bound").as_bool());
+  auto last = g.run("agreement", {"sign", s.case_id, "--yes"});
+  EXPECT_EQ(last.status, 0) << last.out;
+  EXPECT_TRUE(has(last.out, "Everyone has now signed: the agreement binds.")) << last.out;
+  auto bound = h.run("agreement", {"show", s.case_id});
+  EXPECT_TRUE(has(bound.out, "It binds: both parties and the facilitators signed this text")) << bound.out;
+
+  // Afterwards a facilitator marks the items; both parties see it.
+  s.f.ok("agreement", {"mark", s.case_id, "1", "done"});
+  g.ok("agreement", {"mark", s.case_id, "2", "not-done"});
+  auto marked = r.run("agreement", {"show", s.case_id});
+  EXPECT_TRUE(has(marked.out, "done, says facilitator Ingrid Berg")) << marked.out;
+  EXPECT_TRUE(has(marked.out, "not done, says facilitator Tomas Lie")) << marked.out;
+  auto no_item = s.f.run("agreement", {"mark", s.case_id, "3", "done"});
+  EXPECT_EQ(no_item.status, 1);
+  EXPECT_TRUE(has(no_item.out, "items 1 to 2")) << no_item.out;
+  EXPECT_EQ(h.run("agreement", {"mark", s.case_id, "1", "done"}).status, 1);  // the facilitators mark
+
+  // Exported by a facilitator, checked offline by the person harmed with the relay's key she pinned.
+  const auto file = (s.root / "agreement.json").string();
+  auto exported = s.f.run("agreement", {"export", s.case_id, "--out", file});
+  EXPECT_EQ(exported.status, 0) << exported.out;
+  auto verified = h.run("agreement", {"verify", file});
+  EXPECT_EQ(verified.status, 0) << verified.out;
+  EXPECT_TRUE(has(verified.out, "verifies with the relay's key")) << verified.out;
+  EXPECT_TRUE(has(verified.out, "2. Write to Mia about what has changed")) << verified.out;
+  EXPECT_TRUE(has(verified.out, text(r.ok("whoami", {}), "safety_number"))) << verified.out;
+  EXPECT_TRUE(has(verified.out, "done, says facilitator Ingrid Berg")) << verified.out;
+  // A word changed in the file no longer verifies.
+  std::string body;
+  {
+    std::ifstream in(file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    body = ss.str();
+  }
+  const auto at = body.find("within three months");
+  ASSERT_NE(at, std::string::npos);
+  body.replace(at, std::string("within three months").size(), "within three years");
+  std::ofstream(file, std::ios::trunc) << body;
+  auto tampered = h.run("agreement", {"verify", file});
+  EXPECT_EQ(tampered.status, 1) << tampered.out;
+
+  // The audit trail records each signature, the binding and each mark, with no content.
+  auto trail = s.f.run("audit", {s.case_id});
+  for (const char* event : {"agreement_signed", "agreement_bound", "item_marked"}) EXPECT_TRUE(has(trail.out, event)) << event;
+  EXPECT_FALSE(has(trail.out, "fence"));
+}
+
 TEST(Process, EachPartyReadsAndAgreesToTheConsentTextAndReadsItAgainWhenItChanges) {
   const auto dir = std::filesystem::temp_directory_path() / ("shuttle-cli-consent-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

@@ -22,6 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)client::parse_case_messages(*v, me);
   (void)client::parse_fetched_message(*v, me);
   (void)client::parse_revoke_answer(*v);
+  (void)client::parse_agreement_answer(*v);
   (void)client::parse_withdraw_answer(*v);
   (void)client::parse_approve_answer(*v);
   (void)client::parse_state_answer(*v, "declined");

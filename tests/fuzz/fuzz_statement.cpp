@@ -36,5 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   one<p::stage_statement>(text);
   one<p::pause>(text);
   one<p::consent>(text);
+  one<p::agreement_signature>(text);
+  one<p::agreement_mark>(text);
   return 0;
 }

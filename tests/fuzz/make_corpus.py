@@ -61,6 +61,7 @@ def main():
     write('document', 'described-content-type.txt', "image/png; description*=UTF-8''The%20garden%20in%20bl%C3%B8mst")
 
     relay_answers(statements, letters[0])
+    agreement(statements)
     keystore_payloads()
     postgres_rows(statements)
 
@@ -100,9 +101,35 @@ def relay_answers(statements, letter):
         'approve.json': {'state': 'in_review', 'approvals': 1, 'approvals_required': 2},
         'event.json': {'seq': 7, 'event': 'released', 'case': case_id, 'message': envelope['id'],
                        'at': 1700000000},
+        'agreement.json': agreement_answer(by_type),
     }
     for name, answer in answers.items():
         write('relay_answers', name, json.dumps(answer, separators=(',', ':')))
+
+
+def agreement_answer(by_type):
+    """GET /v1/cases/{case}/agreement for the story's agreement, bound."""
+    signatures = by_type['agreement_signature']
+    return {'agreement': {'message': signatures[0]['message'], 'submitted_at': 1700000000,
+                          'signatures': signatures, 'marks': by_type['agreement_mark'],
+                          'bound_at': 1700000600, 'agreement_hash': signatures[0]['agreement_hash']}}
+
+
+def agreement(statements):
+    """The agreement's body (SPEC 6.6) and an export around it (SPEC 10),
+    shaped right; the export's audit trail is the story's, so it parses and
+    does not verify."""
+    story = json.load(open(f'{VECTORS}/statements.json'))
+    a = story['agreement']
+    write('agreement', 'body.json', a['body'])
+    by_type = {}
+    for s in statements:
+        by_type.setdefault(s['type'], []).append(json.loads(s['json']))
+    export = {'v': 1, 'type': 'agreement_export', 'case': story['case'], 'message': a['message'], 'body': a['body'],
+              'people': [{'identity': by_type['case_open'][0]['signer'], 'role': 'facilitator', 'name': 'Ingrid Berg'}],
+              'signatures': by_type['agreement_signature'], 'marks': by_type['agreement_mark'],
+              'audit': json.loads(json.load(open(f'{VECTORS}/audit.json'))['export'])}
+    write('agreement', 'export.json', json.dumps(export, separators=(',', ':'), ensure_ascii=False))
 
 
 def frame(*fields):

@@ -2,6 +2,7 @@
 // party's grant to its supporter and the wraps that make it readable, case
 // labels sealed to facilitators, quiet hours, and replies.
 #include "client-lib/review.hpp"
+#include "proto/agreement.hpp"
 #include "client-lib/statements.hpp"
 #include "tests/integration/world.hpp"
 
@@ -220,6 +221,159 @@ TEST(Notes, AFacilitatorWritesToOnePartyUnreviewedAndOnlyThatPartyReadsIt) {
   EXPECT_EQ(x.w.fetch(x.f, x.case_id, words.id()).status, 200u);
   EXPECT_EQ(x.w.fetch(x.h, x.case_id, words.id()).status, 404u);
   EXPECT_EQ(x.w.http.get("/v1/queue", x.f.token).body.at("queue").as_array().size(), 0u);
+}
+
+// An outcome agreement from `from`, sealed for these readers (SPEC 6.6).
+world::sent agreement_to(world& w, actor& from, const proto::id& case_id, std::vector<client::reader_key> readers,
+                         const proto::agreement_document& d) {
+  client::letter_draft draft;
+  draft.header = client::header_for(case_id);
+  draft.kind = proto::message_kind::agreement;
+  draft.to = role::facilitator;
+  client::document doc;
+  doc.content_type = std::string(proto::agreement_content_type);
+  const std::string body = proto::agreement_body(d);
+  doc.body.assign(body.begin(), body.end());
+  auto sealed = client::seal_letter(from.identity, from.case_key, draft, readers, doc);
+  EXPECT_TRUE(sealed) << sealed.error().message();
+  return {w.post_letter(from, case_id, sealed->envelope, sealed->ciphertext), sealed->envelope, sealed->ciphertext};
+}
+
+proto::hash hash_of(const proto::id& case_id, const world::sent& a, const proto::agreement_document& d) {
+  return proto::agreement_hash(case_id, a.id(), proto::agreement_body(d));
+}
+
+reply sign_agreement(world& w, actor& who, const proto::id& case_id, const proto::id& message, const proto::hash& h) {
+  proto::agreement_signature s;
+  s.header = client::header_for(case_id);
+  s.message_id = message;
+  s.agreement_hash = h;
+  return w.http.post(world::case_path(case_id, "/agreement/signatures"),
+                     json::object{{"signature", as_json(*client::sign(s, who.identity))}}, who.token);
+}
+
+reply mark_item(world& w, actor& who, const proto::id& case_id, const proto::id& message, const proto::hash& h,
+                std::uint64_t item) {
+  proto::agreement_mark m;
+  m.header = client::header_for(case_id);
+  m.message_id = message;
+  m.agreement_hash = h;
+  m.item = item;
+  m.done = true;
+  return w.http.post(world::case_path(case_id, "/agreement/marks"),
+                     json::object{{"mark", as_json(*client::sign(m, who.identity))}}, who.token);
+}
+
+TEST(Agreements, TheRelayBindsOnlyWhenEveryPartyAndFacilitatorSignedOneText) {
+  exchange x;
+  actor hs = x.w.party(x.f, x.case_id, role::harmed_support);
+  auto roster = x.w.roster(x.case_id, x.f, x.pin);
+  auto facilitators = roster.facilitator_readers();
+  auto everyone = facilitators;
+  everyone.push_back({x.h.identity.public_key(), x.h.case_key.public_key()});
+  everyone.push_back({x.r.identity.public_key(), x.r.case_key.public_key()});
+  proto::agreement_document d{{{"Pay for the fence", "Jonas", "by 31 January", "Mia tells the facilitators"}}};
+  const auto agreement_path = world::case_path(x.case_id, "/agreement");
+  EXPECT_FALSE(x.w.http.get(agreement_path, x.h.token).body.as_object().contains("agreement"));
+
+  // Only a facilitator writes it, and for both parties.
+  auto from_party = agreement_to(x.w, x.h, x.case_id, everyone, d);
+  EXPECT_EQ(from_party.answer.status, 403u);
+  EXPECT_EQ(from_party.answer.body.at("error"), "not_a_facilitator");
+  auto for_facilitators = agreement_to(x.w, x.f, x.case_id, facilitators, d);
+  EXPECT_EQ(for_facilitators.answer.status, 400u);
+  EXPECT_EQ(for_facilitators.answer.body.at("error"), "wraps_mismatch");
+  auto first = agreement_to(x.w, x.f, x.case_id, everyone, d);
+  ASSERT_EQ(first.answer.status, 200u) << first.answer.text;
+  EXPECT_EQ(first.answer.body.at("state"), "released");
+  // Both parties fetch it at once from its own wraps; a supporter does not; no receipt, no declining.
+  for (actor* p : {&x.h, &x.r}) {
+    auto fetched = x.w.fetch(*p, x.case_id, first.id());
+    ASSERT_EQ(fetched.status, 200u) << fetched.text;
+    EXPECT_EQ(fetched.body.at("state"), "released");
+    EXPECT_TRUE(client::unwrap_for(first.envelope.wraps, first.id(), p->identity, p->case_key));
+  }
+  EXPECT_EQ(x.w.fetch(hs, x.case_id, first.id()).status, 404u);
+  for (const char* step : {"/receipt", "/decline"}) {
+    auto refused = x.w.http.post(world::message_path(x.case_id, first.id(), step), json::object{}, x.h.token);
+    EXPECT_EQ(refused.status, 409u) << step;
+    EXPECT_EQ(refused.body.at("error"), "not_available") << step;
+  }
+  auto shown = x.w.http.get(agreement_path, x.r.token);
+  ASSERT_EQ(shown.status, 200u) << shown.text;
+  EXPECT_EQ(shown.body.at("agreement").at("message").as_string(), proto::base64url_encode(first.id()));
+
+  // A second version replaces the first: the first can no longer be signed.
+  d.items.push_back({"Write to Mia about what has changed", "Jonas", "within three months", "the facilitators review it"});
+  auto second = agreement_to(x.w, x.f, x.case_id, everyone, d);
+  ASSERT_EQ(second.answer.status, 200u) << second.answer.text;
+  EXPECT_EQ(x.w.http.get(agreement_path, x.h.token).body.at("agreement").at("message").as_string(),
+            proto::base64url_encode(second.id()));
+  auto old = sign_agreement(x.w, x.h, x.case_id, first.id(), hash_of(x.case_id, first, {{d.items.front()}}));
+  EXPECT_EQ(old.status, 409u);
+  EXPECT_EQ(old.body.at("error"), "agreement_superseded");
+  auto by_supporter = sign_agreement(x.w, hs, x.case_id, second.id(), hash_of(x.case_id, second, d));
+  EXPECT_EQ(by_supporter.status, 403u);
+  EXPECT_EQ(by_supporter.body.at("error"), "not_a_party");
+  auto too_early = mark_item(x.w, x.f, x.case_id, second.id(), hash_of(x.case_id, second, d), 1);
+  EXPECT_EQ(too_early.status, 409u);
+  EXPECT_EQ(too_early.body.at("error"), "agreement_not_bound");
+
+  // Signatures over differing texts never bind.
+  const auto h2 = hash_of(x.case_id, second, d);
+  auto by_her = sign_agreement(x.w, x.h, x.case_id, second.id(), h2);
+  ASSERT_EQ(by_her.status, 200u) << by_her.text;
+  EXPECT_EQ(by_her.body.at("bound"), false);
+  auto twice = sign_agreement(x.w, x.h, x.case_id, second.id(), h2);
+  EXPECT_EQ(twice.status, 409u);
+  EXPECT_EQ(twice.body.at("error"), "already_signed");
+  proto::hash other = h2;
+  other[0] ^= 1;
+  EXPECT_EQ(sign_agreement(x.w, x.r, x.case_id, second.id(), other).body.at("bound"), false);
+  EXPECT_EQ(sign_agreement(x.w, x.f, x.case_id, second.id(), h2).body.at("bound"), false);
+
+  // A third version, signed by everyone over one text, binds.
+  d.items.back().by = "within four months";
+  auto third = agreement_to(x.w, x.f, x.case_id, everyone, d);
+  ASSERT_EQ(third.answer.status, 200u) << third.answer.text;
+  const auto h3 = hash_of(x.case_id, third, d);
+  EXPECT_EQ(sign_agreement(x.w, x.r, x.case_id, third.id(), h3).body.at("bound"), false);
+  EXPECT_EQ(sign_agreement(x.w, x.h, x.case_id, third.id(), h3).body.at("bound"), false);
+  auto last = sign_agreement(x.w, x.f, x.case_id, third.id(), h3);
+  ASSERT_EQ(last.status, 200u) << last.text;
+  EXPECT_EQ(last.body.at("bound"), true);
+  auto after = sign_agreement(x.w, x.h, x.case_id, third.id(), h3);
+  EXPECT_EQ(after.status, 409u);
+  EXPECT_EQ(after.body.at("error"), "agreement_bound");
+  proto::revoke rv;
+  rv.header = client::header_for(x.case_id);
+  rv.message_id = third.id();
+  auto taken_back = x.w.http.post(world::message_path(x.case_id, third.id(), "/revoke"),
+                                  json::object{{"revoke", as_json(*client::sign(rv, x.f.identity))}}, x.f.token);
+  EXPECT_EQ(taken_back.status, 409u);
+  EXPECT_EQ(taken_back.body.at("error"), "agreement_bound");
+
+  // Marks: the facilitators', with the hash it bound with, and everyone sees them.
+  auto wrong = mark_item(x.w, x.f, x.case_id, third.id(), h2, 1);
+  EXPECT_EQ(wrong.status, 400u);
+  EXPECT_EQ(wrong.body.at("error"), "wrong_agreement_hash");
+  auto marked = mark_item(x.w, x.f, x.case_id, third.id(), h3, 1);
+  ASSERT_EQ(marked.status, 200u) << marked.text;
+  auto bound = x.w.http.get(agreement_path, x.h.token).body.at("agreement");
+  EXPECT_EQ(bound.at("agreement_hash").as_string(), proto::base64url_encode(h3));
+  EXPECT_TRUE(bound.as_object().contains("bound_at"));
+  EXPECT_EQ(bound.at("signatures").as_array().size(), 3u);
+  EXPECT_EQ(bound.at("marks").as_array().size(), 1u);
+
+  // The trail records each signature, the binding and the mark; nothing of the text.
+  auto trail = x.w.http.get(world::case_path(x.case_id, "/audit"), x.f.token);
+  ASSERT_EQ(trail.status, 200u);
+  std::map<std::string, int> events;
+  for (const auto& e : trail.body.at("entries").as_array()) ++events[std::string(e.at("event").as_string())];
+  EXPECT_EQ(events["agreement_signed"], 6);
+  EXPECT_EQ(events["agreement_bound"], 1);
+  EXPECT_EQ(events["item_marked"], 1);
+  EXPECT_EQ(trail.text.find("fence"), std::string::npos);
 }
 
 // A directory with the service's consent text in English and Norwegian.

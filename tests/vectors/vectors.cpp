@@ -6,6 +6,7 @@
 #include "client-lib/profile_file.hpp"
 #include "client-lib/review.hpp"
 #include "client-lib/statements.hpp"
+#include "proto/agreement.hpp"
 #include "proto/audit.hpp"
 #include "proto/base64.hpp"
 #include "proto/codec.hpp"
@@ -400,6 +401,33 @@ std::map<std::string, std::string> make_vectors() {
   co.text_hash = proto::consent_text_hash(consent_language, consent_text);
   co = must(client::sign(co, h));
   statements.push_back(statement_entry(co, "harmed"));
+  // An outcome agreement's document (SPEC 6.6; its envelope is not in the
+  // story), signed by both parties and facilitator-1, and an item marked done.
+  proto::agreement_document agreement_doc;
+  agreement_doc.items.push_back({"Pay for the repair of the garden fence", "the responsible party", "by 31 January",
+                                 "the harmed party tells the facilitators it is paid"});
+  agreement_doc.items.push_back({"Write a letter about what has changed since", "the responsible party",
+                                 "within three months", "the facilitators pass it on after review"});
+  const std::string agreement_body = proto::agreement_body(agreement_doc);
+  const proto::id agreement_id = header("message/agreement", t0 + 5 * 86400, case_id).statement_id;
+  const proto::hash agreement_hash = proto::agreement_hash(case_id, agreement_id, agreement_body);
+  auto agreement_signature = [&](const client::identity_key& who, std::string_view label, std::uint64_t at) {
+    proto::agreement_signature s;
+    s.header = header("statement/agreement-signature-" + std::string(label), at, case_id);
+    s.message_id = agreement_id;
+    s.agreement_hash = agreement_hash;
+    statements.push_back(statement_entry(must(client::sign(s, who)), label));
+  };
+  agreement_signature(h, "harmed", t0 + 5 * 86400 + 600);
+  agreement_signature(r, "responsible", t0 + 5 * 86400 + 700);
+  agreement_signature(f1, "facilitator-1", t0 + 5 * 86400 + 800);
+  proto::agreement_mark mark;
+  mark.header = header("statement/agreement-mark-1", t0 + 5 * 86400 + 900, case_id);
+  mark.message_id = agreement_id;
+  mark.agreement_hash = agreement_hash;
+  mark.item = 1;
+  mark.done = true;
+  statements.push_back(statement_entry(must(client::sign(mark, f1)), "facilitator-1"));
 
   auto letter_entry = [&](const client::sealed_letter& l, const client::document& doc, std::string_view label,
                           const client::identity_key& writer, const client::case_key& writer_key) {
@@ -457,6 +485,8 @@ std::map<std::string, std::string> make_vectors() {
     top["invitation_secret_harmed"] = base64url_encode(secret_h);
     top["consent_text"] = json::object{{"language", consent_language}, {"text", consent_text},
                                        {"text_hash", base64url_encode(proto::consent_text_hash(consent_language, consent_text))}};
+    top["agreement"] = json::object{{"message", base64url_encode(agreement_id)}, {"body", agreement_body},
+                                    {"agreement_hash", base64url_encode(agreement_hash)}};
     top["statements"] = std::move(statements);
     files["statements.json"] = render(top);
   }

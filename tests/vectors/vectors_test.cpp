@@ -6,9 +6,11 @@
 #include "client-lib/keystore.hpp"
 #include "client-lib/profile_file.hpp"
 #include "client-lib/review.hpp"
+#include "proto/agreement.hpp"
 #include "proto/audit.hpp"
 #include "proto/base64.hpp"
 #include "proto/codec.hpp"
+#include "proto/json_fields.hpp"
 #include "proto/fingerprint.hpp"
 #include "proto/invitation_code.hpp"
 #include "proto/letter_format.hpp"
@@ -171,6 +173,10 @@ story load_story() {
       accept<proto::pause>(e, nullptr, s);
     } else if (type == "consent") {
       accept<proto::consent>(e, nullptr, s);
+    } else if (type == "agreement_signature") {
+      accept<proto::agreement_signature>(e, nullptr, s);
+    } else if (type == "agreement_mark") {
+      accept<proto::agreement_mark>(e, nullptr, s);
     } else {
       ADD_FAILURE() << "unknown statement type " << type;
     }
@@ -206,7 +212,7 @@ TEST(Vectors, TheSpecListsEveryFileAsItDescribesItself) {
 
 TEST(Vectors, EveryStatementParsesAndVerifies) {
   const story s = load_story();
-  EXPECT_EQ(s.verified, 24u);
+  EXPECT_EQ(s.verified, 28u);
   EXPECT_EQ(s.envelopes.size(), 3u);
 }
 
@@ -223,6 +229,34 @@ TEST(Vectors, TheConsentTextHashIsTheOneTheConsentNames) {
     named = k->text_hash == hash;
   }
   EXPECT_TRUE(named);
+}
+
+TEST(Vectors, TheAgreementHashIsTheOneItsSignaturesAndMarkName) {
+  const auto file = load("statements.json");
+  const auto& a = file.at("agreement").as_object();
+  const std::string body = str(a.at("body"));
+  const auto doc = proto::parse_agreement_body(body);
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(doc->items.size(), 2u);
+  proto::id case_id{}, message{};
+  ASSERT_TRUE(proto::read_value(file.at("case"), case_id, std::string("case")));
+  ASSERT_TRUE(proto::read_value(a.at("message"), message, std::string("message")));
+  const auto hash = proto::agreement_hash(case_id, message, body);
+  EXPECT_EQ(proto::base64url_encode(hash), str(a.at("agreement_hash")));
+  int named = 0;
+  for (const auto& v : file.at("statements").as_array()) {
+    const std::string type = str(v.at("type"));
+    if (type == "agreement_signature") {
+      const auto k = proto::parse_statement<proto::agreement_signature>(str(v.at("json")));
+      ASSERT_TRUE(k);
+      named += k->agreement_hash == hash && k->message_id == message;
+    } else if (type == "agreement_mark") {
+      const auto k = proto::parse_statement<proto::agreement_mark>(str(v.at("json")));
+      ASSERT_TRUE(k);
+      named += k->agreement_hash == hash && k->message_id == message && k->item == 1 && k->done;
+    }
+  }
+  EXPECT_EQ(named, 4);
 }
 
 TEST(Vectors, LettersOpenForEachReader) {

@@ -51,6 +51,13 @@ TEST(RelayAnswers, WhatTheRelaySendsParses) {
   EXPECT_TRUE(returned->returned);
   EXPECT_TRUE(parse_revoke_answer(seed("revoke.json"))->was_released);
   EXPECT_EQ(*parse_withdraw_answer(seed("withdraw.json")), 2u);
+  auto agreement = parse_agreement_answer(seed("agreement.json"));
+  ASSERT_TRUE(agreement) << agreement.error().message();
+  ASSERT_TRUE(*agreement);
+  EXPECT_EQ((*agreement)->signatures.size(), 3u);
+  EXPECT_EQ((*agreement)->marks.size(), 1u);
+  EXPECT_TRUE((*agreement)->bound_at);
+  EXPECT_FALSE(*parse_agreement_answer(json::object{}));  // a case with none
   auto approved = parse_approve_answer(seed("approve.json"));
   ASSERT_TRUE(approved);
   EXPECT_EQ(approved->state, "in_review");

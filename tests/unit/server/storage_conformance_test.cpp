@@ -224,6 +224,50 @@ TEST_P(Storage, ShreddingAMessageRemovesItsCiphertextAndEnvelopeAndKeepsItsState
   EXPECT_FALSE(kept->envelope);
 }
 
+TEST_P(Storage, AnAgreementsSignaturesAndMarksReadBackInTheOrderStoredWithWhenItBound) {
+  const auto m = a_message_in_a_case();
+  auto statement = [&](int n, bool mark) {
+    agreement_statement_record s;
+    s.message_id = m.id;
+    s.mark = mark;
+    s.signer[0] = static_cast<byte>(n);
+    s.agreement_hash[0] = 7;
+    s.statement = "{\"n\":" + std::to_string(n) + "}";
+    s.at = 1000 + static_cast<std::uint64_t>(n);
+    return s;
+  };
+  EXPECT_EQ(store->read([&](reader& r) { return r.agreement_statements(m.id).size(); }), 0u);
+  EXPECT_FALSE(store->read([&](reader& r) { return r.agreement_bound(m.id); }));
+  // Stored out of signer order, a mark among them: read back as stored.
+  EXPECT_EQ(write([&](writer& w) {
+              w.insert_agreement_statement(statement(3, false));
+              w.insert_agreement_statement(statement(1, false));
+              w.set_agreement_bound({m.id, statement(1, false).agreement_hash, 1500});
+              w.insert_agreement_statement(statement(2, true));
+              return verdict::keep;
+            }),
+            write_problem::none);
+  const auto got = store->read([&](reader& r) { return r.agreement_statements(m.id); });
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].signer[0], 3);
+  EXPECT_EQ(got[1].signer[0], 1);
+  EXPECT_TRUE(got[2].mark);
+  EXPECT_FALSE(got[0].mark);
+  EXPECT_EQ(got[2].statement, "{\"n\":2}");
+  EXPECT_EQ(got[2].at, 1002u);
+  EXPECT_EQ(got[1].agreement_hash[0], 7);
+  const auto bound = store->read([&](reader& r) { return r.agreement_bound(m.id); });
+  ASSERT_TRUE(bound);
+  EXPECT_EQ(bound->at, 1500u);
+  EXPECT_EQ(bound->agreement_hash[0], 7);
+  // It binds once: a second record for the same agreement is a bug the store refuses.
+  EXPECT_NE(write([&](writer& w) {
+              w.set_agreement_bound({m.id, {}, 1600});
+              return verdict::keep;
+            }),
+            write_problem::none);
+}
+
 TEST_P(Storage, ALoginChallengeIsUsedOnceUntilItExpires) {
   proto::login_challenge c{};
   c[0] = 7;

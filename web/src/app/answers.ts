@@ -161,6 +161,34 @@ export function fetchedMessage(answer: JsonObject): FetchedMessage {
   };
 }
 
+// GET /v1/cases/{case}/agreement: the outcome agreement in force, its
+// signatures and marks as stored (SPEC 5.17, 5.18); whether they count is
+// the protocol module's check (proto/agreement.ts).
+export interface AgreementState {
+  message: string;
+  submittedAt: number;
+  signatures: Statement[];
+  marks: Statement[];
+  boundAt?: number;
+  agreementHash?: Bytes;  // the hash it bound with
+}
+export function agreementState(answer: JsonObject): AgreementState | undefined {
+  const a = answer.agreement;
+  if (a === undefined) return undefined;
+  if (!isObject(a)) return notUnderstood();
+  const boundAt = optionalTime(a, 'bound_at');
+  const agreementHash = a.agreement_hash === undefined ? undefined : bytes(a, 'agreement_hash');
+  if ((boundAt === undefined) !== (agreementHash === undefined)) return notUnderstood();
+  return {
+    message: text(a, 'message'),
+    submittedAt: optionalTime(a, 'submitted_at') ?? notUnderstood(),
+    signatures: list(a, 'signatures').map((s) => statement('agreement_signature', s)),
+    marks: list(a, 'marks').map((s) => statement('agreement_mark', s)),
+    boundAt,
+    agreementHash,
+  };
+}
+
 // A case's audit export (GET /v1/cases/{case}/audit) as its text (what the
 // facilitator saves) and parsed by the protocol module.
 export function auditExportOf(answer: JsonObject): { text: string; record: AuditExport } {

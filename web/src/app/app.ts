@@ -5,6 +5,7 @@
 // another (they reach each other through app.views). The facilitators'
 // console is meant to be a second root over the same parts.
 import { ready } from '../proto/sodium.js';
+import * as agreementView from './agreement.js';
 import { Backoff } from './backoff.js';
 import { CryptoWorker } from './crypto.js';
 import { h } from './dom.js';
@@ -125,6 +126,7 @@ async function render(app: App, route: Route, notice?: string): Promise<void> {
     case 'pause': return processView.confirmPause(app);
     case 'ask': return lettersView.writeLetter(app, { toFacilitators: true });
     case 'consent': return processView.consentView(app);
+    case 'agreement': return agreementView.agreementView(app, notice);
   }
 }
 

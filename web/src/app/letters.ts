@@ -18,6 +18,8 @@ import { Finding, contextOf, findIdentifying } from './identifying.js';
 import { RelayRefusal, RelayUnreachable } from './relay.js';
 import { hashOf } from './router.js';
 import * as parts from './letter_parts.js';
+import { agreementListed, agreementView, signedByMe } from './agreement.js';
+import { sideOf, whoWords } from './people.js';
 import { pauseButton, stageLines } from './process.js';
 import type { Attached, ToAttach } from './worker.js';
 
@@ -91,23 +93,6 @@ function takingPart(app: App, d: CaseDetail, confirmed: (identity: string) => bo
   const waiting = active.filter((p) => p.identity !== myKey && !confirmed(p.identity));
   return [...active.filter((p) => p.identity === myKey || confirmed(p.identity)).map((p) => whoWords(app, p)),
     ...waiting.map((p) => t('who_waiting', { who: whoWords(app, p) }))];
-}
-
-// A party's side: its own role, or a supporter's party.
-const sideOf = (role: string) => partyOf(role as Role) ?? role;
-
-// One person in the case in words as this person sees them (whose
-// supporter, never who).
-function whoWords(app: App, p: CaseDetail['participants'][number]): string {
-  const { t } = app.strings;
-  const myRole = app.session.unlocked.caseEntry.role;
-  const iSupport = partyOf(myRole) !== undefined;
-  if (p.identity === b64.encode(app.session.unlocked.keys.identity.publicKey)) return t('who_you');
-  if (p.role === 'facilitator') return p.name ? t('who_facilitator', { name: p.name }) : t('who_a_facilitator');
-  const supporter = partyOf(p.role as Role) !== undefined;
-  if (sideOf(p.role) !== sideOf(myRole)) return supporter ? t('who_other_supporter') : t('who_other');
-  if (!supporter) return t('who_your_party');          // the party this supporter supports
-  return iSupport ? t('who_another_supporter') : t('who_your_supporter');
 }
 
 // Who was confirmed in the case since this device last looked (a newcomer
@@ -254,8 +239,17 @@ export async function home(app: App, notice?: string): Promise<void> {
   const byId = new Map(keptLetters.map((k) => [k.message, k]));
   const items: HTMLElement[] = [];
   const seen = new Set<string>();
+  // The outcome agreement in force: one line, to read and sign it (its own view).
+  const agreement = list.some((m) => m.kind === 'agreement' && m.state !== 'revoked')
+    ? await agreementListed(app).catch(() => undefined) : undefined;
+  if (agreement) {
+    const signed = signedByMe(app, agreement);
+    items.push(h('li', {}, h('a', { href: '#agreement', id: 'agreement-link' },
+      t(signed ? 'agreement_listed_signed' : 'agreement_listed', { date: when(app, agreement.submittedAt) }))));
+  }
   for (const m of list) {
     seen.add(m.message);
+    if (m.kind === 'agreement') continue;
     const date = m.releasedAt ?? m.submittedAt;
     const copy = byId.get(m.message);
     // Words with the facilitators are told apart from letters between the two of them.
@@ -287,7 +281,7 @@ export async function home(app: App, notice?: string): Promise<void> {
       `${k.mine ? t('from_you') : t('to_you')}, ${when(app, k.at)}${stateText} (“${firstWords(k.text)}”)`);
     items.push(h('li', {}, link));
   }
-  const waiting = list.some((m) => !mine(app, m) && m.state === 'released' && m.kind !== 'note');
+  const waiting = list.some((m) => !mine(app, m) && m.state === 'released' && m.kind !== 'note' && m.kind !== 'agreement');
   const written = list.some((m) => !mine(app, m) && m.state === 'released' && m.kind === 'note');
   if (unreachable) {
     // Trying again by itself, later each time, while the list is on the screen.
@@ -326,8 +320,11 @@ export async function home(app: App, notice?: string): Promise<void> {
 // copyable, and can no longer be sent.
 export async function onCaseEvent(app: App, e: LiveEvent): Promise<void> {
   if (!app.session.isUnlocked || e.case !== caseId(app)) return;
-  // The list (even one still loading) is drawn again with a fresh look.
+  // The list (even one still loading) is drawn again with a fresh look; so is the agreement.
   if (app.views.current().view === 'letters') return void home(app);
+  if (app.views.current().view === 'agreement' && ['agreement', 'released', 'revoked', 'caught_up'].includes(e.event)) {
+    return void agreementView(app);
+  }
   try {
     // After a break the page may have missed anything: it looks again.
     if (['withdrawn', 'closed', 'caught_up', 'stage', 'paused', 'resumed', 'attested'].includes(e.event)) {

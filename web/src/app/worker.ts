@@ -42,6 +42,7 @@ export interface KeptLetter {
 // A letter's content once opened.
 export interface Opened {
   text: string;
+  contentType: string;  // the document's (an outcome agreement has its own, SPEC 6.6)
   attachments: Attached[];
 }
 // A letter sealed for sending: what its envelope needs, and the ciphertext
@@ -89,7 +90,8 @@ interface Scope {
 
 const attached = (doc: LetterDocument): Attached[] =>
   doc.attachments.map((a) => ({ name: a.name, type: a.contentType, data: new Blob([a.data], { type: a.contentType }) }));
-const opened = (doc: LetterDocument): Opened => ({ text: fromUtf8(doc.body), attachments: attached(doc) });
+const opened = (doc: LetterDocument): Opened =>
+  ({ text: fromUtf8(doc.body), contentType: doc.contentType, attachments: attached(doc) });
 
 // The kept copies: XChaCha20-Poly1305 under the device key the page derives,
 // the message id as additional data; attachments as base64url in the JSON.

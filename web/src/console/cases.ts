@@ -27,6 +27,7 @@ import { historyView, noteForm } from './history.js';
 import { footer, labelOf, openedLabel } from './queue.js';
 import { stageSection, stageWords } from './stage.js';
 import { aidsSection } from './aids.js';
+import { agreementSection } from './agreement.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const invitationHours = 72;
@@ -425,6 +426,8 @@ export async function showCase(c: Console, caseId: string, notice?: string): Pro
     return c.views.go({ view: 'cases' }, { replace: true, notice: wordsFor(c.strings, e) });
   }
   const history = await historyView(c, caseId, r, d);
+  const stay = (notice: string) => c.views.go({ view: 'case', case: caseId }, { replace: true, notice });
+  const agreement = await agreementSection(c, caseId, r, d, stay);
   const here = c.views.current();
   if (here.view !== 'case' || here.case !== caseId) return;  // moved on while it loaded
   c.screen.redraw = () => void showCase(c, caseId);
@@ -455,7 +458,7 @@ export async function showCase(c: Console, caseId: string, notice?: string): Pro
     stageSection(c, caseId, d, r),
     h('section', { 'aria-labelledby': 'people-title' }, h('h2', { id: 'people-title' }, t('console_people')),
       h('ul', { id: 'people' }, ...people)),
-    history, d.state === 'closed' ? null
+    agreement, history, d.state === 'closed' ? null
       : noteForm(c, caseId, r, (notice) => c.views.go({ view: 'case', case: caseId }, { replace: true, notice })),
     aidsSection(c, caseId, r, d.state === 'closed',
       (notice) => c.views.go({ view: 'case', case: caseId }, { replace: true, notice })),

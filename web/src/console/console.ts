@@ -78,7 +78,8 @@ function onEvent(c: Console, e: LiveEvent): void {
   if (route.view === 'queue') {
     void queueView.refresh(c, route.filter);
   } else if (route.view === 'case' && e.case === route.case &&
-             ['enrolled', 'withdrawn', 'stage', 'paused', 'resumed', 'attested'].includes(e.event) && !typing()) {
+             ['enrolled', 'withdrawn', 'stage', 'paused', 'resumed', 'attested', 'agreement', 'released'].includes(e.event) &&
+             !typing()) {
     void casesView.showCase(c, route.case);
   } else if (route.view === 'review' && e.message === route.message) {
     reviewView.meanwhile(c, e.event);

@@ -33,7 +33,7 @@ interface Entry {
 // Opens one message's text with this facilitator's wrap, quietly (no progress screen).
 async function opened(c: Console, caseId: string, r: Roster, m: MessageSummary): Promise<Entry> {
   const { t } = c.strings;
-  if (m.state === 'revoked' || m.state === 'purged') return { m };
+  if (m.state === 'revoked' || m.state === 'purged' || m.kind === 'agreement') return { m };  // the agreement has its own section
   if ((m.size ?? 0) > openedAtMost) return { m, unopened: t('console_history_large') };
   const caseKey = c.session.unlocked.keys.caseKeys.get(caseId)!;
   const path = `/v1/cases/${caseId}/messages/${m.message}`;
@@ -65,7 +65,8 @@ function entryView(c: Console, d: CaseDetail, x: Entry): HTMLElement {
   // A facilitator by their name; anyone else by their role.
   const person = d.participants.find((p) => p.identity === m.sender);
   const role = person ? roleWords(c, person.role) : undefined;
-  const head = m.kind === 'note' && m.to !== undefined && m.to !== 'facilitator'
+  const head = m.kind === 'agreement' ? t('console_history_agreement', { who: person?.name ?? role ?? t('console_history_someone'), at })
+    : m.kind === 'note' && m.to !== undefined && m.to !== 'facilitator'
     ? t('console_history_message_to', { who: person?.name ?? role ?? t('console_history_someone'), to: roleWords(c, m.to), at })
     : m.kind !== 'note'
     ? t('console_history_letter', { who: role ?? t('console_history_someone'), to: roleWords(c, m.to ?? ''), at,

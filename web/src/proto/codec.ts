@@ -98,6 +98,13 @@ export const statementFields = {
   stage: [{ name: 'stage', kind: 'stage' }],
   pause: [{ name: 'paused', kind: 'bool' }],
   consent: [{ name: 'text_hash', kind: 'hash' }],
+  agreement_signature: [{ name: 'message', kind: 'id' }, { name: 'agreement_hash', kind: 'hash' }],
+  agreement_mark: [
+    { name: 'message', kind: 'id' },
+    { name: 'agreement_hash', kind: 'hash' },
+    { name: 'item', kind: 'u64' },
+    { name: 'done', kind: 'bool' },
+  ],
 } satisfies Record<string, Field[]>;
 
 export type StatementType = keyof typeof statementFields;
@@ -348,7 +355,9 @@ export function check(s: Statement): void {
     case 'envelope': {
       const to = roleIs(s.to);
       if (to !== 'harmed' && to !== 'responsible' && to !== 'facilitator') fail('bad_value', 'to');
-      if (s.kind !== 'note' && to === 'facilitator') fail('bad_value', 'to');
+      // Only a note or the agreement goes to the facilitators; the agreement always does (SPEC 5.6).
+      if (s.kind !== 'note' && s.kind !== 'agreement' && to === 'facilitator') fail('bad_value', 'to');
+      if (s.kind === 'agreement' && to !== 'facilitator') fail('bad_value', 'to');
       const sup = s.supersedes as Bytes | undefined;
       if (sup && (isZero(sup) || equal(sup, s.id))) fail('bad_value', 'supersedes');
       const ans = s.answers as Bytes | undefined;

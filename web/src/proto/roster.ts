@@ -174,11 +174,16 @@ export function checkReleased(r: Roster, e: Statement, approvals: Statement[], m
   const sender = r.checkEnvelope(e);
   const self = r.find(me.identity.publicKey);
   const supporter = partyOf(self.role) === e.to;
-  if (self.role !== e.to && !supporter) fail('not_approved', 'this letter is not addressed to you');
+  // The outcome agreement goes to both parties, addressed to the facilitators (SPEC 6.6).
+  const agreement = e.kind === 'agreement';
+  const agreementReader = agreement && e.to === 'facilitator' && (self.role === 'harmed' || self.role === 'responsible');
+  if (self.role !== e.to && !supporter && !agreementReader) fail('not_approved', 'this letter is not addressed to you');
+  if (agreement && !agreementReader) fail('not_approved', 'an agreement is for the parties');
   if (!equal(self.caseKey, me.caseKey.publicKey)) fail('key_changed', 'your case key is not the one a facilitator attested');
-  if (e.kind === 'note') {
-    // A facilitator's note to this party: no review, so no approval; the
-    // envelope itself carries this reader's wrap (SPEC 9, "A facilitator's note").
+  if (e.kind === 'note' || agreement) {
+    // A facilitator's note to this party, or the outcome agreement: no
+    // review, so no approval; the envelope itself carries this reader's wrap
+    // (SPEC 9, "A facilitator's note").
     if (supporter || !r.isFacilitator(e.signer)) fail('not_approved', 'notes to the facilitators are never released');
     const key = unwrapFor(e.wraps as Wrap[], e.id, me.identity.publicKey, me.caseKey.publicKey, me.caseKey.secret);
     return { key, sender, approvedBy: [], notes: [] };
