@@ -31,6 +31,7 @@
 #include "client-lib/relay_connection.hpp"
 #include "client-lib/review.hpp"
 #include "proto/agreement.hpp"
+#include "proto/checkin.hpp"
 #include "proto/audit.hpp"
 
 #include <filesystem>
@@ -102,6 +103,16 @@ struct agreement_view {
   std::vector<proto::agreement_mark> mark_statements;
   bool bound = false;  // the relay says so and the signatures that count show it
   std::optional<std::uint64_t> bound_at;
+};
+
+// A check-in (SPEC 5.19) as its facilitators, or its party, see it.
+struct checkin_view {
+  proto::id message{};
+  proto::role to = proto::role::harmed;
+  std::optional<std::uint64_t> due_at;       // when it reaches the party (known to the facilitators until then)
+  std::optional<std::uint64_t> released_at;  // when it did
+  std::string state;                         // scheduled, open (reached the party, not answered), answered
+  std::optional<proto::id> answer;           // the note that answered it
 };
 
 // A letter opened by its reader.
@@ -184,7 +195,8 @@ class account {
   result<std::string> invite(const proto::id& case_id, proto::role role, std::uint64_t lifetime_seconds = 7 * 24 * 3600);
   // A facilitator attests a participant after comparing its safety number.
   result<void> attest(const proto::id& case_id, const proto::public_key& participant);
-  result<void> close_case(const proto::id& case_id);
+  // Refused while a check-in is open (checkins_open) unless `open_checkins_too`.
+  result<void> close_case(const proto::id& case_id, bool open_checkins_too = false);
   // A facilitator labels a case for the facilitators alone (sealed to each).
   result<void> set_label(const proto::id& case_id, std::string_view text);
   // A facilitator sets quiet hours ("HH:MM", in an IANA time zone); start
@@ -219,6 +231,16 @@ class account {
   result<void> mark_agreement_item(const proto::id& case_id, std::uint64_t item, bool done);
   // The binding agreement as a document anyone verifies offline (SPEC 10).
   result<std::string> export_agreement(const proto::id& case_id);
+  // -- aftercare check-ins (SPEC 5.19)
+  // A facilitator schedules a question for one party at `due_at`, with the
+  // support services they can turn to; it reaches them then (quiet hours and
+  // a pause holding it), and the case stays open until it is answered.
+  result<proto::id> schedule_checkin(const proto::id& case_id, proto::role party, std::uint64_t due_at,
+                                     const proto::checkin_document& d);
+  // The case's check-ins: all of them for a facilitator, those that reached you for a party.
+  result<std::vector<checkin_view>> checkins(const proto::id& case_id);
+  // A party answers a check-in that reached them (a note to the facilitators).
+  result<proto::id> answer_checkin(const proto::id& case_id, const proto::id& checkin, std::string_view text);
   // A facilitator moves the case to a stage of the process (SPEC 5.14).
   result<void> set_stage(const proto::id& case_id, proto::case_stage stage);
   // The person harmed pauses the case (nothing is released) or resumes it.
@@ -240,7 +262,8 @@ class account {
     proto::message_kind kind = proto::message_kind::letter;
     std::optional<proto::role> to;     // a facilitator's note to this party (harmed or responsible)
     std::optional<proto::id> revises;  // a returned letter of yours
-    std::optional<proto::id> answers;  // the letter this replies to (sent as kind reply)
+    std::optional<proto::id> answers;  // the letter this replies to (sent as kind reply), or a check-in a note answers
+    std::optional<std::uint64_t> due_at;  // a check-in's time (kind checkin, SPEC 5.19)
   };
   result<proto::id> send(const proto::id& case_id, const draft& d);
   // The case's messages you may see, and the letters this device sent that

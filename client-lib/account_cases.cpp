@@ -381,12 +381,14 @@ result<void> account::attest(const proto::id& case_id, const proto::public_key& 
   return {};
 }
 
-result<void> account::close_case(const proto::id& case_id) {
+result<void> account::close_case(const proto::id& case_id, bool open_checkins_too) {
   proto::close c;
   c.header = header_for(case_id);
   auto s = sign(c, keys_.identity());
   if (!s) return s.error();
-  auto r = authenticated([&] { return relay_.post(case_path(case_id, "/close"), json::object{{"close", as_json(*s)}}); });
+  json::object body{{"close", as_json(*s)}};
+  if (open_checkins_too) body["close_open_checkins"] = true;
+  auto r = authenticated([&] { return relay_.post(case_path(case_id, "/close"), body); });
   if (!r) return r.error();
   return {};
 }

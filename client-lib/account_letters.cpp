@@ -45,14 +45,18 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
   if (agreement && entry->role != proto::role::facilitator) {
     return make_error(errc::invalid_argument, "The facilitators write the agreement; you can ask them for changes.");
   }
-  const bool to_party = note && d.to && *d.to != proto::role::facilitator;
+  const bool checks_in = d.kind == proto::message_kind::checkin;
+  const bool to_party = (note || checks_in) && d.to && *d.to != proto::role::facilitator;
+  if (checks_in && (!to_party || !d.due_at)) {
+    return make_error(errc::invalid_argument, "A check-in goes to one party, at a time you give.");
+  }
   if (to_party && entry->role != proto::role::facilitator) {
     return make_error(errc::invalid_argument, "Your note goes to your facilitators; only they write to a party.");
   }
   if (to_party && *d.to != proto::role::harmed && *d.to != proto::role::responsible) {
     return make_error(errc::invalid_argument, "A facilitator's note goes to the harmed or the responsible party.");
   }
-  if (!note && !agreement && entry->role == proto::role::facilitator) {
+  if (!note && !agreement && !checks_in && entry->role == proto::role::facilitator) {
     return make_error(errc::invalid_argument, "Facilitators write internal notes, not letters.");
   }
   if (!note && supporter) {
@@ -107,7 +111,8 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
     }
   }
   if (d.answers) {
-    ld.kind = proto::message_kind::reply;
+    // A letter that answers one is a reply; a note answers a check-in.
+    if (!note) ld.kind = proto::message_kind::reply;
     ld.answers = d.answers;
   }
   const auto* mine = keys_.find_case_key(case_id);
@@ -123,7 +128,7 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
       readers.push_back({p.identity, keys->case_key});
     }
   }
-  if (!note && !agreement) {
+  if (!note && !agreement && !checks_in) {
     for (const auto& s : r->supporters_of(identity())) readers.push_back(s);
   }
   // Sealed a chunk at a time into a file of this profile, then uploaded from
@@ -153,6 +158,16 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
     if (!revision) return revision.error();
     suffix = "\",\"revision\":" + json::serialize(as_json(*revision)) + "}";
   }
+  if (checks_in) {
+    // Its time, signed beside the envelope: the relay releases it then (SPEC 5.19).
+    proto::checkin schedule;
+    schedule.header = header_for(case_id);
+    schedule.message_id = envelope->header.statement_id;
+    schedule.due_at = *d.due_at;
+    auto signed_schedule = sign(std::move(schedule), keys_.identity());
+    if (!signed_schedule) return signed_schedule.error();
+    suffix = "\",\"checkin\":" + json::serialize(as_json(*signed_schedule)) + "}";
+  }
   auto answer = authenticated([&] {
     return relay_.post_streamed(case_path(case_id, "/messages"), prefix, *payload, suffix,
                                 [this](std::uint64_t done, std::uint64_t total) { report("sending", done, total); });
@@ -160,7 +175,7 @@ result<proto::id> account::send(const proto::id& case_id, const draft& d) {
   if (!answer) return answer.error();
   // What a person wrote stays readable on their own device (not notes, which
   // belong to the case's facilitators together).
-  if (!note && !agreement) {
+  if (!note && !agreement && !checks_in) {
     if (auto ok = box_.keep(envelope->header.statement_id, case_id, identity(), unix_now(), std::nullopt, d.content);
         !ok) {
       return ok.error();

@@ -302,7 +302,7 @@ result<delivered_letter> open_delivered(const roster& r, const proto::envelope& 
     return make_error(errc::key_changed, "your case key is not the one a facilitator attested");
   }
   delivered_letter out;
-  if (e.kind == proto::message_kind::note || agreement) {
+  if (e.kind == proto::message_kind::note || e.kind == proto::message_kind::checkin || agreement) {
     // A facilitator's note to this party, or the outcome agreement: signed
     // by a facilitator of the roster, wrapped for this reader in the
     // envelope itself; no review, so no approval (SPEC 9, "Recipient").

@@ -20,20 +20,6 @@ namespace {
 
 constexpr std::string_view item_fields[] = {"what", "who", "by", "check"};
 
-// Text a person wrote: 1 to max_agreement_field_bytes, no control
-// character but a line break (UTF-8 validity is the JSON parser's).
-result<std::string> read_text(const json::value* v, const std::string& path) {
-  if (!v) return make_error(errc::missing_field, path);
-  const auto* s = v->if_string();
-  if (!s) return make_error(errc::wrong_type, path);
-  if (s->empty() || s->size() > max_agreement_field_bytes) return make_error(errc::bad_value, path);
-  for (const char ch : *s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\n') || c == 0x7f) return make_error(errc::bad_value, path);
-  }
-  return std::string(s->data(), s->size());
-}
-
 std::string& field(agreement_item& item, std::string_view name) {
   if (name == "what") return item.what;
   if (name == "who") return item.who;
@@ -136,7 +122,7 @@ result<agreement_document> parse_agreement_body(std::string_view body) {
     object_reader ir((*list)[i], path);
     agreement_item item;
     for (const auto name : item_fields) {
-      auto text = read_text(ir.find(name), ir.path_of(name));
+      auto text = read_person_text(ir.find(name), max_agreement_field_bytes, ir.path_of(name));
       if (!text) return text.error();
       field(item, name) = std::move(*text);
     }

@@ -14,11 +14,11 @@ namespace shuttle::proto {
 namespace json = boost::json;
 
 namespace {
-constexpr enum_words<audit_event, 27> event_words{{
+constexpr enum_words<audit_event, 28> event_words{{
     "case_opened", "invited",  "enrolled", "key_published", "attested", "submitted", "approved", "returned",
     "released",    "delivered", "opened",  "declined",      "revoked",  "withdrawn", "closed",   "purged",
     "decline_told", "granted",  "grant_ended", "quiet_hours_set", "stage_set", "paused", "resumed", "consented",
-    "agreement_signed", "agreement_bound", "item_marked",
+    "agreement_signed", "agreement_bound", "item_marked", "checkin_scheduled",
 }};
 }  // namespace
 

@@ -17,7 +17,7 @@ enum class audit_event {
   case_opened, invited, enrolled, key_published, attested, submitted, approved, returned,
   released, delivered, opened, declined, revoked, withdrawn, closed, purged, decline_told,
   granted, grant_ended, quiet_hours_set, stage_set, paused, resumed, consented,
-  agreement_signed, agreement_bound, item_marked,
+  agreement_signed, agreement_bound, item_marked, checkin_scheduled,
 };
 std::string_view to_string(audit_event e);
 bool parse_enum(std::string_view word, audit_event& out);

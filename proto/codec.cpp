@@ -18,7 +18,7 @@ namespace {
 
 constexpr enum_words<role, 5> role_words{
     {"facilitator", "harmed", "responsible", "harmed_support", "responsible_support"}};
-constexpr enum_words<message_kind, 4> kind_words{{"letter", "reply", "note", "agreement"}};
+constexpr enum_words<message_kind, 5> kind_words{{"letter", "reply", "note", "agreement", "checkin"}};
 constexpr enum_words<case_stage, 5> stage_words{{"referral", "preparation", "exchange", "agreement", "aftercare"}};
 
 bool is_zero(const id& v) { return v == id{}; }
@@ -94,8 +94,12 @@ result<void> check(const envelope& s) {
   if (s.supersedes && (is_zero(*s.supersedes) || *s.supersedes == s.header.statement_id)) {
     return make_error(errc::bad_value, "supersedes");
   }
-  // A reply names the letter it answers; nothing else names one.
-  if (s.answers.has_value() != (s.kind == message_kind::reply) ||
+  // A check-in goes to one party.
+  if (s.kind == message_kind::checkin && s.to == role::facilitator) return make_error(errc::bad_value, "to");
+  // A reply names the letter it answers, a note to the facilitators may
+  // name the check-in it answers (SPEC 5.19); nothing else names one.
+  const bool may_answer = s.kind == message_kind::note && s.to == role::facilitator;
+  if ((s.kind == message_kind::reply ? !s.answers : s.answers && !may_answer) ||
       (s.answers && (is_zero(*s.answers) || *s.answers == s.header.statement_id))) {
     return make_error(errc::bad_value, "answers");
   }
@@ -159,6 +163,12 @@ result<void> check(const consent& s) { return validate_header(s.header, false); 
 result<void> check(const agreement_signature& s) {
   if (auto r = validate_header(s.header, false); !r) return r;
   if (is_zero(s.message_id)) return make_error(errc::bad_value, "message");
+  return {};
+}
+result<void> check(const checkin& s) {
+  if (auto r = validate_header(s.header, false); !r) return r;
+  if (is_zero(s.message_id)) return make_error(errc::bad_value, "message");
+  if (s.due_at == 0) return make_error(errc::bad_value, "due_at");
   return {};
 }
 result<void> check(const agreement_mark& s) {
@@ -313,6 +323,7 @@ SHUTTLE_INSTANTIATE(pause)
 SHUTTLE_INSTANTIATE(consent)
 SHUTTLE_INSTANTIATE(agreement_signature)
 SHUTTLE_INSTANTIATE(agreement_mark)
+SHUTTLE_INSTANTIATE(checkin)
 
 #undef SHUTTLE_INSTANTIATE
 

@@ -46,6 +46,18 @@ result<void> read_value(const json::value& v, case_stage& out, const std::string
   return read_enum(v, out, path);
 }
 
+result<std::string> read_person_text(const json::value* v, std::size_t max_bytes, const std::string& path) {
+  if (!v) return make_error(errc::missing_field, path);
+  const auto* s = v->if_string();
+  if (!s) return make_error(errc::wrong_type, path);
+  if (s->empty() || s->size() > max_bytes) return make_error(errc::bad_value, path);
+  for (const char ch : *s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\n') || c == 0x7f) return make_error(errc::bad_value, path);
+  }
+  return std::string(s->data(), s->size());
+}
+
 result<void> read_bytes(const json::value& v, bytes& out, std::size_t min, std::size_t max,
                         const std::string& path) {
   const auto* s = v.if_string();

@@ -49,6 +49,11 @@ result<void> read_value(const boost::json::value& v, std::vector<reader_wrap>& o
 result<void> read_bytes(const boost::json::value& v, bytes& out, std::size_t min, std::size_t max,
                         const std::string& path);
 
+// Text a person wrote (an agreement's item, a check-in's question): a JSON
+// string of 1 to `max_bytes` bytes with no control character but the line
+// feed (UTF-8 validity is the JSON parser's). Errors name `path`.
+result<std::string> read_person_text(const boost::json::value* v, std::size_t max_bytes, const std::string& path);
+
 class object_reader {
  public:
   // `path` prefixes field names in errors ("" at the top level).

@@ -29,7 +29,7 @@ using wrap_box = fixed<wrap_bytes>;
 inline constexpr id null_case{};
 
 enum class role { facilitator, harmed, responsible, harmed_support, responsible_support };
-enum class message_kind { letter, reply, note, agreement };
+enum class message_kind { letter, reply, note, agreement, checkin };
 // Where a case is in the restorative process (SPEC 5.14); closing is the
 // `close` statement, not a stage.
 enum class case_stage { referral, preparation, exchange, agreement, aftercare };
@@ -360,6 +360,22 @@ struct agreement_mark {
     f("done", s.done);
   }
   friend bool operator==(const agreement_mark&, const agreement_mark&) = default;
+};
+
+// A facilitator schedules a check-in (SPEC 5.19): the `checkin` message it
+// names reaches its party at `due_at` (quiet hours and a pause holding it).
+struct checkin {
+  static constexpr std::string_view type = "checkin";
+  statement_header header;
+  id message_id{};
+  std::uint64_t due_at = 0;
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("message", s.message_id);
+    f("due_at", s.due_at);
+  }
+  friend bool operator==(const checkin&, const checkin&) = default;
 };
 
 std::string_view to_string(role r);

@@ -169,7 +169,19 @@ json::object message_json(const message_summary& m) {
   return o;
 }
 
-std::string document_text(const document& d) { return std::string(d.body.begin(), d.body.end()); }
+std::string document_text(const document& d) {
+  std::string body(d.body.begin(), d.body.end());
+  // A check-in: its question, then the support services it points to (SPEC 5.19).
+  if (d.content_type == proto::checkin_content_type) {
+    if (auto c = proto::parse_checkin_body(body)) {
+      std::string out = c->question;
+      if (!c->support.empty()) out += "\n\nSupport you can turn to:";
+      for (const auto& s : c->support) out += "\n  " + s;
+      return out;
+    }
+  }
+  return body;
+}
 
 // ------------------------------------------------------------------ parsing a command's words
 

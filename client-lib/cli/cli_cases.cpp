@@ -91,11 +91,11 @@ int cmd_cases(int argc, char** argv) {
 int cmd_case(int argc, char** argv) {
   common c;
   std::string action, case_text, label, quiet_from, quiet_until, time_zone;
-  bool two_person = false, yes = false, no_quiet = false;
+  bool two_person = false, yes = false, no_quiet = false, despite_checkins = false;
   po::options_description d(
       "shuttle case open [--two-person] [--label L] | shuttle case show CASE | shuttle case label CASE --label L |\n"
       "shuttle case quiet-hours CASE --from 21:00 --until 08:00 [--time-zone Europe/Oslo] | --none |\n"
-      "shuttle case close CASE [--yes]");
+      "shuttle case close CASE [--yes] [--despite-checkins]");
   add_common(d, c);
   d.add_options()("action", po::value(&action)->required(), "open, show, label, quiet-hours or close")
       ("case", po::value(&case_text), "the case (its id or the start of it)")
@@ -105,7 +105,8 @@ int cmd_case(int argc, char** argv) {
       ("until", po::value(&quiet_until), "quiet-hours: ... until this time (HH:MM)")
       ("time-zone", po::value(&time_zone), "quiet-hours: the case's time zone (default: yours, from $TZ or the system)")
       ("none", po::bool_switch(&no_quiet), "quiet-hours: remove them")
-      ("yes", po::bool_switch(&yes), "close: do not ask for confirmation");
+      ("yes", po::bool_switch(&yes), "close: do not ask for confirmation")
+      ("despite-checkins", po::bool_switch(&despite_checkins), "close: even while a check-in is still open");
   po::positional_options_description pos;
   pos.add("action", 1).add("case", 1);
   auto vm = parse(argc, argv, d, pos);
@@ -133,7 +134,13 @@ int cmd_case(int argc, char** argv) {
       std::getline(std::cin, line);
       if (line != "close") throw std::runtime_error("the case was not closed");
     }
-    need(a.close_case(id));
+    auto closed = a.close_case(id, despite_checkins);
+    if (!closed && closed.error().detail.find("checkins_open") != std::string::npos) {
+      throw std::runtime_error("A check-in is still open in this case (shuttle checkin list " + short_id(id) +
+                               "): it has not reached its party yet, or they have not answered it. To close the case "
+                               "anyway, add --despite-checkins.");
+    }
+    need(std::move(closed));
     answer(c, {{"state", "closed"}}, "The case is closed.");
     return 0;
   }

@@ -145,8 +145,15 @@ awaitable<outcome> publish_key(request_context& ctx) {
 awaitable<outcome> attest(request_context& ctx) {
   return one_statement<proto::attestation>(ctx, "attestation", &relay_service::attest);
 }
+// A facilitator closes the case; with "close_open_checkins" even while a
+// check-in is still open (SPEC 5.19).
 awaitable<outcome> close_case(request_context& ctx) {
-  return one_statement<proto::close>(ctx, "close", &relay_service::close_case);
+  proto::close s;
+  std::optional<bool> anyway;
+  if (auto f = read_body(ctx.body, field("close", s), field("close_open_checkins", anyway))) co_return *f;
+  co_return co_await written([&](auto done) {
+    ctx.service.close_case(*ctx.who, std::move(s), anyway.value_or(false), std::move(done));
+  });
 }
 awaitable<outcome> withdraw(request_context& ctx) {
   return one_statement<proto::withdraw>(ctx, "withdraw", &relay_service::withdraw);
@@ -268,12 +275,14 @@ awaitable<outcome> submit_message(request_context& ctx) {
   proto::envelope e;
   message_ciphertext ciphertext;
   std::optional<proto::revision> revision;
-  if (auto f = read_body(ctx.body, field("envelope", e), field("ciphertext", ciphertext), field("revision", revision))) {
+  std::optional<proto::checkin> checkin;
+  if (auto f = read_body(ctx.body, field("envelope", e), field("ciphertext", ciphertext), field("revision", revision),
+                         field("checkin", checkin))) {
     co_return *f;
   }
   co_return co_await written([&](auto done) {
     ctx.service.submit_message(*ctx.who, std::move(e), std::move(ciphertext.value), std::move(revision),
-                               std::move(done));
+                               std::move(checkin), std::move(done));
   });
 }
 

@@ -15,6 +15,7 @@ namespace shuttle::relay {
 
 namespace json = boost::json;
 using namespace people;
+using letters::open_checkins;
 using letters::revoke_one;
 using letters::was_released;
 using proto::message_state;
@@ -184,13 +185,19 @@ void relay_service::attest(const caller& c, proto::attestation att, completion d
       std::move(done));
 }
 
-void relay_service::close_case(const caller& c, proto::close s, completion done) {
+void relay_service::close_case(const caller& c, proto::close s, bool open_checkins_too, completion done) {
   if (auto f = precheck(s, c)) return done(*f);
   const std::uint64_t now = now_();
   write(
-      [s = std::move(s), now](writer& w, effects& fx) -> outcome {
+      [s = std::move(s), open_checkins_too, now](writer& w, effects& fx) -> outcome {
         if (auto r = replay(w, s)) return *r;
         if (auto f = require_open_case(w, s.header.case_id)) return *f;
+        // A check-in still to come, or not answered yet, keeps the case open
+        // unless the facilitator says to close it anyway (SPEC 5.19).
+        if (!open_checkins_too && open_checkins(w, s.header.case_id) > 0) {
+          return conflict("checkins_open",
+                          "A check-in of this case is still open. Close it anyway only if you mean to.");
+        }
         w.close_case(s.header.case_id, proto::to_json(s), now);
         audit(w, fx, s, audit_event::closed, s.header.case_id, now);
         const auto everyone = accounts_in(w, s.header.case_id,

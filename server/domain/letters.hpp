@@ -56,7 +56,7 @@ inline std::vector<grant_record> grants_to(reader& r, const participant_record& 
 
 inline viewer view_of(reader& r, const message_record& m, const participant_record& p) {
   if (const viewer v = view_of(m, p); v != viewer::none || !is_supporter(p.role)) return v;
-  if (m.kind == proto::message_kind::note || m.kind == proto::message_kind::agreement) return viewer::none;
+  if (m.kind != proto::message_kind::letter && m.kind != proto::message_kind::reply) return viewer::none;
   const auto grants = grants_to(r, p);
   if (grants.empty()) return viewer::none;
   const auto readers = r.supporter_readers(m.id);
@@ -252,6 +252,18 @@ template <class S>
 inline std::optional<failure> names_message(const S& s, const proto::id& message) {
   if (s.message_id != message) return invalid("wrong_message", "The statement names another message than the path.");
   return std::nullopt;
+}
+
+// The case's check-ins still open: scheduled, or released with no note
+// answering them yet (SPEC 5.19).
+inline std::size_t open_checkins(reader& r, const proto::id& case_id) {
+  const auto all = r.messages(case_id);
+  return static_cast<std::size_t>(std::count_if(all.begin(), all.end(), [&](const message_record& m) {
+    if (m.kind != proto::message_kind::checkin || m.state == message_state::revoked) return false;
+    return std::none_of(all.begin(), all.end(), [&](const message_record& a) {
+      return a.kind == proto::message_kind::note && a.answers == m.id && a.state != message_state::revoked;
+    });
+  }));
 }
 
 // Loads a message of the caller's case for an action by `c`, or answers 404.

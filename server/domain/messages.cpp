@@ -14,8 +14,19 @@ using namespace letters;
 // ------------------------------------------------------------------ submit
 
 void relay_service::submit_message(const caller& c, proto::envelope e, bytes ciphertext,
-                                   std::optional<proto::revision> revision, completion done) {
+                                   std::optional<proto::revision> revision, std::optional<proto::checkin> checkin,
+                                   completion done) {
   if (auto f = precheck(e, c)) return done(*f);
+  // A check-in comes with its schedule, and nothing else does (SPEC 5.19).
+  if (checkin.has_value() != (e.kind == proto::message_kind::checkin)) {
+    return done(invalid("bad_checkin", "A check-in is sent with the checkin statement that schedules it, and only a check-in."));
+  }
+  if (checkin) {
+    if (auto f = precheck(*checkin, c)) return done(*f);
+    if (checkin->message_id != e.header.statement_id) {
+      return done(invalid("bad_checkin", "The checkin statement belongs to another message."));
+    }
+  }
   // The link to a returned letter stays between its writer, the facilitators
   // and the relay: never in the envelope a recipient verifies (SPEC 5.13).
   if (e.supersedes) {
@@ -41,7 +52,7 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
   write(
       [e = std::move(e), envelope_json = std::move(envelope_json), statement, ciphertext = std::move(ciphertext),
        supersedes = revision ? std::optional<proto::id>(revision->supersedes) : std::nullopt, account = c.account.id,
-       now](writer& w, effects& fx) -> outcome {
+       checkin = std::move(checkin), now](writer& w, effects& fx) -> outcome {
         if (auto r = replay(w, e, statement)) return *r;
         const proto::id case_id = e.header.case_id;
         if (auto f = require_open_case(w, case_id)) return *f;
@@ -51,10 +62,15 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
         if (w.message(e.header.statement_id)) return conflict("id_in_use", "Another message already uses this id.");
         const bool note = e.kind == proto::message_kind::note;
         const bool agreement = e.kind == proto::message_kind::agreement;
+        const bool checks_in = e.kind == proto::message_kind::checkin;
         const bool supporter = is_supporter(sender->role);
         // A facilitator's note to one party: no review, released as it is
         // written, wrapped for that party too (SPEC 5.6, 12 "Notes").
-        const bool to_party = note && e.to != role::facilitator;
+        // A facilitator's note to one party, or a check-in for it.
+        const bool to_party = (note || checks_in) && e.to != role::facilitator;
+        if (checks_in && sender->role != role::facilitator) {
+          return forbidden("not_a_facilitator", "The facilitators schedule check-ins.");
+        }
         if (to_party && sender->role != role::facilitator) {
           return invalid("wrong_recipient", "A party or supporter writes notes to the facilitators only.");
         }
@@ -73,13 +89,14 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
             if (auto f = channel_open(people, party, true)) return *f;
           }
         }
-        if (!note && !agreement && supporter) {
+        if (!note && !agreement && !checks_in && supporter) {
           return forbidden("not_a_party", "A supporter writes to the facilitators, not to the other party.");
         }
-        if (!note && !agreement && (e.to == sender->role || (e.to != role::harmed && e.to != role::responsible))) {
+        if (!note && !agreement && !checks_in &&
+            (e.to == sender->role || (e.to != role::harmed && e.to != role::responsible))) {
           return invalid("wrong_recipient", "A letter goes to the other party of the case.");
         }
-        if (!note && !agreement) {
+        if (!note && !agreement && !checks_in) {
           if (auto f = channel_open(people, e.to, false)) return *f;
         }
         // Readers: exactly the sender, every active facilitator and, for a
@@ -93,7 +110,7 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
             expected.insert(p.identity);
           }
         }
-        if (!note && !agreement) {
+        if (!note && !agreement && !checks_in) {
           for (const auto& g : w.grants(case_id)) {
             const auto* s = g.reads && g.party_account == account ? active_identity(people, g.supporter) : nullptr;
             if (s && is_supporter(s->role)) {
@@ -117,11 +134,14 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
           }
         }
         if (e.answers) {
-          // A reply answers a letter that was released to the one replying.
+          // A reply answers a letter that was released to the one replying;
+          // a note answers a check-in that reached its writer (SPEC 5.19).
           auto answered = w.message(*e.answers);
           if (!answered || answered->case_id != case_id || answered->to != sender->role || !answered->released_at ||
-              answered->state == message_state::revoked) {
-            return invalid("bad_answers", "A reply must answer a letter you received in this case.");
+              answered->state == message_state::revoked ||
+              (note != (answered->kind == proto::message_kind::checkin))) {
+            return invalid("bad_answers", note ? "A note answers a check-in that reached you in this case."
+                                               : "A reply must answer a letter you received in this case.");
           }
         }
         message_record m;
@@ -140,10 +160,16 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
         w.insert_message(m, ciphertext);
         if (!supporters.empty()) w.insert_supporter_readers(m.id, supporters);
         audit(w, fx, e, audit_event::submitted, m.id, now, statement);
-        if (!agreement) {  // an agreement is released below, which tells everyone
+        if (!agreement && !checks_in) {  // an agreement is released below, which tells everyone
           notify(w, fx, accounts_in(people, {role::facilitator}, account), case_id, note ? "note" : "queued", m.id, now);
         }
-        if (to_party || agreement) {
+        if (checks_in) {
+          // It waits for its time, released then like any scheduled letter
+          // (quiet hours and a pause holding it).
+          w.set_release_at(m.id, std::max(checkin->due_at, now));
+          audit(w, fx, *checkin, audit_event::checkin_scheduled, m.id, now);
+          m.release_at = std::max(checkin->due_at, now);
+        } else if (to_party || agreement) {
           release(w, fx, m, sender->identity, now);
           m.state = message_state::released;
         }
@@ -284,8 +310,8 @@ void relay_service::decline(const caller& c, const proto::id& message, completio
       [c, message, now](writer& w, effects& fx) -> outcome {
         auto m = message_in_case(w, c, message);
         if (!m || view_of(*m, *c.participant) != viewer::recipient) return no_message();
-        if (m->kind == proto::message_kind::note || m->kind == proto::message_kind::agreement) {
-          return conflict("not_available", "A facilitator's note or agreement is not declined; you can ask them for changes.");
+        if (m->kind != proto::message_kind::letter && m->kind != proto::message_kind::reply) {
+          return conflict("not_available", "A facilitator's note, agreement or check-in is not declined; you can write to them.");
         }
         if (m->state == message_state::released || m->state == message_state::delivered) {
           w.set_message_state(m->id, message_state::declined, now);

@@ -116,7 +116,9 @@ class relay_service {
   void invite(const caller& c, proto::invitation inv, completion done);
   void publish_key(const caller& c, proto::key_statement k, completion done);
   void attest(const caller& c, proto::attestation a, completion done);
-  void close_case(const caller& c, proto::close s, completion done);
+  // Refused while a check-in is open (scheduled, or released and not
+  // answered) unless `open_checkins_too` (SPEC 5.19).
+  void close_case(const caller& c, proto::close s, bool open_checkins_too, completion done);
   void withdraw(const caller& c, proto::withdraw w, completion done);
   // A party or supporter agrees to the service's current consent text again
   // (it changed since they enrolled, SPEC 5.16).
@@ -148,9 +150,10 @@ class relay_service {
 
   // -- messages (message ids come from the path; the router checked the case)
   // Submits a signed envelope with its ciphertext into the review queue; a
-  // revision names the returned message of the sender's that it revises.
+  // revision names the returned message of the sender's that it revises; a
+  // check-in comes with the statement that schedules it (SPEC 5.19).
   void submit_message(const caller& c, proto::envelope e, bytes ciphertext, std::optional<proto::revision> revision,
-                      completion done);
+                      std::optional<proto::checkin> checkin, completion done);
   // The case's messages the caller may see: facilitators all, a sender its
   // own, a recipient those released to its role. Content-free.
   outcome list_messages(const caller& c);

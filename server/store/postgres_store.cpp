@@ -28,7 +28,7 @@ using namespace pg;  // the row decoders and their columns
 // Each migration moves the schema one version up. Never edit a released one:
 // add the next. The first is SQLite's schema 4 in PostgreSQL's types, with an
 // insertion order (`ord`) where SQLite used its rowid, and the event counter.
-constexpr std::array<const char*, 4> migrations{
+constexpr std::array<const char*, 5> migrations{
     R"sql(
 CREATE TABLE accounts (
   id              BYTEA PRIMARY KEY,
@@ -258,13 +258,17 @@ CREATE TABLE agreements_bound (
   at              BIGINT NOT NULL
 );
 )sql",
+    // 5: check-ins (SQLite's 9), a message kind a relay before 5 cannot read.
+    R"sql(
+CREATE INDEX messages_by_answers ON messages(answers) WHERE answers IS NOT NULL;
+)sql",
 };
 
 // The schema that added schema_version.serves_from, and the oldest relay
 // schema that can serve a database at the latest one (raise it with a
 // migration that older relays cannot read past).
 constexpr int serves_from_recorded = 2;
-constexpr int oldest_serving_schema = 3;
+constexpr int oldest_serving_schema = 5;
 
 constexpr int max_attempts = 20;  // a job that conflicted this often answers `busy`
 constexpr std::int64_t migration_lock = 0x5348555454'4c45;  // "SHUTTLE"

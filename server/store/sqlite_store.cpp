@@ -24,7 +24,7 @@ namespace {
 
 // Each migration moves the schema one version up. Never edit a released one:
 // add the next. SECURITY.md classifies every table and column.
-constexpr std::array<const char*, 8> migrations{
+constexpr std::array<const char*, 9> migrations{
     R"sql(
 CREATE TABLE accounts (
   id              BLOB PRIMARY KEY,
@@ -263,13 +263,18 @@ CREATE TABLE agreements_bound (
   at              INTEGER NOT NULL
 );
 )sql",
+    // 9: check-ins (SPEC 5.19): a message kind a relay before 9 cannot read
+    // (serves_from), and the notes answering them found by what they answer.
+    R"sql(
+CREATE INDEX messages_by_answers ON messages(answers) WHERE answers IS NOT NULL;
+)sql",
 };
 
 // The schema that added schema_version.serves_from, and the oldest relay
 // schema that can serve a database at the latest one (raise it with a
 // migration that older relays cannot read past).
 constexpr int serves_from_recorded = 6;
-constexpr int oldest_serving_schema = 7;
+constexpr int oldest_serving_schema = 9;
 
 // Pages of log that wake the checkpointer, and the size at which the
 // writer stops waiting for it (4 KiB pages: 4 MiB and 64 MiB).

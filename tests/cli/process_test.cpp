@@ -424,6 +424,58 @@ TEST(Process, AnAgreementIsDraftedChangedSignedByEveryoneMarkedAndVerifiedOfflin
   EXPECT_FALSE(has(trail.out, "fence"));
 }
 
+TEST(Process, ACheckInReachesThePartyAtItsTimeTheyAnswerItAndOnlyThenTheCaseCloses) {
+  scene s;
+  person h = s.party("harmed", "harmed");
+  person r = s.party("responsible", "responsible");
+  s.f.ok("stage", {s.case_id, "aftercare"});
+
+  // The facilitator schedules a question for her, a few seconds ahead, with a service she can turn to.
+  const std::time_t due = std::time(nullptr) + 4;
+  char at[32];
+  std::strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&due));
+  auto scheduled = s.f.run("checkin", {"schedule", s.case_id, "--for", "harmed", "--at", at, "--question",
+                                       "How are things since the agreement?", "--support", "Victim support: 116 006"});
+  EXPECT_EQ(scheduled.status, 0) << scheduled.out;
+  EXPECT_TRUE(has(scheduled.out, "reaches the harmed party")) << scheduled.out;
+  EXPECT_TRUE(has(scheduled.out, "The case stays open until it is answered.")) << scheduled.out;
+  const auto listed = s.f.ok("checkin", {"list", s.case_id});
+  ASSERT_EQ(listed.as_array().size(), 1u);
+  const std::string checkin = text(listed.as_array()[0], "message");
+  EXPECT_EQ(text(listed.as_array()[0], "state"), "scheduled");
+  EXPECT_EQ(h.run("checkin", {"answer", s.case_id, checkin, "--text", "too early"}).status, 1);
+
+  // The case stays open while it is, unless the facilitator says otherwise.
+  auto refused = s.f.run("case", {"close", s.case_id, "--yes"});
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_TRUE(has(refused.out, "A check-in is still open in this case")) << refused.out;
+  EXPECT_TRUE(has(refused.out, "--despite-checkins")) << refused.out;
+
+  // At its time it reaches her; the other party never sees it.
+  bool reached = false;
+  for (int i = 0; i < 40 && !reached; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    reached = has(h.run("checkin", {"list", s.case_id}).out, "waiting for your answer");
+  }
+  ASSERT_TRUE(reached);
+  const std::string question = text(h.ok("read", {s.case_id, checkin}), "text");
+  EXPECT_TRUE(has(question, "How are things since the agreement?")) << question;
+  EXPECT_TRUE(has(question, "Support you can turn to:\n  Victim support: 116 006")) << question;
+  EXPECT_TRUE(has(r.run("checkin", {"list", s.case_id}).out, "No check-in has reached you.")) ;
+  EXPECT_EQ(r.run("read", {s.case_id, checkin}).status, 1);
+
+  // She answers; the facilitators read it, and now the case can close.
+  auto answered = h.run("checkin", {"answer", s.case_id, checkin, "--text", "Better. The fence is mended."});
+  EXPECT_EQ(answered.status, 0) << answered.out;
+  EXPECT_TRUE(has(answered.out, "Your facilitators have your answer")) << answered.out;
+  const auto after = s.f.ok("checkin", {"list", s.case_id});
+  EXPECT_EQ(text(after.as_array()[0], "state"), "answered");
+  EXPECT_EQ(text(s.f.ok("read", {s.case_id, text(after.as_array()[0], "answer")}), "text"), "Better. The fence is mended.");
+  EXPECT_TRUE(has(s.f.run("checkin", {"list", s.case_id}).out, "answered by the harmed party"));
+  auto closed = s.f.run("case", {"close", s.case_id, "--yes"});
+  EXPECT_EQ(closed.status, 0) << closed.out;
+}
+
 TEST(Process, EachPartyReadsAndAgreesToTheConsentTextAndReadsItAgainWhenItChanges) {
   const auto dir = std::filesystem::temp_directory_path() / ("shuttle-cli-consent-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

@@ -1,7 +1,8 @@
-// The outcome agreement's parsers (proto/agreement.hpp): its document's body
-// and an agreement export. Whatever parses writes back to text that parses
+// The process's documents (proto/agreement.hpp, proto/checkin.hpp): the
+// outcome agreement's body, an agreement export and a check-in's body. Whatever parses writes back to text that parses
 // to the same value, and verifying an export ends calmly.
 #include "proto/agreement.hpp"
+#include "proto/checkin.hpp"
 
 #include <cstdlib>
 
@@ -16,6 +17,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto again = p::parse_agreement_export(p::to_json(*x));
     if (!again || !(*again == *x)) std::abort();
     (void)p::verify_agreement_export(*x, p::public_key{});
+  }
+  if (auto c = p::parse_checkin_body(text)) {
+    auto again = p::parse_checkin_body(p::checkin_body(*c));
+    if (!again || !(*again == *c)) std::abort();
   }
   return 0;
 }

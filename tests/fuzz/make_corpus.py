@@ -122,6 +122,7 @@ def agreement(statements):
     story = json.load(open(f'{VECTORS}/statements.json'))
     a = story['agreement']
     write('agreement', 'body.json', a['body'])
+    write('agreement', 'checkin.json', story['checkin']['body'])
     by_type = {}
     for s in statements:
         by_type.setdefault(s['type'], []).append(json.loads(s['json']))

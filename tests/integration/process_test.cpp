@@ -3,11 +3,13 @@
 // labels sealed to facilitators, quiet hours, and replies.
 #include "client-lib/review.hpp"
 #include "proto/agreement.hpp"
+#include "proto/checkin.hpp"
 #include "client-lib/statements.hpp"
 #include "tests/integration/world.hpp"
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -374,6 +376,110 @@ TEST(Agreements, TheRelayBindsOnlyWhenEveryPartyAndFacilitatorSignedOneText) {
   EXPECT_EQ(events["agreement_bound"], 1);
   EXPECT_EQ(events["item_marked"], 1);
   EXPECT_EQ(trail.text.find("fence"), std::string::npos);
+}
+
+// A check-in for `to`, sealed for the facilitators and that party, due at
+// `due_at`; `schedule` false sends it without its checkin statement.
+world::sent checkin_for(world& w, actor& from, const proto::id& case_id, role to, std::vector<client::reader_key> readers,
+                        std::uint64_t due_at, bool schedule = true, proto::message_kind kind = proto::message_kind::checkin) {
+  client::letter_draft draft;
+  draft.header = client::header_for(case_id);
+  draft.kind = kind;
+  draft.to = to;
+  client::document doc;
+  doc.content_type = std::string(proto::checkin_content_type);
+  const std::string body = proto::checkin_body({"How are things since the agreement?", {"Victim support: 116 006"}});
+  doc.body.assign(body.begin(), body.end());
+  auto sealed = client::seal_letter(from.identity, from.case_key, draft, readers, doc);
+  EXPECT_TRUE(sealed) << sealed.error().message();
+  json::object post{{"envelope", as_json(sealed->envelope)}, {"ciphertext", proto::base64url_encode(sealed->ciphertext)}};
+  if (schedule) {
+    proto::checkin c;
+    c.header = client::header_for(case_id);
+    c.message_id = sealed->envelope.header.statement_id;
+    c.due_at = due_at;
+    post["checkin"] = as_json(*client::sign(c, from.identity));
+  }
+  return {w.http.post(world::case_path(case_id, "/messages"), post, from.token), sealed->envelope, sealed->ciphertext};
+}
+
+reply close_case(world& w, actor& f, const proto::id& case_id, bool anyway) {
+  proto::close c;
+  c.header = client::header_for(case_id);
+  json::object body{{"close", as_json(*client::sign(c, f.identity))}};
+  if (anyway) body["close_open_checkins"] = true;
+  return w.http.post(world::case_path(case_id, "/close"), body, f.token);
+}
+
+TEST(Checkins, ACheckInReachesItsPartyAtItsTimeIsAnsweredAndHoldsTheCaseOpenUntilThen) {
+  exchange x;
+  auto roster = x.w.roster(x.case_id, x.f, x.pin);
+  auto readers = roster.facilitator_readers();
+  readers.push_back({x.h.identity.public_key(), x.h.case_key.public_key()});
+  const auto now = static_cast<std::uint64_t>(std::time(nullptr));
+
+  // Only a facilitator schedules one, always with its time, and only a check-in comes with one.
+  auto from_party = checkin_for(x.w, x.r, x.case_id, role::harmed, readers, now + 2);
+  EXPECT_EQ(from_party.answer.status, 403u);
+  auto unscheduled = checkin_for(x.w, x.f, x.case_id, role::harmed, readers, now + 2, false);
+  EXPECT_EQ(unscheduled.answer.status, 400u);
+  EXPECT_EQ(unscheduled.answer.body.at("error"), "bad_checkin");
+  auto note_with_time = checkin_for(x.w, x.f, x.case_id, role::harmed, readers, now + 2, true, proto::message_kind::note);
+  EXPECT_EQ(note_with_time.answer.body.at("error"), "bad_checkin");
+
+  auto sent = checkin_for(x.w, x.f, x.case_id, role::harmed, readers, now + 2);
+  ASSERT_EQ(sent.answer.status, 200u) << sent.answer.text;
+  EXPECT_EQ(sent.answer.body.at("state"), "in_review");
+  // Not hers before its time, never the other party's, not in the review queue.
+  EXPECT_EQ(x.w.fetch(x.h, x.case_id, sent.id()).status, 404u);
+  EXPECT_EQ(x.w.http.get("/v1/queue", x.f.token).body.at("queue").as_array().size(), 0u);
+  // The case stays open while it is.
+  auto refused = close_case(x.w, x.f, x.case_id, false);
+  EXPECT_EQ(refused.status, 409u);
+  EXPECT_EQ(refused.body.at("error"), "checkins_open");
+  bool reached = false;
+  for (int i = 0; i < 40 && !reached; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    reached = x.w.fetch(x.h, x.case_id, sent.id()).status == 200;
+  }
+  ASSERT_TRUE(reached) << "the check-in did not reach her at its time";
+  EXPECT_TRUE(client::unwrap_for(sent.envelope.wraps, sent.id(), x.h.identity, x.h.case_key));
+  EXPECT_EQ(x.w.fetch(x.r, x.case_id, sent.id()).status, 404u);
+  auto declined = x.w.http.post(world::message_path(x.case_id, sent.id(), "/decline"), json::object{}, x.h.token);
+  EXPECT_EQ(declined.status, 409u);
+
+  // She answers it with a note to the facilitators; the other party cannot answer hers.
+  auto answer_from = [&](actor& who) {
+    client::letter_draft draft;
+    draft.header = client::header_for(x.case_id);
+    draft.kind = proto::message_kind::note;
+    draft.to = role::facilitator;
+    draft.answers = sent.id();
+    auto sealed = client::seal_letter(who.identity, who.case_key, draft, roster.facilitator_readers(),
+                                      client::document::text("Better. The fence is mended."));
+    return x.w.post_letter(who, x.case_id, sealed->envelope, sealed->ciphertext);
+  };
+  auto not_his = answer_from(x.r);
+  EXPECT_EQ(not_his.status, 400u);
+  EXPECT_EQ(not_his.body.at("error"), "bad_answers");
+  auto answered = answer_from(x.h);
+  ASSERT_EQ(answered.status, 200u) << answered.text;
+  EXPECT_EQ(close_case(x.w, x.f, x.case_id, false).status, 200u);  // nothing open now
+
+  auto trail = x.w.http.get(world::case_path(x.case_id, "/audit"), x.f.token);
+  EXPECT_NE(trail.text.find("checkin_scheduled"), std::string::npos);
+}
+
+TEST(Checkins, AFacilitatorClosesACaseWithACheckInOpenOnlyBySayingSo) {
+  exchange x;
+  auto roster = x.w.roster(x.case_id, x.f, x.pin);
+  auto readers = roster.facilitator_readers();
+  readers.push_back({x.r.identity.public_key(), x.r.case_key.public_key()});
+  const auto later = static_cast<std::uint64_t>(std::time(nullptr)) + 30 * 86400;
+  ASSERT_EQ(checkin_for(x.w, x.f, x.case_id, role::responsible, readers, later).answer.status, 200u);
+  EXPECT_EQ(close_case(x.w, x.f, x.case_id, false).status, 409u);
+  auto closed = close_case(x.w, x.f, x.case_id, true);
+  EXPECT_EQ(closed.status, 200u) << closed.text;
 }
 
 // A directory with the service's consent text in English and Norwegian.

@@ -27,7 +27,7 @@ struct schemas {
   int previous;
   int serves_from;
 };
-schemas of(const relay_process& r) { return r.database_url().empty() ? schemas{8, 7, 7} : schemas{4, 3, 3}; }
+schemas of(const relay_process& r) { return r.database_url().empty() ? schemas{9, 8, 9} : schemas{5, 4, 5}; }
 
 // Runs SQL on a stopped relay's store.
 void sql(const relay_process& r, const std::string& statements) {
@@ -49,12 +49,13 @@ int single_number(const relay_process& r, const std::string& query) {
   return std::stoi(got.output);
 }
 
-// What the previous release made: the last migration undone (the outcome
-// agreement's tables), and the previous release's serves_from.
+// What the previous release made: the last migration undone (the index of
+// answers that came with check-ins), and the previous release's serves_from.
 void as_the_previous_release_left_it(const relay_process& r) {
   const std::string previous = std::to_string(of(r).previous);
-  sql(r, "DROP TABLE agreement_statements; DROP TABLE agreements_bound; "
-         "UPDATE schema_version SET version = " + previous + ", serves_from = " + previous);
+  const std::string served_from = r.database_url().empty() ? "7" : "3";  // what the previous release recorded
+  sql(r, "DROP INDEX messages_by_answers; "
+         "UPDATE schema_version SET version = " + previous + ", serves_from = " + served_from);
 }
 
 // `shuttle-relay serve` on the relay's store, as systemd starts it.
@@ -84,7 +85,7 @@ TEST(Upgrades, AStoreThePreviousReleaseMadeIsMigratedAtStartWithNothingLost) {
   w.restart_relay();  // the new relay on the old store, as the package's restart does
 
   EXPECT_EQ(single_number(w.relay, "SELECT version FROM schema_version"), of(w.relay).latest);
-  // The previous release's relays may serve it still (it only adds tables).
+  // Only relays that read check-ins serve it now.
   EXPECT_EQ(single_number(w.relay, "SELECT serves_from FROM schema_version"), of(w.relay).serves_from);
   // Sessions survive: the same tokens still work; every letter is where it was.
   EXPECT_EQ(message_states(w.http, case_id, f.token), before);

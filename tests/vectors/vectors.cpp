@@ -8,6 +8,7 @@
 #include "client-lib/statements.hpp"
 #include "proto/agreement.hpp"
 #include "proto/audit.hpp"
+#include "proto/checkin.hpp"
 #include "proto/base64.hpp"
 #include "proto/codec.hpp"
 #include "proto/fingerprint.hpp"
@@ -428,6 +429,15 @@ std::map<std::string, std::string> make_vectors() {
   mark.item = 1;
   mark.done = true;
   statements.push_back(statement_entry(must(client::sign(mark, f1)), "facilitator-1"));
+  // An aftercare check-in for the person harmed, scheduled by facilitator-1
+  // (SPEC 5.19; its envelope is not in the story), and its document's body.
+  const std::string checkin_body =
+      proto::checkin_body({"How are things since the agreement?", {"Victim support: 116 006"}});
+  proto::checkin ck;
+  ck.header = header("statement/checkin-harmed", t0 + 5 * 86400 + 1000, case_id);
+  ck.message_id = header("message/checkin-harmed", t0 + 5 * 86400 + 1000, case_id).statement_id;
+  ck.due_at = t0 + 35 * 86400;
+  statements.push_back(statement_entry(must(client::sign(ck, f1)), "facilitator-1"));
 
   auto letter_entry = [&](const client::sealed_letter& l, const client::document& doc, std::string_view label,
                           const client::identity_key& writer, const client::case_key& writer_key) {
@@ -487,6 +497,7 @@ std::map<std::string, std::string> make_vectors() {
                                        {"text_hash", base64url_encode(proto::consent_text_hash(consent_language, consent_text))}};
     top["agreement"] = json::object{{"message", base64url_encode(agreement_id)}, {"body", agreement_body},
                                     {"agreement_hash", base64url_encode(agreement_hash)}};
+    top["checkin"] = json::object{{"message", base64url_encode(ck.message_id)}, {"body", checkin_body}};
     top["statements"] = std::move(statements);
     files["statements.json"] = render(top);
   }

@@ -8,6 +8,7 @@
 #include "client-lib/review.hpp"
 #include "proto/agreement.hpp"
 #include "proto/audit.hpp"
+#include "proto/checkin.hpp"
 #include "proto/base64.hpp"
 #include "proto/codec.hpp"
 #include "proto/json_fields.hpp"
@@ -177,6 +178,8 @@ story load_story() {
       accept<proto::agreement_signature>(e, nullptr, s);
     } else if (type == "agreement_mark") {
       accept<proto::agreement_mark>(e, nullptr, s);
+    } else if (type == "checkin") {
+      accept<proto::checkin>(e, nullptr, s);
     } else {
       ADD_FAILURE() << "unknown statement type " << type;
     }
@@ -212,7 +215,7 @@ TEST(Vectors, TheSpecListsEveryFileAsItDescribesItself) {
 
 TEST(Vectors, EveryStatementParsesAndVerifies) {
   const story s = load_story();
-  EXPECT_EQ(s.verified, 28u);
+  EXPECT_EQ(s.verified, 29u);
   EXPECT_EQ(s.envelopes.size(), 3u);
 }
 
@@ -257,6 +260,22 @@ TEST(Vectors, TheAgreementHashIsTheOneItsSignaturesAndMarkName) {
     }
   }
   EXPECT_EQ(named, 4);
+}
+
+TEST(Vectors, TheCheckInsBodyParsesAndItsStatementNamesItsMessage) {
+  const auto file = load("statements.json");
+  const auto& c = file.at("checkin").as_object();
+  const auto body = proto::parse_checkin_body(str(c.at("body")));
+  ASSERT_TRUE(body);
+  EXPECT_EQ(body->support.size(), 1u);
+  bool named = false;
+  for (const auto& v : file.at("statements").as_array()) {
+    if (str(v.at("type")) != "checkin") continue;
+    const auto k = proto::parse_statement<proto::checkin>(str(v.at("json")));
+    ASSERT_TRUE(k);
+    named = proto::base64url_encode(k->message_id) == str(c.at("message"));
+  }
+  EXPECT_TRUE(named);
 }
 
 TEST(Vectors, LettersOpenForEachReader) {

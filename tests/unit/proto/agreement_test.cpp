@@ -2,6 +2,7 @@
 // and 10): the body's strict rules, and an export that verifies only as the
 // relay and the signers made it.
 #include "proto/agreement.hpp"
+#include "proto/checkin.hpp"
 
 #include "client-lib/keys.hpp"
 #include "client-lib/statements.hpp"
@@ -42,6 +43,25 @@ TEST(AgreementBody, RoundTripsAndRefusesWhatSpecRefuses) {
   agreement_document long_part = two_items();
   long_part.items[0].what.assign(max_agreement_field_bytes + 1, 'x');
   EXPECT_FALSE(parse_agreement_body(agreement_body(long_part)));
+}
+
+TEST(CheckinBody, RoundTripsAndRefusesWhatSpecRefuses) {
+  const checkin_document d{"How are things since the agreement?", {"Victim support: 116 006", "Your GP"}};
+  const auto parsed = parse_checkin_body(checkin_body(d));
+  ASSERT_TRUE(parsed) << parsed.error().detail;
+  EXPECT_EQ(*parsed, d);
+  EXPECT_TRUE(parse_checkin_body(R"({"v":1,"question":"How are you?","support":[]})"));
+  for (const char* bad : {
+           R"({"v":1,"question":"","support":[]})",                 // no question
+           R"({"v":1,"question":"q"})",                             // no support list
+           R"({"v":1,"question":"q","support":[""]})",              // an empty service
+           R"({"v":1,"question":"q	r","support":[]})",             // a tab
+           R"({"v":1,"question":"q","support":[],"when":"now"})",   // another key
+       }) {
+    EXPECT_FALSE(parse_checkin_body(bad)) << bad;
+  }
+  checkin_document many{"q", std::vector<std::string>(max_checkin_support + 1, "s")};
+  EXPECT_FALSE(parse_checkin_body(checkin_body(many)));
 }
 
 TEST(AgreementBody, TheHashNamesTheCaseTheMessageAndEveryByte) {

@@ -54,6 +54,7 @@ export interface MessageSummary {
   size?: number;         // the ciphertext's size in bytes
   releasedAt?: number;
   submittedAt?: number;
+  releaseAt?: number;    // for facilitators and its writer: when a scheduled message (a check-in) is released
 }
 export function messageList(answer: JsonObject): MessageSummary[] {
   return list(answer, 'messages').map((v) => {
@@ -62,7 +63,8 @@ export function messageList(answer: JsonObject): MessageSummary[] {
       kind: typeof v.kind === 'string' ? v.kind : undefined, to: typeof v.to === 'string' ? v.to : undefined,
       declineTold: typeof v.decline_told === 'boolean' ? v.decline_told : undefined, size: optionalTime(v, 'size'),
       answers: typeof v.answers === 'string' ? v.answers : undefined,
-      releasedAt: optionalTime(v, 'released_at'), submittedAt: optionalTime(v, 'submitted_at') };
+      releasedAt: optionalTime(v, 'released_at'), submittedAt: optionalTime(v, 'submitted_at'),
+      releaseAt: optionalTime(v, 'release_at') };
   });
 }
 

@@ -127,6 +127,7 @@ async function render(app: App, route: Route, notice?: string): Promise<void> {
     case 'ask': return lettersView.writeLetter(app, { toFacilitators: true });
     case 'consent': return processView.consentView(app);
     case 'agreement': return agreementView.agreementView(app, notice);
+    case 'answer': return lettersView.answerCheckin(app, route.id);
   }
 }
 

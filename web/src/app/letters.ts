@@ -18,6 +18,7 @@ import { Finding, contextOf, findIdentifying } from './identifying.js';
 import { RelayRefusal, RelayUnreachable } from './relay.js';
 import { hashOf } from './router.js';
 import * as parts from './letter_parts.js';
+import { checkinContentType, parseCheckinBody } from '../proto/checkin.js';
 import { agreementListed, agreementView, signedByMe } from './agreement.js';
 import { sideOf, whoWords } from './people.js';
 import { pauseButton, stageLines } from './process.js';
@@ -247,9 +248,17 @@ export async function home(app: App, notice?: string): Promise<void> {
     items.push(h('li', {}, h('a', { href: '#agreement', id: 'agreement-link' },
       t(signed ? 'agreement_listed_signed' : 'agreement_listed', { date: when(app, agreement.submittedAt) }))));
   }
+  // A check-in is answered once a note of hers names it.
+  const answered = new Set(list.filter((m) => m.kind === 'note' && m.answers !== undefined).map((m) => m.answers));
   for (const m of list) {
     seen.add(m.message);
     if (m.kind === 'agreement') continue;
+    if (m.kind === 'checkin') {
+      const date = m.releasedAt ?? m.submittedAt;
+      items.push(h('li', {}, h('a', { href: `#letter=${m.message}`, 'data-checkin': m.message },
+        t(answered.has(m.message) ? 'checkin_listed_answered' : 'checkin_listed', { date: date ? when(app, date) : '' }))));
+      continue;
+    }
     const date = m.releasedAt ?? m.submittedAt;
     const copy = byId.get(m.message);
     // Words with the facilitators are told apart from letters between the two of them.
@@ -281,8 +290,8 @@ export async function home(app: App, notice?: string): Promise<void> {
       `${k.mine ? t('from_you') : t('to_you')}, ${when(app, k.at)}${stateText} (“${firstWords(k.text)}”)`);
     items.push(h('li', {}, link));
   }
-  const waiting = list.some((m) => !mine(app, m) && m.state === 'released' && m.kind !== 'note' && m.kind !== 'agreement');
-  const written = list.some((m) => !mine(app, m) && m.state === 'released' && m.kind === 'note');
+  const waiting = list.some((m) => !mine(app, m) && m.state === 'released' && (m.kind === 'letter' || m.kind === 'reply'));
+  const written = list.some((m) => !mine(app, m) && m.state === 'released' && (m.kind === 'note' || m.kind === 'checkin'));
   if (unreachable) {
     // Trying again by itself, later each time, while the list is on the screen.
     const delay = app.connection.failed();
@@ -425,7 +434,8 @@ async function openFromRelay(app: App, m: MessageSummary): Promise<void> {
     return;
   }
   const released = checkReleased(r, envelope, got.approvals, me(app), Math.floor(Date.now() / 1000));
-  const { text, attachments: attached } = await openCiphertext(app, path, sealedFactsOf(envelope), released.key);
+  const { text, contentType, attachments: attached } = await openCiphertext(app, path, sealedFactsOf(envelope), released.key);
+  if (envelope.kind === 'checkin') return showCheckin(app, m, text, contentType);
   if (envelope.kind === 'note') {
     // From a facilitator, to her alone: shown at once, with the way to answer them.
     if (m.state === 'released') await noteState(app, m.message, 'delivered');
@@ -547,15 +557,47 @@ export interface Writing {
   revision?: { revises: string; text: string; kind: Kind; answers?: Bytes; note: HTMLElement };
   resend?: { lost: string; text: string; attachments: Attached[] };
   toFacilitators?: boolean;  // words to the facilitators alone (a note): not reviewed, never seen by the other person
+  checkin?: { answers: string; question: string };  // answering a check-in (with toFacilitators)
   problem?: string;
   text?: string;  // what the person had typed, put back as it was after a failure
 }
 
 const draftSlot = (w: Writing) =>
   w.revision ? `draft/revise/${w.revision.revises}` : w.reply ? `draft/reply/${w.reply.answers}`
-    : w.resend ? `draft/resend/${w.resend.lost}` : w.toFacilitators ? 'draft/facilitators' : 'draft';
+    : w.resend ? `draft/resend/${w.resend.lost}` : w.checkin ? `draft/checkin/${w.checkin.answers}`
+    : w.toFacilitators ? 'draft/facilitators' : 'draft';
 
 // A reply to a letter she received: its first words shown above the editor.
+// A check-in from the facilitators (SPEC 5.19): their question and the
+// support services they point to, and the way to answer them.
+async function showCheckin(app: App, m: MessageSummary, body: string, contentType: string): Promise<void> {
+  const { t } = app.strings;
+  if (contentType !== checkinContentType) throw new RelayRefusal(200, 'not_understood');
+  const c = parseCheckinBody(body);
+  if (m.state === 'released') await noteState(app, m.message, 'delivered');
+  await app.kept.keep({ message: m.message, mine: false, at: Math.floor(Date.now() / 1000), text: c.question, notes: [] });
+  const list = messageList(await app.relay.get(`/v1/cases/${caseId(app)}/messages`));
+  const done = list.some((x) => x.kind === 'note' && x.answers === m.message);
+  const answer = h('button', { type: 'button' }, t('checkin_answer'));
+  answer.addEventListener('click', () => app.views.go({ view: 'answer', id: m.message }));
+  if (!showing(app, m.message)) return;
+  show(h('h1', {}, t('checkin_title')),
+    h('p', {}, t('checkin_explain')),
+    h('p', { class: 'quote', dir: 'auto', id: 'checkin-question' }, c.question),
+    c.support.length ? h('section', { class: 'note', 'aria-labelledby': 'support-title' },
+      h('h2', { id: 'support-title' }, t('checkin_support')),
+      h('ul', { id: 'checkin-support' }, ...c.support.map((s) => h('li', { dir: 'auto' }, s)))) : null,
+    done ? h('p', { role: 'status', class: 'status' }, t('checkin_already_answered')) : h('div', { class: 'choices' }, answer),
+    nav(app));
+}
+
+// Answering a check-in: words to the facilitators, the question beside them.
+export async function answerCheckin(app: App, id: string): Promise<void> {
+  const copy = await app.kept.kept(id);
+  if (!copy) return app.views.go({ view: 'letter', id }, { replace: true });  // opened first, where the question is read
+  return writeLetter(app, { toFacilitators: true, checkin: { answers: id, question: copy.text } });
+}
+
 export async function replyTo(app: App, id: string): Promise<void> {
   const copy = await app.kept.kept(id);
   await writeLetter(app, { reply: { answers: id, quote: copy ? firstWords(copy.text) : undefined } });
@@ -718,7 +760,7 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
       const now = Math.floor(Date.now() / 1000);
       // A reply names the letter it answers; a revision keeps what the returned letter was.
       const kind: Kind = w.toFacilitators ? 'note' : w.reply ? 'reply' : w.revision?.kind ?? 'letter';
-      const answers = w.reply ? b64.decode(w.reply.answers)! : w.revision?.answers;
+      const answers = w.reply ? b64.decode(w.reply.answers)! : w.checkin ? b64.decode(w.checkin.answers)! : w.revision?.answers;
       const to: Role = w.toFacilitators ? 'facilitator' : otherParty(app.session.unlocked.caseEntry.role);
       const draft = { id: newId(), case: b64.decode(caseId(app))!, created_at: now, kind, to, answers };
       const sealed = await app.crypto.sealLetter({ message: draft.id, case: draft.case, sender: self.identity.publicKey,
@@ -742,7 +784,8 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
       clearTimeout(saving);
       await app.kept.saveDraft('', slot);
       if (w.resend) await app.kept.forget(w.resend.lost);  // sent again: the lost copy is done with
-      app.views.go({ view: 'letters' }, { replace: true, notice: t(w.toFacilitators ? 'note_sent' : 'sent') });
+      app.views.go({ view: 'letters' }, { replace: true,
+        notice: t(w.checkin ? 'checkin_answered_done' : w.toFacilitators ? 'note_sent' : 'sent') });
     } catch (e) {
       // The other party left or the case closed meanwhile: the page now says so.
       if (e instanceof RelayRefusal && (e.code === 'channel_closed' || e.code === 'case_closed')) {
@@ -753,11 +796,13 @@ export async function writeLetter(app: App, w: Writing = {}): Promise<void> {
   });
   const cancel = h('button', { type: 'button', class: 'quiet' }, t('cancel'));
   cancel.addEventListener('click', () => app.views.go({ view: 'letters' }));
-  const title = w.toFacilitators ? t('note_title') : w.reply ? t('reply_title') : w.revision ? t('revise_title')
+  const title = w.checkin ? t('checkin_answer_title') : w.toFacilitators ? t('note_title') : w.reply ? t('reply_title')
+    : w.revision ? t('revise_title')
     : w.resend ? t('resend_title') : t('write_title');
   show(h('h1', {}, title),
     w.reply ? h('p', { class: 'quote' }, w.reply.quote ? t('in_reply_to', { words: w.reply.quote }) : t('in_reply'))
       : null,
+    w.checkin ? h('p', { class: 'quote', dir: 'auto' }, w.checkin.question) : null,
     // The facilitator's note stays beside the editor while revising.
     w.revision?.note ?? null,
     w.resend ? h('p', { role: 'note', class: 'notice' }, t('resend_explain', { count: String(w.resend.attachments.length) }))

@@ -13,7 +13,8 @@ export type Route =
   | { view: 'pause' }    // the person harmed pauses the case, or goes on with it
   | { view: 'ask' }      // words to the facilitators alone
   | { view: 'consent' }  // the consent text she agreed to, read again
-  | { view: 'agreement' };  // the outcome agreement, to read and sign
+  | { view: 'agreement' }  // the outcome agreement, to read and sign
+  | { view: 'answer'; id: string };  // answering a check-in from the facilitators
 
 const idPattern = /^[A-Za-z0-9_-]{22}$/;
 
@@ -26,7 +27,7 @@ export function routeOf(hash: string): Route | null {
   if (h === 'ask') return { view: 'ask' };
   if (h === 'consent') return { view: 'consent' };
   if (h === 'agreement') return { view: 'agreement' };
-  for (const view of ['letter', 'reply', 'revise', 'resend'] as const) {
+  for (const view of ['letter', 'reply', 'revise', 'resend', 'answer'] as const) {
     const id = h.slice(view.length + 1);
     if (h.startsWith(`${view}=`) && idPattern.test(id)) return { view, id };
   }

@@ -14,12 +14,13 @@ import { sealNote } from '../proto/letters.js';
 import { writeProfile } from '../proto/profile.js';
 import { Roster } from '../proto/roster.js';
 import { sodium } from '../proto/sodium.js';
-import { CaseDetail, caseDetail, caseList } from '../app/answers.js';
+import { CaseDetail, caseDetail, caseList, messageList } from '../app/answers.js';
 import { ask } from '../app/dialog.js';
 import { h, show as draw } from '../app/dom.js';
 import { textIn } from '../app/i18n.js';
 import { wordsFor } from '../app/failure.js';
 import { rosterFrom } from '../app/letter_parts.js';
+import { RelayRefusal } from '../app/relay.js';
 import type { CaseEntry } from '../app/session.js';
 import type { Console } from './parts.js';
 import { caseEntryOf, roleWords } from './parts.js';
@@ -28,6 +29,7 @@ import { footer, labelOf, openedLabel } from './queue.js';
 import { stageSection, stageWords } from './stage.js';
 import { aidsSection } from './aids.js';
 import { agreementSection } from './agreement.js';
+import { checkinSection } from './checkins.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const invitationHours = 72;
@@ -365,7 +367,16 @@ function closeButton(c: Console, caseId: string): HTMLElement {
     const id = b64.decode(caseId)!;
     const close = sign({ type: 'close', id: newId(), case: id, created_at: now() }, me.secretKey, me.publicKey);
     try {
-      await c.relay.post(`/v1/cases/${caseId}/close`, { close: toJsonValue(close) });
+      try {
+        await c.relay.post(`/v1/cases/${caseId}/close`, { close: toJsonValue(close) });
+      } catch (e) {
+        // A check-in still open keeps the case open unless she says so (SPEC 5.19).
+        if (!(e instanceof RelayRefusal && e.code === 'checkins_open')) throw e;
+        const anyway = await ask({ title: t('console_close_checkins_title'), text: [t('console_close_checkins_explain')],
+          confirm: t('console_close_checkins_go'), cancel: t('cancel'), serious: true });
+        if (!anyway) return;
+        await c.relay.post(`/v1/cases/${caseId}/close`, { close: toJsonValue(close), close_open_checkins: true });
+      }
       c.views.go({ view: 'case', case: caseId }, { replace: true, notice: t('console_closed') });
     } catch (e) {
       c.views.go({ view: 'case', case: caseId }, { replace: true, notice: wordsFor(c.strings, e) });
@@ -428,6 +439,13 @@ export async function showCase(c: Console, caseId: string, notice?: string): Pro
   const history = await historyView(c, caseId, r, d);
   const stay = (notice: string) => c.views.go({ view: 'case', case: caseId }, { replace: true, notice });
   const agreement = await agreementSection(c, caseId, r, d, stay);
+  let checkins: HTMLElement | null = null;
+  try {
+    checkins = checkinSection(c, caseId, r, messageList(await c.relay.get(`/v1/cases/${caseId}/messages`)),
+      d.state === 'closed', stay);
+  } catch (e) {
+    checkins = h('p', { role: 'alert', class: 'problem' }, wordsFor(c.strings, e));
+  }
   const here = c.views.current();
   if (here.view !== 'case' || here.case !== caseId) return;  // moved on while it loaded
   c.screen.redraw = () => void showCase(c, caseId);
@@ -458,7 +476,7 @@ export async function showCase(c: Console, caseId: string, notice?: string): Pro
     stageSection(c, caseId, d, r),
     h('section', { 'aria-labelledby': 'people-title' }, h('h2', { id: 'people-title' }, t('console_people')),
       h('ul', { id: 'people' }, ...people)),
-    agreement, history, d.state === 'closed' ? null
+    agreement, checkins, history, d.state === 'closed' ? null
       : noteForm(c, caseId, r, (notice) => c.views.go({ view: 'case', case: caseId }, { replace: true, notice })),
     aidsSection(c, caseId, r, d.state === 'closed',
       (notice) => c.views.go({ view: 'case', case: caseId }, { replace: true, notice })),

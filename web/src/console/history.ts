@@ -7,6 +7,7 @@
 // (kept as an internal note when the console returns a letter) are in view.
 import * as b64 from '../proto/base64url.js';
 import { newId } from '../proto/keys.js';
+import { checkinContentType, parseCheckinBody } from '../proto/checkin.js';
 import { sealLetter, sealedFactsOf, textDocument } from '../proto/letters.js';
 import { Roster, keyFromEnvelope } from '../proto/roster.js';
 import { CaseDetail, MessageSummary, messageList, reviewedMessage } from '../app/answers.js';
@@ -41,6 +42,8 @@ async function opened(c: Console, caseId: string, r: Roster, m: MessageSummary):
     const e = reviewedMessage(await c.relay.get(path)).envelope;
     const key = keyFromEnvelope(r, e, { identity: c.session.unlocked.keys.identity, caseKey });
     const letter = await openQuietly(c, path, sealedFactsOf(e), key);
+    // A check-in shows its question (SPEC 6.7).
+    if (m.kind === 'checkin' && letter.contentType === checkinContentType) return { m, text: parseCheckinBody(letter.text).question };
     return { m, text: letter.text, attached: letter.attachments.length };
   } catch (err) {
     return { m, unopened: wordsFor(c.strings, err) };
@@ -66,6 +69,8 @@ function entryView(c: Console, d: CaseDetail, x: Entry): HTMLElement {
   const person = d.participants.find((p) => p.identity === m.sender);
   const role = person ? roleWords(c, person.role) : undefined;
   const head = m.kind === 'agreement' ? t('console_history_agreement', { who: person?.name ?? role ?? t('console_history_someone'), at })
+    : m.kind === 'checkin' ? t('console_history_checkin', { who: person?.name ?? role ?? t('console_history_someone'),
+      to: roleWords(c, m.to ?? ''), at })
     : m.kind === 'note' && m.to !== undefined && m.to !== 'facilitator'
     ? t('console_history_message_to', { who: person?.name ?? role ?? t('console_history_someone'), to: roleWords(c, m.to), at })
     : m.kind !== 'note'

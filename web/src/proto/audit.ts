@@ -12,7 +12,7 @@ export const auditEvents = [
   'case_opened', 'invited', 'enrolled', 'key_published', 'attested', 'submitted', 'approved', 'returned',
   'released', 'delivered', 'opened', 'declined', 'revoked', 'withdrawn', 'closed', 'purged', 'decline_told',
   'granted', 'grant_ended', 'quiet_hours_set', 'stage_set', 'paused', 'resumed', 'consented',
-  'agreement_signed', 'agreement_bound', 'item_marked',
+  'agreement_signed', 'agreement_bound', 'item_marked', 'checkin_scheduled',
 ] as const;
 
 export interface AuditEntry {

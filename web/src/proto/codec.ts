@@ -10,7 +10,7 @@ import { Transcript } from './transcript.js';
 
 export const roles = ['facilitator', 'harmed', 'responsible', 'harmed_support', 'responsible_support'] as const;
 export type Role = (typeof roles)[number];
-export const kinds = ['letter', 'reply', 'note', 'agreement'] as const;
+export const kinds = ['letter', 'reply', 'note', 'agreement', 'checkin'] as const;
 export type Kind = (typeof kinds)[number];
 export const stages = ['referral', 'preparation', 'exchange', 'agreement', 'aftercare'] as const;
 export type Stage = (typeof stages)[number];
@@ -99,6 +99,7 @@ export const statementFields = {
   pause: [{ name: 'paused', kind: 'bool' }],
   consent: [{ name: 'text_hash', kind: 'hash' }],
   agreement_signature: [{ name: 'message', kind: 'id' }, { name: 'agreement_hash', kind: 'hash' }],
+  checkin: [{ name: 'message', kind: 'id' }, { name: 'due_at', kind: 'u64' }],
   agreement_mark: [
     { name: 'message', kind: 'id' },
     { name: 'agreement_hash', kind: 'hash' },
@@ -360,8 +361,11 @@ export function check(s: Statement): void {
       if (s.kind === 'agreement' && to !== 'facilitator') fail('bad_value', 'to');
       const sup = s.supersedes as Bytes | undefined;
       if (sup && (isZero(sup) || equal(sup, s.id))) fail('bad_value', 'supersedes');
+      if (s.kind === 'checkin' && to === 'facilitator') fail('bad_value', 'to');  // a check-in goes to one party
+      // A reply names the letter it answers; a note to the facilitators may name the check-in it answers.
       const ans = s.answers as Bytes | undefined;
-      if ((ans !== undefined) !== (s.kind === 'reply') || (ans && (isZero(ans) || equal(ans, s.id)))) {
+      const mayAnswer = s.kind === 'note' && to === 'facilitator';
+      if ((s.kind === 'reply' ? ans === undefined : ans !== undefined && !mayAnswer) || (ans && (isZero(ans) || equal(ans, s.id)))) {
         fail('bad_value', 'answers');
       }
       if (!isCiphertextSize(s.ciphertext_size as number)) fail('bad_value', 'ciphertext_size');

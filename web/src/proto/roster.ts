@@ -180,10 +180,10 @@ export function checkReleased(r: Roster, e: Statement, approvals: Statement[], m
   if (self.role !== e.to && !supporter && !agreementReader) fail('not_approved', 'this letter is not addressed to you');
   if (agreement && !agreementReader) fail('not_approved', 'an agreement is for the parties');
   if (!equal(self.caseKey, me.caseKey.publicKey)) fail('key_changed', 'your case key is not the one a facilitator attested');
-  if (e.kind === 'note' || agreement) {
-    // A facilitator's note to this party, or the outcome agreement: no
-    // review, so no approval; the envelope itself carries this reader's wrap
-    // (SPEC 9, "A facilitator's note").
+  if (e.kind === 'note' || e.kind === 'checkin' || agreement) {
+    // A facilitator's note or check-in to this party, or the outcome
+    // agreement: no review, so no approval; the envelope itself carries this
+    // reader's wrap (SPEC 9, "A facilitator's note").
     if (supporter || !r.isFacilitator(e.signer)) fail('not_approved', 'notes to the facilitators are never released');
     const key = unwrapFor(e.wraps as Wrap[], e.id, me.identity.publicKey, me.caseKey.publicKey, me.caseKey.secret);
     return { key, sender, approvedBy: [], notes: [] };

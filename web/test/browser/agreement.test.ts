@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { Person, joinInBrowser, noViolations, relayAndBrowser, watchedPage } from './harness.js';
+import { Person, consoleFromCli, joinInBrowser, noViolations, relayAndBrowser, watchedPage } from './harness.js';
 
 const env = relayAndBrowser();
 
@@ -35,15 +35,7 @@ test('an agreement is written in the console, changed, signed by everyone, and i
   await her.locator('#letters-list').waitFor({ timeout: 20000 });
 
   // The facilitator writes it in the console, item by item.
-  const file = `${relay.dir}/agreement-keys.json`;
-  f.run(['export-keys', file]);
-  const consoleContext = await env.chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
-  const { page, problems } = await watchedPage(consoleContext);
-  await page.goto(`${relay.origin}/#console`);
-  await page.getByLabel('Your keys file').setInputFiles(file);
-  await page.getByLabel('Passphrase', { exact: true }).last().fill('a long test passphrase');
-  await page.getByRole('button', { name: 'Use these keys' }).click();
-  await page.getByText('Your keys are in this browser, with 1 case.').waitFor({ timeout: 60000 });
+  const { context: consoleContext, page, problems } = await consoleFromCli(env.chromium, relay, f);
   await page.getByRole('link', { name: 'Your cases' }).click();
   await page.getByRole('link', { name: 'The garden fence' }).click();
   await page.getByRole('heading', { name: 'The outcome agreement' }).waitFor({ timeout: 20000 });

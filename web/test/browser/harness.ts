@@ -166,6 +166,22 @@ export async function watchedPage(context: BrowserContext): Promise<{ page: Page
   return { page, problems };
 }
 
+// A facilitator's console in a browser of its own, opened with the keys
+// their CLI profile exports (as a facilitator moving from the CLI does).
+export async function consoleFromCli(chromium: Browser, relay: Relay, f: Person, options: { timezoneId?: string } = {}):
+    Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const file = `${relay.dir}/${f.name}-keys.json`;
+  f.run(['export-keys', file]);
+  const context = await chromium.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB', ...options });
+  const { page, problems } = await watchedPage(context);
+  await page.goto(`${relay.origin}/#console`);
+  await page.getByLabel('Your keys file').setInputFiles(file);
+  await page.getByLabel('Passphrase', { exact: true }).last().fill('a long test passphrase');
+  await page.getByRole('button', { name: 'Use these keys' }).click();
+  await page.getByText(/Your keys are in this browser, with \d+ cases?\./).waitFor({ timeout: 60000 });
+  return { context, page, problems };
+}
+
 // axe-core inside the page (run through the debugging protocol, so the
 // page's own CSP stays as it is): the WCAG 2.x A and AA rules.
 export async function axeViolations(page: Page): Promise<string[]> {
