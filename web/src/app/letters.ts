@@ -207,7 +207,9 @@ export async function home(app: App, notice?: string): Promise<void> {
   let listed = false;  // the relay's whole list is here: a letter of hers it lacks was lost there
   let restored: Restored | undefined;
   let unreachable = false;
+  let refusal: string | undefined;
   const drawing = ++app.caseStatus.drawing;
+  if (notice) app.caseStatus.notice = notice;
   // After leaving the process the relay has nothing more for this person:
   // what is kept on this device stays readable.
   app.caseStatus.gone = (await app.vault.get('withdrawn')) === caseId(app);
@@ -228,7 +230,7 @@ export async function home(app: App, notice?: string): Promise<void> {
   } catch (e) {
     if (!app.session.isUnlocked) return;  // the session ended: the page asks to unlock
     if (e instanceof RelayUnreachable) unreachable = true;
-    else notice = wordsFor(app.strings, e);  // a refusal for now: said, and the list from this device
+    else refusal = wordsFor(app.strings, e);  // a refusal for now: said, and the list from this device
   }
   const gone = app.caseStatus.gone;
   const keptLetters = await app.kept.all();
@@ -299,8 +301,12 @@ export async function home(app: App, notice?: string): Promise<void> {
       if (document.getElementById('letters-list')) void home(app);
     }, delay);
   }
-  // Moved on while it loaded, or a newer drawing of the list is coming.
-  if (app.views.current().view !== 'letters' || drawing !== app.caseStatus.drawing) return;
+  // A newer drawing of the list is coming (it says the notice), or she moved
+  // on while it loaded (the notice is no longer news).
+  if (drawing !== app.caseStatus.drawing) return;
+  const said = app.caseStatus.notice;
+  app.caseStatus.notice = undefined;
+  if (app.views.current().view !== 'letters') return;
   // Each newcomer is announced once, on the list.
   const announced = app.caseStatus.newcomers;
   app.caseStatus.newcomers = [];
@@ -312,7 +318,8 @@ export async function home(app: App, notice?: string): Promise<void> {
   show(h('h1', {}, t('letters_title')),
     unreachable ? h('p', { role: 'status', class: 'notice' }, t('unreachable_retrying')) : null,
     standingNotice(app),
-    notice ? h('p', { role: 'status', class: 'status' }, notice) : null,
+    refusal ? h('p', { role: 'status', class: 'status' }, refusal) : null,
+    said ? h('p', { role: 'status', class: 'status' }, said) : null,
     waiting ? h('p', { role: 'status', class: 'notice' }, t('waiting_notice')) : null,
     written ? h('p', { role: 'status', class: 'notice' }, t('note_waiting')) : null,
     ...announced.map((words) => h('p', { role: 'status', class: 'notice', 'data-newcomer': '' }, words)),

@@ -198,7 +198,25 @@ test('a returned letter shows the facilitator\'s reason beside it, and taking le
   await page.getByRole('link', { name: /From you, .*: opened/ }).click();
   await page.getByRole('button', { name: 'Take this letter back' }).click();
   await page.getByText('If it was already passed on, the other person may have read it.').waitFor();
+  // The list drawn after taking it back loads slowly, and an event (here the
+  // facilitator moving the case on) draws the list again meanwhile: that
+  // drawing still says what happened (CI once lost the words this way).
+  const list = `${env.relay.origin}/v1/cases/${caseId}/messages`;
+  let held: (() => Promise<void>) | undefined;
+  let seen: () => void = () => {};
+  const holding = new Promise<void>((done) => { seen = done; });
+  await page.route(list, async (route) => {
+    const answer = await route.fetch();
+    held = () => route.fulfill({ response: answer });
+    seen();
+  }, { times: 1 });
   await page.getByRole('button', { name: 'Take it back' }).click();
+  await holding;
+  const looked = page.waitForResponse((r) => r.url() === list && r.status() === 200, { timeout: 20000 });
+  f.run(['stage', caseId, 'exchange']);
+  await looked;
+  await page.locator('#letters-list').waitFor({ timeout: 20000 });
+  await held!();
   await page.getByText('The letter is taken back. They had told you they opened it.').waitFor({ timeout: 20000 });
   assert.equal(r.run(['letters', caseId]).find((m: { message: string }) => m.message === second)?.state, 'revoked');
 
