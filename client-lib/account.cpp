@@ -3,6 +3,7 @@
 #include "client-lib/account_parts.hpp"
 #include "client-lib/enrolment.hpp"
 #include "client-lib/profile_file.hpp"
+#include "client-lib/referral.hpp"
 #include "client-lib/statements.hpp"
 #include "proto/fingerprint.hpp"
 #include "proto/invitation_code.hpp"
@@ -296,7 +297,18 @@ result<void> account::login() {
   relay_.set_token(session->token);
   facilitator_ = session->facilitator;
   if (auto ok = box_.set("token", relay_.token()); !ok) return ok.error();
-  return box_.set("facilitator", facilitator_ ? "1" : "0");
+  if (auto ok = box_.set("facilitator", facilitator_ ? "1" : "0"); !ok) return ok.error();
+  // A facilitator's referral key is published once from each profile
+  // (ensure_referral_key publishes it again if the relay lost it).
+  if (!facilitator_) return {};
+  auto published = box_.setting("referral_key");
+  if (!published) return published.error();
+  const std::string mine = b64(referral_key_of(keys_.identity()).public_key());
+  if (*published && **published == mine) return {};
+  // A relay that cannot take it now (an older one, storage full) does not
+  // stop the login: `referrals` and `enter_referral` publish it first.
+  if (!publish_referral_key()) return {};
+  return box_.set("referral_key", mine);
 }
 
 result<void> account::logout() {

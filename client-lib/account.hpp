@@ -43,6 +43,18 @@
 namespace shuttle::client {
 
 
+// A referral as a facilitator sees it (SPEC 6.8): what the person wrote,
+// once opened with this facilitator's referral key.
+struct referral_entry {
+  proto::id referral{};
+  std::uint64_t received_at = 0;
+  proto::referral_state state = proto::referral_state::received;
+  std::optional<proto::referral_document> document;  // none: not sealed to this facilitator's key
+  bool entered = false;                       // a facilitator entered it on someone's behalf
+  std::optional<std::string> entered_by_name;
+  std::optional<proto::id> case_id;           // the case opened from it
+};
+
 struct person {
   proto::public_key identity{};
   proto::role role = proto::role::harmed;
@@ -219,6 +231,19 @@ class account {
   result<std::optional<agreed_consent>> agreed(const proto::id& case_id);
   // Agrees to the service's current text again (it changed since enrolling).
   result<void> consent_again(const proto::id& case_id, const consent_offer& text);
+  // -- referrals (SPEC 5.20, 6.8), for facilitators
+  // Publishes this facilitator's referral key unless the relay lists it
+  // (done at login too), so requests from people with no account reach it.
+  result<void> ensure_referral_key();
+  // The open referrals, each opened with this facilitator's key where it can be.
+  result<std::vector<referral_entry>> referrals();
+  // Says where a referral is (contacted, closed; closing deletes what it said
+  // from the relay), and the case opened from it.
+  result<void> set_referral_state(const proto::id& referral, proto::referral_state state,
+                                  std::optional<proto::id> case_id = std::nullopt);
+  // A referral entered on someone's behalf (a third party's, by phone):
+  // sealed like any, recorded as entered by this facilitator.
+  result<proto::referral_code> enter_referral(const proto::referral_document& d);
   // -- the outcome agreement (SPEC 5.17, 5.18, 6.6)
   // A facilitator writes the agreement (a new version supersedes the last).
   result<proto::id> draft_agreement(const proto::id& case_id, const proto::agreement_document& d);
@@ -346,6 +371,8 @@ class account {
   result<case_view> view_of(const proto::id& case_id, const case_snapshot& snap);
   result<case_entry> case_of(const proto::id& case_id);
   result<void> save_keys();
+  // Posts this facilitator's signed referral key (the session just made).
+  result<void> publish_referral_key();
   result<fetched_message> fetch(const proto::id& case_id, const proto::id& message);
   // The message's ciphertext, from the relay into `into`.
   result<void> download(const proto::id& case_id, const proto::id& message, const proto::envelope& e,

@@ -101,6 +101,55 @@ result<proto::invitation> parse_open_invitation_answer(const json::value& v) {
   return statement<proto::invitation>(*inv, "invitation");
 }
 
+result<std::vector<listed_referral_key>> parse_referral_keys_answer(const json::value& v) {
+  answer_reader top(v, "");
+  return list_of<listed_referral_key>(top, "keys", [](const json::value& item, const std::string& path)
+                                                       -> result<listed_referral_key> {
+    listed_referral_key k;
+    answer_reader r(item, path);
+    r("identity", k.identity)("name", k.name);
+    const auto* s = r.find("referral_key", true);
+    if (auto ok = r.finish(); !ok) return ok.error();
+    auto key = statement<proto::referral_key>(*s, path + ".referral_key");
+    if (!key) return key.error();
+    if (key->header.signer != k.identity || !proto::verify_signature(*key)) {
+      return make_error(errc::relay_refused, "the relay's answer holds a referral key not signed by its facilitator at " + path);
+    }
+    k.key = key->key;
+    return k;
+  });
+}
+
+result<referral_status_answer> parse_referral_status_answer(const json::value& v) {
+  referral_status_answer out;
+  answer_reader r(v, "");
+  std::string state;
+  r("state", state)("received_at", out.received_at);
+  if (auto ok = r.finish(); !ok) return ok.error();
+  if (!proto::parse_enum(state, out.state)) return make_error(errc::relay_refused, "the relay's answer was not understood: state");
+  return out;
+}
+
+result<std::vector<listed_referral>> parse_referrals_answer(const json::value& v) {
+  answer_reader top(v, "");
+  return list_of<listed_referral>(top, "referrals", [](const json::value& item, const std::string& path)
+                                                        -> result<listed_referral> {
+    listed_referral l;
+    answer_reader r(item, path);
+    std::string state;
+    std::optional<proto::sealed_note> ciphertext, wrap;
+    r("referral", l.referral)("received_at", l.received_at)("state", state)("ciphertext", ciphertext)("wrap", wrap);
+    r("entered_by", l.entered_by)("entered_by_name", l.entered_by_name)("case", l.case_id);
+    if (auto ok = r.finish(); !ok) return ok.error();
+    if (!proto::parse_enum(state, l.state)) {
+      return make_error(errc::relay_refused, "the relay's answer was not understood: " + path + ".state");
+    }
+    if (ciphertext) l.ciphertext = std::move(ciphertext->box);
+    if (wrap) l.wrap = std::move(wrap->box);
+    return l;
+  });
+}
+
 result<std::vector<consent_offer>> parse_consent_offers(const json::value& v) {
   answer_reader top(v, "");
   if (!top.find("consent", false)) return std::vector<consent_offer>{};

@@ -12,6 +12,7 @@
 
 #include "proto/error.hpp"
 #include "proto/login.hpp"
+#include "proto/referral.hpp"
 #include "proto/statements.hpp"
 
 #include <boost/json/value.hpp>
@@ -26,6 +27,36 @@ namespace shuttle::client {
 
 // POST /v1/invitations/open: the signed invitation behind a code.
 result<proto::invitation> parse_open_invitation_answer(const boost::json::value& v);
+
+// GET /v1/referrals/keys: each facilitator's signed referral key (SPEC 5.20).
+// Each statement is checked here: signed by the identity it is listed with,
+// for the null case; who the facilitators are is the relay's word.
+struct listed_referral_key {
+  proto::public_key identity{};
+  std::optional<std::string> name;
+  proto::public_key key{};
+};
+result<std::vector<listed_referral_key>> parse_referral_keys_answer(const boost::json::value& v);
+
+// POST /v1/referrals/status
+struct referral_status_answer {
+  proto::referral_state state = proto::referral_state::received;
+  std::uint64_t received_at = 0;
+};
+result<referral_status_answer> parse_referral_status_answer(const boost::json::value& v);
+
+// GET /v1/referrals: the open referrals, with the caller's wrap of each.
+struct listed_referral {
+  proto::id referral{};
+  std::uint64_t received_at = 0;
+  proto::referral_state state = proto::referral_state::received;
+  bytes ciphertext;
+  std::optional<bytes> wrap;  // none: sealed before this facilitator's key was published
+  std::optional<proto::public_key> entered_by;  // the facilitator who entered it on someone's behalf
+  std::optional<std::string> entered_by_name;
+  std::optional<proto::id> case_id;       // the case opened from it
+};
+result<std::vector<listed_referral>> parse_referrals_answer(const boost::json::value& v);
 
 // POST /v1/login/challenge
 struct challenge_answer {

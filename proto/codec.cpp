@@ -171,6 +171,12 @@ result<void> check(const checkin& s) {
   if (s.due_at == 0) return make_error(errc::bad_value, "due_at");
   return {};
 }
+result<void> check(const referral_key& s) {
+  if (auto r = validate_header(s.header, true); !r) return r;
+  if (!is_zero(s.header.case_id)) return make_error(errc::bad_value, "case");
+  if (s.key == public_key{}) return make_error(errc::bad_value, "key");
+  return {};
+}
 result<void> check(const agreement_mark& s) {
   if (auto r = validate_header(s.header, false); !r) return r;
   if (is_zero(s.message_id)) return make_error(errc::bad_value, "message");
@@ -324,6 +330,7 @@ SHUTTLE_INSTANTIATE(consent)
 SHUTTLE_INSTANTIATE(agreement_signature)
 SHUTTLE_INSTANTIATE(agreement_mark)
 SHUTTLE_INSTANTIATE(checkin)
+SHUTTLE_INSTANTIATE(referral_key)
 
 #undef SHUTTLE_INSTANTIATE
 

@@ -378,6 +378,20 @@ struct checkin {
   friend bool operator==(const checkin&, const checkin&) = default;
 };
 
+// A facilitator publishes the key referrals are sealed to (SPEC 5.20): an
+// X25519 key its client derives from its identity seed; the null case.
+struct referral_key {
+  static constexpr std::string_view type = "referral_key";
+  statement_header header;
+  public_key key{};
+  signature sig{};
+  template <class S, class F>
+  static void each_field(S& s, F&& f) {
+    f("key", s.key);
+  }
+  friend bool operator==(const referral_key&, const referral_key&) = default;
+};
+
 std::string_view to_string(role r);
 std::string_view to_string(message_kind k);
 std::string_view to_string(case_stage s);

@@ -278,7 +278,7 @@ account open_account(const common& c) {
   return a;
 }
 
-std::string read_letter_text(const std::string& file, const std::string& text) {
+std::string read_letter_text(const std::string& file, const std::string& text, const std::string& again) {
   if (!text.empty()) return text;
   if (!file.empty()) {
     std::ifstream in(file, std::ios::binary);
@@ -296,6 +296,7 @@ std::string read_letter_text(const std::string& file, const std::string& text) {
   const int fd = mkstemp(path);
   if (fd < 0) throw std::runtime_error("cannot make a temporary file for the editor");
   ::close(fd);
+  if (!again.empty()) std::ofstream(path, std::ios::binary) << again;  // the letter being changed, to go on with
   const std::string cmd = std::string(editor) + " '" + path + "'";
   const int rc = std::system(cmd.c_str());
   std::ifstream in(path, std::ios::binary);

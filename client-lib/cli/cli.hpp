@@ -106,7 +106,8 @@ struct target {
 std::optional<proto::hash> relay_pin(const std::string& text);
 
 // A letter's text: from FILE ("-" is standard input) or given on the line.
-std::string read_letter_text(const std::string& file, const std::string& text);
+// `again`: a letter to open the editor on, to change it (the editor alone).
+std::string read_letter_text(const std::string& file, const std::string& text, const std::string& again = {});
 
 // ------------------------------------------------------------------ printing
 

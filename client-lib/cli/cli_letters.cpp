@@ -1,5 +1,6 @@
 // `shuttle write`, `letters`, `read`, `decline`, `revoke` and `resend`: a party's letters.
 #include "client-lib/cli/cli.hpp"
+#include "client-lib/identifying.hpp"
 #include "client-lib/release_time.hpp"
 #include "proto/fingerprint.hpp"
 
@@ -37,10 +38,79 @@ std::string content_type_of(const std::string& path) {
   return it == known.end() ? "application/octet-stream" : it->second;
 }
 
+// Each finding in its sentence, the finding in brackets.
+void say_findings(std::ostream& out, const std::string& letter, const std::vector<finding>& findings,
+                  const char* indent) {
+  for (const auto& f : findings) {
+    const auto at = context_of(letter, f);
+    out << indent << words_for(f.kind) << ": \"" << at.before << "[" << at.match << "]" << at.after << "\"\n";
+  }
+}
+
+// A letter written in the editor and not sent, in a file of its writer's alone.
+std::string keep_unsent(const std::string& letter) {
+  char path[] = "/tmp/shuttle-unsent-letter-XXXXXX";
+  const int fd = mkstemp(path);
+  if (fd < 0) throw std::runtime_error("cannot keep the letter in a file: " + std::string(std::strerror(errno)));
+  ::close(fd);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << letter;
+  if (!out.flush()) throw std::runtime_error(std::string("cannot write the letter into ") + path);
+  return path;
+}
+
+// The check for identifying details (docs/IDENTIFYING.md), before a letter
+// goes into review: each finding in its sentence, and the writer's choice.
+// Returns the letter to send (changed in the editor, perhaps), or nothing
+// when the writer chose to change it outside this command. At a terminal the
+// question waits, and changing it is what Enter does; elsewhere (a script)
+// the findings are said and the letter goes as it is, as the script chose.
+std::optional<std::string> checked_letter(std::string letter, const std::vector<std::string>& listed,
+                                          bool from_editor) {
+  for (;;) {
+    const auto findings = find_identifying(letter, listed);
+    if (findings.empty()) return letter;
+    std::cerr << "Before it goes to your facilitator: your letter mentions details that could let someone find or "
+                 "recognise a person. Your facilitator reads every letter first; still, is this what you want the "
+                 "other person to know? Nothing about this check leaves your device.\n\n";
+    say_findings(std::cerr, letter, findings, "  ");
+    if (!isatty(STDIN_FILENO)) {
+      std::cerr << "\nNo one is here to ask, so it goes as it is (--check-only looks without sending).\n";
+      return letter;
+    }
+    std::cerr << "\nSend it as it is? Type send to send it; press Enter to change it first: " << std::flush;
+    std::string said;
+    const bool answered = static_cast<bool>(std::getline(std::cin, said));
+    if (answered && said == "send") return letter;
+    if (answered && from_editor) {
+      letter = read_letter_text({}, {}, letter);  // changed where it was written, then looked at again
+      continue;
+    }
+    std::cerr << "\nNothing was sent. ";
+    if (from_editor) {
+      // Written in the editor and not sent: kept, so nothing typed is lost.
+      std::cerr << "Your letter is kept in " << keep_unsent(letter)
+                << " (yours alone to read); change it there and send it with --file, then delete it.\n";
+    } else {
+      std::cerr << "Change the letter, then write it again.\n";
+    }
+    return std::nullopt;
+  }
+}
+
+// The names and places the facilitators listed for this writer (SPEC 7, `names`).
+std::vector<std::string> listed_names(account& a, const proto::id& case_id) {
+  std::vector<std::string> out;
+  std::istringstream lines(need(a.writing_aid(case_id, "names")).value_or(""));
+  for (std::string line; std::getline(lines, line);) out.push_back(line);
+  return out;
+}
+
 int cmd_write(int argc, char** argv) {
   common c;
   target t;
   std::string file, text, revises, reply_to;
+  bool check_only = false, as_it_is = false;
   std::vector<std::string> attachments;
   po::options_description d("shuttle write CASE [--file F | --text T] [--reply-to LETTER]: write a letter to the other "
                             "party; a facilitator reads it first");
@@ -49,13 +119,39 @@ int cmd_write(int argc, char** argv) {
       ("text", po::value(&text), "the letter's text (otherwise $EDITOR opens)")
       ("attach", po::value(&attachments)->composing(), "a file to attach (repeat for more)")
       ("revises", po::value(&revises), "a returned letter of yours that this one revises")
-      ("reply-to", po::value(&reply_to), "a letter you received that this one answers");
+      ("reply-to", po::value(&reply_to), "a letter you received that this one answers")
+      ("check-only", po::bool_switch(&check_only), "look for identifying details, and send nothing")
+      ("send-as-is", po::bool_switch(&as_it_is), "send without asking about identifying details");
   auto pos = t.add(d, false);
   if (!parse(argc, argv, d, pos)) return 0;
   auto a = open_account(c);
   const auto id = t.case_id(a);
+  std::string letter = read_letter_text(file, text);
+  const auto listed = listed_names(a, id);
+  if (check_only) {
+    const auto findings = find_identifying(letter, listed);
+    if (c.as_json) {
+      json::array out;
+      for (const auto& f : findings) {
+        const auto at = context_of(letter, f);
+        out.push_back(json::object{{"kind", name_of(f.kind)}, {"text", f.text}, {"before", at.before},
+                                   {"after", at.after}});
+      }
+      print_json(json::object{{"findings", out}});
+    } else if (findings.empty()) {
+      std::cout << "Nothing in it looks like an address, a number or a name your facilitators listed.\n";
+    } else {
+      say_findings(std::cout, letter, findings, "");
+    }
+    return 0;
+  }
+  if (!as_it_is) {
+    auto checked = checked_letter(std::move(letter), listed, file.empty() && text.empty());
+    if (!checked) return 1;
+    letter = std::move(*checked);
+  }
   account::draft draft;
-  draft.content = document::text(read_letter_text(file, text));
+  draft.content = document::text(letter);
   for (const auto& path : attachments) {
     // Read once, straight into the letter: a large file is never copied.
     std::ifstream in(path, std::ios::binary);

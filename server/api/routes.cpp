@@ -89,6 +89,103 @@ awaitable<outcome> enrol(request_context& ctx) {
   });
 }
 
+// ------------------------------------------------------------------ referrals
+
+awaitable<outcome> referral_keys(request_context& ctx) { co_return ctx.service.referral_keys(); }
+
+// A referral: its id, its receipt secret's hash, the sealed request and its
+// content key sealed to each facilitator's referral key (SPEC 16.2).
+struct sealed_referral {
+  proto::id referral{};
+  proto::hash secret_hash{};
+  bytes ciphertext;
+  std::vector<std::pair<proto::public_key, bytes>> wraps;
+};
+struct referral_wraps {
+  std::vector<std::pair<proto::public_key, bytes>> wraps;
+};
+result<void> read_value(const boost::json::value& v, referral_wraps& out, const std::string& path) {
+  const auto* list = v.if_array();
+  if (!list) return make_error(errc::wrong_type, path);
+  if (list->empty() || list->size() > proto::max_referral_readers) return make_error(errc::bad_length, path);
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string at = path + "[" + std::to_string(i) + "]";
+    proto::public_key reader{};
+    proto::sealed_note wrap;
+    proto::object_reader r((*list)[i], at);
+    r("reader", reader)("wrap", wrap);
+    if (auto done = r.finish(); !done) return done.error();
+    out.wraps.emplace_back(reader, std::move(wrap.box));
+  }
+  return {};
+}
+std::optional<failure> read_referral(request_context& ctx, sealed_referral& out) {
+  proto::sealed_note ciphertext;
+  referral_wraps wraps;
+  if (auto f = read_body(ctx.body, field("referral", out.referral), field("secret_hash", out.secret_hash),
+                         field("ciphertext", ciphertext), field("wraps", wraps))) {
+    return f;
+  }
+  out.ciphertext = std::move(ciphertext.box);
+  out.wraps = std::move(wraps.wraps);
+  return std::nullopt;
+}
+
+awaitable<outcome> refer(request_context& ctx) {
+  sealed_referral r;
+  if (auto f = read_referral(ctx, r)) co_return *f;
+  co_return co_await written([&](auto done) {
+    ctx.service.refer(r.referral, r.secret_hash, std::move(r.ciphertext), std::move(r.wraps), std::nullopt,
+                      std::move(done));
+  });
+}
+
+// A facilitator enters a referral on someone's behalf.
+awaitable<outcome> enter_referral(request_context& ctx) {
+  sealed_referral r;
+  if (auto f = read_referral(ctx, r)) co_return *f;
+  co_return co_await written([&](auto done) {
+    ctx.service.refer(r.referral, r.secret_hash, std::move(r.ciphertext), std::move(r.wraps), ctx.who->account,
+                      std::move(done));
+  });
+}
+
+awaitable<outcome> referral_status(request_context& ctx) {
+  proto::id referral{};
+  proto::referral_secret secret{};
+  if (auto f = read_body(ctx.body, field("referral", referral), field("secret", secret))) co_return *f;
+  co_return ctx.service.referral_status(referral, secret);
+}
+
+awaitable<outcome> publish_referral_key(request_context& ctx) {
+  proto::referral_key k;
+  if (auto f = read_body(ctx.body, field("referral_key", k))) co_return *f;
+  co_return co_await written([&](auto done) { ctx.service.publish_referral_key(*ctx.who, std::move(k), std::move(done)); });
+}
+
+awaitable<outcome> referrals(request_context& ctx) { co_return ctx.service.referrals(*ctx.who); }
+
+struct referral_state_word {
+  proto::referral_state state = proto::referral_state::received;
+};
+result<void> read_value(const boost::json::value& v, referral_state_word& out, const std::string& path) {
+  const auto* s = v.if_string();
+  if (!s || !proto::parse_enum(std::string_view(*s), out.state)) return make_error(errc::bad_value, path);
+  return {};
+}
+
+awaitable<outcome> set_referral_state(request_context& ctx) {
+  proto::id referral{};
+  referral_state_word state;
+  std::optional<proto::id> case_id;
+  if (auto f = read_body(ctx.body, field("referral", referral), field("state", state), field("case", case_id))) {
+    co_return *f;
+  }
+  co_return co_await written([&](auto done) {
+    ctx.service.set_referral_state(*ctx.who, referral, state.state, case_id, std::move(done));
+  });
+}
+
 awaitable<outcome> login_challenge(request_context& ctx) {
   proto::public_key identity{};
   if (auto f = read_body(ctx.body, field("identity", identity))) co_return *f;
@@ -407,11 +504,18 @@ const std::vector<route>& routes() {
       {verb::post, "/v1/enrol", access::anonymous, statement_body_bytes, true, enrol},
       {verb::post, "/v1/login/challenge", access::anonymous, small_body_bytes, true, login_challenge},
       {verb::post, "/v1/login", access::anonymous, small_body_bytes, true, login},
+      {verb::get, "/v1/referrals/keys", access::anonymous, 0, false, referral_keys},
+      {verb::post, "/v1/referrals", access::anonymous, statement_body_bytes, true, refer},
+      {verb::post, "/v1/referrals/status", access::anonymous, small_body_bytes, true, referral_status},
       {verb::post, "/v1/logout", access::account, small_body_bytes, false, logout},
       {verb::get, "/v1/me", access::account, 0, false, me},
       {verb::get, "/v1/consent", access::account, 0, false, consent_texts},
       {verb::get, "/v1/cases", access::account, 0, false, my_cases},
       {verb::post, "/v1/cases", access::facilitator_account, statement_body_bytes, false, open_case},
+      {verb::post, "/v1/referral-key", access::facilitator_account, statement_body_bytes, false, publish_referral_key},
+      {verb::get, "/v1/referrals", access::facilitator_account, 0, false, referrals},
+      {verb::post, "/v1/referrals/entered", access::facilitator_account, statement_body_bytes, false, enter_referral},
+      {verb::post, "/v1/referrals/state", access::facilitator_account, small_body_bytes, false, set_referral_state},
       {verb::get, "/v1/cases/{case}", access::case_participant, 0, false, case_detail},
       {verb::post, "/v1/cases/{case}/invitations", access::case_facilitator, statement_body_bytes, false, invite},
       {verb::post, "/v1/cases/{case}/keys", access::case_participant, statement_body_bytes, false, publish_key},

@@ -11,6 +11,7 @@
 
 #include "proto/invitation_code.hpp"
 #include "proto/login.hpp"
+#include "proto/referral.hpp"
 #include "proto/statements.hpp"
 #include "server/domain/event_hub.hpp"
 #include "server/domain/event_tickets.hpp"
@@ -94,6 +95,18 @@ class relay_service {
   void login(const proto::public_key& identity, const proto::login_challenge& challenge, const proto::signature& sig,
              completion done);
 
+  // -- referrals (SPEC 5.20, 6.8), from people with no account
+  // The facilitators' referral keys, each signed by its facilitator.
+  outcome referral_keys();
+  // A referral sealed to every current referral key; `entered_by`: the
+  // facilitator who entered it on someone's behalf.
+  void refer(const proto::id& referral, const proto::hash& secret_hash, bytes ciphertext,
+             std::vector<std::pair<proto::public_key, bytes>> wraps, std::optional<account_record> entered_by,
+             completion done);
+  // Where a referral is, for the person holding its receipt code. Unknown
+  // id and wrong secret look the same.
+  outcome referral_status(const proto::id& referral, const proto::referral_secret& secret);
+
   // -- sessions
   // The account behind a bearer token, if the session is live. Refreshes the
   // session's idle timer at most once a minute (a write, not awaited).
@@ -110,6 +123,14 @@ class relay_service {
   outcome consent_texts() const;
   outcome my_cases(const caller& c);
   void open_case(const caller& c, proto::case_open open, proto::key_statement keys, completion done);
+  // A facilitator publishes its referral key (replacing its last).
+  void publish_referral_key(const caller& c, proto::referral_key k, completion done);
+  // The open referrals, each with the caller's wrap, oldest first.
+  outcome referrals(const caller& c);
+  // A facilitator says where a referral is (contacted, closed), and which
+  // case was opened from it; closing deletes what it said.
+  void set_referral_state(const caller& c, const proto::id& referral, proto::referral_state state,
+                          std::optional<proto::id> case_id, completion done);
 
   // -- a case (the router has checked that the caller is an active participant)
   outcome case_detail(const caller& c);

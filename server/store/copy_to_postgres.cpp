@@ -22,7 +22,7 @@ constexpr const char* tables[] = {
     "key_statements", "attestations",   "statements",      "messages",          "ciphertexts",
     "reviews",      "audit_entries",    "audit_checkpoints", "events",          "grants",
     "supporter_readers", "case_labels", "used_login_challenges", "consents", "writing_aids",
-    "agreement_statements", "agreements_bound",
+    "agreement_statements", "agreements_bound", "referral_keys", "referrals", "referral_wraps",
 };
 
 using pg_result = std::unique_ptr<PGresult, void (*)(PGresult*)>;

@@ -177,6 +177,13 @@ grant_record grant_of(const result& q, int row) {
           q.boolean(row, 4), q.text(row, 5), q.u64(row, 6)};
 }
 
+referral_record referral_of(const result& q, int row) {
+  referral_record r{q.fixed_at<16>(row, 0), q.fixed_at<32>(row, 1), std::nullopt, q.u64(row, 3), q.text(row, 4),
+                    q.u64(row, 5), q.opt_id(row, 6), q.opt_id(row, 7)};
+  if (!q.null(row, 2)) r.ciphertext = q.blob(row, 2);
+  return r;
+}
+
 consent_record consent_of(const result& q, int row) {
   return {q.fixed_at<16>(row, 0), q.fixed_at<16>(row, 1), q.fixed_at<32>(row, 2), q.text(row, 3), q.u64(row, 4)};
 }

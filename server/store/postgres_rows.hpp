@@ -76,6 +76,8 @@ inline const std::string grant_columns =
 inline const std::string audit_columns = "seq, at, case_id, event, actor, subject, statement, prev, hash";
 inline const std::string checkpoint_columns = "case_id, seq, head, at, sig";
 inline const std::string event_columns = "seq, account_id, case_id, event, message_id, at";
+inline const std::string referral_columns =
+    "id, secret_hash, ciphertext, received_at, state, state_at, entered_by, case_id";
 
 account_record account_of(const result& q, int row);
 session_record session_of(const result& q, int row);
@@ -89,6 +91,7 @@ message_record message_of(const result& q, int row);
 review_record review_of(const result& q, int row);
 grant_record grant_of(const result& q, int row);
 consent_record consent_of(const result& q, int row);
+referral_record referral_of(const result& q, int row);
 proto::audit_entry audit_of(const result& q, int row);
 proto::audit_checkpoint checkpoint_of(const result& q, int row);
 event_record event_of(const result& q, int row);

@@ -28,7 +28,7 @@ using namespace pg;  // the row decoders and their columns
 // Each migration moves the schema one version up. Never edit a released one:
 // add the next. The first is SQLite's schema 4 in PostgreSQL's types, with an
 // insertion order (`ord`) where SQLite used its rowid, and the event counter.
-constexpr std::array<const char*, 5> migrations{
+constexpr std::array<const char*, 6> migrations{
     R"sql(
 CREATE TABLE accounts (
   id              BYTEA PRIMARY KEY,
@@ -261,6 +261,32 @@ CREATE TABLE agreements_bound (
     // 5: check-ins (SQLite's 9), a message kind a relay before 5 cannot read.
     R"sql(
 CREATE INDEX messages_by_answers ON messages(answers) WHERE answers IS NOT NULL;
+)sql",
+    // 6: referrals (SQLite's 10). A relay at 5 can still serve it.
+    R"sql(
+CREATE TABLE referral_keys (
+  account_id  BYTEA PRIMARY KEY REFERENCES accounts(id),
+  key         BYTEA NOT NULL,
+  statement   TEXT NOT NULL,
+  at          BIGINT NOT NULL
+);
+CREATE TABLE referrals (
+  id           BYTEA PRIMARY KEY,
+  secret_hash  BYTEA NOT NULL,
+  ciphertext   BYTEA,
+  received_at  BIGINT NOT NULL,
+  state        TEXT NOT NULL CHECK (state IN ('received', 'contacted', 'closed')),
+  state_at     BIGINT NOT NULL,
+  entered_by   BYTEA REFERENCES accounts(id),
+  case_id      BYTEA REFERENCES cases(id)
+);
+CREATE INDEX referrals_open ON referrals(received_at) WHERE state <> 'closed';
+CREATE TABLE referral_wraps (
+  referral_id  BYTEA NOT NULL REFERENCES referrals(id),
+  reader_key   BYTEA NOT NULL,
+  wrap         BYTEA NOT NULL,
+  PRIMARY KEY (referral_id, reader_key)
+);
 )sql",
 };
 
@@ -550,6 +576,31 @@ class pg_repository final : public writer {
     auto q = query("SELECT " + consent_columns + " FROM consents WHERE case_id = ? ORDER BY at, account_id", case_id);
     return all(q, &consent_of);
   }
+  std::vector<referral_key_record> referral_keys() override {
+    auto q = query("SELECT account_id, key, statement, at FROM referral_keys ORDER BY account_id");
+    std::vector<referral_key_record> out;
+    for (int i = 0; i < q.rows(); ++i) out.push_back({q.fixed_at<16>(i, 0), q.fixed_at<32>(i, 1), q.text(i, 2), q.u64(i, 3)});
+    return out;
+  }
+  std::optional<referral_record> referral(const proto::id& id) override {
+    auto q = query("SELECT " + referral_columns + " FROM referrals WHERE id = ?", id);
+    if (q.rows() == 0) return std::nullopt;
+    return referral_of(q, 0);
+  }
+  std::vector<referral_record> open_referrals(std::size_t limit) override {
+    auto q = query("SELECT " + referral_columns + " FROM referrals WHERE state <> 'closed' ORDER BY received_at, id LIMIT ?",
+                   static_cast<std::uint64_t>(limit));
+    return all(q, &referral_of);
+  }
+  std::uint64_t open_referral_count() override {
+    auto q = query("SELECT count(*) FROM referrals WHERE state <> 'closed'");
+    return q.u64(0, 0);
+  }
+  std::optional<bytes> referral_wrap(const proto::id& referral, const proto::public_key& reader_key) override {
+    auto q = query("SELECT wrap FROM referral_wraps WHERE referral_id = ? AND reader_key = ?", referral, reader_key);
+    if (q.rows() == 0) return std::nullopt;
+    return q.blob(0, 0);
+  }
   std::vector<agreement_statement_record> agreement_statements(const proto::id& message_id) override {
     auto q = query("SELECT message_id, is_mark, signer_key, agreement_hash, statement, at FROM agreement_statements "
                    "WHERE message_id = ? ORDER BY ord",
@@ -704,6 +755,29 @@ class pg_repository final : public writer {
     query("INSERT INTO writing_aids (case_id, reader_key, purpose, box, set_at) VALUES (?, ?, ?, ?, ?) "
           "ON CONFLICT (case_id, reader_key, purpose) DO UPDATE SET box = EXCLUDED.box, set_at = EXCLUDED.set_at",
           case_id, reader_key, purpose, box, now);
+  }
+  void set_referral_key(const referral_key_record& k) override {
+    query("INSERT INTO referral_keys (account_id, key, statement, at) VALUES (?, ?, ?, ?) ON CONFLICT (account_id) DO "
+          "UPDATE SET key = EXCLUDED.key, statement = EXCLUDED.statement, at = EXCLUDED.at",
+          k.account, k.key, k.statement, k.at);
+  }
+  void insert_referral(const referral_record& r,
+                       const std::vector<std::pair<proto::public_key, bytes>>& wraps) override {
+    query("INSERT INTO referrals (id, secret_hash, ciphertext, received_at, state, state_at, entered_by, case_id) "
+          "VALUES (?, ?, ?::bytea, ?, ?, ?, ?::bytea, ?::bytea)",
+          r.id, r.secret_hash, r.ciphertext, r.received_at, r.state, r.state_at, r.entered_by, r.case_id);
+    for (const auto& [key, wrap] : wraps) {
+      query("INSERT INTO referral_wraps (referral_id, reader_key, wrap) VALUES (?, ?, ?)", r.id, key, wrap);
+    }
+  }
+  void set_referral_state(const proto::id& id, const std::string& state, std::uint64_t at,
+                          const std::optional<proto::id>& case_id) override {
+    query("UPDATE referrals SET state = ?, state_at = ?, case_id = coalesce(?::bytea, case_id) WHERE id = ?", state, at,
+          case_id, id);
+    if (state == "closed") {
+      query("UPDATE referrals SET ciphertext = NULL WHERE id = ?", id);
+      query("DELETE FROM referral_wraps WHERE referral_id = ?", id);
+    }
   }
   void set_consent(const consent_record& c) override {
     query("INSERT INTO consents (case_id, account_id, text_hash, statement, at) VALUES (?, ?, ?, ?, ?) "

@@ -107,6 +107,26 @@ struct agreement_statement_record {
   std::uint64_t at = 0;
 };
 
+// A facilitator's referral key (SPEC 5.20): the newest one it published.
+struct referral_key_record {
+  proto::id account{};
+  proto::public_key key{};
+  std::string statement;  // its JSON text
+  std::uint64_t at = 0;
+};
+
+// A referral (SPEC 6.8, 16.2): sealed, with the hash of its receipt secret.
+struct referral_record {
+  proto::id id{};
+  proto::hash secret_hash{};
+  std::optional<bytes> ciphertext;  // nothing once closed
+  std::uint64_t received_at = 0;
+  std::string state;  // received, contacted, closed
+  std::uint64_t state_at = 0;
+  std::optional<proto::id> entered_by;  // the facilitator account that entered it for someone
+  std::optional<proto::id> case_id;     // the case opened from it
+};
+
 // When an agreement bound, and the hash every needed signature named.
 struct agreement_bound_record {
   proto::id message_id{};

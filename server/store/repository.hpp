@@ -72,6 +72,15 @@ class reader {
   // An agreement's signatures and marks in the order stored, and whether it bound.
   virtual std::vector<agreement_statement_record> agreement_statements(const proto::id& message_id) = 0;
   virtual std::optional<agreement_bound_record> agreement_bound(const proto::id& message_id) = 0;
+  // The newest referral key of each facilitator account, by account id (SPEC 5.20).
+  virtual std::vector<referral_key_record> referral_keys() = 0;
+  // A referral, with its ciphertext while it is not closed.
+  virtual std::optional<referral_record> referral(const proto::id& id) = 0;
+  // Referrals not closed, oldest first, at most `limit`; and how many there are.
+  virtual std::vector<referral_record> open_referrals(std::size_t limit) = 0;
+  virtual std::uint64_t open_referral_count() = 0;
+  // A referral's content key sealed to one referral key; nothing once closed.
+  virtual std::optional<bytes> referral_wrap(const proto::id& referral, const proto::public_key& reader) = 0;
   // The case's label sealed to this facilitator (SPEC 7, purpose `label`).
   virtual std::optional<bytes> label(const proto::id& case_id, const proto::public_key& reader) = 0;
 
@@ -152,6 +161,14 @@ class writer : public reader {
   virtual void set_consent(const consent_record& c) = 0;
   virtual void insert_agreement_statement(const agreement_statement_record& s) = 0;
   virtual void set_agreement_bound(const agreement_bound_record& b) = 0;
+  // Replaces the account's referral key.
+  virtual void set_referral_key(const referral_key_record& k) = 0;
+  virtual void insert_referral(const referral_record& r,
+                               const std::vector<std::pair<proto::public_key, bytes>>& wraps) = 0;
+  // A referral's state and the case opened from it (kept when nothing is
+  // given); closing it deletes its ciphertext and wraps.
+  virtual void set_referral_state(const proto::id& id, const std::string& state, std::uint64_t at,
+                                  const std::optional<proto::id>& case_id) = 0;
   // Pauses or resumes the case, with the statement that did (SPEC 5.15).
   virtual void set_paused(const proto::id& case_id, bool paused, const std::string& statement) = 0;
   // Appends an entry to a case's chain; throws if its sequence number is taken.

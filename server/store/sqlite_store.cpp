@@ -24,7 +24,7 @@ namespace {
 
 // Each migration moves the schema one version up. Never edit a released one:
 // add the next. SECURITY.md classifies every table and column.
-constexpr std::array<const char*, 9> migrations{
+constexpr std::array<const char*, 10> migrations{
     R"sql(
 CREATE TABLE accounts (
   id              BLOB PRIMARY KEY,
@@ -267,6 +267,34 @@ CREATE TABLE agreements_bound (
     // (serves_from), and the notes answering them found by what they answer.
     R"sql(
 CREATE INDEX messages_by_answers ON messages(answers) WHERE answers IS NOT NULL;
+)sql",
+    // 10: referrals (SPEC 5.20, 6.8): the facilitators' referral keys, and
+    // requests sealed to them by people with no account. A relay at 9 can
+    // still serve it: it only lacks these routes.
+    R"sql(
+CREATE TABLE referral_keys (
+  account_id  BLOB PRIMARY KEY REFERENCES accounts(id),
+  key         BLOB NOT NULL,
+  statement   TEXT NOT NULL,
+  at          INTEGER NOT NULL
+);
+CREATE TABLE referrals (
+  id           BLOB PRIMARY KEY,
+  secret_hash  BLOB NOT NULL,
+  ciphertext   BLOB,
+  received_at  INTEGER NOT NULL,
+  state        TEXT NOT NULL CHECK (state IN ('received', 'contacted', 'closed')),
+  state_at     INTEGER NOT NULL,
+  entered_by   BLOB REFERENCES accounts(id),
+  case_id      BLOB REFERENCES cases(id)
+);
+CREATE INDEX referrals_open ON referrals(received_at) WHERE state <> 'closed';
+CREATE TABLE referral_wraps (
+  referral_id  BLOB NOT NULL REFERENCES referrals(id),
+  reader_key   BLOB NOT NULL,
+  wrap         BLOB NOT NULL,
+  PRIMARY KEY (referral_id, reader_key)
+);
 )sql",
 };
 
@@ -600,6 +628,46 @@ class sqlite_repository final : public writer {
     }
     return out;
   }
+  std::vector<referral_key_record> referral_keys() override {
+    statement_cache::lease q(statements_, "SELECT account_id, key, statement, at FROM referral_keys ORDER BY account_id");
+    std::vector<referral_key_record> out;
+    while (q.executeStep()) {
+      out.push_back({blob<16>(q.getColumn(0)), blob<32>(q.getColumn(1)), q.getColumn(2).getString(), u64(q.getColumn(3))});
+    }
+    return out;
+  }
+  static referral_record referral_of(SQLite::Statement& q) {
+    referral_record r{blob<16>(q.getColumn(0)), blob<32>(q.getColumn(1)), std::nullopt, u64(q.getColumn(3)),
+                      q.getColumn(4).getString(), u64(q.getColumn(5)), std::nullopt, std::nullopt};
+    if (!q.getColumn(2).isNull()) r.ciphertext = blob_bytes(q.getColumn(2));
+    if (!q.getColumn(6).isNull()) r.entered_by = blob<16>(q.getColumn(6));
+    if (!q.getColumn(7).isNull()) r.case_id = blob<16>(q.getColumn(7));
+    return r;
+  }
+  std::optional<referral_record> referral(const proto::id& id) override {
+    statement_cache::lease q(statements_, "SELECT " + std::string(referral_columns) + " FROM referrals WHERE id = ?");
+    bind_all(q, id);
+    if (!q.executeStep()) return std::nullopt;
+    return referral_of(q);
+  }
+  std::vector<referral_record> open_referrals(std::size_t limit) override {
+    statement_cache::lease q(statements_, "SELECT " + std::string(referral_columns) +
+                                              " FROM referrals WHERE state <> 'closed' ORDER BY received_at, id LIMIT ?");
+    bind_all(q, static_cast<std::uint64_t>(limit));
+    std::vector<referral_record> out;
+    while (q.executeStep()) out.push_back(referral_of(q));
+    return out;
+  }
+  std::uint64_t open_referral_count() override {
+    statement_cache::lease q(statements_, "SELECT count(*) FROM referrals WHERE state <> 'closed'");
+    return q.executeStep() ? u64(q.getColumn(0)) : 0;
+  }
+  std::optional<bytes> referral_wrap(const proto::id& referral, const proto::public_key& reader_key) override {
+    statement_cache::lease q(statements_, "SELECT wrap FROM referral_wraps WHERE referral_id = ? AND reader_key = ?");
+    bind_all(q, referral, reader_key);
+    if (!q.executeStep()) return std::nullopt;
+    return blob_bytes(q.getColumn(0));
+  }
   std::vector<agreement_statement_record> agreement_statements(const proto::id& message_id) override {
     statement_cache::lease q(statements_, "SELECT message_id, is_mark, signer_key, agreement_hash, statement, at "
                                           "FROM agreement_statements WHERE message_id = ? ORDER BY rowid");
@@ -798,6 +866,28 @@ class sqlite_repository final : public writer {
     exec("INSERT OR REPLACE INTO consents (case_id, account_id, text_hash, statement, at) VALUES (?, ?, ?, ?, ?)",
          c.case_id, c.account, c.text_hash, c.statement, c.at);
   }
+  void set_referral_key(const referral_key_record& k) override {
+    exec("INSERT OR REPLACE INTO referral_keys (account_id, key, statement, at) VALUES (?, ?, ?, ?)", k.account, k.key,
+         k.statement, k.at);
+  }
+  void insert_referral(const referral_record& r,
+                       const std::vector<std::pair<proto::public_key, bytes>>& wraps) override {
+    exec("INSERT INTO referrals (id, secret_hash, ciphertext, received_at, state, state_at, entered_by, case_id) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         r.id, r.secret_hash, r.ciphertext, r.received_at, r.state, r.state_at, r.entered_by, r.case_id);
+    for (const auto& [key, wrap] : wraps) {
+      exec("INSERT INTO referral_wraps (referral_id, reader_key, wrap) VALUES (?, ?, ?)", r.id, key, wrap);
+    }
+  }
+  void set_referral_state(const proto::id& id, const std::string& state, std::uint64_t at,
+                          const std::optional<proto::id>& case_id) override {
+    exec("UPDATE referrals SET state = ?, state_at = ?, case_id = coalesce(?, case_id) WHERE id = ?", state, at, case_id,
+         id);
+    if (state == "closed") {
+      exec("UPDATE referrals SET ciphertext = NULL WHERE id = ?", id);
+      exec("DELETE FROM referral_wraps WHERE referral_id = ?", id);
+    }
+  }
   void insert_agreement_statement(const agreement_statement_record& s) override {
     exec("INSERT INTO agreement_statements (message_id, is_mark, signer_key, agreement_hash, statement, at) "
          "VALUES (?, ?, ?, ?, ?, ?)",
@@ -908,6 +998,8 @@ class sqlite_repository final : public writer {
       "m.changed_at, c.identity_key, m.claim_expires_at, m.purged_at, m.decline_told_at, m.decline_note, m.answers, "
       "c.display_name";
   static inline const std::string audit_columns = "seq, at, case_id, event, actor, subject, statement, prev, hash";
+  static constexpr const char* referral_columns =
+      "id, secret_hash, ciphertext, received_at, state, state_at, entered_by, case_id";
   static inline const std::string key_columns =
       "k.id, k.case_id, a.identity_key, k.case_key, k.statement, k.created_at";
 

@@ -48,6 +48,23 @@ struct person {
                        " --profile " + quoted(profile.string());
     for (const auto& a : args) line += " " + quoted(a);
     line += with_stderr ? " 2>&1 </dev/null" : " 2>/dev/null </dev/null";
+    return shell(line);
+  }
+  // One command at a terminal (script(1) gives it one), with `typed` as
+  // what the person types; what the terminal showed (lines end in \r\n).
+  ran at_terminal(const std::string& command, const std::vector<std::string>& args, const std::string& typed,
+                  const std::string& env = {}) const {
+    std::string line = env + " SHUTTLE_PASSPHRASE=" + quoted(pass) + " " + quoted(SHUTTLE_CLI_BINARY) + " " + command +
+                       " --profile " + quoted(profile.string());
+    for (const auto& a : args) line += " " + quoted(a);
+    std::filesystem::path input = profile.parent_path() / (profile.filename().string() + ".typed");
+    std::filesystem::create_directories(input.parent_path());
+    std::FILE* f = std::fopen(input.c_str(), "wb");
+    std::fwrite(typed.data(), 1, typed.size(), f);
+    std::fclose(f);
+    return shell("script -qec " + testing::quoted(line) + " /dev/null < " + testing::quoted(input.string()) + " 2>&1");
+  }
+  static ran shell(const std::string& line) {
     ran r;
     FILE* p = popen(line.c_str(), "r");
     std::array<char, 4096> buf;

@@ -536,6 +536,158 @@ TEST(Process, FacilitatorsOfferAPartyPromptsAndNamesSealedToThemAlone) {
   EXPECT_EQ(wrong.status, 1) << wrong.out;
 }
 
+// The queue's letters, as the facilitator sees them.
+std::size_t queued(const scene& s) {
+  const auto q = s.f.ok("queue", {});
+  return q.is_array() ? q.as_array().size() : 0;
+}
+
+TEST(Process, TheWritersDeviceAsksAboutIdentifyingDetailsBeforeALetterGoesAndSendingStaysTheirs) {
+  scene s;
+  person h = s.party("harmed", "harmed");
+  person r = s.party("responsible", "responsible");
+  ASSERT_EQ(s.f.run("names", {s.case_id, "--for", "harmed", "--text", "Kari Nordmann\nBryne"}).status, 0);
+  const std::string letter = "Kari Nordmann så alt. Ring meg på 912 34 567 hvis du vil snakke.";
+
+  // At a terminal the question waits; Enter changes it first, and nothing is sent.
+  auto asked = h.at_terminal("write", {s.case_id, "--text", letter}, "\n");
+  EXPECT_EQ(asked.status, 1) << asked.out;
+  EXPECT_TRUE(has(asked.out, "a name or place your facilitator listed: \"[Kari Nordmann] så alt.\"")) << asked.out;
+  EXPECT_TRUE(has(asked.out, "a phone number: \"Ring meg på [912 34 567] hvis du vil snakke.\"")) << asked.out;
+  EXPECT_TRUE(has(asked.out, "Nothing was sent.")) << asked.out;
+  EXPECT_EQ(queued(s), 0u);
+
+  // Looking without sending: what was found, and still nothing sent.
+  const auto looked = h.ok("write", {s.case_id, "--text", letter, "--check-only"});
+  ASSERT_EQ(looked.at("findings").as_array().size(), 2u) << looked;
+  EXPECT_EQ(text(looked.at("findings").at(1), "kind"), "phone");
+  EXPECT_EQ(text(looked.at("findings").at(1), "before"), "Ring meg på ");
+  EXPECT_EQ(queued(s), 0u);
+
+  // Changed in the editor she wrote it in: the editor opens again on her
+  // letter, she takes the number out; asked again about the name, she keeps it.
+  const auto editor = s.root / "editor.sh";
+  {
+    std::ofstream e(editor);
+    e << "#!/bin/sh\n"
+         "if grep -q 912 \"$1\"; then sed -i 's/Ring meg på 912 34 567 hvis du vil snakke./Skriv gjennom "
+         "tjenesten./' \"$1\"\n"
+         "else printf '%s' " << quoted(letter) << " > \"$1\"; fi\n";
+  }
+  std::filesystem::permissions(editor, std::filesystem::perms::owner_all);
+  auto edited = h.at_terminal("write", {s.case_id}, "\nsend\n", "EDITOR=" + quoted(editor.string()));
+  EXPECT_EQ(edited.status, 0) << edited.out;
+  EXPECT_TRUE(has(edited.out, "is with your facilitator")) << edited.out;
+  EXPECT_TRUE(has(edited.out, "a name or place your facilitator listed: \"[Kari Nordmann] så alt.\"\r\n\r\nSend "))
+      << "asked again, about the name alone: " << edited.out;
+  ASSERT_EQ(queued(s), 1u);
+  const std::string changed = text(s.f.ok("queue", {}).at(0), "message");
+  EXPECT_EQ(text(s.f.ok("review", {s.case_id, changed}), "text"), "Kari Nordmann så alt. Skriv gjennom tjenesten.");
+  s.f.ok("approve", {s.case_id, changed});
+
+  // Leaving at the question (Ctrl-D) sends nothing, and keeps what she wrote in the editor.
+  auto left = h.at_terminal("write", {s.case_id}, "", "EDITOR=" + quoted(editor.string()));
+  EXPECT_EQ(left.status, 1) << left.out;
+  const auto kept_at = left.out.find("Your letter is kept in ");
+  ASSERT_NE(kept_at, std::string::npos) << left.out;
+  const auto kept = left.out.substr(kept_at + 23, left.out.find(' ', kept_at + 23) - kept_at - 23);
+  std::ifstream kept_file(kept);
+  std::stringstream kept_text;
+  kept_text << kept_file.rdbuf();
+  EXPECT_EQ(kept_text.str(), letter);
+  std::filesystem::remove(kept);
+  EXPECT_EQ(queued(s), 0u);
+
+  // Sending it as it is, at the terminal, is her choice.
+  auto sent = h.at_terminal("write", {s.case_id, "--text", letter}, "send\n");
+  EXPECT_EQ(sent.status, 0) << sent.out;
+  EXPECT_TRUE(has(sent.out, "is with your facilitator")) << sent.out;
+  EXPECT_EQ(queued(s), 1u);
+
+  // A script has no one to ask: the findings are said, and the letter goes.
+  auto scripted = h.run("write", {s.case_id, "--text", "Skriv til kari.nordmann@example.no."});
+  EXPECT_EQ(scripted.status, 0) << scripted.out;
+  EXPECT_TRUE(has(scripted.out, "an e-mail address: \"Skriv til [kari.nordmann@example.no].\"")) << scripted.out;
+  EXPECT_TRUE(has(scripted.out, "No one is here to ask, so it goes as it is")) << scripted.out;
+  EXPECT_EQ(queued(s), 2u);
+
+  // The list is the harmed party's: the responsible party's letter naming Kari is not asked about.
+  const auto other = r.ok("write", {s.case_id, "--text", "Jeg vet at Kari Nordmann var der.", "--check-only"});
+  EXPECT_TRUE(other.at("findings").as_array().empty()) << other;
+}
+
+// The relay's certificate pin, as the service hands it out with its address.
+std::string pin_of(const scene& s) {
+  const auto r = person::shell("openssl x509 -in " + quoted((s.relay.data_dir() / "data" / "tls-certificate.pem").string()) +
+                               " -outform der | openssl dgst -sha256 -binary | base64 -w0 | tr '+/' '-_' | tr -d '='");
+  return r.out;
+}
+
+TEST(Process, APersonWithNoAccountAsksToBeContactedAndTheFacilitatorsOpenACaseFromIt) {
+  scene s;
+  person g{s.root / "second-facilitator"};
+  ASSERT_EQ(g.run("enrol", {s.relay.invite_facilitator(), "--name", "Tomas Lie"}).status, 0);
+  const std::string address = "127.0.0.1:" + std::to_string(s.relay.port());
+  const std::string pin = pin_of(s);
+  ASSERT_EQ(pin.size(), 43u) << pin;
+
+  // She has no account: she writes what happened and how to reach her, and keeps the receipt code.
+  person her{s.root / "no-account"};
+  auto asked = her.run("refer", {address, "--relay-pin", pin, "--about", "harmed", "--contact",
+                                 "Call me on weekdays after five", "--text",
+                                 "Someone broke into our flat in March.\nI would like to talk about it."});
+  ASSERT_EQ(asked.status, 0) << asked.out;
+  EXPECT_TRUE(has(asked.out, "only its facilitators can read it")) << asked.out;
+  const auto at = asked.out.find("shuttle-referral-1.");
+  ASSERT_NE(at, std::string::npos) << asked.out;
+  const std::string code = asked.out.substr(at, asked.out.find('\n', at) - at);
+  // Days later, pasted from the e-mail she sent herself, wrapped.
+  const std::string wrapped = code.substr(0, 30) + "\n" + code.substr(30);
+  auto waiting = her.run("referral-status", {wrapped, "--relay", address, "--relay-pin", pin});
+  EXPECT_EQ(waiting.status, 0) << waiting.out;
+  EXPECT_TRUE(has(waiting.out, "A facilitator will contact you")) << waiting.out;
+
+  // Both facilitators read it; the relay cannot.
+  for (const person* p : {&s.f, &g}) {
+    auto listed = p->run("referrals", {});
+    EXPECT_EQ(listed.status, 0) << listed.out;
+    EXPECT_TRUE(has(listed.out, "    | Someone broke into our flat in March.\n    | I would like to talk about it.")) << listed.out;
+    EXPECT_TRUE(has(listed.out, "How to reach them: Call me on weekdays after five")) << listed.out;
+    EXPECT_TRUE(has(listed.out, "They say they were harmed.")) << listed.out;
+  }
+  EXPECT_FALSE(s.relay.stores("Someone broke into our flat"));
+
+  // A case is opened from it; she sees that someone has been in touch.
+  const auto ref = text(s.f.ok("referrals", {}).at(0), "referral");
+  auto opened = s.f.run("referral", {"open-case", ref.substr(0, 8)});
+  ASSERT_EQ(opened.status, 0) << opened.out;
+  EXPECT_TRUE(has(opened.out, "--role harmed")) << opened.out;
+  const auto cases = s.f.ok("cases", {});
+  EXPECT_EQ(cases.as_array().size(), 2u);
+  EXPECT_TRUE(has(her.run("referral-status", {code, "--relay", address, "--relay-pin", pin}).out,
+                  "A facilitator has been in touch with you"));
+
+  // A teacher phones on a pupil's behalf; the second facilitator enters it, and the first sees who did.
+  auto entered = g.run("referral", {"enter", "--referrer", "Her teacher, Ola Dahl", "--contact", "ola@school.example",
+                                    "--text", "A pupil of mine was robbed on the way home and wants to talk."});
+  ASSERT_EQ(entered.status, 0) << entered.out;
+  const auto both = s.f.ok("referrals", {});
+  ASSERT_EQ(both.as_array().size(), 2u) << both;
+  const auto& third = both.at(1);
+  EXPECT_EQ(text(third, "entered_by_name"), "Tomas Lie");
+  EXPECT_EQ(text(third, "referrer"), "Her teacher, Ola Dahl");
+
+  // Closed once the case carries it: what she wrote leaves the relay, and her code says so.
+  auto closed = s.f.run("referral", {"close", ref});
+  ASSERT_EQ(closed.status, 0) << closed.out;
+  EXPECT_TRUE(has(her.run("referral-status", {code, "--relay", address, "--relay-pin", pin}).out,
+                  "Your request is closed."));
+  EXPECT_EQ(s.f.ok("referrals", {}).as_array().size(), 1u);
+  auto typo = her.run("referral-status", {code.substr(0, code.size() - 2) + "AA", "--relay", address, "--relay-pin", pin});
+  EXPECT_EQ(typo.status, 1);
+  EXPECT_TRUE(has(typo.out, "This receipt code is not known here")) << typo.out;
+}
+
 TEST(Process, ALargeAttachmentTravelsWithItsTypeAndProgressAndFacilitatorsSaveItInReview) {
   scene s;
   person h = s.party("harmed", "harmed");

@@ -1,8 +1,10 @@
-// The process's documents (proto/agreement.hpp, proto/checkin.hpp): the
-// outcome agreement's body, an agreement export and a check-in's body. Whatever parses writes back to text that parses
+// The process's documents (proto/agreement.hpp, proto/checkin.hpp,
+// proto/referral.hpp): the outcome agreement's body, an agreement export, a
+// check-in's body, a referral's body and its receipt code. Whatever parses writes back to text that parses
 // to the same value, and verifying an export ends calmly.
 #include "proto/agreement.hpp"
 #include "proto/checkin.hpp"
+#include "proto/referral.hpp"
 
 #include <cstdlib>
 
@@ -21,6 +23,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto c = p::parse_checkin_body(text)) {
     auto again = p::parse_checkin_body(p::checkin_body(*c));
     if (!again || !(*again == *c)) std::abort();
+  }
+  if (auto r = p::parse_referral_body(text)) {
+    auto again = p::parse_referral_body(p::referral_body(*r));
+    if (!again || !(*again == *r)) std::abort();
+  }
+  if (auto code = p::parse_referral_code(text)) {
+    auto again = p::parse_referral_code(p::encode(*code));
+    if (!again || !(*again == *code)) std::abort();
   }
   return 0;
 }

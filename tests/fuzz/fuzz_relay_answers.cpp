@@ -23,6 +23,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)client::parse_fetched_message(*v, me);
   (void)client::parse_revoke_answer(*v);
   (void)client::parse_agreement_answer(*v);
+  (void)client::parse_referral_keys_answer(*v);
+  (void)client::parse_referral_status_answer(*v);
+  (void)client::parse_referrals_answer(*v);
   (void)client::parse_withdraw_answer(*v);
   (void)client::parse_approve_answer(*v);
   (void)client::parse_state_answer(*v, "declined");

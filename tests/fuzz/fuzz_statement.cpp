@@ -38,5 +38,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   one<p::consent>(text);
   one<p::agreement_signature>(text);
   one<p::agreement_mark>(text);
+  one<p::referral_key>(text);
   return 0;
 }

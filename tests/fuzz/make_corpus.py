@@ -64,6 +64,7 @@ def main():
     agreement(statements)
     keystore_payloads()
     postgres_rows(statements)
+    identifying()
 
 
 def b64(data):
@@ -192,6 +193,14 @@ def postgres_rows(statements):
     }
     for name, data in rows.items():
         write('postgres_rows', name, data)
+
+def identifying():
+    """The realistic letters the check is measured on; a letter with listed
+    names starts with the first of them on a line of its own."""
+    letters = json.load(open('web/test/identifying_letters.json'))['letters']
+    for i, letter in enumerate(letters):
+        listed = letter.get('listed', [])[:1]
+        write('identifying', f'letter-{i:02d}', ''.join(f'{n}\n' for n in listed) + letter['text'])
 
 
 if __name__ == '__main__':

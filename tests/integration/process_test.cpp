@@ -1,6 +1,7 @@
 // The relay's rules for the rest of the process, over the real protocol: a
 // party's grant to its supporter and the wraps that make it readable, case
 // labels sealed to facilitators, quiet hours, and replies.
+#include "client-lib/referral.hpp"
 #include "client-lib/review.hpp"
 #include "proto/agreement.hpp"
 #include "proto/checkin.hpp"
@@ -714,6 +715,140 @@ TEST(Stages, ThePersonHarmedPausesAndNothingIsReleasedUntilTheyResume) {
   auto closed = x.w.http.post(path, pause_body(x.h, x.case_id, true), x.h.token);
   EXPECT_EQ(closed.status, 409u);
   EXPECT_EQ(closed.body.at("error"), "case_closed");
+}
+
+
+// A facilitator's signed referral key, as its client publishes it.
+json::object referral_key_body(const actor& f) {
+  proto::referral_key k;
+  k.header = client::header_for(proto::null_case);
+  k.key = client::referral_key_of(f.identity).public_key();
+  return json::object{{"referral_key", as_json(*client::sign(k, f.identity))}};
+}
+
+// The relay's list of referral keys, as the public page reads it.
+std::vector<proto::public_key> listed_keys(world& w) {
+  auto keys = client::parse_referral_keys_answer(w.http.get("/v1/referrals/keys").body);
+  EXPECT_TRUE(keys) << keys.error().message();
+  std::vector<proto::public_key> out;
+  for (const auto& k : *keys) out.push_back(k.key);
+  return out;
+}
+
+TEST(Referrals, APersonWithNoAccountAsksToBeContactedAndOnlyTheFacilitatorsReadIt) {
+  world w;
+  actor f = w.facilitator();
+  actor g = w.facilitator();
+  // Before any facilitator set up to read them, there is no one to seal a request to.
+  EXPECT_TRUE(listed_keys(w).empty());
+  ASSERT_EQ(w.http.post("/v1/referral-key", referral_key_body(f), f.token).status, 200u);
+  ASSERT_EQ(w.http.post("/v1/referral-key", referral_key_body(g), g.token).status, 200u);
+  // A key signed by another than its sender is refused.
+  auto forged = referral_key_body(f);
+  EXPECT_EQ(w.http.post("/v1/referral-key", forged, g.token).status, 403u);
+  const auto keys = listed_keys(w);
+  ASSERT_EQ(keys.size(), 2u);
+
+  proto::referral_document d{"en", "Someone broke into our flat in March. I would like to talk about it.",
+                             "Call me on weekdays after five.", proto::role::harmed, std::nullopt};
+  // Sealed to one facilitator only: refused, since every facilitator must be able to read it.
+  auto partial = client::seal_referral(d, {keys[0]});
+  auto refused = w.http.post("/v1/referrals", client::referral_request(partial));
+  EXPECT_EQ(refused.status, 400u);
+  EXPECT_EQ(refused.error(), "wraps_mismatch");
+
+  const auto sealed = client::seal_referral(d, keys);
+  auto sent = w.http.post("/v1/referrals", client::referral_request(sealed));
+  ASSERT_EQ(sent.status, 200u) << sent.text;
+  EXPECT_EQ(sent.body.at("state"), "received");
+  EXPECT_EQ(w.http.post("/v1/referrals", client::referral_request(sealed)).status, 409u);
+  EXPECT_FALSE(w.relay.stores("Someone broke into our flat"));
+
+  // The receipt code shows where it is; a wrong secret answers as an unknown one.
+  const auto status = [&](const proto::referral_code& code) {
+    return w.http.post("/v1/referrals/status", json::object{{"referral", b64(code.referral)}, {"secret", b64(code.secret)}});
+  };
+  EXPECT_EQ(status(sealed.code).body.at("state"), "received");
+  auto wrong = sealed.code;
+  wrong.secret[0] ^= 1;
+  auto unknown = sealed.code;
+  unknown.referral = client::new_id();
+  EXPECT_EQ(status(wrong).status, 404u);
+  EXPECT_EQ(status(wrong).text, status(unknown).text);
+
+  // Each facilitator opens it with its own key; a party of a case sees no referrals.
+  auto list = w.http.get("/v1/referrals", g.token);
+  ASSERT_EQ(list.status, 200u) << list.text;
+  auto listed = client::parse_referrals_answer(list.body);
+  ASSERT_TRUE(listed && listed->size() == 1u);
+  ASSERT_TRUE(listed->front().wrap);
+  auto opened = client::open_referral(listed->front().referral, listed->front().ciphertext, *listed->front().wrap,
+                                      client::referral_key_of(g.identity));
+  ASSERT_TRUE(opened) << opened.error().message();
+  EXPECT_EQ(*opened, d);
+  EXPECT_FALSE(client::open_referral(listed->front().referral, listed->front().ciphertext, *listed->front().wrap,
+                                     client::referral_key_of(f.identity)));
+
+  // Contacted, with the case opened from it; then closed, and what it said is gone from the relay.
+  const auto case_id = w.open_case(f);
+  auto state = [&](actor& who, const char* word, std::optional<proto::id> c) {
+    json::object body{{"referral", b64(sealed.code.referral)}, {"state", word}};
+    if (c) body["case"] = b64(*c);
+    return w.http.post("/v1/referrals/state", body, who.token);
+  };
+  EXPECT_EQ(state(g, "contacted", case_id).status, 404u) << "a case the caller does not facilitate";
+  ASSERT_EQ(state(f, "contacted", case_id).status, 200u);
+  EXPECT_EQ(status(sealed.code).body.at("state"), "contacted");
+  EXPECT_EQ(w.http.get("/v1/referrals", g.token).body.at("referrals").at(0).at("case"), b64(case_id));
+  EXPECT_EQ(state(g, "received", std::nullopt).status, 400u);
+  ASSERT_EQ(state(g, "closed", std::nullopt).status, 200u);
+  EXPECT_EQ(status(sealed.code).body.at("state"), "closed");
+  EXPECT_TRUE(w.http.get("/v1/referrals", f.token).body.at("referrals").as_array().empty());
+  EXPECT_EQ(state(f, "contacted", std::nullopt).error(), "referral_closed");
+  EXPECT_FALSE(w.relay.stores(proto::base64url_encode(sealed.ciphertext).substr(0, 40)));
+}
+
+TEST(Referrals, AFacilitatorEntersOneOnSomeonesBehalfAndColleaguesSeeWhoDid) {
+  world w;
+  actor f = w.facilitator();
+  actor g = w.facilitator();
+  ASSERT_EQ(w.http.post("/v1/referral-key", referral_key_body(f), f.token).status, 200u);
+  ASSERT_EQ(w.http.post("/v1/referral-key", referral_key_body(g), g.token).status, 200u);
+  proto::referral_document d{"nb", "Sønnen min ble slått ned i fjor. Han vil gjerne møte den som gjorde det.",
+                             "Ring Kari, 912 34 567", std::nullopt, std::string("Moren hans, Kari")};
+  const auto sealed = client::seal_referral(d, listed_keys(w));
+  auto entered = w.http.post("/v1/referrals/entered", client::referral_request(sealed), f.token);
+  ASSERT_EQ(entered.status, 200u) << entered.text;
+  auto listed = client::parse_referrals_answer(w.http.get("/v1/referrals", g.token).body);
+  ASSERT_TRUE(listed && listed->size() == 1u);
+  EXPECT_EQ(listed->front().entered_by, std::optional<proto::public_key>(f.identity.public_key()));
+  auto opened = client::open_referral(listed->front().referral, listed->front().ciphertext, *listed->front().wrap,
+                                      client::referral_key_of(g.identity));
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->referrer, std::optional<std::string>("Moren hans, Kari"));
+  // Anonymous callers cannot enter on anyone's behalf, nor list.
+  EXPECT_EQ(w.http.post("/v1/referrals/entered", client::referral_request(sealed)).status, 401u);
+  EXPECT_EQ(w.http.get("/v1/referrals").status, 401u);
+}
+
+TEST(Referrals, RequestsFromOneAddressAreRateLimited) {
+  world w({"--address-burst", "6", "--address-per-minute", "1", "--account-write-burst", "100000"});
+  actor f = w.facilitator();
+  ASSERT_EQ(w.http.post("/v1/referral-key", referral_key_body(f), f.token).status, 200u);
+  const auto keys = listed_keys(w);
+  // Someone sending request after request, from another address than the facilitator's.
+  https_client other(w.relay.port(), certificate_pin((w.relay.data_dir() / "data" / "tls-certificate.pem").string()),
+                     "127.0.0.2");
+  proto::referral_document d{"en", "Please call me.", "jo@example.org", std::nullopt, std::nullopt};
+  unsigned limited = 0;
+  for (int i = 0; i < 10; ++i) {
+    auto r = other.post("/v1/referrals", client::referral_request(client::seal_referral(d, keys)));
+    if (r.status == 429u) {
+      ++limited;
+      EXPECT_FALSE(r.header("Retry-After").empty());
+    }
+  }
+  EXPECT_GT(limited, 0u);
 }
 
 }  // namespace

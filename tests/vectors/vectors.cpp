@@ -4,6 +4,7 @@
 #include "client-lib/keystore.hpp"
 #include "client-lib/letter.hpp"
 #include "client-lib/profile_file.hpp"
+#include "client-lib/referral.hpp"
 #include "client-lib/review.hpp"
 #include "client-lib/statements.hpp"
 #include "proto/agreement.hpp"
@@ -14,6 +15,7 @@
 #include "proto/fingerprint.hpp"
 #include "proto/invitation_code.hpp"
 #include "proto/letter_format.hpp"
+#include "proto/referral.hpp"
 #include "proto/transcript.hpp"
 #include "proto/web_manifest.hpp"
 
@@ -625,6 +627,47 @@ std::map<std::string, std::string> make_vectors() {
     top["transcript"] = to_hex(proto::web_manifest_transcript(m));
     top["manifest"] = proto::to_json(m);
     files["web_manifest.json"] = render(top);
+  }
+
+  // ------------------------------------------------------------ a referral
+  {
+    json::array keys;
+    std::vector<proto::public_key> readers;
+    for (const std::string label : {"facilitator-1", "facilitator-2"}) {
+      const auto id = identity_of(label);
+      const auto key = client::referral_key_of(id);
+      proto::referral_key k;
+      k.header = header("statement/referral-key-" + label, t0 - 86400, proto::null_case);
+      k.key = key.public_key();
+      auto signed_key = client::sign(k, id);
+      if (!signed_key) throw std::runtime_error("referral key: " + signed_key.error().message());
+      auto entry = statement_entry(*signed_key, label);
+      entry["referral_secret_key"] = base64url_encode(key.secret());
+      keys.push_back(std::move(entry));
+      readers.push_back(key.public_key());
+    }
+    use_deterministic_random("referral");
+    const proto::referral_document d{"en", "Someone broke into our flat in March.\nI would like to talk about it.",
+                                     "Call me on weekdays after five.", proto::role::harmed, std::nullopt};
+    const auto sealed = client::seal_referral(d, readers);
+    json::array wraps;
+    for (const auto& [reader, box] : sealed.wraps) {
+      wraps.push_back(json::object{{"reader", base64url_encode(reader)}, {"wrap", base64url_encode(box)}});
+    }
+    json::object top = vector_file(
+        "A referral (SPEC 5.20, 6.8): each facilitator's referral key derived from its identity seed (keys.json) "
+        "and the signed referral_key statement, the request's body, its receipt code with the secret's hash, the "
+        "additional data, and the ciphertext with its content key sealed to both keys (deterministic randomness).");
+    top["referral_keys"] = std::move(keys);
+    top["body"] = proto::referral_body(d);
+    top["referral"] = base64url_encode(sealed.code.referral);
+    top["secret"] = base64url_encode(sealed.code.secret);
+    top["secret_hash"] = base64url_encode(proto::referral_secret_hash(sealed.code.secret));
+    top["receipt_code"] = proto::encode(sealed.code);
+    top["associated_data"] = to_hex(proto::referral_associated_data(sealed.code.referral));
+    top["ciphertext"] = base64url_encode(sealed.ciphertext);
+    top["wraps"] = std::move(wraps);
+    files["referral.json"] = render(top);
   }
   return files;
 }

@@ -9,6 +9,8 @@
 #include "proto/agreement.hpp"
 #include "proto/audit.hpp"
 #include "proto/checkin.hpp"
+#include "proto/referral.hpp"
+#include "client-lib/referral.hpp"
 #include "proto/base64.hpp"
 #include "proto/codec.hpp"
 #include "proto/json_fields.hpp"
@@ -276,6 +278,39 @@ TEST(Vectors, TheCheckInsBodyParsesAndItsStatementNamesItsMessage) {
     named = proto::base64url_encode(k->message_id) == str(c.at("message"));
   }
   EXPECT_TRUE(named);
+}
+
+TEST(Vectors, AReferralOpensForEachFacilitatorWithTheKeyItsSeedGives) {
+  const auto file = load("referral.json");
+  std::vector<client::case_key> keys;
+  for (const auto& v : file.at("referral_keys").as_array()) {
+    const auto k = proto::parse_statement<proto::referral_key>(str(v.at("json")));
+    ASSERT_TRUE(k) << k.error().message();
+    EXPECT_TRUE(proto::verify_signature(*k));
+    const auto id = vectors::identity_of(str(v.at("signer")));
+    EXPECT_EQ(k->header.signer, id.public_key());
+    EXPECT_EQ(k->header.case_id, proto::null_case);
+    keys.push_back(client::referral_key_of(id));
+    EXPECT_EQ(k->key, keys.back().public_key());
+    EXPECT_EQ(str(v.at("referral_secret_key")), proto::base64url_encode(keys.back().secret()));
+  }
+  ASSERT_EQ(keys.size(), 2u);
+  const auto code = proto::parse_referral_code(str(file.at("receipt_code")));
+  ASSERT_TRUE(code);
+  EXPECT_EQ(proto::base64url_encode(code->referral), str(file.at("referral")));
+  EXPECT_EQ(proto::base64url_encode(proto::referral_secret_hash(code->secret)), str(file.at("secret_hash")));
+  const auto ciphertext = proto::base64url_decode(str(file.at("ciphertext")));
+  ASSERT_TRUE(ciphertext);
+  const auto& wraps = file.at("wraps").as_array();
+  ASSERT_EQ(wraps.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(str(wraps[i].at("reader")), proto::base64url_encode(keys[i].public_key()));
+    const auto wrap = proto::base64url_decode(str(wraps[i].at("wrap")));
+    ASSERT_TRUE(wrap);
+    auto opened = client::open_referral(code->referral, *ciphertext, *wrap, keys[i]);
+    ASSERT_TRUE(opened) << opened.error().message();
+    EXPECT_EQ(proto::referral_body(*opened), str(file.at("body")));
+  }
 }
 
 TEST(Vectors, LettersOpenForEachReader) {

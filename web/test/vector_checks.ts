@@ -13,6 +13,9 @@ import { checkProfile, parseProfile, profileTranscript } from '../src/proto/prof
 import { LetterOpener, letterAd, sealedFactsOf, paddedSize, parseDocument, serializeDocument, unpad, unwrapFor, factsOf,
   decryptLetter } from '../src/proto/letters.js';
 import { Roster, openDelivered, openFromEnvelope } from '../src/proto/roster.js';
+import { parseStrict } from '../src/proto/json.js';
+import { listedReferralKeys, openReferral, parseReferralBody, parseReferralCode, referralAd, referralBody, referralCode,
+  referralKeyOf, referralSecretHash } from '../src/proto/referral.js';
 import { ready, sodium } from '../src/proto/sodium.js';
 import { Transcript } from '../src/proto/transcript.js';
 import { parseWebManifest, webManifestTranscript } from '../src/proto/web_manifest.js';
@@ -226,6 +229,31 @@ export async function runVectorChecks(load: (name: string) => Json | Promise<Jso
       refused = (err as { code?: string }).code ?? '';
     }
     expect(refused === 'bad_signature', 'an edited version');
+  });
+
+  const referral = await load('referral.json');
+  await check('a referral: keys derived from identity seeds, its code, and it opens for each facilitator', () => {
+    const seeds = new Map<string, Bytes>(keysFile.keys.map((k: Json) => [k.label, fromHex(k.identity_seed)]));
+    // As the relay lists them: each statement's own text, read strictly.
+    const listed = listedReferralKeys(parseStrict(`{"keys":[${referral.referral_keys.map((k: Json) =>
+      `{"identity":"${b64.encode(people.get(k.signer)!.identity.publicKey)}","referral_key":${k.json}}`).join(',')}]}`,
+    64 * 1024, 8));
+    expect(listed.length === 2, 'two facilitators listed');
+    const code = parseReferralCode(referral.receipt_code.slice(0, 30) + '\n  ' + referral.receipt_code.slice(30));
+    expect(b64.encode(code.referral) === referral.referral, 'the code names the referral');
+    expect(b64.encode(referralSecretHash(code.secret)) === referral.secret_hash, 'secret hash');
+    expect(referralCode(code.referral, code.secret) === referral.receipt_code, 'the code written again');
+    expect(hex(referralAd(code.referral)) === referral.associated_data, 'additional data');
+    referral.referral_keys.forEach((k: Json, i: number) => {
+      const key = referralKeyOf(seeds.get(k.signer)!);
+      expect(equal(key.publicKey, listed[i].key), `${k.signer}: the key its seed gives`);
+      expect(b64.encode(key.secretKey) === k.referral_secret_key, `${k.signer}: secret key`);
+      const wrap = referral.wraps[i];
+      expect(wrap.reader === b64.encode(key.publicKey), `${k.signer}: wrap reader`);
+      const opened = openReferral(code.referral, b(referral.ciphertext), b(wrap.wrap), key.publicKey, key.secretKey);
+      expect(referralBody(opened) === referral.body, `${k.signer}: the body`);
+      expect(referralBody(parseReferralBody(referral.body)) === referral.body, 'the body parses and writes back');
+    });
   });
 
   if (options.keystore) {

@@ -268,6 +268,73 @@ TEST_P(Storage, AnAgreementsSignaturesAndMarksReadBackInTheOrderStoredWithWhenIt
             write_problem::none);
 }
 
+TEST_P(Storage, ReferralsAndTheirKeysReadBackAndClosingOneDeletesWhatItSaid) {
+  const auto m = a_message_in_a_case();  // account 1 with case 200
+  EXPECT_EQ(write([&](writer& w) {
+              w.insert_account(account(2));
+              w.set_referral_key({id_of(2), proto::public_key{9}, "{\"k\":2}", 1000});
+              w.set_referral_key({id_of(1), proto::public_key{7}, "{\"k\":1}", 1000});
+              w.set_referral_key({id_of(1), proto::public_key{8}, "{\"k\":3}", 1100});  // replaces its last
+              return verdict::keep;
+            }),
+            write_problem::none);
+  const auto keys = store->read([&](reader& r) { return r.referral_keys(); });
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].account, id_of(1));  // by account id
+  EXPECT_EQ(keys[0].key[0], 8);
+  EXPECT_EQ(keys[0].statement, "{\"k\":3}");
+  EXPECT_EQ(keys[1].at, 1000u);
+
+  auto referral = [&](int n, std::uint64_t at) {
+    referral_record r{id_of(n), proto::hash{static_cast<byte>(n)}, bytes{1, 2, 3}, at, "received", at, std::nullopt,
+                      std::nullopt};
+    return r;
+  };
+  EXPECT_EQ(write([&](writer& w) {
+              w.insert_referral(referral(11, 2000), {{proto::public_key{8}, bytes{4, 4}}, {proto::public_key{9}, bytes{5}}});
+              auto entered = referral(12, 1900);
+              entered.entered_by = id_of(2);
+              w.insert_referral(entered, {{proto::public_key{8}, bytes{6}}});
+              return verdict::keep;
+            }),
+            write_problem::none);
+  auto open = store->read([&](reader& r) { return r.open_referrals(10); });
+  ASSERT_EQ(open.size(), 2u);
+  EXPECT_EQ(open[0].id, id_of(12));  // oldest first
+  EXPECT_EQ(open[0].entered_by, std::optional<proto::id>(id_of(2)));
+  EXPECT_EQ(open[1].ciphertext, std::optional<bytes>(bytes{1, 2, 3}));
+  EXPECT_EQ(store->read([&](reader& r) { return r.open_referral_count(); }), 2u);
+  EXPECT_EQ(store->read([&](reader& r) { return r.open_referrals(1).size(); }), 1u);
+  EXPECT_EQ(store->read([&](reader& r) { return r.referral_wrap(id_of(11), proto::public_key{9}); }),
+            std::optional<bytes>(bytes{5}));
+
+  // Contacted with its case (kept when a later state names none); closed: its words and wraps go.
+  EXPECT_EQ(write([&](writer& w) {
+              w.set_referral_state(id_of(11), "contacted", 2100, m.case_id);
+              w.set_referral_state(id_of(11), "contacted", 2200, std::nullopt);
+              return verdict::keep;
+            }),
+            write_problem::none);
+  auto contacted = store->read([&](reader& r) { return r.referral(id_of(11)); });
+  ASSERT_TRUE(contacted);
+  EXPECT_EQ(contacted->state, "contacted");
+  EXPECT_EQ(contacted->state_at, 2200u);
+  EXPECT_EQ(contacted->case_id, std::optional<proto::id>(m.case_id));
+  EXPECT_EQ(write([&](writer& w) {
+              w.set_referral_state(id_of(11), "closed", 2300, std::nullopt);
+              return verdict::keep;
+            }),
+            write_problem::none);
+  auto closed = store->read([&](reader& r) { return r.referral(id_of(11)); });
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->state, "closed");
+  EXPECT_FALSE(closed->ciphertext);
+  EXPECT_EQ(closed->secret_hash[0], 11);
+  EXPECT_FALSE(store->read([&](reader& r) { return r.referral_wrap(id_of(11), proto::public_key{8}); }));
+  EXPECT_EQ(store->read([&](reader& r) { return r.open_referral_count(); }), 1u);
+  EXPECT_FALSE(store->read([&](reader& r) { return r.referral(id_of(99)); }));
+}
+
 TEST_P(Storage, ALoginChallengeIsUsedOnceUntilItExpires) {
   proto::login_challenge c{};
   c[0] = 7;

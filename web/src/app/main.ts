@@ -6,6 +6,7 @@
 // worker (no document), it serves the crypto requests (worker.ts).
 import { createConsole, startConsole, wanted } from '../console/console.js';
 import { createApp, start } from './app.js';
+import { startReferral, wantsReferral } from '../refer/refer.js';
 import { serveCrypto } from './worker.js';
 
 if (typeof document === 'undefined') {
@@ -17,6 +18,7 @@ if (typeof document === 'undefined') {
   window.addEventListener('hashchange', () => {
     if (location.hash.startsWith('#join=')) location.reload();
   });
-  if (wanted(location.hash)) void startConsole(createConsole(import.meta.url));
+  if (wantsReferral(location.hash)) startReferral();
+  else if (wanted(location.hash)) void startConsole(createConsole(import.meta.url));
   else void start(createApp(import.meta.url));
 }

@@ -30,6 +30,7 @@ import { stageSection, stageWords } from './stage.js';
 import { aidsSection } from './aids.js';
 import { agreementSection } from './agreement.js';
 import { checkinSection } from './checkins.js';
+import { caseOpenedFrom } from './referrals.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const invitationHours = 72;
@@ -106,9 +107,9 @@ async function keysLink(c: Console): Promise<HTMLElement | null> {
 
 // ------------------------------------------------------------------ opening a case
 
-export function openForm(c: Console, problem?: string): void {
+export function openForm(c: Console, problem?: string, referral?: string): void {
   const { t } = c.strings;
-  c.screen.redraw = () => openForm(c, problem);
+  c.screen.redraw = () => openForm(c, problem, referral);
   const label = h('input', { id: 'label', type: 'text', maxlength: '200', required: true, 'aria-describedby': 'label-help' });
   const two = h('input', { id: 'two-person', type: 'checkbox' });
   const quiet = quietFields(c, 'quiet', t('console_quiet_legend'));
@@ -121,22 +122,24 @@ export function openForm(c: Console, problem?: string): void {
     h('button', { type: 'submit' }, t('console_open_case')));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    if (!label.value.trim()) return openForm(c, t('console_label_needed'));
+    if (!label.value.trim()) return openForm(c, t('console_label_needed'), referral);
     const hours = quiet.read();
-    if (hours === 'incomplete') return openForm(c, t('console_quiet_both'));
-    void openCase(c, label.value.trim(), two.checked, hours, pass.value);
+    if (hours === 'incomplete') return openForm(c, t('console_quiet_both'), referral);
+    void openCase(c, label.value.trim(), two.checked, hours, pass.value, referral);
   });
-  draw(h('h1', {}, t('console_open_case')), problemLine(problem), form, footer(c));
+  draw(h('h1', {}, t('console_open_case')), referral ? h('p', {}, t('console_open_for_referral')) : null,
+    problemLine(problem), form, footer(c));
 }
 
-async function openCase(c: Console, label: string, twoPerson: boolean, quiet: Quiet, passphrase: string): Promise<void> {
+async function openCase(c: Console, label: string, twoPerson: boolean, quiet: Quiet, passphrase: string,
+  referral?: string): Promise<void> {
   const { t } = c.strings;
   draw(h('h1', {}, t('console_open_case')), h('p', { role: 'status' }, t('console_opening')));
   let keys;
   try {
     keys = await c.crypto.openKeystore((await c.vault.get('keystore'))!, passphrase);
   } catch (e) {
-    return openForm(c, wordsFor(c.strings, e));
+    return openForm(c, wordsFor(c.strings, e), referral);
   }
   try {
     const { identity } = keys;
@@ -155,10 +158,11 @@ async function openCase(c: Console, label: string, twoPerson: boolean, quiet: Qu
     c.session.start({ keys, cases });
     await setLabel(c, caseId, label);
     if (quiet) await setQuietHours(c, caseId, quiet);
+    if (referral) await caseOpenedFrom(c, referral, caseId);
     c.views.go({ view: 'case', case: caseId }, { replace: true,
       notice: t(twoPerson ? 'console_case_opened_two' : 'console_case_opened') });
   } catch (e) {
-    openForm(c, wordsFor(c.strings, e));
+    openForm(c, wordsFor(c.strings, e), referral);
   }
 }
 

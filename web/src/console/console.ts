@@ -20,6 +20,7 @@ import * as casesView from './cases.js';
 import * as enrolView from './enrol.js';
 import { Console, ConsoleRoute, ConsoleViews, Facilitator, consoleHashOf, consoleRouteOf, facilitatorHolder } from './parts.js';
 import * as queueView from './queue.js';
+import * as referralsView from './referrals.js';
 import * as recordView from './record.js';
 import * as reviewView from './review.js';
 
@@ -48,7 +49,7 @@ export function createConsole(script: string): Console {
   const events = new EventStream(relay, () => session.isUnlocked, (reachable) => showConnection(c, reachable),
     () => caughtUp(c));
   const c: Console = { strings, crypto, relay, vault, session, events, views, screen: { redraw: () => {} },
-    queue: { drawing: 0 } };
+    queue: { drawing: 0 }, referralKey: {} };
   router.listen();
   return c;
 }
@@ -63,7 +64,8 @@ async function render(c: Console, route: ConsoleRoute, notice?: string): Promise
     case 'review': return reviewView.show(c, route.case, route.message);
     case 'declined': return reviewView.passOn(c, route.case, route.message);
     case 'cases': return casesView.list(c, notice);
-    case 'open': return casesView.openForm(c);
+    case 'open': return casesView.openForm(c, undefined, route.referral);
+    case 'referrals': return referralsView.show(c, notice);
     case 'case': return casesView.showCase(c, route.case, notice);
     case 'record': return recordView.show(c, route.case);
   }

@@ -33,7 +33,8 @@ export type ConsoleRoute =
   | { view: 'review'; case: string; message: string }
   | { view: 'declined'; case: string; message: string }  // a declined letter, to pass on to its writer
   | { view: 'cases' }
-  | { view: 'open' }
+  | { view: 'open'; referral?: string }  // a case opened for a referral names it
+  | { view: 'referrals' }
   | { view: 'case'; case: string }
   | { view: 'record'; case: string };
 
@@ -43,6 +44,9 @@ export function consoleRouteOf(hash: string): ConsoleRoute | null {
   if (h === 'queue') return { view: 'queue' };
   if (h === 'cases') return { view: 'cases' };
   if (h === 'open') return { view: 'open' };
+  if (h === 'referrals') return { view: 'referrals' };
+  const forReferral = new RegExp(`^open=(${idPattern})$`).exec(h);
+  if (forReferral) return { view: 'open', referral: forReferral[1] };
   const one = new RegExp(`^(case|record)=(${idPattern})$`).exec(h);
   if (one) return { view: one[1] as 'case' | 'record', case: one[2] };
   const filter = filters.find((f) => h === `queue=${f}`);
@@ -53,7 +57,8 @@ export function consoleRouteOf(hash: string): ConsoleRoute | null {
 export function consoleHashOf(r: ConsoleRoute): string {
   if (r.view === 'review' || r.view === 'declined') return `#${r.view}=${r.case}.${r.message}`;
   if (r.view === 'case' || r.view === 'record') return `#${r.view}=${r.case}`;
-  if (r.view === 'cases' || r.view === 'open') return `#${r.view}`;
+  if (r.view === 'open' && r.referral) return `#open=${r.referral}`;
+  if (r.view === 'cases' || r.view === 'open' || r.view === 'referrals') return `#${r.view}`;
   return r.filter ? `#queue=${r.filter}` : '#queue';
 }
 
@@ -75,6 +80,8 @@ export interface Console {
   // The queue as last asked for: the line saying what was just done (kept
   // when events draw the queue again) and which drawing is the newest.
   readonly queue: { notice?: string; drawing: number };
+  // The referral key this page saw on the relay's list (or published there).
+  readonly referralKey: { published?: string };
   readonly screen: Screen;
 }
 

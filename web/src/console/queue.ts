@@ -11,6 +11,7 @@ import { wordsFor } from '../app/failure.js';
 import { when } from '../app/letter_parts.js';
 import type { Console, Filter } from './parts.js';
 import { filters, roleWords } from './parts.js';
+import { referrals } from './referrals.js';
 import { stageWords } from './stage.js';
 
 // The case's label, sealed to this facilitator's case key; a case this
@@ -106,9 +107,14 @@ function filterNav(c: Console, items: QueueItem[], later: QueueItem[], current?:
 // What asks for the facilitator besides the letters to review: a letter
 // its reader declined that no one has passed on to its writer, and a person
 // who left a case that is still open.
-function attention(c: Console, cases: CaseSummary[]): HTMLElement | null {
+function attention(c: Console, cases: CaseSummary[], waitingReferrals: number): HTMLElement | null {
   const { t } = c.strings;
   const items: HTMLElement[] = [];
+  if (waitingReferrals) {
+    items.push(h('li', { class: 'attention-item' }, h('p', {}, t(waitingReferrals === 1 ? 'console_attention_referral'
+      : 'console_attention_referrals', { n: String(waitingReferrals) })),
+      h('a', { href: '#referrals' }, t('console_attention_see_referrals'))));
+  }
   for (const k of cases) {
     const name = labelOf(c, k.case, k.label);
     for (const m of k.declinedUntold) {
@@ -161,9 +167,13 @@ export async function show(c: Console, notice?: string, filter?: Filter): Promis
   // and only by the newest drawing.
   const drawing = ++c.queue.drawing;
   const stillHere = () => c.session.isUnlocked && c.views.current().view === 'queue' && drawing === c.queue.drawing;
-  let cases: CaseSummary[], scheduled: QueueItem[];
+  let cases: CaseSummary[], scheduled: QueueItem[], waitingReferrals: number;
   try {
-    const [queue, list] = await Promise.all([c.relay.get('/v1/queue'), c.relay.get('/v1/cases')]);
+    // Requests from people with no account that no one answered yet (a relay
+    // without referrals, or one out of reach for them, leaves the queue as it is).
+    const [queue, list, asked] = await Promise.all([c.relay.get('/v1/queue'), c.relay.get('/v1/cases'),
+      referrals(c).catch(() => [])]);
+    waitingReferrals = asked.filter((r) => r.state === 'received').length;
     items = queueItems(queue);
     scheduled = queueItems(queue, 'scheduled');
     cases = caseList(list).filter((k) => k.role === 'facilitator' && k.state === 'open');
@@ -187,7 +197,7 @@ export async function show(c: Console, notice?: string, filter?: Filter): Promis
     second.length ? h('p', {}, t('console_second_approvals', { n: String(second.length) })) : null,
     timed.length ? h('p', {}, t('console_scheduled', { n: String(timed.length),
       time: when(c.strings, timed[0].releaseAt ?? 0) })) : null,
-    attention(c, cases),
+    attention(c, cases, waitingReferrals),
     filterNav(c, items, later, filter),
     shown.length ? h('ol', { class: 'queue', id: 'queue' }, ...shown.map((q) => filter === 'later' ? laterItem(c, q) : item(c, q, byCase)))
       : h('p', { id: 'queue' }, filter ? t('console_filter_empty') : ''),
@@ -206,5 +216,6 @@ export function footer(c: Console): HTMLElement {
   lock.addEventListener('click', () => c.session.lock());
   const queue = h('a', { href: '#queue' }, t('console_queue_title'));
   const cases = h('a', { href: '#cases' }, t('console_cases_title'));
-  return h('footer', {}, h('nav', { 'aria-label': t('console_title') }, queue, ' ', cases, ' ', lock));
+  const asked = h('a', { href: '#referrals' }, t('console_referrals_title'));
+  return h('footer', {}, h('nav', { 'aria-label': t('console_title') }, queue, ' ', cases, ' ', asked, ' ', lock));
 }

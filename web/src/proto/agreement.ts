@@ -1,9 +1,9 @@
 // The outcome agreement (proto/SPEC.md 6.6, 5.17, 5.18 and 9): its document's
 // body, the hash each signer signs, and which signatures and marks count.
-import { Bytes, equal, utf8 } from './bytes.js';
+import { Bytes, equal } from './bytes.js';
 import { Role, Statement, check, verifySignature } from './codec.js';
 import { fail } from './errors.js';
-import { JsonNumber, isObject, num, parseStrict, serialize } from './json.js';
+import { JsonNumber, isObject, num, parseStrict, personText, serialize } from './json.js';
 import { Roster } from './roster.js';
 import { blake2b256 } from './sodium.js';
 import { Transcript } from './transcript.js';
@@ -40,14 +40,7 @@ export function parseAgreementBody(body: string): AgreementItem[] {
     for (const k of Object.keys(item)) if (!(fields as readonly string[]).includes(k)) fail('unknown_field', `items[${i}].${k}`);
     const out = {} as AgreementItem;
     for (const f of fields) {
-      const text = item[f];
-      const path = `items[${i}].${f}`;
-      if (text === undefined) fail('missing_field', path);
-      if (typeof text !== 'string') fail('wrong_type', path);
-      const size = utf8(text).length;
-      // eslint-disable-next-line no-control-regex
-      if (size < 1 || size > agreementLimits.fieldBytes || /[\u0000-\u0009\u000b-\u001f\u007f]/.test(text)) fail('bad_value', path);
-      out[f] = text;
+      out[f] = personText(item[f], agreementLimits.fieldBytes, `items[${i}].${f}`);
     }
     return out;
   });

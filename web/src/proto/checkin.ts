@@ -1,8 +1,7 @@
 // A check-in's document (proto/SPEC.md 5.19, 6.7): the question a facilitator
 // asks a party in aftercare and the support services they can turn to.
-import { utf8 } from './bytes.js';
 import { fail } from './errors.js';
-import { JsonNumber, isObject, num, parseStrict, serialize } from './json.js';
+import { JsonNumber, isObject, num, parseStrict, personText, serialize } from './json.js';
 
 export const checkinContentType = 'application/vnd.shuttle.checkin+json';
 export const checkinLimits = { questionBytes: 2000, support: 16, supportBytes: 500, bodyChars: 64 * 1024 };
@@ -16,25 +15,15 @@ export function checkinBody(c: Checkin): string {
   return serialize({ v: num(1), question: c.question, support: c.support });
 }
 
-// eslint-disable-next-line no-control-regex
-const controls = /[\u0000-\u0009\u000b-\u001f\u007f]/;
-function textOf(v: unknown, max: number, path: string): string {
-  if (v === undefined) fail('missing_field', path);
-  if (typeof v !== 'string') fail('wrong_type', path);
-  const size = utf8(v).length;
-  if (size < 1 || size > max || controls.test(v)) fail('bad_value', path);
-  return v;
-}
-
 // Strict, as SPEC 6.7 says.
 export function parseCheckinBody(body: string): Checkin {
   const v = parseStrict(body, checkinLimits.bodyChars, 3);
   if (!isObject(v)) fail('not_an_object', 'checkin');
   for (const k of Object.keys(v)) if (!['v', 'question', 'support'].includes(k)) fail('unknown_field', k);
   if (!(v.v instanceof JsonNumber) || v.v.text !== '1') fail('unsupported_version', 'v');
-  const question = textOf(v.question, checkinLimits.questionBytes, 'question');
+  const question = personText(v.question, checkinLimits.questionBytes, 'question');
   const support = v.support;
   if (!Array.isArray(support)) fail(support === undefined ? 'missing_field' : 'wrong_type', 'support');
   if (support.length > checkinLimits.support) fail('bad_value', 'support');
-  return { question, support: support.map((s, i) => textOf(s, checkinLimits.supportBytes, `support[${i}]`)) };
+  return { question, support: support.map((s, i) => personText(s, checkinLimits.supportBytes, `support[${i}]`)) };
 }

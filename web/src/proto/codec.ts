@@ -100,6 +100,7 @@ export const statementFields = {
   consent: [{ name: 'text_hash', kind: 'hash' }],
   agreement_signature: [{ name: 'message', kind: 'id' }, { name: 'agreement_hash', kind: 'hash' }],
   checkin: [{ name: 'message', kind: 'id' }, { name: 'due_at', kind: 'u64' }],
+  referral_key: [{ name: 'key', kind: 'key' }],
   agreement_mark: [
     { name: 'message', kind: 'id' },
     { name: 'agreement_hash', kind: 'hash' },
@@ -325,7 +326,7 @@ export function sign(s: Omit<Statement, 'sig' | 'signer'> & { signer?: Bytes }, 
 // The semantic rules of each type (as proto/codec.cpp checks them).
 export function check(s: Statement): void {
   const roleIs = (r: unknown) => r as Role;
-  const caseMayBeNull =
+  const caseMayBeNull = s.type === 'referral_key' ||
     (s.type === 'invitation' && s.role === 'facilitator') || (s.type === 'enrolment' && s.role === 'facilitator');
   if (isZero(s.id)) fail('bad_value', 'id');
   if (!caseMayBeNull && isZero(s.case)) fail('bad_value', 'case');
@@ -337,6 +338,10 @@ export function check(s: Statement): void {
     }
   };
   switch (s.type) {
+    case 'referral_key':
+      if (!isZero(s.case)) fail('bad_value', 'case');
+      if ((s.key as Bytes).every((b) => b === 0)) fail('bad_value', 'key');
+      break;
     case 'case_open':
       if (s.approvals_required !== 1 && s.approvals_required !== 2) fail('bad_value', 'approvals_required');
       break;

@@ -1,6 +1,7 @@
 // Strict JSON (proto/SPEC.md section 1): RFC 8259 only, no key twice in one
 // object, nesting and size bounded. Numbers keep their text, so an integer
 // can be checked as written (no sign, fraction or exponent; below 2^53).
+import { utf8 } from './bytes.js';
 import { fail } from './errors.js';
 
 export class JsonNumber {
@@ -132,3 +133,16 @@ export function serialize(v: JsonValue): string {
 }
 
 export const num = (n: number): JsonNumber => new JsonNumber(String(n));
+
+// Text a person wrote (an agreement's item, a check-in's question, a
+// referral): a JSON string of 1 to `maxBytes` bytes of UTF-8 with no control
+// character but the line feed (proto/json_fields.cpp, read_person_text).
+// eslint-disable-next-line no-control-regex
+const controls = /[\u0000-\u0009\u000b-\u001f\u007f]/;
+export function personText(v: unknown, maxBytes: number, path: string): string {
+  if (v === undefined) fail('missing_field', path);
+  if (typeof v !== 'string') fail('wrong_type', path);
+  const size = utf8(v).length;
+  if (size < 1 || size > maxBytes || controls.test(v)) fail('bad_value', path);
+  return v;
+}

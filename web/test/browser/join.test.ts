@@ -78,7 +78,7 @@ test('the protocol module passes every vector inside Chromium, keystore included
   await page.evaluate(readFileSync(new URL('../browser-vectors.js', import.meta.url), 'utf8'));
   const files: Record<string, unknown> = {};
   for (const name of ['transcript.json', 'padme.json', 'keys.json', 'invitation_code.json', 'statements.json',
-    'letters.json', 'audit.json', 'keystore.json', 'keys_file.json', 'web_manifest.json']) {
+    'letters.json', 'audit.json', 'keystore.json', 'keys_file.json', 'web_manifest.json', 'referral.json']) {
     files[name] = JSON.parse(readFileSync(SHUTTLE_VECTORS_DIR + name, 'utf8'));
   }
   const results = await page.evaluate(async (vectors) => {
