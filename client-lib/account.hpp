@@ -115,6 +115,7 @@ struct agreement_view {
   std::vector<proto::agreement_mark> mark_statements;
   bool bound = false;  // the relay says so and the signatures that count show it
   std::optional<std::uint64_t> bound_at;
+  std::vector<person> people;  // the case's people as this view found them (for the export)
 };
 
 // A check-in (SPEC 5.19) as its facilitators, or its party, see it.

@@ -65,6 +65,7 @@ result<std::optional<agreement_view>> account::agreement(const proto::id& case_i
 
   auto view = view_of(case_id, *snap);
   if (!view) return view.error();
+  v.people = view->people;
   auto person_of = [&](const proto::public_key& k) {
     const auto p = std::find_if(view->people.begin(), view->people.end(), [&](const person& x) { return x.identity == k; });
     return p == view->people.end() ? std::optional<person>{} : std::optional<person>{*p};
@@ -176,15 +177,11 @@ result<std::string> account::export_agreement(const proto::id& case_id) {
   if (!v) return v.error();
   if (!*v) return make_error(errc::not_found, "There is no agreement in this case yet.");
   if (!(*v)->bound) return make_error(errc::invalid_argument, "The agreement is exported once everyone has signed it.");
-  auto snap = snapshot(case_id);
-  if (!snap) return snap.error();
-  auto view = view_of(case_id, *snap);
-  if (!view) return view.error();
   proto::agreement_export x;
   x.case_id = case_id;
   x.message_id = (*v)->message;
   x.body = (*v)->body;
-  for (const auto& p : view->people) {
+  for (const auto& p : (*v)->people) {
     if (!p.attested && !p.me) continue;
     x.people.push_back({p.identity, p.role, p.role == proto::role::facilitator ? p.name : std::nullopt});
   }

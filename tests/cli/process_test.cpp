@@ -731,5 +731,117 @@ TEST(Process, ALargeAttachmentTravelsWithItsTypeAndProgressAndFacilitatorsSaveIt
   EXPECT_EQ(kept.at("attachments").as_array()[0].at("size").as_int64(), static_cast<std::int64_t>(data.size()));
 }
 
+
+// Issue 23, item 10: one case as the people in it live it, at the CLI, from
+// a request sent with no account to its closing: a case opened from the
+// request with two facilitators, both parties consenting and told who takes
+// part, guided letters both ways through two-person review, an agreement
+// signed by everyone and marked done, one aftercare check-in answered, then
+// the request and the case closed. (The browser clients play the same steps
+// in web/test/browser: referral, consent, taking_part, writing_aids,
+// agreement and checkins.)
+TEST(Process, AWholeCaseFromARequestSentWithNoAccountToItsClosing) {
+  const auto dir = std::filesystem::temp_directory_path() / ("shuttle-cli-walk-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "en.txt") << "What is said here stays between the people in the case.\n";
+  scene s({"--consent-dir", dir.string()});
+  person g{s.root / "second-facilitator"};
+  ASSERT_EQ(g.run("enrol", {s.relay.invite_facilitator(), "--name", "Tomas Lie"}).status, 0);
+  const std::string address = "127.0.0.1:" + std::to_string(s.relay.port());
+  const std::string pin = pin_of(s);
+
+  // 1. She asks to be contacted, with no account.
+  person asking{s.root / "no-account"};
+  auto asked = asking.run("refer", {address, "--relay-pin", pin, "--about", "harmed", "--contact", "Call after five",
+                                    "--text", "Our shed was set on fire last spring."});
+  ASSERT_EQ(asked.status, 0) << asked.out;
+  const auto at = asked.out.find("shuttle-referral-1.");
+  ASSERT_NE(at, std::string::npos) << asked.out;
+  const std::string code = asked.out.substr(at, asked.out.find('\n', at) - at);
+  const auto status = [&] { return asking.run("referral-status", {code, "--relay", address, "--relay-pin", pin}).out; };
+
+  // 2. A two-person case is opened from it; the colleague joins and is confirmed.
+  const std::string ref = text(s.f.ok("referrals", {}).at(0), "referral");
+  s.case_id = text(s.f.ok("referral", {"open-case", ref, "--two-person"}), "case");
+  ASSERT_FALSE(s.case_id.empty());
+  EXPECT_TRUE(has(status(), "A facilitator has been in touch with you"));
+  ASSERT_EQ(g.run("enrol", {text(s.f.ok("invite", {s.case_id, "--role", "facilitator"}), "code")}).status, 0);
+  s.f.ok("attest", {s.case_id, "--safety-number", text(g.ok("whoami", {}), "safety_number")});
+
+  // 3. Each party reads the consent text and agrees, and both facilitators check their keys.
+  person h{s.root / "harmed"}, r{s.root / "responsible"};
+  for (auto [p, role] : {std::pair{&h, "harmed"}, std::pair{&r, "responsible"}}) {
+    auto joined = p->run("enrol", {text(s.f.ok("invite", {s.case_id, "--role", role}), "code"), "--agree"});
+    ASSERT_EQ(joined.status, 0) << joined.out;
+    EXPECT_TRUE(has(joined.out, "What is said here stays between the people in the case.")) << joined.out;
+    for (const person* fac : {&s.f, &g}) {
+      fac->ok("attest", {s.case_id, "--safety-number", text(p->ok("whoami", {}), "safety_number")});
+    }
+  }
+  // 4. Both are told who takes part, the facilitators by name.
+  for (const person* p : {&h, &r}) {
+    auto shown = p->run("case", {"show", s.case_id});
+    EXPECT_TRUE(has(shown.out, "Ingrid Berg") && has(shown.out, "Tomas Lie")) << shown.out;
+    EXPECT_TRUE(has(shown.out, p == &h ? "responsible" : "harmed")) << shown.out;
+  }
+
+  // 5. Preparation: the core questions offered to her; then the exchange.
+  s.f.ok("stage", {s.case_id, "preparation"});
+  s.f.ok("prompts", {s.case_id, "--for", "harmed", "--standard"});
+  EXPECT_TRUE(has(h.run("prompts", {s.case_id}).out, "What do you need now?"));
+  s.f.ok("stage", {s.case_id, "exchange"});
+  const auto both_approve = [&](const std::string& message) {
+    for (const person* fac : {&s.f, &g}) {
+      fac->ok("review", {s.case_id, message});
+      fac->ok("approve", {s.case_id, message});
+    }
+  };
+  const std::string hers = text(h.ok("write", {s.case_id, "--text", "What I need now is to know why."}), "message");
+  both_approve(hers);
+  EXPECT_EQ(text(r.ok("read", {s.case_id, hers}), "text"), "What I need now is to know why.");
+  const std::string his =
+      text(r.ok("write", {s.case_id, "--text", "I was angry and drunk. I am sorry.", "--reply-to", hers}), "message");
+  both_approve(his);
+  EXPECT_EQ(text(h.ok("read", {s.case_id, his}), "text"), "I was angry and drunk. I am sorry.");
+
+  // 6. The agreement: drafted, signed by both parties and both facilitators, its item marked done.
+  s.f.ok("stage", {s.case_id, "agreement"});
+  s.f.ok("agreement", {"draft", s.case_id, "--item", "Help rebuild the shed | Jonas | by 1 June | Mia tells the facilitators"});
+  for (const person* p : {&h, &r, &s.f}) p->ok("agreement", {"sign", s.case_id, "--yes"});
+  EXPECT_TRUE(g.ok("agreement", {"sign", s.case_id, "--yes"}).at("bound").as_bool());
+  s.f.ok("agreement", {"mark", s.case_id, "1", "done"});
+  EXPECT_TRUE(has(h.run("agreement", {"show", s.case_id}).out, "done, says facilitator Ingrid Berg"));
+
+  // 7. Aftercare: one check-in reaches her and she answers it.
+  s.f.ok("stage", {s.case_id, "aftercare"});
+  const std::time_t due = std::time(nullptr) + 3;
+  char when_due[32];
+  std::strftime(when_due, sizeof when_due, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&due));
+  s.f.ok("checkin", {"schedule", s.case_id, "--for", "harmed", "--at", when_due, "--question", "How are you now?"});
+  const std::string checkin = text(s.f.ok("checkin", {"list", s.case_id}).at(0), "message");
+  bool reached = false;
+  for (int i = 0; i < 40 && !reached; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    reached = has(h.run("checkin", {"list", s.case_id}).out, "waiting for your answer");
+  }
+  ASSERT_TRUE(reached);
+  h.ok("checkin", {"answer", s.case_id, checkin, "--text", "Better. The shed stands again."});
+
+  // 8. The request, then the case, are closed; her receipt code says so; the trail verifies.
+  s.f.ok("referral", {"close", ref});
+  EXPECT_TRUE(has(status(), "Your request is closed."));
+  auto closed = s.f.run("case", {"close", s.case_id, "--yes"});
+  EXPECT_EQ(closed.status, 0) << closed.out;
+  auto trail = s.f.run("audit", {s.case_id});
+  EXPECT_EQ(trail.status, 0) << trail.out;
+  for (const char* event : {"consented", "approved", "agreement_bound", "item_marked", "checkin_scheduled", "closed"}) {
+    EXPECT_TRUE(has(trail.out, event)) << event << "\n" << trail.out;
+  }
+  for (const char* words : {"set on fire", "rebuild", "angry and drunk", "stands again"}) {
+    EXPECT_FALSE(has(trail.out, words)) << words;  // the trail says what happened, never what was written
+  }
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace shuttle::testing

@@ -103,7 +103,8 @@ struct signed_agreement {
     c.relay_key = relay.public_key();
     c.sig = relay.sign(checkpoint_transcript(c));
   }
-  signed_agreement() {
+  // `marked`: the item the facilitator's mark names (the agreement has two).
+  explicit signed_agreement(std::uint64_t marked = 1) {
     x.case_id = x.audit.case_id = client::new_id();
     x.message_id = client::new_id();
     x.body = agreement_body(two_items());
@@ -126,7 +127,7 @@ struct signed_agreement {
     m.header = client::header_for(x.case_id);
     m.message_id = x.message_id;
     m.agreement_hash = h;
-    m.item = 1;
+    m.item = marked;
     m.done = true;
     m = *client::sign(m, facilitator);
     entry(audit_event::item_marked, facilitator.public_key(), statement_hash(m));
@@ -171,10 +172,19 @@ TEST(AgreementExport, AChangedWordAnotherRelayAMissingSignerOrAnUnrecordedSignat
   extra = *client::sign(extra, a.responsible);  // signed, but never recorded by the relay
   foreign.signatures.push_back(extra);
   EXPECT_EQ(a.verify(foreign).error().code, errc::broken_chain);
-  auto no_item = a.x;
-  no_item.marks[0].item = 3;  // the signature no longer verifies either; a re-signed one names no item
-  no_item.marks[0] = *client::sign(no_item.marks[0], a.facilitator);
-  EXPECT_FALSE(a.verify(no_item));
+  auto changed_mark = a.x;
+  changed_mark.marks[0].item = 2;  // its signature no longer verifies; re-signed, the relay never recorded it
+  EXPECT_FALSE(a.verify(changed_mark));
+  changed_mark.marks[0] = *client::sign(changed_mark.marks[0], a.facilitator);
+  EXPECT_EQ(a.verify(changed_mark).error().code, errc::broken_chain);
+}
+
+TEST(AgreementExport, AMarkOfAnItemTheAgreementLacksIsRefusedEvenWhenTheRelayRecordedIt) {
+  const signed_agreement a(3);  // signed, recorded in the trail, checkpointed: and the agreement has two items
+  const auto v = a.verify(a.x);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().code, errc::bad_value);
+  EXPECT_NE(v.error().detail.find("no such item"), std::string::npos) << v.error().detail;
 }
 
 }  // namespace

@@ -4,30 +4,22 @@
 // whole, in a dialog that says what signing means; asking the facilitators
 // for changes; and, once it binds, each item marked done or not done.
 import * as b64 from '../proto/base64url.js';
-import { Bytes, equal, utf8 } from '../proto/bytes.js';
+import { Bytes, equal } from '../proto/bytes.js';
 import { sign, toJsonValue, verifySignature } from '../proto/codec.js';
-import { AgreementItem, CheckedAgreement, agreementContentType, agreementHash, checkAgreement,
-  parseAgreementBody } from '../proto/agreement.js';
+import type { AgreementItem } from '../proto/agreement.js';
 import { newId } from '../proto/keys.js';
-import { sealedFactsOf } from '../proto/letters.js';
 import { checkReleased } from '../proto/roster.js';
-import { AgreementState, CaseDetail, agreementState, caseDetail, fetchedMessage } from './answers.js';
+import { AgreementState, CaseDetail, agreementState, caseDetail } from './answers.js';
 import type { App } from './app.js';
 import { ask } from './dialog.js';
 import { h, show } from './dom.js';
 import { wordsFor } from './failure.js';
 import * as parts from './letter_parts.js';
 import { whoWords } from './people.js';
-import { RelayRefusal } from './relay.js';
 
 const caseId = (app: App) => app.session.unlocked.caseEntry.case;
 
-export interface Agreement {
-  message: string;
-  items: AgreementItem[];
-  hash: Bytes;
-  checked: CheckedAgreement;
-  boundAt?: number;
+export interface Agreement extends parts.OpenedAgreement {
   detail: CaseDetail;  // the case's people, to name who signed
 }
 
@@ -58,23 +50,12 @@ async function load(app: App): Promise<Agreement | undefined> {
   if (!state) return undefined;
   const detail = caseDetail(await app.relay.get(`/v1/cases/${caseId(app)}`));
   const r = parts.rosterFrom(detail, caseId(app), app.session.unlocked.caseEntry.pinned);
-  const path = `/v1/cases/${caseId(app)}/messages/${state.message}`;
-  const envelope = fetchedMessage(await app.relay.get(path)).envelope;
   const { keys } = app.session.unlocked;
   const me = { identity: keys.identity, caseKey: keys.caseKeys.get(caseId(app))! };
-  if (envelope.kind !== 'agreement' || !r.isFacilitator(envelope.signer)) throw new RelayRefusal(200, 'not_understood');
-  const released = checkReleased(r, envelope, [], me, Math.floor(Date.now() / 1000));
-  const opened = await parts.openQuietly(app, path, sealedFactsOf(envelope), released.key);
-  if (opened.contentType !== agreementContentType || opened.attachments.length) throw new RelayRefusal(200, 'not_understood');
-  const items = parseAgreementBody(opened.text);
-  const message = b64.decode(state.message)!;
-  const hash = agreementHash(b64.decode(caseId(app))!, message, utf8(opened.text));
-  const checked = checkAgreement(r, message, hash, items.length, state.signatures, state.marks);
-  // Binding only when the relay says so and the signatures that count show it.
-  if (state.boundAt !== undefined && (!checked.binds || !equal(state.agreementHash!, hash))) {
-    throw new RelayRefusal(200, 'not_understood');
-  }
-  return { message: state.message, items, hash, checked, boundAt: state.boundAt, detail };
+  // A party reads it as released to it (an agreement needs no approval).
+  const opened = await parts.openAgreement(app, caseId(app), r,
+    (envelope) => checkReleased(r, envelope, [], me, Math.floor(Date.now() / 1000)).key, state);
+  return opened && { ...opened, detail };
 }
 
 function itemView(app: App, a: Agreement, item: AgreementItem, n: number): HTMLElement {

@@ -154,6 +154,9 @@ export interface FetchedMessage {
   returned?: Statement;  // the facilitator's return, shown to the writer only
   declineNote?: Bytes;   // the reader's note on declining, sealed to the writer, once a facilitator passed it on
 }
+// A message's envelope alone, from the fetch of any reader (a party's or a facilitator's).
+export const envelopeOf = (answer: JsonObject): Statement => statement('envelope', answer.envelope);
+
 export function fetchedMessage(answer: JsonObject): FetchedMessage {
   return {
     envelope: statement('envelope', answer.envelope),
@@ -352,4 +355,40 @@ export function liveEvent(v: JsonValue): LiveEvent | null {
   if (!isObject(v) || typeof v.event !== 'string') return null;
   return { event: v.event, case: typeof v.case === 'string' ? v.case : undefined,
     message: typeof v.message === 'string' ? v.message : undefined };
+}
+
+// GET /v1/referrals (SPEC 16.2): the requests not closed, each with this
+// facilitator's wrap where there is one.
+export interface ListedReferral {
+  referral: string;
+  receivedAt: number;
+  state: 'received' | 'contacted' | 'closed';
+  ciphertext?: Bytes;
+  wrap?: Bytes;
+  entered: boolean;
+  enteredByName?: string;
+  case?: string;
+}
+const referralStates = ['received', 'contacted', 'closed'] as const;
+function referralState(o: JsonObject): ListedReferral['state'] {
+  const state = text(o, 'state');
+  return (referralStates as readonly string[]).includes(state) ? state as ListedReferral['state'] : notUnderstood();
+}
+export function referralList(answer: JsonObject): ListedReferral[] {
+  return list(answer, 'referrals').map((v) => {
+    if (!isObject(v)) return notUnderstood();
+    return {
+      referral: text(v, 'referral'), receivedAt: optionalTime(v, 'received_at') ?? notUnderstood(), state: referralState(v),
+      ciphertext: v.ciphertext === undefined ? undefined : bytes(v, 'ciphertext'),
+      wrap: v.wrap === undefined ? undefined : bytes(v, 'wrap'),
+      entered: v.entered_by !== undefined,
+      enteredByName: v.entered_by_name === undefined ? undefined : text(v, 'entered_by_name'),
+      case: v.case === undefined ? undefined : text(v, 'case'),
+    };
+  });
+}
+
+// POST /v1/referrals/status: where a request is.
+export function referralStatus(answer: JsonObject): { state: ListedReferral['state']; receivedAt: number } {
+  return { state: referralState(answer), receivedAt: optionalTime(answer, 'received_at') ?? notUnderstood() };
 }

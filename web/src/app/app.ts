@@ -59,9 +59,10 @@ export interface CaseStatus {
   // look is still on its way), and only the newest drawing of the list draws.
   looks: { asked: number; taken: number };
   drawing: number;
-  // What the list was opened to say ("the letter is taken back"): kept until
-  // a drawing of the list shows it, so a newer drawing (an event while the
-  // list loaded) says it instead of losing it.
+  // What the list was opened to say ("the letter is taken back"): kept while
+  // the list is drawn again for events (one that came while it loaded
+  // included), so the words are neither lost nor wiped a moment later;
+  // opening the list anew replaces them.
   notice?: string;
 }
 

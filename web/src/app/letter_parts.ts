@@ -2,15 +2,18 @@
 // only from the pinned key's signatures), a ciphertext opened in the crypto
 // worker as it arrives, attachments, and times in the reader's language.
 import * as b64 from '../proto/base64url.js';
-import { Bytes } from '../proto/bytes.js';
+import { AgreementItem, CheckedAgreement, agreementContentType, agreementHash, checkAgreement,
+  parseAgreementBody } from '../proto/agreement.js';
+import { Bytes, equal, utf8 } from '../proto/bytes.js';
+import type { Statement } from '../proto/codec.js';
 import { ProtocolError } from '../proto/errors.js';
-import { SealedFacts, descriptionOf, mediaTypeOf } from '../proto/letters.js';
+import { SealedFacts, descriptionOf, mediaTypeOf, sealedFactsOf } from '../proto/letters.js';
 import { Roster } from '../proto/roster.js';
-import { CaseDetail, caseDetail } from './answers.js';
+import { AgreementState, CaseDetail, agreementState, caseDetail, envelopeOf } from './answers.js';
 import { CryptoUnavailable, CryptoWorker } from './crypto.js';
 import { h, show } from './dom.js';
 import type { Strings } from './i18n.js';
-import { Relay, RelayUnreachable } from './relay.js';
+import { Relay, RelayRefusal, RelayUnreachable } from './relay.js';
 import type { Attached, Opened } from './worker.js';
 
 export function mib(n: number): string {
@@ -85,4 +88,36 @@ export async function openQuietly(parts: { relay: Relay; crypto: CryptoWorker },
     if (e instanceof ProtocolError || e instanceof CryptoUnavailable) throw e;
     throw new RelayUnreachable();
   }
+}
+
+// The case's agreement in force (SPEC 6.6, 9), opened and checked on this
+// device by either root: its envelope a facilitator's agreement, its body
+// opened with the key `keyOf` finds for this reader (a party's from the
+// release, a facilitator's from its wrap), its hash computed here, and only
+// the signatures and marks that verify; a relay that says it binds when the
+// signatures do not show it is not understood. Nothing when there is none.
+export interface OpenedAgreement {
+  message: string;
+  items: AgreementItem[];
+  hash: Bytes;
+  checked: CheckedAgreement;
+  boundAt?: number;
+}
+export async function openAgreement(parts: { relay: Relay; crypto: CryptoWorker }, caseId: string, r: Roster,
+  keyOf: (envelope: Statement) => Bytes, listed?: AgreementState): Promise<OpenedAgreement | undefined> {
+  const state = listed ?? agreementState(await parts.relay.get(`/v1/cases/${caseId}/agreement`));
+  if (!state) return undefined;
+  const path = `/v1/cases/${caseId}/messages/${state.message}`;
+  const envelope = envelopeOf(await parts.relay.get(path));
+  if (envelope.kind !== 'agreement' || !r.isFacilitator(envelope.signer)) throw new RelayRefusal(200, 'not_understood');
+  const opened = await openQuietly(parts, path, sealedFactsOf(envelope), keyOf(envelope));
+  if (opened.contentType !== agreementContentType || opened.attachments.length) throw new RelayRefusal(200, 'not_understood');
+  const items = parseAgreementBody(opened.text);
+  const message = b64.decode(state.message)!;
+  const hash = agreementHash(b64.decode(caseId)!, message, utf8(opened.text));
+  const checked = checkAgreement(r, message, hash, items.length, state.signatures, state.marks);
+  if (state.boundAt !== undefined && (!checked.binds || !equal(state.agreementHash!, hash))) {
+    throw new RelayRefusal(200, 'not_understood');
+  }
+  return { message: state.message, items, hash, checked, boundAt: state.boundAt };
 }

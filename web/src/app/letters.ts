@@ -201,7 +201,9 @@ function firstWords(text: string): string {
   return words.length < all.length ? `${words}…` : words;
 }
 
-export async function home(app: App, notice?: string): Promise<void> {
+// `again`: drawn again where it stands (an event, a retry), keeping what the
+// list was opened to say; otherwise the list is opened anew with `notice`.
+export async function home(app: App, notice?: string, again = false): Promise<void> {
   const { t } = app.strings;
   let list: MessageSummary[] = [];
   let listed = false;  // the relay's whole list is here: a letter of hers it lacks was lost there
@@ -209,7 +211,7 @@ export async function home(app: App, notice?: string): Promise<void> {
   let unreachable = false;
   let refusal: string | undefined;
   const drawing = ++app.caseStatus.drawing;
-  if (notice) app.caseStatus.notice = notice;
+  if (!again) app.caseStatus.notice = notice;
   // After leaving the process the relay has nothing more for this person:
   // what is kept on this device stays readable.
   app.caseStatus.gone = (await app.vault.get('withdrawn')) === caseId(app);
@@ -298,15 +300,13 @@ export async function home(app: App, notice?: string): Promise<void> {
     // Trying again by itself, later each time, while the list is on the screen.
     const delay = app.connection.failed();
     setTimeout(() => {
-      if (document.getElementById('letters-list')) void home(app);
+      if (document.getElementById('letters-list')) void home(app, undefined, true);
     }, delay);
   }
-  // A newer drawing of the list is coming (it says the notice), or she moved
-  // on while it loaded (the notice is no longer news).
-  if (drawing !== app.caseStatus.drawing) return;
+  // Moved on while it loaded, or a newer drawing of the list is coming (it
+  // says the notice: it stays until she opens the list anew or leaves it).
+  if (app.views.current().view !== 'letters' || drawing !== app.caseStatus.drawing) return;
   const said = app.caseStatus.notice;
-  app.caseStatus.notice = undefined;
-  if (app.views.current().view !== 'letters') return;
   // Each newcomer is announced once, on the list.
   const announced = app.caseStatus.newcomers;
   app.caseStatus.newcomers = [];
@@ -337,7 +337,7 @@ export async function home(app: App, notice?: string): Promise<void> {
 export async function onCaseEvent(app: App, e: LiveEvent): Promise<void> {
   if (!app.session.isUnlocked || e.case !== caseId(app)) return;
   // The list (even one still loading) is drawn again with a fresh look; so is the agreement.
-  if (app.views.current().view === 'letters') return void home(app);
+  if (app.views.current().view === 'letters') return void home(app, undefined, true);
   if (app.views.current().view === 'agreement' && ['agreement', 'released', 'revoked', 'caught_up'].includes(e.event)) {
     return void agreementView(app);
   }
@@ -387,7 +387,7 @@ export async function openById(app: App, id: string): Promise<void> {
     }
   }
   const m = list.find((x) => x.message === id);
-  if (m) return openLetter(app, m);
+  if (m) return openLetter(app, m, list);
   const copy = await app.kept.kept(id);
   if (copy) return showLetter(app, copy.text, copy.notes, undefined, null, undefined, copy.attachments ?? []);
   app.views.go({ view: 'letters' }, { replace: true, notice: app.strings.t('letter_gone') });
@@ -396,9 +396,9 @@ export async function openById(app: App, id: string): Promise<void> {
 // Opening a letter from the list. One that is no longer on the relay (taken
 // back by its writer, declined, purged) is said in words; a received one's
 // copy on this device is deleted, as the CLI does.
-async function openLetter(app: App, m: MessageSummary): Promise<void> {
+async function openLetter(app: App, m: MessageSummary, list: MessageSummary[]): Promise<void> {
   try {
-    await openFromRelay(app, m);
+    await openFromRelay(app, m, list);
   } catch (e) {
     if (e instanceof RelayRefusal && e.status === 410) {
       if (!mine(app, m)) await app.kept.forget(m.message);
@@ -409,7 +409,8 @@ async function openLetter(app: App, m: MessageSummary): Promise<void> {
   }
 }
 
-async function openFromRelay(app: App, m: MessageSummary): Promise<void> {
+// `list`: the case's messages as just fetched (a check-in is answered once a note names it).
+async function openFromRelay(app: App, m: MessageSummary, list: MessageSummary[]): Promise<void> {
   const { t } = app.strings;
   const path = `/v1/cases/${caseId(app)}/messages/${m.message}`;
   const got = fetchedMessage(await app.relay.get(path));
@@ -442,7 +443,7 @@ async function openFromRelay(app: App, m: MessageSummary): Promise<void> {
   }
   const released = checkReleased(r, envelope, got.approvals, me(app), Math.floor(Date.now() / 1000));
   const { text, contentType, attachments: attached } = await openCiphertext(app, path, sealedFactsOf(envelope), released.key);
-  if (envelope.kind === 'checkin') return showCheckin(app, m, text, contentType);
+  if (envelope.kind === 'checkin') return showCheckin(app, m, text, contentType, list);
   if (envelope.kind === 'note') {
     // From a facilitator, to her alone: shown at once, with the way to answer them.
     if (m.state === 'released') await noteState(app, m.message, 'delivered');
@@ -577,13 +578,13 @@ const draftSlot = (w: Writing) =>
 // A reply to a letter she received: its first words shown above the editor.
 // A check-in from the facilitators (SPEC 5.19): their question and the
 // support services they point to, and the way to answer them.
-async function showCheckin(app: App, m: MessageSummary, body: string, contentType: string): Promise<void> {
+async function showCheckin(app: App, m: MessageSummary, body: string, contentType: string,
+  list: MessageSummary[]): Promise<void> {
   const { t } = app.strings;
   if (contentType !== checkinContentType) throw new RelayRefusal(200, 'not_understood');
   const c = parseCheckinBody(body);
   if (m.state === 'released') await noteState(app, m.message, 'delivered');
   await app.kept.keep({ message: m.message, mine: false, at: Math.floor(Date.now() / 1000), text: c.question, notes: [] });
-  const list = messageList(await app.relay.get(`/v1/cases/${caseId(app)}/messages`));
   const done = list.some((x) => x.kind === 'note' && x.answers === m.message);
   const answer = h('button', { type: 'button' }, t('checkin_answer'));
   answer.addEventListener('click', () => app.views.go({ view: 'answer', id: m.message }));

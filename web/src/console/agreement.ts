@@ -4,49 +4,26 @@
 // version, which replaces it) as items, and once it binds, each item marked
 // done or not done. Everything is sealed and signed in the page.
 import * as b64 from '../proto/base64url.js';
-import { Bytes, equal, utf8 } from '../proto/bytes.js';
+import { Bytes, utf8 } from '../proto/bytes.js';
 import { sign, toJsonValue } from '../proto/codec.js';
-import { AgreementItem, CheckedAgreement, agreementBody, agreementContentType, agreementHash, checkAgreement,
-  parseAgreementBody } from '../proto/agreement.js';
+import { AgreementItem, agreementBody, agreementContentType, parseAgreementBody } from '../proto/agreement.js';
 import { newId } from '../proto/keys.js';
-import { sealLetter, sealedFactsOf } from '../proto/letters.js';
+import { sealLetter } from '../proto/letters.js';
 import { Roster, keyFromEnvelope } from '../proto/roster.js';
-import { CaseDetail, agreementState, reviewedMessage } from '../app/answers.js';
+import { CaseDetail } from '../app/answers.js';
 import { ask } from '../app/dialog.js';
 import { h } from '../app/dom.js';
 import { wordsFor } from '../app/failure.js';
-import { openQuietly, when } from '../app/letter_parts.js';
-import { RelayRefusal } from '../app/relay.js';
+import { OpenedAgreement, openAgreement, when } from '../app/letter_parts.js';
 import type { Console } from './parts.js';
 import { roleWords } from './parts.js';
 
-interface Opened {
-  message: string;
-  items: AgreementItem[];
-  hash: Bytes;
-  checked: CheckedAgreement;
-  boundAt?: number;
-}
+type Opened = OpenedAgreement;
 
 // The agreement in force, opened with this facilitator's wrap and checked.
 async function load(c: Console, caseId: string, r: Roster): Promise<Opened | undefined> {
-  const state = agreementState(await c.relay.get(`/v1/cases/${caseId}/agreement`));
-  if (!state) return undefined;
-  const path = `/v1/cases/${caseId}/messages/${state.message}`;
-  const e = reviewedMessage(await c.relay.get(path)).envelope;
-  if (e.kind !== 'agreement' || !r.isFacilitator(e.signer)) throw new RelayRefusal(200, 'not_understood');
   const caseKey = c.session.unlocked.keys.caseKeys.get(caseId)!;
-  const key = keyFromEnvelope(r, e, { identity: c.session.unlocked.keys.identity, caseKey });
-  const opened = await openQuietly(c, path, sealedFactsOf(e), key);
-  if (opened.contentType !== agreementContentType) throw new RelayRefusal(200, 'not_understood');
-  const items = parseAgreementBody(opened.text);
-  const message = b64.decode(state.message)!;
-  const hash = agreementHash(b64.decode(caseId)!, message, utf8(opened.text));
-  const checked = checkAgreement(r, message, hash, items.length, state.signatures, state.marks);
-  if (state.boundAt !== undefined && (!checked.binds || !equal(state.agreementHash!, hash))) {
-    throw new RelayRefusal(200, 'not_understood');  // the relay says it binds; the signatures do not show it
-  }
-  return { message: state.message, items, hash, checked, boundAt: state.boundAt };
+  return openAgreement(c, caseId, r, (e) => keyFromEnvelope(r, e, { identity: c.session.unlocked.keys.identity, caseKey }));
 }
 
 // Sealed to every facilitator and both parties, signed, sent like a letter.

@@ -30,7 +30,7 @@ import { stageSection, stageWords } from './stage.js';
 import { aidsSection } from './aids.js';
 import { agreementSection } from './agreement.js';
 import { checkinSection } from './checkins.js';
-import { caseOpenedFrom } from './referrals.js';
+import { caseOpenedFrom } from './requests.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const invitationHours = 72;

@@ -11,7 +11,7 @@ import { wordsFor } from '../app/failure.js';
 import { when } from '../app/letter_parts.js';
 import type { Console, Filter } from './parts.js';
 import { filters, roleWords } from './parts.js';
-import { referrals } from './referrals.js';
+import { referrals } from './requests.js';
 import { stageWords } from './stage.js';
 
 // The case's label, sealed to this facilitator's case key; a case this

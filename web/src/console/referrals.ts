@@ -1,74 +1,14 @@
-// Requests from people with no account (issue 23, item 1; SPEC 5.20, 6.8),
-// as the console shows them: opened in this page with the referral key the
-// facilitator's identity seed gives; each can be marked as contacted, made
-// into a case, or closed (which deletes it from the relay). The console
-// publishes its referral key when the relay's list lacks it.
-import * as b64 from '../proto/base64url.js';
-import { JsonNumber } from '../proto/json.js';
-import { equal } from '../proto/bytes.js';
-import { sign, toJsonValue, nullCase } from '../proto/codec.js';
-import { newId } from '../proto/keys.js';
-import { Referral, ReferralState, listedReferralKeys, openReferral, referralKeyOf } from '../proto/referral.js';
+// The Requests page (issue 23, item 1; SPEC 5.20, 6.8): requests from
+// people with no account, opened in this page with the referral key the
+// facilitator's identity seed gives (requests.ts); each can be marked as
+// contacted, made into a case, or closed (which deletes it from the relay).
 import { ask } from '../app/dialog.js';
 import { h, show as draw } from '../app/dom.js';
 import { wordsFor } from '../app/failure.js';
 import { when } from '../app/letter_parts.js';
 import type { Console } from './parts.js';
 import { footer } from './queue.js';
-
-export interface ReferralItem {
-  referral: string;
-  receivedAt: number;
-  state: ReferralState;
-  request?: Referral;  // none: not sealed to this facilitator's key
-  enteredByName?: string;
-  entered: boolean;
-  case?: string;
-}
-
-const myKey = (c: Console) => referralKeyOf(c.session.unlocked.keys.identity.seed);
-
-// This facilitator's referral key on the relay, published if the list lacks it.
-export async function ensureReferralKey(c: Console): Promise<void> {
-  const { identity } = c.session.unlocked.keys;
-  const mine = myKey(c);
-  if (c.referralKey.published === b64.encode(mine.publicKey)) return;
-  const listed = listedReferralKeys(await c.relay.get('/v1/referrals/keys'));
-  if (!listed.some((k) => equal(k.identity, identity.publicKey) && equal(k.key, mine.publicKey))) {
-    const k = sign({ type: 'referral_key', id: newId(), case: nullCase, created_at: Math.floor(Date.now() / 1000),
-      key: mine.publicKey }, identity.secretKey, identity.publicKey);
-    await c.relay.post('/v1/referral-key', { referral_key: toJsonValue(k) });
-  }
-  c.referralKey.published = b64.encode(mine.publicKey);
-}
-
-const numberOf = (v: unknown) => (v instanceof JsonNumber ? Number(v.text) : 0);
-
-// The open referrals, oldest first, each opened where it can be.
-export async function referrals(c: Console): Promise<ReferralItem[]> {
-  await ensureReferralKey(c);
-  const answer = await c.relay.get('/v1/referrals');
-  const key = myKey(c);
-  const list = Array.isArray(answer.referrals) ? answer.referrals : [];
-  return list.map((v) => {
-    const o = v as Record<string, unknown>;
-    const item: ReferralItem = { referral: String(o.referral), receivedAt: numberOf(o.received_at),
-      state: o.state as ReferralState, entered: typeof o.entered_by === 'string',
-      enteredByName: typeof o.entered_by_name === 'string' ? o.entered_by_name : undefined,
-      case: typeof o.case === 'string' ? o.case : undefined };
-    const id = b64.decode(item.referral);
-    const ciphertext = typeof o.ciphertext === 'string' ? b64.decode(o.ciphertext) : null;
-    const wrap = typeof o.wrap === 'string' ? b64.decode(o.wrap) : null;
-    if (id && ciphertext && wrap) {
-      try {
-        item.request = openReferral(id, ciphertext, wrap, key.publicKey, key.secretKey);
-      } catch {
-        // Shown as not readable here, never as if it said nothing.
-      }
-    }
-    return item;
-  });
-}
+import { ReferralItem, referrals } from './requests.js';
 
 function entry(c: Console, r: ReferralItem): HTMLElement {
   const { t } = c.strings;
@@ -111,11 +51,6 @@ async function setState(c: Console, r: ReferralItem, state: 'contacted' | 'close
   } catch (e) {
     c.views.go({ view: 'referrals' }, { replace: true, notice: wordsFor(c.strings, e) });
   }
-}
-
-// After a case was opened from a referral: the referral names it.
-export async function caseOpenedFrom(c: Console, referral: string, caseId: string): Promise<void> {
-  await c.relay.post('/v1/referrals/state', { referral, state: 'contacted', case: caseId });
 }
 
 export async function show(c: Console, notice?: string): Promise<void> {

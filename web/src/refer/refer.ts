@@ -6,10 +6,10 @@
 // once, for the person to keep.
 import * as b64 from '../proto/base64url.js';
 import { utf8 } from '../proto/bytes.js';
-import { JsonNumber } from '../proto/json.js';
 import { Referral, ReferralState, listedReferralKeys, parseReferralCode, referralCode, referralLimits,
   referralRequest, sealReferral } from '../proto/referral.js';
 import { ready } from '../proto/sodium.js';
+import { referralStatus } from '../app/answers.js';
 import { h, show } from '../app/dom.js';
 import { wordsFor } from '../app/failure.js';
 import { Key, Strings } from '../app/i18n.js';
@@ -177,12 +177,9 @@ async function look(page: Page, typed: string): Promise<void> {
     return lookUp(page, t('receipt_bad'), undefined, typed);
   }
   try {
-    const answer = await page.relay.post('/v1/referrals/status',
-      { referral: b64.encode(code.referral), secret: b64.encode(code.secret) });
-    const state = answer.state as ReferralState;
-    const at = answer.received_at instanceof JsonNumber ? Number(answer.received_at.text) : 0;
-    if (!(state in stateWords)) return lookUp(page, t('refused_unknown'), undefined, typed);
-    return lookUp(page, undefined, t(stateWords[state], { date: when(page.strings, at) }), typed);
+    const { state, receivedAt } = referralStatus(await page.relay.post('/v1/referrals/status',
+      { referral: b64.encode(code.referral), secret: b64.encode(code.secret) }));
+    return lookUp(page, undefined, t(stateWords[state], { date: when(page.strings, receivedAt) }), typed);
   } catch (e) {
     if (e instanceof RelayRefusal && e.code === 'not_found') return lookUp(page, t('receipt_unknown'), undefined, typed);
     return lookUp(page, wordsFor(page.strings, e), undefined, typed);
