@@ -387,9 +387,9 @@ awaitable<outcome> list_messages(request_context& ctx) { co_return ctx.service.l
 awaitable<outcome> review_queue(request_context& ctx) { co_return ctx.service.review_queue(*ctx.who); }
 
 awaitable<outcome> fetch_ciphertext(request_context& ctx) {
-  bytes out;
+  std::string out;
   outcome o = ctx.service.fetch_ciphertext(*ctx.who, *ctx.message_id, out);
-  if (o) ctx.raw_answer = request_context::raw{std::string(out.begin(), out.end()), "application/octet-stream", {}, false};
+  if (o) ctx.raw_answer = request_context::raw{std::move(out), "application/octet-stream", {}, false};
   co_return o;
 }
 

@@ -237,7 +237,7 @@ void relay_service::fetch_message(const caller& c, const proto::id& message, com
       std::move(done));
 }
 
-outcome relay_service::fetch_ciphertext(const caller& c, const proto::id& message, bytes& out) {
+outcome relay_service::fetch_ciphertext(const caller& c, const proto::id& message, std::string& out) {
   return store_.read([&](reader& r) -> outcome {
     auto m = message_in_case(r, c, message);
     if (!m) return no_message();

@@ -184,7 +184,7 @@ class relay_service {
   // The message's ciphertext, for whoever may fetch it (same answers as the
   // fetch for a message gone), into `out`; records nothing. A client fetches
   // the message first (which records delivery), then this.
-  outcome fetch_ciphertext(const caller& c, const proto::id& message, bytes& out);
+  outcome fetch_ciphertext(const caller& c, const proto::id& message, std::string& out);
   void claim(const caller& c, const proto::id& message, completion done);
   // Lets go of the caller's own claim (nothing to do when it holds none);
   // another facilitator's claim is refused (claimed).

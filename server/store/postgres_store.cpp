@@ -547,10 +547,10 @@ class pg_repository final : public writer {
                                   "ORDER BY m.release_at LIMIT 1000",
                               now));
   }
-  std::optional<bytes> ciphertext(const proto::id& message_id) override {
+  std::optional<std::string> ciphertext(const proto::id& message_id) override {
     auto q = query("SELECT bytes FROM ciphertexts WHERE message_id = ?", message_id);
     if (q.rows() == 0) return std::nullopt;
-    return q.blob(0, 0);
+    return std::string(q.raw(0, 0));  // the answer's bytes, copied once from libpq's result
   }
   std::vector<review_record> reviews(const proto::id& message_id) override {
     auto q = query("SELECT " + review_columns +

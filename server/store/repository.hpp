@@ -56,8 +56,9 @@ class reader {
   virtual std::vector<message_record> review_queue(const proto::id& facilitator, std::size_t limit) = 0;
   // Approved messages whose release time has come, earliest first, at most 1000.
   virtual std::vector<message_record> due_for_release(std::uint64_t now) = 0;  // none of a paused case
-  // A message's ciphertext; nothing once revoked or purged.
-  virtual std::optional<bytes> ciphertext(const proto::id& message_id) = 0;
+  // A message's ciphertext, as the bytes of the answer that carries it (read
+  // into it once: a letter can be 16 MiB); nothing once revoked or purged.
+  virtual std::optional<std::string> ciphertext(const proto::id& message_id) = 0;
   // A message's reviews in the order they were made (their statements gone once shredded).
   virtual std::vector<review_record> reviews(const proto::id& message_id) = 0;
   // The supporters a message was wrapped for (in its envelope or an approval).

@@ -54,9 +54,9 @@ export class CryptoWorker {
     w.reject(r.failure.code ? new ProtocolError(r.failure.code as ErrorCode, r.failure.detail) : new Error(r.failure.detail));
   }
 
-  private send(request: Request): number {
+  private send(request: Request, transfer: Transferable[] = []): number {
     const id = this.next++;
-    this.worker.postMessage({ id, request });
+    this.worker.postMessage({ id, request }, transfer);
     return id;
   }
 
@@ -98,7 +98,7 @@ export class CryptoWorker {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        this.send({ op: 'letter-bytes', job, data: value });
+        this.send({ op: 'letter-bytes', job, data: value }, [value.buffer]);  // the bytes move, not copied
       }
     } catch (e) {
       // The connection dropped mid-letter: the opener is told to end, and

@@ -66,21 +66,30 @@ export function attachmentsView(strings: Strings, list: Attached[]): HTMLElement
 
 // Opening a letter's ciphertext as it arrives, in the crypto worker, with
 // a bar that follows the bytes received and opened; `footer` stays below it.
+// `asked` is the ciphertext when it was asked for earlier (beside the
+// envelope, so the bytes travel while the envelope is checked).
 export async function openCiphertext(parts: { strings: Strings; relay: Relay; crypto: CryptoWorker }, path: string,
-                                     sealed: SealedFacts, key: Bytes, footer: HTMLElement | null): Promise<Opened> {
+                                     sealed: SealedFacts, key: Bytes, footer: HTMLElement | null,
+                                     asked?: Promise<ReadableStream<Uint8Array>>): Promise<Opened> {
   const { t } = parts.strings;
   const bar = h('progress', { max: '100', value: '0', 'aria-label': t('opening_progress') });
   show(h('h1', {}, t('letter_title')), h('p', { role: 'status' }, t('opening')), bar, footer);
   return openQuietly(parts, path, sealed, key, (done, total) => {
     if (total > 0) bar.setAttribute('value', String(Math.floor((done / total) * 100)));
-  });
+  }, asked);
 }
+
+// The ciphertext of the letter at `path`, as it arrives.
+export const askCiphertext = (relay: Relay, path: string): Promise<ReadableStream<Uint8Array>> =>
+  relay.getStream(`${path}/ciphertext`);
 
 // The same without a screen of its own (a letter opened inside a page, as
 // the console's case history does).
 export async function openQuietly(parts: { relay: Relay; crypto: CryptoWorker }, path: string, sealed: SealedFacts,
-                                  key: Bytes, progress: (done: number, total: number) => void = () => {}): Promise<Opened> {
-  const body = await parts.relay.getStream(`${path}/ciphertext`);
+                                  key: Bytes, progress: (done: number, total: number) => void = () => {},
+                                  asked: Promise<ReadableStream<Uint8Array>> = askCiphertext(parts.relay, path)):
+    Promise<Opened> {
+  const body = await asked;
   try {
     return await parts.crypto.openLetter(sealed, key, body, progress);
   } catch (e) {

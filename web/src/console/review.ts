@@ -11,7 +11,7 @@ import { Roster, approveLetter, keyFromEnvelope } from '../proto/roster.js';
 import { CaseDetail, approvalAnswer, caseDetail, messageList, reviewedMessage } from '../app/answers.js';
 import { h, show as draw } from '../app/dom.js';
 import { wordsFor } from '../app/failure.js';
-import { attachmentsView, openCiphertext, rosterFrom, when } from '../app/letter_parts.js';
+import { askCiphertext, attachmentsView, openCiphertext, rosterFrom, when } from '../app/letter_parts.js';
 import type { Console } from './parts.js';
 import { caseEntryOf, roleWords } from './parts.js';
 import { historyView, writeNote } from './history.js';
@@ -67,25 +67,38 @@ export async function show(c: Console, caseId: string, message: string): Promise
   const caseKey = c.session.unlocked.keys.caseKeys.get(caseId);
   if (!entry || !caseKey) return back(t('console_no_key'));
   const path = `/v1/cases/${caseId}/messages/${message}`;
+  // The claim, the letter's envelope, the case and the ciphertext are asked
+  // for at once (the bytes travel while the envelope is checked); nothing is
+  // opened unless the claim was granted.
+  const claimed = c.relay.post(`${path}/claim`, {});
+  const envelope = c.relay.get(path);
+  const ofCase = c.relay.get(`/v1/cases/${caseId}`);
+  const ciphertext = askCiphertext(c.relay, path);
+  const unread = () => void ciphertext.then((body) => body.cancel(), () => {});
+  envelope.catch(() => {});
+  ofCase.catch(() => {});
+  ciphertext.catch(() => {});
   try {
-    await c.relay.post(`${path}/claim`, {});
+    await claimed;
   } catch (e) {
+    unread();
     return back(wordsFor(c.strings, e));
   }
   const letGo = () => c.relay.post(`${path}/unclaim`, {}).catch(() => {});
   let r: Roster, e: Statement, text: string, attachments, label: Uint8Array | undefined, detail: CaseDetail;
   let quiet: { timeZone: string; start: string; end: string } | undefined;
   try {
-    const got = reviewedMessage(await c.relay.get(path));
+    const got = reviewedMessage(await envelope);
     e = got.envelope;
-    detail = caseDetail(await c.relay.get(`/v1/cases/${caseId}`));
+    detail = caseDetail(await ofCase);
     label = detail.label;
     quiet = detail.quietHours;
     r = rosterFrom(detail, caseId, entry.pinned);
     const me = { identity: c.session.unlocked.keys.identity, caseKey };
     const key = keyFromEnvelope(r, e, me);
-    ({ text, attachments } = await openCiphertext(c, path, sealedFactsOf(e), key, footer(c)));
+    ({ text, attachments } = await openCiphertext(c, path, sealedFactsOf(e), key, footer(c), ciphertext));
   } catch (err) {
+    unread();
     await letGo();
     return back(wordsFor(c.strings, err));
   }
