@@ -1,8 +1,11 @@
-// A process's resident memory, from /proc, for the benchmarks.
+// A process's resident memory and CPU time, from /proc, for the benchmarks.
 #pragma once
+
+#include <unistd.h>
 
 #include <cstdint>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 namespace shuttle::bench {
@@ -35,6 +38,22 @@ inline bool reset_peak() {
   out << "5";
   out.close();
   return static_cast<bool>(out);
+}
+
+// The CPU time `pid` has used so far, user and system, in seconds (from
+// /proc/PID/stat, fields 14 and 15, in clock ticks); 0 if unknown.
+inline double cpu_seconds(const std::string& pid) {
+  std::ifstream in("/proc/" + pid + "/stat");
+  std::string line;
+  std::getline(in, line);
+  const auto end_of_name = line.rfind(')');  // the name may hold spaces
+  if (end_of_name == std::string::npos) return 0;
+  std::istringstream fields(line.substr(end_of_name + 2));
+  std::string skipped;
+  for (int field = 3; field < 14; ++field) fields >> skipped;
+  unsigned long long user = 0, system = 0;
+  fields >> user >> system;
+  return static_cast<double>(user + system) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 }  // namespace shuttle::bench
