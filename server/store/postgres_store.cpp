@@ -1,4 +1,5 @@
 #include "server/store/postgres_store.hpp"
+#include "server/store/migrations.hpp"
 #include "server/store/schema.hpp"
 #include "server/store/change_payload.hpp"
 #include "server/store/postgres_rows.hpp"
@@ -24,271 +25,6 @@ namespace {
 
 using pg::result;
 using namespace pg;  // the row decoders and their columns
-
-// Each migration moves the schema one version up. Never edit a released one:
-// add the next. The first is SQLite's schema 4 in PostgreSQL's types, with an
-// insertion order (`ord`) where SQLite used its rowid, and the event counter.
-constexpr std::array<const char*, 6> migrations{
-    R"sql(
-CREATE TABLE accounts (
-  id              BYTEA PRIMARY KEY,
-  identity_key    BYTEA NOT NULL UNIQUE,
-  is_facilitator  BOOLEAN NOT NULL,
-  created_at      BIGINT NOT NULL,
-  display_name    TEXT
-);
-CREATE TABLE sessions (
-  token_hash      BYTEA PRIMARY KEY,
-  account_id      BYTEA NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
-  created_at      BIGINT NOT NULL,
-  last_used_at    BIGINT NOT NULL,
-  expires_at      BIGINT NOT NULL
-);
-CREATE INDEX sessions_by_account ON sessions(account_id);
-CREATE TABLE cases (
-  id                  BYTEA PRIMARY KEY,
-  state               TEXT NOT NULL CHECK (state IN ('open', 'closed')),
-  approvals_required  BIGINT NOT NULL CHECK (approvals_required IN (1, 2)),
-  opened_by           BYTEA NOT NULL REFERENCES accounts(id),
-  open_statement      TEXT NOT NULL,
-  close_statement     TEXT,
-  created_at          BIGINT NOT NULL,
-  closed_at           BIGINT,
-  quiet_time_zone     TEXT,
-  quiet_start         BIGINT,
-  quiet_end           BIGINT
-);
-CREATE TABLE invitations (
-  id            BYTEA PRIMARY KEY,
-  case_id       BYTEA REFERENCES cases(id),
-  role          TEXT NOT NULL,
-  secret_hash   BYTEA NOT NULL,
-  expires_at    BIGINT NOT NULL,
-  inviter_key   BYTEA NOT NULL,
-  statement     TEXT NOT NULL,
-  used_at       BIGINT
-);
-CREATE TABLE participants (
-  case_id       BYTEA NOT NULL REFERENCES cases(id),
-  account_id    BYTEA NOT NULL REFERENCES accounts(id),
-  role          TEXT NOT NULL,
-  state         TEXT NOT NULL CHECK (state IN ('active', 'withdrawn')),
-  enrolment     TEXT,
-  joined_at     BIGINT NOT NULL,
-  left_at       BIGINT,
-  PRIMARY KEY (case_id, account_id)
-);
-CREATE INDEX participants_by_account ON participants(account_id);
-CREATE TABLE key_statements (
-  ord           BIGSERIAL,
-  id            BYTEA PRIMARY KEY,
-  case_id       BYTEA NOT NULL,
-  account_id    BYTEA NOT NULL,
-  case_key      BYTEA NOT NULL,
-  statement     TEXT NOT NULL,
-  created_at    BIGINT NOT NULL,
-  FOREIGN KEY (case_id, account_id) REFERENCES participants(case_id, account_id)
-);
-CREATE INDEX key_statements_by_case ON key_statements(case_id, created_at);
-CREATE TABLE attestations (
-  ord               BIGSERIAL,
-  id                BYTEA PRIMARY KEY,
-  case_id           BYTEA NOT NULL REFERENCES cases(id),
-  subject_account   BYTEA NOT NULL REFERENCES accounts(id),
-  key_statement_id  BYTEA NOT NULL REFERENCES key_statements(id),
-  attested_by       BYTEA NOT NULL REFERENCES accounts(id),
-  statement         TEXT NOT NULL
-);
-CREATE INDEX attestations_by_case ON attestations(case_id);
-CREATE TABLE statements (
-  id          BYTEA PRIMARY KEY,
-  case_id     BYTEA NOT NULL,
-  type        TEXT NOT NULL,
-  hash        BYTEA NOT NULL,
-  answer      TEXT NOT NULL
-);
-CREATE TABLE messages (
-  ord               BIGSERIAL,
-  id                BYTEA PRIMARY KEY,
-  case_id           BYTEA NOT NULL REFERENCES cases(id),
-  sender_account    BYTEA NOT NULL REFERENCES accounts(id),
-  kind              TEXT NOT NULL,
-  to_role           TEXT NOT NULL,
-  supersedes        BYTEA,
-  answers           BYTEA,
-  state             TEXT NOT NULL CHECK (state IN ('in_review', 'returned', 'released', 'delivered', 'opened',
-                                                   'declined', 'revoked')),
-  envelope          TEXT,
-  ciphertext_size   BIGINT NOT NULL,
-  ciphertext_hash   BYTEA NOT NULL,
-  submitted_at      BIGINT NOT NULL,
-  release_at        BIGINT,
-  released_at       BIGINT,
-  delivered_at      BIGINT,
-  changed_at        BIGINT,
-  claimed_by        BYTEA REFERENCES accounts(id),
-  claim_expires_at  BIGINT,
-  purged_at         BIGINT,
-  decline_told_at   BIGINT,
-  decline_note      BYTEA
-);
-CREATE INDEX messages_by_case ON messages(case_id, submitted_at);
-CREATE INDEX messages_in_review ON messages(submitted_at) WHERE state = 'in_review';
-CREATE TABLE ciphertexts (
-  message_id  BYTEA PRIMARY KEY REFERENCES messages(id),
-  bytes       BYTEA NOT NULL
-);
-CREATE TABLE reviews (
-  ord                  BIGSERIAL,
-  message_id           BYTEA NOT NULL REFERENCES messages(id),
-  facilitator_account  BYTEA NOT NULL REFERENCES accounts(id),
-  decision             TEXT NOT NULL CHECK (decision IN ('approve', 'return')),
-  statement            TEXT,
-  created_at           BIGINT NOT NULL,
-  PRIMARY KEY (message_id, facilitator_account)
-);
-CREATE TABLE audit_entries (
-  case_id    BYTEA NOT NULL,
-  seq        BIGINT NOT NULL,
-  at         BIGINT NOT NULL,
-  event      TEXT NOT NULL,
-  actor      BYTEA NOT NULL,
-  subject    BYTEA NOT NULL,
-  statement  BYTEA NOT NULL,
-  prev       BYTEA NOT NULL,
-  hash       BYTEA NOT NULL,
-  PRIMARY KEY (case_id, seq)
-);
-CREATE TABLE audit_checkpoints (
-  case_id  BYTEA NOT NULL,
-  seq      BIGINT NOT NULL,
-  head     BYTEA NOT NULL,
-  at       BIGINT NOT NULL,
-  sig      BYTEA NOT NULL,
-  PRIMARY KEY (case_id, seq)
-);
-CREATE SEQUENCE event_seq;
-CREATE TABLE events (
-  seq         BIGINT PRIMARY KEY,
-  account_id  BYTEA NOT NULL REFERENCES accounts(id),
-  case_id     BYTEA NOT NULL,
-  event       TEXT NOT NULL,
-  message_id  BYTEA,
-  at          BIGINT NOT NULL
-);
-CREATE INDEX events_by_account ON events(account_id, seq);
-CREATE TABLE grants (
-  case_id        BYTEA NOT NULL REFERENCES cases(id),
-  party_account  BYTEA NOT NULL REFERENCES accounts(id),
-  supporter_key  BYTEA NOT NULL,
-  reads          BOOLEAN NOT NULL,
-  statement      TEXT NOT NULL,
-  at             BIGINT NOT NULL,
-  PRIMARY KEY (case_id, party_account, supporter_key)
-);
-CREATE TABLE supporter_readers (
-  message_id  BYTEA NOT NULL REFERENCES messages(id),
-  reader_key  BYTEA NOT NULL,
-  PRIMARY KEY (message_id, reader_key)
-);
-CREATE TABLE case_labels (
-  case_id     BYTEA NOT NULL REFERENCES cases(id),
-  reader_key  BYTEA NOT NULL,
-  box         BYTEA NOT NULL,
-  set_at      BIGINT NOT NULL,
-  PRIMARY KEY (case_id, reader_key)
-);
-CREATE TABLE used_login_challenges (
-  challenge   BYTEA PRIMARY KEY,
-  expires_at  BIGINT NOT NULL
-);
-)sql",
-    // 2: when the purge and the backup last ran (for the alerts), and the
-    // oldest relay schema that can serve the database (schema.hpp).
-    R"sql(
-CREATE TABLE maintenance (
-  job      TEXT PRIMARY KEY,
-  done_at  BIGINT NOT NULL
-);
-ALTER TABLE schema_version ADD COLUMN serves_from BIGINT NOT NULL DEFAULT 0;
-)sql",
-    // 3: the stage of the process, the person harmed's pause, each
-    // participant's consent and the writing aids sealed to a party (SQLite's
-    // 7). A relay before 3 would release letters of a paused case.
-    R"sql(
-ALTER TABLE cases ADD COLUMN stage TEXT NOT NULL DEFAULT 'referral'
-  CHECK (stage IN ('referral', 'preparation', 'exchange', 'agreement', 'aftercare'));
-ALTER TABLE cases ADD COLUMN stage_statement TEXT;
-ALTER TABLE cases ADD COLUMN paused BOOLEAN NOT NULL DEFAULT FALSE;
-ALTER TABLE cases ADD COLUMN pause_statement TEXT;
-UPDATE cases SET stage = 'exchange';
-CREATE TABLE consents (
-  case_id     BYTEA NOT NULL REFERENCES cases(id),
-  account_id  BYTEA NOT NULL REFERENCES accounts(id),
-  text_hash   BYTEA NOT NULL,
-  statement   TEXT NOT NULL,
-  at          BIGINT NOT NULL,
-  PRIMARY KEY (case_id, account_id)
-);
-CREATE TABLE writing_aids (
-  case_id     BYTEA NOT NULL REFERENCES cases(id),
-  reader_key  BYTEA NOT NULL,
-  purpose     TEXT NOT NULL CHECK (purpose IN ('names', 'prompts')),
-  box         BYTEA NOT NULL,
-  set_at      BIGINT NOT NULL,
-  PRIMARY KEY (case_id, reader_key, purpose)
-);
-)sql",
-    // 4: the outcome agreement's signatures and marks, and when it bound
-    // (SQLite's 8). A relay at 3 can still serve it.
-    R"sql(
-CREATE TABLE agreement_statements (
-  ord             BIGSERIAL,
-  message_id      BYTEA NOT NULL REFERENCES messages(id),
-  is_mark         BIGINT NOT NULL CHECK (is_mark IN (0, 1)),
-  signer_key      BYTEA NOT NULL,
-  agreement_hash  BYTEA NOT NULL,
-  statement       TEXT NOT NULL,
-  at              BIGINT NOT NULL
-);
-CREATE INDEX agreement_statements_by_message ON agreement_statements(message_id, ord);
-CREATE TABLE agreements_bound (
-  message_id      BYTEA PRIMARY KEY REFERENCES messages(id),
-  agreement_hash  BYTEA NOT NULL,
-  at              BIGINT NOT NULL
-);
-)sql",
-    // 5: check-ins (SQLite's 9), a message kind a relay before 5 cannot read.
-    R"sql(
-CREATE INDEX messages_by_answers ON messages(answers) WHERE answers IS NOT NULL;
-)sql",
-    // 6: referrals (SQLite's 10). A relay at 5 can still serve it.
-    R"sql(
-CREATE TABLE referral_keys (
-  account_id  BYTEA PRIMARY KEY REFERENCES accounts(id),
-  key         BYTEA NOT NULL,
-  statement   TEXT NOT NULL,
-  at          BIGINT NOT NULL
-);
-CREATE TABLE referrals (
-  id           BYTEA PRIMARY KEY,
-  secret_hash  BYTEA NOT NULL,
-  ciphertext   BYTEA,
-  received_at  BIGINT NOT NULL,
-  state        TEXT NOT NULL CHECK (state IN ('received', 'contacted', 'closed')),
-  state_at     BIGINT NOT NULL,
-  entered_by   BYTEA REFERENCES accounts(id),
-  case_id      BYTEA REFERENCES cases(id)
-);
-CREATE INDEX referrals_open ON referrals(received_at) WHERE state <> 'closed';
-CREATE TABLE referral_wraps (
-  referral_id  BYTEA NOT NULL REFERENCES referrals(id),
-  reader_key   BYTEA NOT NULL,
-  wrap         BYTEA NOT NULL,
-  PRIMARY KEY (referral_id, reader_key)
-);
-)sql",
-};
 
 // The schema that added schema_version.serves_from, and the oldest relay
 // schema that can serve a database at the latest one (raise it with a
@@ -954,7 +690,7 @@ bool postgres_store::names_postgres(std::string_view database) {
   return database.starts_with("postgresql://") || database.starts_with("postgres://");
 }
 
-int postgres_store::latest_schema_version() { return static_cast<int>(migrations.size()); }
+int postgres_store::latest_schema_version() { return static_cast<int>(postgres_migrations().size()); }
 
 postgres_store::postgres_store(std::string conninfo, std::size_t readers, std::size_t writers)
     : conninfo_(std::move(conninfo)) {
@@ -979,12 +715,12 @@ postgres_store::postgres_store(std::string conninfo, std::size_t readers, std::s
         check_result(c, f.get());
         if (f.rows() > 0) serves_from = std::stoi(f.text(0, 0));
       }
-      const int known = static_cast<int>(migrations.size());
+      const int known = static_cast<int>(postgres_migrations().size());
       schema_version_ = version;
       if (must_migrate(version, serves_from, known)) {
-        for (auto v = static_cast<std::size_t>(version); v < migrations.size(); ++v) {
+        for (auto v = static_cast<std::size_t>(version); v < postgres_migrations().size(); ++v) {
           setup.exec("BEGIN");
-          setup.exec(migrations[v]);
+          setup.exec(std::string(postgres_migrations()[v]));
           setup.exec("UPDATE schema_version SET version = " + std::to_string(v + 1));
           if (static_cast<int>(v) + 1 >= serves_from_recorded) {
             setup.exec("UPDATE schema_version SET serves_from = " + std::to_string(oldest_serving_schema) +

@@ -1,4 +1,5 @@
 #include "server/store/sqlite_store.hpp"
+#include "server/store/migrations.hpp"
 #include "server/store/schema.hpp"
 
 #include "server/limits.hpp"
@@ -21,282 +22,6 @@
 namespace shuttle::relay {
 
 namespace {
-
-// Each migration moves the schema one version up. Never edit a released one:
-// add the next. SECURITY.md classifies every table and column.
-constexpr std::array<const char*, 10> migrations{
-    R"sql(
-CREATE TABLE accounts (
-  id              BLOB PRIMARY KEY,
-  identity_key    BLOB NOT NULL UNIQUE,
-  is_facilitator  INTEGER NOT NULL CHECK (is_facilitator IN (0, 1)),
-  created_at      INTEGER NOT NULL
-);
-CREATE TABLE sessions (
-  token_hash      BLOB PRIMARY KEY,
-  account_id      BLOB NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
-  created_at      INTEGER NOT NULL,
-  last_used_at    INTEGER NOT NULL,
-  expires_at      INTEGER NOT NULL
-);
-CREATE INDEX sessions_by_account ON sessions(account_id);
-CREATE TABLE cases (
-  id                  BLOB PRIMARY KEY,
-  state               TEXT NOT NULL CHECK (state IN ('open', 'closed')),
-  approvals_required  INTEGER NOT NULL CHECK (approvals_required IN (1, 2)),
-  opened_by           BLOB NOT NULL REFERENCES accounts(id),
-  open_statement      TEXT NOT NULL,
-  close_statement     TEXT,
-  created_at          INTEGER NOT NULL,
-  closed_at           INTEGER
-);
-CREATE TABLE invitations (
-  id            BLOB PRIMARY KEY,
-  case_id       BLOB REFERENCES cases(id),
-  role          TEXT NOT NULL,
-  secret_hash   BLOB NOT NULL,
-  expires_at    INTEGER NOT NULL,
-  inviter_key   BLOB NOT NULL,
-  statement     TEXT NOT NULL,
-  used_at       INTEGER
-);
-CREATE TABLE participants (
-  case_id       BLOB NOT NULL REFERENCES cases(id),
-  account_id    BLOB NOT NULL REFERENCES accounts(id),
-  role          TEXT NOT NULL,
-  state         TEXT NOT NULL CHECK (state IN ('active', 'withdrawn')),
-  enrolment     TEXT,
-  joined_at     INTEGER NOT NULL,
-  left_at       INTEGER,
-  PRIMARY KEY (case_id, account_id)
-);
-CREATE INDEX participants_by_account ON participants(account_id);
-CREATE TABLE key_statements (
-  id            BLOB PRIMARY KEY,
-  case_id       BLOB NOT NULL,
-  account_id    BLOB NOT NULL,
-  case_key      BLOB NOT NULL,
-  statement     TEXT NOT NULL,
-  created_at    INTEGER NOT NULL,
-  FOREIGN KEY (case_id, account_id) REFERENCES participants(case_id, account_id)
-);
-CREATE INDEX key_statements_by_case ON key_statements(case_id, created_at);
-CREATE TABLE attestations (
-  id                BLOB PRIMARY KEY,
-  case_id           BLOB NOT NULL REFERENCES cases(id),
-  subject_account   BLOB NOT NULL REFERENCES accounts(id),
-  key_statement_id  BLOB NOT NULL REFERENCES key_statements(id),
-  attested_by       BLOB NOT NULL REFERENCES accounts(id),
-  statement         TEXT NOT NULL
-);
-CREATE INDEX attestations_by_case ON attestations(case_id);
-CREATE TABLE statements (
-  id          BLOB PRIMARY KEY,
-  case_id     BLOB NOT NULL,
-  type        TEXT NOT NULL,
-  hash        BLOB NOT NULL,
-  answer      TEXT NOT NULL
-);
-)sql",
-    R"sql(
-CREATE TABLE messages (
-  id                BLOB PRIMARY KEY,
-  case_id           BLOB NOT NULL REFERENCES cases(id),
-  sender_account    BLOB NOT NULL REFERENCES accounts(id),
-  kind              TEXT NOT NULL,
-  to_role           TEXT NOT NULL,
-  supersedes        BLOB,
-  state             TEXT NOT NULL CHECK (state IN ('in_review', 'returned', 'released', 'delivered', 'opened',
-                                                   'declined', 'revoked')),
-  envelope          TEXT,
-  ciphertext_size   INTEGER NOT NULL,
-  ciphertext_hash   BLOB NOT NULL,
-  submitted_at      INTEGER NOT NULL,
-  release_at        INTEGER,
-  released_at       INTEGER,
-  delivered_at      INTEGER,
-  changed_at        INTEGER,
-  claimed_by        BLOB REFERENCES accounts(id),
-  claim_expires_at  INTEGER,
-  purged_at         INTEGER
-);
-CREATE INDEX messages_by_case ON messages(case_id, submitted_at);
-CREATE INDEX messages_in_review ON messages(submitted_at) WHERE state = 'in_review';
-CREATE TABLE ciphertexts (
-  message_id  BLOB PRIMARY KEY REFERENCES messages(id),
-  bytes       BLOB NOT NULL
-);
-CREATE TABLE reviews (
-  message_id           BLOB NOT NULL REFERENCES messages(id),
-  facilitator_account  BLOB NOT NULL REFERENCES accounts(id),
-  decision             TEXT NOT NULL CHECK (decision IN ('approve', 'return')),
-  statement            TEXT,
-  created_at           INTEGER NOT NULL,
-  PRIMARY KEY (message_id, facilitator_account)
-);
-CREATE TABLE audit_entries (
-  case_id    BLOB NOT NULL,
-  seq        INTEGER NOT NULL,
-  at         INTEGER NOT NULL,
-  event      TEXT NOT NULL,
-  actor      BLOB NOT NULL,
-  subject    BLOB NOT NULL,
-  statement  BLOB NOT NULL,
-  prev       BLOB NOT NULL,
-  hash       BLOB NOT NULL,
-  PRIMARY KEY (case_id, seq)
-);
-CREATE TABLE audit_checkpoints (
-  case_id  BLOB NOT NULL,
-  seq      INTEGER NOT NULL,
-  head     BLOB NOT NULL,
-  at       INTEGER NOT NULL,
-  sig      BLOB NOT NULL,
-  PRIMARY KEY (case_id, seq)
-);
-CREATE TABLE events (
-  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-  account_id  BLOB NOT NULL REFERENCES accounts(id),
-  case_id     BLOB NOT NULL,
-  event       TEXT NOT NULL,
-  message_id  BLOB,
-  at          INTEGER NOT NULL
-);
-CREATE INDEX events_by_account ON events(account_id, seq);
-)sql",
-    // 3: the facilitators pass a decline on to the writer, when they choose.
-    R"sql(
-ALTER TABLE messages ADD COLUMN decline_told_at INTEGER;
-ALTER TABLE messages ADD COLUMN decline_note BLOB;
-)sql",
-    // 4: facilitators' names, replies, quiet hours, supporters' grants, case labels.
-    R"sql(
-ALTER TABLE accounts ADD COLUMN display_name TEXT;
-ALTER TABLE messages ADD COLUMN answers BLOB;
-ALTER TABLE cases ADD COLUMN quiet_time_zone TEXT;
-ALTER TABLE cases ADD COLUMN quiet_start INTEGER;
-ALTER TABLE cases ADD COLUMN quiet_end INTEGER;
-CREATE TABLE grants (
-  case_id        BLOB NOT NULL REFERENCES cases(id),
-  party_account  BLOB NOT NULL REFERENCES accounts(id),
-  supporter_key  BLOB NOT NULL,
-  reads          INTEGER NOT NULL,
-  statement      TEXT NOT NULL,
-  at             INTEGER NOT NULL,
-  PRIMARY KEY (case_id, party_account, supporter_key)
-);
-CREATE TABLE supporter_readers (
-  message_id  BLOB NOT NULL REFERENCES messages(id),
-  reader_key  BLOB NOT NULL,
-  PRIMARY KEY (message_id, reader_key)
-);
-CREATE TABLE case_labels (
-  case_id     BLOB NOT NULL REFERENCES cases(id),
-  reader_key  BLOB NOT NULL,
-  box         BLOB NOT NULL,
-  set_at      INTEGER NOT NULL,
-  PRIMARY KEY (case_id, reader_key)
-);
-)sql",
-    // 5: a login challenge's use is recorded where every relay sees it.
-    R"sql(
-CREATE TABLE used_login_challenges (
-  challenge   BLOB PRIMARY KEY,
-  expires_at  INTEGER NOT NULL
-);
-)sql",
-    // 6: when the purge and the backup last ran (for the alerts), and the
-    // oldest relay schema that can serve the database (schema.hpp).
-    R"sql(
-CREATE TABLE maintenance (
-  job      TEXT PRIMARY KEY,
-  done_at  INTEGER NOT NULL
-);
-ALTER TABLE schema_version ADD COLUMN serves_from INTEGER NOT NULL DEFAULT 0;
-)sql",
-    // 7: the stage of the process, the person harmed's pause, each
-    // participant's consent to the service's consent text, and the writing
-    // aids the facilitators seal to a party (names to look for, prompts). Cases from
-    // before stages were exchanging letters. A relay before 7 would release
-    // letters of a paused case, so 7 cannot be served by one (serves_from).
-    R"sql(
-ALTER TABLE cases ADD COLUMN stage TEXT NOT NULL DEFAULT 'referral'
-  CHECK (stage IN ('referral', 'preparation', 'exchange', 'agreement', 'aftercare'));
-ALTER TABLE cases ADD COLUMN stage_statement TEXT;
-ALTER TABLE cases ADD COLUMN paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1));
-ALTER TABLE cases ADD COLUMN pause_statement TEXT;
-UPDATE cases SET stage = 'exchange';
-CREATE TABLE consents (
-  case_id     BLOB NOT NULL REFERENCES cases(id),
-  account_id  BLOB NOT NULL REFERENCES accounts(id),
-  text_hash   BLOB NOT NULL,
-  statement   TEXT NOT NULL,
-  at          INTEGER NOT NULL,
-  PRIMARY KEY (case_id, account_id)
-);
-CREATE TABLE writing_aids (
-  case_id     BLOB NOT NULL REFERENCES cases(id),
-  reader_key  BLOB NOT NULL,
-  purpose     TEXT NOT NULL CHECK (purpose IN ('names', 'prompts')),
-  box         BLOB NOT NULL,
-  set_at      INTEGER NOT NULL,
-  PRIMARY KEY (case_id, reader_key, purpose)
-);
-)sql",
-    // 8: the outcome agreement's signatures and marks, and when it bound
-    // (SPEC 5.17, 5.18). A relay at 7 can still serve it: it only lacks
-    // these routes (and would take an agreement as a party's letter, which
-    // the clients refuse, since they open one only from a facilitator).
-    R"sql(
-CREATE TABLE agreement_statements (
-  message_id      BLOB NOT NULL REFERENCES messages(id),
-  is_mark         INTEGER NOT NULL CHECK (is_mark IN (0, 1)),
-  signer_key      BLOB NOT NULL,
-  agreement_hash  BLOB NOT NULL,
-  statement       TEXT NOT NULL,
-  at              INTEGER NOT NULL
-);
-CREATE INDEX agreement_statements_by_message ON agreement_statements(message_id);
-CREATE TABLE agreements_bound (
-  message_id      BLOB PRIMARY KEY REFERENCES messages(id),
-  agreement_hash  BLOB NOT NULL,
-  at              INTEGER NOT NULL
-);
-)sql",
-    // 9: check-ins (SPEC 5.19): a message kind a relay before 9 cannot read
-    // (serves_from), and the notes answering them found by what they answer.
-    R"sql(
-CREATE INDEX messages_by_answers ON messages(answers) WHERE answers IS NOT NULL;
-)sql",
-    // 10: referrals (SPEC 5.20, 6.8): the facilitators' referral keys, and
-    // requests sealed to them by people with no account. A relay at 9 can
-    // still serve it: it only lacks these routes.
-    R"sql(
-CREATE TABLE referral_keys (
-  account_id  BLOB PRIMARY KEY REFERENCES accounts(id),
-  key         BLOB NOT NULL,
-  statement   TEXT NOT NULL,
-  at          INTEGER NOT NULL
-);
-CREATE TABLE referrals (
-  id           BLOB PRIMARY KEY,
-  secret_hash  BLOB NOT NULL,
-  ciphertext   BLOB,
-  received_at  INTEGER NOT NULL,
-  state        TEXT NOT NULL CHECK (state IN ('received', 'contacted', 'closed')),
-  state_at     INTEGER NOT NULL,
-  entered_by   BLOB REFERENCES accounts(id),
-  case_id      BLOB REFERENCES cases(id)
-);
-CREATE INDEX referrals_open ON referrals(received_at) WHERE state <> 'closed';
-CREATE TABLE referral_wraps (
-  referral_id  BLOB NOT NULL REFERENCES referrals(id),
-  reader_key   BLOB NOT NULL,
-  wrap         BLOB NOT NULL,
-  PRIMARY KEY (referral_id, reader_key)
-);
-)sql",
-};
 
 // The schema that added schema_version.serves_from, and the oldest relay
 // schema that can serve a database at the latest one (raise it with a
@@ -1136,14 +861,14 @@ int migrate(SQLite::Database& db) {
     SQLite::Statement q(db, "SELECT serves_from FROM schema_version");
     if (q.executeStep()) serves_from = q.getColumn(0).getInt();
   }
-  const int known = static_cast<int>(migrations.size());
+  const int known = static_cast<int>(sqlite_migrations().size());
   if (!must_migrate(version, serves_from, known)) {
     if (version > known) spdlog::warn("the database is at schema {}, newer than this relay's {}; it serves it", version, known);
     return version;
   }
-  for (auto v = static_cast<std::size_t>(version); v < migrations.size(); ++v) {
+  for (auto v = static_cast<std::size_t>(version); v < sqlite_migrations().size(); ++v) {
     SQLite::Transaction t(db, SQLite::TransactionBehavior::IMMEDIATE);
-    db.exec(migrations[v]);
+    db.exec(std::string(sqlite_migrations()[v]));
     db.exec("UPDATE schema_version SET version = " + std::to_string(v + 1));
     if (v + 1 >= serves_from_recorded) {
       db.exec("UPDATE schema_version SET serves_from = " + std::to_string(oldest_serving_schema) +
@@ -1263,7 +988,7 @@ void sqlite_store::checkpoint_loop() {
 
 sqlite_store::~sqlite_store() { stop(); }
 
-int sqlite_store::latest_schema_version() { return static_cast<int>(migrations.size()); }
+int sqlite_store::latest_schema_version() { return static_cast<int>(sqlite_migrations().size()); }
 
 // Copies the WAL into the database and truncates it to zero bytes, so bytes
 // shredded by the last commit no longer sit in the log. Readers hold the log

@@ -1,9 +1,11 @@
 // What every store promises the domain (server/store/storage.hpp and
 // repository.hpp), run against each store. This executable links the store
 // library alone: a store that needed the domain would not link.
+#include "server/store/migrations.hpp"
 #include "server/store/postgres_store.hpp"
 #include "server/store/sqlite_store.hpp"
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <libpq-fe.h>
 
 #include <gtest/gtest.h>
@@ -438,6 +440,113 @@ INSTANTIATE_TEST_SUITE_P(Stores, Storage,
                                                       },
                                                       false}),
                          [](const ::testing::TestParamInfo<store_kind>& param) { return param.param.name; });
+
+
+// ---------------------------------------------------------------- migrations
+
+// Each store's migrations (server/store/migrations/<store>/NN.sql), run by
+// the store on an empty database and on a database left at each earlier
+// version, as a relay of that version left it: every way ends at the same
+// schema and the same version record.
+struct migration_kind {
+  std::string name;
+  std::size_t count;
+  // The schema and version record after the store opened a database left at version `k` (0: empty).
+  std::function<std::string(std::size_t k, const fs::path& dir)> schema_after;
+};
+std::ostream& operator<<(std::ostream& out, const migration_kind& k) { return out << k.name; }
+
+std::string sqlite_schema_after(std::size_t k, const fs::path& dir) {
+  const fs::path file = dir / ("at-" + std::to_string(k) + ".db");
+  if (k > 0) {  // as the store's runner leaves it after migration k
+    SQLite::Database db(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    db.exec("INSERT INTO schema_version (version) VALUES (0)");
+    for (std::size_t v = 0; v < k; ++v) {
+      db.exec(std::string(sqlite_migrations()[v]));
+      db.exec("UPDATE schema_version SET version = " + std::to_string(v + 1));
+    }
+  }
+  { sqlite_store store(file, 1); }
+  SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
+  std::string out;
+  SQLite::Statement q(db, "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name");
+  while (q.executeStep()) {
+    out += q.getColumn(0).getString() + " " + q.getColumn(1).getString() + ": " + q.getColumn(2).getString() + "\n";
+  }
+  SQLite::Statement v(db, "SELECT * FROM schema_version");
+  while (v.executeStep()) {
+    for (int i = 0; i < v.getColumnCount(); ++i) out += std::string(v.getColumnName(i)) + "=" + v.getColumn(i).getString() + "\n";
+  }
+  return out;
+}
+
+// Each row of `sql`'s answer as a line, its values separated by spaces.
+std::string lines_of(PGconn* c, const std::string& sql) {
+  PGresult* r = PQexec(c, sql.c_str());
+  std::string out;
+  if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+    ADD_FAILURE() << sql << ": " << PQresultErrorMessage(r);
+  } else {
+    for (int row = 0; row < PQntuples(r); ++row) {
+      for (int col = 0; col < PQnfields(r); ++col) out += std::string(col ? " " : "") + PQgetvalue(r, row, col);
+      out += "\n";
+    }
+  }
+  PQclear(r);
+  return out;
+}
+void exec_on(PGconn* c, const std::string& sql) {
+  PGresult* r = PQexec(c, sql.c_str());
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) ADD_FAILURE() << sql.substr(0, 200) << ": " << PQresultErrorMessage(r);
+  PQclear(r);
+}
+
+std::string postgres_schema_after(std::size_t k, const fs::path&) {
+  postgres_database db("shuttle_migrations_" + std::to_string(::getpid()) + "_" + std::to_string(k));
+  const std::string conninfo = postgres_database::conninfo(db.name());
+  PGconn* c = PQconnectdb(conninfo.c_str());
+  EXPECT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
+  if (k > 0) {  // as the store's runner leaves it after migration k
+    exec_on(c, "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)");
+    exec_on(c, "INSERT INTO schema_version (version) VALUES (0)");
+    for (std::size_t v = 0; v < k; ++v) {
+      exec_on(c, std::string(postgres_migrations()[v]));
+      exec_on(c, "UPDATE schema_version SET version = " + std::to_string(v + 1));
+    }
+  }
+  { postgres_store store(conninfo, 1, 1); }
+  std::string out = lines_of(c,
+      "SELECT table_name, column_name, data_type, is_nullable, coalesce(column_default, '') "
+      "FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, column_name");
+  out += lines_of(c, "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname");
+  out += lines_of(c, "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                     "WHERE connamespace = 'public'::regnamespace ORDER BY conname");
+  out += lines_of(c, "SELECT 'version=' || version, 'serves_from=' || serves_from FROM schema_version");
+  PQfinish(c);
+  return out;
+}
+
+class Migrations : public ::testing::TestWithParam<migration_kind> {
+ protected:
+  fs::path dir = fs::temp_directory_path() / ("shuttle-migrations-" + std::to_string(::getpid()));
+  void SetUp() override { fs::create_directories(dir); }
+  void TearDown() override { fs::remove_all(dir); }
+};
+
+TEST_P(Migrations, FromAnEmptyDatabaseAndFromEachEarlierVersionTheSchemaIsTheSame) {
+  const auto& kind = GetParam();
+  ASSERT_GE(kind.count, 2u);
+  const std::string fresh = kind.schema_after(0, dir);
+  ASSERT_NE(fresh.find("ciphertexts"), std::string::npos) << fresh;  // the whole schema, not an empty one
+  ASSERT_NE(fresh.find("version=" + std::to_string(kind.count)), std::string::npos);
+  for (std::size_t k = 1; k < kind.count; ++k) EXPECT_EQ(kind.schema_after(k, dir), fresh) << "from version " << k;
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, Migrations,
+                         ::testing::Values(migration_kind{"sqlite", sqlite_migrations().size(), sqlite_schema_after},
+                                           migration_kind{"postgres", postgres_migrations().size(), postgres_schema_after}),
+                         [](const ::testing::TestParamInfo<migration_kind>& param) { return param.param.name; });
 
 }  // namespace
 }  // namespace shuttle::relay
