@@ -2,11 +2,10 @@
 // case's view is checked against, opening, inviting, attesting, closing,
 // new keys and withdrawal.
 #include "client-lib/account_parts.hpp"
+#include "client-lib/enrolment.hpp"
 #include "client-lib/statements.hpp"
 #include "proto/fingerprint.hpp"
 #include "proto/invitation_code.hpp"
-
-#include <sodium.h>
 
 #include <map>
 
@@ -337,25 +336,15 @@ result<proto::id> account::open_case(bool two_person) {
 }
 
 result<std::string> account::invite(const proto::id& case_id, proto::role role, std::uint64_t lifetime_seconds) {
-  proto::invitation_code code;
-  code.invitation_id = new_id();
-  code.case_id = case_id;
-  code.role = role;
-  randombytes_buf(code.secret.data(), code.secret.size());
-  code.inviter_fingerprint = proto::fingerprint(identity());
-  code.relay = relay_.address().text();
-  code.relay_certificate_sha256 = relay_.address().pin;
-  proto::invitation inv;
-  inv.header = header_for(case_id);
-  inv.header.statement_id = code.invitation_id;
-  inv.role = role;
-  inv.secret_hash = proto::invitation_secret_hash(code.secret);
-  inv.expires_at = inv.header.created_at + lifetime_seconds;
-  auto s = sign(inv, keys_.identity());
-  if (!s) return s.error();
-  auto r = authenticated([&] { return relay_.post(case_path(case_id, "/invitations"), json::object{{"invitation", as_json(*s)}}); });
+  auto made = make_invitation(keys_.identity(), case_id, role, lifetime_seconds);
+  if (!made) return made.error();
+  made->code.relay = relay_.address().text();
+  made->code.relay_certificate_sha256 = relay_.address().pin;
+  auto r = authenticated([&] {
+    return relay_.post(case_path(case_id, "/invitations"), json::object{{"invitation", as_json(made->statement)}});
+  });
   if (!r) return r.error();
-  return proto::encode(code);
+  return proto::encode(made->code);
 }
 
 result<void> account::attest(const proto::id& case_id, const proto::public_key& participant) {

@@ -4,7 +4,29 @@
 #include "proto/codec.hpp"
 #include "proto/fingerprint.hpp"
 
+#include <sodium.h>
+
 namespace shuttle::client {
+
+result<invitation_made> make_invitation(const identity_key& inviter, const proto::id& case_id, proto::role role,
+                                        std::uint64_t lifetime_seconds) {
+  invitation_made out;
+  out.code.invitation_id = new_id();
+  out.code.case_id = case_id;
+  out.code.role = role;
+  randombytes_buf(out.code.secret.data(), out.code.secret.size());
+  out.code.inviter_fingerprint = proto::fingerprint(inviter.public_key());
+  proto::invitation inv;
+  inv.header = header_for(case_id);
+  inv.header.statement_id = out.code.invitation_id;
+  inv.role = role;
+  inv.secret_hash = proto::invitation_secret_hash(out.code.secret);
+  inv.expires_at = inv.header.created_at + lifetime_seconds;
+  auto s = sign(inv, inviter);
+  if (!s) return s.error();
+  out.statement = std::move(*s);
+  return out;
+}
 
 result<void> check_invitation(const proto::invitation_code& code, const proto::invitation& presented) {
   if (proto::fingerprint(presented.header.signer) != code.inviter_fingerprint) {

@@ -12,6 +12,16 @@ namespace shuttle::client {
 // code names (id, case, role, secret hash), and signed by the inviter whose
 // fingerprint the code pins. facilitator_mismatch when the relay presents
 // another inviter's statement: the client must not enrol.
+// An invitation into `case_id` in `role`, signed by `inviter` and valid for
+// `lifetime_seconds`, and the code that carries its secret to the person
+// invited (the relay's address in it is the caller's to fill in).
+struct invitation_made {
+  proto::invitation statement;
+  proto::invitation_code code;
+};
+result<invitation_made> make_invitation(const identity_key& inviter, const proto::id& case_id, proto::role role,
+                                        std::uint64_t lifetime_seconds);
+
 result<void> check_invitation(const proto::invitation_code& code, const proto::invitation& presented);
 
 // The enrolment statement for an invitation, signed by the new identity.

@@ -41,7 +41,12 @@ struct pg_error : std::runtime_error {
   std::string sqlstate;
   pg_error(const std::string& what, std::string state) : std::runtime_error(what), sqlstate(std::move(state)) {}
   // Another transaction got in the way: run the job again.
-  bool conflict() const { return sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "23505"; }
+  bool conflict() const { return sqlstate == "40001" || sqlstate == "40P01"; }
+  // A key taken: by a transaction that committed while this one ran (its
+  // job, run again, sees the row and answers as the domain does), or by a
+  // row the job should have looked for first (a bug, taken again on the
+  // second run).
+  bool duplicate() const { return sqlstate == "23505"; }
   bool disk_full() const { return sqlstate == "53100"; }
 };
 
@@ -765,11 +770,7 @@ postgres_store::postgres_store(std::string conninfo, std::size_t readers, std::s
 postgres_store::~postgres_store() { stop(); }
 
 void postgres_store::stop() {
-  {
-    std::lock_guard lock(queue_mutex_);
-    stopping_ = true;
-  }
-  queue_cv_.notify_all();
+  queue_.close();
   for (auto& t : writers_) {
     if (t.joinable()) t.join();
   }
@@ -822,10 +823,7 @@ void postgres_store::feed_loop(std::function<void(const change&)> on_change) {
   }
 }
 
-std::size_t postgres_store::queue_depth() const {
-  std::lock_guard lock(queue_mutex_);
-  return queue_.size();
-}
+std::size_t postgres_store::queue_depth() const { return queue_.size(); }
 
 storage_health postgres_store::health() const {
   storage_health h;
@@ -836,28 +834,16 @@ storage_health postgres_store::health() const {
 }
 
 void postgres_store::submit(job j, completion done, write_class) {
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (!stopping_ && queue_.size() < max_write_queue) {
-      queue_.push_back({std::move(j), std::move(done)});
-      queue_cv_.notify_one();
-      return;
-    }
-  }
-  done(write_problem::busy);
+  queued q{std::move(j), std::move(done)};
+  if (!queue_.offer(q)) q.done(write_problem::busy);
 }
 
 void postgres_store::writer_loop(connection& c) {
-  for (;;) {
-    queued q;
-    {
-      std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and nothing left to write
-      q = std::move(queue_.front());
-      queue_.pop_front();
-    }
+  std::vector<queued> next;
+  while (queue_.take(next, 1)) {
+    queued& q = next.front();
     q.done(run(c, q.j));
+    next.clear();
   }
 }
 
@@ -867,6 +853,7 @@ const std::string write_lock_sql = "SELECT pg_advisory_xact_lock(" + std::to_str
 // (which the lock leaves only to deadlocks with an operator's own statements).
 write_problem postgres_store::run(connection& c, job& j) {
   thread_local std::minstd_rand jitter{std::random_device{}()};
+  bool duplicate_seen = false;
   for (int attempt = 0; attempt < max_attempts; ++attempt) {
     try {
       // One write at a time across every relay, each statement seeing every
@@ -890,7 +877,8 @@ write_problem postgres_store::run(connection& c, job& j) {
       } catch (const std::exception&) {
         c.pg.drop();
       }
-      if (e.conflict()) {
+      if (e.conflict() || (e.duplicate() && !duplicate_seen)) {
+        duplicate_seen = duplicate_seen || e.duplicate();
         // Another writer got there first: wait a moment (longer each time) and run it again.
         std::this_thread::sleep_for(std::chrono::microseconds(200 * (attempt + 1) + jitter() % 1000));
         continue;

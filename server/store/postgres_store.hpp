@@ -24,10 +24,10 @@
 #pragma once
 
 #include "server/store/storage.hpp"
+#include "server/store/write_queue.hpp"
 
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -101,10 +101,7 @@ class postgres_store final : public storage {
     job j;
     completion done;
   };
-  mutable std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
-  std::deque<queued> queue_;  // guarded by queue_mutex_
-  bool stopping_ = false;     // guarded by queue_mutex_
+  write_queue<queued> queue_;
   std::vector<std::thread> writers_;
   std::thread feed_;
   std::atomic<bool> feed_stopping_{false};

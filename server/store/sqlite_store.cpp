@@ -1013,12 +1013,7 @@ void sqlite_store::set_free_space_reserve(std::uint64_t bytes) {
 }
 
 void sqlite_store::stop() {
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (stopping_ && !writer_thread_.joinable()) return;
-    stopping_ = true;
-  }
-  queue_cv_.notify_all();
+  if (!queue_.close() && !writer_thread_.joinable()) return;
   if (writer_thread_.joinable()) writer_thread_.join();
   {
     std::lock_guard lock(checkpoint_mutex_);
@@ -1035,10 +1030,7 @@ void sqlite_store::stop() {
   }
 }
 
-std::size_t sqlite_store::queue_depth() const {
-  std::lock_guard lock(queue_mutex_);
-  return queue_.size();
-}
+std::size_t sqlite_store::queue_depth() const { return queue_.size(); }
 
 std::uint64_t sqlite_store::measure_free_bytes() const {
   struct statvfs fs {};
@@ -1086,15 +1078,8 @@ void sqlite_store::submit(job j, completion done, write_class c) {
     ++storage_failures_;
     return done(write_problem::full);
   }
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (!stopping_ && queue_.size() < max_write_queue) {
-      queue_.push_back({std::move(j), std::move(done), c});
-      queue_cv_.notify_one();
-      return;
-    }
-  }
-  done(write_problem::busy);
+  queued q{std::move(j), std::move(done), c};
+  if (!queue_.offer(q)) q.done(write_problem::busy);
 }
 
 bool sqlite_store::below_reserve() const {
@@ -1168,16 +1153,7 @@ void sqlite_store::writer_loop() {
   savepoint_ = std::make_unique<SQLite::Statement>(*writer_db_, "SAVEPOINT job");
   release_ = std::make_unique<SQLite::Statement>(*writer_db_, "RELEASE job");
   rollback_ = std::make_unique<SQLite::Statement>(*writer_db_, "ROLLBACK TO job");
-  for (;;) {
-    {
-      std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and nothing left to write
-      while (!queue_.empty() && group.size() < max_group_commit) {
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
+  while (queue_.take(group, max_group_commit)) {
     // Ordinary writes are held to the reserve as the disk is now, not as it
     // was when they were queued: a disk that fills fast lets none through.
     const bool low = std::any_of(group.begin(), group.end(), [](const queued& q) { return q.c == write_class::ordinary; }) &&

@@ -17,12 +17,12 @@
 
 #include "server/store/space_reserve.hpp"
 #include "server/store/storage.hpp"
+#include "server/store/write_queue.hpp"
 
 #include <atomic>
 #include <cstdint>
 #include <string_view>
 #include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -105,10 +105,7 @@ class sqlite_store final : public storage {
   std::mutex pool_mutex_;
   std::condition_variable pool_cv_;
 
-  mutable std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
-  std::deque<queued> queue_;  // guarded by queue_mutex_
-  bool stopping_ = false;     // guarded by queue_mutex_
+  write_queue<queued> queue_;
   std::thread writer_thread_;
   int schema_version_ = 0;
 

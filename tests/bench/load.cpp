@@ -23,7 +23,6 @@
 #include "client-lib/enrolment.hpp"
 #include "proto/base64.hpp"
 #include "proto/codec.hpp"
-#include "proto/fingerprint.hpp"
 #include "proto/invitation_code.hpp"
 #include "server/net/tls.hpp"
 #include "server/store/sqlite_store.hpp"
@@ -176,22 +175,11 @@ struct setup {
   }
 
   std::string invite(person& f, const proto::id& case_id, proto::role role) {
-    proto::invitation_code code;
-    code.invitation_id = client::new_id();
-    code.case_id = case_id;
-    code.role = role;
-    randombytes_buf(code.secret.data(), code.secret.size());
-    code.inviter_fingerprint = proto::fingerprint(f.identity.public_key());
-    proto::invitation inv;
-    inv.header = client::header_for(case_id);
-    inv.header.statement_id = code.invitation_id;
-    inv.role = role;
-    inv.secret_hash = proto::invitation_secret_hash(code.secret);
-    inv.expires_at = inv.header.created_at + 3600;
+    auto made = client::make_invitation(f.identity, case_id, role, 3600);
     require(http.post("/v1/cases/" + b64(case_id) + "/invitations",
-                      json::object{{"invitation", as_json(*client::sign(inv, f.identity))}}, f.token),
+                      json::object{{"invitation", as_json(made->statement)}}, f.token),
             "invitation");
-    return proto::encode(code);
+    return proto::encode(made->code);
   }
 
   proto::id open_case(person& f) {

@@ -1,9 +1,11 @@
 // What every store promises the domain (server/store/storage.hpp and
 // repository.hpp), run against each store. This executable links the store
 // library alone: a store that needed the domain would not link.
+#include "server/store/memory_store.hpp"
 #include "server/store/migrations.hpp"
 #include "server/store/postgres_store.hpp"
 #include "server/store/sqlite_store.hpp"
+#include "tests/unit/server/store_kind.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <libpq-fe.h>
@@ -22,14 +24,6 @@ namespace shuttle::relay {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct store_kind {
-  std::string name;
-  std::function<std::unique_ptr<storage>(const fs::path& dir)> open;
-  bool local_disk = true;  // keeps a free-space reserve on the relay's own disk
-};
-
-std::ostream& operator<<(std::ostream& out, const store_kind& k) { return out << k.name; }
 
 proto::id id_of(int n) {
   proto::id out{};
@@ -263,11 +257,11 @@ TEST_P(Storage, AnAgreementsSignaturesAndMarksReadBackInTheOrderStoredWithWhenIt
   EXPECT_EQ(bound->at, 1500u);
   EXPECT_EQ(bound->agreement_hash[0], 7);
   // It binds once: a second record for the same agreement is a bug the store refuses.
-  EXPECT_NE(write([&](writer& w) {
+  EXPECT_EQ(write([&](writer& w) {
               w.set_agreement_bound({m.id, {}, 1600});
               return verdict::keep;
             }),
-            write_problem::none);
+            write_problem::internal);
 }
 
 TEST_P(Storage, ReferralsAndTheirKeysReadBackAndClosingOneDeletesWhatItSaid) {
@@ -379,6 +373,299 @@ TEST_P(Storage, AnAccountsSessionsEndTogether) {
   EXPECT_FALSE(store->read([&](reader& r) { return r.session(first); }));
 }
 
+// A case with a facilitator (named, as its enrolment named it), a harmed and
+// a responsible party, each with a key statement, the responsible party's
+// attested by the facilitator.
+void a_case_with_three(writer& w, const proto::id& case_id) {
+  account_record f;
+  f.id = id_of(1);
+  f.identity[0] = 0xf0;  // sorts last, so the joining time decides the order
+  f.facilitator = true;
+  f.display_name = "Kari";
+  w.insert_account(f);
+  for (int n : {2, 3}) {
+    account_record a;
+    a.id = id_of(n);
+    a.identity[0] = static_cast<byte>(n);
+    w.insert_account(a);
+  }
+  case_record c;
+  c.id = case_id;
+  c.open_statement = "{\"open\":1}";
+  c.created_at = 1000;
+  c.approvals_required = 2;
+  w.insert_case(c, f.id);
+  const std::pair<int, proto::role> people[] = {{1, proto::role::facilitator}, {3, proto::role::responsible},
+                                                {2, proto::role::harmed}};
+  std::uint64_t at = 1000;
+  for (const auto& [n, role] : people) {
+    participant_record p;
+    p.case_id = case_id;
+    p.account = id_of(n);
+    p.role = role;
+    p.joined_at = n == 1 ? 1000 : 1100;  // the parties join together: their keys order them
+    if (n != 1) p.enrolment = "{\"enrolment\":" + std::to_string(n) + "}";
+    w.insert_participant(p);
+    key_record k;
+    k.id = id_of(400 + n);
+    k.case_id = case_id;
+    k.case_key[0] = static_cast<byte>(n);
+    k.statement = "{\"key\":" + std::to_string(n) + "}";
+    k.created_at = at++;
+    w.insert_key(k, id_of(n));
+  }
+  attestation_record a;
+  a.id = id_of(500);
+  a.case_id = case_id;
+  a.key_statement = id_of(403);
+  a.statement = "{\"attest\":3}";
+  w.insert_attestation(a, id_of(3), id_of(1));
+}
+
+message_record letter(int n, const proto::id& case_id, std::uint64_t submitted_at) {
+  message_record m;
+  m.id = id_of(300 + n);
+  m.case_id = case_id;
+  m.sender_account = id_of(2);
+  m.envelope = "{\"envelope\":" + std::to_string(n) + "}";
+  m.ciphertext_size = 1;
+  m.submitted_at = submitted_at;
+  return m;
+}
+
+TEST_P(Storage, ACasesPeopleKeysAndAttestationsReadBackWithTheirAccounts) {
+  EXPECT_EQ(write([](writer& w) {
+              a_case_with_three(w, id_of(200));
+              w.set_participant_state(id_of(200), id_of(3), proto::participant_state::withdrawn, 1200);
+              return verdict::keep;
+            }),
+            write_problem::none);
+  const auto people = store->read([](reader& r) { return r.participants(id_of(200)); });
+  ASSERT_EQ(people.size(), 3u);
+  EXPECT_EQ(people[0].account, id_of(1));  // joined first
+  EXPECT_EQ(people[0].display_name, "Kari");
+  EXPECT_EQ(people[0].identity[0], 0xf0);
+  EXPECT_FALSE(people[0].enrolment);
+  EXPECT_EQ(people[1].account, id_of(2));  // joined with 3, and its key sorts first
+  EXPECT_EQ(people[1].role, proto::role::harmed);
+  EXPECT_EQ(people[1].enrolment, "{\"enrolment\":2}");
+  EXPECT_EQ(people[2].state, proto::participant_state::withdrawn);
+  EXPECT_FALSE(people[2].display_name);
+
+  const auto mine = store->read([](reader& r) { return r.cases_of(id_of(1)); });
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0].first.approvals_required, 2u);
+  EXPECT_EQ(mine[0].first.stage, proto::case_stage::referral);
+  EXPECT_FALSE(mine[0].first.paused);
+  EXPECT_EQ(mine[0].second.role, proto::role::facilitator);
+  EXPECT_TRUE(store->read([](reader& r) { return r.cases_of(id_of(9)); }).empty());
+
+  const auto keys = store->read([](reader& r) { return r.keys(id_of(200)); });
+  ASSERT_EQ(keys.size(), 3u);  // in the order published
+  EXPECT_EQ(keys[0].identity[0], 0xf0);
+  EXPECT_EQ(keys[1].identity[0], 3);
+  EXPECT_EQ(keys[2].identity[0], 2);
+  EXPECT_EQ(store->read([](reader& r) { return r.key(id_of(402)); })->statement, "{\"key\":2}");
+  const auto attested = store->read([](reader& r) { return r.attestations(id_of(200)); });
+  ASSERT_EQ(attested.size(), 1u);
+  EXPECT_EQ(attested[0].subject[0], 3);
+  EXPECT_EQ(attested[0].attested_by[0], 0xf0);
+  EXPECT_EQ(attested[0].key_statement, id_of(403));
+}
+
+TEST_P(Storage, TheReviewQueueHoldsWhatAnActiveFacilitatorMayReviewOldestFirst) {
+  EXPECT_EQ(write([](writer& w) {
+              a_case_with_three(w, id_of(200));
+              auto note = letter(1, id_of(200), 1001);
+              note.kind = proto::message_kind::note;
+              const message_record ms[] = {letter(2, id_of(200), 1003), letter(3, id_of(200), 1002), note,
+                                           letter(4, id_of(200), 1000), letter(5, id_of(200), 1004)};
+              for (const auto& m : ms) w.insert_message(m, bytes{1});
+              w.set_message_state(id_of(304), proto::message_state::returned, 1100);  // not in review
+              w.set_release_at(id_of(305), 5000);                                     // approved, waiting
+              w.set_claim(id_of(302), id_of(1), 1900);
+              return verdict::keep;
+            }),
+            write_problem::none);
+  const auto queue = store->read([](reader& r) { return r.review_queue(id_of(1), 10); });
+  ASSERT_EQ(queue.size(), 2u);
+  EXPECT_EQ(queue[0].id, id_of(303));
+  EXPECT_EQ(queue[1].id, id_of(302));
+  EXPECT_EQ(queue[1].claimed_by->at(0), 0xf0);
+  EXPECT_EQ(queue[1].claimed_by_name, "Kari");
+  EXPECT_EQ(queue[1].claim_expires_at, 1900u);
+  EXPECT_EQ(queue[1].sender[0], 2);
+  EXPECT_EQ(store->read([](reader& r) { return r.review_queue(id_of(1), 1); }).size(), 1u);
+  EXPECT_TRUE(store->read([](reader& r) { return r.review_queue(id_of(2), 10); }).empty()) << "a party reviews nothing";
+
+  // A decision clears the claim; a facilitator who left sees the queue no more.
+  EXPECT_EQ(write([](writer& w) {
+              w.insert_review(id_of(302), id_of(1), true, "{\"approval\":1}", 1200);
+              w.set_message_state(id_of(302), proto::message_state::released, 1200);
+              w.set_participant_state(id_of(200), id_of(1), proto::participant_state::withdrawn, 1300);
+              return verdict::keep;
+            }),
+            write_problem::none);
+  const auto released = store->read([](reader& r) { return r.message(id_of(302)); });
+  EXPECT_EQ(released->state, proto::message_state::released);
+  EXPECT_EQ(released->released_at, 1200u);
+  EXPECT_EQ(released->changed_at, 1200u);
+  EXPECT_FALSE(released->claimed_by);
+  EXPECT_FALSE(released->claim_expires_at);
+  const auto reviews = store->read([](reader& r) { return r.reviews(id_of(302)); });
+  ASSERT_EQ(reviews.size(), 1u);
+  EXPECT_TRUE(reviews[0].approve);
+  EXPECT_EQ(reviews[0].facilitator[0], 0xf0);
+  EXPECT_TRUE(store->read([](reader& r) { return r.review_queue(id_of(1), 10); }).empty());
+
+  const auto all = store->read([](reader& r) { return r.messages(id_of(200)); });
+  std::vector<proto::id> order;
+  for (const auto& m : all) order.push_back(m.id);
+  EXPECT_EQ(order, (std::vector<proto::id>{id_of(304), id_of(301), id_of(303), id_of(302), id_of(305)}));
+}
+
+TEST_P(Storage, ApprovedLettersComeDueInTheOrderOfTheirTimeExceptInAPausedCase) {
+  EXPECT_EQ(write([](writer& w) {
+              a_case_with_three(w, id_of(200));
+              for (int n : {1, 2, 3}) w.insert_message(letter(n, id_of(200), 1000), bytes{1});
+              w.set_release_at(id_of(301), 3000);
+              w.set_release_at(id_of(302), 2000);
+              w.set_release_at(id_of(303), 9000);
+              return verdict::keep;
+            }),
+            write_problem::none);
+  auto due = store->read([](reader& r) { return r.due_for_release(3000); });
+  ASSERT_EQ(due.size(), 2u);
+  EXPECT_EQ(due[0].id, id_of(302));
+  EXPECT_EQ(due[1].id, id_of(301));
+  EXPECT_EQ(write([](writer& w) {
+              w.set_paused(id_of(200), true, "{\"pause\":1}");
+              return verdict::keep;
+            }),
+            write_problem::none);
+  EXPECT_TRUE(store->read([](reader& r) { return r.due_for_release(3000); }).empty());
+  EXPECT_EQ(store->read([](reader& r) { return r.case_by_id(id_of(200)); })->pause_statement, "{\"pause\":1}");
+}
+
+TEST_P(Storage, AClosedCaseIsPurgedOnceWithItsLabelsAndWritingAids) {
+  proto::public_key reader_key{};
+  reader_key[0] = 9;
+  EXPECT_EQ(write([&](writer& w) {
+              a_case_with_three(w, id_of(200));
+              w.insert_message(letter(1, id_of(200), 1000), bytes{1, 2});
+              w.insert_review(id_of(301), id_of(1), false, "{\"return\":1}", 1100);
+              w.set_labels(id_of(200), {{reader_key, bytes{7}}}, 1000);
+              w.set_writing_aid(id_of(200), reader_key, "names", bytes{8}, 1000);
+              w.close_case(id_of(200), "{\"close\":1}", 2000);
+              return verdict::keep;
+            }),
+            write_problem::none);
+  EXPECT_TRUE(store->read([](reader& r) { return r.cases_to_purge(1999); }).empty()) << "closed after that";
+  EXPECT_EQ(store->read([](reader& r) { return r.cases_to_purge(2000); }), std::vector<proto::id>{id_of(200)});
+  EXPECT_EQ(store->read([](reader& r) { return r.case_by_id(id_of(200)); })->state, proto::case_state::closed);
+  EXPECT_EQ(write([](writer& w) {
+              w.mark_purged(id_of(200), 3000);
+              return verdict::keep;
+            }),
+            write_problem::none);
+  EXPECT_TRUE(store->read([](reader& r) { return r.cases_to_purge(5000); }).empty());
+  const auto m = store->read([](reader& r) { return r.message(id_of(301)); });
+  EXPECT_TRUE(m->purged);
+  EXPECT_FALSE(m->envelope);
+  EXPECT_FALSE(store->read([](reader& r) { return r.ciphertext(id_of(301)); }));
+  EXPECT_FALSE(store->read([](reader& r) { return r.reviews(id_of(301)); })[0].statement);
+  EXPECT_FALSE(store->read([&](reader& r) { return r.label(id_of(200), reader_key); }));
+  EXPECT_FALSE(store->read([&](reader& r) { return r.writing_aid(id_of(200), reader_key, "names"); }));
+}
+
+TEST_P(Storage, GrantsConsentsAndWritingAidsAreReplacedNotAdded) {
+  proto::public_key supporter{};
+  supporter[0] = 8;
+  EXPECT_EQ(write([&](writer& w) {
+              a_case_with_three(w, id_of(200));
+              for (bool reads : {true, false}) {
+                w.set_grant({id_of(200), id_of(2), {}, supporter, reads, reads ? "{\"grant\":1}" : "{\"grant\":0}",
+                             reads ? 1000u : 1100u});
+                w.set_consent({id_of(200), id_of(2), proto::hash{}, reads ? "{\"c\":1}" : "{\"c\":2}", 1000});
+                w.set_writing_aid(id_of(200), supporter, "prompts", bytes{reads ? byte{1} : byte{2}}, 1000);
+              }
+              w.set_consent({id_of(200), id_of(3), proto::hash{}, "{\"c\":3}", 900});
+              return verdict::keep;
+            }),
+            write_problem::none);
+  const auto grants = store->read([](reader& r) { return r.grants(id_of(200)); });
+  ASSERT_EQ(grants.size(), 1u);
+  EXPECT_FALSE(grants[0].reads);
+  EXPECT_EQ(grants[0].party[0], 2);
+  EXPECT_EQ(grants[0].at, 1100u);
+  const auto consents = store->read([](reader& r) { return r.consents(id_of(200)); });
+  ASSERT_EQ(consents.size(), 2u);
+  EXPECT_EQ(consents[0].account, id_of(3));  // the earlier first
+  EXPECT_EQ(consents[1].statement, "{\"c\":2}");
+  EXPECT_EQ(store->read([&](reader& r) { return r.writing_aid(id_of(200), supporter, "prompts"); }), bytes{2});
+}
+
+TEST_P(Storage, SessionsExpireByTheirEndOrIdlenessAndChainsWaitForACheckpoint) {
+  EXPECT_EQ(write([&](writer& w) {
+              w.insert_account(account(1));
+              for (byte b : {byte{1}, byte{2}, byte{3}}) {
+                session_record s;
+                s.token_hash[0] = b;
+                s.account = id_of(1);
+                s.created_at = 1000;
+                s.last_used_at = b == 2 ? 1000 : 1500;  // 2: idle too long
+                s.expires_at = b == 3 ? 1600 : 9000;    // 3: past its end
+                w.insert_session(s);
+              }
+              w.delete_expired_sessions(1600, 500);
+              for (int c : {200, 201}) {
+                proto::audit_entry e;
+                e.case_id = id_of(c);
+                for (std::uint64_t seq = 1; seq <= 2; ++seq) {
+                  e.seq = seq;
+                  w.insert_audit(e);
+                }
+              }
+              proto::audit_checkpoint cp;
+              cp.case_id = id_of(200);
+              cp.seq = 1;
+              w.insert_checkpoint(cp);
+              cp.seq = 2;
+              cp.at = 5;
+              w.insert_checkpoint(cp);
+              cp.case_id = id_of(201);
+              cp.seq = 1;
+              w.insert_checkpoint(cp);
+              return verdict::keep;
+            }),
+            write_problem::none);
+  for (byte b : {byte{1}, byte{2}, byte{3}}) {
+    proto::hash h{};
+    h[0] = b;
+    EXPECT_EQ(store->read([&](reader& r) { return r.session(h).has_value(); }), b == 1) << int{b};
+  }
+  EXPECT_EQ(store->read([](reader& r) { return r.audit_chains(); }), (std::vector<proto::id>{id_of(200), id_of(201)}));
+  EXPECT_EQ(store->read([](reader& r) { return r.unsigned_chains(); }), std::vector<proto::id>{id_of(201)});
+  EXPECT_EQ(store->read([](reader& r) { return r.latest_checkpoint(id_of(200)); })->at, 5u);
+}
+
+TEST_P(Storage, ADuplicateKeyOrARowReferringToNoneIsABugAndLeavesNothing) {
+  EXPECT_EQ(write([this](writer& w) {
+              w.insert_account(account(1));
+              w.insert_account(account(1));
+              return verdict::keep;
+            }),
+            write_problem::internal);
+  EXPECT_FALSE(store->read([](reader& r) { return r.account_by_id(id_of(1)); }));
+  EXPECT_EQ(write([](writer& w) {
+              w.insert_message(letter(1, id_of(200), 1000), bytes{1});  // no such case or sender
+              return verdict::keep;
+            }),
+            write_problem::internal);
+  EXPECT_FALSE(store->read([](reader& r) { return r.message(id_of(301)); }));
+}
+
+
 // A fresh database on the PostgreSQL server the test command started
 // (pg_virtualenv sets PGHOST, PGUSER and PGPASSWORD), dropped afterwards.
 class postgres_database {
@@ -437,6 +724,11 @@ INSTANTIATE_TEST_SUITE_P(Stores, Storage,
                                                         return std::make_unique<postgres_with_database>(
                                                             "shuttle_conformance_" + std::to_string(::getpid()) + "_" +
                                                             std::to_string(++databases));
+                                                      },
+                                                      false},
+                                           store_kind{"memory",
+                                                      [](const fs::path&) -> std::unique_ptr<storage> {
+                                                        return std::make_unique<memory_store>();
                                                       },
                                                       false}),
                          [](const ::testing::TestParamInfo<store_kind>& param) { return param.param.name; });
