@@ -17,6 +17,7 @@
 #include <optional>
 #include <random>
 #include <stdexcept>
+#include <unordered_map>
 #include <utility>
 
 namespace shuttle::relay {
@@ -167,12 +168,31 @@ class pg_connection {
   void drop() {
     if (conn_) PQfinish(conn_);
     conn_ = nullptr;
+    prepared_.clear();
   }
   static PGresult* raw(const result& r) { return r.get(); }
+
+  // The name under which `sql` (with SQLite's placeholders) is prepared on
+  // this connection for parameters of these types, preparing it on its
+  // first use: the server parses and plans each statement once per
+  // connection, not on every call. Lost with the connection.
+  const std::string& prepared(const std::string& sql, int count, const Oid* types) {
+    std::string key = sql;
+    key.push_back('\0');
+    key.append(reinterpret_cast<const char*>(types), static_cast<std::size_t>(count) * sizeof(Oid));
+    const auto found = prepared_.find(key);
+    if (found != prepared_.end()) return found->second;
+    PGconn* c = get();
+    std::string name = "q" + std::to_string(prepared_.size() + 1);
+    result r(PQprepare(c, name.c_str(), numbered(sql).c_str(), count, types));
+    check_result(c, r.get());
+    return prepared_.emplace(std::move(key), std::move(name)).first->second;
+  }
 
  private:
   std::string conninfo_;
   PGconn* conn_ = nullptr;
+  std::unordered_map<std::string, std::string> prepared_;  // by SQL and parameter types: its name
 };
 
 // The SQL of every read and write, over one connection in a transaction the
@@ -641,14 +661,14 @@ class pg_repository final : public writer {
  private:
   template <class... A>
   result query(const std::string& sql, const A&... args) {
-    PGconn* c = conn_.get();
     params p;
     (p.add(args), ...);
     std::vector<const char*> values;
     std::vector<int> lengths, formats;
     p.fill(values, lengths, formats);
-    result out(PQexecParams(c, numbered(sql).c_str(), p.count(), p.types(), values.data(), lengths.data(),
-                            formats.data(), 1));
+    const std::string& name = conn_.prepared(sql, p.count(), p.types());
+    PGconn* c = conn_.get();
+    result out(PQexecPrepared(c, name.c_str(), p.count(), values.data(), lengths.data(), formats.data(), 1));
     check_result(c, out.get());
     return out;
   }
@@ -839,29 +859,89 @@ void postgres_store::submit(job j, completion done, write_class) {
 }
 
 void postgres_store::writer_loop(connection& c) {
-  std::vector<queued> next;
-  while (queue_.take(next, 1)) {
-    queued& q = next.front();
-    q.done(run(c, q.j));
-    next.clear();
+  std::vector<queued> group;
+  while (queue_.take(group, max_group_commit)) {
+    if (group.size() == 1) {
+      group.front().result = run(c, group.front().j);
+    } else {
+      run_group(c, group);
+    }
+    for (auto& q : group) q.done(q.result);
+    group.clear();
   }
 }
 
-const std::string write_lock_sql = "SELECT pg_advisory_xact_lock(" + std::to_string(write_lock) + ")";
+// One round trip: the transaction and the write lock.
+const std::string begin_write_sql =
+    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(" + std::to_string(write_lock) + ")";
+
+// Group commit: the jobs queued together in one transaction under the write
+// lock and one COMMIT (one wait for the server's disk), each in a savepoint
+// of its own, so a job that fails or undoes rolls back alone. A job that met
+// a conflict runs again alone once the group committed; so does every job
+// when the transaction itself failed, since nothing of it was kept. Every
+// completion runs after the COMMIT (writer_loop).
+void postgres_store::run_group(connection& c, std::vector<queued>& group) {
+  try {
+    c.pg.exec(begin_write_sql);
+    for (auto& q : group) {
+      c.pg.exec("SAVEPOINT job");
+      try {
+        const verdict v = q.j(c.repo);
+        c.pg.exec(v == verdict::keep ? "RELEASE SAVEPOINT job" : "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job");
+        q.result = write_problem::none;
+      } catch (const pg_unreachable&) {
+        throw;
+      } catch (const pg_error& e) {
+        c.pg.exec("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job");
+        if (e.conflict() || e.duplicate()) {
+          q.again = true;
+          q.duplicate_seen = e.duplicate();
+        } else if (e.disk_full()) {
+          ++failures_;
+          q.result = write_problem::full;
+        } else {
+          spdlog::error("a write failed and was rolled back: {}", e.what());
+          q.result = write_problem::internal;
+        }
+      } catch (const std::exception& e) {
+        c.pg.exec("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job");
+        spdlog::error("a write failed and was rolled back: {}", e.what());
+        q.result = write_problem::internal;
+      }
+    }
+    c.pg.exec("COMMIT");
+    if (failing_.exchange(false)) spdlog::info("database writes succeed again");
+  } catch (const pg_unreachable& e) {
+    ++failures_;
+    if (!failing_.exchange(true)) spdlog::error("writes are refused until the database is back: {}", e.what());
+    c.pg.drop();
+    for (auto& q : group) q.result = write_problem::failing;
+    return;
+  } catch (const pg_error&) {
+    try {
+      c.pg.exec("ROLLBACK");
+    } catch (const std::exception&) {
+      c.pg.drop();
+    }
+    for (auto& q : group) q.again = true;
+  }
+  for (auto& q : group) {
+    if (q.again) q.result = run(c, q.j, q.duplicate_seen);
+  }
+}
 
 // One job in one transaction under the write lock, run again after a conflict
 // (which the lock leaves only to deadlocks with an operator's own statements).
-write_problem postgres_store::run(connection& c, job& j) {
+write_problem postgres_store::run(connection& c, job& j, bool duplicate_seen) {
   thread_local std::minstd_rand jitter{std::random_device{}()};
-  bool duplicate_seen = false;
   for (int attempt = 0; attempt < max_attempts; ++attempt) {
     try {
       // One write at a time across every relay, each statement seeing every
       // write committed before it: the single writer of the SQLite store,
       // shared. (SERIALIZABLE alone lets transactions run side by side, but
       // its page-level conflicts made busy relays give writes up.)
-      c.pg.exec("BEGIN ISOLATION LEVEL READ COMMITTED");
-      c.pg.exec(write_lock_sql);
+      c.pg.exec(begin_write_sql);
       const verdict v = j(c.repo);
       c.pg.exec(v == verdict::keep ? "COMMIT" : "ROLLBACK");
       if (failing_.exchange(false)) spdlog::info("database writes succeed again");

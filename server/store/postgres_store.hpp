@@ -86,8 +86,19 @@ class postgres_store final : public storage {
   struct pooled_reader;
   reader& acquire_reader() override;
   void release_reader(reader& r) override;
+  struct queued {
+    job j;
+    completion done;
+    write_problem result = write_problem::none;
+    bool again = false;           // met a conflict in its group: runs again alone
+    bool duplicate_seen = false;  // that conflict was a duplicate key
+  };
   void writer_loop(connection& c);
-  write_problem run(connection& c, job& j);
+  // Runs a group of jobs in one transaction, each in a savepoint of its own.
+  void run_group(connection& c, std::vector<queued>& group);
+  // Runs one job in a transaction of its own, again after a conflict;
+  // `duplicate_seen`: it met a duplicate key once already.
+  write_problem run(connection& c, job& j, bool duplicate_seen = false);
 
   std::string conninfo_;
   int schema_version_ = 0;
@@ -97,10 +108,6 @@ class postgres_store final : public storage {
   std::mutex pool_mutex_;
   std::condition_variable pool_cv_;
 
-  struct queued {
-    job j;
-    completion done;
-  };
   write_queue<queued> queue_;
   std::vector<std::thread> writers_;
   std::thread feed_;

@@ -16,6 +16,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <set>
 #include <stdexcept>
 
 #include <unistd.h>
@@ -129,6 +130,51 @@ TEST_P(Storage, AJobThatThrowsLeavesNothingAndSparesTheJobsBesideIt) {
   EXPECT_TRUE(store->read([](reader& r) { return r.account_by_id(id_of(1)); }));
   EXPECT_FALSE(store->read([](reader& r) { return r.account_by_id(id_of(2)); }));
   EXPECT_TRUE(store->read([](reader& r) { return r.account_by_id(id_of(3)); }));
+}
+
+TEST_P(Storage, WritesQueuedTogetherEachKeepOrRollBackAlone) {
+  // A first write holds the writer (on PostgreSQL, every writer: it holds
+  // the write lock) until all the others are queued, so a store that
+  // commits in groups takes them in as few groups as it can.
+  std::promise<void> go;
+  std::shared_future<void> gate = go.get_future().share();
+  std::promise<write_problem> first;
+  store->submit([gate](writer&) { gate.wait(); return verdict::keep; },
+                [&first](write_problem p) { first.set_value(p); });
+  constexpr int n = 60;
+  std::vector<std::promise<write_problem>> done(n);
+  std::vector<std::uint64_t> seqs(n, 0);
+  for (int i = 0; i < n; ++i) {
+    store->submit(
+        [this, i, &seqs](writer& w) -> verdict {
+          w.insert_account(account(10 + i));
+          event_record e;
+          e.account = id_of(10 + i);
+          e.case_id = id_of(200);
+          e.event = "queued";
+          seqs[static_cast<std::size_t>(i)] = w.insert_event(e);
+          if (i % 7 == 3) throw std::logic_error("a bug in a job");
+          return i % 5 == 4 ? verdict::undo : verdict::keep;
+        },
+        [&done, i](write_problem p) { done[static_cast<std::size_t>(i)].set_value(p); });
+  }
+  go.set_value();
+  EXPECT_EQ(first.get_future().get(), write_problem::none);
+  std::set<std::uint64_t> numbers;
+  for (int i = 0; i < n; ++i) {
+    const bool thrown = i % 7 == 3;
+    const bool kept = !thrown && i % 5 != 4;
+    EXPECT_EQ(done[static_cast<std::size_t>(i)].get_future().get(),
+              thrown ? write_problem::internal : write_problem::none)
+        << i;
+    const auto found = store->read([i](reader& r) { return r.account_by_id(id_of(10 + i)); });
+    EXPECT_EQ(found.has_value(), kept) << i;
+    if (!kept) continue;
+    const auto events = store->read([i](reader& r) { return r.events_after(id_of(10 + i), 0, 10); });
+    ASSERT_EQ(events.size(), 1u) << i;
+    EXPECT_EQ(events[0].seq, seqs[static_cast<std::size_t>(i)]) << "the number its write was given";
+    EXPECT_TRUE(numbers.insert(events[0].seq).second) << "each number once";
+  }
 }
 
 TEST_P(Storage, AWriteAfterStopIsRefusedAsBusyAndRunsNot) {
