@@ -204,6 +204,39 @@ TEST_P(Domain, AWriterTakesALetterBackAndItsContentLeavesTheRelay) {
   EXPECT_EQ(not_theirs.error().kind, failure_kind::forbidden);
 }
 
+TEST_P(Domain, AReturnedLetterGoesBackToItsWriterAndNeverReachesTheOtherParty) {
+  const auto letter = a_letter_from_the_harmed_person("You live on the corner of our street.");
+  const auto id = letter.envelope.header.statement_id;
+  ASSERT_TRUE(wait([&](auto done) { service->claim(facilitator.as, id, done); }));
+  const auto back = client::return_letter(roster, letter.envelope, facilitator.id,
+                                          client::return_reason::identifying_information,
+                                          "Please leave out where they live.");
+  ASSERT_TRUE(back);
+  const auto returned = wait([&](auto done) { service->return_message(facilitator.as, id, *back, done); });
+  ASSERT_TRUE(returned) << returned.error().message;
+
+  // The writer sees it returned and reads why; the other party sees nothing.
+  const auto mine = service->list_messages(harmed.as);
+  ASSERT_TRUE(mine);
+  ASSERT_EQ(mine->at("messages").as_array().size(), 1u);
+  EXPECT_EQ(mine->at("messages").as_array()[0].at("state").as_string(), "returned");
+  const auto why = client::open_return(roster, letter.envelope, *back, harmed.case_key);
+  ASSERT_TRUE(why) << why.error().message();
+  EXPECT_EQ(why->text, "Please leave out where they live.");
+  EXPECT_TRUE(listed_for(responsible).empty());
+  const auto fetched = wait([&](auto done) { service->fetch_message(responsible.as, id, done); });
+  ASSERT_FALSE(fetched);
+  EXPECT_EQ(fetched.error().kind, failure_kind::not_found);
+  EXPECT_EQ(service->review_queue(facilitator.as)->at("queue").as_array().size(), 0u);
+
+  // It cannot be approved afterwards.
+  const auto approval = client::approve_letter(roster, letter.envelope, facilitator.id, facilitator.case_key);
+  const auto late = wait([&](auto done) { service->approve(facilitator.as, id, *approval, done); });
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().kind, failure_kind::conflict);
+  EXPECT_TRUE(listed_for(responsible).empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, Domain,
                          ::testing::Values(store_kind{"memory",
                                                       [](const fs::path&) -> std::unique_ptr<storage> {
