@@ -1,8 +1,8 @@
 // The domain's rules, driven through relay_service as the router drives it
 // (every statement signed by client-lib, as a person's client signs it), with
-// no HTTP and no network: on the in-memory store, which makes each test a few
-// milliseconds, and on SQLite, so the memory store is seen to answer the
-// domain as a database does.
+// no HTTP: on the in-memory store, which makes each test a few milliseconds,
+// and on SQLite and PostgreSQL (domain.postgres, under pg_virtualenv), so the
+// memory store is seen to answer the domain as a database does.
 #include "client-lib/enrolment.hpp"
 #include "client-lib/letter.hpp"
 #include "client-lib/review.hpp"
@@ -11,6 +11,7 @@
 #include "server/domain/relay_service.hpp"
 #include "server/store/memory_store.hpp"
 #include "server/store/sqlite_store.hpp"
+#include "tests/unit/server/postgres_database.hpp"
 #include "tests/unit/server/store_kind.hpp"
 
 #include <gtest/gtest.h>
@@ -245,6 +246,13 @@ INSTANTIATE_TEST_SUITE_P(Stores, Domain,
                                            store_kind{"sqlite",
                                                       [](const fs::path& dir) -> std::unique_ptr<storage> {
                                                         return std::make_unique<sqlite_store>(dir / "relay.db", 2);
+                                                      }},
+                                           store_kind{"postgres",
+                                                      [](const fs::path&) -> std::unique_ptr<storage> {
+                                                        static int databases = 0;
+                                                        return std::make_unique<postgres_with_database>(
+                                                            "shuttle_domain_" + std::to_string(::getpid()) + "_" +
+                                                            std::to_string(++databases));
                                                       }}),
                          [](const ::testing::TestParamInfo<store_kind>& param) { return param.param.name; });
 
