@@ -8,10 +8,6 @@
 
 namespace shuttle::client {
 
-// Before enrolling: the invitation the relay presents must be the one the
-// code names (id, case, role, secret hash), and signed by the inviter whose
-// fingerprint the code pins. facilitator_mismatch when the relay presents
-// another inviter's statement: the client must not enrol.
 // An invitation into `case_id` in `role`, signed by `inviter` and valid for
 // `lifetime_seconds`, and the code that carries its secret to the person
 // invited (the relay's address in it is the caller's to fill in).
@@ -22,6 +18,10 @@ struct invitation_made {
 result<invitation_made> make_invitation(const identity_key& inviter, const proto::id& case_id, proto::role role,
                                         std::uint64_t lifetime_seconds);
 
+// Before enrolling: the invitation the relay presents must be the one the
+// code names (id, case, role, secret hash), and signed by the inviter whose
+// fingerprint the code pins. facilitator_mismatch when the relay presents
+// another inviter's statement: the client must not enrol.
 result<void> check_invitation(const proto::invitation_code& code, const proto::invitation& presented);
 
 // The enrolment statement for an invitation, signed by the new identity.
