@@ -25,7 +25,8 @@ namespace shuttle::relay {
 namespace {
 
 using pg::result;
-using namespace pg;  // the row decoders and their columns
+using pg::row;
+using namespace rows;  // the row decoders and their columns
 
 // The schema that added schema_version.serves_from, and the oldest relay
 // schema that can serve a database at the latest one (raise it with a
@@ -210,17 +211,17 @@ class pg_repository final : public writer {
   std::optional<session_record> session(const proto::hash& token_hash) override {
     auto q = query("SELECT " + session_columns + " FROM sessions WHERE token_hash = ?", token_hash);
     if (q.rows() == 0) return std::nullopt;
-    return session_of(q, 0);
+    return session_of(row(q, 0));
   }
   std::optional<invitation_record> invitation(const proto::id& id) override {
     auto q = query("SELECT " + invitation_columns + " FROM invitations WHERE id = ?", id);
     if (q.rows() == 0) return std::nullopt;
-    return invitation_of(q, 0);
+    return invitation_of(row(q, 0));
   }
   std::optional<case_record> case_by_id(const proto::id& id) override {
     auto q = query("SELECT " + case_columns + " FROM cases c WHERE c.id = ?", id);
     if (q.rows() == 0) return std::nullopt;
-    return case_of(q, 0, 0);
+    return case_of(row(q, 0));
   }
   std::optional<participant_record> participant(const proto::id& case_id, const proto::id& account) override {
     auto q = query("SELECT " + participant_columns +
@@ -228,7 +229,7 @@ class pg_repository final : public writer {
                        "WHERE p.case_id = ? AND p.account_id = ?",
                    case_id, account);
     if (q.rows() == 0) return std::nullopt;
-    return participant_of(q, 0, 0);
+    return participant_of(row(q, 0));
   }
   std::vector<participant_record> participants(const proto::id& case_id) override {
     auto q = query("SELECT " + participant_columns +
@@ -236,7 +237,7 @@ class pg_repository final : public writer {
                        "WHERE p.case_id = ? ORDER BY p.joined_at, a.identity_key",
                    case_id);
     std::vector<participant_record> out;
-    for (int i = 0; i < q.rows(); ++i) out.push_back(participant_of(q, i, 0));
+    for (int i = 0; i < q.rows(); ++i) out.push_back(participant_of(row(q, i)));
     return out;
   }
   std::vector<std::pair<case_record, participant_record>> cases_of(const proto::id& account) override {
@@ -245,7 +246,10 @@ class pg_repository final : public writer {
                        "JOIN cases c ON c.id = p.case_id WHERE p.account_id = ? ORDER BY c.created_at",
                    account);
     std::vector<std::pair<case_record, participant_record>> out;
-    for (int i = 0; i < q.rows(); ++i) out.emplace_back(case_of(q, i, 0), participant_of(q, i, case_column_count));
+    for (int i = 0; i < q.rows(); ++i) {
+      const row r(q, i);
+      out.emplace_back(case_of(r), participant_of(r, case_column_count));
+    }
     return out;
   }
   std::vector<key_record> keys(const proto::id& case_id) override {
@@ -259,7 +263,7 @@ class pg_repository final : public writer {
                                              "WHERE k.id = ?",
                    id);
     if (q.rows() == 0) return std::nullopt;
-    return key_of(q, 0);
+    return key_of(row(q, 0));
   }
   std::vector<attestation_record> attestations(const proto::id& case_id) override {
     auto q = query("SELECT " + attestation_columns +
@@ -271,7 +275,7 @@ class pg_repository final : public writer {
   std::optional<statement_record> statement(const proto::id& id) override {
     auto q = query("SELECT " + statement_columns + " FROM statements WHERE id = ?", id);
     if (q.rows() == 0) return std::nullopt;
-    return statement_of(q, 0);
+    return statement_of(row(q, 0));
   }
 
   std::optional<message_record> message(const proto::id& id) override {
@@ -279,7 +283,7 @@ class pg_repository final : public writer {
                                                  "LEFT JOIN accounts c ON c.id = m.claimed_by WHERE m.id = ?",
                    id);
     if (q.rows() == 0) return std::nullopt;
-    return message_of(q, 0);
+    return message_of(row(q, 0));
   }
   std::vector<message_record> messages(const proto::id& case_id) override {
     return all_messages(query("SELECT " + message_columns +
@@ -338,15 +342,12 @@ class pg_repository final : public writer {
     return all(q, &consent_of);
   }
   std::vector<referral_key_record> referral_keys() override {
-    auto q = query("SELECT account_id, key, statement, at FROM referral_keys ORDER BY account_id");
-    std::vector<referral_key_record> out;
-    for (int i = 0; i < q.rows(); ++i) out.push_back({q.fixed_at<16>(i, 0), q.fixed_at<32>(i, 1), q.text(i, 2), q.u64(i, 3)});
-    return out;
+    return all(query("SELECT " + referral_key_columns + " FROM referral_keys ORDER BY account_id"), &referral_key_of);
   }
   std::optional<referral_record> referral(const proto::id& id) override {
     auto q = query("SELECT " + referral_columns + " FROM referrals WHERE id = ?", id);
     if (q.rows() == 0) return std::nullopt;
-    return referral_of(q, 0);
+    return referral_of(row(q, 0));
   }
   std::vector<referral_record> open_referrals(std::size_t limit) override {
     auto q = query("SELECT " + referral_columns + " FROM referrals WHERE state <> 'closed' ORDER BY received_at, id LIMIT ?",
@@ -360,41 +361,36 @@ class pg_repository final : public writer {
   std::optional<bytes> referral_wrap(const proto::id& referral, const proto::public_key& reader_key) override {
     auto q = query("SELECT wrap FROM referral_wraps WHERE referral_id = ? AND reader_key = ?", referral, reader_key);
     if (q.rows() == 0) return std::nullopt;
-    return q.blob(0, 0);
+    return row(q, 0).blob(0);
   }
   std::vector<agreement_statement_record> agreement_statements(const proto::id& message_id) override {
-    auto q = query("SELECT message_id, is_mark, signer_key, agreement_hash, statement, at FROM agreement_statements "
-                   "WHERE message_id = ? ORDER BY ord",
-                   message_id);
-    std::vector<agreement_statement_record> out;
-    for (int i = 0; i < q.rows(); ++i) {
-      out.push_back({q.fixed_at<16>(i, 0), q.u64(i, 1) != 0, q.fixed_at<32>(i, 2), q.fixed_at<32>(i, 3), q.text(i, 4),
-                     q.u64(i, 5)});
-    }
-    return out;
+    return all(query("SELECT " + agreement_statement_columns + " FROM agreement_statements WHERE message_id = ? "
+                     "ORDER BY ord",
+                     message_id),
+               &agreement_statement_of);
   }
   std::optional<agreement_bound_record> agreement_bound(const proto::id& message_id) override {
-    auto q = query("SELECT message_id, agreement_hash, at FROM agreements_bound WHERE message_id = ?", message_id);
+    auto q = query("SELECT " + agreement_bound_columns + " FROM agreements_bound WHERE message_id = ?", message_id);
     if (q.rows() == 0) return std::nullopt;
-    return agreement_bound_record{q.fixed_at<16>(0, 0), q.fixed_at<32>(0, 1), q.u64(0, 2)};
+    return agreement_bound_of(row(q, 0));
   }
   std::optional<bytes> writing_aid(const proto::id& case_id, const proto::public_key& reader_key,
                                    const std::string& purpose) override {
     auto q = query("SELECT box FROM writing_aids WHERE case_id = ? AND reader_key = ? AND purpose = ?", case_id,
                    reader_key, purpose);
     if (q.rows() == 0) return std::nullopt;
-    return q.blob(0, 0);
+    return row(q, 0).blob(0);
   }
   std::optional<bytes> label(const proto::id& case_id, const proto::public_key& reader_key) override {
     auto q = query("SELECT box FROM case_labels WHERE case_id = ? AND reader_key = ?", case_id, reader_key);
     if (q.rows() == 0) return std::nullopt;
-    return q.blob(0, 0);
+    return row(q, 0).blob(0);
   }
   std::optional<proto::audit_entry> audit_head(const proto::id& case_id) override {
     auto q = query("SELECT " + audit_columns + " FROM audit_entries WHERE case_id = ? ORDER BY seq DESC LIMIT 1",
                    case_id);
     if (q.rows() == 0) return std::nullopt;
-    return audit_of(q, 0);
+    return audit_of(row(q, 0));
   }
   std::vector<proto::audit_entry> audit_chain(const proto::id& case_id) override {
     auto q = query("SELECT " + audit_columns + " FROM audit_entries WHERE case_id = ? ORDER BY seq", case_id);
@@ -411,7 +407,7 @@ class pg_repository final : public writer {
                    "ORDER BY seq DESC LIMIT 1",
                    case_id);
     if (q.rows() == 0) return std::nullopt;
-    return checkpoint_of(q, 0);
+    return checkpoint_of(row(q, 0));
   }
   std::vector<event_record> events_after(const proto::id& account, std::uint64_t seq, std::size_t limit) override {
     auto q = query("SELECT " + event_columns +
@@ -679,7 +675,7 @@ class pg_repository final : public writer {
   std::optional<account_record> one_account(const std::string& where, const K& key) {
     const result q = query("SELECT " + account_columns + " FROM accounts WHERE " + where, key);
     if (q.rows() == 0) return std::nullopt;
-    return account_of(q, 0);
+    return account_of(row(q, 0));
   }
   static std::vector<proto::id> ids(const result& q) {
     std::vector<proto::id> out;
@@ -687,10 +683,10 @@ class pg_repository final : public writer {
     return out;
   }
   template <class R>
-  static std::vector<R> all(const result& q, R (*decode)(const result&, int)) {
+  static std::vector<R> all(const result& q, R (*decode)(const stored_row&)) {
     std::vector<R> out;
     out.reserve(static_cast<std::size_t>(q.rows()));
-    for (int i = 0; i < q.rows(); ++i) out.push_back(decode(q, i));
+    for (int i = 0; i < q.rows(); ++i) out.push_back(decode(row(q, i)));
     return out;
   }
   static std::vector<message_record> all_messages(const result& q) { return all(q, &message_of); }

@@ -1,6 +1,7 @@
 #include "server/store/sqlite_store.hpp"
 #include "server/store/migrations.hpp"
 #include "server/store/schema.hpp"
+#include "server/store/sqlite_rows.hpp"
 
 #include "server/limits.hpp"
 
@@ -22,6 +23,8 @@
 namespace shuttle::relay {
 
 namespace {
+
+using namespace rows;  // the row decoders and their columns, shared with the PostgreSQL store
 
 // The schema that added schema_version.serves_from, and the oldest relay
 // schema that can serve a database at the latest one (raise it with a
@@ -52,21 +55,6 @@ void configure(SQLite::Database& db) {
 }
 
 template <std::size_t N>
-fixed<N> blob(const SQLite::Column& c) {
-  fixed<N> out{};
-  if (c.getBytes() != static_cast<int>(N)) throw std::runtime_error("stored value of unexpected size");
-  const auto* p = static_cast<const byte*>(c.getBlob());
-  std::copy(p, p + N, out.begin());
-  return out;
-}
-
-// A column of any length as bytes.
-bytes blob_bytes(const SQLite::Column& c) {
-  const auto* p = static_cast<const byte*>(c.getBlob());
-  return bytes(p, p + c.getBytes());
-}
-
-template <std::size_t N>
 void bind(SQLite::Statement& s, int i, const fixed<N>& v) {
   s.bind(i, v.data(), static_cast<int>(N));
 }
@@ -90,22 +78,6 @@ template <class... A>
 void bind_all(SQLite::Statement& s, const A&... args) {
   int i = 1;
   (bind(s, i++, args), ...);
-}
-
-std::uint64_t u64(const SQLite::Column& c) { return static_cast<std::uint64_t>(c.getInt64()); }
-std::optional<std::uint64_t> opt_u64(const SQLite::Column& c) {
-  if (c.isNull()) return std::nullopt;
-  return u64(c);
-}
-std::optional<std::string> opt_text(const SQLite::Column& c) {
-  if (c.isNull()) return std::nullopt;
-  return c.getString();
-}
-
-proto::role role_of(const SQLite::Column& c) {
-  proto::role r{};
-  if (!proto::parse_enum(c.getString(), r)) throw std::runtime_error("stored role unknown");
-  return r;
 }
 
 // A prepared statement from a connection's cache, reset (and its read
@@ -144,6 +116,8 @@ class statement_cache {
     operator SQLite::Statement&() { return *s_; }
     bool executeStep() { return s_->executeStep(); }
     SQLite::Column getColumn(int i) { return s_->getColumn(i); }
+    // The current row, as the shared decoders read it.
+    sqlite_row row() const { return sqlite_row(*s_); }
     template <class... A>
     void bind(A&&... a) {
       s_->bind(std::forward<A>(a)...);
@@ -171,43 +145,28 @@ class sqlite_repository final : public writer {
   explicit sqlite_repository(SQLite::Database& db) : db_(db), statements_(db) {}
 
   std::optional<account_record> account_by_identity(const proto::public_key& identity) override {
-    return one_account("SELECT id, identity_key, is_facilitator, created_at, display_name FROM accounts "
-                       "WHERE identity_key = ?",
-                       identity);
+    return one_account("identity_key = ?", identity);
   }
   std::optional<account_record> account_by_id(const proto::id& id) override {
-    return one_account("SELECT id, identity_key, is_facilitator, created_at, display_name FROM accounts WHERE id = ?",
-                       id);
+    return one_account("id = ?", id);
   }
   std::optional<session_record> session(const proto::hash& token_hash) override {
-    statement_cache::lease q(statements_, "SELECT token_hash, account_id, created_at, last_used_at, expires_at FROM sessions "
-                             "WHERE token_hash = ?");
+    statement_cache::lease q(statements_, "SELECT " + session_columns + " FROM sessions WHERE token_hash = ?");
     bind_all(q, token_hash);
     if (!q.executeStep()) return std::nullopt;
-    return session_record{blob<32>(q.getColumn(0)), blob<16>(q.getColumn(1)), u64(q.getColumn(2)),
-                          u64(q.getColumn(3)), u64(q.getColumn(4))};
+    return session_of(q.row());
   }
   std::optional<invitation_record> invitation(const proto::id& id) override {
-    statement_cache::lease q(statements_, "SELECT id, case_id, role, secret_hash, expires_at, inviter_key, statement, used_at "
-                             "FROM invitations WHERE id = ?");
+    statement_cache::lease q(statements_, "SELECT " + invitation_columns + " FROM invitations WHERE id = ?");
     bind_all(q, id);
     if (!q.executeStep()) return std::nullopt;
-    invitation_record r;
-    r.id = blob<16>(q.getColumn(0));
-    r.case_id = q.getColumn(1).isNull() ? proto::null_case : blob<16>(q.getColumn(1));
-    r.role = role_of(q.getColumn(2));
-    r.secret_hash = blob<32>(q.getColumn(3));
-    r.expires_at = u64(q.getColumn(4));
-    r.inviter = blob<32>(q.getColumn(5));
-    r.statement = q.getColumn(6).getString();
-    r.used_at = opt_u64(q.getColumn(7));
-    return r;
+    return invitation_of(q.row());
   }
   std::optional<case_record> case_by_id(const proto::id& id) override {
     statement_cache::lease q(statements_, "SELECT " + case_columns + " FROM cases c WHERE c.id = ?");
     bind_all(q, id);
     if (!q.executeStep()) return std::nullopt;
-    return case_of(q, 0);
+    return case_of(q.row());
   }
   std::optional<participant_record> participant(const proto::id& case_id, const proto::id& account) override {
     statement_cache::lease q(statements_, "SELECT " + participant_columns +
@@ -215,7 +174,7 @@ class sqlite_repository final : public writer {
                                  "WHERE p.case_id = ? AND p.account_id = ?");
     bind_all(q, case_id, account);
     if (!q.executeStep()) return std::nullopt;
-    return participant_of(q, 0);
+    return participant_of(q.row());
   }
   std::vector<participant_record> participants(const proto::id& case_id) override {
     statement_cache::lease q(statements_, "SELECT " + participant_columns +
@@ -223,7 +182,7 @@ class sqlite_repository final : public writer {
                                  "WHERE p.case_id = ? ORDER BY p.joined_at, a.identity_key");
     bind_all(q, case_id);
     std::vector<participant_record> out;
-    while (q.executeStep()) out.push_back(participant_of(q, 0));
+    while (q.executeStep()) out.push_back(participant_of(q.row()));
     return out;
   }
   std::vector<std::pair<case_record, participant_record>> cases_of(const proto::id& account) override {
@@ -232,7 +191,10 @@ class sqlite_repository final : public writer {
                                  "JOIN cases c ON c.id = p.case_id WHERE p.account_id = ? ORDER BY c.created_at");
     bind_all(q, account);
     std::vector<std::pair<case_record, participant_record>> out;
-    while (q.executeStep()) out.emplace_back(case_of(q, 0), participant_of(q, case_column_count));
+    while (q.executeStep()) {
+      const sqlite_row r = q.row();
+      out.emplace_back(case_of(r), participant_of(r, case_column_count));
+    }
     return out;
   }
   std::vector<key_record> keys(const proto::id& case_id) override {
@@ -240,7 +202,7 @@ class sqlite_repository final : public writer {
                                                        "WHERE k.case_id = ? ORDER BY k.created_at, k.rowid");
     bind_all(q, case_id);
     std::vector<key_record> out;
-    while (q.executeStep()) out.push_back(key_of(q));
+    while (q.executeStep()) out.push_back(key_of(q.row()));
     return out;
   }
   std::optional<key_record> key(const proto::id& id) override {
@@ -248,26 +210,21 @@ class sqlite_repository final : public writer {
                                                        "WHERE k.id = ?");
     bind_all(q, id);
     if (!q.executeStep()) return std::nullopt;
-    return key_of(q);
+    return key_of(q.row());
   }
   std::vector<attestation_record> attestations(const proto::id& case_id) override {
-    statement_cache::lease q(statements_, "SELECT t.id, t.case_id, s.identity_key, t.key_statement_id, b.identity_key, t.statement "
-                             "FROM attestations t JOIN accounts s ON s.id = t.subject_account "
+    statement_cache::lease q(statements_, "SELECT " + attestation_columns + " FROM attestations t JOIN accounts s ON s.id = t.subject_account "
                              "JOIN accounts b ON b.id = t.attested_by WHERE t.case_id = ? ORDER BY t.rowid");
     bind_all(q, case_id);
     std::vector<attestation_record> out;
-    while (q.executeStep()) {
-      out.push_back({blob<16>(q.getColumn(0)), blob<16>(q.getColumn(1)), blob<32>(q.getColumn(2)),
-                     blob<16>(q.getColumn(3)), blob<32>(q.getColumn(4)), q.getColumn(5).getString()});
-    }
+    while (q.executeStep()) out.push_back(attestation_of(q.row()));
     return out;
   }
   std::optional<statement_record> statement(const proto::id& id) override {
-    statement_cache::lease q(statements_, "SELECT id, type, hash, answer FROM statements WHERE id = ?");
+    statement_cache::lease q(statements_, "SELECT " + statement_columns + " FROM statements WHERE id = ?");
     bind_all(q, id);
     if (!q.executeStep()) return std::nullopt;
-    return statement_record{blob<16>(q.getColumn(0)), q.getColumn(1).getString(), blob<32>(q.getColumn(2)),
-                            q.getColumn(3).getString()};
+    return statement_of(q.row());
   }
 
   std::optional<message_record> message(const proto::id& id) override {
@@ -275,7 +232,7 @@ class sqlite_repository final : public writer {
                                                            "LEFT JOIN accounts c ON c.id = m.claimed_by WHERE m.id = ?");
     bind_all(q, id);
     if (!q.executeStep()) return std::nullopt;
-    return message_of(q);
+    return message_of(q.row());
   }
   std::vector<message_record> messages(const proto::id& case_id) override {
     statement_cache::lease q(statements_, "SELECT " + message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account "
@@ -327,104 +284,78 @@ class sqlite_repository final : public writer {
     return out;
   }
   std::vector<review_record> reviews(const proto::id& message_id) override {
-    statement_cache::lease q(statements_, "SELECT r.message_id, a.identity_key, r.decision, r.statement, r.created_at "
-                             "FROM reviews r JOIN accounts a ON a.id = r.facilitator_account "
+    statement_cache::lease q(statements_, "SELECT " + review_columns + " FROM reviews r JOIN accounts a ON a.id = r.facilitator_account "
                              "WHERE r.message_id = ? ORDER BY r.created_at, r.rowid");
     bind_all(q, message_id);
     std::vector<review_record> out;
-    while (q.executeStep()) {
-      out.push_back({blob<16>(q.getColumn(0)), blob<32>(q.getColumn(1)), q.getColumn(2).getString() == "approve",
-                     opt_text(q.getColumn(3)), u64(q.getColumn(4))});
-    }
+    while (q.executeStep()) out.push_back(review_of(q.row()));
     return out;
   }
   std::vector<proto::public_key> supporter_readers(const proto::id& message_id) override {
     statement_cache::lease q(statements_, "SELECT reader_key FROM supporter_readers WHERE message_id = ?");
     bind_all(q, message_id);
     std::vector<proto::public_key> out;
-    while (q.executeStep()) out.push_back(blob<32>(q.getColumn(0)));
+    while (q.executeStep()) out.push_back(q.row().fixed_at<32>(0));
     return out;
   }
   std::vector<grant_record> grants(const proto::id& case_id) override {
-    statement_cache::lease q(statements_, "SELECT g.case_id, g.party_account, a.identity_key, g.supporter_key, g.reads, "
-                             "g.statement, g.at FROM grants g JOIN accounts a ON a.id = g.party_account "
+    statement_cache::lease q(statements_, "SELECT " + grant_columns + " FROM grants g JOIN accounts a ON a.id = g.party_account "
                              "WHERE g.case_id = ? ORDER BY g.at, g.supporter_key");
     bind_all(q, case_id);
     std::vector<grant_record> out;
-    while (q.executeStep()) {
-      out.push_back({blob<16>(q.getColumn(0)), blob<16>(q.getColumn(1)), blob<32>(q.getColumn(2)),
-                     blob<32>(q.getColumn(3)), q.getColumn(4).getInt() != 0, q.getColumn(5).getString(),
-                     u64(q.getColumn(6))});
-    }
+    while (q.executeStep()) out.push_back(grant_of(q.row()));
     return out;
   }
   std::vector<consent_record> consents(const proto::id& case_id) override {
-    statement_cache::lease q(statements_, "SELECT case_id, account_id, text_hash, statement, at FROM consents "
+    statement_cache::lease q(statements_, "SELECT " + consent_columns + " FROM consents "
                                           "WHERE case_id = ? ORDER BY at, account_id");
     bind_all(q, case_id);
     std::vector<consent_record> out;
-    while (q.executeStep()) {
-      out.push_back({blob<16>(q.getColumn(0)), blob<16>(q.getColumn(1)), blob<32>(q.getColumn(2)),
-                     q.getColumn(3).getString(), u64(q.getColumn(4))});
-    }
+    while (q.executeStep()) out.push_back(consent_of(q.row()));
     return out;
   }
   std::vector<referral_key_record> referral_keys() override {
-    statement_cache::lease q(statements_, "SELECT account_id, key, statement, at FROM referral_keys ORDER BY account_id");
+    statement_cache::lease q(statements_, "SELECT " + referral_key_columns + " FROM referral_keys ORDER BY account_id");
     std::vector<referral_key_record> out;
-    while (q.executeStep()) {
-      out.push_back({blob<16>(q.getColumn(0)), blob<32>(q.getColumn(1)), q.getColumn(2).getString(), u64(q.getColumn(3))});
-    }
+    while (q.executeStep()) out.push_back(referral_key_of(q.row()));
     return out;
-  }
-  static referral_record referral_of(SQLite::Statement& q) {
-    referral_record r{blob<16>(q.getColumn(0)), blob<32>(q.getColumn(1)), std::nullopt, u64(q.getColumn(3)),
-                      q.getColumn(4).getString(), u64(q.getColumn(5)), std::nullopt, std::nullopt};
-    if (!q.getColumn(2).isNull()) r.ciphertext = blob_bytes(q.getColumn(2));
-    if (!q.getColumn(6).isNull()) r.entered_by = blob<16>(q.getColumn(6));
-    if (!q.getColumn(7).isNull()) r.case_id = blob<16>(q.getColumn(7));
-    return r;
   }
   std::optional<referral_record> referral(const proto::id& id) override {
     statement_cache::lease q(statements_, "SELECT " + std::string(referral_columns) + " FROM referrals WHERE id = ?");
     bind_all(q, id);
     if (!q.executeStep()) return std::nullopt;
-    return referral_of(q);
+    return referral_of(q.row());
   }
   std::vector<referral_record> open_referrals(std::size_t limit) override {
     statement_cache::lease q(statements_, "SELECT " + std::string(referral_columns) +
                                               " FROM referrals WHERE state <> 'closed' ORDER BY received_at, id LIMIT ?");
     bind_all(q, static_cast<std::uint64_t>(limit));
     std::vector<referral_record> out;
-    while (q.executeStep()) out.push_back(referral_of(q));
+    while (q.executeStep()) out.push_back(referral_of(q.row()));
     return out;
   }
   std::uint64_t open_referral_count() override {
     statement_cache::lease q(statements_, "SELECT count(*) FROM referrals WHERE state <> 'closed'");
-    return q.executeStep() ? u64(q.getColumn(0)) : 0;
+    return q.executeStep() ? q.row().u64(0) : 0;
   }
   std::optional<bytes> referral_wrap(const proto::id& referral, const proto::public_key& reader_key) override {
     statement_cache::lease q(statements_, "SELECT wrap FROM referral_wraps WHERE referral_id = ? AND reader_key = ?");
     bind_all(q, referral, reader_key);
     if (!q.executeStep()) return std::nullopt;
-    return blob_bytes(q.getColumn(0));
+    return q.row().blob(0);
   }
   std::vector<agreement_statement_record> agreement_statements(const proto::id& message_id) override {
-    statement_cache::lease q(statements_, "SELECT message_id, is_mark, signer_key, agreement_hash, statement, at "
-                                          "FROM agreement_statements WHERE message_id = ? ORDER BY rowid");
+    statement_cache::lease q(statements_, "SELECT " + agreement_statement_columns + " FROM agreement_statements WHERE message_id = ? ORDER BY rowid");
     bind_all(q, message_id);
     std::vector<agreement_statement_record> out;
-    while (q.executeStep()) {
-      out.push_back({blob<16>(q.getColumn(0)), q.getColumn(1).getInt() != 0, blob<32>(q.getColumn(2)),
-                     blob<32>(q.getColumn(3)), q.getColumn(4).getString(), u64(q.getColumn(5))});
-    }
+    while (q.executeStep()) out.push_back(agreement_statement_of(q.row()));
     return out;
   }
   std::optional<agreement_bound_record> agreement_bound(const proto::id& message_id) override {
-    statement_cache::lease q(statements_, "SELECT message_id, agreement_hash, at FROM agreements_bound WHERE message_id = ?");
+    statement_cache::lease q(statements_, "SELECT " + agreement_bound_columns + " FROM agreements_bound WHERE message_id = ?");
     bind_all(q, message_id);
     if (!q.executeStep()) return std::nullopt;
-    return agreement_bound_record{blob<16>(q.getColumn(0)), blob<32>(q.getColumn(1)), u64(q.getColumn(2))};
+    return agreement_bound_of(q.row());
   }
   std::optional<bytes> writing_aid(const proto::id& case_id, const proto::public_key& reader_key,
                                    const std::string& purpose) override {
@@ -432,31 +363,31 @@ class sqlite_repository final : public writer {
                              "SELECT box FROM writing_aids WHERE case_id = ? AND reader_key = ? AND purpose = ?");
     bind_all(q, case_id, reader_key, purpose);
     if (!q.executeStep()) return std::nullopt;
-    return blob_bytes(q.getColumn(0));
+    return q.row().blob(0);
   }
   std::optional<bytes> label(const proto::id& case_id, const proto::public_key& reader_key) override {
     statement_cache::lease q(statements_, "SELECT box FROM case_labels WHERE case_id = ? AND reader_key = ?");
     bind_all(q, case_id, reader_key);
     if (!q.executeStep()) return std::nullopt;
-    return blob_bytes(q.getColumn(0));
+    return q.row().blob(0);
   }
   std::optional<proto::audit_entry> audit_head(const proto::id& case_id) override {
     statement_cache::lease q(statements_, "SELECT " + audit_columns + " FROM audit_entries WHERE case_id = ? ORDER BY seq DESC LIMIT 1");
     bind_all(q, case_id);
     if (!q.executeStep()) return std::nullopt;
-    return audit_of(q);
+    return audit_of(q.row());
   }
   std::vector<proto::audit_entry> audit_chain(const proto::id& case_id) override {
     statement_cache::lease q(statements_, "SELECT " + audit_columns + " FROM audit_entries WHERE case_id = ? ORDER BY rowid");
     bind_all(q, case_id);
     std::vector<proto::audit_entry> out;
-    while (q.executeStep()) out.push_back(audit_of(q));
+    while (q.executeStep()) out.push_back(audit_of(q.row()));
     return out;
   }
   std::vector<proto::id> audit_chains() override {
     statement_cache::lease q(statements_, "SELECT DISTINCT case_id FROM audit_entries ORDER BY case_id");
     std::vector<proto::id> out;
-    while (q.executeStep()) out.push_back(blob<16>(q.getColumn(0)));
+    while (q.executeStep()) out.push_back(q.row().fixed_at<16>(0));
     return out;
   }
   std::vector<proto::id> unsigned_chains() override {
@@ -465,37 +396,22 @@ class sqlite_repository final : public writer {
                              "WHERE NOT EXISTS (SELECT 1 FROM audit_checkpoints c WHERE c.case_id = h.case_id "
                              "AND c.seq = h.head)");
     std::vector<proto::id> out;
-    while (q.executeStep()) out.push_back(blob<16>(q.getColumn(0)));
+    while (q.executeStep()) out.push_back(q.row().fixed_at<16>(0));
     return out;
   }
   std::optional<proto::audit_checkpoint> latest_checkpoint(const proto::id& case_id) override {
-    statement_cache::lease q(statements_, "SELECT case_id, seq, head, at, sig FROM audit_checkpoints WHERE case_id = ? "
+    statement_cache::lease q(statements_, "SELECT " + checkpoint_columns + " FROM audit_checkpoints WHERE case_id = ? "
                              "ORDER BY seq DESC LIMIT 1");
     bind_all(q, case_id);
     if (!q.executeStep()) return std::nullopt;
-    proto::audit_checkpoint c;
-    c.case_id = blob<16>(q.getColumn(0));
-    c.seq = u64(q.getColumn(1));
-    c.head = blob<32>(q.getColumn(2));
-    c.at = u64(q.getColumn(3));
-    c.sig = blob<64>(q.getColumn(4));
-    return c;
+    return checkpoint_of(q.row());
   }
   std::vector<event_record> events_after(const proto::id& account, std::uint64_t seq, std::size_t limit) override {
-    statement_cache::lease q(statements_, "SELECT seq, account_id, case_id, event, message_id, at FROM events "
+    statement_cache::lease q(statements_, "SELECT " + event_columns + " FROM events "
                              "WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?");
     bind_all(q, account, seq, static_cast<std::uint64_t>(limit));
     std::vector<event_record> out;
-    while (q.executeStep()) {
-      event_record e;
-      e.seq = u64(q.getColumn(0));
-      e.account = blob<16>(q.getColumn(1));
-      e.case_id = blob<16>(q.getColumn(2));
-      e.event = q.getColumn(3).getString();
-      if (!q.getColumn(4).isNull()) e.message = blob<16>(q.getColumn(4));
-      e.at = u64(q.getColumn(5));
-      out.push_back(std::move(e));
-    }
+    while (q.executeStep()) out.push_back(event_of(q.row()));
     return out;
   }
   std::vector<proto::id> cases_to_purge(std::uint64_t closed_before) override {
@@ -503,7 +419,7 @@ class sqlite_repository final : public writer {
                              "(SELECT 1 FROM messages m WHERE m.case_id = c.id AND m.purged_at IS NULL)");
     bind_all(q, closed_before);
     std::vector<proto::id> out;
-    while (q.executeStep()) out.push_back(blob<16>(q.getColumn(0)));
+    while (q.executeStep()) out.push_back(q.row().fixed_at<16>(0));
     return out;
   }
 
@@ -531,7 +447,7 @@ class sqlite_repository final : public writer {
     statement_cache::lease q(statements_, "SELECT done_at FROM maintenance WHERE job = ?");
     bind_all(q, job);
     if (!q.executeStep()) return std::nullopt;
-    return u64(q.getColumn(0));
+    return q.row().u64(0);
   }
   void record_done(const std::string& job, std::uint64_t at) override {
     exec("INSERT INTO maintenance (job, done_at) VALUES (?, ?) ON CONFLICT (job) DO UPDATE SET done_at = excluded.done_at",
@@ -561,7 +477,7 @@ class sqlite_repository final : public writer {
     statement_cache::lease q(statements_, "SELECT id FROM messages WHERE case_id = ? AND purged_at IS NULL");
     bind_all(q, case_id);
     std::vector<proto::id> ids;
-    while (q.executeStep()) ids.push_back(blob<16>(q.getColumn(0)));
+    while (q.executeStep()) ids.push_back(q.row().fixed_at<16>(0));
     for (const auto& id : ids) shred_message(id);
     exec("UPDATE messages SET purged_at = ? WHERE case_id = ? AND purged_at IS NULL", now, case_id);
     exec("DELETE FROM case_labels WHERE case_id = ?", case_id);
@@ -727,23 +643,6 @@ class sqlite_repository final : public writer {
   }
 
  private:
-  static inline const std::string case_columns =
-      "c.id, c.state, c.approvals_required, c.open_statement, c.close_statement, c.created_at, c.quiet_time_zone, "
-      "c.quiet_start, c.quiet_end, c.stage, c.stage_statement, c.paused, c.pause_statement";
-  static constexpr int case_column_count = 13;
-  static inline const std::string participant_columns =
-      "p.case_id, p.account_id, a.identity_key, p.role, p.state, p.enrolment, p.joined_at, a.display_name";
-  static inline const std::string message_columns =
-      "m.id, m.case_id, m.sender_account, a.identity_key, m.kind, m.to_role, m.supersedes, m.state, m.envelope, "
-      "m.ciphertext_size, m.ciphertext_hash, m.submitted_at, m.release_at, m.released_at, m.delivered_at, "
-      "m.changed_at, c.identity_key, m.claim_expires_at, m.purged_at, m.decline_told_at, m.decline_note, m.answers, "
-      "c.display_name";
-  static inline const std::string audit_columns = "seq, at, case_id, event, actor, subject, statement, prev, hash";
-  static constexpr const char* referral_columns =
-      "id, secret_hash, ciphertext, received_at, state, state_at, entered_by, case_id";
-  static inline const std::string key_columns =
-      "k.id, k.case_id, a.identity_key, k.case_key, k.statement, k.created_at";
-
   template <class... A>
   int exec(const char* sql, const A&... args) {
     statement_cache::lease q(statements_, sql);
@@ -751,95 +650,17 @@ class sqlite_repository final : public writer {
     return q.exec();
   }
   template <class K>
-  std::optional<account_record> one_account(const char* sql, const K& key) {
-    statement_cache::lease q(statements_, sql);
+  std::optional<account_record> one_account(const std::string& where, const K& key) {
+    statement_cache::lease q(statements_, "SELECT " + account_columns + " FROM accounts WHERE " + where);
     bind_all(q, key);
     if (!q.executeStep()) return std::nullopt;
-    return account_record{blob<16>(q.getColumn(0)), blob<32>(q.getColumn(1)), q.getColumn(2).getInt() != 0,
-                          u64(q.getColumn(3)), opt_text(q.getColumn(4))};
+    return account_of(q.row());
   }
-  static case_record case_of(SQLite::Statement& q, int at) {
-    case_record c;
-    c.id = blob<16>(q.getColumn(at));
-    c.state = q.getColumn(at + 1).getString() == "closed" ? proto::case_state::closed : proto::case_state::open;
-    c.approvals_required = u64(q.getColumn(at + 2));
-    c.open_statement = q.getColumn(at + 3).getString();
-    c.close_statement = opt_text(q.getColumn(at + 4));
-    c.created_at = u64(q.getColumn(at + 5));
-    if (!q.getColumn(at + 6).isNull()) {
-      c.quiet = quiet_hours{q.getColumn(at + 6).getString(), static_cast<std::uint32_t>(u64(q.getColumn(at + 7))),
-                            static_cast<std::uint32_t>(u64(q.getColumn(at + 8)))};
-    }
-    if (!proto::parse_enum(q.getColumn(at + 9).getString(), c.stage)) throw std::runtime_error("stored stage unknown");
-    c.stage_statement = opt_text(q.getColumn(at + 10));
-    c.paused = q.getColumn(at + 11).getInt() != 0;
-    c.pause_statement = opt_text(q.getColumn(at + 12));
-    return c;
-  }
-  static participant_record participant_of(SQLite::Statement& q, int at) {
-    participant_record p;
-    p.case_id = blob<16>(q.getColumn(at));
-    p.account = blob<16>(q.getColumn(at + 1));
-    p.identity = blob<32>(q.getColumn(at + 2));
-    p.role = role_of(q.getColumn(at + 3));
-    p.state = q.getColumn(at + 4).getString() == "withdrawn" ? proto::participant_state::withdrawn
-                                                               : proto::participant_state::active;
-    p.enrolment = opt_text(q.getColumn(at + 5));
-    p.joined_at = u64(q.getColumn(at + 6));
-    p.display_name = opt_text(q.getColumn(at + 7));
-    return p;
-  }
-  static key_record key_of(SQLite::Statement& q) {
-    return {blob<16>(q.getColumn(0)), blob<16>(q.getColumn(1)), blob<32>(q.getColumn(2)), blob<32>(q.getColumn(3)),
-            q.getColumn(4).getString(), u64(q.getColumn(5))};
-  }
-
-  static message_record message_of(SQLite::Statement& q) {
-    message_record m;
-    m.id = blob<16>(q.getColumn(0));
-    m.case_id = blob<16>(q.getColumn(1));
-    m.sender_account = blob<16>(q.getColumn(2));
-    m.sender = blob<32>(q.getColumn(3));
-    if (!proto::parse_enum(q.getColumn(4).getString(), m.kind)) throw std::runtime_error("stored kind unknown");
-    m.to = role_of(q.getColumn(5));
-    if (!q.getColumn(6).isNull()) m.supersedes = blob<16>(q.getColumn(6));
-    if (!proto::parse_enum(q.getColumn(7).getString(), m.state)) throw std::runtime_error("stored state unknown");
-    m.envelope = opt_text(q.getColumn(8));
-    m.ciphertext_size = u64(q.getColumn(9));
-    m.ciphertext_hash = blob<32>(q.getColumn(10));
-    m.submitted_at = u64(q.getColumn(11));
-    m.release_at = opt_u64(q.getColumn(12));
-    m.released_at = opt_u64(q.getColumn(13));
-    m.delivered_at = opt_u64(q.getColumn(14));
-    m.changed_at = opt_u64(q.getColumn(15));
-    if (!q.getColumn(16).isNull()) m.claimed_by = blob<32>(q.getColumn(16));
-    m.claim_expires_at = opt_u64(q.getColumn(17));
-    m.purged = !q.getColumn(18).isNull();
-    m.decline_told_at = opt_u64(q.getColumn(19));
-    if (!q.getColumn(20).isNull()) m.decline_note = blob_bytes(q.getColumn(20));
-    if (!q.getColumn(21).isNull()) m.answers = blob<16>(q.getColumn(21));
-    m.claimed_by_name = opt_text(q.getColumn(22));
-    return m;
-  }
-  static std::vector<message_record> all_messages(SQLite::Statement& q) {
+  static std::vector<message_record> all_messages(statement_cache::lease& q) {
     std::vector<message_record> out;
-    while (q.executeStep()) out.push_back(message_of(q));
+    while (q.executeStep()) out.push_back(message_of(q.row()));
     return out;
   }
-  static proto::audit_entry audit_of(SQLite::Statement& q) {
-    proto::audit_entry e;
-    e.seq = u64(q.getColumn(0));
-    e.at = u64(q.getColumn(1));
-    e.case_id = blob<16>(q.getColumn(2));
-    if (!proto::parse_enum(q.getColumn(3).getString(), e.event)) throw std::runtime_error("stored audit event unknown");
-    e.actor = blob<32>(q.getColumn(4));
-    e.subject = blob<16>(q.getColumn(5));
-    e.statement = blob<32>(q.getColumn(6));
-    e.prev = blob<32>(q.getColumn(7));
-    e.entry_hash = blob<32>(q.getColumn(8));
-    return e;
-  }
-
   SQLite::Database& db_;
   statement_cache statements_;
   bool truncate_requested_ = false;

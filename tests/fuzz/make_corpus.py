@@ -63,7 +63,7 @@ def main():
     relay_answers(statements, letters[0])
     agreement(statements)
     keystore_payloads()
-    postgres_rows(statements)
+    stored_rows(statements)
     identifying()
 
 
@@ -150,49 +150,74 @@ def keystore_payloads():
         write('keystore_payload', f'{count}-cases.bin', frame(*fields))
 
 
-def postgres_rows(statements):
-    """One well-formed row per decoder in server/store/postgres_rows.cpp,
-    framed as fuzz_postgres_rows reads them."""
+def stored_rows(statements):
+    """One well-formed row per decoder in server/store/rows.cpp, framed as
+    fuzz_stored_rows reads them: once as PostgreSQL sends it (binary
+    integers and booleans), once as SQLite holds it (each column tagged with
+    how it is bound)."""
     NULL = None
 
-    def u64(n):
-        return n.to_bytes(8, 'big')
+    class Int(int):
+        pass
 
-    def row(decoder, *columns):
-        out = bytes([decoder, 0])
+    class Bool(int):
+        pass
+
+    def postgres(c):
+        if isinstance(c, Bool):
+            return bytes([int(c)])
+        if isinstance(c, Int):
+            return int(c).to_bytes(8, 'big')
+        return c.encode() if isinstance(c, str) else c
+
+    def sqlite(c):
+        if isinstance(c, (Int, Bool)):
+            return b'i' + int(c).to_bytes(8, 'big')
+        return b't' + c.encode() if isinstance(c, str) else b'b' + c
+
+    def row(decoder, flags, encode, columns):
+        out = bytes([decoder, flags])
         for c in columns:
             if c is None:
                 out += b'\xff\xff'
             else:
-                c = c.encode() if isinstance(c, str) else c
+                c = encode(c)
                 out += len(c).to_bytes(2, 'big') + c
         return out
 
     id16, key32, hash32 = bytes(range(16)), bytes(range(32, 64)), bytes(range(64, 96))
     statement = statements[0]['json']
-    case = [id16, 'open', u64(2), statement, NULL, u64(1700000000), 'Europe/Oslo', u64(1320), u64(420)]
-    participant = [id16, id16, key32, 'harmed', 'active', statement, u64(1700000000), NULL]
-    rows = {
-        'account': row(0, id16, key32, b'\x01', u64(1700000000), 'Kari'),
-        'session': row(1, hash32, id16, u64(1), u64(2), u64(3)),
-        'invitation': row(2, id16, NULL, 'facilitator', hash32, u64(1700000000), key32, statement, NULL),
-        'case': row(3, *case),
-        'participant': row(4, *participant),
-        'key': row(5, id16, id16, key32, key32, statement, u64(1700000000)),
-        'attestation': row(6, id16, id16, key32, id16, key32, statement),
-        'statement': row(7, id16, 'envelope', hash32, '{}'),
-        'message': row(8, id16, id16, id16, key32, 'letter', 'responsible', NULL, 'in_review', statement,
-                       u64(2048), hash32, u64(1700000000), NULL, NULL, NULL, u64(1700000000), key32,
-                       u64(1700000900), NULL, NULL, NULL, NULL, 'Kari'),
-        'review': row(9, id16, key32, 'approve', statement, u64(1700000000)),
-        'grant': row(10, id16, id16, key32, key32, b'\x01', statement, u64(1700000000)),
-        'audit': row(11, u64(7), u64(1700000000), id16, 'submitted', key32, id16, hash32, hash32, hash32),
-        'checkpoint': row(12, id16, u64(7), hash32, u64(1700000000), bytes(64)),
-        'event': row(13, u64(7), id16, id16, 'released', id16, u64(1700000000)),
-        'case-and-participant': row(14, *case, *participant),
+    at = Int(1700000000)
+    case = [id16, 'open', Int(2), statement, NULL, at, 'Europe/Oslo', Int(1320), Int(420), 'exchange',
+            NULL, Bool(0), NULL]
+    participant = [id16, id16, key32, 'harmed', 'active', statement, at, NULL]
+    decoders = {
+        'account': (0, [id16, key32, Bool(1), at, 'Kari']),
+        'session': (1, [hash32, id16, Int(1), Int(2), Int(3)]),
+        'invitation': (2, [id16, NULL, 'facilitator', hash32, at, key32, statement, NULL]),
+        'case': (3, case),
+        'participant': (4, participant),
+        'key': (5, [id16, id16, key32, key32, statement, at]),
+        'attestation': (6, [id16, id16, key32, id16, key32, statement]),
+        'statement': (7, [id16, 'envelope', hash32, '{}']),
+        'message': (8, [id16, id16, id16, key32, 'letter', 'responsible', NULL, 'in_review', statement,
+                        Int(2048), hash32, at, NULL, NULL, NULL, at, key32, Int(1700000900), NULL, NULL,
+                        NULL, NULL, 'Kari']),
+        'review': (9, [id16, key32, 'approve', statement, at]),
+        'grant': (10, [id16, id16, key32, key32, Bool(1), statement, at]),
+        'audit': (11, [Int(7), at, id16, 'submitted', key32, id16, hash32, hash32, hash32]),
+        'checkpoint': (12, [id16, Int(7), hash32, at, bytes(64)]),
+        'event': (13, [Int(7), id16, id16, 'released', id16, at]),
+        'consent': (14, [id16, id16, hash32, statement, at]),
+        'agreement-statement': (15, [id16, Int(1), key32, hash32, statement, at]),
+        'agreement-bound': (16, [id16, hash32, at]),
+        'referral': (17, [id16, hash32, bytes(80), at, 'received', at, NULL, NULL]),
+        'referral-key': (18, [id16, key32, statement, at]),
+        'case-and-participant': (19, case + participant),
     }
-    for name, data in rows.items():
-        write('postgres_rows', name, data)
+    for name, (decoder, columns) in decoders.items():
+        write('stored_rows', f'postgres-{name}', row(decoder, 0, postgres, columns))
+        write('stored_rows', f'sqlite-{name}', row(decoder, 2, sqlite, columns))
 
 def identifying():
     """The realistic letters the check is measured on; a letter with listed
