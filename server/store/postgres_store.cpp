@@ -162,6 +162,7 @@ class pg_connection {
     return conn_;
   }
   void exec(const std::string& sql) {
+    flush();
     PGconn* c = get();
     result r(PQexec(c, sql.c_str()));
     check_result(c, raw(r));
@@ -170,7 +171,40 @@ class pg_connection {
     if (conn_) PQfinish(conn_);
     conn_ = nullptr;
     prepared_.clear();
+    deferred_.clear();
   }
+
+  // A write whose answer nobody reads (a prepared statement, or one plain
+  // SQL statement when `name` is empty): sent with the next round trip
+  // (a query's, or flush()) in one libpq pipeline instead of one of its own.
+  // A deferred write that fails throws there, as pg_error, so it must be
+  // flushed before its job's savepoint is released: run_group and run do.
+  void defer(std::string name, params p, std::string sql = {}) {
+    deferred_.push_back({std::move(name), std::move(sql), std::move(p)});
+  }
+  // A prepared statement's answer, after every deferred write (one round trip).
+  result query(const std::string& name, const params& p) {
+    if (deferred_.empty()) {
+      PGconn* c = get();
+      std::vector<const char*> values;
+      std::vector<int> lengths, formats;
+      p.fill(values, lengths, formats);
+      result out(PQexecPrepared(c, name.c_str(), p.count(), values.data(), lengths.data(), formats.data(), 1));
+      check_result(c, out.get());
+      return out;
+    }
+    defer(name, p);
+    return pipeline();
+  }
+  // Sends every deferred write and waits for their answers.
+  void flush() {
+    if (!deferred_.empty()) pipeline();
+  }
+  // Forgets the deferred writes (their job failed before they were sent).
+  void discard() { deferred_.clear(); }
+  // How many round trips carried deferred writes: a job whose SAVEPOINT was
+  // deferred knows from it whether the savepoint reached the server.
+  std::uint64_t pipelines_sent() const { return pipelines_; }
   static PGresult* raw(const result& r) { return r.get(); }
 
   // The name under which `sql` (with SQLite's placeholders) is prepared on
@@ -191,9 +225,80 @@ class pg_connection {
   }
 
  private:
+  struct deferred {
+    std::string name;  // prepared; empty for plain `sql`
+    std::string sql;
+    params p;
+  };
+
+  // Sends the deferred commands in one pipeline and reads every answer (the
+  // server skips those after a failed one); throws the first failure, else
+  // answers the last command's result.
+  result pipeline() {
+    std::vector<deferred> sending;
+    sending.swap(deferred_);
+    ++pipelines_;
+    PGconn* c = get();
+    if (PQenterPipelineMode(c) != 1) throw pg_unreachable(std::string("pipeline mode refused: ") + PQerrorMessage(c));
+    bool sent = true;
+    for (const auto& d : sending) {
+      std::vector<const char*> values;
+      std::vector<int> lengths, formats;
+      d.p.fill(values, lengths, formats);
+      const int ok = d.name.empty()
+                         ? PQsendQueryParams(c, d.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1)
+                         : PQsendQueryPrepared(c, d.name.c_str(), d.p.count(), values.data(), lengths.data(),
+                                               formats.data(), 1);
+      if (ok != 1) {
+        sent = false;
+        break;
+      }
+    }
+    if (!sent || PQpipelineSync(c) != 1) {
+      const std::string why = PQerrorMessage(c);
+      drop();  // a half-sent pipeline leaves the connection in no known state
+      throw pg_unreachable("the database connection failed mid-pipeline: " + why);
+    }
+    std::optional<pg_error> failed;
+    result last(nullptr);
+    for (std::size_t i = 0; i < sending.size(); ++i) {
+      result r(PQgetResult(c));
+      if (!r.get()) {
+        drop();
+        throw pg_unreachable(std::string("the database connection was lost: ") + PQerrorMessage(c));
+      }
+      const auto status = PQresultStatus(r.get());
+      if (status != PGRES_PIPELINE_ABORTED && !failed) {
+        try {
+          check_result(c, r.get());
+        } catch (const pg_error& e) {
+          failed = e;
+        }
+      }
+      while (PGresult* more = PQgetResult(c)) PQclear(more);  // the NULL that ends each command's answer
+      last = std::move(r);
+    }
+    for (;;) {  // up to the sync point
+      result r(PQgetResult(c));
+      if (!r.get()) {
+        drop();
+        throw pg_unreachable(std::string("the database connection was lost: ") + PQerrorMessage(c));
+      }
+      if (PQresultStatus(r.get()) == PGRES_PIPELINE_SYNC) break;
+    }
+    if (PQexitPipelineMode(c) != 1) {
+      drop();
+      throw pg_unreachable(std::string("the database connection failed leaving a pipeline: ") + PQerrorMessage(c));
+    }
+    if (failed) throw *failed;
+    return last;
+  }
+
   std::string conninfo_;
   PGconn* conn_ = nullptr;
   std::unordered_map<std::string, std::string> prepared_;  // by SQL and parameter types: its name
+  std::vector<deferred> deferred_;
+  std::uint64_t pipelines_ = 0;
 };
 
 // The SQL of every read and write, over one connection in a transaction the
@@ -422,19 +527,19 @@ class pg_repository final : public writer {
   }
 
   void insert_message(const message_record& m, const bytes& ciphertext) override {
-    query("INSERT INTO messages (id, case_id, sender_account, kind, to_role, supersedes, answers, state, envelope, "
+    write("INSERT INTO messages (id, case_id, sender_account, kind, to_role, supersedes, answers, state, envelope, "
           "ciphertext_size, ciphertext_hash, submitted_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           m.id, m.case_id, m.sender_account, proto::to_string(m.kind), proto::to_string(m.to), m.supersedes,
           m.answers, proto::to_string(m.state), m.envelope, m.ciphertext_size, m.ciphertext_hash, m.submitted_at,
           m.submitted_at);
-    query("INSERT INTO ciphertexts (message_id, bytes) VALUES (?, ?)", m.id, ciphertext);
+    write("INSERT INTO ciphertexts (message_id, bytes) VALUES (?, ?)", m.id, ciphertext);
   }
   void set_message_state(const proto::id& id, proto::message_state s, std::uint64_t now) override {
     using ms = proto::message_state;
     const char* extra = s == ms::released ? ", released_at = ?1, release_at = NULL"
                         : s == ms::delivered ? ", delivered_at = ?1"
                                              : "";
-    query(std::string("UPDATE messages SET state = ?2, changed_at = ?1, claimed_by = NULL, "
+    write(std::string("UPDATE messages SET state = ?2, changed_at = ?1, claimed_by = NULL, "
                       "claim_expires_at = NULL") + extra + " WHERE id = ?3",
           now, proto::to_string(s), id);
   }
@@ -444,123 +549,123 @@ class pg_repository final : public writer {
     return q.u64(0, 0);
   }
   void record_done(const std::string& job, std::uint64_t at) override {
-    query("INSERT INTO maintenance (job, done_at) VALUES (?, ?) ON CONFLICT (job) DO UPDATE SET done_at = excluded.done_at",
+    write("INSERT INTO maintenance (job, done_at) VALUES (?, ?) ON CONFLICT (job) DO UPDATE SET done_at = excluded.done_at",
           job, at);
   }
   void tell_declined(const proto::id& id, const std::optional<bytes>& note, std::uint64_t now) override {
-    query("UPDATE messages SET decline_told_at = ?, decline_note = ?::bytea WHERE id = ?", now, note, id);
+    write("UPDATE messages SET decline_told_at = ?, decline_note = ?::bytea WHERE id = ?", now, note, id);
   }
   void set_release_at(const proto::id& id, std::uint64_t at) override {
-    query("UPDATE messages SET release_at = ? WHERE id = ?", at, id);
+    write("UPDATE messages SET release_at = ? WHERE id = ?", at, id);
   }
   void set_claim(const proto::id& id, const std::optional<proto::id>& account, std::uint64_t expires_at) override {
-    query("UPDATE messages SET claimed_by = ?::bytea, claim_expires_at = ? WHERE id = ?", account, expires_at, id);
+    write("UPDATE messages SET claimed_by = ?::bytea, claim_expires_at = ? WHERE id = ?", account, expires_at, id);
   }
   void insert_review(const proto::id& message_id, const proto::id& facilitator_account, bool approve,
                      const std::string& statement, std::uint64_t now) override {
-    query("INSERT INTO reviews (message_id, facilitator_account, decision, statement, created_at) "
+    write("INSERT INTO reviews (message_id, facilitator_account, decision, statement, created_at) "
           "VALUES (?, ?, ?, ?, ?)",
           message_id, facilitator_account, approve ? "approve" : "return", statement, now);
   }
   void shred_message(const proto::id& id) override {
-    query("DELETE FROM ciphertexts WHERE message_id = ?", id);
-    query("UPDATE messages SET envelope = NULL, decline_note = NULL WHERE id = ?", id);
-    query("UPDATE reviews SET statement = NULL WHERE message_id = ?", id);
+    write("DELETE FROM ciphertexts WHERE message_id = ?", id);
+    write("UPDATE messages SET envelope = NULL, decline_note = NULL WHERE id = ?", id);
+    write("UPDATE reviews SET statement = NULL WHERE message_id = ?", id);
   }
   void mark_purged(const proto::id& case_id, std::uint64_t now) override {
     for (const auto& id : ids(query("SELECT id FROM messages WHERE case_id = ? AND purged_at IS NULL", case_id))) {
       shred_message(id);
     }
-    query("UPDATE messages SET purged_at = ? WHERE case_id = ? AND purged_at IS NULL", now, case_id);
-    query("DELETE FROM case_labels WHERE case_id = ?", case_id);
-    query("DELETE FROM writing_aids WHERE case_id = ?", case_id);
+    write("UPDATE messages SET purged_at = ? WHERE case_id = ? AND purged_at IS NULL", now, case_id);
+    write("DELETE FROM case_labels WHERE case_id = ?", case_id);
+    write("DELETE FROM writing_aids WHERE case_id = ?", case_id);
   }
   void insert_supporter_readers(const proto::id& message_id, const std::vector<proto::public_key>& readers) override {
     for (const auto& r : readers) {
-      query("INSERT INTO supporter_readers (message_id, reader_key) VALUES (?, ?) ON CONFLICT DO NOTHING", message_id,
+      write("INSERT INTO supporter_readers (message_id, reader_key) VALUES (?, ?) ON CONFLICT DO NOTHING", message_id,
             r);
     }
   }
   void set_grant(const grant_record& g) override {
-    query("INSERT INTO grants (case_id, party_account, supporter_key, reads, statement, at) VALUES (?, ?, ?, ?, ?, ?) "
+    write("INSERT INTO grants (case_id, party_account, supporter_key, reads, statement, at) VALUES (?, ?, ?, ?, ?, ?) "
           "ON CONFLICT (case_id, party_account, supporter_key) DO UPDATE SET reads = EXCLUDED.reads, "
           "statement = EXCLUDED.statement, at = EXCLUDED.at",
           g.case_id, g.party_account, g.supporter, g.reads, g.statement, g.at);
   }
   void set_labels(const proto::id& case_id, const std::vector<std::pair<proto::public_key, bytes>>& boxes,
                   std::uint64_t now) override {
-    query("DELETE FROM case_labels WHERE case_id = ?", case_id);
+    write("DELETE FROM case_labels WHERE case_id = ?", case_id);
     for (const auto& [reader_key, box] : boxes) {
-      query("INSERT INTO case_labels (case_id, reader_key, box, set_at) VALUES (?, ?, ?, ?)", case_id, reader_key, box,
+      write("INSERT INTO case_labels (case_id, reader_key, box, set_at) VALUES (?, ?, ?, ?)", case_id, reader_key, box,
             now);
     }
   }
   void set_quiet_hours(const proto::id& case_id, const std::optional<quiet_hours>& q) override {
     if (q) {
-      query("UPDATE cases SET quiet_time_zone = ?, quiet_start = ?, quiet_end = ? WHERE id = ?", q->time_zone,
+      write("UPDATE cases SET quiet_time_zone = ?, quiet_start = ?, quiet_end = ? WHERE id = ?", q->time_zone,
             std::uint64_t{q->start_minute}, std::uint64_t{q->end_minute}, case_id);
     } else {
-      query("UPDATE cases SET quiet_time_zone = NULL, quiet_start = NULL, quiet_end = NULL WHERE id = ?", case_id);
+      write("UPDATE cases SET quiet_time_zone = NULL, quiet_start = NULL, quiet_end = NULL WHERE id = ?", case_id);
     }
   }
   void set_stage(const proto::id& case_id, proto::case_stage stage, const std::string& statement) override {
-    query("UPDATE cases SET stage = ?, stage_statement = ? WHERE id = ?", std::string(proto::to_string(stage)),
+    write("UPDATE cases SET stage = ?, stage_statement = ? WHERE id = ?", std::string(proto::to_string(stage)),
           statement, case_id);
   }
   void set_writing_aid(const proto::id& case_id, const proto::public_key& reader_key, const std::string& purpose,
                        const bytes& box, std::uint64_t now) override {
-    query("INSERT INTO writing_aids (case_id, reader_key, purpose, box, set_at) VALUES (?, ?, ?, ?, ?) "
+    write("INSERT INTO writing_aids (case_id, reader_key, purpose, box, set_at) VALUES (?, ?, ?, ?, ?) "
           "ON CONFLICT (case_id, reader_key, purpose) DO UPDATE SET box = EXCLUDED.box, set_at = EXCLUDED.set_at",
           case_id, reader_key, purpose, box, now);
   }
   void set_referral_key(const referral_key_record& k) override {
-    query("INSERT INTO referral_keys (account_id, key, statement, at) VALUES (?, ?, ?, ?) ON CONFLICT (account_id) DO "
+    write("INSERT INTO referral_keys (account_id, key, statement, at) VALUES (?, ?, ?, ?) ON CONFLICT (account_id) DO "
           "UPDATE SET key = EXCLUDED.key, statement = EXCLUDED.statement, at = EXCLUDED.at",
           k.account, k.key, k.statement, k.at);
   }
   void insert_referral(const referral_record& r,
                        const std::vector<std::pair<proto::public_key, bytes>>& wraps) override {
-    query("INSERT INTO referrals (id, secret_hash, ciphertext, received_at, state, state_at, entered_by, case_id) "
+    write("INSERT INTO referrals (id, secret_hash, ciphertext, received_at, state, state_at, entered_by, case_id) "
           "VALUES (?, ?, ?::bytea, ?, ?, ?, ?::bytea, ?::bytea)",
           r.id, r.secret_hash, r.ciphertext, r.received_at, r.state, r.state_at, r.entered_by, r.case_id);
     for (const auto& [key, wrap] : wraps) {
-      query("INSERT INTO referral_wraps (referral_id, reader_key, wrap) VALUES (?, ?, ?)", r.id, key, wrap);
+      write("INSERT INTO referral_wraps (referral_id, reader_key, wrap) VALUES (?, ?, ?)", r.id, key, wrap);
     }
   }
   void set_referral_state(const proto::id& id, const std::string& state, std::uint64_t at,
                           const std::optional<proto::id>& case_id) override {
-    query("UPDATE referrals SET state = ?, state_at = ?, case_id = coalesce(?::bytea, case_id) WHERE id = ?", state, at,
+    write("UPDATE referrals SET state = ?, state_at = ?, case_id = coalesce(?::bytea, case_id) WHERE id = ?", state, at,
           case_id, id);
     if (state == "closed") {
-      query("UPDATE referrals SET ciphertext = NULL WHERE id = ?", id);
-      query("DELETE FROM referral_wraps WHERE referral_id = ?", id);
+      write("UPDATE referrals SET ciphertext = NULL WHERE id = ?", id);
+      write("DELETE FROM referral_wraps WHERE referral_id = ?", id);
     }
   }
   void set_consent(const consent_record& c) override {
-    query("INSERT INTO consents (case_id, account_id, text_hash, statement, at) VALUES (?, ?, ?, ?, ?) "
+    write("INSERT INTO consents (case_id, account_id, text_hash, statement, at) VALUES (?, ?, ?, ?, ?) "
           "ON CONFLICT (case_id, account_id) DO UPDATE SET text_hash = EXCLUDED.text_hash, "
           "statement = EXCLUDED.statement, at = EXCLUDED.at",
           c.case_id, c.account, c.text_hash, c.statement, c.at);
   }
   void insert_agreement_statement(const agreement_statement_record& s) override {
-    query("INSERT INTO agreement_statements (message_id, is_mark, signer_key, agreement_hash, statement, at) "
+    write("INSERT INTO agreement_statements (message_id, is_mark, signer_key, agreement_hash, statement, at) "
           "VALUES (?, ?, ?, ?, ?, ?)",
           s.message_id, std::uint64_t{s.mark ? 1u : 0u}, s.signer, s.agreement_hash, s.statement, s.at);
   }
   void set_agreement_bound(const agreement_bound_record& b) override {
-    query("INSERT INTO agreements_bound (message_id, agreement_hash, at) VALUES (?, ?, ?)", b.message_id,
+    write("INSERT INTO agreements_bound (message_id, agreement_hash, at) VALUES (?, ?, ?)", b.message_id,
           b.agreement_hash, b.at);
   }
   void set_paused(const proto::id& case_id, bool paused, const std::string& statement) override {
-    query("UPDATE cases SET paused = ?, pause_statement = ? WHERE id = ?", paused, statement, case_id);
+    write("UPDATE cases SET paused = ?, pause_statement = ? WHERE id = ?", paused, statement, case_id);
   }
   void insert_audit(const proto::audit_entry& e) override {
-    query("INSERT INTO audit_entries (case_id, seq, at, event, actor, subject, statement, prev, hash) "
+    write("INSERT INTO audit_entries (case_id, seq, at, event, actor, subject, statement, prev, hash) "
           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
           e.case_id, e.seq, e.at, proto::to_string(e.event), e.actor, e.subject, e.statement, e.prev, e.entry_hash);
   }
   void insert_checkpoint(const proto::audit_checkpoint& c) override {
-    query("INSERT INTO audit_checkpoints (case_id, seq, head, at, sig) VALUES (?, ?, ?, ?, ?) "
+    write("INSERT INTO audit_checkpoints (case_id, seq, head, at, sig) VALUES (?, ?, ?, ?, ?) "
           "ON CONFLICT (case_id, seq) DO UPDATE SET head = EXCLUDED.head, at = EXCLUDED.at, sig = EXCLUDED.sig",
           c.case_id, c.seq, c.head, c.at, c.sig);
   }
@@ -570,7 +675,7 @@ class pg_repository final : public writer {
     // one. A transaction that rolls back leaves a gap, which no client waits
     // for: it asks for what comes after the last event it saw.
     const std::uint64_t seq = query("SELECT nextval('event_seq')").u64(0, 0);
-    query("INSERT INTO events (seq, account_id, case_id, event, message_id, at) VALUES (?, ?, ?, ?, ?::bytea, ?)", seq,
+    write("INSERT INTO events (seq, account_id, case_id, event, message_id, at) VALUES (?, ?, ?, ?, ?::bytea, ?)", seq,
           e.account, e.case_id, e.event, e.message, e.at);
     event_record sent = e;
     sent.seq = seq;
@@ -578,7 +683,7 @@ class pg_repository final : public writer {
     return seq;
   }
   bool use_login_challenge(const proto::login_challenge& c, std::uint64_t expires_at, std::uint64_t now) override {
-    query("DELETE FROM used_login_challenges WHERE expires_at <= ?", now);
+    write("DELETE FROM used_login_challenges WHERE expires_at <= ?", now);
     return query("INSERT INTO used_login_challenges (challenge, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING "
                  "RETURNING 1",
                  c, expires_at)
@@ -589,68 +694,68 @@ class pg_repository final : public writer {
   void truncate_log_after_commit() override {}
 
   void insert_account(const account_record& a) override {
-    query("INSERT INTO accounts (id, identity_key, is_facilitator, created_at, display_name) VALUES (?, ?, ?, ?, ?::text)",
+    write("INSERT INTO accounts (id, identity_key, is_facilitator, created_at, display_name) VALUES (?, ?, ?, ?, ?::text)",
           a.id, a.identity, a.facilitator, a.created_at, a.display_name);
   }
   void insert_session(const session_record& s) override {
-    query("INSERT INTO sessions (token_hash, account_id, created_at, last_used_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+    write("INSERT INTO sessions (token_hash, account_id, created_at, last_used_at, expires_at) VALUES (?, ?, ?, ?, ?)",
           s.token_hash, s.account, s.created_at, s.last_used_at, s.expires_at);
   }
   void touch_session(const proto::hash& token_hash, std::uint64_t now) override {
-    query("UPDATE sessions SET last_used_at = ? WHERE token_hash = ?", now, token_hash);
+    write("UPDATE sessions SET last_used_at = ? WHERE token_hash = ?", now, token_hash);
   }
   void delete_session(const proto::hash& token_hash) override {
-    query("DELETE FROM sessions WHERE token_hash = ?", token_hash);
+    write("DELETE FROM sessions WHERE token_hash = ?", token_hash);
     notify(ended_session_payload(token_hash));
   }
   void delete_sessions_of(const proto::id& account) override {
-    query("DELETE FROM sessions WHERE account_id = ?", account);
+    write("DELETE FROM sessions WHERE account_id = ?", account);
     notify(ended_account_payload(account));
   }
   void delete_expired_sessions(std::uint64_t now, std::uint64_t idle_seconds) override {
-    query("DELETE FROM sessions WHERE expires_at <= ?1 OR last_used_at + ?2 <= ?1", now, idle_seconds);
+    write("DELETE FROM sessions WHERE expires_at <= ?1 OR last_used_at + ?2 <= ?1", now, idle_seconds);
   }
   void insert_invitation(const invitation_record& i) override {
     std::optional<proto::id> case_id;
     if (i.case_id != proto::null_case) case_id = i.case_id;
-    query("INSERT INTO invitations (id, case_id, role, secret_hash, expires_at, inviter_key, statement) "
+    write("INSERT INTO invitations (id, case_id, role, secret_hash, expires_at, inviter_key, statement) "
           "VALUES (?, ?::bytea, ?, ?, ?, ?, ?)",
           i.id, case_id, proto::to_string(i.role), i.secret_hash, i.expires_at, i.inviter, i.statement);
   }
   void mark_invitation_used(const proto::id& id, std::uint64_t now) override {
-    query("UPDATE invitations SET used_at = ? WHERE id = ?", now, id);
+    write("UPDATE invitations SET used_at = ? WHERE id = ?", now, id);
   }
   void insert_case(const case_record& c, const proto::id& opened_by) override {
-    query("INSERT INTO cases (id, state, approvals_required, opened_by, open_statement, created_at) "
+    write("INSERT INTO cases (id, state, approvals_required, opened_by, open_statement, created_at) "
           "VALUES (?, 'open', ?, ?, ?, ?)",
           c.id, c.approvals_required, opened_by, c.open_statement, c.created_at);
   }
   void close_case(const proto::id& id, const std::string& statement, std::uint64_t now) override {
-    query("UPDATE cases SET state = 'closed', close_statement = ?, closed_at = ? WHERE id = ?", statement, now, id);
+    write("UPDATE cases SET state = 'closed', close_statement = ?, closed_at = ? WHERE id = ?", statement, now, id);
   }
   void insert_participant(const participant_record& p) override {
-    query("INSERT INTO participants (case_id, account_id, role, state, enrolment, joined_at) "
+    write("INSERT INTO participants (case_id, account_id, role, state, enrolment, joined_at) "
           "VALUES (?, ?, ?, ?, ?::text, ?)",
           p.case_id, p.account, proto::to_string(p.role), proto::to_string(p.state), p.enrolment, p.joined_at);
   }
   void set_participant_state(const proto::id& case_id, const proto::id& account, proto::participant_state s,
                              std::uint64_t now) override {
-    query("UPDATE participants SET state = ?, left_at = ? WHERE case_id = ? AND account_id = ?", proto::to_string(s),
+    write("UPDATE participants SET state = ?, left_at = ? WHERE case_id = ? AND account_id = ?", proto::to_string(s),
           now, case_id, account);
   }
   void insert_key(const key_record& k, const proto::id& account) override {
-    query("INSERT INTO key_statements (id, case_id, account_id, case_key, statement, created_at) "
+    write("INSERT INTO key_statements (id, case_id, account_id, case_key, statement, created_at) "
           "VALUES (?, ?, ?, ?, ?, ?)",
           k.id, k.case_id, account, k.case_key, k.statement, k.created_at);
   }
   void insert_attestation(const attestation_record& a, const proto::id& subject_account,
                           const proto::id& attested_by_account) override {
-    query("INSERT INTO attestations (id, case_id, subject_account, key_statement_id, attested_by, statement) "
+    write("INSERT INTO attestations (id, case_id, subject_account, key_statement_id, attested_by, statement) "
           "VALUES (?, ?, ?, ?, ?, ?)",
           a.id, a.case_id, subject_account, a.key_statement, attested_by_account, a.statement);
   }
   void insert_statement(const statement_record& s, const proto::id& case_id) override {
-    query("INSERT INTO statements (id, case_id, type, hash, answer) VALUES (?, ?, ?, ?, ?)", s.id, case_id, s.type,
+    write("INSERT INTO statements (id, case_id, type, hash, answer) VALUES (?, ?, ?, ?, ?)", s.id, case_id, s.type,
           s.hash, s.answer);
   }
 
@@ -659,17 +764,20 @@ class pg_repository final : public writer {
   result query(const std::string& sql, const A&... args) {
     params p;
     (p.add(args), ...);
-    std::vector<const char*> values;
-    std::vector<int> lengths, formats;
-    p.fill(values, lengths, formats);
     const std::string& name = conn_.prepared(sql, p.count(), p.types());
-    PGconn* c = conn_.get();
-    result out(PQexecPrepared(c, name.c_str(), p.count(), values.data(), lengths.data(), formats.data(), 1));
-    check_result(c, out.get());
-    return out;
+    return conn_.query(name, p);
+  }
+  // A write whose answer the job does not read: sent with the job's next
+  // round trip (pg_connection::defer).
+  template <class... A>
+  void write(const std::string& sql, const A&... args) {
+    params p;
+    (p.add(args), ...);
+    const std::string& name = conn_.prepared(sql, p.count(), p.types());
+    conn_.defer(name, std::move(p));
   }
   // Sent when (and only if) the transaction commits.
-  void notify(const std::string& payload) { query("SELECT pg_notify('shuttle', ?)", payload); }
+  void notify(const std::string& payload) { write("SELECT pg_notify('shuttle', ?)", payload); }
 
   template <class K>
   std::optional<account_record> one_account(const std::string& where, const K& key) {
@@ -871,25 +979,43 @@ void postgres_store::writer_loop(connection& c) {
 const std::string begin_write_sql =
     "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(" + std::to_string(write_lock) + ")";
 
+namespace {
+
+// Undoes what a job sent since its SAVEPOINT was deferred (`sent_before`:
+// pipelines_sent() then): nothing, when no round trip carried it yet.
+void undo_job(pg_connection& pg, std::uint64_t sent_before) {
+  pg.discard();
+  if (pg.pipelines_sent() != sent_before) pg.exec("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job");
+}
+
+}  // namespace
+
 // Group commit: the jobs queued together in one transaction under the write
 // lock and one COMMIT (one wait for the server's disk), each in a savepoint
 // of its own, so a job that fails or undoes rolls back alone. A job that met
 // a conflict runs again alone once the group committed; so does every job
 // when the transaction itself failed, since nothing of it was kept. Every
-// completion runs after the COMMIT (writer_loop).
+// completion runs after the COMMIT (writer_loop). A job's SAVEPOINT goes
+// with its first read, and its writes no read follows with its RELEASE: one
+// pipeline each (pg_connection::defer), not one round trip per statement.
 void postgres_store::run_group(connection& c, std::vector<queued>& group) {
   try {
     c.pg.exec(begin_write_sql);
     for (auto& q : group) {
-      c.pg.exec("SAVEPOINT job");
+      const std::uint64_t sent_before = c.pg.pipelines_sent();
+      c.pg.defer({}, {}, "SAVEPOINT job");
       try {
-        const verdict v = q.j(c.repo);
-        c.pg.exec(v == verdict::keep ? "RELEASE SAVEPOINT job" : "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job");
+        if (q.j(c.repo) == verdict::keep) {
+          c.pg.defer({}, {}, "RELEASE SAVEPOINT job");
+          c.pg.flush();  // a deferred statement that fails throws here: this job's failure
+        } else {
+          undo_job(c.pg, sent_before);
+        }
         q.result = write_problem::none;
       } catch (const pg_unreachable&) {
         throw;
       } catch (const pg_error& e) {
-        c.pg.exec("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job");
+        undo_job(c.pg, sent_before);
         if (e.conflict() || e.duplicate()) {
           q.again = true;
           q.duplicate_seen = e.duplicate();
@@ -901,7 +1027,7 @@ void postgres_store::run_group(connection& c, std::vector<queued>& group) {
           q.result = write_problem::internal;
         }
       } catch (const std::exception& e) {
-        c.pg.exec("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job");
+        undo_job(c.pg, sent_before);
         spdlog::error("a write failed and was rolled back: {}", e.what());
         q.result = write_problem::internal;
       }
@@ -916,6 +1042,7 @@ void postgres_store::run_group(connection& c, std::vector<queued>& group) {
     return;
   } catch (const pg_error&) {
     try {
+      c.pg.discard();
       c.pg.exec("ROLLBACK");
     } catch (const std::exception&) {
       c.pg.drop();
@@ -938,8 +1065,13 @@ write_problem postgres_store::run(connection& c, job& j, bool duplicate_seen) {
       // shared. (SERIALIZABLE alone lets transactions run side by side, but
       // its page-level conflicts made busy relays give writes up.)
       c.pg.exec(begin_write_sql);
-      const verdict v = j(c.repo);
-      c.pg.exec(v == verdict::keep ? "COMMIT" : "ROLLBACK");
+      if (j(c.repo) == verdict::keep) {
+        c.pg.defer({}, {}, "COMMIT");  // with the writes no read followed
+        c.pg.flush();
+      } else {
+        c.pg.discard();
+        c.pg.exec("ROLLBACK");
+      }
       if (failing_.exchange(false)) spdlog::info("database writes succeed again");
       return write_problem::none;
     } catch (const pg_unreachable& e) {
@@ -949,6 +1081,7 @@ write_problem postgres_store::run(connection& c, job& j, bool duplicate_seen) {
       return write_problem::failing;
     } catch (const pg_error& e) {
       try {
+        c.pg.discard();
         c.pg.exec("ROLLBACK");
       } catch (const std::exception&) {
         c.pg.drop();
@@ -965,6 +1098,7 @@ write_problem postgres_store::run(connection& c, job& j, bool duplicate_seen) {
       return write_problem::internal;
     } catch (const std::exception& e) {
       try {
+        c.pg.discard();
         c.pg.exec("ROLLBACK");
       } catch (const std::exception&) {
         c.pg.drop();
