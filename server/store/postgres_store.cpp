@@ -3,6 +3,7 @@
 #include "server/store/schema.hpp"
 #include "server/store/change_payload.hpp"
 #include "server/store/postgres_rows.hpp"
+#include "server/store/sql.hpp"
 
 #include "server/limits.hpp"
 
@@ -314,42 +315,33 @@ class pg_repository final : public writer {
     return one_account("id = ?", id);
   }
   std::optional<session_record> session(const proto::hash& token_hash) override {
-    auto q = query("SELECT " + session_columns + " FROM sessions WHERE token_hash = ?", token_hash);
+    auto q = query(sql::select_session, token_hash);
     if (q.rows() == 0) return std::nullopt;
     return session_of(row(q, 0));
   }
   std::optional<invitation_record> invitation(const proto::id& id) override {
-    auto q = query("SELECT " + invitation_columns + " FROM invitations WHERE id = ?", id);
+    auto q = query(sql::select_invitation, id);
     if (q.rows() == 0) return std::nullopt;
     return invitation_of(row(q, 0));
   }
   std::optional<case_record> case_by_id(const proto::id& id) override {
-    auto q = query("SELECT " + case_columns + " FROM cases c WHERE c.id = ?", id);
+    auto q = query(sql::select_case, id);
     if (q.rows() == 0) return std::nullopt;
     return case_of(row(q, 0));
   }
   std::optional<participant_record> participant(const proto::id& case_id, const proto::id& account) override {
-    auto q = query("SELECT " + participant_columns +
-                       " FROM participants p JOIN accounts a ON a.id = p.account_id "
-                       "WHERE p.case_id = ? AND p.account_id = ?",
-                   case_id, account);
+    auto q = query(sql::select_participant, case_id, account);
     if (q.rows() == 0) return std::nullopt;
     return participant_of(row(q, 0));
   }
   std::vector<participant_record> participants(const proto::id& case_id) override {
-    auto q = query("SELECT " + participant_columns +
-                       " FROM participants p JOIN accounts a ON a.id = p.account_id "
-                       "WHERE p.case_id = ? ORDER BY p.joined_at, a.identity_key",
-                   case_id);
+    auto q = query(sql::select_participants, case_id);
     std::vector<participant_record> out;
     for (int i = 0; i < q.rows(); ++i) out.push_back(participant_of(row(q, i)));
     return out;
   }
   std::vector<std::pair<case_record, participant_record>> cases_of(const proto::id& account) override {
-    auto q = query("SELECT " + case_columns + ", " + participant_columns +
-                       " FROM participants p JOIN accounts a ON a.id = p.account_id "
-                       "JOIN cases c ON c.id = p.case_id WHERE p.account_id = ? ORDER BY c.created_at",
-                   account);
+    auto q = query(sql::select_cases_of_account, account);
     std::vector<std::pair<case_record, participant_record>> out;
     for (int i = 0; i < q.rows(); ++i) {
       const row r(q, i);
@@ -364,9 +356,7 @@ class pg_repository final : public writer {
     return all(q, &key_of);
   }
   std::optional<key_record> key(const proto::id& id) override {
-    auto q = query("SELECT " + key_columns + " FROM key_statements k JOIN accounts a ON a.id = k.account_id "
-                                             "WHERE k.id = ?",
-                   id);
+    auto q = query(sql::select_key, id);
     if (q.rows() == 0) return std::nullopt;
     return key_of(row(q, 0));
   }
@@ -378,15 +368,13 @@ class pg_repository final : public writer {
     return all(q, &attestation_of);
   }
   std::optional<statement_record> statement(const proto::id& id) override {
-    auto q = query("SELECT " + statement_columns + " FROM statements WHERE id = ?", id);
+    auto q = query(sql::select_statement, id);
     if (q.rows() == 0) return std::nullopt;
     return statement_of(row(q, 0));
   }
 
   std::optional<message_record> message(const proto::id& id) override {
-    auto q = query("SELECT " + message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account "
-                                                 "LEFT JOIN accounts c ON c.id = m.claimed_by WHERE m.id = ?",
-                   id);
+    auto q = query(sql::select_message, id);
     if (q.rows() == 0) return std::nullopt;
     return message_of(row(q, 0));
   }
@@ -436,18 +424,15 @@ class pg_repository final : public writer {
     return out;
   }
   std::vector<grant_record> grants(const proto::id& case_id) override {
-    auto q = query("SELECT " + grant_columns +
-                       " FROM grants g JOIN accounts a ON a.id = g.party_account "
-                   "WHERE g.case_id = ? ORDER BY g.at, g.supporter_key",
-                   case_id);
+    auto q = query(sql::select_grants, case_id);
     return all(q, &grant_of);
   }
   std::vector<consent_record> consents(const proto::id& case_id) override {
-    auto q = query("SELECT " + consent_columns + " FROM consents WHERE case_id = ? ORDER BY at, account_id", case_id);
+    auto q = query(sql::select_consents, case_id);
     return all(q, &consent_of);
   }
   std::vector<referral_key_record> referral_keys() override {
-    return all(query("SELECT " + referral_key_columns + " FROM referral_keys ORDER BY account_id"), &referral_key_of);
+    return all(query(sql::select_referral_keys), &referral_key_of);
   }
   std::optional<referral_record> referral(const proto::id& id) override {
     auto q = query("SELECT " + referral_columns + " FROM referrals WHERE id = ?", id);
@@ -460,11 +445,11 @@ class pg_repository final : public writer {
     return all(q, &referral_of);
   }
   std::uint64_t open_referral_count() override {
-    auto q = query("SELECT count(*) FROM referrals WHERE state <> 'closed'");
+    auto q = query(sql::count_open_referrals);
     return q.u64(0, 0);
   }
   std::optional<bytes> referral_wrap(const proto::id& referral, const proto::public_key& reader_key) override {
-    auto q = query("SELECT wrap FROM referral_wraps WHERE referral_id = ? AND reader_key = ?", referral, reader_key);
+    auto q = query(sql::select_referral_wrap, referral, reader_key);
     if (q.rows() == 0) return std::nullopt;
     return row(q, 0).blob(0);
   }
@@ -475,25 +460,23 @@ class pg_repository final : public writer {
                &agreement_statement_of);
   }
   std::optional<agreement_bound_record> agreement_bound(const proto::id& message_id) override {
-    auto q = query("SELECT " + agreement_bound_columns + " FROM agreements_bound WHERE message_id = ?", message_id);
+    auto q = query(sql::select_agreement_bound, message_id);
     if (q.rows() == 0) return std::nullopt;
     return agreement_bound_of(row(q, 0));
   }
   std::optional<bytes> writing_aid(const proto::id& case_id, const proto::public_key& reader_key,
                                    const std::string& purpose) override {
-    auto q = query("SELECT box FROM writing_aids WHERE case_id = ? AND reader_key = ? AND purpose = ?", case_id,
-                   reader_key, purpose);
+    auto q = query(sql::select_writing_aid, case_id, reader_key, purpose);
     if (q.rows() == 0) return std::nullopt;
     return row(q, 0).blob(0);
   }
   std::optional<bytes> label(const proto::id& case_id, const proto::public_key& reader_key) override {
-    auto q = query("SELECT box FROM case_labels WHERE case_id = ? AND reader_key = ?", case_id, reader_key);
+    auto q = query(sql::select_label, case_id, reader_key);
     if (q.rows() == 0) return std::nullopt;
     return row(q, 0).blob(0);
   }
   std::optional<proto::audit_entry> audit_head(const proto::id& case_id) override {
-    auto q = query("SELECT " + audit_columns + " FROM audit_entries WHERE case_id = ? ORDER BY seq DESC LIMIT 1",
-                   case_id);
+    auto q = query(sql::select_audit_head, case_id);
     if (q.rows() == 0) return std::nullopt;
     return audit_of(row(q, 0));
   }
@@ -501,38 +484,29 @@ class pg_repository final : public writer {
     auto q = query("SELECT " + audit_columns + " FROM audit_entries WHERE case_id = ? ORDER BY seq", case_id);
     return all(q, &audit_of);
   }
-  std::vector<proto::id> audit_chains() override { return ids(query("SELECT DISTINCT case_id FROM audit_entries ORDER BY case_id")); }
+  std::vector<proto::id> audit_chains() override { return ids(query(sql::select_audit_chains)); }
   std::vector<proto::id> unsigned_chains() override {
-    return ids(query("SELECT h.case_id FROM (SELECT case_id, MAX(seq) AS head FROM audit_entries GROUP BY case_id) h "
-                     "WHERE NOT EXISTS (SELECT 1 FROM audit_checkpoints c WHERE c.case_id = h.case_id "
-                     "AND c.seq = h.head)"));
+    return ids(query(sql::select_unsigned_chains));
   }
   std::optional<proto::audit_checkpoint> latest_checkpoint(const proto::id& case_id) override {
-    auto q = query("SELECT " + checkpoint_columns + " FROM audit_checkpoints WHERE case_id = ? "
-                   "ORDER BY seq DESC LIMIT 1",
-                   case_id);
+    auto q = query(sql::select_latest_checkpoint, case_id);
     if (q.rows() == 0) return std::nullopt;
     return checkpoint_of(row(q, 0));
   }
   std::vector<event_record> events_after(const proto::id& account, std::uint64_t seq, std::size_t limit) override {
-    auto q = query("SELECT " + event_columns +
-                       " FROM events WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-                   account, seq, static_cast<std::uint64_t>(limit));
+    auto q = query(sql::select_events_after, account, seq, static_cast<std::uint64_t>(limit));
     return all(q, &event_of);
   }
   std::vector<proto::id> cases_to_purge(std::uint64_t closed_before) override {
-    return ids(query("SELECT c.id FROM cases c WHERE c.state = 'closed' AND c.closed_at <= ? AND EXISTS "
-                     "(SELECT 1 FROM messages m WHERE m.case_id = c.id AND m.purged_at IS NULL)",
-                     closed_before));
+    return ids(query(sql::select_cases_to_purge, closed_before));
   }
 
   void insert_message(const message_record& m, const bytes& ciphertext) override {
-    write("INSERT INTO messages (id, case_id, sender_account, kind, to_role, supersedes, answers, state, envelope, "
-          "ciphertext_size, ciphertext_hash, submitted_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    write(sql::insert_message,
           m.id, m.case_id, m.sender_account, proto::to_string(m.kind), proto::to_string(m.to), m.supersedes,
           m.answers, proto::to_string(m.state), m.envelope, m.ciphertext_size, m.ciphertext_hash, m.submitted_at,
           m.submitted_at);
-    write("INSERT INTO ciphertexts (message_id, bytes) VALUES (?, ?)", m.id, ciphertext);
+    write(sql::insert_ciphertext, m.id, ciphertext);
   }
   void set_message_state(const proto::id& id, proto::message_state s, std::uint64_t now) override {
     using ms = proto::message_state;
@@ -544,41 +518,38 @@ class pg_repository final : public writer {
           now, proto::to_string(s), id);
   }
   std::optional<std::uint64_t> last_done(const std::string& job) override {
-    auto q = query("SELECT done_at FROM maintenance WHERE job = ?", job);
+    auto q = query(sql::select_maintenance_done, job);
     if (q.rows() == 0) return std::nullopt;
     return q.u64(0, 0);
   }
   void record_done(const std::string& job, std::uint64_t at) override {
-    write("INSERT INTO maintenance (job, done_at) VALUES (?, ?) ON CONFLICT (job) DO UPDATE SET done_at = excluded.done_at",
-          job, at);
+    write(sql::record_maintenance_done, job, at);
   }
   void tell_declined(const proto::id& id, const std::optional<bytes>& note, std::uint64_t now) override {
     write("UPDATE messages SET decline_told_at = ?, decline_note = ?::bytea WHERE id = ?", now, note, id);
   }
   void set_release_at(const proto::id& id, std::uint64_t at) override {
-    write("UPDATE messages SET release_at = ? WHERE id = ?", at, id);
+    write(sql::set_release_at, at, id);
   }
   void set_claim(const proto::id& id, const std::optional<proto::id>& account, std::uint64_t expires_at) override {
     write("UPDATE messages SET claimed_by = ?::bytea, claim_expires_at = ? WHERE id = ?", account, expires_at, id);
   }
   void insert_review(const proto::id& message_id, const proto::id& facilitator_account, bool approve,
                      const std::string& statement, std::uint64_t now) override {
-    write("INSERT INTO reviews (message_id, facilitator_account, decision, statement, created_at) "
-          "VALUES (?, ?, ?, ?, ?)",
-          message_id, facilitator_account, approve ? "approve" : "return", statement, now);
+    write(sql::insert_review, message_id, facilitator_account, approve ? "approve" : "return", statement, now);
   }
   void shred_message(const proto::id& id) override {
-    write("DELETE FROM ciphertexts WHERE message_id = ?", id);
-    write("UPDATE messages SET envelope = NULL, decline_note = NULL WHERE id = ?", id);
-    write("UPDATE reviews SET statement = NULL WHERE message_id = ?", id);
+    write(sql::delete_ciphertext, id);
+    write(sql::shred_envelope, id);
+    write(sql::shred_reviews, id);
   }
   void mark_purged(const proto::id& case_id, std::uint64_t now) override {
-    for (const auto& id : ids(query("SELECT id FROM messages WHERE case_id = ? AND purged_at IS NULL", case_id))) {
+    for (const auto& id : ids(query(sql::select_unpurged_message_ids, case_id))) {
       shred_message(id);
     }
-    write("UPDATE messages SET purged_at = ? WHERE case_id = ? AND purged_at IS NULL", now, case_id);
-    write("DELETE FROM case_labels WHERE case_id = ?", case_id);
-    write("DELETE FROM writing_aids WHERE case_id = ?", case_id);
+    write(sql::mark_case_purged, now, case_id);
+    write(sql::delete_labels, case_id);
+    write(sql::delete_writing_aids, case_id);
   }
   void insert_supporter_readers(const proto::id& message_id, const std::vector<proto::public_key>& readers) override {
     for (const auto& r : readers) {
@@ -594,23 +565,20 @@ class pg_repository final : public writer {
   }
   void set_labels(const proto::id& case_id, const std::vector<std::pair<proto::public_key, bytes>>& boxes,
                   std::uint64_t now) override {
-    write("DELETE FROM case_labels WHERE case_id = ?", case_id);
+    write(sql::delete_labels, case_id);
     for (const auto& [reader_key, box] : boxes) {
-      write("INSERT INTO case_labels (case_id, reader_key, box, set_at) VALUES (?, ?, ?, ?)", case_id, reader_key, box,
-            now);
+      write(sql::insert_label, case_id, reader_key, box, now);
     }
   }
   void set_quiet_hours(const proto::id& case_id, const std::optional<quiet_hours>& q) override {
     if (q) {
-      write("UPDATE cases SET quiet_time_zone = ?, quiet_start = ?, quiet_end = ? WHERE id = ?", q->time_zone,
-            std::uint64_t{q->start_minute}, std::uint64_t{q->end_minute}, case_id);
+      write(sql::set_quiet_hours, q->time_zone, std::uint64_t{q->start_minute}, std::uint64_t{q->end_minute}, case_id);
     } else {
-      write("UPDATE cases SET quiet_time_zone = NULL, quiet_start = NULL, quiet_end = NULL WHERE id = ?", case_id);
+      write(sql::clear_quiet_hours, case_id);
     }
   }
   void set_stage(const proto::id& case_id, proto::case_stage stage, const std::string& statement) override {
-    write("UPDATE cases SET stage = ?, stage_statement = ? WHERE id = ?", std::string(proto::to_string(stage)),
-          statement, case_id);
+    write(sql::set_stage, std::string(proto::to_string(stage)), statement, case_id);
   }
   void set_writing_aid(const proto::id& case_id, const proto::public_key& reader_key, const std::string& purpose,
                        const bytes& box, std::uint64_t now) override {
@@ -629,7 +597,7 @@ class pg_repository final : public writer {
           "VALUES (?, ?, ?::bytea, ?, ?, ?, ?::bytea, ?::bytea)",
           r.id, r.secret_hash, r.ciphertext, r.received_at, r.state, r.state_at, r.entered_by, r.case_id);
     for (const auto& [key, wrap] : wraps) {
-      write("INSERT INTO referral_wraps (referral_id, reader_key, wrap) VALUES (?, ?, ?)", r.id, key, wrap);
+      write(sql::insert_referral_wrap, r.id, key, wrap);
     }
   }
   void set_referral_state(const proto::id& id, const std::string& state, std::uint64_t at,
@@ -637,8 +605,8 @@ class pg_repository final : public writer {
     write("UPDATE referrals SET state = ?, state_at = ?, case_id = coalesce(?::bytea, case_id) WHERE id = ?", state, at,
           case_id, id);
     if (state == "closed") {
-      write("UPDATE referrals SET ciphertext = NULL WHERE id = ?", id);
-      write("DELETE FROM referral_wraps WHERE referral_id = ?", id);
+      write(sql::shred_referral, id);
+      write(sql::delete_referral_wraps, id);
     }
   }
   void set_consent(const consent_record& c) override {
@@ -648,20 +616,17 @@ class pg_repository final : public writer {
           c.case_id, c.account, c.text_hash, c.statement, c.at);
   }
   void insert_agreement_statement(const agreement_statement_record& s) override {
-    write("INSERT INTO agreement_statements (message_id, is_mark, signer_key, agreement_hash, statement, at) "
-          "VALUES (?, ?, ?, ?, ?, ?)",
+    write(sql::insert_agreement_statement,
           s.message_id, std::uint64_t{s.mark ? 1u : 0u}, s.signer, s.agreement_hash, s.statement, s.at);
   }
   void set_agreement_bound(const agreement_bound_record& b) override {
-    write("INSERT INTO agreements_bound (message_id, agreement_hash, at) VALUES (?, ?, ?)", b.message_id,
-          b.agreement_hash, b.at);
+    write(sql::insert_agreement_bound, b.message_id, b.agreement_hash, b.at);
   }
   void set_paused(const proto::id& case_id, bool paused, const std::string& statement) override {
-    write("UPDATE cases SET paused = ?, pause_statement = ? WHERE id = ?", paused, statement, case_id);
+    write(sql::set_paused, paused, statement, case_id);
   }
   void insert_audit(const proto::audit_entry& e) override {
-    write("INSERT INTO audit_entries (case_id, seq, at, event, actor, subject, statement, prev, hash) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    write(sql::insert_audit_entry,
           e.case_id, e.seq, e.at, proto::to_string(e.event), e.actor, e.subject, e.statement, e.prev, e.entry_hash);
   }
   void insert_checkpoint(const proto::audit_checkpoint& c) override {
@@ -683,7 +648,7 @@ class pg_repository final : public writer {
     return seq;
   }
   bool use_login_challenge(const proto::login_challenge& c, std::uint64_t expires_at, std::uint64_t now) override {
-    write("DELETE FROM used_login_challenges WHERE expires_at <= ?", now);
+    write(sql::delete_expired_login_challenges, now);
     return query("INSERT INTO used_login_challenges (challenge, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING "
                  "RETURNING 1",
                  c, expires_at)
@@ -698,18 +663,17 @@ class pg_repository final : public writer {
           a.id, a.identity, a.facilitator, a.created_at, a.display_name);
   }
   void insert_session(const session_record& s) override {
-    write("INSERT INTO sessions (token_hash, account_id, created_at, last_used_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-          s.token_hash, s.account, s.created_at, s.last_used_at, s.expires_at);
+    write(sql::insert_session, s.token_hash, s.account, s.created_at, s.last_used_at, s.expires_at);
   }
   void touch_session(const proto::hash& token_hash, std::uint64_t now) override {
-    write("UPDATE sessions SET last_used_at = ? WHERE token_hash = ?", now, token_hash);
+    write(sql::touch_session, now, token_hash);
   }
   void delete_session(const proto::hash& token_hash) override {
-    write("DELETE FROM sessions WHERE token_hash = ?", token_hash);
+    write(sql::delete_session, token_hash);
     notify(ended_session_payload(token_hash));
   }
   void delete_sessions_of(const proto::id& account) override {
-    write("DELETE FROM sessions WHERE account_id = ?", account);
+    write(sql::delete_sessions_of_account, account);
     notify(ended_account_payload(account));
   }
   void delete_expired_sessions(std::uint64_t now, std::uint64_t idle_seconds) override {
@@ -723,15 +687,13 @@ class pg_repository final : public writer {
           i.id, case_id, proto::to_string(i.role), i.secret_hash, i.expires_at, i.inviter, i.statement);
   }
   void mark_invitation_used(const proto::id& id, std::uint64_t now) override {
-    write("UPDATE invitations SET used_at = ? WHERE id = ?", now, id);
+    write(sql::mark_invitation_used, now, id);
   }
   void insert_case(const case_record& c, const proto::id& opened_by) override {
-    write("INSERT INTO cases (id, state, approvals_required, opened_by, open_statement, created_at) "
-          "VALUES (?, 'open', ?, ?, ?, ?)",
-          c.id, c.approvals_required, opened_by, c.open_statement, c.created_at);
+    write(sql::insert_case, c.id, c.approvals_required, opened_by, c.open_statement, c.created_at);
   }
   void close_case(const proto::id& id, const std::string& statement, std::uint64_t now) override {
-    write("UPDATE cases SET state = 'closed', close_statement = ?, closed_at = ? WHERE id = ?", statement, now, id);
+    write(sql::close_case, statement, now, id);
   }
   void insert_participant(const participant_record& p) override {
     write("INSERT INTO participants (case_id, account_id, role, state, enrolment, joined_at) "
@@ -740,23 +702,17 @@ class pg_repository final : public writer {
   }
   void set_participant_state(const proto::id& case_id, const proto::id& account, proto::participant_state s,
                              std::uint64_t now) override {
-    write("UPDATE participants SET state = ?, left_at = ? WHERE case_id = ? AND account_id = ?", proto::to_string(s),
-          now, case_id, account);
+    write(sql::set_participant_state, proto::to_string(s), now, case_id, account);
   }
   void insert_key(const key_record& k, const proto::id& account) override {
-    write("INSERT INTO key_statements (id, case_id, account_id, case_key, statement, created_at) "
-          "VALUES (?, ?, ?, ?, ?, ?)",
-          k.id, k.case_id, account, k.case_key, k.statement, k.created_at);
+    write(sql::insert_key, k.id, k.case_id, account, k.case_key, k.statement, k.created_at);
   }
   void insert_attestation(const attestation_record& a, const proto::id& subject_account,
                           const proto::id& attested_by_account) override {
-    write("INSERT INTO attestations (id, case_id, subject_account, key_statement_id, attested_by, statement) "
-          "VALUES (?, ?, ?, ?, ?, ?)",
-          a.id, a.case_id, subject_account, a.key_statement, attested_by_account, a.statement);
+    write(sql::insert_attestation, a.id, a.case_id, subject_account, a.key_statement, attested_by_account, a.statement);
   }
   void insert_statement(const statement_record& s, const proto::id& case_id) override {
-    write("INSERT INTO statements (id, case_id, type, hash, answer) VALUES (?, ?, ?, ?, ?)", s.id, case_id, s.type,
-          s.hash, s.answer);
+    write(sql::insert_statement, s.id, case_id, s.type, s.hash, s.answer);
   }
 
  private:

@@ -1,6 +1,7 @@
 #include "server/store/sqlite_store.hpp"
 #include "server/store/migrations.hpp"
 #include "server/store/schema.hpp"
+#include "server/store/sql.hpp"
 #include "server/store/sqlite_rows.hpp"
 
 #include "server/limits.hpp"
@@ -151,44 +152,38 @@ class sqlite_repository final : public writer {
     return one_account("id = ?", id);
   }
   std::optional<session_record> session(const proto::hash& token_hash) override {
-    statement_cache::lease q(statements_, "SELECT " + session_columns + " FROM sessions WHERE token_hash = ?");
+    statement_cache::lease q(statements_, sql::select_session);
     bind_all(q, token_hash);
     if (!q.executeStep()) return std::nullopt;
     return session_of(q.row());
   }
   std::optional<invitation_record> invitation(const proto::id& id) override {
-    statement_cache::lease q(statements_, "SELECT " + invitation_columns + " FROM invitations WHERE id = ?");
+    statement_cache::lease q(statements_, sql::select_invitation);
     bind_all(q, id);
     if (!q.executeStep()) return std::nullopt;
     return invitation_of(q.row());
   }
   std::optional<case_record> case_by_id(const proto::id& id) override {
-    statement_cache::lease q(statements_, "SELECT " + case_columns + " FROM cases c WHERE c.id = ?");
+    statement_cache::lease q(statements_, sql::select_case);
     bind_all(q, id);
     if (!q.executeStep()) return std::nullopt;
     return case_of(q.row());
   }
   std::optional<participant_record> participant(const proto::id& case_id, const proto::id& account) override {
-    statement_cache::lease q(statements_, "SELECT " + participant_columns +
-                                 " FROM participants p JOIN accounts a ON a.id = p.account_id "
-                                 "WHERE p.case_id = ? AND p.account_id = ?");
+    statement_cache::lease q(statements_, sql::select_participant);
     bind_all(q, case_id, account);
     if (!q.executeStep()) return std::nullopt;
     return participant_of(q.row());
   }
   std::vector<participant_record> participants(const proto::id& case_id) override {
-    statement_cache::lease q(statements_, "SELECT " + participant_columns +
-                                 " FROM participants p JOIN accounts a ON a.id = p.account_id "
-                                 "WHERE p.case_id = ? ORDER BY p.joined_at, a.identity_key");
+    statement_cache::lease q(statements_, sql::select_participants);
     bind_all(q, case_id);
     std::vector<participant_record> out;
     while (q.executeStep()) out.push_back(participant_of(q.row()));
     return out;
   }
   std::vector<std::pair<case_record, participant_record>> cases_of(const proto::id& account) override {
-    statement_cache::lease q(statements_, "SELECT " + case_columns + ", " + participant_columns +
-                                 " FROM participants p JOIN accounts a ON a.id = p.account_id "
-                                 "JOIN cases c ON c.id = p.case_id WHERE p.account_id = ? ORDER BY c.created_at");
+    statement_cache::lease q(statements_, sql::select_cases_of_account);
     bind_all(q, account);
     std::vector<std::pair<case_record, participant_record>> out;
     while (q.executeStep()) {
@@ -206,8 +201,7 @@ class sqlite_repository final : public writer {
     return out;
   }
   std::optional<key_record> key(const proto::id& id) override {
-    statement_cache::lease q(statements_, "SELECT " + key_columns + " FROM key_statements k JOIN accounts a ON a.id = k.account_id "
-                                                       "WHERE k.id = ?");
+    statement_cache::lease q(statements_, sql::select_key);
     bind_all(q, id);
     if (!q.executeStep()) return std::nullopt;
     return key_of(q.row());
@@ -221,15 +215,14 @@ class sqlite_repository final : public writer {
     return out;
   }
   std::optional<statement_record> statement(const proto::id& id) override {
-    statement_cache::lease q(statements_, "SELECT " + statement_columns + " FROM statements WHERE id = ?");
+    statement_cache::lease q(statements_, sql::select_statement);
     bind_all(q, id);
     if (!q.executeStep()) return std::nullopt;
     return statement_of(q.row());
   }
 
   std::optional<message_record> message(const proto::id& id) override {
-    statement_cache::lease q(statements_, "SELECT " + message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account "
-                                                           "LEFT JOIN accounts c ON c.id = m.claimed_by WHERE m.id = ?");
+    statement_cache::lease q(statements_, sql::select_message);
     bind_all(q, id);
     if (!q.executeStep()) return std::nullopt;
     return message_of(q.row());
@@ -299,23 +292,21 @@ class sqlite_repository final : public writer {
     return out;
   }
   std::vector<grant_record> grants(const proto::id& case_id) override {
-    statement_cache::lease q(statements_, "SELECT " + grant_columns + " FROM grants g JOIN accounts a ON a.id = g.party_account "
-                             "WHERE g.case_id = ? ORDER BY g.at, g.supporter_key");
+    statement_cache::lease q(statements_, sql::select_grants);
     bind_all(q, case_id);
     std::vector<grant_record> out;
     while (q.executeStep()) out.push_back(grant_of(q.row()));
     return out;
   }
   std::vector<consent_record> consents(const proto::id& case_id) override {
-    statement_cache::lease q(statements_, "SELECT " + consent_columns + " FROM consents "
-                                          "WHERE case_id = ? ORDER BY at, account_id");
+    statement_cache::lease q(statements_, sql::select_consents);
     bind_all(q, case_id);
     std::vector<consent_record> out;
     while (q.executeStep()) out.push_back(consent_of(q.row()));
     return out;
   }
   std::vector<referral_key_record> referral_keys() override {
-    statement_cache::lease q(statements_, "SELECT " + referral_key_columns + " FROM referral_keys ORDER BY account_id");
+    statement_cache::lease q(statements_, sql::select_referral_keys);
     std::vector<referral_key_record> out;
     while (q.executeStep()) out.push_back(referral_key_of(q.row()));
     return out;
@@ -335,11 +326,11 @@ class sqlite_repository final : public writer {
     return out;
   }
   std::uint64_t open_referral_count() override {
-    statement_cache::lease q(statements_, "SELECT count(*) FROM referrals WHERE state <> 'closed'");
+    statement_cache::lease q(statements_, sql::count_open_referrals);
     return q.executeStep() ? q.row().u64(0) : 0;
   }
   std::optional<bytes> referral_wrap(const proto::id& referral, const proto::public_key& reader_key) override {
-    statement_cache::lease q(statements_, "SELECT wrap FROM referral_wraps WHERE referral_id = ? AND reader_key = ?");
+    statement_cache::lease q(statements_, sql::select_referral_wrap);
     bind_all(q, referral, reader_key);
     if (!q.executeStep()) return std::nullopt;
     return q.row().blob(0);
@@ -352,7 +343,7 @@ class sqlite_repository final : public writer {
     return out;
   }
   std::optional<agreement_bound_record> agreement_bound(const proto::id& message_id) override {
-    statement_cache::lease q(statements_, "SELECT " + agreement_bound_columns + " FROM agreements_bound WHERE message_id = ?");
+    statement_cache::lease q(statements_, sql::select_agreement_bound);
     bind_all(q, message_id);
     if (!q.executeStep()) return std::nullopt;
     return agreement_bound_of(q.row());
@@ -360,19 +351,19 @@ class sqlite_repository final : public writer {
   std::optional<bytes> writing_aid(const proto::id& case_id, const proto::public_key& reader_key,
                                    const std::string& purpose) override {
     statement_cache::lease q(statements_,
-                             "SELECT box FROM writing_aids WHERE case_id = ? AND reader_key = ? AND purpose = ?");
+                             sql::select_writing_aid);
     bind_all(q, case_id, reader_key, purpose);
     if (!q.executeStep()) return std::nullopt;
     return q.row().blob(0);
   }
   std::optional<bytes> label(const proto::id& case_id, const proto::public_key& reader_key) override {
-    statement_cache::lease q(statements_, "SELECT box FROM case_labels WHERE case_id = ? AND reader_key = ?");
+    statement_cache::lease q(statements_, sql::select_label);
     bind_all(q, case_id, reader_key);
     if (!q.executeStep()) return std::nullopt;
     return q.row().blob(0);
   }
   std::optional<proto::audit_entry> audit_head(const proto::id& case_id) override {
-    statement_cache::lease q(statements_, "SELECT " + audit_columns + " FROM audit_entries WHERE case_id = ? ORDER BY seq DESC LIMIT 1");
+    statement_cache::lease q(statements_, sql::select_audit_head);
     bind_all(q, case_id);
     if (!q.executeStep()) return std::nullopt;
     return audit_of(q.row());
@@ -385,38 +376,33 @@ class sqlite_repository final : public writer {
     return out;
   }
   std::vector<proto::id> audit_chains() override {
-    statement_cache::lease q(statements_, "SELECT DISTINCT case_id FROM audit_entries ORDER BY case_id");
+    statement_cache::lease q(statements_, sql::select_audit_chains);
     std::vector<proto::id> out;
     while (q.executeStep()) out.push_back(q.row().fixed_at<16>(0));
     return out;
   }
   std::vector<proto::id> unsigned_chains() override {
     statement_cache::lease q(statements_,
-                             "SELECT h.case_id FROM (SELECT case_id, MAX(seq) AS head FROM audit_entries GROUP BY case_id) h "
-                             "WHERE NOT EXISTS (SELECT 1 FROM audit_checkpoints c WHERE c.case_id = h.case_id "
-                             "AND c.seq = h.head)");
+                             sql::select_unsigned_chains);
     std::vector<proto::id> out;
     while (q.executeStep()) out.push_back(q.row().fixed_at<16>(0));
     return out;
   }
   std::optional<proto::audit_checkpoint> latest_checkpoint(const proto::id& case_id) override {
-    statement_cache::lease q(statements_, "SELECT " + checkpoint_columns + " FROM audit_checkpoints WHERE case_id = ? "
-                             "ORDER BY seq DESC LIMIT 1");
+    statement_cache::lease q(statements_, sql::select_latest_checkpoint);
     bind_all(q, case_id);
     if (!q.executeStep()) return std::nullopt;
     return checkpoint_of(q.row());
   }
   std::vector<event_record> events_after(const proto::id& account, std::uint64_t seq, std::size_t limit) override {
-    statement_cache::lease q(statements_, "SELECT " + event_columns + " FROM events "
-                             "WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+    statement_cache::lease q(statements_, sql::select_events_after);
     bind_all(q, account, seq, static_cast<std::uint64_t>(limit));
     std::vector<event_record> out;
     while (q.executeStep()) out.push_back(event_of(q.row()));
     return out;
   }
   std::vector<proto::id> cases_to_purge(std::uint64_t closed_before) override {
-    statement_cache::lease q(statements_, "SELECT c.id FROM cases c WHERE c.state = 'closed' AND c.closed_at <= ? AND EXISTS "
-                             "(SELECT 1 FROM messages m WHERE m.case_id = c.id AND m.purged_at IS NULL)");
+    statement_cache::lease q(statements_, sql::select_cases_to_purge);
     bind_all(q, closed_before);
     std::vector<proto::id> out;
     while (q.executeStep()) out.push_back(q.row().fixed_at<16>(0));
@@ -424,11 +410,10 @@ class sqlite_repository final : public writer {
   }
 
   void insert_message(const message_record& m, const bytes& ciphertext) override {
-    exec("INSERT INTO messages (id, case_id, sender_account, kind, to_role, supersedes, answers, state, envelope, "
-         "ciphertext_size, ciphertext_hash, submitted_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    exec(sql::insert_message,
          m.id, m.case_id, m.sender_account, proto::to_string(m.kind), proto::to_string(m.to), m.supersedes, m.answers,
          proto::to_string(m.state), m.envelope, m.ciphertext_size, m.ciphertext_hash, m.submitted_at, m.submitted_at);
-    statement_cache::lease q(statements_, "INSERT INTO ciphertexts (message_id, bytes) VALUES (?, ?)");
+    statement_cache::lease q(statements_, sql::insert_ciphertext);
     bind_all(q, m.id);
     q.bind(2, ciphertext.data(), static_cast<int>(ciphertext.size()));
     q.exec();
@@ -444,44 +429,42 @@ class sqlite_repository final : public writer {
     q.exec();
   }
   std::optional<std::uint64_t> last_done(const std::string& job) override {
-    statement_cache::lease q(statements_, "SELECT done_at FROM maintenance WHERE job = ?");
+    statement_cache::lease q(statements_, sql::select_maintenance_done);
     bind_all(q, job);
     if (!q.executeStep()) return std::nullopt;
     return q.row().u64(0);
   }
   void record_done(const std::string& job, std::uint64_t at) override {
-    exec("INSERT INTO maintenance (job, done_at) VALUES (?, ?) ON CONFLICT (job) DO UPDATE SET done_at = excluded.done_at",
-         job, at);
+    exec(sql::record_maintenance_done, job, at);
   }
   void tell_declined(const proto::id& id, const std::optional<bytes>& note, std::uint64_t now) override {
     exec("UPDATE messages SET decline_told_at = ?, decline_note = ? WHERE id = ?", now, note, id);
   }
   void set_release_at(const proto::id& id, std::uint64_t at) override {
-    exec("UPDATE messages SET release_at = ? WHERE id = ?", at, id);
+    exec(sql::set_release_at, at, id);
   }
   void set_claim(const proto::id& id, const std::optional<proto::id>& account, std::uint64_t expires_at) override {
     exec("UPDATE messages SET claimed_by = ?, claim_expires_at = ? WHERE id = ?", account, expires_at, id);
   }
   void insert_review(const proto::id& message_id, const proto::id& facilitator_account, bool approve,
                      const std::string& statement, std::uint64_t now) override {
-    exec("INSERT INTO reviews (message_id, facilitator_account, decision, statement, created_at) VALUES (?, ?, ?, ?, ?)",
-         message_id, facilitator_account, approve ? "approve" : "return", statement, now);
+    exec(sql::insert_review, message_id, facilitator_account, approve ? "approve" : "return", statement, now);
   }
   void shred_message(const proto::id& id) override {
-    exec("DELETE FROM ciphertexts WHERE message_id = ?", id);
-    exec("UPDATE messages SET envelope = NULL, decline_note = NULL WHERE id = ?", id);
-    exec("UPDATE reviews SET statement = NULL WHERE message_id = ?", id);
+    exec(sql::delete_ciphertext, id);
+    exec(sql::shred_envelope, id);
+    exec(sql::shred_reviews, id);
     truncate_log_after_commit();
   }
   void mark_purged(const proto::id& case_id, std::uint64_t now) override {
-    statement_cache::lease q(statements_, "SELECT id FROM messages WHERE case_id = ? AND purged_at IS NULL");
+    statement_cache::lease q(statements_, sql::select_unpurged_message_ids);
     bind_all(q, case_id);
     std::vector<proto::id> ids;
     while (q.executeStep()) ids.push_back(q.row().fixed_at<16>(0));
     for (const auto& id : ids) shred_message(id);
-    exec("UPDATE messages SET purged_at = ? WHERE case_id = ? AND purged_at IS NULL", now, case_id);
-    exec("DELETE FROM case_labels WHERE case_id = ?", case_id);
-    exec("DELETE FROM writing_aids WHERE case_id = ?", case_id);
+    exec(sql::mark_case_purged, now, case_id);
+    exec(sql::delete_labels, case_id);
+    exec(sql::delete_writing_aids, case_id);
   }
   void insert_supporter_readers(const proto::id& message_id, const std::vector<proto::public_key>& readers) override {
     for (const auto& r : readers) {
@@ -495,24 +478,21 @@ class sqlite_repository final : public writer {
   }
   void set_labels(const proto::id& case_id, const std::vector<std::pair<proto::public_key, bytes>>& boxes,
                   std::uint64_t now) override {
-    exec("DELETE FROM case_labels WHERE case_id = ?", case_id);
+    exec(sql::delete_labels, case_id);
     for (const auto& [reader_key, box] : boxes) {
-      exec("INSERT INTO case_labels (case_id, reader_key, box, set_at) VALUES (?, ?, ?, ?)", case_id, reader_key, box,
-           now);
+      exec(sql::insert_label, case_id, reader_key, box, now);
     }
     truncate_log_after_commit();
   }
   void set_quiet_hours(const proto::id& case_id, const std::optional<quiet_hours>& q) override {
     if (q) {
-      exec("UPDATE cases SET quiet_time_zone = ?, quiet_start = ?, quiet_end = ? WHERE id = ?", q->time_zone,
-           std::uint64_t{q->start_minute}, std::uint64_t{q->end_minute}, case_id);
+      exec(sql::set_quiet_hours, q->time_zone, std::uint64_t{q->start_minute}, std::uint64_t{q->end_minute}, case_id);
     } else {
-      exec("UPDATE cases SET quiet_time_zone = NULL, quiet_start = NULL, quiet_end = NULL WHERE id = ?", case_id);
+      exec(sql::clear_quiet_hours, case_id);
     }
   }
   void set_stage(const proto::id& case_id, proto::case_stage stage, const std::string& statement) override {
-    exec("UPDATE cases SET stage = ?, stage_statement = ? WHERE id = ?", std::string(proto::to_string(stage)),
-         statement, case_id);
+    exec(sql::set_stage, std::string(proto::to_string(stage)), statement, case_id);
   }
   void set_writing_aid(const proto::id& case_id, const proto::public_key& reader_key, const std::string& purpose,
                        const bytes& box, std::uint64_t now) override {
@@ -533,7 +513,7 @@ class sqlite_repository final : public writer {
          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
          r.id, r.secret_hash, r.ciphertext, r.received_at, r.state, r.state_at, r.entered_by, r.case_id);
     for (const auto& [key, wrap] : wraps) {
-      exec("INSERT INTO referral_wraps (referral_id, reader_key, wrap) VALUES (?, ?, ?)", r.id, key, wrap);
+      exec(sql::insert_referral_wrap, r.id, key, wrap);
     }
   }
   void set_referral_state(const proto::id& id, const std::string& state, std::uint64_t at,
@@ -541,26 +521,22 @@ class sqlite_repository final : public writer {
     exec("UPDATE referrals SET state = ?, state_at = ?, case_id = coalesce(?, case_id) WHERE id = ?", state, at, case_id,
          id);
     if (state == "closed") {
-      exec("UPDATE referrals SET ciphertext = NULL WHERE id = ?", id);
-      exec("DELETE FROM referral_wraps WHERE referral_id = ?", id);
+      exec(sql::shred_referral, id);
+      exec(sql::delete_referral_wraps, id);
     }
   }
   void insert_agreement_statement(const agreement_statement_record& s) override {
-    exec("INSERT INTO agreement_statements (message_id, is_mark, signer_key, agreement_hash, statement, at) "
-         "VALUES (?, ?, ?, ?, ?, ?)",
+    exec(sql::insert_agreement_statement,
          s.message_id, std::uint64_t{s.mark ? 1u : 0u}, s.signer, s.agreement_hash, s.statement, s.at);
   }
   void set_agreement_bound(const agreement_bound_record& b) override {
-    exec("INSERT INTO agreements_bound (message_id, agreement_hash, at) VALUES (?, ?, ?)", b.message_id,
-         b.agreement_hash, b.at);
+    exec(sql::insert_agreement_bound, b.message_id, b.agreement_hash, b.at);
   }
   void set_paused(const proto::id& case_id, bool paused, const std::string& statement) override {
-    exec("UPDATE cases SET paused = ?, pause_statement = ? WHERE id = ?", std::uint64_t{paused ? 1u : 0u}, statement,
-         case_id);
+    exec(sql::set_paused, std::uint64_t{paused ? 1u : 0u}, statement, case_id);
   }
   void insert_audit(const proto::audit_entry& e) override {
-    exec("INSERT INTO audit_entries (case_id, seq, at, event, actor, subject, statement, prev, hash) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    exec(sql::insert_audit_entry,
          e.case_id, e.seq, e.at, proto::to_string(e.event), e.actor, e.subject, e.statement, e.prev, e.entry_hash);
   }
   void insert_checkpoint(const proto::audit_checkpoint& c) override {
@@ -573,7 +549,7 @@ class sqlite_repository final : public writer {
     return static_cast<std::uint64_t>(db_.getLastInsertRowid());
   }
   bool use_login_challenge(const proto::login_challenge& c, std::uint64_t expires_at, std::uint64_t now) override {
-    exec("DELETE FROM used_login_challenges WHERE expires_at <= ?", now);
+    exec(sql::delete_expired_login_challenges, now);
     return exec("INSERT OR IGNORE INTO used_login_challenges (challenge, expires_at) VALUES (?, ?)", c, expires_at) == 1;
   }
   void truncate_log_after_commit() override { truncate_requested_ = true; }
@@ -584,17 +560,16 @@ class sqlite_repository final : public writer {
          a.id, a.identity, a.facilitator, a.created_at, a.display_name);
   }
   void insert_session(const session_record& s) override {
-    exec("INSERT INTO sessions (token_hash, account_id, created_at, last_used_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-         s.token_hash, s.account, s.created_at, s.last_used_at, s.expires_at);
+    exec(sql::insert_session, s.token_hash, s.account, s.created_at, s.last_used_at, s.expires_at);
   }
   void touch_session(const proto::hash& token_hash, std::uint64_t now) override {
-    exec("UPDATE sessions SET last_used_at = ? WHERE token_hash = ?", now, token_hash);
+    exec(sql::touch_session, now, token_hash);
   }
   void delete_session(const proto::hash& token_hash) override {
-    exec("DELETE FROM sessions WHERE token_hash = ?", token_hash);
+    exec(sql::delete_session, token_hash);
   }
   void delete_sessions_of(const proto::id& account) override {
-    exec("DELETE FROM sessions WHERE account_id = ?", account);
+    exec(sql::delete_sessions_of_account, account);
   }
   void delete_expired_sessions(std::uint64_t now, std::uint64_t idle_seconds) override {
     exec("DELETE FROM sessions WHERE expires_at <= ? OR last_used_at + ? <= ?", now, idle_seconds, now);
@@ -607,15 +582,13 @@ class sqlite_repository final : public writer {
          i.id, case_id, proto::to_string(i.role), i.secret_hash, i.expires_at, i.inviter, i.statement);
   }
   void mark_invitation_used(const proto::id& id, std::uint64_t now) override {
-    exec("UPDATE invitations SET used_at = ? WHERE id = ?", now, id);
+    exec(sql::mark_invitation_used, now, id);
   }
   void insert_case(const case_record& c, const proto::id& opened_by) override {
-    exec("INSERT INTO cases (id, state, approvals_required, opened_by, open_statement, created_at) "
-         "VALUES (?, 'open', ?, ?, ?, ?)",
-         c.id, c.approvals_required, opened_by, c.open_statement, c.created_at);
+    exec(sql::insert_case, c.id, c.approvals_required, opened_by, c.open_statement, c.created_at);
   }
   void close_case(const proto::id& id, const std::string& statement, std::uint64_t now) override {
-    exec("UPDATE cases SET state = 'closed', close_statement = ?, closed_at = ? WHERE id = ?", statement, now, id);
+    exec(sql::close_case, statement, now, id);
   }
   void insert_participant(const participant_record& p) override {
     exec("INSERT INTO participants (case_id, account_id, role, state, enrolment, joined_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -623,29 +596,23 @@ class sqlite_repository final : public writer {
   }
   void set_participant_state(const proto::id& case_id, const proto::id& account, proto::participant_state s,
                              std::uint64_t now) override {
-    exec("UPDATE participants SET state = ?, left_at = ? WHERE case_id = ? AND account_id = ?", proto::to_string(s),
-         now, case_id, account);
+    exec(sql::set_participant_state, proto::to_string(s), now, case_id, account);
   }
   void insert_key(const key_record& k, const proto::id& account) override {
-    exec("INSERT INTO key_statements (id, case_id, account_id, case_key, statement, created_at) "
-         "VALUES (?, ?, ?, ?, ?, ?)",
-         k.id, k.case_id, account, k.case_key, k.statement, k.created_at);
+    exec(sql::insert_key, k.id, k.case_id, account, k.case_key, k.statement, k.created_at);
   }
   void insert_attestation(const attestation_record& a, const proto::id& subject_account,
                           const proto::id& attested_by_account) override {
-    exec("INSERT INTO attestations (id, case_id, subject_account, key_statement_id, attested_by, statement) "
-         "VALUES (?, ?, ?, ?, ?, ?)",
-         a.id, a.case_id, subject_account, a.key_statement, attested_by_account, a.statement);
+    exec(sql::insert_attestation, a.id, a.case_id, subject_account, a.key_statement, attested_by_account, a.statement);
   }
   void insert_statement(const statement_record& s, const proto::id& case_id) override {
-    exec("INSERT INTO statements (id, case_id, type, hash, answer) VALUES (?, ?, ?, ?, ?)", s.id, case_id, s.type,
-         s.hash, s.answer);
+    exec(sql::insert_statement, s.id, case_id, s.type, s.hash, s.answer);
   }
 
  private:
   template <class... A>
-  int exec(const char* sql, const A&... args) {
-    statement_cache::lease q(statements_, sql);
+  int exec(const std::string& text, const A&... args) {
+    statement_cache::lease q(statements_, text);
     bind_all(q, args...);
     return q.exec();
   }
