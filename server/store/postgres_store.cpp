@@ -180,6 +180,9 @@ class pg_connection {
   // (a query's, or flush()) in one libpq pipeline instead of one of its own.
   // A deferred write that fails throws there, as pg_error, so it must be
   // flushed before its job's savepoint is released: run_group and run do.
+  // A job that returns `undo` never sends what still waits, so a bad write
+  // it made is not seen (SQLite throws on it at once); nothing is kept
+  // either way.
   void defer(std::string name, params p, std::string sql = {}) {
     deferred_.push_back({std::move(name), std::move(sql), std::move(p)});
   }
