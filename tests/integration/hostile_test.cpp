@@ -58,30 +58,33 @@ std::string stream_until_refused(unsigned short port, const std::string& head, s
 constexpr std::size_t flood_bytes = 64 * 1024 * 1024;
 constexpr std::size_t growth_allowed_kib = 8 * 1024;
 
-TEST(Hostile, AHugeChunkExtensionDoesNotGrowTheRelay) {
-  world w;
+// Streams 64 MiB after `head` and checks the relay neither kept it nor
+// stopped answering. The relay's memory is read after a first, 1 MiB flood of
+// the same kind: a relay just started still grows by several MiB on its first
+// connections (its threads, TLS and database connections; up to 7.6 MiB seen
+// on PostgreSQL under ASan), which says nothing about what it keeps of a flood.
+void expect_flood_refused_without_growth(world& w, const std::string& head) {
+  (void)stream_until_refused(w.relay.port(), head, 1024 * 1024);
+  ASSERT_EQ(w.http.get("/healthz").status, 200u);
   const auto before = rss_kib(w.relay.pid());
-  const auto answer = stream_until_refused(
-      w.relay.port(),
-      "POST /v1/login/challenge HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-      "Transfer-Encoding: chunked\r\n\r\n1;ext=",
-      flood_bytes);
+  const auto answer = stream_until_refused(w.relay.port(), head, flood_bytes);
   EXPECT_LT(rss_kib(w.relay.pid()), before + growth_allowed_kib);
   EXPECT_TRUE(answer.empty() || answer.starts_with("HTTP/1.1 431")) << answer.substr(0, 200);
   EXPECT_EQ(w.http.get("/healthz").status, 200u);
 }
 
+TEST(Hostile, AHugeChunkExtensionDoesNotGrowTheRelay) {
+  world w;
+  expect_flood_refused_without_growth(
+      w, "POST /v1/login/challenge HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+         "Transfer-Encoding: chunked\r\n\r\n1;ext=");
+}
+
 TEST(Hostile, AHugeTrailerDoesNotGrowTheRelay) {
   world w;
-  const auto before = rss_kib(w.relay.pid());
-  const auto answer = stream_until_refused(
-      w.relay.port(),
-      "POST /v1/login/challenge HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-      "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\nX-Trailer: ",
-      flood_bytes);
-  EXPECT_LT(rss_kib(w.relay.pid()), before + growth_allowed_kib);
-  EXPECT_TRUE(answer.empty() || answer.starts_with("HTTP/1.1 431")) << answer.substr(0, 200);
-  EXPECT_EQ(w.http.get("/healthz").status, 200u);
+  expect_flood_refused_without_growth(
+      w, "POST /v1/login/challenge HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+         "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\nX-Trailer: ");
 }
 
 // What an honest client on 127.0.0.2 can still do while 127.0.0.1 floods:
