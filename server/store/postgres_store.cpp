@@ -87,13 +87,21 @@ class params {
   }
 
   int count() const { return static_cast<int>(values_.size()); }
-  // Pointers into the values above: valid while this lives, unchanged.
-  void fill(std::vector<const char*>& values, std::vector<int>& lengths, std::vector<int>& formats) const {
+  // The three arrays libpq takes for a prepared statement's parameters:
+  // pointers into the values above, valid while this lives, unchanged.
+  struct arrays {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    std::vector<int> formats;
+  };
+  arrays as_arrays() const {
+    arrays a;
     for (std::size_t i = 0; i < values_.size(); ++i) {
-      values.push_back(null_[i] ? nullptr : values_[i].data());
-      lengths.push_back(static_cast<int>(values_[i].size()));
-      formats.push_back(1);
+      a.values.push_back(null_[i] ? nullptr : values_[i].data());
+      a.lengths.push_back(static_cast<int>(values_[i].size()));
+      a.formats.push_back(1);
     }
+    return a;
   }
   const Oid* types() const { return types_.data(); }
 
@@ -187,17 +195,16 @@ class pg_connection {
     deferred_.push_back({std::move(name), std::move(sql), std::move(p)});
   }
   // A prepared statement's answer, after every deferred write (one round trip).
-  result query(const std::string& name, const params& p) {
+  result query(const std::string& name, params p) {
     if (deferred_.empty()) {
       PGconn* c = get();
-      std::vector<const char*> values;
-      std::vector<int> lengths, formats;
-      p.fill(values, lengths, formats);
-      result out(PQexecPrepared(c, name.c_str(), p.count(), values.data(), lengths.data(), formats.data(), 1));
+      const auto a = p.as_arrays();
+      result out(
+          PQexecPrepared(c, name.c_str(), p.count(), a.values.data(), a.lengths.data(), a.formats.data(), 1));
       check_result(c, out.get());
       return out;
     }
-    defer(name, p);
+    defer(name, std::move(p));
     return pipeline();
   }
   // Sends every deferred write and waits for their answers.
@@ -246,13 +253,11 @@ class pg_connection {
     if (PQenterPipelineMode(c) != 1) throw pg_unreachable(std::string("pipeline mode refused: ") + PQerrorMessage(c));
     bool sent = true;
     for (const auto& d : sending) {
-      std::vector<const char*> values;
-      std::vector<int> lengths, formats;
-      d.p.fill(values, lengths, formats);
+      const auto a = d.p.as_arrays();
       const int ok = d.name.empty()
                          ? PQsendQueryParams(c, d.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1)
-                         : PQsendQueryPrepared(c, d.name.c_str(), d.p.count(), values.data(), lengths.data(),
-                                               formats.data(), 1);
+                         : PQsendQueryPrepared(c, d.name.c_str(), d.p.count(), a.values.data(), a.lengths.data(),
+                                               a.formats.data(), 1);
       if (ok != 1) {
         sent = false;
         break;
@@ -312,10 +317,10 @@ class pg_repository final : public writer {
   explicit pg_repository(pg_connection& conn) : conn_(conn) {}
 
   std::optional<account_record> account_by_identity(const proto::public_key& identity) override {
-    return one_account("identity_key = ?", identity);
+    return one_account(sql::select_account_by_identity, identity);
   }
   std::optional<account_record> account_by_id(const proto::id& id) override {
-    return one_account("id = ?", id);
+    return one_account(sql::select_account_by_id, id);
   }
   std::optional<session_record> session(const proto::hash& token_hash) override {
     auto q = query(sql::select_session, token_hash);
@@ -724,7 +729,7 @@ class pg_repository final : public writer {
     params p;
     (p.add(args), ...);
     const std::string& name = conn_.prepared(sql, p.count(), p.types());
-    return conn_.query(name, p);
+    return conn_.query(name, std::move(p));
   }
   // A write whose answer the job does not read: sent with the job's next
   // round trip (pg_connection::defer).
@@ -739,8 +744,8 @@ class pg_repository final : public writer {
   void notify(const std::string& payload) { write("SELECT pg_notify('shuttle', ?)", payload); }
 
   template <class K>
-  std::optional<account_record> one_account(const std::string& where, const K& key) {
-    const result q = query("SELECT " + account_columns + " FROM accounts WHERE " + where, key);
+  std::optional<account_record> one_account(const std::string& select, const K& key) {
+    const result q = query(select, key);
     if (q.rows() == 0) return std::nullopt;
     return account_of(row(q, 0));
   }

@@ -59,6 +59,9 @@ inline const std::string mark_invitation_used = "UPDATE invitations SET used_at 
 inline const std::string record_maintenance_done =
     "INSERT INTO maintenance (job, done_at) VALUES (?, ?) ON CONFLICT (job) DO UPDATE SET done_at = "
     "excluded.done_at";
+inline const std::string select_account_by_id = "SELECT " + rows::account_columns + " FROM accounts WHERE id = ?";
+inline const std::string select_account_by_identity =
+    "SELECT " + rows::account_columns + " FROM accounts WHERE identity_key = ?";
 inline const std::string select_agreement_bound =
     "SELECT " + rows::agreement_bound_columns + " FROM agreements_bound WHERE message_id = ?";
 inline const std::string select_audit_chains = "SELECT DISTINCT case_id FROM audit_entries ORDER BY case_id";

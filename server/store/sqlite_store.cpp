@@ -146,10 +146,10 @@ class sqlite_repository final : public writer {
   explicit sqlite_repository(SQLite::Database& db) : db_(db), statements_(db) {}
 
   std::optional<account_record> account_by_identity(const proto::public_key& identity) override {
-    return one_account("identity_key = ?", identity);
+    return one_account(sql::select_account_by_identity, identity);
   }
   std::optional<account_record> account_by_id(const proto::id& id) override {
-    return one_account("id = ?", id);
+    return one_account(sql::select_account_by_id, id);
   }
   std::optional<session_record> session(const proto::hash& token_hash) override {
     statement_cache::lease q(statements_, sql::select_session);
@@ -617,8 +617,8 @@ class sqlite_repository final : public writer {
     return q.exec();
   }
   template <class K>
-  std::optional<account_record> one_account(const std::string& where, const K& key) {
-    statement_cache::lease q(statements_, "SELECT " + account_columns + " FROM accounts WHERE " + where);
+  std::optional<account_record> one_account(const std::string& select, const K& key) {
+    statement_cache::lease q(statements_, select);
     bind_all(q, key);
     if (!q.executeStep()) return std::nullopt;
     return account_of(q.row());
