@@ -3,6 +3,7 @@
 #include "server/store/schema.hpp"
 #include "server/store/sql.hpp"
 #include "server/store/sqlite_rows.hpp"
+#include "server/store/wal_write_buffer.hpp"
 
 #include "server/limits.hpp"
 
@@ -38,11 +39,22 @@ constexpr int oldest_serving_schema = 9;
 constexpr int wal_checkpoint_pages = 1000;
 constexpr int wal_hard_limit_pages = 16000;
 
+// Savepoint journals kept in memory up to this size before SQLite writes
+// them to a temporary file (its default is 64 KiB). Every queued write runs
+// in a savepoint of its group's transaction, and a group of a few letters
+// journals more than 64 KiB of the index pages it changes: spilled, that was
+// two pwrite calls per page, most of the writer's system calls
+// (docs/PERFORMANCE.md). A larger transaction (a purge) still spills.
+constexpr int savepoint_journal_in_memory_bytes = 4 * 1024 * 1024;
+
 // Process-wide, before the first connection: no memory statistics, which
-// would take a global mutex on every allocation SQLite makes.
+// would take a global mutex on every allocation SQLite makes, and savepoint
+// journals in memory up to the size above.
 void configure_library() {
   static const bool done = [] {
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);  // refused (harmlessly) if SQLite is already in use
+    // Each refused (harmlessly: SQLite's defaults stay) if SQLite is already in use.
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, savepoint_journal_in_memory_bytes);
     return true;
   }();
   (void)done;
@@ -698,8 +710,11 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, std::size_t reader
       reserve_(std::make_unique<space_reserve>(directory_ / "space-reserve")) {
   configure_library();
   try {
-    writer_db_ = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE |
-                                                                       SQLite::OPEN_NOMUTEX);
+    // The writer's log writes go to the disk in one call per commit
+    // (wal_write_buffer.hpp); every other connection reads the log as written.
+    writer_db_ = std::make_unique<SQLite::Database>(
+        file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, 0,
+        wal_write_buffer::vfs_name());
     writer_db_->exec("PRAGMA journal_mode = WAL");
     configure(*writer_db_);
     // The writer touches the newest pages of every index at once; keep them (up to 32 MiB).

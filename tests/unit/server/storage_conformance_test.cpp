@@ -6,6 +6,7 @@
 #include "server/store/postgres_store.hpp"
 #include "server/store/rows.hpp"
 #include "server/store/sqlite_store.hpp"
+#include "server/store/wal_write_buffer.hpp"
 #include "tests/unit/server/postgres_database.hpp"
 #include "tests/unit/server/store_kind.hpp"
 
@@ -793,6 +794,47 @@ TEST(SqliteRows, ADamagedRowIsRefusedNeverReadAsAnotherValue) {
     EXPECT_THROW(store.read([&](reader& r) { return r.account_by_id(id_of(1)); }), stored_value_error);
     EXPECT_THROW(store.read([&](reader& r) { return r.keys(case_id); }), stored_value_error);
   }
+  fs::remove_all(dir);
+}
+
+// A write that changes many pages of a large index keeps its savepoint
+// journal in memory (configure_library in sqlite_store.cpp). Every queued
+// write runs in a savepoint, and SQLite's default spilled a journal over
+// 64 KiB to a temporary file: two pwrite calls for every page a group of a
+// few letters changed, most of the writer's system calls.
+TEST(SqliteWriter, AWritesSavepointJournalStaysInMemory) {
+  const fs::path dir = fs::temp_directory_path() / ("shuttle-journal-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  sqlite_store store(dir / "relay.db", 1);
+  const proto::id case_id = id_of(300);
+  std::uint64_t seed = 0x9e3779b97f4a7c15ULL;
+  const auto statements = [&](int count) {
+    std::vector<statement_record> out(static_cast<std::size_t>(count));
+    for (auto& s : out) {
+      for (auto& b : s.id) {  // ids spread over the whole index, as real ones are
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        b = static_cast<byte>(seed >> 56);
+      }
+      s.type = "envelope";
+      s.answer = std::string(64, 'a');
+    }
+    return out;
+  };
+  const auto keep = [&store, &case_id](const std::vector<statement_record>& batch) {
+    std::promise<write_problem> done;
+    store.submit(
+        [&](writer& w) {
+          for (const auto& s : batch) w.insert_statement(s, case_id);
+          return verdict::keep;
+        },
+        [&done](write_problem p) { done.set_value(p); });
+    return done.get_future().get();
+  };
+  ASSERT_EQ(keep(statements(8000)), write_problem::none);  // an index of about 60 leaves
+  const auto before = wal_write_buffer::log_writes().savepoint_journal_files;
+  ASSERT_EQ(keep(statements(2000)), write_problem::none);  // changes nearly every one: about 250 KiB journaled
+  EXPECT_EQ(wal_write_buffer::log_writes().savepoint_journal_files, before);
   fs::remove_all(dir);
 }
 
