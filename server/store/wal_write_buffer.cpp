@@ -79,7 +79,11 @@ int log_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 of
     if (const int rc = send(f); rc != SQLITE_OK) return rc;
   }
   if (f->pending.empty()) f->pending_at = offset;
-  f->pending.insert(f->pending.end(), bytes, bytes + size);
+  try {
+    f->pending.insert(f->pending.end(), bytes, bytes + size);
+  } catch (const std::bad_alloc&) {
+    return SQLITE_NOMEM;  // never an exception through SQLite's C frames
+  }
   return SQLITE_OK;
 }
 
