@@ -58,10 +58,23 @@ int log_close(sqlite3_file* file) {
   return sent_rc != SQLITE_OK ? sent_rc : rc;
 }
 
+// Passes a call to the wrapped file as it is.
+template <typename Method, typename... Args>
+int passed(sqlite3_file* file, Method method, Args... args) {
+  sqlite3_file* r = as_log(file)->real;
+  return (r->pMethods->*method)(r, args...);
+}
+
+// Sends what waits, then passes the call on: whatever reads, resizes,
+// syncs or asks about the log sees every byte SQLite wrote to it.
+template <typename Method, typename... Args>
+int sent_then_passed(sqlite3_file* file, Method method, Args... args) {
+  if (const int rc = send(as_log(file)); rc != SQLITE_OK) return rc;
+  return passed(file, method, args...);
+}
+
 int log_read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
-  log_file* f = as_log(file);
-  if (const int rc = send(f); rc != SQLITE_OK) return rc;
-  return f->real->pMethods->xRead(f->real, out, amount, offset);
+  return sent_then_passed(file, &sqlite3_io_methods::xRead, out, amount, offset);
 }
 
 int log_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
@@ -88,47 +101,25 @@ int log_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 of
 }
 
 int log_truncate(sqlite3_file* file, sqlite3_int64 size) {
-  log_file* f = as_log(file);
-  if (const int rc = send(f); rc != SQLITE_OK) return rc;
-  return f->real->pMethods->xTruncate(f->real, size);
+  return sent_then_passed(file, &sqlite3_io_methods::xTruncate, size);
 }
-
 int log_sync(sqlite3_file* file, int flags) {
-  log_file* f = as_log(file);
-  if (const int rc = send(f); rc != SQLITE_OK) return rc;
-  return f->real->pMethods->xSync(f->real, flags);
+  return sent_then_passed(file, &sqlite3_io_methods::xSync, flags);
 }
-
 int log_file_size(sqlite3_file* file, sqlite3_int64* size) {
-  log_file* f = as_log(file);
-  if (const int rc = send(f); rc != SQLITE_OK) return rc;
-  return f->real->pMethods->xFileSize(f->real, size);
-}
-
-int log_lock(sqlite3_file* file, int level) {
-  sqlite3_file* r = as_log(file)->real;
-  return r->pMethods->xLock(r, level);
-}
-int log_unlock(sqlite3_file* file, int level) {
-  sqlite3_file* r = as_log(file)->real;
-  return r->pMethods->xUnlock(r, level);
-}
-int log_check_reserved(sqlite3_file* file, int* out) {
-  sqlite3_file* r = as_log(file)->real;
-  return r->pMethods->xCheckReservedLock(r, out);
+  return sent_then_passed(file, &sqlite3_io_methods::xFileSize, size);
 }
 int log_file_control(sqlite3_file* file, int op, void* arg) {
-  log_file* f = as_log(file);
-  if (const int rc = send(f); rc != SQLITE_OK) return rc;
-  return f->real->pMethods->xFileControl(f->real, op, arg);
+  return sent_then_passed(file, &sqlite3_io_methods::xFileControl, op, arg);
 }
-int log_sector_size(sqlite3_file* file) {
-  sqlite3_file* r = as_log(file)->real;
-  return r->pMethods->xSectorSize(r);
+int log_lock(sqlite3_file* file, int level) { return passed(file, &sqlite3_io_methods::xLock, level); }
+int log_unlock(sqlite3_file* file, int level) { return passed(file, &sqlite3_io_methods::xUnlock, level); }
+int log_check_reserved(sqlite3_file* file, int* out) {
+  return passed(file, &sqlite3_io_methods::xCheckReservedLock, out);
 }
+int log_sector_size(sqlite3_file* file) { return passed(file, &sqlite3_io_methods::xSectorSize); }
 int log_device_characteristics(sqlite3_file* file) {
-  sqlite3_file* r = as_log(file)->real;
-  return r->pMethods->xDeviceCharacteristics(r);
+  return passed(file, &sqlite3_io_methods::xDeviceCharacteristics);
 }
 
 // A log is never memory-mapped or given shared memory of its own: SQLite
