@@ -405,13 +405,7 @@ class pg_repository final : public writer {
                               facilitator, static_cast<std::uint64_t>(limit)));
   }
   std::vector<message_record> due_for_release(std::uint64_t now) override {
-    return all_messages(query("SELECT " + message_columns +
-                                  " FROM messages m JOIN accounts a ON a.id = m.sender_account "
-                                  "LEFT JOIN accounts c ON c.id = m.claimed_by "
-                                  "WHERE m.state = 'in_review' AND m.release_at <= ? "
-                                  "AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.id = m.case_id AND k.paused) "
-                                  "ORDER BY m.release_at LIMIT 1000",
-                              now));
+    return all_messages(query(sql::select_due_for_release, now));
   }
   std::optional<std::string> ciphertext(const proto::id& message_id) override {
     auto q = query("SELECT bytes FROM ciphertexts WHERE message_id = ?", message_id);

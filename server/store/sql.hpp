@@ -78,6 +78,14 @@ inline const std::string select_consents =
     "SELECT " + rows::consent_columns + " FROM consents WHERE case_id = ? ORDER BY at, account_id";
 inline const std::string select_events_after =
     "SELECT " + rows::event_columns + " FROM events WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?";
+// Letters whose release time has come, read every second: the partial
+// index messages_due holds only approved letters waiting for their time, so
+// the read costs what is due, not every letter in review.
+inline const std::string select_due_for_release =
+    "SELECT " + rows::message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account LEFT JOIN "
+    "accounts c ON c.id = m.claimed_by WHERE m.state = 'in_review' AND m.release_at IS NOT NULL AND "
+    "m.release_at <= ? AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.id = m.case_id AND k.paused) "
+    "ORDER BY m.release_at LIMIT 1000";
 inline const std::string select_grants =
     "SELECT " + rows::grant_columns + " FROM grants g JOIN accounts a ON a.id = g.party_account WHERE g.case_id = "
     "? ORDER BY g.at, g.supporter_key";

@@ -258,11 +258,7 @@ class sqlite_repository final : public writer {
     return all_messages(q);
   }
   std::vector<message_record> due_for_release(std::uint64_t now) override {
-    statement_cache::lease q(statements_, "SELECT " + message_columns + " FROM messages m JOIN accounts a ON a.id = m.sender_account "
-                                                           "LEFT JOIN accounts c ON c.id = m.claimed_by "
-                                                           "WHERE m.state = 'in_review' AND m.release_at <= ? "
-                                                           "AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.id = m.case_id AND k.paused = 1) "
-                                                           "ORDER BY m.release_at LIMIT 1000");
+    statement_cache::lease q(statements_, sql::select_due_for_release);
     bind_all(q, now);
     return all_messages(q);
   }

@@ -27,7 +27,7 @@ struct schemas {
   int previous;
   int serves_from;
 };
-schemas of(const relay_process& r) { return r.database_url().empty() ? schemas{10, 9, 9} : schemas{6, 5, 5}; }
+schemas of(const relay_process& r) { return r.database_url().empty() ? schemas{11, 10, 9} : schemas{7, 6, 5}; }
 
 // Runs SQL on a stopped relay's store.
 void sql(const relay_process& r, const std::string& statements) {
@@ -49,12 +49,13 @@ int single_number(const relay_process& r, const std::string& query) {
   return std::stoi(got.output);
 }
 
-// What the previous release made: the last migration undone (the tables of
-// referrals), and the previous release's serves_from.
+// What the previous release made: the last migration undone (the index of
+// letters waiting for their release time), and the previous release's
+// serves_from.
 void as_the_previous_release_left_it(const relay_process& r) {
   const std::string previous = std::to_string(of(r).previous);
   const std::string served_from = std::to_string(of(r).serves_from);  // what the previous release recorded
-  sql(r, "DROP TABLE referral_wraps; DROP TABLE referrals; DROP TABLE referral_keys; "
+  sql(r, "DROP INDEX messages_due; "
          "UPDATE schema_version SET version = " + previous + ", serves_from = " + served_from);
 }
 
@@ -85,7 +86,7 @@ TEST(Upgrades, AStoreThePreviousReleaseMadeIsMigratedAtStartWithNothingLost) {
   w.restart_relay();  // the new relay on the old store, as the package's restart does
 
   EXPECT_EQ(single_number(w.relay, "SELECT version FROM schema_version"), of(w.relay).latest);
-  // Referrals only added tables: relays of the previous release still serve it.
+  // The migration only added an index: relays of the previous release still serve it.
   EXPECT_EQ(single_number(w.relay, "SELECT serves_from FROM schema_version"), of(w.relay).serves_from);
   // Sessions survive: the same tokens still work; every letter is where it was.
   EXPECT_EQ(message_states(w.http, case_id, f.token), before);

@@ -6,6 +6,7 @@
 #include "server/store/postgres_store.hpp"
 #include "server/store/rows.hpp"
 #include "server/store/sqlite_store.hpp"
+#include "server/store/sql.hpp"
 #include "server/store/wal_write_buffer.hpp"
 #include "tests/unit/server/postgres_database.hpp"
 #include "tests/unit/server/store_kind.hpp"
@@ -794,6 +795,25 @@ TEST(SqliteRows, ADamagedRowIsRefusedNeverReadAsAnotherValue) {
     EXPECT_THROW(store.read([&](reader& r) { return r.account_by_id(id_of(1)); }), stored_value_error);
     EXPECT_THROW(store.read([&](reader& r) { return r.keys(case_id); }), stored_value_error);
   }
+  fs::remove_all(dir);
+}
+
+// The relay looks for letters due for release every second. The read goes
+// through the partial index of letters waiting for their time, never
+// through every letter in review: a service with many letters waiting for
+// a facilitator paid for a scan of all of them each second.
+TEST(SqliteReads, LettersDueForReleaseAreFoundWithoutScanningTheReviewQueue) {
+  const fs::path dir = fs::temp_directory_path() / ("shuttle-due-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  { sqlite_store store(dir / "relay.db", 1); }
+  SQLite::Database db((dir / "relay.db").string(), SQLite::OPEN_READONLY);
+  SQLite::Statement plan(db, "EXPLAIN QUERY PLAN " + sql::select_due_for_release);
+  plan.bind(1, 0);
+  std::string steps;
+  while (plan.executeStep()) steps += plan.getColumn(3).getString() + "\n";
+  EXPECT_NE(steps.find("USING INDEX messages_due"), std::string::npos) << steps;
+  EXPECT_EQ(steps.find("messages_in_review"), std::string::npos) << steps;
   fs::remove_all(dir);
 }
 
