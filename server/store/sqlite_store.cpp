@@ -34,11 +34,6 @@ using namespace rows;  // the row decoders and their columns, shared with the Po
 constexpr int serves_from_recorded = 6;
 constexpr int oldest_serving_schema = 9;
 
-// Pages of log that wake the checkpointer, and the size at which the
-// writer stops waiting for it (4 KiB pages: 4 MiB and 64 MiB).
-constexpr int wal_checkpoint_pages = 1000;
-constexpr int wal_hard_limit_pages = 16000;
-
 // Savepoint journals kept in memory up to this size before SQLite writes
 // them to a temporary file (its default is 64 KiB). Every queued write runs
 // in a savepoint of its group's transaction, and a group of a few letters
@@ -740,11 +735,12 @@ sqlite_store::sqlite_store(const std::filesystem::path& file, std::size_t reader
 // Called by SQLite on the writer thread after each commit, with the log's size.
 int sqlite_store::on_commit(void* self, sqlite3*, const char*, int pages) {
   auto* store = static_cast<sqlite_store*>(self);
-  if (pages >= wal_hard_limit_pages || (pages >= wal_checkpoint_pages && store->residue_due_.exchange(false))) {
+  const int wake_at = store->checkpoint_pages_.load(std::memory_order_relaxed);
+  if (pages >= wal_hard_limit_pages || (pages >= wake_at && store->residue_due_.exchange(false))) {
     // No other write can come in between: this copies the whole log, and
     // the next commit starts it again from its beginning.
     sqlite3_wal_checkpoint_v2(store->writer_db_->getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  } else if (pages >= wal_checkpoint_pages) {
+  } else if (pages >= wake_at) {
     {
       std::lock_guard lock(store->checkpoint_mutex_);
       store->checkpoint_due_ = true;
@@ -808,6 +804,11 @@ void sqlite_store::truncate_log() {
 
 void sqlite_store::set_free_space_reserve(std::uint64_t bytes) {
   reserve_bytes_ = bytes;
+  // The log is copied and started again before it holds a quarter of the
+  // reserve: on a full disk it grows only into space the reserve gave back.
+  const std::uint64_t quarter = bytes / 4 / 4096;
+  checkpoint_pages_ = bytes == 0 ? wal_checkpoint_pages
+                                 : static_cast<int>(std::clamp<std::uint64_t>(quarter, 256, wal_checkpoint_pages));
   reserve_->hold(bytes);
 }
 

@@ -41,6 +41,16 @@ namespace shuttle::relay {
 
 class sqlite_store final : public storage {
  public:
+  // Pages of log that wake the checkpointer (at most: a quarter of the
+  // free-space reserve when that is smaller), and the size at which the
+  // writer stops waiting for it (4 KiB pages: 16 MiB and 64 MiB). A page
+  // changed many times while the log grows is copied into the database once
+  // per checkpoint: at 4 MiB the checkpointer wrote 6.6 pages per letter and
+  // synced the database 0.19 times per letter, at 16 MiB 4.0 and 0.07
+  // (docs/PERFORMANCE.md).
+  static constexpr int wal_checkpoint_pages = 4000;
+  static constexpr int wal_hard_limit_pages = 16000;
+
   // Opens (creating if needed) and migrates the database, starts the writer.
   // Throws std::runtime_error when the file cannot be opened or migrated.
   sqlite_store(const std::filesystem::path& file, std::size_t readers);
@@ -119,6 +129,9 @@ class sqlite_store final : public storage {
   std::filesystem::path directory_;
   std::unique_ptr<space_reserve> reserve_;
   std::atomic<std::uint64_t> reserve_bytes_{0};
+  // Pages of log that wake the checkpointer: wal_checkpoint_pages, or less
+  // under a small free-space reserve (set_free_space_reserve).
+  std::atomic<int> checkpoint_pages_{wal_checkpoint_pages};
   std::atomic<int> problem_{0};  // 0 ok, 1 full, 2 failing: the last write's verdict
   std::atomic<std::uint64_t> storage_failures_{0};
   mutable std::atomic<std::int64_t> free_checked_at_ms_{-1000000};

@@ -42,7 +42,8 @@ TEST(Store, TheLogIsCopiedIntoTheDatabaseWhileWritesGoOn) {
   temporary_directory dir;
   const auto db = dir.path / "relay.db";
   const auto wal = dir.path / "relay.db-wal";
-  constexpr std::size_t rows = 3000, row_bytes = 8000;  // 24 MB, six times the size that wakes the checkpointer
+  // Six times the log that wakes the checkpointer (wal_checkpoint_pages), in 3,000 commits.
+  constexpr std::size_t rows = 3000, row_bytes = 6 * sqlite_store::wal_checkpoint_pages * 4096 / rows;
   sqlite_store store(db, 1);
   for (std::uint32_t i = 0; i < rows; ++i) write_row(store, i, row_bytes);
 
