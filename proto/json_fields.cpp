@@ -64,7 +64,7 @@ result<void> read_bytes(const json::value& v, bytes& out, std::size_t min, std::
   if (!s) return make_error(errc::wrong_type, path);
   // Reject before decoding anything that cannot fit.
   if (s->size() > (max + 2) / 3 * 4) return make_error(errc::bad_length, path);
-  auto decoded = base64url_decode(std::string_view(s->data(), s->size()));
+  auto decoded = base64url_decode_public(std::string_view(s->data(), s->size()));
   if (!decoded) return make_error(errc::bad_encoding, path);
   if (decoded->size() < min || decoded->size() > max) return make_error(errc::bad_length, path);
   out = std::move(*decoded);

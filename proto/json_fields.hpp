@@ -45,7 +45,8 @@ result<void> read_value(const boost::json::value& v, case_stage& out, const std:
 result<void> read_value(const boost::json::value& v, sealed_note& out, const std::string& path);
 result<void> read_value(const boost::json::value& v, display_name& out, const std::string& path);
 result<void> read_value(const boost::json::value& v, std::vector<reader_wrap>& out, const std::string& path);
-// Binary of any length within [min, max] bytes.
+// Binary of any length within [min, max] bytes that is no secret to whoever
+// can time its decoding (ciphertext, sealed boxes): base64url_decode_public.
 result<void> read_bytes(const boost::json::value& v, bytes& out, std::size_t min, std::size_t max,
                         const std::string& path);
 

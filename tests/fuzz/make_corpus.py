@@ -38,6 +38,13 @@ def main():
         write('strict_json', f'{i:02d}-{s["type"]}.json', s['json'])
     for i, c in enumerate(json.load(open(f'{VECTORS}/invitation_code.json'))['cases']):
         write('invitation_code', f'{i:02d}.txt', c['code'])
+    # base64url: one byte, the URL-safe characters, a padded (refused)
+    # spelling, and a 2,200-byte letter's text.
+    write('base64', 'one-byte', 'YQ')
+    write('base64', 'url-alphabet', '-_-_')
+    write('base64', 'padded', 'YQ==')
+    letter = bytes((i * 37 + 11) % 256 for i in range(2200))
+    write('base64', 'letter', base64.urlsafe_b64encode(letter).decode().rstrip('='))
     keystore = json.load(open(f'{VECTORS}/keystore.json'))
     for name in ('file', 'phone_file', 'too_weak_file'):
         write('keystore_file', f'{name}.json', keystore[name])

@@ -242,6 +242,13 @@ TYPED_TEST(Statement, RefusesBadBase64AndWrongLengths) {
     auto padded = parse_object<TypeParam>(o);
     ASSERT_FALSE(padded) << key;
     EXPECT_EQ(padded.error(), make_error(errc::bad_encoding, key));
+    // An accented letter (two bytes of UTF-8) for two characters, as a
+    // hostile peer or a mangled paste sends it: libsodium read it as "__".
+    o[key] = "\xc3\xa9" + std::string(*text).substr(2);
+    auto accented = parse_object<TypeParam>(o);
+    ASSERT_FALSE(accented) << key;
+    EXPECT_EQ(accented.error(), make_error(errc::bad_encoding, key));
+    o[key] = *text;
     bytes fewer = *base64url_decode(std::string_view(*text));
     fewer.resize(fewer.size() - 3);
     o[key] = base64url_encode(fewer);
