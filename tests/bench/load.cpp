@@ -653,7 +653,6 @@ fanout_result fanout(load_bench& b, std::size_t n) {
   return r;
 }
 
-// (d) a relay holding many messages: how soon it answers /healthz after start.
 // A relay started on a database holding `messages` letters in review: the
 // time until it answers /healthz, and its CPU at rest for the seconds after
 // (a share of one core). Nothing else runs, so what it spends is what it
