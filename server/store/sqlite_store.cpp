@@ -893,7 +893,8 @@ void sqlite_store::run_group(const std::vector<queued*>& jobs) {
   bool wrote = false;
   std::optional<write_problem> group_failure;
   try {
-    SQLite::Transaction t(*writer_db_, SQLite::TransactionBehavior::IMMEDIATE);
+    begin_->exec();
+    begin_->reset();
     for (queued* q : jobs) {
       savepoint_->exec();
       savepoint_->reset();
@@ -929,15 +930,25 @@ void sqlite_store::run_group(const std::vector<queued*>& jobs) {
         q->result = f;
       }
     }
-    t.commit();
+    commit_->exec();
+    commit_->reset();
     if (wrote && problem_.exchange(0) != 0) spdlog::info("storage writes succeed again");
     if (static_cast<sqlite_repository&>(*writer_repo_).take_truncate_request()) truncate_log();
   } catch (const std::exception& e) {
-    for (auto& st : {savepoint_.get(), release_.get(), rollback_.get()}) {
+    for (auto& st : {begin_.get(), commit_.get(), savepoint_.get(), release_.get(), rollback_.get(), abandon_.get()}) {
       try {
         st->reset();
       } catch (const SQLite::Exception&) {
         // reset() repeats an earlier error; the statement is ready again all the same
+      }
+    }
+    // A transaction SQLite did not end itself (it does on a full disk) ends here.
+    if (sqlite3_get_autocommit(writer_db_->getHandle()) == 0) {
+      try {
+        abandon_->exec();
+        abandon_->reset();
+      } catch (const SQLite::Exception& again) {
+        spdlog::error("a failed group commit could not be rolled back: {}", again.what());
       }
     }
     const write_problem f = group_failure ? *group_failure : problem_of(e);
@@ -949,7 +960,11 @@ void sqlite_store::run_group(const std::vector<queued*>& jobs) {
 void sqlite_store::writer_loop() {
   std::vector<queued> group;
   std::vector<queued*> runnable, essential;
-  // Compiled once: they run around every job.
+  // Compiled once: they run around every group and every job (a statement
+  // given as text is parsed again each time it runs).
+  begin_ = std::make_unique<SQLite::Statement>(*writer_db_, "BEGIN IMMEDIATE");
+  commit_ = std::make_unique<SQLite::Statement>(*writer_db_, "COMMIT");
+  abandon_ = std::make_unique<SQLite::Statement>(*writer_db_, "ROLLBACK");
   savepoint_ = std::make_unique<SQLite::Statement>(*writer_db_, "SAVEPOINT job");
   release_ = std::make_unique<SQLite::Statement>(*writer_db_, "RELEASE job");
   rollback_ = std::make_unique<SQLite::Statement>(*writer_db_, "ROLLBACK TO job");

@@ -107,8 +107,8 @@ class sqlite_store final : public storage {
   bool below_reserve() const;
 
   std::unique_ptr<SQLite::Database> writer_db_;
-  // The writer thread's: around every job.
-  std::unique_ptr<SQLite::Statement> savepoint_, release_, rollback_;
+  // The writer thread's: around every group and every job.
+  std::unique_ptr<SQLite::Statement> begin_, commit_, abandon_, savepoint_, release_, rollback_;
   std::unique_ptr<writer> writer_repo_;
   std::vector<std::unique_ptr<pooled>> pool_;
   std::vector<pooled*> idle_;
