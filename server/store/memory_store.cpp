@@ -160,9 +160,7 @@ class memory_repository final : public writer {
     for (const auto* p : rows_where(t_.participants, [&](const participant_row& r) { return r.case_id == case_id; })) {
       out.push_back(record_of(*p));
     }
-    std::stable_sort(out.begin(), out.end(), [](const participant_record& a, const participant_record& b) {
-      return std::tie(a.joined_at, a.identity) < std::tie(b.joined_at, b.identity);
-    });
+    put_in_join_order(out);
     return out;
   }
   std::vector<std::pair<case_record, participant_record>> cases_of(const proto::id& account) override {
@@ -264,9 +262,7 @@ class memory_repository final : public writer {
         out.push_back({g.case_id, g.party_account, identity_of(g.party_account), g.supporter, g.reads, g.statement, g.at});
       }
     }
-    std::stable_sort(out.begin(), out.end(), [](const grant_record& a, const grant_record& b) {
-      return std::tie(a.at, a.supporter) < std::tie(b.at, b.supporter);
-    });
+    put_in_grant_order(out);
     return out;
   }
   std::optional<bytes> writing_aid(const proto::id& case_id, const proto::public_key& reader_key,

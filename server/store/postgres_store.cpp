@@ -346,6 +346,7 @@ class pg_repository final : public writer {
     auto q = query(sql::select_participants, case_id);
     std::vector<participant_record> out;
     for (int i = 0; i < q.rows(); ++i) out.push_back(participant_of(row(q, i)));
+    put_in_join_order(out);
     return out;
   }
   std::vector<std::pair<case_record, participant_record>> cases_of(const proto::id& account) override {
@@ -426,8 +427,9 @@ class pg_repository final : public writer {
     return out;
   }
   std::vector<grant_record> grants(const proto::id& case_id) override {
-    auto q = query(sql::select_grants, case_id);
-    return all(q, &grant_of);
+    auto out = all(query(sql::select_grants, case_id), &grant_of);
+    put_in_grant_order(out);
+    return out;
   }
   std::vector<consent_record> consents(const proto::id& case_id) override {
     auto q = query(sql::select_consents, case_id);

@@ -88,7 +88,7 @@ inline const std::string select_due_for_release =
     "ORDER BY m.release_at LIMIT 1000";
 inline const std::string select_grants =
     "SELECT " + rows::grant_columns + " FROM grants g JOIN accounts a ON a.id = g.party_account WHERE g.case_id = "
-    "? ORDER BY g.at, g.supporter_key";
+    "?";  // put_in_grant_order
 inline const std::string select_invitation = "SELECT " + rows::invitation_columns + " FROM invitations WHERE id = ?";
 inline const std::string select_key =
     "SELECT " + rows::key_columns + " FROM key_statements k JOIN accounts a ON a.id = k.account_id WHERE k.id = ?";
@@ -104,7 +104,7 @@ inline const std::string select_participant =
     "p.case_id = ? AND p.account_id = ?";
 inline const std::string select_participants =
     "SELECT " + rows::participant_columns + " FROM participants p JOIN accounts a ON a.id = p.account_id WHERE "
-    "p.case_id = ? ORDER BY p.joined_at, a.identity_key";
+    "p.case_id = ?";  // put_in_join_order
 inline const std::string select_referral_keys =
     "SELECT " + rows::referral_key_columns + " FROM referral_keys ORDER BY account_id";
 inline const std::string select_referral_wrap =

@@ -187,6 +187,7 @@ class sqlite_repository final : public writer {
     bind_all(q, case_id);
     std::vector<participant_record> out;
     while (q.executeStep()) out.push_back(participant_of(q.row()));
+    put_in_join_order(out);
     return out;
   }
   std::vector<std::pair<case_record, participant_record>> cases_of(const proto::id& account) override {
@@ -299,6 +300,7 @@ class sqlite_repository final : public writer {
     bind_all(q, case_id);
     std::vector<grant_record> out;
     while (q.executeStep()) out.push_back(grant_of(q.row()));
+    put_in_grant_order(out);
     return out;
   }
   std::vector<consent_record> consents(const proto::id& case_id) override {

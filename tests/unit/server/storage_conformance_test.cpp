@@ -637,6 +637,26 @@ TEST_P(Storage, AClosedCaseIsPurgedOnceWithItsLabelsAndWritingAids) {
   EXPECT_FALSE(store->read([&](reader& r) { return r.writing_aid(id_of(200), reader_key, "names"); }));
 }
 
+// Given in another order than their keys': the stores sort what they read
+// (put_in_grant_order), not the database.
+TEST_P(Storage, GrantsReadBackByWhenTheyWereGivenThenBySupporter) {
+  EXPECT_EQ(write([&](writer& w) {
+              a_case_with_three(w, id_of(200));
+              for (const auto& [key, at] : {std::pair<int, std::uint64_t>{7, 1200}, {9, 1000}, {8, 1000}}) {
+                proto::public_key supporter{};
+                supporter[0] = static_cast<byte>(key);
+                w.set_grant({id_of(200), id_of(2), {}, supporter, true, "{\"grant\":" + std::to_string(key) + "}", at});
+              }
+              return verdict::keep;
+            }),
+            write_problem::none);
+  const auto grants = store->read([](reader& r) { return r.grants(id_of(200)); });
+  ASSERT_EQ(grants.size(), 3u);
+  EXPECT_EQ(grants[0].supporter[0], 8);
+  EXPECT_EQ(grants[1].supporter[0], 9);
+  EXPECT_EQ(grants[2].supporter[0], 7);
+}
+
 TEST_P(Storage, GrantsConsentsAndWritingAidsAreReplacedNotAdded) {
   proto::public_key supporter{};
   supporter[0] = 8;
