@@ -11,8 +11,8 @@ import { Bytes, fromUtf8, utf8 } from '../proto/bytes.js';
 import { ciphertextSizeFor } from '../proto/codec.js';
 import { ProtocolError } from '../proto/errors.js';
 import { Keys, openKeystore, sealKeystore } from '../proto/keystore.js';
-import { LetterDocument, LetterFacts, LetterOpener, SealedFacts, pad, paddedSize, parseDocument, sealPadded,
-  serializeDocument, textDocument, unpad, withDescription } from '../proto/letters.js';
+import { LetterDocument, LetterFacts, LetterOpener, SealedFacts, documentTranscript, paddedSize,
+  parseDocument, sealDocument, textDocument, unpad, withDescription } from '../proto/letters.js';
 import { blake2b256, ready, sodium } from '../proto/sodium.js';
 import { openText, sealText } from './sealed_text.js';
 
@@ -125,13 +125,13 @@ export function serveCrypto(scope: Scope): void {
           doc.attachments.push({ name: f.name, contentType: withDescription(f.type, f.description),
             data: new Uint8Array(await f.data.arrayBuffer()) });
         }
-        const serialized = serializeDocument(doc);
+        const document = documentTranscript(doc);
         // Too large for the relay: said before anything is sealed, with the size it would have.
-        const size = ciphertextSizeFor(paddedSize(serialized.length));
+        const size = ciphertextSizeFor(paddedSize(document.length));
         if (size > r.limit) return { value: { tooLarge: size } };
         const s = sodium();
         const key = s.crypto_secretstream_xchacha20poly1305_keygen();
-        const sealed = sealPadded(pad(serialized), key, r.facts, progress);
+        const sealed = sealDocument(document, key, r.facts, progress);
         const text = utf8(b64.encode(sealed.ciphertext));
         const value: SealedLetter = { key, stream: sealed.stream, size: sealed.ciphertext.length,
           hash: blake2b256(sealed.ciphertext), ciphertextText: text, attachments: attached(doc) };

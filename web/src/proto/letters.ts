@@ -73,7 +73,9 @@ export function textDocument(text: string): LetterDocument {
   return { contentType: 'text/plain; charset=utf-8', body: utf8(text), attachments: [] };
 }
 
-export function serializeDocument(d: LetterDocument): Bytes {
+// The document's transcript, not yet copied into one buffer: sealDocument
+// takes its pieces as they are.
+export function documentTranscript(d: LetterDocument): Transcript {
   if (!validType(d.contentType)) fail('invalid_argument', 'content type');
   if (d.attachments.length > maxAttachments) fail('invalid_argument', 'too many attachments');
   const t = new Transcript('shuttle/v1/document').add(d.contentType).add(d.body).addU64(d.attachments.length);
@@ -82,9 +84,12 @@ export function serializeDocument(d: LetterDocument): Bytes {
     if (!validType(a.contentType)) fail('invalid_argument', 'attachment content type');
     t.add(a.name).add(a.contentType).add(a.data);
   }
-  return t.data();
+  return t;
 }
+export const serializeDocument = (d: LetterDocument): Bytes => documentTranscript(d).data();
 
+// The body and the attachments are views of `data`, not copies: the caller
+// owns the plaintext it passes (a large letter is not held twice).
 export function parseDocument(data: Bytes): LetterDocument {
   const damaged = () => fail('decrypt_failed', "the letter's contents are malformed");
   const r = new FrameReader(data);
@@ -98,12 +103,12 @@ export function parseDocument(data: Bytes): LetterDocument {
   for (let i = 0; i < count!; i++) {
     const name = r.next(), atype = r.next(), adata = r.next();
     if (!name || !atype || !adata) damaged();
-    const a = { name: fromUtf8(name!), contentType: fromUtf8(atype!), data: adata!.slice() };
+    const a = { name: fromUtf8(name!), contentType: fromUtf8(atype!), data: adata! };
     if (!validName(a.name) || !validType(a.contentType)) damaged();
     attachments.push(a);
   }
   if (!r.atEnd()) damaged();
-  return { contentType, body: body!.slice(), attachments };
+  return { contentType, body: body!, attachments };
 }
 
 // Padding: an 8-byte big-endian length, the data, then zeros up to padme(8 + n).
@@ -114,6 +119,8 @@ export function pad(data: Bytes): Bytes {
   out.set(data, 8);
   return out;
 }
+// The data inside the padding, as a view of `padded` (not a copy: the
+// callers parse it and copy out what they keep).
 export function unpad(padded: Bytes): Bytes {
   const damaged = () => fail('decrypt_failed', 'malformed padding');
   if (padded.length < 8) damaged();
@@ -125,7 +132,7 @@ export function unpad(padded: Bytes): Bytes {
   }
   if (n > padded.length - 8 || paddedSize(n) !== padded.length) damaged();
   for (let i = 8 + n; i < padded.length; i++) if (padded[i] !== 0) damaged();
-  return padded.slice(8, 8 + n);
+  return padded.subarray(8, 8 + n);
 }
 
 export interface LetterFacts {
@@ -160,21 +167,44 @@ export const sealedFactsOf = (e: Statement): SealedFacts => ({
 
 // Encrypts a padded plaintext in 64 KiB chunks under `key` (SPEC 6.3),
 // telling `progress` after each chunk how many bytes are sealed.
-export function sealPadded(padded: Bytes, key: Bytes, facts: LetterFacts,
-                           progress?: (done: number, total: number) => void): Sealed {
+// Seals a document's transcript (SPEC 6.3). Its padded plaintext (the 8-byte
+// length, the transcript, zeros up to padme) goes to the cipher chunk by
+// chunk through one reused buffer and is never held whole: an attachment is
+// copied once, into the cipher.
+export function sealDocument(t: Transcript, key: Bytes, facts: LetterFacts,
+                             progress?: (done: number, total: number) => void): Sealed {
   const s = sodium();
   const ad = letterAd(facts);
   const { state, header } = s.crypto_secretstream_xchacha20poly1305_init_push(key);
-  const out = new Uint8Array(ciphertextSizeFor(padded.length));
-  let written = 0;
-  for (let at = 0; at < padded.length; at += chunkBytes) {
-    const last = at + chunkBytes >= padded.length;
-    const chunk = s.crypto_secretstream_xchacha20poly1305_push(state, padded.subarray(at, at + chunkBytes), ad,
+  const length = t.length;
+  const size = paddedSize(length);
+  const frames = [u64(length), ...t.frames()];
+  const chunk = new Uint8Array(chunkBytes);
+  const out = new Uint8Array(ciphertextSizeFor(size));
+  let frame = 0, inFrame = 0, written = 0;
+  for (let at = 0; at < size; at += chunkBytes) {
+    const n = Math.min(chunkBytes, size - at);
+    let filled = 0;
+    while (filled < n && frame < frames.length) {
+      const f = frames[frame];
+      const take = Math.min(n - filled, f.length - inFrame);
+      chunk.set(f.subarray(inFrame, inFrame + take), filled);
+      filled += take;
+      inFrame += take;
+      if (inFrame === f.length) {
+        frame++;
+        inFrame = 0;
+      }
+    }
+    chunk.fill(0, filled, n);
+    const last = at + chunkBytes >= size;
+    const sealed = s.crypto_secretstream_xchacha20poly1305_push(state, chunk.subarray(0, n), ad,
       last ? s.crypto_secretstream_xchacha20poly1305_TAG_FINAL : s.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
-    out.set(chunk, written);
-    written += chunk.length;
-    progress?.(Math.min(at + chunkBytes, padded.length), padded.length);
+    out.set(sealed, written);
+    written += sealed.length;
+    progress?.(Math.min(at + chunkBytes, size), size);
   }
+  chunk.fill(0);
   return { stream: header, ciphertext: out };
 }
 
@@ -356,7 +386,7 @@ export function sealLetter(me: Writer, d: LetterDraft, readers: { identity: Byte
   const s = sodium();
   const key = s.crypto_secretstream_xchacha20poly1305_keygen();
   const facts: LetterFacts = { message: d.id, case: d.case, sender: me.identity.publicKey, kind: d.kind, to: d.to };
-  const sealed = sealPadded(pad(serializeDocument(doc)), key, facts);
+  const sealed = sealDocument(documentTranscript(doc), key, facts);
   const envelope = envelopeFor(me, d, readers,
     { stream: sealed.stream, size: sealed.ciphertext.length, hash: blake2b256(sealed.ciphertext) }, key);
   s.memzero(key);

@@ -28,6 +28,16 @@ export class Transcript {
   data(): Bytes {
     return concat(...this.parts);
   }
+  // The framed pieces in order, for a reader that takes them without
+  // copying them into one buffer first (a letter's, sealed chunk by chunk).
+  frames(): readonly Bytes[] {
+    return this.parts;
+  }
+  get length(): number {
+    let n = 0;
+    for (const p of this.parts) n += p.length;
+    return n;
+  }
 }
 
 // Reads frames back strictly: a frame longer than what is left is an error.
