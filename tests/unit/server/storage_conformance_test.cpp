@@ -22,6 +22,7 @@
 #include <memory>
 #include <set>
 #include <stdexcept>
+#include <tuple>
 
 #include <unistd.h>
 
@@ -635,6 +636,49 @@ TEST_P(Storage, AClosedCaseIsPurgedOnceWithItsLabelsAndWritingAids) {
   EXPECT_FALSE(store->read([](reader& r) { return r.reviews(id_of(301)); })[0].statement);
   EXPECT_FALSE(store->read([&](reader& r) { return r.label(id_of(200), reader_key); }));
   EXPECT_FALSE(store->read([&](reader& r) { return r.writing_aid(id_of(200), reader_key, "names"); }));
+}
+
+// Joined in another order than their accounts', their keys' or their
+// insertion's: the stores sort what they read (put_in_join_order), not the
+// database, which would give the accounts' order.
+TEST_P(Storage, PeopleReadBackByWhenTheyJoinedThenByKey) {
+  // account, key's first byte, joined at, role; inserted in this order.
+  const std::tuple<int, int, std::uint64_t, proto::role> people[] = {
+      {6, 0x01, 1100, proto::role::facilitator},
+      {4, 0x60, 1000, proto::role::responsible},
+      {7, 0x07, 900, proto::role::facilitator},
+      {5, 0x50, 1000, proto::role::harmed}};
+  EXPECT_EQ(write([&](writer& w) {
+              for (const auto& [n, key, at, role] : people) {
+                account_record a;
+                a.id = id_of(n);
+                a.identity[0] = static_cast<byte>(key);
+                a.facilitator = role == proto::role::facilitator;
+                w.insert_account(a);
+              }
+              case_record c;
+              c.id = id_of(200);
+              c.open_statement = "{\"open\":1}";
+              c.created_at = 900;
+              c.approvals_required = 1;
+              w.insert_case(c, id_of(7));
+              for (const auto& [n, key, at, role] : people) {
+                participant_record p;
+                p.case_id = id_of(200);
+                p.account = id_of(n);
+                p.role = role;
+                p.joined_at = at;
+                w.insert_participant(p);
+              }
+              return verdict::keep;
+            }),
+            write_problem::none);
+  const auto read = store->read([](reader& r) { return r.participants(id_of(200)); });
+  ASSERT_EQ(read.size(), 4u);
+  EXPECT_EQ(read[0].account, id_of(7));  // joined first
+  EXPECT_EQ(read[1].account, id_of(5));  // joined with 4, and its key sorts first
+  EXPECT_EQ(read[2].account, id_of(4));
+  EXPECT_EQ(read[3].account, id_of(6));  // joined last, though its key sorts first
 }
 
 // Given in another order than their keys': the stores sort what they read
