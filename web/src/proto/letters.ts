@@ -165,12 +165,11 @@ export const sealedFactsOf = (e: Statement): SealedFacts => ({
   facts: factsOf(e), stream: e.stream as Bytes, size: e.ciphertext_size as number, hash: e.ciphertext_hash as Bytes,
 });
 
-// Encrypts a padded plaintext in 64 KiB chunks under `key` (SPEC 6.3),
-// telling `progress` after each chunk how many bytes are sealed.
-// Seals a document's transcript (SPEC 6.3). Its padded plaintext (the 8-byte
-// length, the transcript, zeros up to padme) goes to the cipher chunk by
-// chunk through one reused buffer and is never held whole: an attachment is
-// copied once, into the cipher.
+// Seals a document's transcript in 64 KiB chunks under `key` (SPEC 6.3),
+// telling `progress` after each chunk how many bytes are sealed. The padded
+// plaintext (the 8-byte length, the transcript, zeros up to padme) goes to
+// the cipher through one reused chunk and is never held whole: an
+// attachment is copied once, into the cipher.
 export function sealDocument(t: Transcript, key: Bytes, facts: LetterFacts,
                              progress?: (done: number, total: number) => void): Sealed {
   const s = sodium();
