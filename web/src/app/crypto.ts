@@ -111,10 +111,10 @@ export class CryptoWorker {
     return result;
   }
 
-  sealKept(key: Bytes, letter: KeptLetter): Promise<string> {
+  sealKept(key: Bytes, letter: KeptLetter): Promise<Blob> {
     return this.ask({ op: 'seal-kept', key, letter });
   }
-  openKept(key: Bytes, message: string, sealed: string): Promise<KeptLetter> {
+  openKept(key: Bytes, message: string, sealed: string | Blob): Promise<KeptLetter> {
     return this.ask({ op: 'open-kept', key, message, sealed });
   }
 }

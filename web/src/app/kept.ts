@@ -35,8 +35,8 @@ export class KeptLetters {
   }
 
   async kept(message: string): Promise<KeptLetter | undefined> {
-    const text = await this.vault.get(`letter/${message}`);
-    return text ? this.crypto.openKept(this.key(), message, text) : undefined;
+    const sealed = await this.vault.value(`letter/${message}`);
+    return sealed ? this.crypto.openKept(this.key(), message, sealed) : undefined;
   }
 
   // Each kept letter once (two keeps at once could list one twice).

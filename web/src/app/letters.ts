@@ -650,7 +650,7 @@ function returnNote(app: App, rs: Statement, message: Bytes): HTMLElement {
 // revision statement when it revises a returned letter, and the ciphertext
 // as base64url text (made in the worker), put together without copying the
 // ciphertext through a string on the page's thread.
-function letterBody(envelope: Statement, ciphertextText: Bytes, revision?: Statement): Blob {
+function letterBody(envelope: Statement, ciphertextText: Blob, revision?: Statement): Blob {
   const head: { [k: string]: JsonValue } = { envelope: toJsonValue(envelope) };
   if (revision) head.revision = toJsonValue(revision);
   const written = serialize(head);

@@ -50,8 +50,10 @@ export class Vault {
     void open?.then((db) => db.close(), () => {});
   }
 
-  // Several values in one transaction: all of them are kept, or none.
-  async putAll(values: Record<string, string>): Promise<void> {
+  // Several values in one transaction: all of them are kept, or none. A
+  // value is text, or a Blob (a kept letter: IndexedDB holds its bytes
+  // without the page's thread copying them).
+  async putAll(values: Record<string, string | Blob>): Promise<void> {
     const db = await this.open();
     await new Promise<void>((resolve, reject) => {
       const tx = db.transaction(Vault.store, 'readwrite');
@@ -62,17 +64,25 @@ export class Vault {
     });
   }
 
-  put(key: string, value: string): Promise<void> {
+  put(key: string, value: string | Blob): Promise<void> {
     return this.putAll({ [key]: value });
   }
 
-  async get(key: string): Promise<string | undefined> {
+  // A value as it was put: text or a Blob.
+  async value(key: string): Promise<string | Blob | undefined> {
     const db = await this.open();
-    return new Promise<string | undefined>((resolve, reject) => {
+    return new Promise<string | Blob | undefined>((resolve, reject) => {
       const r = db.transaction(Vault.store, 'readonly').objectStore(Vault.store).get(key);
-      r.onsuccess = () => resolve(r.result as string | undefined);
+      r.onsuccess = () => resolve(r.result as string | Blob | undefined);
       r.onerror = () => reject(r.error);
     });
+  }
+
+  // A value put as text.
+  async get(key: string): Promise<string | undefined> {
+    const v = await this.value(key);
+    if (v instanceof Blob) throw new Error(`${key} is kept as a Blob, not as text`);
+    return v;
   }
 
   forget(): Promise<void> {

@@ -7,7 +7,7 @@
 // and no state beyond the letters being opened, and answers each request
 // with its id: progress as it goes, then the value or the failure.
 import * as b64 from '../proto/base64url.js';
-import { Bytes, fromUtf8, utf8 } from '../proto/bytes.js';
+import { Bytes, fromUtf8 } from '../proto/bytes.js';
 import { ciphertextSizeFor } from '../proto/codec.js';
 import { ProtocolError } from '../proto/errors.js';
 import { Keys, openKeystore, sealKeystore } from '../proto/keystore.js';
@@ -46,13 +46,15 @@ export interface Opened {
   attachments: Attached[];
 }
 // A letter sealed for sending: what its envelope needs, and the ciphertext
-// as the base64url text the relay takes (ASCII bytes, ready to send).
+// as the base64url text the relay takes, in a Blob made here: the page puts
+// it in the request's body by reference, never copying megabytes on its
+// thread.
 export interface SealedLetter {
   key: Bytes;
   stream: Bytes;
   size: number;
   hash: Bytes;
-  ciphertextText: Bytes;
+  ciphertextText: Blob;
   attachments: Attached[];
 }
 
@@ -64,7 +66,7 @@ export type Request =
   | { op: 'letter-bytes'; job: number; data: Bytes }
   | { op: 'letter-end'; job: number }
   | { op: 'seal-kept'; key: Bytes; letter: KeptLetter }
-  | { op: 'open-kept'; key: Bytes; message: string; sealed: string };
+  | { op: 'open-kept'; key: Bytes; message: string; sealed: string | Blob };
 
 // What each request answers.
 export interface Answers {
@@ -74,7 +76,7 @@ export interface Answers {
   'open-letter': Opened;
   'letter-bytes': never;
   'letter-end': never;
-  'seal-kept': string;
+  'seal-kept': Blob;
   'open-kept': KeptLetter;
 }
 
@@ -95,15 +97,21 @@ const opened = (doc: LetterDocument): Opened =>
 
 // The kept copies: XChaCha20-Poly1305 under the device key the page derives,
 // the message id as additional data; attachments as base64url in the JSON.
-async function sealKept(key: Bytes, l: KeptLetter): Promise<string> {
+// The sealed text goes to the page, and from it to IndexedDB, as a Blob: a
+// string of a letter's size, copied by the page into the database and back
+// out to this worker, held the page's thread for 60 to 100 ms with a 5 MiB
+// photo (docs/PERFORMANCE.md). Copies kept by earlier versions are strings
+// of the same text, and open the same way.
+async function sealKept(key: Bytes, l: KeptLetter): Promise<Blob> {
   const files = [];
   for (const a of l.attachments ?? []) {
     files.push({ name: a.name, type: a.type, data: b64.encode(new Uint8Array(await a.data.arrayBuffer())) });
   }
-  return sealText(key, JSON.stringify({ ...l, attachments: files }), l.message);
+  return new Blob([sealText(key, JSON.stringify({ ...l, attachments: files }), l.message)], { type: 'text/plain' });
 }
-function openKept(key: Bytes, message: string, sealed: string): KeptLetter {
-  const l = JSON.parse(openText(key, sealed, message)) as
+async function openKept(key: Bytes, message: string, sealed: string | Blob): Promise<KeptLetter> {
+  const text = typeof sealed === 'string' ? sealed : await sealed.text();
+  const l = JSON.parse(openText(key, text, message)) as
     Omit<KeptLetter, 'attachments'> & { attachments?: { name: string; type: string; data: string }[] };
   return { ...l, attachments: (l.attachments ?? []).map((a) => ({ name: a.name, type: a.type,
     data: new Blob([b64.decode(a.data)!], { type: a.type }) })) };
@@ -132,10 +140,10 @@ export function serveCrypto(scope: Scope): void {
         const s = sodium();
         const key = s.crypto_secretstream_xchacha20poly1305_keygen();
         const sealed = sealDocument(document, key, r.facts, progress);
-        const text = utf8(b64.encode(sealed.ciphertext));
+        const text = new Blob([b64.encode(sealed.ciphertext)], { type: 'text/plain' });
         const value: SealedLetter = { key, stream: sealed.stream, size: sealed.ciphertext.length,
           hash: blake2b256(sealed.ciphertext), ciphertextText: text, attachments: attached(doc) };
-        return { value, transfer: [text.buffer, key.buffer] };
+        return { value, transfer: [key.buffer] };
       }
       case 'open-letter':
         opening.set(id, { opener: new LetterOpener(r.sealed, r.key), size: r.sealed.size });
@@ -164,7 +172,7 @@ export function serveCrypto(scope: Scope): void {
         return null;
       }
       case 'seal-kept': return { value: await sealKept(r.key, r.letter) };
-      case 'open-kept': return { value: openKept(r.key, r.message, r.sealed) };
+      case 'open-kept': return { value: await openKept(r.key, r.message, r.sealed) };
     }
   }
 
