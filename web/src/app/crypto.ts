@@ -25,6 +25,7 @@ export class CryptoUnavailable extends Error {}
 export class CryptoWorker {
   private readonly worker: Worker;
   private next = 1;
+  private warmed = false;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; progress?: Progress }>();
 
   constructor(scriptUrl: string) {
@@ -72,6 +73,15 @@ export class CryptoWorker {
 
   private ask<K extends keyof Answers>(request: Request & { op: K }, progress?: Progress): Promise<Answers[K]> {
     return this.register<K>(request, progress).answer;
+  }
+
+  // Called as a passphrase form is shown: the worker touches the memory
+  // Argon2id will use while the person types (once per worker). A
+  // passphrase sent before it ends waits for it, and then runs faster.
+  warmUp(): void {
+    if (this.warmed) return;
+    this.warmed = true;
+    this.ask({ op: 'warm-up' }).catch(() => {});
   }
 
   sealKeystore(keys: Keys, passphrase: string): Promise<string> {

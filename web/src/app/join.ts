@@ -150,6 +150,7 @@ function askPassphrase(app: App, checking: Promise<Checked>, problem?: string): 
   show(h('h1', {}, t('passphrase_title')), lead,
     h('p', { id: 'passphrase-explain' }, t('passphrase_explain')),
     problem ? status(problem, 'alert') : null, form);
+  app.crypto.warmUp();
 }
 
 async function enrol(app: App, { code, inviter }: Checked, passphrase: string, agreed?: ConsentText): Promise<void> {

@@ -13,6 +13,7 @@ export interface Unlockable {
   readonly strings: Strings;
   readonly screen: Screen;
   readonly vault: Vault;
+  readonly crypto: { warmUp(): void };
   readonly session: { unlock(passphrase: string): Promise<void> };
   readonly views: { resume(): Promise<void>; askToUnlock(problem?: string): void };
 }
@@ -60,4 +61,5 @@ export function askToUnlock(app: App, problem?: string): void {
   forget.addEventListener('click', () => void forgetDevice(app, () => location.reload()));
   show(h('h1', {}, t('welcome_back')), h('p', {}, t('unlock_explain')),
     problem ? h('p', { role: 'alert', class: 'problem' }, problem) : null, form, forget);
+  app.crypto.warmUp();
 }

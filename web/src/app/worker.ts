@@ -10,7 +10,7 @@ import * as b64 from '../proto/base64url.js';
 import { Bytes, fromUtf8 } from '../proto/bytes.js';
 import { ciphertextSizeFor } from '../proto/codec.js';
 import { ProtocolError } from '../proto/errors.js';
-import { Keys, openKeystore, sealKeystore } from '../proto/keystore.js';
+import { Keys, openKeystore, sealKeystore, warmUpDerivation } from '../proto/keystore.js';
 import { LetterDocument, LetterFacts, LetterOpener, SealedFacts, documentTranscript, paddedSize,
   parseDocument, sealDocument, textDocument, unpad, withDescription } from '../proto/letters.js';
 import { blake2b256, ready, sodium } from '../proto/sodium.js';
@@ -59,6 +59,7 @@ export interface SealedLetter {
 }
 
 export type Request =
+  | { op: 'warm-up' }
   | { op: 'seal-keystore'; keys: Keys; passphrase: string }
   | { op: 'open-keystore'; text: string; passphrase: string }
   | { op: 'seal-letter'; facts: LetterFacts; text: string; files: ToAttach[]; limit: number }
@@ -70,6 +71,7 @@ export type Request =
 
 // What each request answers.
 export interface Answers {
+  'warm-up': null;
   'seal-keystore': string;
   'open-keystore': Keys;
   'seal-letter': SealedLetter | { tooLarge: number };
@@ -125,6 +127,9 @@ export function serveCrypto(scope: Scope): void {
       Promise<{ value: unknown; transfer?: Transferable[] } | null> {
     await loading;
     switch (r.op) {
+      case 'warm-up':
+        warmUpDerivation();
+        return { value: null };
       case 'seal-keystore': return { value: sealKeystore(r.keys, r.passphrase) };
       case 'open-keystore': return { value: openKeystore(r.text, r.passphrase) };
       case 'seal-letter': {

@@ -40,6 +40,16 @@ function derive(passphrase: string, salt: Bytes, l: KdfLimits): Bytes {
   return s.crypto_pwhash(32, passphrase, salt, l.opslimit, l.memlimit, s.crypto_pwhash_ALG_ARGON2ID13);
 }
 
+// Argon2id once at one pass over the memory a keystore of these limits
+// uses, the result thrown away: the WebAssembly memory is touched before a
+// person's passphrase needs it. A first derivation in a fresh worker pays
+// for every page of that memory being touched for the first time, which
+// nearly doubled it on the project's machine (docs/PERFORMANCE.md).
+export function warmUpDerivation(l: KdfLimits = phoneLimits): void {
+  const s = sodium();
+  s.memzero(s.crypto_pwhash(32, 'warm-up', new Uint8Array(16), 1, l.memlimit, s.crypto_pwhash_ALG_ARGON2ID13));
+}
+
 export function sealKeystore(keys: Keys, passphrase: string, limits: KdfLimits = phoneLimits): string {
   const s = sodium();
   const salt = s.randombytes_buf(16);
