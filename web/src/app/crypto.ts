@@ -26,6 +26,7 @@ export class CryptoWorker {
   private readonly worker: Worker;
   private next = 1;
   private warmed = false;
+  private warming?: ReturnType<typeof setTimeout>;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; progress?: Progress }>();
 
   constructor(scriptUrl: string) {
@@ -75,19 +76,33 @@ export class CryptoWorker {
     return this.register<K>(request, progress).answer;
   }
 
-  // Called as a passphrase form is shown: the worker touches the memory
-  // Argon2id will use while the person types (once per worker). A
-  // passphrase sent before it ends waits for it, and then runs faster.
+  // Called as a passphrase form is shown: half a second later, while the
+  // person types, the worker touches the memory Argon2id will use (once per
+  // worker). Not at once: the page is still starting, and on a phone the
+  // two would share its few cores. A passphrase sent before then needs no
+  // warm-up; one sent while it runs waits for it, then runs faster.
   warmUp(): void {
     if (this.warmed) return;
     this.warmed = true;
-    this.ask({ op: 'warm-up' }).catch(() => {});
+    this.warming = setTimeout(() => {
+      this.warming = undefined;
+      this.ask({ op: 'warm-up' }).catch(() => {});
+    }, 500);
+  }
+
+  // A derivation asked for: a warm-up not yet started is not needed.
+  private derive(): void {
+    this.warmed = true;
+    clearTimeout(this.warming);
+    this.warming = undefined;
   }
 
   sealKeystore(keys: Keys, passphrase: string): Promise<string> {
+    this.derive();
     return this.ask({ op: 'seal-keystore', keys, passphrase });
   }
   openKeystore(text: string, passphrase: string): Promise<Keys> {
+    this.derive();
     return this.ask({ op: 'open-keystore', text, passphrase });
   }
 
