@@ -100,9 +100,9 @@ const opened = (doc: LetterDocument): Opened =>
 // The kept copies: XChaCha20-Poly1305 under the device key the page derives,
 // the message id as additional data; attachments as base64url in the JSON.
 // The sealed text goes to the page, and from it to IndexedDB, as a Blob: a
-// string of a letter's size, copied by the page into the database and back
-// out to this worker, held the page's thread for 60 to 100 ms with a 5 MiB
-// photo (docs/PERFORMANCE.md). Copies kept by earlier versions are strings
+// string of a letter's size had to be copied on the page's thread into the
+// database and back out to this worker, 60 to 100 ms with a 5 MiB photo
+// (docs/PERFORMANCE.md). Copies kept by earlier versions are strings
 // of the same text, and open the same way.
 async function sealKept(key: Bytes, l: KeptLetter): Promise<Blob> {
   const files = [];

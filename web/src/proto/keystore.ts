@@ -46,8 +46,7 @@ function derive(passphrase: string, salt: Bytes, l: KdfLimits): Bytes {
 // for every page of that memory being touched for the first time, which
 // nearly doubled it on the project's machine (docs/PERFORMANCE.md).
 export function warmUpDerivation(l: KdfLimits = phoneLimits): void {
-  const s = sodium();
-  s.memzero(s.crypto_pwhash(32, 'warm-up', new Uint8Array(16), 1, l.memlimit, s.crypto_pwhash_ALG_ARGON2ID13));
+  sodium().memzero(derive('warm-up', new Uint8Array(16), { opslimit: 1, memlimit: l.memlimit }));
 }
 
 export function sealKeystore(keys: Keys, passphrase: string, limits: KdfLimits = phoneLimits): string {
