@@ -4,6 +4,7 @@
 
 #include "client-lib/statements.hpp"
 #include "proto/codec.hpp"
+#include "proto/letter_format.hpp"
 #include "proto/limits.hpp"
 #include "proto/transcript.hpp"
 
@@ -296,17 +297,26 @@ result<proto::envelope> letter_builder::finish() {
 result<sealed_letter> seal_letter(const identity_key& sender, const case_key& sender_case_key,
                                   const letter_draft& draft, const std::vector<reader_key>& facilitators,
                                   const document& doc) {
-  auto plain = serialize(doc);
-  if (!plain) return plain.error();
-  if (padded_size(plain->size()) > proto::max_ciphertext_bytes) {
+  // The document goes into the sealer a piece at a time and the ciphertext
+  // into one buffer of its final size: no plaintext copy of the letter is
+  // made (nor left behind unzeroed), and nothing is copied as it grows.
+  const std::uint64_t size = serialized_size(doc);
+  if (padded_size(size) > proto::max_ciphertext_bytes) {
     return make_error(errc::invalid_argument, "the letter is larger than a relay accepts");
   }
   sealed_letter out;
-  letter_builder builder(sender, sender_case_key, draft, facilitators, plain->size(), [&out](bytes_view c) {
+  out.ciphertext.reserve(proto::ciphertext_size_for(padded_size(size)));
+  letter_builder builder(sender, sender_case_key, draft, facilitators, size, [&out](bytes_view c) {
     out.ciphertext.insert(out.ciphertext.end(), c.begin(), c.end());
   });
-  if (auto ok = builder.write(*plain); !ok) return ok.error();
-  sodium_memzero(plain->data(), plain->size());
+  result<void> written;
+  if (auto ok = serialize_to(doc, [&](bytes_view piece) {
+        if (written) written = builder.write(piece);
+      });
+      !ok) {
+    return ok.error();
+  }
+  if (!written) return written.error();
   auto envelope = builder.finish();
   if (!envelope) return envelope.error();
   out.envelope = std::move(*envelope);
