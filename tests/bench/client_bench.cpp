@@ -143,7 +143,7 @@ class rate_keeper : public benchmark::ConsoleReporter {
 
 // Sealing a whole letter does the streaming seal's work and one copy of the
 // ciphertext into its buffer: set against the streaming seal in the same run,
-// it may take at most twice as long per byte (about 1.2 measured; 7 when the
+// it may take at most twice as long per byte (1.3-1.4 measured; 5.6 when the
 // letter was copied as it grew, docs/PERFORMANCE.md).
 constexpr double max_whole_to_streaming = 2.0;
 
