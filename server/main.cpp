@@ -162,6 +162,7 @@ int serve(int argc, const char* const* argv) {
   service.follow_changes();
   metrics counters;
   counters.set_queue_depth_source([&store] { return store.queue_depth(); });
+  counters.set_more_source([&store] { return store.timings().render(); });
   const std::uint64_t reserve = c.database_url.empty() ? std::uint64_t{c.storage_reserve_mib} * 1024 * 1024 : 0;
   store.set_free_space_reserve(reserve);
   // When the purge and the backup last ran, as last read: a scrape while the

@@ -32,6 +32,7 @@ std::string metrics::render() const {
   out += fmt::format("shuttle_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", latency_count_);
   out += fmt::format("shuttle_request_duration_seconds_sum {}\n", latency_sum_seconds_);
   out += fmt::format("shuttle_request_duration_seconds_count {}\n", latency_count_);
+  if (more_) out += more_();
   out += "# HELP shuttle_open_connections TLS connections open now.\n";
   out += "# TYPE shuttle_open_connections gauge\n";
   out += fmt::format("shuttle_open_connections {}\n", open_connections_.load());

@@ -33,6 +33,8 @@ class metrics {
   void subscriber_closed() { --subscribers_; }
   void set_queue_depth_source(std::function<std::size_t()> f) { queue_depth_ = std::move(f); }
   void set_storage_source(std::function<storage_figures()> f) { storage_ = std::move(f); }
+  // More series in the text format, rendered after the requests' (the store's write stages).
+  void set_more_source(std::function<std::string()> f) { more_ = std::move(f); }
 
   std::string render() const;
 
@@ -48,6 +50,7 @@ class metrics {
   std::atomic<std::int64_t> subscribers_{0};
   std::function<std::size_t()> queue_depth_;
   std::function<storage_figures()> storage_;
+  std::function<std::string()> more_;
 };
 
 }  // namespace shuttle::relay

@@ -21,15 +21,24 @@ using asio::awaitable;
 namespace {
 
 // Awaits a write of the relay service: `start` receives the completion,
-// which the store calls on its writer thread after the commit.
+// which the store calls on its writer thread after the commit. Records the
+// write's last stage and its whole time (write_stages.hpp).
 template <class Start>
-awaitable<outcome> written(Start start) {
+awaitable<outcome> written(request_context& ctx, Start start) {
+  using clock = write_stages::clock;
   auto ex = co_await asio::this_coro::executor;
+  write_stages& timings = ctx.service.write_timings();
+  const auto asked = clock::now();
   co_return co_await asio::async_initiate<const asio::use_awaitable_t<>, void(outcome)>(
-      [start = std::move(start), ex](auto handler) mutable {
+      [start = std::move(start), ex, &timings, asked](auto handler) mutable {
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        start([h, ex](outcome o) {
-          asio::post(ex, [h, o = std::move(o)]() mutable { (*h)(std::move(o)); });
+        start([h, ex, &timings, asked](outcome o) {
+          asio::post(ex, [h, o = std::move(o), &timings, asked, called = clock::now()]() mutable {
+            const auto resumed = clock::now();
+            timings.record(write_stage::resume, called, resumed);
+            timings.record(write_stage::write, asked, resumed);
+            (*h)(std::move(o));
+          });
         });
       },
       asio::use_awaitable);
@@ -84,7 +93,7 @@ awaitable<outcome> enrol(request_context& ctx) {
                          field("consent", consent))) {
     co_return *f;
   }
-  co_return co_await written([&](auto done) {
+  co_return co_await written(ctx, [&](auto done) {
     ctx.service.enrol(std::move(e), secret, std::move(keys), std::move(consent), std::move(done));
   });
 }
@@ -134,7 +143,7 @@ std::optional<failure> read_referral(request_context& ctx, sealed_referral& out)
 awaitable<outcome> refer(request_context& ctx) {
   sealed_referral r;
   if (auto f = read_referral(ctx, r)) co_return *f;
-  co_return co_await written([&](auto done) {
+  co_return co_await written(ctx, [&](auto done) {
     ctx.service.refer(r.referral, r.secret_hash, std::move(r.ciphertext), std::move(r.wraps), std::nullopt,
                       std::move(done));
   });
@@ -144,7 +153,7 @@ awaitable<outcome> refer(request_context& ctx) {
 awaitable<outcome> enter_referral(request_context& ctx) {
   sealed_referral r;
   if (auto f = read_referral(ctx, r)) co_return *f;
-  co_return co_await written([&](auto done) {
+  co_return co_await written(ctx, [&](auto done) {
     ctx.service.refer(r.referral, r.secret_hash, std::move(r.ciphertext), std::move(r.wraps), ctx.who->account,
                       std::move(done));
   });
@@ -160,7 +169,7 @@ awaitable<outcome> referral_status(request_context& ctx) {
 awaitable<outcome> publish_referral_key(request_context& ctx) {
   proto::referral_key k;
   if (auto f = read_body(ctx.body, field("referral_key", k))) co_return *f;
-  co_return co_await written([&](auto done) { ctx.service.publish_referral_key(*ctx.who, std::move(k), std::move(done)); });
+  co_return co_await written(ctx, [&](auto done) { ctx.service.publish_referral_key(*ctx.who, std::move(k), std::move(done)); });
 }
 
 awaitable<outcome> referrals(request_context& ctx) { co_return ctx.service.referrals(*ctx.who); }
@@ -181,7 +190,7 @@ awaitable<outcome> set_referral_state(request_context& ctx) {
   if (auto f = read_body(ctx.body, field("referral", referral), field("state", state), field("case", case_id))) {
     co_return *f;
   }
-  co_return co_await written([&](auto done) {
+  co_return co_await written(ctx, [&](auto done) {
     ctx.service.set_referral_state(*ctx.who, referral, state.state, case_id, std::move(done));
   });
 }
@@ -199,12 +208,12 @@ awaitable<outcome> login(request_context& ctx) {
   if (auto f = read_body(ctx.body, field("identity", identity), field("challenge", challenge), field("signature", sig))) {
     co_return *f;
   }
-  co_return co_await written([&](auto done) { ctx.service.login(identity, challenge, sig, std::move(done)); });
+  co_return co_await written(ctx, [&](auto done) { ctx.service.login(identity, challenge, sig, std::move(done)); });
 }
 
 awaitable<outcome> logout(request_context& ctx) {
   if (auto f = read_body(ctx.body)) co_return *f;
-  co_return co_await written([&](auto done) { ctx.service.logout(*ctx.who, std::move(done)); });
+  co_return co_await written(ctx, [&](auto done) { ctx.service.logout(*ctx.who, std::move(done)); });
 }
 
 awaitable<outcome> me(request_context& ctx) { co_return ctx.service.me(*ctx.who); }
@@ -219,7 +228,7 @@ awaitable<outcome> open_case(request_context& ctx) {
   proto::case_open open;
   proto::key_statement keys;
   if (auto f = read_body(ctx.body, field("case_open", open), field("keys", keys))) co_return *f;
-  co_return co_await written(
+  co_return co_await written(ctx,
       [&](auto done) { ctx.service.open_case(*ctx.who, std::move(open), std::move(keys), std::move(done)); });
 }
 
@@ -230,7 +239,7 @@ template <class S, class Method>
 awaitable<outcome> one_statement(request_context& ctx, std::string_view name, Method method) {
   S s;
   if (auto f = read_body(ctx.body, field(name, s))) co_return *f;
-  co_return co_await written([&](auto done) { (ctx.service.*method)(*ctx.who, std::move(s), std::move(done)); });
+  co_return co_await written(ctx, [&](auto done) { (ctx.service.*method)(*ctx.who, std::move(s), std::move(done)); });
 }
 
 awaitable<outcome> invite(request_context& ctx) {
@@ -248,7 +257,7 @@ awaitable<outcome> close_case(request_context& ctx) {
   proto::close s;
   std::optional<bool> anyway;
   if (auto f = read_body(ctx.body, field("close", s), field("close_open_checkins", anyway))) co_return *f;
-  co_return co_await written([&](auto done) {
+  co_return co_await written(ctx, [&](auto done) {
     ctx.service.close_case(*ctx.who, std::move(s), anyway.value_or(false), std::move(done));
   });
 }
@@ -313,7 +322,7 @@ awaitable<outcome> set_writing_aids(request_context& ctx) {
   label_copies copies;
   if (auto f = read_body(ctx.body, field("purpose", purpose), field("aids", copies))) co_return *f;
   if (copies.boxes.size() > 2) co_return failure{failure_kind::invalid, "bad_length", "aids: one copy for each party, at most two"};
-  co_return co_await written([&](auto done) {
+  co_return co_await written(ctx, [&](auto done) {
     ctx.service.set_writing_aids(*ctx.who, std::move(purpose.word), std::move(copies.boxes), std::move(done));
   });
 }
@@ -321,7 +330,7 @@ awaitable<outcome> set_writing_aids(request_context& ctx) {
 awaitable<outcome> set_label(request_context& ctx) {
   label_copies copies;
   if (auto f = read_body(ctx.body, field("label", copies))) co_return *f;
-  co_return co_await written(
+  co_return co_await written(ctx,
       [&](auto done) { ctx.service.set_label(*ctx.who, std::move(copies.boxes), std::move(done)); });
 }
 
@@ -355,7 +364,7 @@ awaitable<outcome> set_quiet_hours(request_context& ctx) {
   if (auto f = read_body(ctx.body, field("time_zone", zone), field("start", start), field("end", end))) co_return *f;
   std::optional<quiet_hours> q;
   if (start.minute != end.minute) q = quiet_hours{zone.text, start.minute, end.minute};
-  co_return co_await written([&](auto done) { ctx.service.set_quiet_hours(*ctx.who, std::move(q), std::move(done)); });
+  co_return co_await written(ctx, [&](auto done) { ctx.service.set_quiet_hours(*ctx.who, std::move(q), std::move(done)); });
 }
 
 // -- messages
@@ -377,7 +386,7 @@ awaitable<outcome> submit_message(request_context& ctx) {
                          field("checkin", checkin))) {
     co_return *f;
   }
-  co_return co_await written([&](auto done) {
+  co_return co_await written(ctx, [&](auto done) {
     ctx.service.submit_message(*ctx.who, std::move(e), std::move(ciphertext.value), std::move(revision),
                                std::move(checkin), std::move(done));
   });
@@ -394,14 +403,14 @@ awaitable<outcome> fetch_ciphertext(request_context& ctx) {
 }
 
 awaitable<outcome> fetch_message(request_context& ctx) {
-  co_return co_await written([&](auto done) { ctx.service.fetch_message(*ctx.who, *ctx.message_id, std::move(done)); });
+  co_return co_await written(ctx, [&](auto done) { ctx.service.fetch_message(*ctx.who, *ctx.message_id, std::move(done)); });
 }
 
 // A step on the message of the path that takes no statement.
 template <class Method>
 awaitable<outcome> message_step(request_context& ctx, Method method) {
   if (auto f = read_body(ctx.body)) co_return *f;
-  co_return co_await written(
+  co_return co_await written(ctx,
       [&](auto done) { (ctx.service.*method)(*ctx.who, *ctx.message_id, std::move(done)); });
 }
 
@@ -410,7 +419,7 @@ template <class S, class Method>
 awaitable<outcome> message_statement(request_context& ctx, std::string_view name, Method method) {
   S s;
   if (auto f = read_body(ctx.body, field(name, s))) co_return *f;
-  co_return co_await written(
+  co_return co_await written(ctx,
       [&](auto done) { (ctx.service.*method)(*ctx.who, *ctx.message_id, std::move(s), std::move(done)); });
 }
 
@@ -423,7 +432,7 @@ awaitable<outcome> tell_declined(request_context& ctx) {
   if (auto f = read_body(ctx.body, field("note", note))) co_return *f;
   std::optional<bytes> box;
   if (note) box = std::move(note->box);
-  co_return co_await written(
+  co_return co_await written(ctx,
       [&](auto done) { ctx.service.tell_declined(*ctx.who, *ctx.message_id, std::move(box), std::move(done)); });
 }
 awaitable<outcome> approve(request_context& ctx) {
@@ -437,7 +446,7 @@ awaitable<outcome> revoke(request_context& ctx) {
 }
 
 awaitable<outcome> audit_export(request_context& ctx) {
-  co_return co_await written([&](auto done) { ctx.service.audit_export(*ctx.who, std::move(done)); });
+  co_return co_await written(ctx, [&](auto done) { ctx.service.audit_export(*ctx.who, std::move(done)); });
 }
 
 // The browser client (SPEC 16.5): the page, never cached, and its

@@ -72,6 +72,7 @@ class relay_service {
   const proto::public_key& relay_key() const { return relay_.public_key(); }
   // The storage as last seen, for /healthz and /metrics.
   storage_health storage_state() const { return store_.health(); }
+  write_stages& write_timings() { return store_.timings(); }
   std::size_t write_queue_depth() const { return store_.queue_depth(); }
   // The caller's participation in a case (the router's check for every
   // route under /v1/cases/{case}).

@@ -919,18 +919,25 @@ storage_health postgres_store::health() const {
 
 void postgres_store::submit(job j, completion done, write_class) {
   queued q{std::move(j), std::move(done)};
+  q.queued_at = write_stages::clock::now();
   if (!queue_.offer(q)) q.done(write_problem::busy);
 }
 
 void postgres_store::writer_loop(connection& c) {
   std::vector<queued> group;
   while (queue_.take(group, max_group_commit)) {
+    const auto taken = write_stages::clock::now();
+    for (const auto& q : group) timings().record(write_stage::queued, q.queued_at, taken);
     if (group.size() == 1) {
-      group.front().result = run(c, group.front().j);
+      group.front().result = run(c, group.front().j, taken);
     } else {
-      run_group(c, group);
+      run_group(c, group, taken);
     }
-    for (auto& q : group) q.done(q.result);
+    const auto finished = write_stages::clock::now();
+    for (auto& q : group) {
+      timings().record(write_stage::handover, finished, write_stages::clock::now());
+      q.done(q.result);
+    }
     group.clear();
   }
 }
@@ -958,10 +965,12 @@ void undo_job(pg_connection& pg, std::uint64_t sent_before) {
 // completion runs after the COMMIT (writer_loop). A job's SAVEPOINT goes
 // with its first read, and its writes no read follows with its RELEASE: one
 // pipeline each (pg_connection::defer), not one round trip per statement.
-void postgres_store::run_group(connection& c, std::vector<queued>& group) {
+void postgres_store::run_group(connection& c, std::vector<queued>& group, write_stages::clock::time_point taken) {
   try {
     c.pg.exec(begin_write_sql);
     for (auto& q : group) {
+      const auto started = write_stages::clock::now();
+      timings().record(write_stage::ahead, taken, started);
       const std::uint64_t sent_before = c.pg.pipelines_sent();
       c.pg.defer({}, {}, "SAVEPOINT job");
       try {
@@ -991,8 +1000,14 @@ void postgres_store::run_group(connection& c, std::vector<queued>& group) {
         spdlog::error("a write failed and was rolled back: {}", e.what());
         q.result = write_problem::internal;
       }
+      q.ran_at = write_stages::clock::now();
+      timings().record(write_stage::job, started, q.ran_at);
     }
     c.pg.exec("COMMIT");
+    const auto committed = write_stages::clock::now();
+    for (auto& q : group) {
+      if (!q.again) timings().record(write_stage::commit, q.ran_at, committed);
+    }
     if (failing_.exchange(false)) spdlog::info("database writes succeed again");
   } catch (const pg_unreachable& e) {
     ++failures_;
@@ -1010,13 +1025,13 @@ void postgres_store::run_group(connection& c, std::vector<queued>& group) {
     for (auto& q : group) q.again = true;
   }
   for (auto& q : group) {
-    if (q.again) q.result = run(c, q.j, q.duplicate_seen);
+    if (q.again) q.result = run(c, q.j, taken, q.duplicate_seen);
   }
 }
 
 // One job in one transaction under the write lock, run again after a conflict
 // (which the lock leaves only to deadlocks with an operator's own statements).
-write_problem postgres_store::run(connection& c, job& j, bool duplicate_seen) {
+write_problem postgres_store::run(connection& c, job& j, write_stages::clock::time_point taken, bool duplicate_seen) {
   thread_local std::minstd_rand jitter{std::random_device{}()};
   for (int attempt = 0; attempt < max_attempts; ++attempt) {
     try {
@@ -1025,13 +1040,19 @@ write_problem postgres_store::run(connection& c, job& j, bool duplicate_seen) {
       // shared. (SERIALIZABLE alone lets transactions run side by side, but
       // its page-level conflicts made busy relays give writes up.)
       c.pg.exec(begin_write_sql);
-      if (j(c.repo) == verdict::keep) {
+      const auto started = write_stages::clock::now();
+      const verdict v = j(c.repo);
+      const auto ran = write_stages::clock::now();
+      if (v == verdict::keep) {
         c.pg.defer({}, {}, "COMMIT");  // with the writes no read followed
         c.pg.flush();
       } else {
         c.pg.discard();
         c.pg.exec("ROLLBACK");
       }
+      timings().record(write_stage::ahead, taken, started);
+      timings().record(write_stage::job, started, ran);
+      timings().record(write_stage::commit, ran, write_stages::clock::now());
       if (failing_.exchange(false)) spdlog::info("database writes succeed again");
       return write_problem::none;
     } catch (const pg_unreachable& e) {

@@ -92,13 +92,15 @@ class postgres_store final : public storage {
     write_problem result = write_problem::none;
     bool again = false;           // met a conflict in its group: runs again alone
     bool duplicate_seen = false;  // that conflict was a duplicate key
+    write_stages::clock::time_point queued_at{}, ran_at{};  // its job's end, set by run_group
   };
   void writer_loop(connection& c);
   // Runs a group of jobs in one transaction, each in a savepoint of its own.
-  void run_group(connection& c, std::vector<queued>& group);
+  // `taken`: when the writer took them from the queue.
+  void run_group(connection& c, std::vector<queued>& group, write_stages::clock::time_point taken);
   // Runs one job in a transaction of its own, again after a conflict;
   // `duplicate_seen`: it met a duplicate key once already.
-  write_problem run(connection& c, job& j, bool duplicate_seen = false);
+  write_problem run(connection& c, job& j, write_stages::clock::time_point taken, bool duplicate_seen = false);
 
   std::string conninfo_;
   int schema_version_ = 0;

@@ -881,6 +881,7 @@ void sqlite_store::submit(job j, completion done, write_class c) {
     return done(write_problem::full);
   }
   queued q{std::move(j), std::move(done), c};
+  q.queued_at = write_stages::clock::now();
   if (!queue_.offer(q)) q.done(write_problem::busy);
 }
 
@@ -891,13 +892,15 @@ bool sqlite_store::below_reserve() const {
 
 // Runs the jobs in one transaction, each in its own savepoint, and records
 // each one's outcome in it; a commit that fails gives every job its failure.
-void sqlite_store::run_group(const std::vector<queued*>& jobs) {
+void sqlite_store::run_group(const std::vector<queued*>& jobs, write_stages::clock::time_point taken) {
   bool wrote = false;
   std::optional<write_problem> group_failure;
   try {
     begin_->exec();
     begin_->reset();
     for (queued* q : jobs) {
+      const auto started = write_stages::clock::now();
+      timings().record(write_stage::ahead, taken, started);
       savepoint_->exec();
       savepoint_->reset();
       try {
@@ -931,9 +934,13 @@ void sqlite_store::run_group(const std::vector<queued*>& jobs) {
         }
         q->result = f;
       }
+      q->ran_at = write_stages::clock::now();
+      timings().record(write_stage::job, started, q->ran_at);
     }
     commit_->exec();
     commit_->reset();
+    const auto committed = write_stages::clock::now();
+    for (queued* q : jobs) timings().record(write_stage::commit, q->ran_at, committed);
     if (wrote && problem_.exchange(0) != 0) spdlog::info("storage writes succeed again");
     if (static_cast<sqlite_repository&>(*writer_repo_).take_truncate_request()) truncate_log();
   } catch (const std::exception& e) {
@@ -971,6 +978,8 @@ void sqlite_store::writer_loop() {
   release_ = std::make_unique<SQLite::Statement>(*writer_db_, "RELEASE job");
   rollback_ = std::make_unique<SQLite::Statement>(*writer_db_, "ROLLBACK TO job");
   while (queue_.take(group, max_group_commit)) {
+    const auto taken = write_stages::clock::now();
+    for (const auto& q : group) timings().record(write_stage::queued, q.queued_at, taken);
     // Ordinary writes are held to the reserve as the disk is now, not as it
     // was when they were queued: a disk that fills fast lets none through.
     const bool low = std::any_of(group.begin(), group.end(), [](const queued& q) { return q.c == write_class::ordinary; }) &&
@@ -984,15 +993,19 @@ void sqlite_store::writer_loop() {
         runnable.push_back(&q);
       }
     }
-    if (!runnable.empty()) run_group(runnable);
+    if (!runnable.empty()) run_group(runnable, taken);
     // An essential write the disk had no room for goes on in the reserve's
     // space; the ordinary writes beside it wait until the disk has room.
     essential.clear();
     for (queued* q : runnable) {
       if (q->c == write_class::essential && q->result == write_problem::full) essential.push_back(q);
     }
-    if (!essential.empty() && reserve_->release()) run_group(essential);
-    for (auto& q : group) q.done(q.result);
+    if (!essential.empty() && reserve_->release()) run_group(essential, write_stages::clock::now());
+    const auto finished = write_stages::clock::now();
+    for (auto& q : group) {
+      timings().record(write_stage::handover, finished, write_stages::clock::now());
+      q.done(q.result);
+    }
     group.clear();
   }
 }

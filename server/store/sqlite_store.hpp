@@ -101,8 +101,10 @@ class sqlite_store final : public storage {
     completion done;
     write_class c = write_class::ordinary;
     write_problem result = write_problem::none;  // set by run_group
+    write_stages::clock::time_point queued_at{}, ran_at{};  // its job's end, set by run_group
   };
-  void run_group(const std::vector<queued*>& jobs);
+  // `taken`: when the writer took the group from the queue.
+  void run_group(const std::vector<queued*>& jobs, write_stages::clock::time_point taken);
   // Looks at the free space now: whether an ordinary write must be refused.
   bool below_reserve() const;
 

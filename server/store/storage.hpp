@@ -7,6 +7,7 @@
 #pragma once
 
 #include "server/store/repository.hpp"
+#include "server/store/write_stages.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -100,6 +101,10 @@ class storage {
   // must only hand them over). Nothing for a store of one relay.
   virtual void watch_changes(std::function<void(const change&)> on_change) { (void)on_change; }
 
+  // Where writes spend their time (write_stages.hpp): the store records the
+  // stages it runs, the route the ones around them.
+  write_stages& timings() { return timings_; }
+
  protected:
   // A reader for one read; waits while all are in use.
   virtual reader& acquire_reader() = 0;
@@ -109,6 +114,7 @@ class storage {
   static void give_back_to(storage& s, reader& r) { s.release_reader(r); }
 
  private:
+  write_stages timings_;
   struct lease {
     storage& s;
     reader& r;

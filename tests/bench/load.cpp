@@ -47,6 +47,7 @@
 #include <chrono>
 #include <fstream>
 #include <iomanip>
+#include <map>
 #include <sstream>
 #include <iostream>
 #include <thread>
@@ -579,6 +580,87 @@ void print_latency(const std::string& what, latencies& l, figures& out, const st
   out.set(key + "_p999_ms", p999);
 }
 
+// The relay's own histograms (/metrics) over one phase: where a write's time
+// went, stage by stage (server/store/write_stages.hpp), beside the whole
+// request. Quantiles interpolate inside a bucket, as Prometheus's
+// histogram_quantile does, so a figure is only as fine as the buckets.
+class stage_split {
+ public:
+  explicit stage_split(testing::relay_process& relay) : relay_(relay), before_(read(relay.metrics())) {}
+
+  void report(figures& out, const std::string& key) {
+    auto after = read(relay_.metrics());
+    std::cout << "  the relay's own time for these requests, by stage (p50, p99, mean in ms; share of writes over 10 ms):\n";
+    for (const std::string stage : {"request", "write", "queued", "ahead", "job", "commit", "handover", "resume"}) {
+      auto b = before_[stage], a = after[stage];
+      histogram d;
+      for (const auto& [le, n] : a.buckets) d.buckets[le] = n - b.buckets[le];
+      d.count = a.count - b.count;
+      d.sum = a.sum - b.sum;
+      if (d.count == 0) continue;
+      const double p50 = d.quantile(0.5) * 1e3, p99 = d.quantile(0.99) * 1e3, mean = d.sum / d.count * 1e3;
+      const double over_10ms = 1 - d.at_most(0.01) / d.count;
+      std::cout << "    " << std::left << std::setw(10) << stage << std::right << std::fixed << std::setprecision(2)
+                << std::setw(8) << p50 << std::setw(8) << p99 << std::setw(8) << mean << std::setw(8)
+                << std::setprecision(1) << over_10ms * 100 << " %\n";
+      out.set(key + "_" + stage + "_p99_ms", p99);
+      out.set(key + "_" + stage + "_mean_ms", mean);
+    }
+  }
+
+ private:
+  struct histogram {
+    std::map<double, double> buckets;  // upper bound (seconds) to the count at or below it
+    double count = 0, sum = 0;
+    double at_most(double le) const {
+      auto it = buckets.find(le);
+      return it == buckets.end() ? count : it->second;
+    }
+    double quantile(double q) const {
+      const double rank = q * count;
+      double lower = 0, below = 0;
+      for (const auto& [le, n] : buckets) {
+        if (n >= rank) return n == below ? le : lower + (le - lower) * (rank - below) / (n - below);
+        lower = le;
+        below = n;
+      }
+      return lower;  // in the +Inf bucket: the largest finite bound, as Prometheus answers
+    }
+  };
+  // Stage name ("request" for the whole request) to its histogram.
+  static std::map<std::string, histogram> read(const std::string& text) {
+    std::map<std::string, histogram> out;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      std::string stage;
+      std::string_view rest;
+      if (line.starts_with("shuttle_request_duration_seconds")) {
+        stage = "request";
+        rest = std::string_view(line).substr(std::string_view("shuttle_request_duration_seconds").size());
+      } else if (line.starts_with("shuttle_write_stage_seconds")) {
+        const auto from = line.find("stage=\"") + 7;
+        stage = line.substr(from, line.find('"', from) - from);
+        rest = std::string_view(line).substr(std::string_view("shuttle_write_stage_seconds").size());
+      } else {
+        continue;
+      }
+      const double value = std::stod(line.substr(line.rfind(' ') + 1));
+      histogram& h = out[stage];
+      if (rest.starts_with("_sum")) {
+        h.sum = value;
+      } else if (rest.starts_with("_count")) {
+        h.count = value;
+      } else if (const auto le = rest.find("le=\""); le != std::string_view::npos) {
+        const std::string bound(rest.substr(le + 4, rest.find('"', le + 4) - le - 4));
+        if (bound != "+Inf") h.buckets[std::stod(bound)] = value;
+      }
+    }
+    return out;
+  }
+  testing::relay_process& relay_;
+  std::map<std::string, histogram> before_;
+};
+
 // (c) subscribers: one WebSocket each, all on one account; then one event for all.
 struct fanout_result {
   std::size_t connected = 0, received = 0;
@@ -802,9 +884,11 @@ int main(int argc, char** argv) {
     out.set("submit_ratio_to_ceiling", peak.rate / slower);
     out.set("submit_errors", static_cast<double>(peak.errors));
     auto more = b.prepare_all(per_client / 2 + 50, false);
+    stage_split half_stages(*b.relay);
     auto half = b.submits(b.relay->port(), more, peak.rate / 2, cfg.seconds);
     print_latency("latency paced at half the peak rate", half.lat, out, "submit_half");
     row("paced rate achieved", half.rate, "/s");
+    half_stages.report(out, "submit_half_relay");
     out.set("submit_half_errors", static_cast<double>(half.errors));
     const double rss_after = static_cast<double>(shuttle::bench::rss_kib(std::to_string(b.relay->pid()))) / 1024.0;
     row("relay RSS before, after", rss_before, "MiB", two_places(rss_after) + " MiB after");

@@ -104,5 +104,39 @@ TEST(Monitoring, AlertsAndTheDashboardAskOnlyForExportedSeries) {
   for (const auto& name : exported) EXPECT_TRUE(asked.count(name)) << name << " is not on the dashboard or alerts";
 }
 
+// A series' value in the Prometheus text ("name{labels}" as written); 0 when absent.
+double sample(const std::string& text, const std::string& series) {
+  const auto at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return 0;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
+std::string stage_series(const std::string& stage, const std::string& what) {
+  return "shuttle_write_stage_seconds_" + what + "{stage=\"" + stage + "\"}";
+}
+
+// A letter sent as a party sends it: each write's time shows stage by stage,
+// and the stages the store and the route take in turn fit inside the whole
+// write they are part of.
+TEST(Monitoring, WritesShowWhereTheirTimeWent) {
+  exchange x;
+  const auto before = x.w.relay.metrics();
+  auto sent = x.w.send(x.h, x.case_id, x.pin, proto::role::responsible, "I am sorry for what I did.");
+  ASSERT_EQ(sent.answer.status, 200u) << sent.answer.body;
+  const auto after = x.w.relay.metrics();
+  const std::vector<std::string> in_turn{"queued", "ahead", "job", "commit", "handover", "resume"};
+  double parts = 0;
+  for (const auto& stage : in_turn) {
+    EXPECT_GE(sample(after, stage_series(stage, "count")) - sample(before, stage_series(stage, "count")), 1) << stage;
+    parts += sample(after, stage_series(stage, "sum")) - sample(before, stage_series(stage, "sum"));
+  }
+  const double writes = sample(after, stage_series("write", "count")) - sample(before, stage_series("write", "count"));
+  const double whole = sample(after, stage_series("write", "sum")) - sample(before, stage_series("write", "sum"));
+  EXPECT_GE(writes, 1);
+  EXPECT_GT(parts, 0);
+  // (Sums are nanoseconds printed as seconds: a nanosecond for each of the seven.)
+  EXPECT_LE(parts, whole + 7e-9) << "the stages add up to more than the writes they are part of";
+}
+
 }  // namespace
 }  // namespace shuttle::testing
