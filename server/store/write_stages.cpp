@@ -35,8 +35,9 @@ std::string write_stages::render() const {
   out += "# TYPE shuttle_write_stage_seconds histogram\n";
   for (std::size_t s = 0; s < stage_count; ++s) {
     const histogram& h = stages_[s];
-    // Read the count first: a write recorded meanwhile may then show in a
-    // bucket and not yet in the count, never the other way round.
+    // A write recorded meanwhile may show in a bucket and not yet in the
+    // count (or, the adds being relaxed, the other way round): buckets are
+    // capped at the count, so the histogram stays whole either way.
     const std::uint64_t count = h.count.load(std::memory_order_relaxed);
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i < buckets_seconds.size(); ++i) {
