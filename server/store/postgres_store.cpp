@@ -157,6 +157,7 @@ class pg_connection {
   pg_connection& operator=(const pg_connection&) = delete;
 
   PGconn* get() {
+    if (conn_ && unawaited_) settle();
     if (conn_ && PQstatus(conn_) == CONNECTION_OK) return conn_;
     drop();
     conn_ = PQconnectdb(conninfo_.c_str());
@@ -181,6 +182,18 @@ class pg_connection {
     conn_ = nullptr;
     prepared_.clear();
     deferred_.clear();
+    unawaited_ = false;
+  }
+
+  // A statement sent now whose answer nobody waits for (a read-only
+  // snapshot's COMMIT): the server runs it at once, and the connection's
+  // next use reads the answer, which has long arrived by then; one that
+  // failed, or a connection that cannot send, is dropped and opened again
+  // then. Nothing when the connection is already lost.
+  void send_unawaited(const char* sql) {
+    if (!conn_) return;
+    if (PQsendQuery(conn_, sql) != 1) return drop();
+    unawaited_ = true;
   }
 
   // A write whose answer nobody reads (a prepared statement, or one plain
@@ -213,6 +226,7 @@ class pg_connection {
   }
   // Forgets the deferred writes (their job failed before they were sent).
   void discard() { deferred_.clear(); }
+  bool has_deferred() const { return !deferred_.empty(); }
   // How many round trips carried deferred writes: a job whose SAVEPOINT was
   // deferred knows from it whether the savepoint reached the server.
   std::uint64_t pipelines_sent() const { return pipelines_; }
@@ -303,11 +317,23 @@ class pg_connection {
     return last;
   }
 
+  // Reads the answer of what send_unawaited() sent.
+  void settle() {
+    unawaited_ = false;
+    bool ok = true;
+    while (PGresult* r = PQgetResult(conn_)) {
+      ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
+      PQclear(r);
+    }
+    if (!ok) drop();
+  }
+
   std::string conninfo_;
   PGconn* conn_ = nullptr;
   std::unordered_map<std::string, std::string> prepared_;  // by SQL and parameter types: its name
   std::vector<deferred> deferred_;
   std::uint64_t pipelines_ = 0;
+  bool unawaited_ = false;  // send_unawaited()'s answer is still to be read
 };
 
 // The SQL of every read and write, over one connection in a transaction the
@@ -1101,7 +1127,11 @@ reader& postgres_store::acquire_reader() {
     idle_.pop_back();
   }
   try {
-    p->c.pg.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    // Connected (again, when it was lost) before the BEGIN is deferred, so
+    // the BEGIN is not dropped with a lost connection; it then goes in one
+    // round trip with the read's first query.
+    p->c.pg.get();
+    p->c.pg.defer({}, {}, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   } catch (const std::exception&) {
     p->c.pg.drop();
     {
@@ -1119,10 +1149,10 @@ void postgres_store::release_reader(reader& r) {
   for (auto& item : pool_) {
     if (&item->c.repo == &r) p = item.get();
   }
-  try {
-    p->c.pg.exec("COMMIT");
-  } catch (const std::exception&) {
-    p->c.pg.drop();  // opened again on its next use
+  if (p->c.pg.has_deferred()) {
+    p->c.pg.discard();  // nothing was read, so the BEGIN never left
+  } else {
+    p->c.pg.send_unawaited("COMMIT");  // ends the snapshot now; nobody waits for its answer
   }
   {
     std::lock_guard lock(pool_mutex_);

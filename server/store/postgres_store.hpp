@@ -16,7 +16,10 @@
 // fails on a conflict (a deadlock with an operator's own statement) is run
 // again from the start, up to 20 times.
 //
-// Reads run on a pool of connections, each read in one read-only transaction.
+// Reads run on a pool of connections, each read in one read-only snapshot
+// (REPEATABLE READ): its BEGIN goes in one round trip with its first query,
+// and its COMMIT is sent without waiting for the answer (the connection's
+// next use reads it), so a read of one query costs one round trip.
 // When the database cannot be reached, reads throw storage_unreachable and
 // writes answer `failing`; the connections are opened again on the next use.
 // health() says "failing" from a failed write until the change feed (whose

@@ -22,7 +22,9 @@
 #include <memory>
 #include <set>
 #include <stdexcept>
+#include <thread>
 #include <tuple>
+#include <vector>
 
 #include <unistd.h>
 
@@ -806,6 +808,72 @@ INSTANTIATE_TEST_SUITE_P(Stores, Storage,
                                            store_kind{"memory",
                                                       [](const fs::path&) -> std::unique_ptr<storage> {
                                                         return std::make_unique<memory_store>();
+                                                      },
+                                                      false}),
+                         [](const ::testing::TestParamInfo<store_kind>& param) { return param.param.name; });
+
+// The PostgreSQL store's reads: each in one read-only snapshot, though its
+// BEGIN travels with the first query and nobody waits for its COMMIT
+// (postgres_store.hpp). The store's own database is this test's only one.
+class PostgresReads : public Storage {
+ protected:
+  // How many connections to the store's database sit in an open transaction
+  // with nothing running: a snapshot a read left open would hold back
+  // VACUUM for as long as its connection idles in the pool.
+  static int idle_in_transaction() {
+    PGconn* c = PQconnectdb(postgres_database::conninfo("postgres").c_str());
+    PGresult* r = PQexec(c,
+                         "SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'shuttle_reads_%' "
+                         "AND state = 'idle in transaction'");
+    const int n = PQresultStatus(r) == PGRES_TUPLES_OK ? std::stoi(PQgetvalue(r, 0, 0)) : -1;
+    PQclear(r);
+    PQfinish(c);
+    return n;
+  }
+};
+
+TEST_P(PostgresReads, AReadSeesOneSnapshotFromItsFirstQuery) {
+  const auto seen = store->read([this](reader& r) {
+    std::vector<bool> out{r.account_by_id(id_of(1)).has_value()};
+    // Committed by the writer between the read's two queries.
+    EXPECT_EQ(write([this](writer& w) {
+                w.insert_account(account(1));
+                return verdict::keep;
+              }),
+              write_problem::none);
+    out.push_back(r.account_by_id(id_of(1)).has_value());
+    return out;
+  });
+  EXPECT_EQ(seen, (std::vector<bool>{false, false}));
+  EXPECT_TRUE(store->read([](reader& r) { return r.account_by_id(id_of(1)); }));  // the next read sees it
+}
+
+TEST_P(PostgresReads, AFinishedReadLeavesNoTransactionOpenAndItsConnectionServesTheNext) {
+  ASSERT_EQ(write([this](writer& w) {
+              w.insert_account(account(1));
+              return verdict::keep;
+            }),
+            write_problem::none);
+  // More reads than the pool has connections, one after another and none
+  // at all (a read that asks nothing sends no BEGIN).
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_TRUE(store->read([](reader& r) { return r.account_by_id(id_of(1)); })) << i;
+    store->read([](reader&) { return 0; });
+  }
+  int open = -1;
+  for (int tries = 0; tries < 100 && open != 0; ++tries) {  // the unawaited COMMIT reaches the server at once
+    open = idle_in_transaction();
+    if (open != 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(open, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, PostgresReads,
+                         ::testing::Values(store_kind{"postgres",
+                                                      [](const fs::path&) -> std::unique_ptr<storage> {
+                                                        return std::make_unique<postgres_with_database>(
+                                                            "shuttle_reads_" + std::to_string(::getpid()) + "_" +
+                                                            std::to_string(++databases));
                                                       },
                                                       false}),
                          [](const ::testing::TestParamInfo<store_kind>& param) { return param.param.name; });
