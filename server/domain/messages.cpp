@@ -53,13 +53,6 @@ void relay_service::submit_message(const caller& c, proto::envelope e, bytes cip
       [e = std::move(e), envelope_json = std::move(envelope_json), statement, ciphertext = std::move(ciphertext),
        supersedes = revision ? std::optional<proto::id>(revision->supersedes) : std::nullopt, account = c.account.id,
        checkin = std::move(checkin), now](writer& w, effects& fx) -> outcome {
-        // What the checks below read first, in one round trip on PostgreSQL.
-        const bool reads_grants = e.kind != proto::message_kind::note && e.kind != proto::message_kind::agreement &&
-                                  e.kind != proto::message_kind::checkin;
-        w.read_ahead({.statement = e.header.statement_id,
-                      .case_id = e.header.case_id,
-                      .message = e.header.statement_id,
-                      .grants = reads_grants});
         if (auto r = replay(w, e, statement)) return *r;
         const proto::id case_id = e.header.case_id;
         if (auto f = require_open_case(w, case_id)) return *f;

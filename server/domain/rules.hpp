@@ -110,7 +110,6 @@ void relay_service::case_statement(const caller& c, S s, completion done, Body b
   write(
       [s = std::move(s), statement_json = std::move(statement_json), now, body = std::move(body)](writer& w,
                                                                                                   effects& fx) -> outcome {
-        w.read_ahead({.statement = s.header.statement_id, .case_id = s.header.case_id});
         if (auto r = rules::replay(w, s)) return *r;
         if (auto f = rules::require_open_case(w, s.header.case_id)) return *f;
         outcome o = body(w, fx, s, statement_json, now);

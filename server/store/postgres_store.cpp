@@ -87,17 +87,6 @@ class params {
   }
 
   int count() const { return static_cast<int>(values_.size()); }
-  // The values as one string that differs whenever they differ.
-  std::string key() const {
-    std::string k;
-    for (std::size_t i = 0; i < values_.size(); ++i) {
-      k += null_[i] ? 'n' : 'v';
-      k += std::to_string(values_[i].size());
-      k += ':';
-      k += values_[i];
-    }
-    return k;
-  }
   // The three arrays libpq takes for a prepared statement's parameters:
   // pointers into the values above, valid while this lives, unchanged.
   struct arrays {
@@ -259,13 +248,6 @@ class pg_connection {
     check_result(c, r.get());
     return prepared_.emplace(std::move(key), std::move(name)).first->second;
   }
-  // Sends every deferred command in one round trip and answers each one's
-  // result, in the order deferred.
-  std::vector<result> flush_all() {
-    std::vector<result> out;
-    pipeline(&out);
-    return out;
-  }
 
  private:
   struct deferred {
@@ -276,8 +258,8 @@ class pg_connection {
 
   // Sends the deferred commands in one pipeline and reads every answer (the
   // server skips those after a failed one); throws the first failure, else
-  // answers the last command's result (and, given `all`, every one's).
-  result pipeline(std::vector<result>* all = nullptr) {
+  // answers the last command's result.
+  result pipeline() {
     std::vector<deferred> sending;
     sending.swap(deferred_);
     ++pipelines_;
@@ -317,11 +299,7 @@ class pg_connection {
         }
       }
       while (PGresult* more = PQgetResult(c)) PQclear(more);  // the NULL that ends each command's answer
-      if (all) {
-        all->push_back(std::move(r));
-      } else {
-        last = std::move(r);
-      }
+      last = std::move(r);
     }
     for (;;) {  // up to the sync point
       result r(PQgetResult(c));
@@ -767,63 +745,21 @@ class pg_repository final : public writer {
     write(sql::insert_statement, s.id, case_id, s.type, s.hash, s.answer);
   }
 
-  // The reads in one round trip (with whatever writes wait to be sent).
-  void read_ahead(const reads_ahead& a) override {
-    ahead_.clear();
-    std::vector<std::string> keys;
-    if (!a.statement && !a.case_id && !a.message) return;
-    if (a.statement) fetch_ahead(keys, sql::select_statement, *a.statement);
-    if (a.case_id) {
-      fetch_ahead(keys, sql::select_case, *a.case_id);
-      fetch_ahead(keys, sql::select_participants, *a.case_id);
-      if (a.grants) fetch_ahead(keys, sql::select_grants, *a.case_id);
-    }
-    if (a.message) fetch_ahead(keys, sql::select_message, *a.message);
-    auto answers = conn_.flush_all();
-    const std::size_t first = answers.size() - keys.size();  // the writes sent with them come first
-    for (std::size_t i = 0; i < keys.size(); ++i) ahead_.emplace(std::move(keys[i]), std::move(answers[first + i]));
-  }
-  // What an earlier job fetched ahead and did not read is not the next
-  // job's: it may have seen writes that job then undid.
-  void forget_ahead() { ahead_.clear(); }
-
  private:
-  // A read's answer: from what read_ahead() fetched when it asked for this
-  // one, else one round trip. Any other read or write ends what was fetched
-  // ahead (a write, or a read with RETURNING, may change it).
   template <class... A>
   result query(const std::string& sql, const A&... args) {
     params p;
     (p.add(args), ...);
     const std::string& name = conn_.prepared(sql, p.count(), p.types());
-    if (!ahead_.empty()) {
-      const auto found = ahead_.find(name + '\0' + p.key());
-      if (found != ahead_.end()) {
-        result r = std::move(found->second);
-        ahead_.erase(found);
-        return r;
-      }
-      ahead_.clear();
-    }
     return conn_.query(name, std::move(p));
   }
   // A write whose answer the job does not read: sent with the job's next
   // round trip (pg_connection::defer).
   template <class... A>
   void write(const std::string& sql, const A&... args) {
-    ahead_.clear();
     params p;
     (p.add(args), ...);
     const std::string& name = conn_.prepared(sql, p.count(), p.types());
-    conn_.defer(name, std::move(p));
-  }
-  // Defers one read for read_ahead(), and remembers under what it is asked.
-  template <class... A>
-  void fetch_ahead(std::vector<std::string>& keys, const std::string& sql, const A&... args) {
-    params p;
-    (p.add(args), ...);
-    const std::string& name = conn_.prepared(sql, p.count(), p.types());
-    keys.push_back(name + '\0' + p.key());
     conn_.defer(name, std::move(p));
   }
   // Sent when (and only if) the transaction commits.
@@ -850,7 +786,6 @@ class pg_repository final : public writer {
   static std::vector<message_record> all_messages(const result& q) { return all(q, &message_of); }
 
   pg_connection& conn_;
-  std::unordered_map<std::string, result> ahead_;  // read_ahead()'s answers not yet asked for
 };
 
 }  // namespace
@@ -1064,7 +999,6 @@ void postgres_store::run_group(connection& c, std::vector<queued>& group, write_
       timings().record(write_stage::ahead, taken, started);
       const std::uint64_t sent_before = c.pg.pipelines_sent();
       c.pg.defer({}, {}, "SAVEPOINT job");
-      c.repo.forget_ahead();
       try {
         if (q.j(c.repo) == verdict::keep) {
           c.pg.defer({}, {}, "RELEASE SAVEPOINT job");
@@ -1133,7 +1067,6 @@ write_problem postgres_store::run(connection& c, job& j, write_stages::clock::ti
       // its page-level conflicts made busy relays give writes up.)
       c.pg.exec(begin_write_sql);
       const auto started = write_stages::clock::now();
-      c.repo.forget_ahead();
       const verdict v = j(c.repo);
       const auto ran = write_stages::clock::now();
       if (v == verdict::keep) {

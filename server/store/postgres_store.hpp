@@ -16,11 +16,6 @@
 // fails on a conflict (a deadlock with an operator's own statement) is run
 // again from the start, up to 20 times.
 //
-// Inside a job, a write the job reads nothing back from waits to go with the
-// job's next round trip, and the reads a job names before it starts
-// (writer::read_ahead: the statement, the case and its people, the message)
-// go together in one.
-//
 // Reads run on a pool of connections, each read in one read-only snapshot
 // (REPEATABLE READ): its BEGIN goes in one round trip with its first query,
 // and its COMMIT is sent without waiting for the answer (the connection's

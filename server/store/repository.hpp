@@ -104,22 +104,8 @@ class reader {
 
 // Runs inside one transaction of the writer thread; everything a job writes
 // commits together with the rest of its group, or not at all.
-// The reads a write job is about to make first, when it knows them (writer::read_ahead).
-struct reads_ahead {
-  std::optional<proto::id> statement = std::nullopt;  // statement(id): an exact resubmit
-  std::optional<proto::id> case_id = std::nullopt;    // case_by_id(id) and participants(id)
-  std::optional<proto::id> message = std::nullopt;    // message(id)
-  bool grants = false;                                // grants(case_id)
-};
-
 class writer : public reader {
  public:
-  // A hint: the job will make these reads next. A store whose every read is
-  // a round trip to a server (PostgreSQL) sends them together and answers
-  // them from what came back, until the job reads anything else or writes;
-  // the others ignore it. It never changes what a read answers.
-  virtual void read_ahead(const reads_ahead& reads) { (void)reads; }
-
   // Inserts throw on a duplicate key (the domain checks first).
   virtual void insert_account(const account_record& a) = 0;
   virtual void insert_session(const session_record& s) = 0;

@@ -42,8 +42,8 @@ class postgres_database {
 // The store with its database: the database goes after the store.
 class postgres_with_database final : public storage {
  public:
-  explicit postgres_with_database(const std::string& name, std::size_t writers = 2)
-      : db_(name), store_(postgres_database::conninfo(name), 2, writers) {}
+  explicit postgres_with_database(const std::string& name)
+      : db_(name), store_(postgres_database::conninfo(name), 2, 2) {}
   void submit(job j, completion done, write_class c) override { store_.submit(std::move(j), std::move(done), c); }
   void set_free_space_reserve(std::uint64_t b) override { store_.set_free_space_reserve(b); }
   storage_health health() const override { return store_.health(); }

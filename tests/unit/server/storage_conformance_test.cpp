@@ -16,7 +16,6 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <future>
@@ -791,49 +790,6 @@ TEST_P(Storage, ADuplicateKeyOrARowReferringToNoneIsABugAndLeavesNothing) {
   EXPECT_FALSE(store->read([](reader& r) { return r.message(id_of(301)); }));
 }
 
-// writer::read_ahead is a hint: what a job reads after it is what it would
-// read without it, the job's own writes included.
-TEST_P(Storage, ReadsFetchedAheadAnswerAsReadsDoAndSeeTheJobsOwnWrites) {
-  const proto::id case_id = id_of(200);
-  ASSERT_EQ(write([&](writer& w) {
-              a_case_with_three(w, case_id);
-              return verdict::keep;
-            }),
-            write_problem::none);
-  const reads_ahead all{.statement = id_of(301), .case_id = case_id, .message = id_of(301), .grants = true};
-  EXPECT_EQ(write([&](writer& w) {
-              w.read_ahead(all);
-              // In another order than fetched, and one of them twice.
-              EXPECT_EQ(w.participants(case_id).size(), 3u);
-              EXPECT_FALSE(w.message(id_of(301)));
-              EXPECT_FALSE(w.statement(id_of(301)));
-              EXPECT_TRUE(w.grants(case_id).empty());
-              EXPECT_EQ(w.case_by_id(case_id)->id, case_id);
-              EXPECT_EQ(w.participants(case_id).size(), 3u);
-              return verdict::keep;
-            }),
-            write_problem::none);
-  EXPECT_EQ(write([&](writer& w) {
-              w.read_ahead(all);
-              w.insert_message(letter(1, case_id, 2000), bytes{1});
-              EXPECT_TRUE(w.message(id_of(301)));
-              return verdict::undo;
-            }),
-            write_problem::none);
-  EXPECT_EQ(write([&](writer& w) {
-              w.read_ahead(all);
-              w.set_participant_state(case_id, id_of(3), proto::participant_state::withdrawn, 2000);
-              const auto people = w.participants(case_id);
-              EXPECT_EQ(std::count_if(people.begin(), people.end(),
-                                      [](const participant_record& p) {
-                                        return p.state == proto::participant_state::withdrawn;
-                                      }),
-                        1);
-              return verdict::undo;
-            }),
-            write_problem::none);
-}
-
 
 int databases = 0;
 
@@ -910,30 +866,6 @@ TEST_P(PostgresReads, AFinishedReadLeavesNoTransactionOpenAndItsConnectionServes
     if (open != 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(open, 0);
-}
-
-// What a job fetched ahead after writes it then undid is not the next
-// job's to read (one writer, so the next job runs on the same connection).
-TEST_P(PostgresReads, WhatAnUndoneJobFetchedAheadIsNotTheNextJobs) {
-  store = std::make_unique<postgres_with_database>(
-      "shuttle_reads_" + std::to_string(::getpid()) + "_" + std::to_string(++databases), 1);
-  const proto::id case_id = id_of(200);
-  ASSERT_EQ(write([&](writer& w) {
-              a_case_with_three(w, case_id);
-              return verdict::keep;
-            }),
-            write_problem::none);
-  EXPECT_EQ(write([&](writer& w) {
-              w.insert_message(letter(1, case_id, 2000), bytes{1});
-              w.read_ahead({.case_id = case_id, .message = id_of(301)});  // the letter in what it fetched
-              return verdict::undo;
-            }),
-            write_problem::none);
-  EXPECT_EQ(write([](writer& w) {
-              EXPECT_FALSE(w.message(id_of(301)));
-              return verdict::keep;
-            }),
-            write_problem::none);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, PostgresReads,
