@@ -23,7 +23,7 @@ std::string metrics::render() const {
   for (const auto& [key, n] : requests_) {
     out += fmt::format("shuttle_requests_total{{route=\"{}\",status=\"{}\"}} {}\n", key.first, key.second, n);
   }
-  out += "# HELP shuttle_request_duration_seconds Time from a request's last byte to its answer.\n";
+  out += "# HELP shuttle_request_duration_seconds Time from the end of a request's header to its answer, the body's upload included.\n";
   out += "# TYPE shuttle_request_duration_seconds histogram\n";
   for (std::size_t i = 0; i < buckets_seconds.size(); ++i) {
     out += fmt::format("shuttle_request_duration_seconds_bucket{{le=\"{}\"}} {}\n", buckets_seconds[i],
